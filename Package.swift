@@ -1,0 +1,60 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Dependency direction (each layer only imports the ones before it):
+//   WinnowCore (pure: model, CSV/NPY parsing, config, text safety)
+//   WinnowDataset (reads a dataset folder into a validated snapshot)
+//   WinnowStore (the SQLite project store: schema, event log, queries)
+//   WinnowCLI (commands; wires the adapters together)
+//   winnow (the executable: calls WinnowCLI)
+let package = Package(
+    name: "Winnow",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "winnow", targets: ["winnow"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+    ],
+    targets: [
+        .target(
+            name: "WinnowCore",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        .target(
+            name: "WinnowDataset",
+            dependencies: ["WinnowCore"]
+        ),
+        .target(
+            name: "WinnowStore",
+            dependencies: ["WinnowCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "WinnowCLI",
+            dependencies: [
+                "WinnowCore", "WinnowDataset", "WinnowStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "winnow", dependencies: ["WinnowCLI"]),
+        // Helpers shared by the test targets: temporary datasets, running the built binary.
+        .target(name: "WinnowTestSupport", dependencies: ["WinnowCore"], path: "Tests/WinnowTestSupport"),
+        .testTarget(name: "WinnowCoreTests", dependencies: ["WinnowCore", "WinnowTestSupport"]),
+        .testTarget(
+            name: "WinnowDatasetTests",
+            dependencies: ["WinnowDataset", "WinnowTestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "WinnowStoreTests", dependencies: ["WinnowStore", "WinnowDataset", "WinnowTestSupport"]),
+        .testTarget(
+            name: "WinnowCLITests",
+            dependencies: ["WinnowCLI", "WinnowCore", "WinnowStore", "WinnowTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,117 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import WinnowCore
+
+/// Writes a synthetic dataset of any size in the dataset contract's layout, for benchmarks
+/// and scale tests. Deterministic for a given seed. Images are hard links to one tiny PNG,
+/// so a million of them cost directory entries, not disk space.
+struct SyntheticDataset {
+    var items: Int
+    var classes: Int
+    var dimension: Int
+    var models: Int
+    var seed: UInt64 = 42
+
+    static let onePixelPNG: [UInt8] = [
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+        0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53,
+        0xDE, 0x00, 0x00, 0x00, 0x0C, 0x49, 0x44, 0x41, 0x54, 0x08, 0xD7, 0x63, 0xF8, 0xCF, 0xC0, 0x00,
+        0x00, 0x03, 0x01, 0x01, 0x00, 0x18, 0xDD, 0x8D, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E,
+        0x44, 0xAE, 0x42, 0x60, 0x82,
+    ]
+
+    func imagePath(_ i: Int) -> String { String(format: "shard-%04d/img-%08d.png", i / 1000, i) }
+
+    func write(to root: String, progress: any ProgressReporter) throws {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: root + "/images", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: root + "/predictions", withIntermediateDirectories: true)
+        var rng = SplitMix64(seed: seed)
+        let classNames = (0..<classes).map { String(format: "class_%02d", $0) }
+        try (classNames.joined(separator: "\n") + "\n").write(toFile: root + "/classes.txt", atomically: true, encoding: .utf8)
+
+        // Images: one real PNG, hard-linked.
+        let seedPNG = root + "/images/.seed.png"
+        try Data(Self.onePixelPNG).write(to: URL(fileURLWithPath: seedPNG))
+        progress.begin("linking \(items) images", total: items)
+        for i in 0..<items {
+            let path = root + "/images/" + imagePath(i)
+            if i % 1000 == 0 { try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true) }
+            if link(seedPNG, path) != 0 && errno != EEXIST { throw CLIFailure(message: "cannot link \(path): \(String(cString: strerror(errno)))", exit: .projectError) }
+            if i & 0xFFF == 0 { progress.update(i) }
+        }
+        progress.end()
+
+        let truth = (0..<items).map { _ in Int(rng.next() % UInt64(classes)) }
+        progress.begin("writing items.csv and labels.csv", total: nil)
+        var itemsCSV = "image,source,captured_at\n", labelsCSV = "image,label\n"
+        itemsCSV.reserveCapacity(items * 48); labelsCSV.reserveCapacity(items * 36)
+        let sources = ["camera-a", "camera-b", "phone"]
+        for i in 0..<items {
+            let path = imagePath(i)
+            itemsCSV += path + "," + sources[i % 3] + ",2026-0\(1 + i % 9)-1\(i % 10)\n"
+            // 10% label noise.
+            let given = rng.next() % 10 == 0 ? Int(rng.next() % UInt64(classes)) : truth[i]
+            labelsCSV += path + "," + classNames[given] + "\n"
+        }
+        try itemsCSV.write(toFile: root + "/items.csv", atomically: false, encoding: .utf8)
+        try labelsCSV.write(toFile: root + "/labels.csv", atomically: false, encoding: .utf8)
+        progress.end()
+
+        for m in 0..<models {
+            progress.begin("writing predictions/model_\(m).csv", total: items)
+            var csv = "image," + classNames.joined(separator: ",") + "\n"
+            csv.reserveCapacity(items * (30 + classes * 9))
+            var row = [Double](repeating: 0, count: classes)
+            for i in 0..<items {
+                var sum = 0.0
+                for c in 0..<classes { row[c] = Double(rng.next() % 1000) / 1000 + (c == truth[i] ? 4 : 0); sum += row[c] }
+                // Fixed 6 decimals; the last column takes the rounding remainder so the row sums to 1.
+                var micros = row.map { Int(($0 / sum * 1_000_000).rounded()) }
+                micros[classes - 1] += 1_000_000 - micros.reduce(0, +)
+                csv += imagePath(i)
+                for value in micros { csv += value >= 1_000_000 ? ",1.000000" : ",0." + String(repeating: "0", count: 6 - String(max(value, 0)).count) + String(max(value, 0)) }
+                csv += "\n"
+                if i & 0xFFFF == 0 { progress.update(i) }
+            }
+            try csv.write(toFile: root + "/predictions/model_\(m).csv", atomically: false, encoding: .utf8)
+            progress.end()
+        }
+
+        progress.begin("writing embeddings.npy", total: nil)
+        var data = Data(NPYWriter.float32Header(rows: items, columns: dimension))
+        var block = [Float](repeating: 0, count: dimension * 4096)
+        var written = 0
+        while written < items {
+            let rows = min(4096, items - written)
+            for r in 0..<rows {
+                let label = truth[written + r]
+                for d in 0..<dimension {
+                    let centre: Float = (d % classes) == label ? 1 : 0
+                    block[r * dimension + d] = centre + Float(rng.next() % 10_000) / 20_000 - 0.25
+                }
+            }
+            block.withUnsafeBytes { data.append(contentsOf: $0.prefix(rows * dimension * 4)) }
+            written += rows
+        }
+        try data.write(to: URL(fileURLWithPath: root + "/embeddings.npy"))
+        progress.end()
+    }
+}
+
+/// A tiny, fast, seedable generator (Steele, Lea and Flood's SplitMix64).
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import WinnowCore
+import WinnowStore
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import (or re-import) a dataset folder into its project.",
+        discussion: """
+            Reads images/, items.csv, classes.txt, labels.csv, predictions/ and \
+            embeddings.npy, checks them, and records them in the project in one \
+            transaction. Structural problems (a missing column, a probability row that \
+            does not sum to 1, a label not in classes.txt, a path outside images/, ...) \
+            stop the import with the file, line and column of each, and change nothing. \
+            Missing or unreadable images do not stop it: those items are marked and \
+            listed by `winnow info`.
+
+            Re-importing after the dataset changed (new images, new predictions, new \
+            embeddings) updates the project and keeps every decision; an image that \
+            disappeared keeps its history.
+
+            EXAMPLES:
+              winnow import SampleProjects/shapes
+              winnow import /data/moderation --state ~/winnow-state/moderation
+
+            \(WinnowExit.helpText)
+            """)
+
+    @OptionGroup var project: ProjectOptions
+
+    func run() throws {
+        let opened = try Project.open(project, importIfNeeded: false)
+        let summary = try opened.runImport()
+        print(Project.describe(summary))
+    }
+}

@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Writes a file aside (`.NAME.tmp-PID` in the same folder) and renames it into place on
+/// `commit()`, so readers see the old file or the whole new one, never half of one.
+/// Without `commit()` (an error, a crash) the temporary file is removed and the target
+/// is untouched. Output is buffered; `path == nil` writes to stdout instead.
+final class OutputFile {
+    let path: String?
+    private let temporaryPath: String?
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    private var committed = false
+
+    init(path: String?) throws {
+        self.path = path
+        buffer.reserveCapacity(1 << 20)
+        guard let path else {
+            temporaryPath = nil
+            fd = STDOUT_FILENO
+            return
+        }
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw CLIFailure(message: "cannot write \(path): \(String(cString: strerror(errno)))\n    fix: check that the folder exists and that you may write there", exit: .projectError)
+        }
+        self.fd = fd
+        temporaryPath = temporary
+    }
+
+    deinit {
+        if let temporaryPath, !committed {
+            close(fd)
+            unlink(temporaryPath)
+        }
+    }
+
+    func write(_ text: String) throws {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    private func flush() throws {
+        try buffer.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw CLIFailure(message: "cannot write \(path ?? "stdout"): \(String(cString: strerror(errno)))", exit: .projectError)
+                }
+                offset += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    func commit() throws {
+        try flush()
+        guard let path, let temporaryPath else { return }
+        guard fsync(fd) == 0 else { throw CLIFailure(message: "cannot write \(path): \(String(cString: strerror(errno)))", exit: .projectError) }
+        close(fd)
+        guard rename(temporaryPath, path) == 0 else {
+            unlink(temporaryPath)
+            throw CLIFailure(message: "cannot replace \(path): \(String(cString: strerror(errno)))", exit: .projectError)
+        }
+        committed = true
+    }
+}

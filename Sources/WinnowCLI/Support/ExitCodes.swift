@@ -1,0 +1,46 @@
+import ArgumentParser
+import WinnowCore
+import WinnowStore
+
+/// Winnow's exit codes. Scripts can rely on them; they are listed in `winnow --help`.
+public enum WinnowExit: Int32, CaseIterable, Sendable {
+    case success = 0
+    /// Bad command-line arguments.
+    case usage = 1
+    /// The dataset or winnow.toml is invalid. Nothing was changed.
+    case dataError = 2
+    /// The project state cannot be opened or written (permissions, a newer schema, another dataset's state).
+    case projectError = 3
+    /// The request was refused: unknown image, invalid label, nothing to undo.
+    case refused = 4
+
+    static let helpText = """
+        EXIT CODES:
+          0  success
+          1  usage error (bad arguments)
+          2  the dataset or winnow.toml is invalid; nothing was changed
+          3  the project state cannot be opened or written
+          4  refused: unknown image, invalid label, nothing to undo
+        """
+}
+
+/// An error the CLI reports with a message and a specific exit code.
+struct CLIFailure: Error, CustomStringConvertible {
+    var message: String
+    var exit: WinnowExit
+    var description: String { message }
+
+    static func from(_ error: any Error) -> CLIFailure {
+        switch error {
+        case let failure as CLIFailure: return failure
+        case let invalid as DatasetInvalid: return CLIFailure(message: invalid.description, exit: .dataError)
+        case let problem as DataProblem: return CLIFailure(message: problem.description, exit: .dataError)
+        case let store as StoreError:
+            switch store {
+            case .unknownImage, .removedImage, .nothingToUndo, .invalidLabels: return CLIFailure(message: store.description, exit: .refused)
+            default: return CLIFailure(message: store.description, exit: .projectError)
+            }
+        default: return CLIFailure(message: "\(error)", exit: .projectError)
+        }
+    }
+}

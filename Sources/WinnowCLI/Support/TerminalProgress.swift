@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Synchronization
+import WinnowCore
+
+/// A progress bar on stderr, drawn only when stderr is a terminal, at most ~12 times a second.
+/// Safe to update from worker threads.
+final class TerminalProgress: ProgressReporter {
+    private struct State { var phase = ""; var total: Int?; var completed = 0; var lastDraw = 0.0; var started = 0.0; var visible = false }
+    private let state = Mutex(State())
+    let enabled: Bool
+
+    init(enabled: Bool = isatty(STDERR_FILENO) == 1) { self.enabled = enabled }
+
+    func begin(_ phase: String, total: Int?) {
+        guard enabled else { return }
+        state.withLock { s in
+            s.phase = phase; s.total = total; s.completed = 0; s.started = Self.now(); s.lastDraw = 0
+            draw(&s)
+        }
+    }
+
+    func update(_ completed: Int) {
+        guard enabled else { return }
+        state.withLock { s in
+            s.completed = max(s.completed, completed)
+            if Self.now() - s.lastDraw >= 0.08 { draw(&s) }
+        }
+    }
+
+    func end() {
+        guard enabled else { return }
+        state.withLock { s in
+            if s.visible { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)); s.visible = false }
+        }
+    }
+
+    private func draw(_ s: inout State) {
+        s.lastDraw = Self.now()
+        var line = "\r\u{1B}[2K"
+        if let total = s.total, total > 0 {
+            let fraction = min(1, Double(s.completed) / Double(total))
+            let width = 24
+            let filled = Int(fraction * Double(width))
+            line += "[" + String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled) + "] "
+            line += String(format: "%3d%% ", Int(fraction * 100))
+        } else {
+            line += "[" + String(repeating: " ", count: 24) + "]      "
+        }
+        line += s.phase
+        FileHandle.standardError.write(Data(line.utf8))
+        s.visible = true
+    }
+
+    private static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+/// Writes to stderr (diagnostics, summaries of implicit work) without disturbing stdout.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

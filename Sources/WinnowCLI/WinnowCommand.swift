@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+
+/// `winnow`: the root command.
+public struct WinnowCommand: ParsableCommand {
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "winnow",
+        abstract: "Find and fix wrong labels in image datasets, from the terminal.",
+        discussion: """
+            A dataset is a folder with images/ and, optionally, items.csv, classes.txt, \
+            labels.csv, predictions/<model>.csv|.npy, embeddings.npy and winnow.toml \
+            (see the README for the exact contract). The project state lives in \
+            <dir>/.winnow/winnow.sqlite, or in --state DIR.
+
+            QUICK START:
+              winnow import SampleProjects/shapes
+              winnow info SampleProjects/shapes
+              winnow decide SampleProjects/shapes batch-01/img_0001.png --relabel circle
+              winnow export SampleProjects/shapes --format csv -o labels.corrected.csv
+
+            \(WinnowExit.helpText)
+            """,
+        version: version,
+        subcommands: [ImportCommand.self, InfoCommand.self, DecideCommand.self, ExportCommand.self, BenchCommand.self]
+    )
+
+    public init() {}
+
+    /// Parses `arguments`, runs the command and returns the exit code (see `WinnowExit`).
+    public static func run(arguments: [String]) -> Int32 {
+        var command: any ParsableCommand
+        do {
+            command = try parseAsRoot(arguments)
+        } catch {
+            // --help and --version "fail" with exit code 0.
+            if exitCode(for: error) == .success {
+                print(fullMessage(for: error))
+                return WinnowExit.success.rawValue
+            }
+            printError(fullMessage(for: error))
+            return WinnowExit.usage.rawValue
+        }
+        do {
+            try command.run()
+            return WinnowExit.success.rawValue
+        } catch let exit as ExitCode {
+            return exit.rawValue
+        } catch let usage as ValidationError {
+            printError("winnow: " + usage.message)
+            return WinnowExit.usage.rawValue
+        } catch {
+            let failure = CLIFailure.from(error)
+            printError("winnow: " + failure.message)
+            return failure.exit.rawValue
+        }
+    }
+}

@@ -1,0 +1,55 @@
+/// Minimal, fast JSON text building for hot paths (a million metadata objects at import,
+/// a million lines of JSONL export) where `JSONEncoder` would dominate the run time.
+public enum JSONText {
+    /// `value` as a JSON string literal, quotes included.
+    public static func quoted(_ value: String) -> String {
+        var out = "\""
+        out.reserveCapacity(value.utf8.count + 2)
+        var plainStart = value.unicodeScalars.startIndex
+        var index = plainStart
+        let scalars = value.unicodeScalars
+        while index != scalars.endIndex {
+            let scalar = scalars[index]
+            let escape: String?
+            switch scalar {
+            case "\"": escape = "\\\""
+            case "\\": escape = "\\\\"
+            case "\n": escape = "\\n"
+            case "\r": escape = "\\r"
+            case "\t": escape = "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                    let hex = String(scalar.value, radix: 16)
+                    escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    escape = nil
+                }
+            }
+            if let escape {
+                out.unicodeScalars.append(contentsOf: scalars[plainStart..<index])
+                out += escape
+                plainStart = scalars.index(after: index)
+            }
+            index = scalars.index(after: index)
+        }
+        out.unicodeScalars.append(contentsOf: scalars[plainStart..<scalars.endIndex])
+        out += "\""
+        return out
+    }
+
+    /// A JSON object of string values, keys in the given order.
+    public static func object(keys: [String], values: [String]) -> String {
+        var out = "{"
+        for (i, key) in keys.enumerated() {
+            if i > 0 { out += "," }
+            out += quoted(key)
+            out += ":"
+            out += quoted(values[i])
+        }
+        return out + "}"
+    }
+
+    public static func array(_ values: [String]) -> String {
+        "[" + values.map(quoted).joined(separator: ",") + "]"
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import GRDB
+import WinnowCore
+
+/// A decision to record. `labels` is required for `.relabel` and ignored otherwise.
+public struct DecisionRequest: Sendable {
+    public var imagePath: String
+    public var reviewer: String
+    public var action: DecisionAction
+    public var labels: LabelSet?
+    public var queue: String?
+    public var reason: String?
+    public var note: String?
+
+    public init(imagePath: String, reviewer: String, action: DecisionAction, labels: LabelSet? = nil,
+                queue: String? = nil, reason: String? = nil, note: String? = nil) {
+        self.imagePath = imagePath
+        self.reviewer = reviewer
+        self.action = action
+        self.labels = labels
+        self.queue = queue
+        self.reason = reason
+        self.note = note
+    }
+}
+
+public struct DecisionOutcome: Sendable {
+    public var event: DecisionEvent
+    public var before: ItemResolution
+    public var after: ItemResolution
+    /// For undo: the event that was taken back.
+    public var undone: DecisionEvent?
+}
+
+extension ProjectStore {
+    /// Appends a decision to the log. Returns only after the transaction has committed
+    /// (with `synchronous = FULL`), so a caller may show the decision as saved.
+    public func decide(_ request: DecisionRequest, at date: Date = Date()) throws -> DecisionOutcome {
+        try write { db in
+            guard let item = try Row.fetchOne(db, sql: "SELECT id, row, given_labels FROM items WHERE path = ?", arguments: [request.imagePath]) else {
+                throw StoreError.unknownImage(request.imagePath)
+            }
+            guard (item["row"] as Int?) != nil else { throw StoreError.removedImage(request.imagePath) }
+            let itemID: Int64 = item["id"]
+            let given = (item["given_labels"] as String?).map(LabelSet.init(storageText:))
+            let history = try Self.events(db, itemID: itemID)
+            let before = ItemHistory.resolve(given: given, events: history)
+
+            var undone: DecisionEvent?
+            if request.action == .undo {
+                guard let target = ItemHistory.undoTarget(history) else { throw StoreError.nothingToUndo(request.imagePath) }
+                undone = target
+            }
+            if request.action == .relabel {
+                guard let labels = request.labels else { throw StoreError.invalidLabels("relabel needs the new label") }
+                try Self.validate(labels, db)
+            }
+            let newLabels: LabelSet? = request.action == .relabel ? request.labels : before.labels
+            var event = DecisionEvent(id: 0, itemID: itemID, reviewer: request.reviewer, action: request.action,
+                                      oldLabels: before.labels, newLabels: newLabels, queue: request.queue,
+                                      reason: request.reason, note: request.note, undoes: undone?.id, createdAt: date)
+            let after = ItemHistory.resolve(given: given, events: history + [event])
+            event.newLabels = after.labels
+            try db.execute(sql: """
+                INSERT INTO events(item_id, reviewer, action, old_labels, new_labels, queue, reason, note, undoes, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [itemID, event.reviewer, event.action.rawValue, event.oldLabels?.storageText, event.newLabels?.storageText,
+                                 event.queue, event.reason, event.note, event.undoes, Timestamp.string(from: date)])
+            event.id = db.lastInsertedRowID
+            return DecisionOutcome(event: event, before: before, after: after, undone: undone)
+        }
+    }
+
+    static func validate(_ labels: LabelSet, _ db: Database) throws {
+        let known = Set(try String.fetchAll(db, sql: "SELECT name FROM classes WHERE position IS NOT NULL"))
+        let multi = try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = 'multi_label'") == "true"
+        if let unknown = labels.names.first(where: { !known.contains($0) }) {
+            throw StoreError.invalidLabels("\"\(TerminalText.sanitize(unknown))\" is not a class of this project\n    fix: use one of the classes listed by winnow info")
+        }
+        if !multi && labels.names.count != 1 {
+            throw StoreError.invalidLabels("this dataset has one label per image; give exactly one class")
+        }
+    }
+
+    static func events(_ db: Database, itemID: Int64) throws -> [DecisionEvent] {
+        try Row.fetchAll(db, sql: "SELECT * FROM events WHERE item_id = ? ORDER BY id", arguments: [itemID]).map(event(from:))
+    }
+
+    static func event(from row: Row) -> DecisionEvent {
+        DecisionEvent(id: row["id"], itemID: row["item_id"], reviewer: row["reviewer"],
+                      action: DecisionAction(rawValue: row["action"]) ?? .skip,
+                      oldLabels: (row["old_labels"] as String?).map(LabelSet.init(storageText:)),
+                      newLabels: (row["new_labels"] as String?).map(LabelSet.init(storageText:)),
+                      queue: row["queue"], reason: row["reason"], note: row["note"], undoes: row["undoes"],
+                      createdAt: Timestamp.date(from: row["created_at"]) ?? Date(timeIntervalSince1970: 0))
+    }
+
+    /// Every event, grouped by item, oldest first.
+    static func eventsByItem(_ db: Database) throws -> [Int64: [DecisionEvent]] {
+        var grouped: [Int64: [DecisionEvent]] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT * FROM events ORDER BY id")
+        while let row = try rows.next() {
+            let event = event(from: row)
+            grouped[event.itemID, default: []].append(event)
+        }
+        return grouped
+    }
+
+    /// The decision history of one image, oldest first.
+    public func history(ofImage path: String) throws -> [DecisionEvent] {
+        try read { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM items WHERE path = ?", arguments: [path]) else { throw StoreError.unknownImage(path) }
+            return try Self.events(db, itemID: id)
+        }
+    }
+
+    /// The current state of one image.
+    public func resolution(ofImage path: String) throws -> ItemResolution {
+        try read { db in
+            guard let item = try Row.fetchOne(db, sql: "SELECT id, given_labels FROM items WHERE path = ?", arguments: [path]) else { throw StoreError.unknownImage(path) }
+            let given = (item["given_labels"] as String?).map(LabelSet.init(storageText:))
+            return ItemHistory.resolve(given: given, events: try Self.events(db, itemID: item["id"]))
+        }
+    }
+}

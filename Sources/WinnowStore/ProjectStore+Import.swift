@@ -1,0 +1,168 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import GRDB
+import WinnowCore
+
+/// What an import did, for the one-line summary and `winnow info`.
+public struct ImportSummary: Sendable, Codable, Equatable {
+    public var items: Int
+    public var newItems: Int
+    /// Items that left the dataset since the previous import (their history is kept).
+    public var removedItems: Int
+    public var classes: Int
+    public var annotators: Int
+    public var labelledItems: Int
+    public var models: [String]
+    public var embeddingDimension: Int?
+    public var problems: Int
+    public var layout: String
+    public var multiLabel: Bool
+    public var notices: [String]
+}
+
+extension ProjectStore {
+    /// Replaces the project's view of the dataset with `snapshot`, in one transaction, keeping
+    /// every decision. Items are matched by path, so a re-import after images were added,
+    /// predictions replaced or embeddings recomputed keeps each item's id and history.
+    public func applyImport(_ snapshot: DatasetSnapshot, datasetRoot: String,
+                            progress: any ProgressReporter = SilentProgress()) throws -> ImportSummary {
+        // Matrices first: immutable, content-addressed files. If the transaction below fails
+        // they are unreferenced and removed by the next successful import.
+        var matrixFiles: [String] = []
+        for model in snapshot.models {
+            matrixFiles.append(try writeMatrix(model.probabilities, rows: snapshot.items.count, columns: snapshot.taxonomy.count))
+        }
+
+        let summary = try write { db -> ImportSummary in
+            let previousCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items") ?? 0
+            func set(_ key: String, _ value: String) throws {
+                try db.execute(sql: "INSERT INTO project(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value])
+            }
+            try set("dataset_root", datasetRoot)
+            try set("layout", snapshot.layout.rawValue)
+            try set("multi_label", snapshot.isMultiLabel ? "true" : "false")
+            try set("metadata_columns", JSONText.array(snapshot.metadataColumns))
+            try set("classes_from_file", snapshot.classesFromFile ? "true" : "false")
+
+            try db.execute(sql: "UPDATE classes SET position = NULL")
+            let classStatement = try db.makeStatement(sql: "INSERT INTO classes(name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position")
+            for (position, name) in snapshot.taxonomy.names.enumerated() { try classStatement.execute(arguments: [name, position]) }
+
+            progress.begin("writing the project", total: snapshot.items.count + snapshot.annotations.count)
+            var itemIDs = [Int64](repeating: 0, count: snapshot.items.count)
+            if previousCount == 0 {
+                let insert = try db.makeStatement(sql: "INSERT INTO items(id, path, row, metadata, problem, file_size, file_mtime, given_labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                for (row, item) in snapshot.items.enumerated() {
+                    let id = Int64(row + 1)
+                    itemIDs[row] = id
+                    try insert.execute(arguments: [id, item.path, row, item.metadataJSON, item.problem, item.fileSize, item.modificationTime, item.givenLabels?.storageText])
+                    if row & 0xFFFF == 0 { progress.update(row) }
+                }
+            } else {
+                try db.execute(sql: "UPDATE items SET row = NULL")
+                let upsert = try db.makeStatement(sql: """
+                    INSERT INTO items(path, row, metadata, problem, file_size, file_mtime, given_labels) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(path) DO UPDATE SET row = excluded.row, metadata = excluded.metadata, problem = excluded.problem,
+                        file_size = excluded.file_size, file_mtime = excluded.file_mtime, given_labels = excluded.given_labels
+                    """)
+                for (row, item) in snapshot.items.enumerated() {
+                    try upsert.execute(arguments: [item.path, row, item.metadataJSON, item.problem, item.fileSize, item.modificationTime, item.givenLabels?.storageText])
+                    if row & 0xFFFF == 0 { progress.update(row) }
+                }
+                let rows = try Row.fetchCursor(db, sql: "SELECT id, row FROM items WHERE row IS NOT NULL")
+                while let row = try rows.next() { itemIDs[row[1] as Int] = row[0] }
+            }
+
+            try db.execute(sql: "DELETE FROM annotations")
+            let annotate = try db.makeStatement(sql: "INSERT INTO annotations(item_id, annotator, labels) VALUES (?, ?, ?)")
+            for (i, annotation) in snapshot.annotations.enumerated() {
+                try annotate.execute(arguments: [itemIDs[annotation.item], annotation.annotator, annotation.labels.storageText])
+                if i & 0xFFFF == 0 { progress.update(snapshot.items.count + i) }
+            }
+            progress.end()
+
+            try db.execute(sql: "DELETE FROM models")
+            for (model, file) in zip(snapshot.models, matrixFiles) {
+                try db.execute(sql: "INSERT INTO models(name, source, matrix_file, rows, columns) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [model.name, model.source, file, snapshot.items.count, snapshot.taxonomy.count])
+            }
+            try db.execute(sql: "DELETE FROM embeddings")
+            if let e = snapshot.embeddings {
+                try db.execute(sql: "INSERT INTO embeddings(source, rows, dimension, scalar_type, file_size, file_mtime, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [e.source, e.rows, e.dimension, e.scalarType, e.fileSize, e.modificationTime, String(e.fingerprint, radix: 16)])
+            }
+
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items") ?? 0
+            let summary = ImportSummary(
+                items: snapshot.items.count, newItems: total - previousCount,
+                removedItems: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items WHERE row IS NULL") ?? 0,
+                classes: snapshot.taxonomy.count, annotators: snapshot.annotators.count,
+                labelledItems: snapshot.items.reduce(0) { $0 + ($1.givenLabels == nil ? 0 : 1) },
+                models: snapshot.models.map(\.name), embeddingDimension: snapshot.embeddings?.dimension,
+                problems: snapshot.itemsWithProblems, layout: snapshot.layout.rawValue,
+                multiLabel: snapshot.isMultiLabel, notices: snapshot.notices)
+            let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
+            try db.execute(sql: "INSERT INTO imports(finished_at, summary) VALUES (?, ?)", arguments: [Timestamp.string(from: Date()), json])
+            return summary
+        }
+        removeUnreferencedMatrices()
+        return summary
+    }
+
+    /// Writes a float32 matrix as `.npy` under `matrices/`, named by its content, atomically.
+    /// Returns the file name (relative to `matrices/`).
+    func writeMatrix(_ values: [Float], rows: Int, columns: Int) throws -> String {
+        let header = NPYWriter.float32Header(rows: rows, columns: columns)
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in header { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        values.withUnsafeBytes { raw in
+            let words = raw.count / 8
+            for i in 0..<words { hash = (hash ^ raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) &* 0x0000_0100_0000_01B3; hash ^= hash >> 29 }
+            for j in (words * 8)..<raw.count { hash = (hash ^ UInt64(raw[j])) &* 0x0000_0100_0000_01B3 }
+        }
+        let name = String(format: "%016llx.npy", hash)
+        let finalPath = stateDirectory + "/matrices/" + name
+        if access(finalPath, F_OK) == 0 { return name }
+        let temporary = finalPath + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StoreError.io("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        var ok = header.withUnsafeBytes { writeAll(fd, $0) }
+        ok = ok && values.withUnsafeBytes { writeAll(fd, $0) }
+        ok = ok && fsync(fd) == 0
+        close(fd)
+        guard ok, rename(temporary, finalPath) == 0 else {
+            unlink(temporary)
+            throw StoreError.io("cannot write \(finalPath): \(String(cString: strerror(errno)))")
+        }
+        return name
+    }
+
+    /// Deletes matrix files no model refers to (left by replaced predictions or failed imports).
+    /// Files younger than ten minutes are left alone: they may belong to an import that is
+    /// still running in another process and has not committed yet.
+    func removeUnreferencedMatrices() {
+        guard let referenced = try? read({ db in Set(try String.fetchAll(db, sql: "SELECT matrix_file FROM models")) }),
+              let names = try? FileManager.default.contentsOfDirectory(atPath: stateDirectory + "/matrices") else { return }
+        let cutoff = time(nil) - 600
+        for name in names where !referenced.contains(name) && (name.hasSuffix(".npy") || name.contains(".tmp-")) {
+            let path = stateDirectory + "/matrices/" + name
+            var info = stat()
+            if stat(path, &info) == 0, info.st_mtim.tv_sec < cutoff { unlink(path) }
+        }
+    }
+}
+
+/// Writes every byte of `buffer` to `fd`, retrying short writes.
+func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
+    var offset = 0
+    while offset < buffer.count {
+        let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+        if n < 0 { if errno == EINTR { continue }; return false }
+        offset += n
+    }
+    return true
+}

@@ -1,0 +1,94 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import GRDB
+import WinnowCore
+
+/// A project's state: `<state>/winnow.sqlite` (SQLite in WAL mode, through GRDB) plus the
+/// derived matrices in `<state>/matrices/`. Several processes may open the same project:
+/// writes are short IMMEDIATE transactions that wait (up to `busyTimeout`) for each other.
+public final class ProjectStore: Sendable {
+    public let stateDirectory: String
+    public let databasePath: String
+    let pool: DatabasePool
+
+    public static let databaseFileName = "winnow.sqlite"
+    public static let busyTimeout: TimeInterval = 30
+
+    /// The default state folder of a dataset: `<dataset>/.winnow`.
+    public static func defaultStateDirectory(forDataset root: String) -> String { root + "/.winnow" }
+
+    /// True when `stateDirectory` holds a project database.
+    public static func exists(stateDirectory: String) -> Bool {
+        access(stateDirectory + "/" + databaseFileName, F_OK) == 0
+    }
+
+    /// Opens (creating when needed) the project in `stateDirectory` and brings its schema up to date.
+    public init(stateDirectory: String) throws(StoreError) {
+        self.stateDirectory = stateDirectory
+        databasePath = stateDirectory + "/" + Self.databaseFileName
+        do {
+            try FileManager.default.createDirectory(atPath: stateDirectory + "/matrices", withIntermediateDirectories: true)
+        } catch {
+            throw .cannotOpen(path: stateDirectory, reason: "cannot create the folder (\((error as NSError).localizedDescription))")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.label = "winnow"
+        configuration.prepareDatabase { db in
+            // Every committed decision survives a crash or power loss, not just a killed process.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: databasePath, configuration: configuration)
+            let migrator = Schema.migrator
+            if try pool.read({ try migrator.hasBeenSuperseded($0) }) { throw StoreError.newerSchema(path: databasePath) }
+            try migrator.migrate(pool)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .cannotOpen(path: databasePath, reason: Self.describe(error))
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? error.description }
+        return "\(error)"
+    }
+
+    /// Runs a read in one consistent snapshot of the database.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch let error as StoreError { throw error } catch { throw StoreError.io(Self.describe(error)) }
+    }
+
+    /// Runs a write transaction (IMMEDIATE: it waits for other writers, then runs alone).
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.write(body) } catch let error as StoreError { throw error } catch { throw StoreError.io(Self.describe(error)) }
+    }
+
+    // MARK: - Project settings
+
+    public func setting(_ key: String) throws -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = ?", arguments: [key]) }
+    }
+
+    public var hasImported: Bool {
+        (try? read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM imports") ?? 0 }) ?? 0 > 0
+    }
+
+    /// The taxonomy currently in force, in column order.
+    public func taxonomy() throws -> ClassTaxonomy {
+        try read { db in ClassTaxonomy(try String.fetchAll(db, sql: "SELECT name FROM classes WHERE position IS NOT NULL ORDER BY position")) }
+    }
+
+    public func isMultiLabel() throws -> Bool { try setting("multi_label") == "true" }
+
+    /// The metadata column names from items.csv, in file order.
+    public func metadataColumns() throws -> [String] {
+        guard let json = try setting("metadata_columns") else { return [] }
+        return (try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? []
+    }
+}

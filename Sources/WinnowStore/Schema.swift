@@ -1,0 +1,103 @@
+import GRDB
+
+/// The project database's schema, as numbered migrations. A migration, once released, is
+/// never edited: later versions add new ones, so every existing project upgrades in place.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: items, labels, models, decision log") { db in
+            try db.execute(sql: """
+                -- Settings of the project itself (dataset root, layout, ...): key/value.
+                CREATE TABLE project (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                );
+
+                -- The taxonomy. position is the column in probability matrices; NULL once a
+                -- class leaves classes.txt (kept because past decisions may name it).
+                CREATE TABLE classes (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    position INTEGER
+                );
+
+                -- One row per image ever imported. Items are matched by path across
+                -- re-imports, so their ids and decision history survive; row is the row in
+                -- items.csv and every .npy file, NULL when the image left the dataset.
+                CREATE TABLE items (
+                    id INTEGER PRIMARY KEY,
+                    path TEXT NOT NULL UNIQUE,
+                    row INTEGER,
+                    metadata TEXT NOT NULL DEFAULT '{}',
+                    problem TEXT,
+                    file_size INTEGER,
+                    file_mtime REAL,
+                    given_labels TEXT
+                );
+                CREATE INDEX items_row ON items(row);
+
+                -- The annotators' labels as imported (replaced by each import; the decision
+                -- log, not this table, records what reviewers did). labels: class names
+                -- joined by U+001F.
+                CREATE TABLE annotations (
+                    item_id INTEGER NOT NULL REFERENCES items(id),
+                    annotator TEXT NOT NULL,
+                    labels TEXT NOT NULL,
+                    PRIMARY KEY (item_id, annotator)
+                ) WITHOUT ROWID;
+
+                -- Each model's probabilities live in an immutable float32 .npy file in the
+                -- state folder (content-addressed), not in SQLite.
+                CREATE TABLE models (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    source TEXT NOT NULL,
+                    matrix_file TEXT NOT NULL,
+                    rows INTEGER NOT NULL,
+                    columns INTEGER NOT NULL
+                );
+
+                -- The embeddings stay in the dataset (memory-mapped, never copied); this
+                -- records what was validated so a later change is noticed.
+                CREATE TABLE embeddings (
+                    source TEXT PRIMARY KEY NOT NULL,
+                    rows INTEGER NOT NULL,
+                    dimension INTEGER NOT NULL,
+                    scalar_type TEXT NOT NULL,
+                    file_size INTEGER NOT NULL,
+                    file_mtime REAL NOT NULL,
+                    fingerprint TEXT NOT NULL
+                );
+
+                CREATE TABLE imports (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    finished_at TEXT NOT NULL,
+                    summary TEXT NOT NULL
+                );
+
+                -- The append-only decision log. An item's current label is derived by
+                -- replaying its events; undo is a new event naming the one it takes back.
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    item_id INTEGER NOT NULL REFERENCES items(id),
+                    reviewer TEXT NOT NULL,
+                    action TEXT NOT NULL CHECK (action IN ('accept', 'relabel', 'exclude', 'skip', 'undo')),
+                    old_labels TEXT,
+                    new_labels TEXT,
+                    queue TEXT,
+                    reason TEXT,
+                    note TEXT,
+                    undoes INTEGER REFERENCES events(id),
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX events_item ON events(item_id, id);
+                CREATE INDEX events_reviewer ON events(reviewer, id);
+
+                CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
+                BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
+                CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events
+                BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
+                """)
+        }
+        return migrator
+    }
+}

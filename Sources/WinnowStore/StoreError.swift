@@ -1,0 +1,37 @@
+import WinnowCore
+
+/// Why a store operation was refused. Each case reads as a sentence with what to do.
+public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
+    case cannotOpen(path: String, reason: String)
+    case newerSchema(path: String)
+    case otherDataset(state: String, recorded: String, given: String)
+    case notImported
+    case unknownImage(String)
+    case removedImage(String)
+    case nothingToUndo(String)
+    case invalidLabels(String)
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason):
+            return "cannot open the project database \(TerminalText.sanitize(path)): \(reason)\n    fix: check the folder's permissions, or put the state elsewhere with --state DIR"
+        case .newerSchema(let path):
+            return "the project database \(TerminalText.sanitize(path)) was written by a newer Winnow\n    fix: use that newer version of winnow"
+        case .otherDataset(let state, let recorded, let given):
+            return "the state folder \(TerminalText.sanitize(state)) belongs to the dataset \(TerminalText.sanitize(recorded)), not \(TerminalText.sanitize(given))\n    fix: give the right dataset, or another --state folder"
+        case .notImported:
+            return "the dataset has not been imported\n    fix: run winnow import DIR"
+        case .unknownImage(let path):
+            return "no item has the image path \"\(TerminalText.sanitize(path))\"\n    fix: give the path relative to images/, as in items.csv or labels.csv"
+        case .removedImage(let path):
+            return "\"\(TerminalText.sanitize(path))\" is no longer in the dataset (its history is kept)\n    fix: put the image back and run winnow import again to decide on it"
+        case .nothingToUndo(let path):
+            return "\"\(TerminalText.sanitize(path))\" has no decision to undo"
+        case .invalidLabels(let why):
+            return why
+        case .io(let why):
+            return why
+        }
+    }
+}

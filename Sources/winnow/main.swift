@@ -1,0 +1,4 @@
+import Foundation
+import WinnowCLI
+
+exit(WinnowCommand.run(arguments: Array(CommandLine.arguments.dropFirst())))
