@@ -49,7 +49,10 @@ let package = Package(
             dependencies: ["WinnowDataset", "WinnowTestSupport"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "WinnowStoreTests", dependencies: ["WinnowStore", "WinnowDataset", "WinnowTestSupport"]),
+        .testTarget(
+            name: "WinnowStoreTests",
+            dependencies: ["WinnowStore", "WinnowDataset", "WinnowTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "WinnowCLITests",
             dependencies: ["WinnowCLI", "WinnowCore", "WinnowStore", "WinnowTestSupport",

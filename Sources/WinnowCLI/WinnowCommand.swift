@@ -50,6 +50,10 @@ public struct WinnowCommand: ParsableCommand {
         } catch let usage as ValidationError {
             printError("winnow: " + usage.message)
             return WinnowExit.usage.rawValue
+        } catch where exitCode(for: error) == .success {
+            // A bare `winnow` or `winnow help <command>` asks for help.
+            print(fullMessage(for: error))
+            return WinnowExit.success.rawValue
         } catch {
             let failure = CLIFailure.from(error)
             printError("winnow: " + failure.message)

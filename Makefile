@@ -1,0 +1,45 @@
+# Winnow: build, test, demo, benchmarks. `make help` lists the targets.
+SWIFT ?= swift
+# Debian packages the build and tests need (GRDB links the system SQLite; the
+# import benchmark and some tests use the sqlite3 shell).
+SYSTEM_PACKAGES := libsqlite3-dev sqlite3
+SAMPLE := SampleProjects/shapes
+WINNOW := .build/debug/winnow
+
+.PHONY: help deps build release test demo bench-import sample clean
+
+help:
+	@echo "make demo          open the bundled sample project"
+	@echo "make test          install what is missing, build, run every test"
+	@echo "make build         debug build (.build/debug/winnow)"
+	@echo "make release       optimised build (.build/release/winnow)"
+	@echo "make bench-import  import benchmark vs sqlite3 .import (ITEMS=1000000)"
+	@echo "make sample        regenerate SampleProjects/ (needs a Python venv, see SampleProjects/README.md)"
+
+deps:
+	@scripts/install-system-packages.sh $(SYSTEM_PACKAGES)
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+demo: build
+	$(WINNOW) info $(SAMPLE)
+
+ITEMS ?= 1000000
+bench-import: release
+	.build/release/winnow bench import --items $(ITEMS) --dataset /tmp/winnow-bench-$(ITEMS)
+
+VENV ?= /tmp/winnow-venv
+sample:
+	test -x $(VENV)/bin/python || (python3 -m venv $(VENV) && $(VENV)/bin/pip install -q -r SampleProjects/requirements.txt)
+	$(VENV)/bin/python SampleProjects/generate.py
+
+clean:
+	rm -rf .build
