@@ -30,7 +30,11 @@ let package = Package(
         ),
         .target(
             name: "WinnowStore",
-            dependencies: ["WinnowCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "WinnowCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         .target(
             name: "WinnowCLI",

@@ -53,6 +53,11 @@ private final class ReadSession {
     var metadataColumns: [String] = []
     var fileClasses: [String]?
     var rawAnnotations: [(item: Int, annotator: String, labels: [String])] = []
+    /// For duplicate detection: the labels.csv line of each item's label, per annotator.
+    var firstLabelLine: [Int32] = []  // used when there is no annotator column (by item index)
+    var firstAnnotatedLine: [AnnotatorKey: Int] = [:]
+
+    struct AnnotatorKey: Hashable { let item: Int; let annotator: String }
     var seenLabelNames = Set<String>()
     var multiLabel = false
     var layout = DatasetSnapshot.Layout.unlabelled
@@ -80,7 +85,8 @@ private final class ReadSession {
                                                         hint: "put the images in \(TerminalText.sanitize(root))/images/ (any nesting)")])
         }
         progress.begin("scanning images/", total: nil)
-        let scan = ImageScanner.scan(root: path("images"))
+        let listed = exists("items.csv") || exists("labels.csv")
+        let scan = ImageScanner.scan(root: path("images"), listPaths: !listed)
         progress.end()
         if scan.skippedFolderLinks > 0 {
             notices.append("\(scan.skippedFolderLinks) symbolic link(s) to folders under images/ were not followed")
@@ -93,15 +99,16 @@ private final class ReadSession {
         try problems.check()
 
         if !exists("items.csv") && !hasLabelsFile {
-            if let folderLabels = imageFolderLabels(scan.imagePaths) {
+            let sortedPaths = scan.sortedImagePaths
+            if let folderLabels = imageFolderLabels(sortedPaths) {
                 layout = .imageFolder
-                for (path, label) in zip(scan.imagePaths, folderLabels) {
+                for (path, label) in zip(sortedPaths, folderLabels) {
                     let index = addItem(path, line: 0)
                     rawAnnotations.append((index, "", [label]))
                     seenLabelNames.insert(label)
                 }
             } else {
-                for path in scan.imagePaths { _ = addItem(path, line: 0) }
+                for path in sortedPaths { _ = addItem(path, line: 0) }
             }
         } else if exists("items.csv") && !hasLabelsFile, let folderLabels = imageFolderLabels(items.map(\.path)) {
             layout = .imageFolder
@@ -112,24 +119,13 @@ private final class ReadSession {
         }
         if hasLabelsFile { layout = .labelsFile }
 
-        if !exists("items.csv") {
-            let listed = Set(items.map(\.path))
-            let unlisted = scan.imagePaths.reduce(0) { $0 + (listed.contains($1) ? 0 : 1) }
-            if unlisted > 0, hasLabelsFile {
-                notices.append("\(unlisted) image(s) under images/ have no row in labels.csv and were not imported (list every image in items.csv to include unlabelled ones)")
-            }
-        } else {
-            let unlisted = scan.imagePaths.reduce(0) { $0 + (itemIndex[$1] == nil ? 1 : 0) }
-            if unlisted > 0 { notices.append("\(unlisted) image(s) under images/ are not listed in items.csv and were not imported") }
-        }
-
         let taxonomy = try resolveTaxonomy()
         let annotations = buildAnnotations(taxonomy)
         let models = readPredictions(taxonomy)
         let embeddings = readEmbeddings()
         try problems.check()
 
-        checkImages(scan)
+        checkImages(scan, listedByFile: listed)
         return DatasetSnapshot(layout: layout, taxonomy: taxonomy, classesFromFile: fileClasses != nil,
                                isMultiLabel: multiLabel, metadataColumns: metadataColumns, items: items,
                                annotations: annotations, models: models, embeddings: embeddings, notices: notices)
@@ -272,7 +268,6 @@ private final class ReadSession {
             if !ignored.isEmpty { notices.append("labels.csv: ignored column(s) \(ignored.map { TerminalText.sanitize($0) }.joined(separator: ", "))") }
             let columnName = header[labelColumn]
 
-            var firstLine: [String: Int] = [:]  // "item\u{1F}annotator" → line
             progress.begin("reading labels.csv", total: reader.bytes.count)
             var rows = 0
             while try reader.nextRecord() {
@@ -324,15 +319,13 @@ private final class ReadSession {
                 } else {
                     index = addItem(path, line: reader.line)
                 }
-                let key = path + "\u{1F}" + annotator
-                if let first = firstLine[key] {
+                if let first = recordLabelLine(item: index, annotator: annotatorColumn == nil ? nil : annotator, line: reader.line) {
                     let who = annotator.isEmpty ? "" : " by annotator \"\(TerminalText.sanitize(annotator))\""
                     problems.add(DataProblem(file: "labels.csv", line: reader.line, column: imageColumn + 1, columnName: "image",
                                              message: "\"\(TerminalText.sanitize(path))\" is labelled twice\(who) (first on line \(first))",
                                              hint: annotatorColumn == nil ? "keep one row per image, or add an annotator column when several people labelled it" : "keep one row per image and annotator"))
                     continue
                 }
-                firstLine[key] = reader.line
                 if fileClasses == nil { for name in names { seenLabelNames.insert(name) } }
                 rawAnnotations.append((index, annotator, names))
                 rows += 1
@@ -341,6 +334,21 @@ private final class ReadSession {
             }
             progress.end()
         }
+    }
+
+    /// Remembers that `item` got a label (from `annotator`) on `line`; returns the earlier
+    /// line when it already had one.
+    func recordLabelLine(item: Int, annotator: String?, line: Int) -> Int? {
+        if let annotator {
+            let key = AnnotatorKey(item: item, annotator: annotator)
+            if let first = firstAnnotatedLine[key] { return first }
+            firstAnnotatedLine[key] = line
+            return nil
+        }
+        if firstLabelLine.count <= item { firstLabelLine.append(contentsOf: repeatElement(0, count: max(item + 1, items.count) - firstLabelLine.count)) }
+        if firstLabelLine[item] != 0 { return Int(firstLabelLine[item]) }
+        firstLabelLine[item] = Int32(clamping: line)
+        return nil
     }
 
     /// The label of every path when the paths follow the ImageFolder layout (`<class>/<file>`), else nil.
@@ -377,18 +385,27 @@ private final class ReadSession {
     }
 
     func buildAnnotations(_ taxonomy: ClassTaxonomy) -> [DatasetSnapshot.Annotation] {
-        var perItem = [[LabelSet]](repeating: [], count: items.count)
+        progress.begin("resolving annotators' labels", total: nil)
+        defer { progress.end() }
         var annotations: [DatasetSnapshot.Annotation] = []
         annotations.reserveCapacity(rawAnnotations.count)
+        var count = [UInt16](repeating: 0, count: items.count)
         for raw in rawAnnotations {
             let set = raw.labels.count == 1 ? LabelSet(single: raw.labels[0]) : LabelSet(raw.labels, in: taxonomy)
             annotations.append(.init(item: raw.item, annotator: raw.annotator, labels: set))
-            perItem[raw.item].append(set)
-        }
-        for i in items.indices {
-            items[i].givenLabels = AnnotatorConsensus.consensus(of: perItem[i], multiLabel: multiLabel, taxonomy: taxonomy)
+            count[raw.item] &+= 1
         }
         rawAnnotations = []
+        // Most items have one annotator: their label is the given label. Only items with
+        // several go through the consensus rule, with their labels in file order.
+        var several: [Int: [LabelSet]] = [:]
+        for annotation in annotations {
+            if count[annotation.item] == 1 { items[annotation.item].givenLabels = annotation.labels }
+            else { several[annotation.item, default: []].append(annotation.labels) }
+        }
+        for (item, sets) in several {
+            items[item].givenLabels = AnnotatorConsensus.consensus(of: sets, multiLabel: multiLabel, taxonomy: taxonomy)
+        }
         return annotations
     }
 
@@ -580,32 +597,35 @@ private final class ReadSession {
         }
         progress.begin("checking embeddings.npy", total: nil)
         defer { progress.end() }
-        if let (row, column) = matrix.firstNonFinite() {
+        let (fingerprint, nonFinite) = matrix.scan()
+        if let (row, column) = nonFinite {
             problems.add(DataProblem(file: file, message: "row \(row) (item \"\(TerminalText.sanitize(items[row].path))\"), column \(column) is NaN or infinite",
                                      hint: "recompute that item's embedding (rows and columns count from 0)"))
             return nil
         }
         return .init(source: file, rows: matrix.rows, dimension: matrix.columns, scalarType: matrix.header.scalarType == .float32 ? "float32" : "float64",
-                     fileSize: matrix.file.size, modificationTime: matrix.file.modificationTime, fingerprint: matrix.fingerprint())
+                     fileSize: matrix.file.size, modificationTime: matrix.file.modificationTime, fingerprint: fingerprint)
     }
 
     // MARK: - Images
 
-    func checkImages(_ scan: ImageScanner.Result) {
-        let sizes = items.map { scan.files[$0.path]?.size }
+    func checkImages(_ scan: ImageScanner.Result, listedByFile: Bool) {
+        progress.begin("checking images", total: items.count)
+        let checks = ImageSniffer.check(root: path("images"), paths: items.map(\.path), sniff: config.checkImages, progress: progress)
+        progress.end()
+        var found = 0
         for i in items.indices {
-            if let info = scan.files[items[i].path] {
-                items[i].fileSize = info.size
-                items[i].modificationTime = info.modificationTime
-            }
+            items[i].problem = checks[i].problem
+            items[i].fileSize = checks[i].size
+            items[i].modificationTime = checks[i].modificationTime
+            if checks[i].size != nil, ImageScanner.hasImageExtension(items[i].path) { found += 1 }
         }
-        if config.checkImages {
-            progress.begin("checking images", total: items.count)
-            let found = ImageSniffer.problems(root: path("images"), paths: items.map(\.path), sizes: sizes, progress: progress)
-            progress.end()
-            for i in items.indices { items[i].problem = found[i] }
-        } else {
-            for i in items.indices where sizes[i] == nil { items[i].problem = "missing file" }
+        // Every image file found under images/ that no item refers to was left out: say so.
+        let unlisted = scan.imageCount - found
+        if listedByFile, unlisted > 0 {
+            notices.append(exists("items.csv")
+                ? "\(unlisted) image(s) under images/ are not listed in items.csv and were not imported"
+                : "\(unlisted) image(s) under images/ have no row in labels.csv and were not imported (list every image in items.csv to include unlabelled ones)")
         }
     }
 }

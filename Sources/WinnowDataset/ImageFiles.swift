@@ -6,32 +6,41 @@ import Darwin
 import Dispatch
 import WinnowCore
 
-/// A file found under `images/`.
-public struct ImageFileInfo: Sendable, Equatable {
-    public var size: Int64
-    public var modificationTime: Double
-}
-
 /// Walks `images/` with POSIX calls (a million `URL` objects from FileManager would take
 /// several times longer). Hidden entries (`.DS_Store`, `._x.jpg` resource forks) are
 /// skipped; symbolic links to files are followed, links to folders are not (no loops).
 public enum ImageScanner {
-    public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "webp"]
-
     public struct Result: Sendable {
-        /// Every regular file below images/, by relative path.
-        public var files: [String: ImageFileInfo] = [:]
-        /// Relative paths of the files with an image extension, sorted.
+        /// Relative paths of the files with an image extension (only when asked to list them).
         public var imagePaths: [String] = []
+        /// How many files with an image extension there are.
+        public var imageCount = 0
         public var skippedFolderLinks = 0
+
+        /// `imagePaths` sorted by their UTF-8 bytes (the order of items when no file lists them).
+        public var sortedImagePaths: [String] { imagePaths.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
     }
 
-    public static func hasImageExtension(_ path: String) -> Bool {
-        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return false }
-        return imageExtensions.contains(path[path.index(after: dot)...].lowercased())
+    /// `.png`, `.jpg`, `.jpeg` or `.webp`, in any letter case, judged on the bytes of a name:
+    /// it runs once per file of a possibly million-file tree.
+    public static func hasImageExtension<Bytes: BidirectionalCollection<UInt8>>(_ name: Bytes) -> Bool {
+        var ext: UInt32 = 0
+        var length = 0
+        for byte in name.reversed() {
+            if byte == 0x2E { break }
+            if byte == 0x2F || length == 4 { return false }
+            ext = ext << 8 | UInt32(byte | 0x20)  // ASCII lower case, read backwards
+            length += 1
+        }
+        // "png", "jpg", "jpeg", "webp", each reversed into the integer.
+        return ext == 0x676E70 || ext == 0x67706A || ext == 0x6765706A || ext == 0x70626577
     }
 
-    public static func scan(root: String) -> Result {
+    public static func hasImageExtension(_ path: String) -> Bool { hasImageExtension(path.utf8) }
+
+    /// Walks the tree; `listPaths` also collects every image's relative path (needed only
+    /// when no items.csv or labels.csv lists the items).
+    public static func scan(root: String, listPaths: Bool) -> Result {
         var result = Result()
         var pending: [String] = [""]
         while let relative = pending.popLast() {
@@ -39,32 +48,35 @@ public enum ImageScanner {
             guard let dir = opendir(directory) else { continue }
             let fd = dirfd(dir)
             while let entry = readdir(dir) {
-                let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-                    pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-                }
-                if name.hasPrefix(".") { continue }
-                let child = relative.isEmpty ? name : relative + "/" + name
-                var info = stat()
                 let type = entry.pointee.d_type
-                if type == UInt8(DT_DIR) { pending.append(child); continue }
-                guard fstatat(fd, name, &info, 0) == 0 else {
-                    // A dangling link or unreadable entry: record it so the item is flagged, not lost.
+                let (hidden, isImage, name): (Bool, Bool, String?) = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    let length = raw.firstIndex(of: 0) ?? raw.count
+                    let bytes = raw[0..<length]
+                    if bytes.first == 0x2E { return (true, false, nil) }
+                    let image = hasImageExtension(bytes)
+                    let needName = type == UInt8(DT_DIR) || type == UInt8(DT_LNK) || type == UInt8(DT_UNKNOWN) || (image && listPaths)
+                    return (false, image, needName ? String(decoding: bytes, as: UTF8.self) : nil)
+                }
+                if hidden { continue }
+                if type == UInt8(DT_DIR) { pending.append(relative.isEmpty ? name! : relative + "/" + name!); continue }
+                if type == UInt8(DT_LNK) || type == UInt8(DT_UNKNOWN) {
+                    var info = stat()
+                    guard fstatat(fd, name!, &info, 0) == 0 else { continue }  // dangling link
+                    let mode = info.st_mode & S_IFMT
+                    if mode == S_IFDIR {
+                        if type == UInt8(DT_LNK) { result.skippedFolderLinks += 1 } else { pending.append(relative.isEmpty ? name! : relative + "/" + name!) }
+                        continue
+                    }
+                    guard mode == S_IFREG else { continue }
+                } else if type != UInt8(DT_REG) {
                     continue
                 }
-                let mode = info.st_mode & S_IFMT
-                if mode == S_IFDIR {
-                    if type == UInt8(DT_LNK) { result.skippedFolderLinks += 1 } else { pending.append(child) }
-                    continue
-                }
-                guard mode == S_IFREG else { continue }
-                result.files[child] = ImageFileInfo(
-                    size: Int64(info.st_size),
-                    modificationTime: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
-                if hasImageExtension(child) { result.imagePaths.append(child) }
+                guard isImage else { continue }
+                result.imageCount += 1
+                if listPaths { result.imagePaths.append(relative.isEmpty ? name! : relative + "/" + name!) }
             }
             closedir(dir)
         }
-        result.imagePaths.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         return result
     }
 }
@@ -83,26 +95,39 @@ public enum ImageSniffer {
         return nil
     }
 
-    /// The problem with the file at `path`, or nil when it looks like a supported image.
-    public static func problem(atPath path: String, size: Int64) -> String? {
-        if size == 0 { return "empty file" }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return "cannot be read: \(String(cString: strerror(errno)))" }
-        defer { close(fd) }
-        return withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { buffer -> String? in
+    /// What the import learns about one image file.
+    public struct Check: Sendable, Equatable {
+        public var problem: String?
+        public var size: Int64?
+        public var modificationTime: Double?
+    }
+
+    /// Checks the file at `path`: it exists, is a regular file, and (when `sniff` is on)
+    /// starts like a PNG, JPEG or WebP image. Size and time come from the same `fstat`.
+    public static func check(path: String, sniff: Bool) -> Check {
+        let fd = sniff ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1
+        var info = stat()
+        let statted = sniff ? (fd >= 0 && fstat(fd, &info) == 0) : stat(path, &info) == 0
+        defer { if fd >= 0 { close(fd) } }
+        guard statted else {
+            return Check(problem: errno == ENOENT || errno == ENOTDIR ? "missing file" : "cannot be read: \(String(cString: strerror(errno)))")
+        }
+        var check = Check(problem: nil, size: Int64(info.st_size),
+                          modificationTime: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+        if info.st_mode & S_IFMT != S_IFREG { check.problem = "not a regular file"; return check }
+        if info.st_size == 0 { check.problem = "empty file"; return check }
+        guard sniff else { return check }
+        check.problem = withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { buffer -> String? in
             let count = read(fd, buffer.baseAddress, 16)
             guard count >= 0 else { return "cannot be read: \(String(cString: strerror(errno)))" }
-            if format(of: UnsafeRawBufferPointer(rebasing: buffer[0..<count])) == nil {
-                return "not a PNG, JPEG or WebP image"
-            }
-            return nil
+            return format(of: UnsafeRawBufferPointer(rebasing: buffer[0..<count])) == nil ? "not a PNG, JPEG or WebP image" : nil
         }
+        return check
     }
 
     /// Checks many files on every core; results are in the order of `paths`.
-    public static func problems(root: String, paths: [String], sizes: [Int64?],
-                                progress: any ProgressReporter) -> [String?] {
-        var results = [String?](repeating: nil, count: paths.count)
+    public static func check(root: String, paths: [String], sniff: Bool, progress: any ProgressReporter) -> [Check] {
+        var results = [Check](repeating: Check(), count: paths.count)
         let chunk = 4096
         let chunks = (paths.count + chunk - 1) / chunk
         let done = AtomicCounter()
@@ -110,13 +135,7 @@ public enum ImageSniffer {
             let output = UnsafeSendable(buffer)
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 let range = (c * chunk)..<min(paths.count, (c + 1) * chunk)
-                for i in range {
-                    if let size = sizes[i] {
-                        output.value[i] = problem(atPath: root + "/" + paths[i], size: size)
-                    } else {
-                        output.value[i] = "missing file"
-                    }
-                }
+                for i in range { output.value[i] = check(path: root + "/" + paths[i], sniff: sniff) }
                 progress.update(done.add(range.count))
             }
         }

@@ -1,3 +1,4 @@
+import Dispatch
 import WinnowCore
 
 /// A 2-D `.npy` matrix, memory-mapped. Values are read in place (never copied whole).
@@ -34,36 +35,56 @@ public struct NPYMatrix: Sendable {
         UnsafeRawBufferPointer(rebasing: file.bytes[header.dataOffset..<(header.dataOffset + header.dataByteCount)])
     }
 
-    /// The first (row, column) holding NaN or ±infinity, if any. One sequential pass.
-    public func firstNonFinite() -> (row: Int, column: Int)? {
-        let data = dataBytes
-        switch header.scalarType {
-        case .float32:
-            let count = data.count / 4
-            for i in 0..<count where data.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self) & 0x7F80_0000 == 0x7F80_0000 {
-                return (i / max(columns, 1), i % max(columns, 1))
-            }
-        case .float64:
-            let count = data.count / 8
-            for i in 0..<count where data.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self) & 0x7FF0_0000_0000_0000 == 0x7FF0_0000_0000_0000 {
-                return (i / max(columns, 1), i % max(columns, 1))
-            }
-        }
-        return nil
-    }
+    /// The first (row, column) holding NaN or ±infinity, if any.
+    public func firstNonFinite() -> (row: Int, column: Int)? { scan().firstNonFinite }
 
-    /// A fast 64-bit fingerprint of the header and data, to notice when the file changes.
-    public func fingerprint() -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(file.size)
-        let bytes = file.bytes
-        let words = bytes.count / 8
-        var i = 0
-        while i < words {
-            hash = (hash ^ bytes.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) &* 0x0000_0100_0000_01B3
-            hash ^= hash >> 29
-            i += 1
+    /// A 64-bit fingerprint of the whole file, to notice when it changes.
+    public func fingerprint() -> UInt64 { scan().fingerprint }
+
+    /// One pass over the file, split across cores: the fingerprint, and the first
+    /// non-finite value. A 1M × 128 float32 matrix is half a gigabyte, so it is read once.
+    public func scan() -> (fingerprint: UInt64, firstNonFinite: (row: Int, column: Int)?) {
+        let file = self.file  // Sendable; its mapping outlives the workers
+        let chunkSize = 16 << 20  // a multiple of 8
+        let chunks = max(1, (file.size + chunkSize - 1) / chunkSize)
+        var hashes = [UInt64](repeating: 0, count: chunks)
+        var firstBad = [Int](repeating: Int.max, count: chunks)  // element index
+        let dataStart = header.dataOffset, dataEnd = header.dataOffset + header.dataByteCount
+        let elementSize = header.scalarType.byteSize
+        let isFloat32 = header.scalarType == .float32
+        hashes.withUnsafeMutableBufferPointer { hashOut in
+            firstBad.withUnsafeMutableBufferPointer { badOut in
+                let outputs = UnsafeSendable((hashOut, badOut))
+                DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                    let bytes = file.bytes
+                    let lower = c * chunkSize, upper = min(bytes.count, lower + chunkSize)
+                    var hash: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(c)
+                    var i = lower
+                    while i + 8 <= upper {
+                        hash = (hash ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x0000_0100_0000_01B3
+                        hash ^= hash >> 29
+                        i += 8
+                    }
+                    while i < upper { hash = (hash ^ UInt64(bytes[i])) &* 0x0000_0100_0000_01B3; i += 1 }
+                    outputs.value.0[c] = hash
+                    // Non-finite check on whole elements of the data region inside this chunk.
+                    var e = max(lower, dataStart)
+                    e += (elementSize - (e - dataStart) % elementSize) % elementSize
+                    let end = min(upper, dataEnd)
+                    while e + elementSize <= end {
+                        let nonFinite = isFloat32
+                            ? bytes.loadUnaligned(fromByteOffset: e, as: UInt32.self) & 0x7F80_0000 == 0x7F80_0000
+                            : bytes.loadUnaligned(fromByteOffset: e, as: UInt64.self) & 0x7FF0_0000_0000_0000 == 0x7FF0_0000_0000_0000
+                        if nonFinite { outputs.value.1[c] = (e - dataStart) / elementSize; break }
+                        e += elementSize
+                    }
+                }
+            }
         }
-        for j in (words * 8)..<bytes.count { hash = (hash ^ UInt64(bytes[j])) &* 0x0000_0100_0000_01B3 }
-        return hash
+        var fingerprint: UInt64 = UInt64(file.size)
+        for h in hashes { fingerprint = (fingerprint ^ h) &* 0x0000_0100_0000_01B3 }
+        let bad = firstBad.min() ?? Int.max
+        let columns = max(self.columns, 1)
+        return (fingerprint, bad == Int.max ? nil : (bad / columns, bad % columns))
     }
 }

@@ -33,10 +33,12 @@ extension ProjectStore {
         // Matrices first: immutable, content-addressed files. If the transaction below fails
         // they are unreferenced and removed by the next successful import.
         var matrixFiles: [String] = []
+        progress.begin("storing prediction matrices", total: nil)
         for model in snapshot.models {
             matrixFiles.append(try writeMatrix(model.probabilities, rows: snapshot.items.count, columns: snapshot.taxonomy.count))
         }
 
+        progress.end()
         let summary = try write { db -> ImportSummary in
             let previousCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items") ?? 0
             func set(_ key: String, _ value: String) throws {
@@ -55,22 +57,23 @@ extension ProjectStore {
             progress.begin("writing the project", total: snapshot.items.count + snapshot.annotations.count)
             var itemIDs = [Int64](repeating: 0, count: snapshot.items.count)
             if previousCount == 0 {
-                let insert = try db.makeStatement(sql: "INSERT INTO items(id, path, row, metadata, problem, file_size, file_mtime, given_labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                let insert = try BulkInsert(db, sql: "INSERT INTO items(id, path, row, metadata, problem, file_size, file_mtime, given_labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                 for (row, item) in snapshot.items.enumerated() {
                     let id = Int64(row + 1)
                     itemIDs[row] = id
-                    try insert.execute(arguments: [id, item.path, row, item.metadataJSON, item.problem, item.fileSize, item.modificationTime, item.givenLabels?.storageText])
+                    insert.bind(1, id)
+                    try Self.bindItem(insert, item, row: row, from: 2)
                     if row & 0xFFFF == 0 { progress.update(row) }
                 }
             } else {
                 try db.execute(sql: "UPDATE items SET row = NULL")
-                let upsert = try db.makeStatement(sql: """
+                let upsert = try BulkInsert(db, sql: """
                     INSERT INTO items(path, row, metadata, problem, file_size, file_mtime, given_labels) VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(path) DO UPDATE SET row = excluded.row, metadata = excluded.metadata, problem = excluded.problem,
                         file_size = excluded.file_size, file_mtime = excluded.file_mtime, given_labels = excluded.given_labels
                     """)
                 for (row, item) in snapshot.items.enumerated() {
-                    try upsert.execute(arguments: [item.path, row, item.metadataJSON, item.problem, item.fileSize, item.modificationTime, item.givenLabels?.storageText])
+                    try Self.bindItem(upsert, item, row: row, from: 1)
                     if row & 0xFFFF == 0 { progress.update(row) }
                 }
                 let rows = try Row.fetchCursor(db, sql: "SELECT id, row FROM items WHERE row IS NOT NULL")
@@ -78,9 +81,12 @@ extension ProjectStore {
             }
 
             try db.execute(sql: "DELETE FROM annotations")
-            let annotate = try db.makeStatement(sql: "INSERT INTO annotations(item_id, annotator, labels) VALUES (?, ?, ?)")
+            let annotate = try BulkInsert(db, sql: "INSERT INTO annotations(item_id, annotator, labels) VALUES (?, ?, ?)")
             for (i, annotation) in snapshot.annotations.enumerated() {
-                try annotate.execute(arguments: [itemIDs[annotation.item], annotation.annotator, annotation.labels.storageText])
+                annotate.bind(1, itemIDs[annotation.item])
+                annotate.bind(2, annotation.annotator)
+                annotate.bind(3, annotation.labels.storageText)
+                try annotate.step()
                 if i & 0xFFFF == 0 { progress.update(snapshot.items.count + i) }
             }
             progress.end()
@@ -111,6 +117,19 @@ extension ProjectStore {
         }
         removeUnreferencedMatrices()
         return summary
+    }
+
+    /// Binds an item's columns (path, row, metadata, problem, size, mtime, given labels)
+    /// starting at parameter `first`, and runs the statement.
+    static func bindItem(_ statement: BulkInsert, _ item: DatasetSnapshot.Item, row: Int, from first: Int32) throws {
+        statement.bind(first, item.path)
+        statement.bind(first + 1, Int64(row))
+        statement.bind(first + 2, item.metadataJSON)
+        statement.bind(first + 3, item.problem)
+        statement.bind(first + 4, item.fileSize)
+        statement.bind(first + 5, item.modificationTime)
+        statement.bind(first + 6, item.givenLabels?.storageText)
+        try statement.step()
     }
 
     /// Writes a float32 matrix as `.npy` under `matrices/`, named by its content, atomically.

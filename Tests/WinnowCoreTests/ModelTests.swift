@@ -117,7 +117,7 @@ struct TextSafetyTests {
         #expect(DatasetPath.problem(with: path) != nil)
     }
 
-    @Test(arguments: ["a.png", "cats/001.jpg", "deep/er/x y.webp", "café_0042.jpg", "..hidden.png", "a..b.png"])
+    @Test(arguments: ["a.png", "cats/001.jpg", "deep/er/x y.webp", "café_0042.jpg", "..hidden.png", "a..b.png", "a:b.png", "x/C:/y.png"])
     func ordinaryPathsAreAccepted(path: String) {
         #expect(DatasetPath.problem(with: path) == nil)
     }

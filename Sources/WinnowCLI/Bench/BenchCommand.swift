@@ -64,19 +64,23 @@ struct BenchImport: ParsableCommand {
         }
         var winnowTimes: [Double] = [], sqliteTimes: [Double] = []
         var summary: ImportSummary?
+        var phases: [(String, Double)] = []
         for _ in 0..<runs {
             let state = NSTemporaryDirectory() + "winnow-bench-state-\(getpid())"
             try? FileManager.default.removeItem(atPath: state)
+            let timer = PhaseTimer()
             let start = Self.now()
-            let snapshot = try DatasetReader(root: root, config: try DatasetReader.loadConfig(root: root)).read(progress: TerminalProgress())
+            let snapshot = try DatasetReader(root: root, config: try DatasetReader.loadConfig(root: root)).read(progress: timer)
             let store = try ProjectStore(stateDirectory: state)
-            summary = try store.applyImport(snapshot, datasetRoot: root, progress: TerminalProgress())
+            summary = try store.applyImport(snapshot, datasetRoot: root, progress: timer)
             winnowTimes.append(Self.now() - start)
+            phases = timer.phases
             try? FileManager.default.removeItem(atPath: state)
             sqliteTimes.append(try Self.sqliteImport(root))
         }
         let w = median(winnowTimes), s = median(sqliteTimes)
         if let summary { print(Project.describe(summary)) }
+        for (name, seconds) in phases { print(String(format: "  %6.2f s  %@", seconds, name)) }
         print(String(format: "winnow import: %.2f s   sqlite3 .import (CSV rows only): %.2f s   ratio: %.2f×", w, s, w / s))
     }
 

@@ -34,11 +34,15 @@ struct SyntheticDataset {
         let classNames = (0..<classes).map { String(format: "class_%02d", $0) }
         try (classNames.joined(separator: "\n") + "\n").write(toFile: root + "/classes.txt", atomically: true, encoding: .utf8)
 
-        // Images: one real PNG, hard-linked.
-        let seedPNG = root + "/images/.seed.png"
-        try Data(Self.onePixelPNG).write(to: URL(fileURLWithPath: seedPNG))
+        // Images: real PNGs, hard-linked; a new seed file every 50,000 links because
+        // ext4 allows 65,000 links per file. (Hidden seed files are not scanned as items.)
+        var seedPNG = ""
         progress.begin("linking \(items) images", total: items)
         for i in 0..<items {
+            if i % 50_000 == 0 {
+                seedPNG = root + "/images/.seed-\(i / 50_000).png"
+                try Data(Self.onePixelPNG).write(to: URL(fileURLWithPath: seedPNG))
+            }
             let path = root + "/images/" + imagePath(i)
             if i % 1000 == 0 { try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true) }
             if link(seedPNG, path) != 0 && errno != EEXIST { throw CLIFailure(message: "cannot link \(path): \(String(cString: strerror(errno)))", exit: .projectError) }

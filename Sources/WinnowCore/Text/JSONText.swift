@@ -3,6 +3,10 @@
 public enum JSONText {
     /// `value` as a JSON string literal, quotes included.
     public static func quoted(_ value: String) -> String {
+        // Fast path: nothing to escape (the common case by far).
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) {
+            return "\"" + value + "\""
+        }
         var out = "\""
         out.reserveCapacity(value.utf8.count + 2)
         var plainStart = value.unicodeScalars.startIndex

@@ -5,7 +5,7 @@
 /// by a visible stand-in, and bidirectional overrides (which can disguise a file name) too.
 public enum TerminalText {
     public static func sanitize(_ text: String) -> String {
-        if text.unicodeScalars.allSatisfy({ !needsReplacement($0) }) { return text }
+        if isSafe(text) { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             if needsReplacement(scalar) {
@@ -17,9 +17,11 @@ public enum TerminalText {
         return String(out)
     }
 
-    /// True when the text contains anything `sanitize` would replace.
+    /// True when the text contains nothing `sanitize` would replace.
     public static func isSafe(_ text: String) -> Bool {
-        text.unicodeScalars.allSatisfy { !needsReplacement($0) }
+        // Printable ASCII needs no closer look; only then walk the scalars.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return true }
+        return text.unicodeScalars.allSatisfy { !needsReplacement($0) }
     }
 
     static func needsReplacement(_ scalar: Unicode.Scalar) -> Bool {
