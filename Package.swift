@@ -3,6 +3,7 @@ import PackageDescription
 
 // Dependency direction (each layer only imports the ones before it):
 //   WinnowCore (pure: model, CSV/NPY parsing, config, text safety)
+//   WinnowAnalysis (pure: confident learning, label-quality signals)
 //   WinnowDataset (reads a dataset folder into a validated snapshot)
 //   WinnowStore (the SQLite project store: schema, event log, queries)
 //   WinnowCLI (commands; wires the adapters together)
@@ -18,11 +19,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         .target(
             name: "WinnowCore",
             dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        .target(
+            name: "WinnowAnalysis",
+            dependencies: ["WinnowCore", .product(name: "HeapModule", package: "swift-collections")]
         ),
         .target(
             name: "WinnowDataset",
@@ -48,6 +54,13 @@ let package = Package(
         // Helpers shared by the test targets: temporary datasets, running the built binary.
         .target(name: "WinnowTestSupport", dependencies: ["WinnowCore"], path: "Tests/WinnowTestSupport"),
         .testTarget(name: "WinnowCoreTests", dependencies: ["WinnowCore", "WinnowTestSupport"]),
+        .testTarget(
+            name: "WinnowAnalysisTests",
+            dependencies: ["WinnowAnalysis", "WinnowDataset", "WinnowTestSupport"],
+            exclude: ["Fixtures/cleanlab/make_fixtures.py", "Fixtures/cleanlab/cl_spec.py",
+                      "Fixtures/cleanlab/requirements.txt", "Fixtures/cleanlab/README.md", "Fixtures/cleanlab/ALGORITHM.md"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "WinnowDatasetTests",
             dependencies: ["WinnowDataset", "WinnowTestSupport"],

@@ -26,6 +26,7 @@ import cleanlab.rank
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True
 import cl_spec  # noqa: E402  (cross-check of the written algorithm description)
 
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", "..", ".."))

@@ -1,0 +1,287 @@
+import Dispatch
+import HeapModule
+
+/// Confident learning (Northcutt, Jiang & Chuang, 2021) exactly as cleanlab 2.9 computes it:
+/// per-class confident thresholds, the confident joint, its calibration, and
+/// `find_label_issues` with each `filter_by` method.
+///
+/// "Exactly" means the same flagged set on the same labels and probabilities: sums follow
+/// numpy's order, rounding is half-to-even, and every sort is stable (ties go to the lower
+/// index). cleanlab itself uses numpy's unstable quicksort, whose tie order depends on the
+/// CPU; on data without exact ties the results are identical, and with ties Winnow's
+/// are the ones cleanlab gives with a stable sort.
+public struct ConfidentLearning: Sendable {
+    /// How `findLabelIssues` decides which items are label issues (cleanlab's `filter_by`).
+    public enum FilterBy: String, Sendable, CaseIterable {
+        /// For each pair (given k, true j) remove the confident joint's estimate of items,
+        /// those with the largest margin p[j] − p[k]. cleanlab's default.
+        case pruneByNoiseRate = "prune_by_noise_rate"
+        /// For each given class k remove the items with the lowest p[k], as many as the
+        /// confident joint says are mislabelled.
+        case pruneByClass = "prune_by_class"
+        /// Both of the above.
+        case both
+        /// The off-diagonal entries of the confident joint.
+        case confidentLearning = "confident_learning"
+        /// The model's top prediction differs from the given label.
+        case predictedNotGiven = "predicted_neq_given"
+    }
+
+    public let labels: [Int32]
+    /// Row-major items × classes.
+    public let probabilities: [Float]
+    public let classes: Int
+    public var count: Int { labels.count }
+
+    /// Items whose own class has no more than this many items are never flagged by the
+    /// pruning methods (cleanlab's `min_examples_per_class`).
+    public var minExamplesPerClass = 1
+
+    static let comparisonTolerance = 1e-6  // FLOATING_POINT_COMPARISON
+    static let thresholdLowerBound = 2e-6  // CONFIDENT_THRESHOLDS_LOWER_BOUND
+    static let absentClassThreshold = 2.0  // BIG_VALUE: no item can be confident in it
+    static let tiny = 1e-100
+
+    public init(labels: [Int32], probabilities: [Float], classes: Int) {
+        precondition(probabilities.count == labels.count * classes, "probabilities must be items × classes")
+        precondition(labels.allSatisfy { $0 >= 0 && Int($0) < classes }, "labels must be class indices")
+        self.labels = labels
+        self.probabilities = probabilities
+        self.classes = classes
+    }
+
+    @inline(__always) func p(_ i: Int, _ k: Int) -> Double { Double(probabilities[i &* classes &+ k]) }
+
+    /// The index of the largest value in row `i`; the first one on ties (`np.argmax`).
+    @inline(__always) func argmax(_ i: Int) -> Int {
+        var best = 0
+        var bestValue = probabilities[i &* classes]
+        for k in 1..<classes where probabilities[i &* classes &+ k] > bestValue {
+            best = k
+            bestValue = probabilities[i &* classes &+ k]
+        }
+        return best
+    }
+
+    public func labelCounts() -> [Int] {
+        var counts = [Int](repeating: 0, count: classes)
+        for label in labels { counts[Int(label)] += 1 }
+        return counts
+    }
+
+    /// The items of each given class, in index order.
+    func itemsByClass() -> [[Int32]] {
+        var rows = [[Int32]](repeating: [], count: classes)
+        for (k, n) in labelCounts().enumerated() { rows[k].reserveCapacity(n) }
+        for (i, label) in labels.enumerated() { rows[Int(label)].append(Int32(i)) }
+        return rows
+    }
+
+    // MARK: - Thresholds and the confident joint
+
+    /// Per class k: the mean of p[k] over the items labelled k (cleanlab's
+    /// `get_confident_thresholds`), at least 2e-6; 2.0 for a class nobody is labelled with.
+    public func confidentThresholds() -> [Double] {
+        itemsByClass().enumerated().map { k, rows in
+            guard !rows.isEmpty else { return Self.absentClassThreshold }
+            let values = rows.map { p(Int($0), k) }
+            return max(NumpyArithmetic.sum(values) / Double(rows.count), Self.thresholdLowerBound)
+        }
+    }
+
+    /// The confident joint before calibration: counts[given][guessed true class] over the
+    /// items confident in at least one class, with its diagonal raised to at least 1; and the
+    /// items whose guess differs from their label (the `confident_learning` issues).
+    public func confidentJoint(thresholds: [Double]) -> (joint: [[Int]], offDiagonal: [Int]) {
+        let cut = thresholds.map { $0 - Self.comparisonTolerance }
+        var joint = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
+        var offDiagonal: [Int] = []
+        for i in 0..<count {
+            var confident = 0
+            var onlyConfident = 0
+            for k in 0..<classes where p(i, k) >= cut[k] {
+                confident += 1
+                onlyConfident = k
+            }
+            guard confident > 0 else { continue }
+            // Several confident classes: the guess is the argmax of the whole row.
+            let guess = confident == 1 ? onlyConfident : argmax(i)
+            let label = Int(labels[i])
+            joint[label][guess] += 1
+            if guess != label { offDiagonal.append(i) }
+        }
+        for k in 0..<classes { joint[k][k] = max(joint[k][k], 1) }
+        return (joint, offDiagonal)
+    }
+
+    /// cleanlab's `calibrate_confident_joint`: rows scaled to the class sizes, the whole
+    /// scaled to the item count, each row rounded so its total is preserved.
+    public func calibrated(_ joint: [[Int]]) -> [[Int]] {
+        let counts = labelCounts()
+        var scaled = (0..<classes).map { i -> [Double] in
+            let rowSum = max(Double(joint[i].reduce(0, +)), Self.tiny)
+            return (0..<classes).map { j in Double(joint[i][j]) / rowSum * Double(counts[i]) }
+        }
+        // numpy sums the transposed (column-major) array in memory order.
+        var columnMajor: [Double] = []
+        columnMajor.reserveCapacity(classes * classes)
+        for j in 0..<classes { for i in 0..<classes { columnMajor.append(scaled[i][j]) } }
+        let total = max(NumpyArithmetic.sum(columnMajor), Self.tiny)
+        let n = Double(counts.reduce(0, +))
+        for i in 0..<classes { for j in 0..<classes { scaled[i][j] = scaled[i][j] / total * n } }
+        return scaled.map(Self.roundPreservingSum)
+    }
+
+    /// Rounds `floats` to integers whose total is the rounded total of `floats`, adjusting
+    /// the entries with the largest rounding residuals (cleanlab's `round_preserving_sum`).
+    static func roundPreservingSum(_ floats: [Double]) -> [Int] {
+        var ints = floats.map(NumpyArithmetic.round)
+        let target = NumpyArithmetic.round(NumpyArithmetic.sum(floats))
+        var current = NumpyArithmetic.round(NumpyArithmetic.sum(ints))
+        while abs(current - target) > comparisonTolerance {
+            let difference = NumpyArithmetic.round(target - current)
+            let increment: Double = difference < 0 ? -1 : 1
+            let changes = min(Int(abs(difference)), floats.count)
+            // Ascending residuals, ties by index (stable); reversed when adding.
+            var order = Array(floats.indices).sorted { a, b in
+                let ra = floats[a] - ints[a], rb = floats[b] - ints[b]
+                return ra != rb ? ra < rb : a < b
+            }
+            if increment > 0 { order.reverse() }
+            for i in order.prefix(changes) { ints[i] += increment }
+            current = NumpyArithmetic.round(NumpyArithmetic.sum(ints))
+        }
+        return ints.map { Int($0) }
+    }
+
+    /// The calibrated confident joint, transposed ([true][given]), with each given class
+    /// keeping at least one item (cleanlab's `_keep_at_least_n_per_class`, frac_noise = 1).
+    static func pruneCountMatrix(_ calibrated: [[Int]], keep n: Int) -> [[Int]] {
+        let k = calibrated.count
+        let m = (0..<k).map { i in (0..<k).map { j in Double(calibrated[j][i]) } }
+        var result = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
+        for column in 0..<k {
+            let diagonal = m[column][column]
+            let raised = max(diagonal, Double(n))
+            let deficit = raised - diagonal
+            let nonZero = (0..<k).reduce(0) { $0 + (m[$1][column] != 0 ? 1 : 0) }
+            let share = deficit / max(Double(nonZero) - 1, 1)
+            for row in 0..<k {
+                result[row][column] = row == column ? Int(raised) : Int(max(m[row][column] - share, 0))  // astype(int) truncates
+            }
+        }
+        return result
+    }
+
+    // MARK: - Finding label issues
+
+    /// The items flagged as label issues, in index order (cleanlab's `find_label_issues`
+    /// with default arguments and the given `filter_by`).
+    public func findLabelIssues(filterBy: FilterBy = .pruneByNoiseRate) -> [Int] {
+        var flagged = [Bool](repeating: false, count: count)
+        switch filterBy {
+        case .pruneByNoiseRate, .pruneByClass, .both:
+            let (joint, _) = confidentJoint(thresholds: confidentThresholds())
+            let prune = Self.pruneCountMatrix(calibrated(joint), keep: minExamplesPerClass)
+            let (byClass, byNoiseRate) = pruneMasks(prune, wantByClass: filterBy != .pruneByNoiseRate, wantByNoiseRate: filterBy != .pruneByClass)
+            for i in 0..<count {
+                switch filterBy {
+                case .pruneByClass: flagged[i] = byClass[i]
+                case .pruneByNoiseRate: flagged[i] = byNoiseRate[i]
+                default: flagged[i] = byClass[i] && byNoiseRate[i]
+                }
+            }
+        case .confidentLearning:
+            for i in confidentJoint(thresholds: confidentThresholds()).offDiagonal { flagged[i] = true }
+        case .predictedNotGiven:
+            for i in 0..<count { flagged[i] = argmax(i) != Int(labels[i]) }
+        }
+        // Never flag an item whose given label is (within 1e-6) the model's top choice.
+        return (0..<count).filter { flagged[$0] && !predictionAgreesWithLabel($0) }
+    }
+
+    /// The argmax of the row after adding 1e-6 to the given label's probability is that label.
+    @inline(__always) func predictionAgreesWithLabel(_ i: Int) -> Bool {
+        let label = Int(labels[i])
+        let boosted = p(i, label) + Self.comparisonTolerance
+        for k in 0..<classes where k != label {
+            let value = p(i, k)
+            if k < label ? value >= boosted : value > boosted { return false }
+        }
+        return true
+    }
+
+    /// An item position with its sort key; compares by key, then by index (stable order).
+    struct Ranked: Comparable {
+        let key: Double
+        let index: Int32
+        static func < (a: Ranked, b: Ranked) -> Bool { a.key != b.key ? a.key < b.key : a.index < b.index }
+    }
+
+    /// The `limit` smallest elements in ascending order, without sorting everything.
+    static func smallest(_ limit: Int, of elements: some Sequence<Ranked>) -> [Ranked] {
+        guard limit > 0 else { return [] }
+        var heap = Heap<Ranked>()
+        for element in elements {
+            if heap.count < limit { heap.insert(element) }
+            else if element < heap.max! { heap.replaceMax(with: element) }
+        }
+        var result: [Ranked] = []
+        result.reserveCapacity(heap.count)
+        while let next = heap.popMin() { result.append(next) }
+        return result
+    }
+
+    /// The `prune_by_class` and `prune_by_noise_rate` masks, classes in parallel.
+    func pruneMasks(_ prune: [[Int]], wantByClass: Bool, wantByNoiseRate: Bool) -> (byClass: [Bool], byNoiseRate: [Bool]) {
+        let rows = itemsByClass()
+        var picks = [[(byClass: [Int32], byNoiseRate: [Int32])]](repeating: [], count: classes)
+        picks.withUnsafeMutableBufferPointer { output in
+            let out = UnsafeMutableSendable(output)
+            DispatchQueue.concurrentPerform(iterations: classes) { k in
+                let members = rows[k]
+                guard members.count > minExamplesPerClass, members.count > 1 else { out.buffer[k] = [([], [])]; return }
+                var byClass: [Int32] = []
+                var byNoiseRate: [Int32] = []
+                let issues = members.count - prune[k][k]
+                if wantByClass, issues >= 1 {
+                    // The lowest p[k] among the items labelled k.
+                    byClass = Self.smallest(issues, of: members.lazy.map { Ranked(key: p(Int($0), k), index: $0) }).map(\.index)
+                }
+                if wantByNoiseRate {
+                    for j in 0..<classes where j != k && prune[j][k] > 0 {
+                        // The largest margin p[j] − p[k]: sort by −margin, ties by index.
+                        let chosen = Self.smallest(prune[j][k], of: members.lazy.map { i in
+                            Ranked(key: -(p(Int(i), j) - p(Int(i), k)), index: i)
+                        })
+                        byNoiseRate += chosen.map(\.index)
+                    }
+                }
+                out.buffer[k] = [(byClass, byNoiseRate)]
+            }
+        }
+        var byClass = [Bool](repeating: false, count: count)
+        var byNoiseRate = [Bool](repeating: false, count: count)
+        for pick in picks.flatMap({ $0 }) {
+            for i in pick.byClass { byClass[Int(i)] = true }
+            for i in pick.byNoiseRate { byNoiseRate[Int(i)] = true }
+        }
+        return (byClass, byNoiseRate)
+    }
+
+    /// `find_label_issues(..., return_indices_ranked_by:)`: the issues ordered by label
+    /// quality, worst (lowest score) first, ties by index.
+    public func rankedLabelIssues(filterBy: FilterBy = .pruneByNoiseRate, rankBy method: LabelQuality.Method) -> [Int] {
+        let issues = findLabelIssues(filterBy: filterBy)
+        let scored = issues.map { i in
+            Ranked(key: LabelQuality.score(method, row: probabilities[(i * classes)..<((i + 1) * classes)], label: Int(labels[i])), index: Int32(i))
+        }
+        return scored.sorted().map { Int($0.index) }
+    }
+}
+
+/// Lets `concurrentPerform` workers write to disjoint elements of one buffer.
+struct UnsafeMutableSendable<Element>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Element>
+    init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
+}
