@@ -6,7 +6,7 @@ SYSTEM_PACKAGES := libsqlite3-dev sqlite3
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test demo bench-import sample clean
+.PHONY: help deps build release test demo bench-import bench-venv bench-cl sample clean
 
 help:
 	@echo "make demo          open the bundled sample project"
@@ -14,6 +14,7 @@ help:
 	@echo "make build         debug build (.build/debug/winnow)"
 	@echo "make release       optimised build (.build/release/winnow)"
 	@echo "make bench-import  import benchmark vs sqlite3 .import (ITEMS=1000000)"
+	@echo "make bench-cl      confident learning vs cleanlab (needs make bench-venv)"
 	@echo "make sample        regenerate SampleProjects/ (needs a Python venv, see SampleProjects/README.md)"
 
 deps:
@@ -35,6 +36,13 @@ demo: build
 ITEMS ?= 1000000
 bench-import: release
 	.build/release/winnow bench import --items $(ITEMS) --dataset /tmp/winnow-bench-$(ITEMS)
+
+CLEANLAB_VENV ?= /tmp/cleanlab-venv
+bench-venv:
+	test -x $(CLEANLAB_VENV)/bin/python || (python3 -m venv $(CLEANLAB_VENV) && $(CLEANLAB_VENV)/bin/pip install -q -r Tests/WinnowAnalysisTests/Fixtures/cleanlab/requirements.txt)
+
+bench-cl: release bench-venv
+	.build/release/winnow bench confident-learning --items $(ITEMS) --python $(CLEANLAB_VENV)/bin/python
 
 VENV ?= /tmp/winnow-venv
 sample:

@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "WinnowCLI",
             dependencies: [
-                "WinnowCore", "WinnowDataset", "WinnowStore",
+                "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -70,10 +70,12 @@ public struct ConfidentLearning: Sendable {
     }
 
     /// The items of each given class, in index order.
-    func itemsByClass() -> [[Int32]] {
+    public func itemsByClass() -> [[Int32]] {
         var rows = [[Int32]](repeating: [], count: classes)
         for (k, n) in labelCounts().enumerated() { rows[k].reserveCapacity(n) }
-        for (i, label) in labels.enumerated() { rows[Int(label)].append(Int32(i)) }
+        labels.withUnsafeBufferPointer { labels in
+            for i in 0..<labels.count { rows[Int(labels[i])].append(Int32(i)) }
+        }
         return rows
     }
 
@@ -81,11 +83,19 @@ public struct ConfidentLearning: Sendable {
 
     /// Per class k: the mean of p[k] over the items labelled k (cleanlab's
     /// `get_confident_thresholds`), at least 2e-6; 2.0 for a class nobody is labelled with.
-    public func confidentThresholds() -> [Double] {
-        itemsByClass().enumerated().map { k, rows in
-            guard !rows.isEmpty else { return Self.absentClassThreshold }
-            let values = rows.map { p(Int($0), k) }
-            return max(NumpyArithmetic.sum(values) / Double(rows.count), Self.thresholdLowerBound)
+    public func confidentThresholds() -> [Double] { confidentThresholds(itemsByClass()) }
+
+    public func confidentThresholds(_ groups: [[Int32]]) -> [Double] {
+        var values = [Double](repeating: 0, count: groups.map(\.count).max() ?? 0)
+        return probabilities.withUnsafeBufferPointer { p in
+            values.withUnsafeMutableBufferPointer { values in
+                groups.enumerated().map { k, rows in
+                    guard !rows.isEmpty else { return Self.absentClassThreshold }
+                    for (n, i) in rows.enumerated() { values[n] = Double(p[Int(i) &* classes &+ k]) }
+                    let sum = NumpyArithmetic.sum(UnsafeBufferPointer(rebasing: values[0..<rows.count]))
+                    return max(sum / Double(rows.count), Self.thresholdLowerBound)
+                }
+            }
         }
     }
 
@@ -94,21 +104,37 @@ public struct ConfidentLearning: Sendable {
     /// items whose guess differs from their label (the `confident_learning` issues).
     public func confidentJoint(thresholds: [Double]) -> (joint: [[Int]], offDiagonal: [Int]) {
         let cut = thresholds.map { $0 - Self.comparisonTolerance }
+        // Rows in chunks across cores; each chunk counts into its own joint, merged in order.
+        let chunkSize = 1 << 16
+        let chunks = max(1, (count + chunkSize - 1) / chunkSize)
+        var partial = [(joint: [Int], offDiagonal: [Int])](repeating: ([], []), count: chunks)
+        partial.withUnsafeMutableBufferPointer { buffer in
+            let out = UnsafeMutableSendable(buffer)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                var joint = [Int](repeating: 0, count: classes * classes)
+                var offDiagonal: [Int] = []
+                for i in (c * chunkSize)..<min(count, (c + 1) * chunkSize) {
+                    var confident = 0
+                    var onlyConfident = 0
+                    for k in 0..<classes where p(i, k) >= cut[k] {
+                        confident += 1
+                        onlyConfident = k
+                    }
+                    guard confident > 0 else { continue }
+                    // Several confident classes: the guess is the argmax of the whole row.
+                    let guess = confident == 1 ? onlyConfident : argmax(i)
+                    let label = Int(labels[i])
+                    joint[label * classes + guess] += 1
+                    if guess != label { offDiagonal.append(i) }
+                }
+                out.buffer[c] = (joint, offDiagonal)
+            }
+        }
         var joint = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         var offDiagonal: [Int] = []
-        for i in 0..<count {
-            var confident = 0
-            var onlyConfident = 0
-            for k in 0..<classes where p(i, k) >= cut[k] {
-                confident += 1
-                onlyConfident = k
-            }
-            guard confident > 0 else { continue }
-            // Several confident classes: the guess is the argmax of the whole row.
-            let guess = confident == 1 ? onlyConfident : argmax(i)
-            let label = Int(labels[i])
-            joint[label][guess] += 1
-            if guess != label { offDiagonal.append(i) }
+        for part in partial {
+            for g in 0..<classes { for t in 0..<classes { joint[g][t] += part.joint[g * classes + t] } }
+            offDiagonal += part.offDiagonal
         }
         for k in 0..<classes { joint[k][k] = max(joint[k][k], 1) }
         return (joint, offDiagonal)
@@ -156,7 +182,7 @@ public struct ConfidentLearning: Sendable {
 
     /// The calibrated confident joint, transposed ([true][given]), with each given class
     /// keeping at least one item (cleanlab's `_keep_at_least_n_per_class`, frac_noise = 1).
-    static func pruneCountMatrix(_ calibrated: [[Int]], keep n: Int) -> [[Int]] {
+    public static func pruneCountMatrix(_ calibrated: [[Int]], keep n: Int) -> [[Int]] {
         let k = calibrated.count
         let m = (0..<k).map { i in (0..<k).map { j in Double(calibrated[j][i]) } }
         var result = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
@@ -178,26 +204,30 @@ public struct ConfidentLearning: Sendable {
     /// The items flagged as label issues, in index order (cleanlab's `find_label_issues`
     /// with default arguments and the given `filter_by`).
     public func findLabelIssues(filterBy: FilterBy = .pruneByNoiseRate) -> [Int] {
-        var flagged = [Bool](repeating: false, count: count)
+        var flagged: [Bool]
         switch filterBy {
         case .pruneByNoiseRate, .pruneByClass, .both:
-            let (joint, _) = confidentJoint(thresholds: confidentThresholds())
+            let groups = itemsByClass()
+            let (joint, _) = confidentJoint(thresholds: confidentThresholds(groups))
             let prune = Self.pruneCountMatrix(calibrated(joint), keep: minExamplesPerClass)
-            let (byClass, byNoiseRate) = pruneMasks(prune, wantByClass: filterBy != .pruneByNoiseRate, wantByNoiseRate: filterBy != .pruneByClass)
-            for i in 0..<count {
-                switch filterBy {
-                case .pruneByClass: flagged[i] = byClass[i]
-                case .pruneByNoiseRate: flagged[i] = byNoiseRate[i]
-                default: flagged[i] = byClass[i] && byNoiseRate[i]
-                }
+            let masks = pruneMasks(prune, groups: groups, wantByClass: filterBy != .pruneByNoiseRate, wantByNoiseRate: filterBy != .pruneByClass)
+            switch filterBy {
+            case .pruneByClass: flagged = masks.byClass
+            case .pruneByNoiseRate: flagged = masks.byNoiseRate
+            default: flagged = zip(masks.byClass, masks.byNoiseRate).map { $0 && $1 }
             }
         case .confidentLearning:
+            flagged = [Bool](repeating: false, count: count)
             for i in confidentJoint(thresholds: confidentThresholds()).offDiagonal { flagged[i] = true }
         case .predictedNotGiven:
-            for i in 0..<count { flagged[i] = argmax(i) != Int(labels[i]) }
+            flagged = (0..<count).map { argmax($0) != Int(labels[$0]) }
         }
         // Never flag an item whose given label is (within 1e-6) the model's top choice.
-        return (0..<count).filter { flagged[$0] && !predictionAgreesWithLabel($0) }
+        var issues: [Int] = []
+        flagged.withUnsafeBufferPointer { flagged in
+            for i in 0..<flagged.count where flagged[i] && !predictionAgreesWithLabel(i) { issues.append(i) }
+        }
+        return issues
     }
 
     /// The argmax of the row after adding 1e-6 to the given label's probability is that label.
@@ -218,55 +248,121 @@ public struct ConfidentLearning: Sendable {
         static func < (a: Ranked, b: Ranked) -> Bool { a.key != b.key ? a.key < b.key : a.index < b.index }
     }
 
-    /// The `limit` smallest elements in ascending order, without sorting everything.
-    static func smallest(_ limit: Int, of elements: some Sequence<Ranked>) -> [Ranked] {
-        guard limit > 0 else { return [] }
+    /// Keeps the `limit` smallest elements seen, without sorting everything. `cutoff` is the
+    /// largest element kept once full: callers compare against it first, because almost
+    /// every candidate loses and the heap need not be touched for it.
+    struct SmallestElements {
+        let limit: Int
         var heap = Heap<Ranked>()
-        for element in elements {
-            if heap.count < limit { heap.insert(element) }
-            else if element < heap.max! { heap.replaceMax(with: element) }
+        private(set) var cutoff = Ranked(key: .infinity, index: .max)
+
+        init(limit: Int) { self.limit = limit }
+
+        @inline(__always) mutating func offer(_ element: Ranked) {
+            guard element < cutoff else { return }
+            if heap.count < limit {
+                heap.insert(element)
+                if heap.count == limit { cutoff = heap.max! }
+            } else {
+                heap.replaceMax(with: element)
+                cutoff = heap.max!
+            }
         }
-        var result: [Ranked] = []
-        result.reserveCapacity(heap.count)
-        while let next = heap.popMin() { result.append(next) }
-        return result
+
+        var indices: [Int32] { heap.unordered.map(\.index) }
     }
 
-    /// The `prune_by_class` and `prune_by_noise_rate` masks, classes in parallel.
-    func pruneMasks(_ prune: [[Int]], wantByClass: Bool, wantByNoiseRate: Bool) -> (byClass: [Bool], byNoiseRate: [Bool]) {
-        let rows = itemsByClass()
-        var picks = [[(byClass: [Int32], byNoiseRate: [Int32])]](repeating: [], count: classes)
+    /// The `prune_by_class` and `prune_by_noise_rate` masks. Classes run in parallel.
+    public func pruneMasks(_ prune: [[Int]], groups: [[Int32]], wantByClass: Bool, wantByNoiseRate: Bool) -> (byClass: [Bool], byNoiseRate: [Bool]) {
+        var picks = [[Int32]](repeating: [], count: classes * 2)  // [2k]: by class, [2k+1]: by noise rate
         picks.withUnsafeMutableBufferPointer { output in
             let out = UnsafeMutableSendable(output)
             DispatchQueue.concurrentPerform(iterations: classes) { k in
-                let members = rows[k]
-                guard members.count > minExamplesPerClass, members.count > 1 else { out.buffer[k] = [([], [])]; return }
-                var byClass: [Int32] = []
-                var byNoiseRate: [Int32] = []
-                let issues = members.count - prune[k][k]
-                if wantByClass, issues >= 1 {
-                    // The lowest p[k] among the items labelled k.
-                    byClass = Self.smallest(issues, of: members.lazy.map { Ranked(key: p(Int($0), k), index: $0) }).map(\.index)
-                }
+                let members = groups[k]
+                guard members.count > minExamplesPerClass, members.count > 1 else { return }
+                // Selections over the items labelled k, each "the `limit` smallest keys":
+                // by class, key p[k] (the least confident); by noise rate, one per other class j
+                // with key −(p[j] − p[k]) (the largest margins). Ties go to the lower index.
+                var keyClasses: [Int] = []  // -1: by class; j: margin against class j
+                var limits: [Int] = []
+                if wantByClass, members.count - prune[k][k] >= 1 { keyClasses.append(-1); limits.append(members.count - prune[k][k]) }
                 if wantByNoiseRate {
-                    for j in 0..<classes where j != k && prune[j][k] > 0 {
-                        // The largest margin p[j] − p[k]: sort by −margin, ties by index.
-                        let chosen = Self.smallest(prune[j][k], of: members.lazy.map { i in
-                            Ranked(key: -(p(Int(i), j) - p(Int(i), k)), index: i)
-                        })
-                        byNoiseRate += chosen.map(\.index)
-                    }
+                    for j in 0..<classes where j != k && prune[j][k] > 0 { keyClasses.append(j); limits.append(prune[j][k]) }
                 }
-                out.buffer[k] = [(byClass, byNoiseRate)]
+                let chosen = selectSmallest(members: members, ownClass: k, keyClasses: keyClasses, limits: limits)
+                var byClass: [Int32] = [], byNoiseRate: [Int32] = []
+                for (slot, keyClass) in keyClasses.enumerated() {
+                    if keyClass < 0 { byClass = chosen[slot] } else { byNoiseRate += chosen[slot] }
+                }
+                out.buffer[2 * k] = byClass
+                out.buffer[2 * k + 1] = byNoiseRate
             }
         }
         var byClass = [Bool](repeating: false, count: count)
         var byNoiseRate = [Bool](repeating: false, count: count)
-        for pick in picks.flatMap({ $0 }) {
-            for i in pick.byClass { byClass[Int(i)] = true }
-            for i in pick.byNoiseRate { byNoiseRate[Int(i)] = true }
+        for k in 0..<classes {
+            for i in picks[2 * k] { byClass[Int(i)] = true }
+            for i in picks[2 * k + 1] { byNoiseRate[Int(i)] = true }
         }
         return (byClass, byNoiseRate)
+    }
+
+    /// For each key (see `pruneMasks`), the indices of the `limits[slot]` members with the
+    /// smallest keys, ties by index.
+    ///
+    /// Exact, and fast when limits are large: a 1-in-32 sample estimates each cutoff
+    /// generously; one pass collects only the members at or below it; sorting those few
+    /// gives the answer whenever at least `limit` were collected. Otherwise (an unlucky
+    /// sample) that key falls back to a bounded heap over all members.
+    func selectSmallest(members: [Int32], ownClass k: Int, keyClasses: [Int], limits: [Int]) -> [[Int32]] {
+        let slots = keyClasses.count
+        guard slots > 0 else { return [] }
+        return probabilities.withUnsafeBufferPointer { p -> [[Int32]] in
+            @inline(__always) func key(_ i: Int32, _ slot: Int) -> Double {
+                let row = Int(i) &* classes
+                let own = Double(p[row &+ k])
+                let other = keyClasses[slot]
+                return other < 0 ? own : -(Double(p[row &+ other]) - own)
+            }
+            // 1. Estimated cutoffs from a sample.
+            let stride = 32
+            var cutoffs = [Double](repeating: .infinity, count: slots)
+            if members.count >= stride * 64 {
+                let sample = Swift.stride(from: 0, to: members.count, by: stride).map { members[$0] }
+                for slot in 0..<slots {
+                    let keys = sample.map { key($0, slot) }.sorted()
+                    // Twice the expected rank, plus slack, so the true cutoff is very likely inside.
+                    let rank = Int(Double(limits[slot]) / Double(members.count) * Double(keys.count) * 2) + 8
+                    if rank < keys.count { cutoffs[slot] = keys[rank] }
+                }
+            }
+            // 2. One pass collecting the members at or below each cutoff.
+            var collected = [[Ranked]](repeating: [], count: slots)
+            keyClasses.withUnsafeBufferPointer { keyClasses in
+                cutoffs.withUnsafeBufferPointer { cutoffs in
+                    collected.withUnsafeMutableBufferPointer { collected in
+                        for i in members {
+                            let row = Int(i) &* classes
+                            let own = Double(p[row &+ k])
+                            for slot in 0..<slots {
+                                let other = keyClasses[slot]
+                                let value = other < 0 ? own : -(Double(p[row &+ other]) - own)
+                                if value <= cutoffs[slot] { collected[slot].append(Ranked(key: value, index: i)) }
+                            }
+                        }
+                    }
+                }
+            }
+            // 3. Sort the few collected; fall back where the sample was too optimistic.
+            return (0..<slots).map { slot -> [Int32] in
+                if collected[slot].count >= limits[slot] {
+                    return collected[slot].sorted().prefix(limits[slot]).map(\.index)
+                }
+                var heap = SmallestElements(limit: limits[slot])
+                for i in members { heap.offer(Ranked(key: key(i, slot), index: i)) }
+                return heap.indices
+            }
+        }
     }
 
     /// `find_label_issues(..., return_indices_ranked_by:)`: the issues ordered by label

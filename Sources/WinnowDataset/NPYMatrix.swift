@@ -88,3 +88,37 @@ public struct NPYMatrix: Sendable {
         return (fingerprint, bad == Int.max ? nil : (bad / columns, bad % columns))
     }
 }
+
+/// A 1-D `.npy` array of little-endian integers (int64 or int32), e.g. class labels
+/// written by numpy.
+public enum NPYIntegerVector {
+    public static func read(path: String, displayName: String) throws(DataProblem) -> [Int64] {
+        let file = try MappedFile(path: path, displayName: displayName)
+        let description: NPYHeader.Description
+        do { description = try NPYHeader.describe(file.bytes) } catch {
+            let (message, hint) = error.explanation
+            throw DataProblem(file: displayName, message: message, hint: hint)
+        }
+        let width: Int
+        switch description.descr {
+        case "<i8": width = 8
+        case "<i4": width = 4
+        default:
+            throw DataProblem(file: displayName, message: "the element type \(description.descr) is not a little-endian integer type",
+                              hint: "save the labels with np.save(path, labels.astype(np.int64))")
+        }
+        guard description.shape.count == 1, !description.fortranOrder || description.shape.count <= 1 else {
+            throw DataProblem(file: displayName, message: "a 1-D array is required (shape \(description.shape))", hint: "save a flat array of labels")
+        }
+        let count = description.shape[0]
+        guard file.size >= description.dataOffset + count * width else {
+            throw DataProblem(file: displayName, message: "the file is truncated", hint: "write the file again; it was cut off")
+        }
+        let bytes = file.bytes
+        return (0..<count).map { i in
+            let offset = description.dataOffset + i * width
+            return width == 8 ? Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: Int64.self))
+                              : Int64(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
+        }
+    }
+}

@@ -34,16 +34,8 @@ struct CleanlabFixture: Sendable, CustomTestStringConvertible {
         return try JSONDecoder().decode(Expected.self, from: data)
     }
 
-    /// labels.npy: a 1-D little-endian int64 array (read directly; Winnow's reader is for float matrices).
     func labels() throws -> [Int32] {
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: folder + "/labels.npy")))
-        let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
-        let header = String(decoding: bytes[10..<(10 + headerLength)], as: UTF8.self)
-        precondition(header.contains("'<i8'"), "labels.npy must be int64")
-        let start = 10 + headerLength
-        return stride(from: start, to: bytes.count, by: 8).map { offset in
-            Int32(bytes[offset..<(offset + 8)].withUnsafeBytes { $0.loadUnaligned(as: Int64.self) })
-        }
+        try NPYIntegerVector.read(path: folder + "/labels.npy", displayName: "labels.npy").map { Int32($0) }
     }
 
     func probabilities(_ file: String = "pred_probs.npy") throws -> (values: [Float], classes: Int) {

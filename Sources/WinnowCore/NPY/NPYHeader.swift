@@ -37,9 +37,17 @@ public struct NPYHeader: Sendable, Equatable {
         }
     }
 
-    /// Parses the header at the start of `bytes`; `fileSize` is the whole file's size,
-    /// used to check that the data is all there.
-    public static func parse(_ bytes: UnsafeRawBufferPointer, fileSize: Int) throws(Failure) -> NPYHeader {
+    /// The raw description of any `.npy` file: dtype string, order, shape and data offset.
+    public struct Description: Sendable, Equatable {
+        public var version: String
+        public var descr: String
+        public var fortranOrder: Bool
+        public var shape: [Int]
+        public var dataOffset: Int
+    }
+
+    /// Reads the header's fields without judging them (any dtype, any number of dimensions).
+    public static func describe(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> Description {
         let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
         guard bytes.count >= 6 else { throw bytes.count == 0 || !zip(bytes, magic).allSatisfy({ $0 == $1 }) ? .badMagic : .truncated }
         guard zip(bytes.prefix(6), magic).allSatisfy({ $0 == $1 }) else { throw .badMagic }
@@ -64,7 +72,6 @@ public struct NPYHeader: Sendable, Equatable {
         let text = String(validating: headerBytes, as: UTF8.self)
             ?? String(decoding: headerBytes.map { $0 < 0x80 ? $0 : 0x3F }, as: UTF8.self)
         let dictionary = try PythonLiteral.parseHeaderDictionary(text)
-
         guard let descrValue = dictionary["descr"] else { throw .malformed("no 'descr' key") }
         guard case .string(let descr) = descrValue else {
             if case .list = descrValue { throw .structured }
@@ -72,18 +79,23 @@ public struct NPYHeader: Sendable, Equatable {
         }
         guard case .bool(let fortran)? = dictionary["fortran_order"] else { throw .malformed("no 'fortran_order' flag") }
         guard case .tuple(let shape)? = dictionary["shape"] else { throw .malformed("no 'shape' tuple") }
+        return Description(version: version, descr: descr, fortranOrder: fortran, shape: shape, dataOffset: headerStart + headerLength)
+    }
 
+    /// Parses the header of a float matrix at the start of `bytes`; `fileSize` is the whole
+    /// file's size, used to check that the data is all there.
+    public static func parse(_ bytes: UnsafeRawBufferPointer, fileSize: Int) throws(Failure) -> NPYHeader {
+        let d = try describe(bytes)
         let scalarType: ScalarType
-        switch descr {
+        switch d.descr {
         case "<f4": scalarType = .float32
         case "<f8": scalarType = .float64
-        case ">f4", ">f8": throw .bigEndian(descr)
-        default: throw .unsupportedType(descr)
+        case ">f4", ">f8": throw .bigEndian(d.descr)
+        default: throw .unsupportedType(d.descr)
         }
-        if fortran, shape.count > 1, shape.allSatisfy({ $0 > 1 }) { throw .fortranOrder }
-        guard shape.count == 2 else { throw .notTwoDimensional(shape.count) }
-        let header = NPYHeader(version: version, scalarType: scalarType, rows: shape[0], columns: shape[1],
-                               dataOffset: headerStart + headerLength)
+        if d.fortranOrder, d.shape.count > 1, d.shape.allSatisfy({ $0 > 1 }) { throw .fortranOrder }
+        guard d.shape.count == 2 else { throw .notTwoDimensional(d.shape.count) }
+        let header = NPYHeader(version: d.version, scalarType: scalarType, rows: d.shape[0], columns: d.shape[1], dataOffset: d.dataOffset)
         let (needed, overflow) = header.rows.multipliedReportingOverflow(by: header.columns * scalarType.byteSize)
         guard !overflow, fileSize >= header.dataOffset + needed else { throw .truncated }
         return header

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import WinnowAnalysis
+import WinnowCore
+import WinnowDataset
+
+struct BenchConfidentLearning: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "confident-learning",
+        abstract: "Time find_label_issues against cleanlab on the same labels and probabilities.",
+        discussion: """
+            Runs Benchmarks/reference/cleanlab_bench.py (with a Python that has cleanlab, \
+            e.g. a venv made by `make bench-venv`) to generate synthetic labels and \
+            probabilities and time cleanlab's find_label_issues on them, then times Winnow's \
+            implementation on the same files and checks that both flag the same number of items.
+            """)
+
+    @Option(help: "Number of items.") var items = 1_000_000
+    @Option(help: "Number of classes.") var classes = 10
+    @Option(help: "Random seed for the data.") var seed = 0
+    @Option(help: "Repetitions of Winnow's timing (the median is reported).") var runs = 5
+    @Option(help: ArgumentHelp("A Python with cleanlab installed.", valueName: "path"))
+    var python = ProcessInfo.processInfo.environment["WINNOW_CLEANLAB_PYTHON"] ?? "/tmp/cleanlab-venv/bin/python"
+    @Option(help: ArgumentHelp("The reference script.", valueName: "path"))
+    var script = "Benchmarks/reference/cleanlab_bench.py"
+
+    struct Reference: Decodable { let seconds_n_jobs_1: Double; let seconds_default: Double; let issues: Int; let default_n_jobs: Int? }
+
+    func run() throws {
+        let directory = NSTemporaryDirectory() + "winnow-cl-bench-\(items)x\(classes)-\(seed)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        printError("running cleanlab (\(python) \(script)) …")
+        let output = try runPython(["--n", "\(items)", "--k", "\(classes)", "--seed", "\(seed)", "--out", directory])
+        guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
+              let reference = try? JSONDecoder().decode(Reference.self, from: Data(line.utf8)) else {
+            throw CLIFailure(message: "the reference script printed no result:\n\(output)", exit: .projectError)
+        }
+
+        let labels = try NPYIntegerVector.read(path: directory + "/labels.npy", displayName: "labels.npy").map { Int32($0) }
+        let matrix = try NPYMatrix(path: directory + "/pred_probs.npy", displayName: "pred_probs.npy")
+        var probabilities = [Float](repeating: 0, count: matrix.rows * matrix.columns)
+        for r in 0..<matrix.rows { for c in 0..<matrix.columns { probabilities[r * matrix.columns + c] = Float(matrix.value(row: r, column: c)) } }
+        let cl = ConfidentLearning(labels: labels, probabilities: probabilities, classes: matrix.columns)
+        var times: [Double] = []
+        var flagged = 0
+        for _ in 0..<max(1, runs) {
+            let start = BenchImport.now()
+            flagged = cl.findLabelIssues().count
+            times.append(BenchImport.now() - start)
+        }
+        let ours = median(times)
+        if ProcessInfo.processInfo.environment["WINNOW_BENCH_PHASES"] != nil {
+            var t = BenchImport.now()
+            func lap(_ name: String) { let n = BenchImport.now(); print(String(format: "    %.1f ms  %@", (n - t) * 1000, name)); t = n }
+            let groups = cl.itemsByClass(); lap("group by class")
+            let thresholds = cl.confidentThresholds(groups); lap("thresholds")
+            let (joint, _) = cl.confidentJoint(thresholds: thresholds); lap("confident joint")
+            let prune = ConfidentLearning.pruneCountMatrix(cl.calibrated(joint), keep: 1); lap("calibrate + prune matrix")
+            _ = cl.pruneMasks(prune, groups: groups, wantByClass: false, wantByNoiseRate: true); lap("prune by noise rate")
+        }
+        print("\(items) × \(classes), find_label_issues (prune_by_noise_rate):")
+        print(String(format: "  cleanlab %@ n_jobs=1: %.3f s   default n_jobs (%d): %.3f s   flagged %d",
+                     "2.9", reference.seconds_n_jobs_1, reference.default_n_jobs ?? 0, reference.seconds_default, reference.issues))
+        print(String(format: "  winnow: %.3f s (median of %d)   flagged %d%@", ours, times.count, flagged, flagged == reference.issues ? " (same count)" : "  ← DIFFERENT COUNT"))
+        print(String(format: "  speed-up: %.1f× vs cleanlab's default, %.1f× vs n_jobs=1", reference.seconds_default / ours, reference.seconds_n_jobs_1 / ours))
+    }
+
+    func runPython(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        do { try process.run() } catch {
+            throw CLIFailure(message: "cannot run \(python): \(error)\n    fix: make bench-venv (creates /tmp/cleanlab-venv), or pass --python", exit: .projectError)
+        }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CLIFailure(message: "\(script) failed (status \(process.terminationStatus))", exit: .projectError) }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
