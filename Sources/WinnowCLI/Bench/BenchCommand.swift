@@ -69,11 +69,11 @@ struct BenchImport: ParsableCommand {
             let state = NSTemporaryDirectory() + "winnow-bench-state-\(getpid())"
             try? FileManager.default.removeItem(atPath: state)
             let timer = PhaseTimer()
-            let start = Self.now()
+            let start = MonotonicClock.now()
             let snapshot = try DatasetReader(root: root, config: try DatasetReader.loadConfig(root: root)).read(progress: timer)
             let store = try ProjectStore(stateDirectory: state)
             summary = try store.applyImport(snapshot, datasetRoot: root, progress: timer)
-            winnowTimes.append(Self.now() - start)
+            winnowTimes.append(MonotonicClock.now() - start)
             phases = timer.phases
             try? FileManager.default.removeItem(atPath: state)
             sqliteTimes.append(try Self.sqliteImport(root))
@@ -99,7 +99,7 @@ struct BenchImport: ParsableCommand {
         process.arguments = ["sqlite3", database]
         let input = Pipe()
         process.standardInput = input
-        let start = now()
+        let start = MonotonicClock.now()
         do { try process.run() } catch {
             throw CLIFailure(message: "cannot run sqlite3 (the reference): \(error)\n    fix: apt-get install sqlite3", exit: .projectError)
         }
@@ -107,13 +107,7 @@ struct BenchImport: ParsableCommand {
         try input.fileHandleForWriting.close()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw CLIFailure(message: "sqlite3 failed (status \(process.terminationStatus))", exit: .projectError) }
-        return now() - start
-    }
-
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        return MonotonicClock.now() - start
     }
 }
 

@@ -44,14 +44,14 @@ struct BenchConfidentLearning: ParsableCommand {
         var times: [Double] = []
         var flagged = 0
         for _ in 0..<max(1, runs) {
-            let start = BenchImport.now()
+            let start = MonotonicClock.now()
             flagged = cl.findLabelIssues().count
-            times.append(BenchImport.now() - start)
+            times.append(MonotonicClock.now() - start)
         }
         let ours = median(times)
         if ProcessInfo.processInfo.environment["WINNOW_BENCH_PHASES"] != nil {
-            var t = BenchImport.now()
-            func lap(_ name: String) { let n = BenchImport.now(); print(String(format: "    %.1f ms  %@", (n - t) * 1000, name)); t = n }
+            var t = MonotonicClock.now()
+            func lap(_ name: String) { let n = MonotonicClock.now(); print(String(format: "    %.1f ms  %@", (n - t) * 1000, name)); t = n }
             let groups = cl.itemsByClass(); lap("group by class")
             let thresholds = cl.confidentThresholds(groups); lap("thresholds")
             let (joint, _) = cl.confidentJoint(thresholds: thresholds); lap("confident joint")

@@ -9,8 +9,8 @@ final class PhaseTimer: ProgressReporter {
 
     func begin(_ phase: String, total: Int?) {
         state.withLock { s in
-            if let current = s.current { s.phases.append((current.name, BenchImport.now() - current.start)) }
-            s.current = (phase, BenchImport.now())
+            if let current = s.current { s.phases.append((current.name, MonotonicClock.now() - current.start)) }
+            s.current = (phase, MonotonicClock.now())
         }
     }
 
@@ -18,7 +18,7 @@ final class PhaseTimer: ProgressReporter {
 
     func end() {
         state.withLock { s in
-            if let current = s.current { s.phases.append((current.name, BenchImport.now() - current.start)) }
+            if let current = s.current { s.phases.append((current.name, MonotonicClock.now() - current.start)) }
             s.current = nil
         }
     }

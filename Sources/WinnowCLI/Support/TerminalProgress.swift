@@ -19,7 +19,7 @@ final class TerminalProgress: ProgressReporter {
     func begin(_ phase: String, total: Int?) {
         guard enabled else { return }
         state.withLock { s in
-            s.phase = phase; s.total = total; s.completed = 0; s.started = Self.now(); s.lastDraw = 0
+            s.phase = phase; s.total = total; s.completed = 0; s.started = MonotonicClock.now(); s.lastDraw = 0
             draw(&s)
         }
     }
@@ -28,7 +28,7 @@ final class TerminalProgress: ProgressReporter {
         guard enabled else { return }
         state.withLock { s in
             s.completed = max(s.completed, completed)
-            if Self.now() - s.lastDraw >= 0.08 { draw(&s) }
+            if MonotonicClock.now() - s.lastDraw >= 0.08 { draw(&s) }
         }
     }
 
@@ -40,7 +40,7 @@ final class TerminalProgress: ProgressReporter {
     }
 
     private func draw(_ s: inout State) {
-        s.lastDraw = Self.now()
+        s.lastDraw = MonotonicClock.now()
         var line = "\r\u{1B}[2K"
         if let total = s.total, total > 0 {
             let fraction = min(1, Double(s.completed) / Double(total))
@@ -54,12 +54,6 @@ final class TerminalProgress: ProgressReporter {
         line += s.phase
         FileHandle.standardError.write(Data(line.utf8))
         s.visible = true
-    }
-
-    private static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }
 
