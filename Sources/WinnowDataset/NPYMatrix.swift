@@ -38,9 +38,6 @@ public struct NPYMatrix: Sendable {
     /// The first (row, column) holding NaN or ±infinity, if any.
     public func firstNonFinite() -> (row: Int, column: Int)? { scan().firstNonFinite }
 
-    /// A 64-bit fingerprint of the whole file, to notice when it changes.
-    public func fingerprint() -> UInt64 { scan().fingerprint }
-
     /// One pass over the file, split across cores: the fingerprint, and the first
     /// non-finite value. A 1M × 128 float32 matrix is half a gigabyte, so it is read once.
     public func scan() -> (fingerprint: UInt64, firstNonFinite: (row: Int, column: Int)?) {

@@ -9,9 +9,10 @@ public struct LabelSet: Hashable, Sendable, CustomStringConvertible {
     public init(_ names: [String], in taxonomy: ClassTaxonomy) {
         var seen = Set<String>()
         let unique = names.filter { seen.insert($0).inserted }
-        self.names = unique.sorted { a, b in
-            (taxonomy.position(of: a) ?? Int.max, unique.firstIndex(of: a)!) < (taxonomy.position(of: b) ?? Int.max, unique.firstIndex(of: b)!)
-        }
+        self.names = unique.enumerated()
+            .map { (position: taxonomy.position(of: $0.element) ?? Int.max, offset: $0.offset, name: $0.element) }
+            .sorted { ($0.position, $0.offset) < ($1.position, $1.offset) }
+            .map(\.name)
     }
 
     public init(single name: String) { self.names = [name] }
