@@ -29,7 +29,7 @@ let package = Package(
         ),
         .target(
             name: "WinnowAnalysis",
-            dependencies: ["WinnowCore", .product(name: "HeapModule", package: "swift-collections")]
+            dependencies: ["WinnowCore", "WinnowNeighbours", .product(name: "HeapModule", package: "swift-collections")]
         ),
         // Nearest neighbours: OpenBLAS for exact search, hnswlib (via a C++ shim) for large sets.
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "WinnowCoreTests", dependencies: ["WinnowCore", "WinnowTestSupport"]),
         .testTarget(
             name: "WinnowAnalysisTests",
-            dependencies: ["WinnowAnalysis", "WinnowDataset", "WinnowTestSupport"],
+            dependencies: ["WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowTestSupport"],
             exclude: ["Fixtures/cleanlab/make_fixtures.py", "Fixtures/cleanlab/cl_spec.py",
                       "Fixtures/cleanlab/requirements.txt", "Fixtures/cleanlab/README.md", "Fixtures/cleanlab/ALGORITHM.md"],
             resources: [.copy("Fixtures")]
