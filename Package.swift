@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "WinnowCLI",
             dependencies: [
-                "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowStore",
+                "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -19,7 +19,7 @@ public enum QueueName: String, Sendable, CaseIterable {
 
 public struct QueueEntry: Sendable, Equatable {
     public var item: Int
-    /// Higher = more urgent, within the queue that produced it.
+    /// Higher = more urgent, within the queue that surfaced it (`source`).
     public var score: Double
     /// The queue that surfaced the item (for triage: the sub-queue).
     public var source: QueueName
@@ -189,7 +189,8 @@ public struct QueueBuilder: Sendable {
                 }
             }
         }
-        return result.enumerated().map { QueueEntry(item: $1.item, score: Double(result.count - $0), source: $1.source, reasons: $1.reasons) }
+        // Each entry keeps the score of the queue that surfaced it.
+        return result
     }
 
     func ensembleSelfConfidence(_ i: Int) -> Double {

@@ -17,13 +17,16 @@ public struct WinnowCommand: ParsableCommand {
             QUICK START:
               winnow import SampleProjects/shapes
               winnow info SampleProjects/shapes
+              winnow analyze SampleProjects/shapes
+              winnow queue SampleProjects/shapes --limit 10
               winnow decide SampleProjects/shapes batch-01/img_0001.png --relabel circle
               winnow export SampleProjects/shapes --format csv -o labels.corrected.csv
 
             \(WinnowExit.helpText)
             """,
         version: version,
-        subcommands: [ImportCommand.self, InfoCommand.self, DecideCommand.self, ExportCommand.self, BenchCommand.self]
+        subcommands: [ImportCommand.self, InfoCommand.self, AnalyzeCommand.self, QueueCommand.self, ComponentsCommand.self,
+                      SimilarCommand.self, DecideCommand.self, ExportCommand.self, BenchCommand.self]
     )
 
     public init() {}

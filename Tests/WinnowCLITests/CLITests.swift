@@ -197,3 +197,63 @@ struct CLITests {
         #expect(count.map { $0["ids"] as Int } == [perProcess, perProcess])
     }
 }
+
+/// The analysis commands, end to end on the sample project.
+@Suite("winnow analyze, queue, components, similar")
+struct AnalysisCLITests {
+    func winnow(_ arguments: String...) -> WinnowProcess.Result { WinnowProcess.run(arguments) }
+
+    @Test func analyzeSummarisesAndQueueExplainsEachEntry() throws {
+        let dataset = Repository.copyOfSample(Repository.sampleShapes)
+        let analyze = winnow("analyze", dataset.root)
+        #expect(analyze.status == 0, "\(analyze.stderr)")
+        #expect(analyze.stdout.contains("analysed 593 items"))
+        #expect(analyze.stdout.contains("near-duplicates 48 groups"))
+        #expect(analyze.stdout.contains("queues       triage 593"))
+
+        let jsonl = winnow("queue", dataset.root, "--queue", "label-issues", "--limit", "5", "--format", "jsonl")
+        #expect(jsonl.status == 0)
+        let lines = jsonl.stdout.split(separator: "\n")
+        #expect(lines.count == 5)
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        for key in ["image", "label", "suggested", "score", "reasons", "signals"] { #expect(first[key] != nil, "\(key)") }
+        let reasons = try #require(first["reasons"] as? [String])
+        #expect(reasons.contains { $0.contains("gives") && $0.contains("vs") }, "\(reasons)")
+        let signals = try #require(first["signals"] as? [String: Any])
+        #expect((signals["models"] as? [String: Any])?.keys.sorted() == ["forest", "logreg"])
+
+        let components = winnow("components", dataset.root, "--bad", "--format", "jsonl").stdout.split(separator: "\n")
+        #expect(components.count == 6)
+        let component = try #require(try JSONSerialization.jsonObject(with: Data(components[0].utf8)) as? [String: Any])
+        #expect(component["bad"] as? Bool == true && (component["purity"] as? Double ?? 1) < 1)
+
+        let similar = winnow("similar", dataset.root, "batch-01/img_0007.png", "-k", "3")
+        #expect(similar.status == 0 && similar.stdout.split(separator: "\n").count == 4)
+        #expect(winnow("similar", dataset.root, "nope.png").status == 4)
+        #expect(winnow("queue", dataset.root, "--queue", "nonsense").status == 1)
+    }
+
+    @Test func decisionsMoveItemsOutOfQueuesAndUndoBringsThemBack() throws {
+        let dataset = Repository.copyOfSample(Repository.sampleShapes)
+        func queue() -> [String] {
+            winnow("queue", dataset.root, "--queue", "label-issues", "--format", "csv").stdout
+                .split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[1]) }
+        }
+        let before = queue()
+        let top = try #require(before.first)
+        #expect(winnow("decide", dataset.root, top, "--accept").status == 0)
+        #expect(!queue().contains(top), "a decided item leaves the queue")
+        #expect(winnow("decide", dataset.root, top, "--undo").status == 0)
+        #expect(queue().first == top, "undo brings it back")
+        #expect(winnow("decide", dataset.root, top, "--skip").status == 0)
+        #expect(queue().last == top, "a skipped item comes back at the end")
+    }
+
+    @Test func stratifiedQueueNeedsAKnownColumn() {
+        let dataset = Repository.copyOfSample(Repository.sampleShapes)
+        let ok = winnow("queue", dataset.root, "--queue", "stratified", "--stratify-by", "source", "--limit", "3", "--format", "csv")
+        #expect(ok.status == 0 && ok.stdout.split(separator: "\n").count == 4)
+        let bad = winnow("queue", dataset.root, "--queue", "stratified", "--stratify-by", "colour")
+        #expect(bad.status == 1 && bad.stderr.contains("no metadata column \"colour\""))
+    }
+}

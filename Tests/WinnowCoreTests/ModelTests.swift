@@ -186,3 +186,33 @@ struct ConfigTests {
         }
     }
 }
+
+@Suite("winnow.toml analysis settings")
+struct AnalysisConfigTests {
+    @Test func readsAnalysisQueueAndTriageSettings() throws {
+        let config = try WinnowConfig.parse("""
+            [analysis]
+            neighbours = 15
+            duplicate_threshold = 0.9
+            search = "exact"
+            filter_by = "both"
+            [hnsw]
+            m = 24
+            [queues]
+            audit_share = 0.2
+            stratify_by = "source"
+            seed = 3
+            [triage]
+            label_issues = 0.6
+            """)
+        #expect(config.neighbourCount == 15 && config.duplicateThreshold == 0.9 && config.search == "exact" && config.filterBy == "both")
+        #expect(config.hnswM == 24 && config.auditShare == 0.2 && config.stratifyBy == "source" && config.seed == 3)
+        #expect(config.triageQuotas["label_issues"] == 0.6 && config.triageQuotas["outliers"] == 0.05)
+    }
+
+    @Test func rejectsOutOfRangeAndUnknownValues() {
+        for text in ["[analysis]\nsearch = \"fast\"\n", "[analysis]\nneighbours = 0\n", "[queues]\naudit_share = 1.5\n", "[triage]\nspam = 0.1\n"] {
+            #expect(throws: DatasetInvalid.self, "\(text)") { try WinnowConfig.parse(text) }
+        }
+    }
+}

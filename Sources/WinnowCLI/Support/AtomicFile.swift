@@ -46,6 +46,11 @@ final class OutputFile {
         if buffer.count >= 1 << 20 { try flush() }
     }
 
+    func write(bytes: UnsafeRawBufferPointer) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
     private func flush() throws {
         try buffer.withUnsafeBytes { raw in
             var offset = 0

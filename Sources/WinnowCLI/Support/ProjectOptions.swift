@@ -54,6 +54,13 @@ struct Project {
         return project
     }
 
+    /// The same project with some settings overridden (by command-line options).
+    func with(_ change: (inout WinnowConfig) -> Void) -> Project {
+        var config = config
+        change(&config)
+        return Project(root: root, config: config, store: store)
+    }
+
     /// Reads the dataset and applies it to the store in one transaction.
     func runImport() throws -> ImportSummary {
         let progress = TerminalProgress()

@@ -13,12 +13,58 @@ import TOMLKit
 ///
 /// [export]
 /// formula_guard = true            # neutralise spreadsheet formulas in CSV exports
+///
+/// [analysis]
+/// neighbours = 10                 # k nearest neighbours per item
+/// duplicate_threshold = 0.95      # cosine similarity joining near-duplicates
+/// search = "auto"                 # auto | exact | approximate
+/// filter_by = "prune_by_noise_rate"   # confident learning method
+///
+/// [hnsw]                          # approximate search (large datasets)
+/// m = 16
+/// ef_construction = 100
+/// ef = 64
+///
+/// [queues]
+/// audit_share = 0.15              # share of triage given to a random audit sample
+/// stratify_by = "source"          # metadata column for a stratified audit
+/// low_confidence = 0.5
+/// outlier_share = 0.01
+/// seed = 0
+///
+/// [triage]                        # quotas of the targeted queues in triage
+/// label_issues = 0.45
+/// bad_components = 0.15
+/// disagreement = 0.10
+/// outliers = 0.05
+/// problems = 0.10
 /// ```
 public struct WinnowConfig: Sendable, Equatable {
     public var projectName: String?
     public var probabilityTolerance: Double = 0.01
     public var checkImages: Bool = true
     public var formulaGuard: Bool = true
+
+    // [analysis]
+    public var neighbourCount = 10
+    public var duplicateThreshold = 0.95
+    public var search = "auto"
+    public var filterBy = "prune_by_noise_rate"
+    // [hnsw]
+    public var hnswM = 16
+    public var hnswEfConstruction = 100
+    public var hnswEf = 64
+    // [queues]
+    public var auditShare = 0.15
+    public var stratifyBy: String?
+    public var lowConfidence = 0.5
+    public var outlierShare = 0.01
+    public var seed = 0
+    // [triage]
+    public var triageQuotas: [String: Double] = ["label_issues": 0.45, "bad_components": 0.15, "disagreement": 0.10, "outliers": 0.05, "problems": 0.10]
+
+    public static let searchMethods = ["auto", "exact", "approximate"]
+    public static let filterByMethods = ["prune_by_noise_rate", "prune_by_class", "both", "confident_learning", "predicted_neq_given"]
 
     public init() {}
 
@@ -29,6 +75,10 @@ public struct WinnowConfig: Sendable, Equatable {
         "project": ["name"],
         "import": ["probability_tolerance", "check_images"],
         "export": ["formula_guard"],
+        "analysis": ["neighbours", "duplicate_threshold", "search", "filter_by"],
+        "hnsw": ["m", "ef_construction", "ef"],
+        "queues": ["audit_share", "stratify_by", "low_confidence", "outlier_share", "seed"],
+        "triage": ["label_issues", "bad_components", "disagreement", "outliers", "problems"],
     ]
 
     public static func parse(_ text: String, file: String = fileName) throws(DatasetInvalid) -> WinnowConfig {
@@ -80,6 +130,32 @@ public struct WinnowConfig: Sendable, Equatable {
                     if let b = item.bool { config.checkImages = b } else { wrongType("true or false") }
                 case ("export", "formula_guard"):
                     if let b = item.bool { config.formulaGuard = b } else { wrongType("true or false") }
+                case ("analysis", "neighbours"):
+                    if let v = item.int, (1...200).contains(v) { config.neighbourCount = v } else { wrongType("a whole number from 1 to 200") }
+                case ("analysis", "duplicate_threshold"):
+                    if let v = item.double ?? item.int.map(Double.init), v > 0, v <= 1 { config.duplicateThreshold = v } else { wrongType("a number between 0 and 1") }
+                case ("analysis", "search"):
+                    if let v = item.string, searchMethods.contains(v) { config.search = v } else { wrongType("one of " + searchMethods.joined(separator: ", ")) }
+                case ("analysis", "filter_by"):
+                    if let v = item.string, filterByMethods.contains(v) { config.filterBy = v } else { wrongType("one of " + filterByMethods.joined(separator: ", ")) }
+                case ("hnsw", "m"):
+                    if let v = item.int, (4...128).contains(v) { config.hnswM = v } else { wrongType("a whole number from 4 to 128") }
+                case ("hnsw", "ef_construction"):
+                    if let v = item.int, (8...4096).contains(v) { config.hnswEfConstruction = v } else { wrongType("a whole number from 8 to 4096") }
+                case ("hnsw", "ef"):
+                    if let v = item.int, (8...4096).contains(v) { config.hnswEf = v } else { wrongType("a whole number from 8 to 4096") }
+                case ("queues", "audit_share"):
+                    if let v = item.double ?? item.int.map(Double.init), v >= 0, v < 1 { config.auditShare = v } else { wrongType("a number from 0 to below 1") }
+                case ("queues", "stratify_by"):
+                    if let v = item.string { config.stratifyBy = v } else { wrongType("a string") }
+                case ("queues", "low_confidence"):
+                    if let v = item.double ?? item.int.map(Double.init), v > 0, v <= 1 { config.lowConfidence = v } else { wrongType("a number between 0 and 1") }
+                case ("queues", "outlier_share"):
+                    if let v = item.double ?? item.int.map(Double.init), v > 0, v <= 1 { config.outlierShare = v } else { wrongType("a number between 0 and 1") }
+                case ("queues", "seed"):
+                    if let v = item.int, v >= 0 { config.seed = v } else { wrongType("a whole number") }
+                case ("triage", _):
+                    if let v = item.double ?? item.int.map(Double.init), v >= 0 { config.triageQuotas[key] = v } else { wrongType("a number (a share)") }
                 default:
                     break
                 }
@@ -93,6 +169,8 @@ public struct WinnowConfig: Sendable, Equatable {
         switch expected {
         case "a string": return "\"text\""
         case "true or false": return "true"
+        case let text where text.hasPrefix("one of "): return "\"" + (text.dropFirst(7).split(separator: ",").first.map(String.init) ?? "") + "\""
+        case let text where text.hasPrefix("a whole number"): return "10"
         default: return "0.01"
         }
     }

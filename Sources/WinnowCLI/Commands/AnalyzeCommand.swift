@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import WinnowAnalysis
+import WinnowCore
+import WinnowNeighbours
+
+struct AnalyzeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Run the full analysis: neighbours, near-duplicate groups, label-issue signals and queue sizes.",
+        discussion: """
+            Finds each item's nearest neighbours in embeddings.npy (exact search up to \
+            150,000 items, an HNSW index above; [analysis] search in winnow.toml), groups \
+            near-duplicates, and scores every item: each model's confidence, margin and \
+            entropy, the models' disagreement, confident learning (cleanlab's algorithm), \
+            agreement with the neighbours, and the fused label-issue score. The neighbour \
+            graph is cached in the state folder; queues are recomputed from the current \
+            labels each time they are read, so they follow every decision.
+
+            EXAMPLES:
+              winnow analyze SampleProjects/shapes
+              winnow queue SampleProjects/shapes --limit 10
+
+            \(WinnowExit.helpText)
+            """)
+
+    @OptionGroup var project: ProjectOptions
+
+    func run() throws {
+        let opened = try Project.open(project)
+        let start = MonotonicClock.now()
+        let session = try AnalysisSession(opened)
+        let neighbours = try session.neighbourGraph(rebuild: true)
+        let input = try session.input(graph: neighbours?.graph)
+        let analysis = LabelAnalysis(input, settings: session.settings())
+        let builder = QueueBuilder(analysis: analysis, input: input, problems: session.context.items.map(\.problem),
+                                   strata: try session.strata(column: opened.config.stratifyBy),
+                                   decided: session.context.items.map { [.accepted, .relabelled, .excluded].contains($0.resolution.status) },
+                                   skipped: session.context.items.map { $0.resolution.status == .skipped },
+                                   settings: session.queueSettings())
+        let elapsed = MonotonicClock.now() - start
+        print(Self.summary(analysis: analysis, input: input, builder: builder, neighbours: neighbours, config: opened.config, seconds: elapsed))
+    }
+
+    static func summary(analysis: LabelAnalysis, input: AnalysisInput, builder: QueueBuilder,
+                        neighbours: (graph: NeighbourGraph, method: String, cached: Bool)?, config: WinnowConfig, seconds: Double) -> String {
+        let s = TerminalText.sanitize
+        var lines: [String] = []
+        let judged = (0..<input.count).filter(input.isJudged).count
+        lines.append(String(format: "analysed %d items (%d with a label to judge) in %.1f s", input.count, judged, seconds))
+        if let neighbours {
+            lines.append("  neighbours   \(neighbours.graph.k) per item, \(neighbours.method) search")
+        } else {
+            lines.append("  neighbours   none (no embeddings.npy)")
+        }
+        if !analysis.sources.isEmpty {
+            lines.append("  evidence     " + analysis.sources.map { String(format: "%@ (agrees with %.0f%% of labels, weight %.2f)", s($0.name), $0.accuracy * 100, $0.weight) }.joined(separator: ", "))
+        }
+        lines.append("  confident learning (\(config.filterBy)): \(analysis.confidentLearningIssue.filter { $0 }.count) items")
+        let bad = analysis.componentSummaries.filter(\.isBad).count
+        lines.append(String(format: "  near-duplicates %d groups of %d images (%d with conflicting labels), similarity ≥ %.2f",
+                            analysis.componentSummaries.count, analysis.componentSummaries.reduce(0) { $0 + $1.members.count }, bad, config.duplicateThreshold))
+        let sizes = QueueName.allCases.filter { $0 != .random && $0 != .stratified }.map { "\($0.rawValue) \(builder.entries($0).count)" }
+        lines.append("  queues       " + sizes.joined(separator: " · "))
+        return lines.joined(separator: "\n")
+    }
+}
+

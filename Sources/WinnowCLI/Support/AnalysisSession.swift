@@ -1,0 +1,160 @@
+import Foundation
+import WinnowAnalysis
+import WinnowCore
+import WinnowDataset
+import WinnowNeighbours
+import WinnowStore
+
+/// Loads what an analysis needs (models, embeddings, the current labels), caches the
+/// expensive part (the neighbour graph, keyed by the embeddings' fingerprint and the search
+/// settings) in the state folder, and runs the analysis and queues.
+struct AnalysisSession {
+    let project: Project
+    let context: AnalysisContext
+    let progress: any ProgressReporter
+
+    init(_ project: Project, progress: any ProgressReporter = TerminalProgress()) throws {
+        self.project = project
+        self.context = try project.store.analysisContext()
+        self.progress = progress
+    }
+
+    var config: WinnowConfig { project.config }
+
+    var searchMethod: NeighbourSearch.Method { NeighbourSearch.Method(rawValue: config.search) ?? .auto }
+
+    var hnswSettings: NeighbourSearch.HNSWSettings {
+        var s = NeighbourSearch.HNSWSettings()
+        s.m = config.hnswM
+        s.efConstruction = config.hnswEfConstruction
+        s.ef = config.hnswEf
+        return s
+    }
+
+    func cachePath(_ embeddings: AnalysisContext.Embeddings) -> String {
+        project.store.stateDirectory + "/neighbours/\(embeddings.fingerprint)-k\(config.neighbourCount)-\(config.search)-m\(config.hnswM)-efc\(config.hnswEfConstruction)-ef\(config.hnswEf).bin"
+    }
+
+    /// The neighbour graph: from the cache, or computed (and cached) when missing or when
+    /// `rebuild` is set. Nil when the dataset has no embeddings.
+    func neighbourGraph(rebuild: Bool = false) throws -> (graph: NeighbourGraph, method: String, cached: Bool)? {
+        guard let embeddings = context.embeddings else { return nil }
+        let path = cachePath(embeddings)
+        if !rebuild, let graph = try? Self.loadGraph(path) {
+            return (graph, config.search, true)
+        }
+        let matrix = try loadEmbeddings(embeddings)
+        progress.begin("finding \(config.neighbourCount) nearest neighbours of \(matrix.rows) items", total: nil)
+        let result: (graph: NeighbourGraph, method: NeighbourSearch.Method)
+        do {
+            result = try NeighbourSearch.search(matrix, k: config.neighbourCount, method: searchMethod, settings: hnswSettings)
+        } catch {
+            progress.end()
+            throw CLIFailure(message: error.description, exit: .projectError)
+        }
+        progress.end()
+        try FileManager.default.createDirectory(atPath: project.store.stateDirectory + "/neighbours", withIntermediateDirectories: true)
+        try Self.saveGraph(result.graph, to: path)
+        return (result.graph, result.method.rawValue, false)
+    }
+
+    /// The dataset's embeddings, checked against what was imported, normalised.
+    func loadEmbeddings(_ embeddings: AnalysisContext.Embeddings) throws -> EmbeddingMatrix {
+        let matrix = try NPYMatrix(path: context.datasetRoot + "/" + embeddings.source, displayName: embeddings.source)
+        progress.begin("checking \(embeddings.source)", total: nil)
+        let fingerprint = String(matrix.scan().fingerprint, radix: 16)
+        progress.end()
+        guard fingerprint == embeddings.fingerprint, matrix.rows == context.items.count else {
+            throw CLIFailure(message: "\(embeddings.source) changed since the last import\n    fix: run winnow import \(TerminalText.sanitize(context.datasetRoot))", exit: .dataError)
+        }
+        progress.begin("normalising embeddings", total: nil)
+        defer { progress.end() }
+        return EmbeddingMatrix(rows: matrix.rows, dimension: matrix.columns) { Float(matrix.value(row: $0, column: $1)) }
+    }
+
+    /// Every model's probabilities, from the state folder.
+    func models() throws -> [ModelProbabilities] {
+        try context.models.map { model in
+            let matrix = try NPYMatrix(path: model.matrixPath, displayName: "matrices/" + (model.matrixPath as NSString).lastPathComponent)
+            var values = [Float](repeating: 0, count: matrix.rows * matrix.columns)
+            matrix.dataBytes.withUnsafeBytes { raw in
+                values.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: raw.baseAddress, count: $0.count)) }
+            }
+            return ModelProbabilities(name: model.name, values: values)
+        }
+    }
+
+    /// The analysis input for the current labels. Multi-label items are not judged (the
+    /// label-quality signals are defined for one label per item); they still get
+    /// near-duplicate, outlier and problem checks.
+    func input(graph: NeighbourGraph?) throws -> AnalysisInput {
+        let taxonomy = ClassTaxonomy(context.classes)
+        let labels = context.items.map { item -> Int32 in
+            guard !context.multiLabel, let label = item.resolution.labels?.first, let position = taxonomy.position(of: label) else { return -1 }
+            return Int32(position)
+        }
+        return AnalysisInput(classes: context.classes, labels: labels, excluded: context.items.map { $0.resolution.isExcluded },
+                             models: try models(), neighbours: graph)
+    }
+
+    func settings() -> AnalysisSettings {
+        var settings = AnalysisSettings()
+        settings.duplicateThreshold = Float(config.duplicateThreshold)
+        settings.filterBy = ConfidentLearning.FilterBy(rawValue: config.filterBy) ?? .pruneByNoiseRate
+        return settings
+    }
+
+    func queueSettings(seed: UInt64? = nil) -> QueueSettings {
+        var q = QueueSettings()
+        q.auditShare = config.auditShare
+        q.lowConfidence = config.lowConfidence
+        q.outlierShare = config.outlierShare
+        q.seed = seed ?? UInt64(config.seed)
+        let names: [String: QueueName] = ["label_issues": .labelIssues, "bad_components": .badComponents, "disagreement": .disagreement, "outliers": .outliers, "problems": .problems]
+        q.quotas = Dictionary(uniqueKeysWithValues: config.triageQuotas.compactMap { key, value in names[key].map { ($0, value) } })
+        return q
+    }
+
+    /// Metadata values of `column` per item, for stratification.
+    func strata(column: String?) throws -> [String]? {
+        guard let column else { return nil }
+        let columns = try project.store.metadataColumns()
+        guard columns.contains(column) else {
+            throw CLIFailure(message: "there is no metadata column \"\(TerminalText.sanitize(column))\" (items.csv has: \(columns.map { TerminalText.sanitize($0) }.joined(separator: ", ")))\n    fix: name one of the items.csv columns", exit: .usage)
+        }
+        return context.items.map { ExportCommand.metadataValues($0.metadataJSON, columns: [column])[0] }
+    }
+
+    // MARK: - The graph cache
+
+    static let magic = Array("WINNOW-NEIGHBOURS-1\n".utf8)
+
+    static func saveGraph(_ graph: NeighbourGraph, to path: String) throws {
+        let file = try OutputFile(path: path)
+        try magic.withUnsafeBytes { try file.write(bytes: $0) }
+        try withUnsafeBytes(of: UInt64(graph.count).littleEndian) { try file.write(bytes: $0) }
+        try withUnsafeBytes(of: UInt64(graph.k).littleEndian) { try file.write(bytes: $0) }
+        try graph.ids.withUnsafeBytes { try file.write(bytes: $0) }
+        try graph.similarities.withUnsafeBytes { try file.write(bytes: $0) }
+        try file.commit()
+    }
+
+    static func loadGraph(_ path: String) throws -> NeighbourGraph {
+        let file = try MappedFile(path: path, displayName: path)
+        let bytes = file.bytes
+        guard bytes.count >= magic.count + 16, Array(bytes.prefix(magic.count)) == magic else { throw CLIFailure(message: "bad cache", exit: .projectError) }
+        let count = Int(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count, as: UInt64.self)))
+        let k = Int(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count + 8, as: UInt64.self)))
+        let start = magic.count + 16
+        guard bytes.count == start + count * k * 8 else { throw CLIFailure(message: "bad cache", exit: .projectError) }
+        let ids = [Int32](unsafeUninitializedCapacity: count * k) { buffer, initialized in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + count * k * 4)]))
+            initialized = count * k
+        }
+        let sims = [Float](unsafeUninitializedCapacity: count * k) { buffer, initialized in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[(start + count * k * 4)...]))
+            initialized = count * k
+        }
+        return NeighbourGraph(count: count, k: k, ids: ids, similarities: sims)
+    }
+}

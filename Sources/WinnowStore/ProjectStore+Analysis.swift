@@ -1,0 +1,67 @@
+import Foundation
+import GRDB
+import WinnowCore
+
+/// Everything an analysis reads from the project, in one consistent snapshot.
+public struct AnalysisContext: Sendable {
+    public struct Item: Sendable {
+        public var id: Int64
+        public var path: String
+        public var problem: String?
+        public var metadataJSON: String
+        public var resolution: ItemResolution
+    }
+
+    public struct Model: Sendable {
+        public var name: String
+        /// Absolute path of the float32 items × classes `.npy` in the state folder.
+        public var matrixPath: String
+    }
+
+    public struct Embeddings: Sendable {
+        /// Relative to the dataset root.
+        public var source: String
+        public var rows: Int
+        public var dimension: Int
+        public var fingerprint: String
+    }
+
+    public var datasetRoot: String
+    public var classes: [String]
+    public var multiLabel: Bool
+    /// Items in the dataset, in items order (the row order of every matrix).
+    public var items: [Item]
+    public var models: [Model]
+    public var embeddings: Embeddings?
+    /// The newest decision this context includes.
+    public var lastEventID: Int64?
+}
+
+extension ProjectStore {
+    public func analysisContext() throws -> AnalysisContext {
+        try read { db in
+            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM imports") ?? 0 > 0 else { throw StoreError.notImported }
+            let events = try Self.eventsByItem(db)
+            var items: [AnalysisContext.Item] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, path, problem, metadata, given_labels FROM items WHERE row IS NOT NULL ORDER BY row")
+            while let row = try rows.next() {
+                let id: Int64 = row["id"]
+                let given = (row["given_labels"] as String?).map(LabelSet.init(storageText:))
+                items.append(.init(id: id, path: row["path"], problem: row["problem"], metadataJSON: row["metadata"],
+                                   resolution: ItemHistory.resolve(given: given, events: events[id] ?? [])))
+            }
+            let models = try Row.fetchAll(db, sql: "SELECT name, matrix_file FROM models ORDER BY name").map {
+                AnalysisContext.Model(name: $0["name"], matrixPath: stateDirectory + "/matrices/" + ($0["matrix_file"] as String))
+            }
+            let embeddings = try Row.fetchOne(db, sql: "SELECT source, rows, dimension, fingerprint FROM embeddings").map {
+                AnalysisContext.Embeddings(source: $0["source"], rows: $0["rows"], dimension: $0["dimension"], fingerprint: $0["fingerprint"])
+            }
+            return AnalysisContext(
+                datasetRoot: try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = 'dataset_root'") ?? "",
+                classes: try String.fetchAll(db, sql: "SELECT name FROM classes WHERE position IS NOT NULL ORDER BY position"),
+                multiLabel: try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = 'multi_label'") == "true",
+                items: items, models: models, embeddings: embeddings,
+                lastEventID: try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM events"))
+        }
+    }
+}
