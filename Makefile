@@ -6,7 +6,7 @@ SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test demo bench-import bench-venv bench-cl sample clean
+.PHONY: help deps build release test demo bench-import bench-venv bench-cl bench-nn sample clean
 
 help:
 	@echo "make demo          open the bundled sample project"
@@ -15,6 +15,7 @@ help:
 	@echo "make release       optimised build (.build/release/winnow)"
 	@echo "make bench-import  import benchmark vs sqlite3 .import (ITEMS=1000000)"
 	@echo "make bench-cl      confident learning vs cleanlab (needs make bench-venv)"
+	@echo "make bench-nn      neighbour search vs faiss (needs make bench-venv; ITEMS=100000)"
 	@echo "make sample        regenerate SampleProjects/ (needs a Python venv, see SampleProjects/README.md)"
 
 deps:
@@ -39,7 +40,11 @@ bench-import: release
 
 CLEANLAB_VENV ?= /tmp/cleanlab-venv
 bench-venv:
-	test -x $(CLEANLAB_VENV)/bin/python || (python3 -m venv $(CLEANLAB_VENV) && $(CLEANLAB_VENV)/bin/pip install -q -r Tests/WinnowAnalysisTests/Fixtures/cleanlab/requirements.txt)
+	test -x $(CLEANLAB_VENV)/bin/python || (python3 -m venv $(CLEANLAB_VENV) && $(CLEANLAB_VENV)/bin/pip install -q -r Tests/WinnowAnalysisTests/Fixtures/cleanlab/requirements.txt -r Benchmarks/reference/requirements-faiss.txt)
+
+NN_ITEMS ?= 100000
+bench-nn: release bench-venv
+	.build/release/winnow bench neighbours --items $(NN_ITEMS) --python $(CLEANLAB_VENV)/bin/python
 
 bench-cl: release bench-venv
 	.build/release/winnow bench confident-learning --items $(ITEMS) --python $(CLEANLAB_VENV)/bin/python

@@ -86,10 +86,10 @@ public struct NPYMatrix: Sendable {
     }
 }
 
-/// A 1-D `.npy` array of little-endian integers (int64 or int32), e.g. class labels
-/// written by numpy.
+/// A `.npy` array of little-endian integers (int64 or int32), e.g. class labels written by
+/// numpy, read flat in C order (1-D, or 2-D with `allowMatrix`).
 public enum NPYIntegerVector {
-    public static func read(path: String, displayName: String) throws(DataProblem) -> [Int64] {
+    public static func read(path: String, displayName: String, allowMatrix: Bool = false) throws(DataProblem) -> [Int64] {
         let file = try MappedFile(path: path, displayName: displayName)
         let description: NPYHeader.Description
         do { description = try NPYHeader.describe(file.bytes) } catch {
@@ -104,10 +104,10 @@ public enum NPYIntegerVector {
             throw DataProblem(file: displayName, message: "the element type \(description.descr) is not a little-endian integer type",
                               hint: "save the labels with np.save(path, labels.astype(np.int64))")
         }
-        guard description.shape.count == 1, !description.fortranOrder || description.shape.count <= 1 else {
+        guard description.shape.count == 1 || (allowMatrix && description.shape.count == 2 && !description.fortranOrder) else {
             throw DataProblem(file: displayName, message: "a 1-D array is required (shape \(description.shape))", hint: "save a flat array of labels")
         }
-        let count = description.shape[0]
+        let count = description.shape.reduce(1, *)
         guard file.size >= description.dataOffset + count * width else {
             throw DataProblem(file: displayName, message: "the file is truncated", hint: "write the file again; it was cut off")
         }
