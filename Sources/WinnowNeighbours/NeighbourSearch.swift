@@ -29,6 +29,10 @@ public enum NeighbourSearch {
         public init() {}
     }
 
+    /// When the last approximate search started, finished building and finished searching
+    /// (for benchmark reports).
+    nonisolated(unsafe) public static var lastApproximateTiming: (buildStarted: ContinuousClock.Instant, built: ContinuousClock.Instant, searched: ContinuousClock.Instant)?
+
     /// Items above which `.auto` switches to approximate search.
     public static let exactLimit = 150_000
 
@@ -150,6 +154,7 @@ public enum NeighbourSearch {
         let n = matrix.rows
         let k = min(k, max(n - 1, 0))
         guard n > 1, k > 0 else { return NeighbourGraph(count: n, k: k, ids: [Int32](repeating: -1, count: n * k), similarities: [Float](repeating: 0, count: n * k)) }
+        let started = ContinuousClock.now
         var error = [CChar](repeating: 0, count: 512)
         guard let index = winnow_hnsw_create(Int32(matrix.dimension), n, settings.m, settings.efConstruction, settings.seed, &error, error.count) else {
             throw Failure(description: "cannot create the HNSW index: " + errorText(error))
@@ -158,6 +163,7 @@ public enum NeighbourSearch {
         guard matrix.values.withUnsafeBufferPointer({ winnow_hnsw_add(index, $0.baseAddress, n, 0, Int32(threads), &error, error.count) }) == 0 else {
             throw Failure(description: "cannot build the HNSW index: " + errorText(error))
         }
+        let built = ContinuousClock.now
         // Ask for one more than k: the item itself is (almost always) its own best match.
         let wanted = k + 1
         var labels = [Int64](repeating: -1, count: n * wanted)
@@ -167,6 +173,7 @@ public enum NeighbourSearch {
         }) == 0 else {
             throw Failure(description: "cannot search the HNSW index: " + errorText(error))
         }
+        lastApproximateTiming = (buildStarted: started, built: built, searched: ContinuousClock.now)
         var ids = [Int32](repeating: -1, count: n * k)
         var sims = [Float](repeating: 0, count: n * k)
         for item in 0..<n {
