@@ -53,6 +53,9 @@ struct SyntheticDataset {
         let truth = (0..<items).map { _ in Int(rng.next() % UInt64(classes)) }
         progress.begin("writing items.csv and labels.csv", total: nil)
         var itemsCSV = "image,source,captured_at\n", labelsCSV = "image,label\n"
+        // Ground truth (not part of the dataset contract; Winnow ignores the file) for
+        // measuring how well label errors are ranked: `winnow bench label-issues`.
+        var truthCSV = "image,true_label,given_label,is_label_error\n"
         itemsCSV.reserveCapacity(items * 48); labelsCSV.reserveCapacity(items * 36)
         let sources = ["camera-a", "camera-b", "phone"]
         for i in 0..<items {
@@ -61,22 +64,34 @@ struct SyntheticDataset {
             // 10% label noise.
             let given = rng.next() % 10 == 0 ? Int(rng.next() % UInt64(classes)) : truth[i]
             labelsCSV += path + "," + classNames[given] + "\n"
+            truthCSV += path + "," + classNames[truth[i]] + "," + classNames[given] + (given == truth[i] ? ",0\n" : ",1\n")
         }
         try itemsCSV.write(toFile: root + "/items.csv", atomically: false, encoding: .utf8)
         try labelsCSV.write(toFile: root + "/labels.csv", atomically: false, encoding: .utf8)
+        try truthCSV.write(toFile: root + "/ground_truth.csv", atomically: false, encoding: .utf8)
         progress.end()
 
+        // Each item has a difficulty; each model sees the true class through its own noise,
+        // with extra pull towards a confusable neighbour class, like real classifiers
+        // trained out-of-fold (the errors are then found only by combining evidence).
+        let difficulty = (0..<items).map { _ in Double(rng.next() % 1000) / 1000 }
         for m in 0..<models {
             progress.begin("writing predictions/model_\(m).csv", total: items)
             var csv = "image," + classNames.joined(separator: ",") + "\n"
             csv.reserveCapacity(items * (30 + classes * 9))
             var row = [Double](repeating: 0, count: classes)
+            let skill = 3.8 + 0.6 * Double(m)  // later models are a little better
             for i in 0..<items {
+                for c in 0..<classes { row[c] = rng.gaussian() }
+                row[truth[i]] += skill * (1.2 - difficulty[i])
+                row[(truth[i] + 1) % classes] += 1.5 * difficulty[i]
+                let top = row.max()!
                 var sum = 0.0
-                for c in 0..<classes { row[c] = Double(rng.next() % 1000) / 1000 + (c == truth[i] ? 4 : 0); sum += row[c] }
+                for c in 0..<classes { row[c] = exp(row[c] - top); sum += row[c] }
                 // Fixed 6 decimals; the last column takes the rounding remainder so the row sums to 1.
                 var micros = row.map { Int(($0 / sum * 1_000_000).rounded()) }
                 micros[classes - 1] += 1_000_000 - micros.reduce(0, +)
+                if micros[classes - 1] < 0 { micros[micros.indices.max { micros[$0] < micros[$1] }!] += micros[classes - 1]; micros[classes - 1] = 0 }
                 csv += imagePath(i)
                 for value in micros { csv += value >= 1_000_000 ? ",1.000000" : ",0." + String(repeating: "0", count: 6 - String(max(value, 0)).count) + String(max(value, 0)) }
                 csv += "\n"
@@ -94,9 +109,11 @@ struct SyntheticDataset {
             let rows = min(4096, items - written)
             for r in 0..<rows {
                 let label = truth[written + r]
+                // Harder items sit further from their class centre.
+                let spread = Float(0.6 + 1.0 * difficulty[written + r])
                 for d in 0..<dimension {
                     let centre: Float = (d % classes) == label ? 1 : 0
-                    block[r * dimension + d] = centre + Float(rng.next() % 10_000) / 20_000 - 0.25
+                    block[r * dimension + d] = centre + spread * Float(rng.gaussian())
                 }
             }
             block.withUnsafeBytes { data.append(contentsOf: $0.prefix(rows * dimension * 4)) }
@@ -104,5 +121,14 @@ struct SyntheticDataset {
         }
         try data.write(to: URL(fileURLWithPath: root + "/embeddings.npy"))
         progress.end()
+    }
+}
+
+extension SplitMix64 {
+    /// A standard normal sample (Box–Muller).
+    mutating func gaussian() -> Double {
+        let u1 = max(Double(next() >> 11) / Double(1 << 53), 1e-12)
+        let u2 = Double(next() >> 11) / Double(1 << 53)
+        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
 }
