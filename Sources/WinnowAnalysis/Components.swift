@@ -1,15 +1,16 @@
 import WinnowNeighbours
 
 /// Groups of near-duplicates: connected components of the graph whose edges join
-/// neighbours with cosine similarity ≥ `threshold` (fastdup's idea).
+/// neighbours with cosine similarity ≥ `threshold` (fastdup's idea), and of byte-identical
+/// files (`identical`, found by content hash), which join whatever the embeddings say.
 public struct Components: Sendable {
     /// Component index of each item; -1 for items without a near-duplicate.
     public let componentOf: [Int32]
     /// Members of each component (size ≥ 2), ascending.
     public let members: [[Int32]]
 
-    public init(graph: NeighbourGraph, threshold: Float) {
-        var parent = Array(0..<Int32(graph.count))
+    public init(count: Int, graph: NeighbourGraph?, threshold: Float, identical: [[Int32]] = []) {
+        var parent = Array(0..<Int32(count))
         func find(_ x: Int32) -> Int32 {
             var x = x
             while parent[Int(x)] != x {
@@ -18,19 +19,25 @@ public struct Components: Sendable {
             }
             return x
         }
-        for item in 0..<graph.count {
-            for j in 0..<graph.k {
-                let other = graph.ids[item * graph.k + j]
-                guard other >= 0, graph.similarities[item * graph.k + j] >= threshold else { continue }
-                let a = find(Int32(item)), b = find(other)
-                if a != b { parent[Int(max(a, b))] = min(a, b) }
+        func join(_ x: Int32, _ y: Int32) {
+            let a = find(x), b = find(y)
+            if a != b { parent[Int(max(a, b))] = min(a, b) }
+        }
+        if let graph {
+            for item in 0..<graph.count {
+                for j in 0..<graph.k {
+                    let other = graph.ids[item * graph.k + j]
+                    guard other >= 0, graph.similarities[item * graph.k + j] >= threshold else { continue }
+                    join(Int32(item), other)
+                }
             }
         }
+        for group in identical { for member in group.dropFirst() { join(group[0], member) } }
         var groups: [Int32: [Int32]] = [:]
-        for item in 0..<graph.count { groups[find(Int32(item)), default: []].append(Int32(item)) }
+        for item in 0..<count { groups[find(Int32(item)), default: []].append(Int32(item)) }
         // Components numbered by their smallest member: deterministic.
         let multi = groups.values.filter { $0.count > 1 }.sorted { $0[0] < $1[0] }
-        var componentOf = [Int32](repeating: -1, count: graph.count)
+        var componentOf = [Int32](repeating: -1, count: count)
         for (c, group) in multi.enumerated() { for item in group { componentOf[Int(item)] = Int32(c) } }
         self.componentOf = componentOf
         self.members = multi

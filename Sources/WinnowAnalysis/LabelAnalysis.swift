@@ -32,13 +32,17 @@ public struct AnalysisInput: Sendable {
     public var excluded: [Bool]
     public var models: [ModelProbabilities]
     public var neighbours: NeighbourGraph?
+    /// Groups of byte-identical files (item indices), found by content hash.
+    public var identical: [[Int32]]
 
-    public init(classes: [String], labels: [Int32], excluded: [Bool], models: [ModelProbabilities], neighbours: NeighbourGraph?) {
+    public init(classes: [String], labels: [Int32], excluded: [Bool], models: [ModelProbabilities], neighbours: NeighbourGraph?,
+                identical: [[Int32]] = []) {
         self.classes = classes
         self.labels = labels
         self.excluded = excluded
         self.models = models
         self.neighbours = neighbours
+        self.identical = identical
     }
 
     public var count: Int { labels.count }
@@ -181,11 +185,12 @@ public struct LabelAnalysis: Sendable {
         neighbourVote = vote
         outlierScore = outlier
 
-        if let graph = input.neighbours {
-            let found = Components(graph: graph, threshold: settings.duplicateThreshold)
+        if input.neighbours != nil || !input.identical.isEmpty {
+            let found = Components(count: n, graph: input.neighbours, threshold: settings.duplicateThreshold, identical: input.identical)
             components = found
+            let judgedLabels = (0..<n).map { input.isJudged($0) ? input.labels[$0] : -1 }
             componentSummaries = found.members.enumerated().map { c, members in
-                ComponentSummary(index: c, members: members, labels: (0..<n).map { input.isJudged($0) ? input.labels[$0] : -1 })
+                ComponentSummary(index: c, members: members, labels: judgedLabels)
             }
         } else {
             components = nil

@@ -9,6 +9,8 @@ public struct AnalysisContext: Sendable {
         public var path: String
         public var problem: String?
         public var metadataJSON: String
+        public var fileSize: Int64?
+        public var modificationTime: Double?
         public var resolution: ItemResolution
     }
 
@@ -43,11 +45,12 @@ extension ProjectStore {
             guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM imports") ?? 0 > 0 else { throw StoreError.notImported }
             let events = try Self.eventsByItem(db)
             var items: [AnalysisContext.Item] = []
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, path, problem, metadata, given_labels FROM items WHERE row IS NOT NULL ORDER BY row")
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, path, problem, metadata, given_labels, file_size, file_mtime FROM items WHERE row IS NOT NULL ORDER BY row")
             while let row = try rows.next() {
                 let id: Int64 = row["id"]
                 let given = (row["given_labels"] as String?).map(LabelSet.init(storageText:))
                 items.append(.init(id: id, path: row["path"], problem: row["problem"], metadataJSON: row["metadata"],
+                                   fileSize: row["file_size"], modificationTime: row["file_mtime"],
                                    resolution: ItemHistory.resolve(given: given, events: events[id] ?? [])))
             }
             let models = try Row.fetchAll(db, sql: "SELECT name, matrix_file FROM models ORDER BY name").map {
@@ -62,6 +65,35 @@ extension ProjectStore {
                 multiLabel: try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = 'multi_label'") == "true",
                 items: items, models: models, embeddings: embeddings,
                 lastEventID: try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM events"))
+        }
+    }
+}
+
+extension ProjectStore {
+    /// Cached content hashes by item id, valid only while the file's size and time match.
+    public func contentHashes() throws -> [Int64: (size: Int64, modificationTime: Double, hash: UInt64)] {
+        try read { db in
+            var result: [Int64: (Int64, Double, UInt64)] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT item_id, file_size, file_mtime, hash FROM content_hashes")
+            while let row = try rows.next() {
+                if let hash = UInt64(row["hash"] as String, radix: 16) { result[row["item_id"]] = (row["file_size"], row["file_mtime"], hash) }
+            }
+            return result
+        }
+    }
+
+    /// Stores newly computed content hashes (replacing older ones for the same items).
+    public func saveContentHashes(_ hashes: [(itemID: Int64, size: Int64, modificationTime: Double, hash: UInt64)]) throws {
+        guard !hashes.isEmpty else { return }
+        try write { db in
+            let statement = try BulkInsert(db, sql: "INSERT OR REPLACE INTO content_hashes(item_id, file_size, file_mtime, hash) VALUES (?, ?, ?, ?)")
+            for h in hashes {
+                statement.bind(1, h.itemID)
+                statement.bind(2, h.size)
+                statement.bind(3, h.modificationTime)
+                statement.bind(4, String(h.hash, radix: 16))
+                try statement.step()
+            }
         }
     }
 }

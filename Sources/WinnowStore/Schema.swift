@@ -98,6 +98,18 @@ enum Schema {
                 BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v2: content hashes") { db in
+            try db.execute(sql: """
+                -- A hash of each image's bytes, to find byte-identical copies. Kept with the
+                -- file's size and time, so only changed files are hashed again.
+                CREATE TABLE content_hashes (
+                    item_id INTEGER PRIMARY KEY NOT NULL REFERENCES items(id),
+                    file_size INTEGER NOT NULL,
+                    file_mtime REAL NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -257,3 +257,30 @@ struct AnalysisCLITests {
         #expect(bad.status == 1 && bad.stderr.contains("no metadata column \"colour\""))
     }
 }
+
+@Suite("Byte-identical duplicates")
+struct IdenticalDuplicateTests {
+    @Test func identicalFilesFormAGroupWithoutEmbeddingsAndHashesAreCached() throws {
+        let dataset = TemporaryDataset.simple(count: 4)
+        // img0 and a renamed copy with another label: a bad group; img1 stays alone.
+        dataset.image("copy-of-img0.png")
+        dataset.write("images/img1.png", bytes: TemporaryDataset.onePixelPNG + [0])  // different bytes
+        dataset.write("labels.csv", "image,label\nimg0.png,cat\nimg1.png,dog\nimg2.png,fox\nimg3.png,cat\ncopy-of-img0.png,dog\n")
+        let result = WinnowProcess.run(["components", dataset.root, "--format", "jsonl"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        // Every valid one-pixel PNG here is the same file except img1.
+        let group = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        let images = try #require(group["images"] as? [String])
+        #expect(Set(images) == ["img0.png", "img2.png", "img3.png", "copy-of-img0.png"])
+        #expect(group["bad"] as? Bool == true)
+        #expect(!images.contains("img1.png"))
+
+        let cached = try DatabaseQueue(path: dataset.statePath + "/winnow.sqlite").read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM content_hashes") }
+        #expect(cached == 5)
+        let off = WinnowProcess.run(["components", dataset.root])
+        #expect(off.stdout.contains("4 images"))
+        dataset.write("winnow.toml", "[analysis]\nexact_duplicates = false\n")
+        #expect(WinnowProcess.run(["components", dataset.root]).stdout.contains("no near-duplicate groups"))
+    }
+}

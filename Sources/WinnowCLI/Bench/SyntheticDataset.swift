@@ -33,6 +33,9 @@ struct SyntheticDataset {
         var rng = SplitMix64(seed: seed)
         let classNames = (0..<classes).map { String(format: "class_%02d", $0) }
         try (classNames.joined(separator: "\n") + "\n").write(toFile: root + "/classes.txt", atomically: true, encoding: .utf8)
+        // Every image is a hard link to one of a few identical PNGs, so content hashing
+        // would make them all one group of "duplicates": switch it off for this dataset.
+        try "[analysis]\nexact_duplicates = false\n".write(toFile: root + "/winnow.toml", atomically: true, encoding: .utf8)
 
         // Images: real PNGs, hard-linked; a new seed file every 50,000 links because
         // ext4 allows 65,000 links per file. (Hidden seed files are not scanned as items.)

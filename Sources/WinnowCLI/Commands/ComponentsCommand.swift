@@ -9,7 +9,8 @@ struct ComponentsCommand: ParsableCommand {
         abstract: "List the groups of near-duplicates with their current labels.",
         discussion: """
             A group joins images whose embeddings have cosine similarity at least \
-            [analysis] duplicate_threshold (default 0.95). A group is bad when its labels \
+            [analysis] duplicate_threshold (default 0.95), and byte-identical files (found \
+            by content hash, with or without embeddings). A group is bad when its labels \
             disagree. JSONL lines carry component, images, label_counts, purity, \
             variance, std and bad.
 
@@ -29,10 +30,8 @@ struct ComponentsCommand: ParsableCommand {
     func run() throws {
         let opened = try Project.open(project)
         let session = try AnalysisSession(opened)
-        guard let graph = try session.neighbourGraph()?.graph else {
-            throw CLIFailure(message: "the dataset has no embeddings.npy, so there are no near-duplicate groups yet", exit: .refused)
-        }
-        let input = try session.input(graph: graph)
+        // Without embeddings, only byte-identical copies (content hashes) form groups.
+        let input = try session.input(graph: try session.neighbourGraph()?.graph)
         let analysis = LabelAnalysis(input, settings: session.settings())
         let summaries = analysis.componentSummaries.filter { !bad || $0.isBad }
         let paths = session.context.items.map(\.path)

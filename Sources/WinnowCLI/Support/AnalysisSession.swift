@@ -94,7 +94,38 @@ struct AnalysisSession {
             return Int32(position)
         }
         return AnalysisInput(classes: context.classes, labels: labels, excluded: context.items.map { $0.resolution.isExcluded },
-                             models: try models(), neighbours: graph)
+                             models: try models(), neighbours: graph, identical: try identicalGroups())
+    }
+
+    /// Groups of byte-identical images ([analysis] exact_duplicates). Hashes are cached in
+    /// the store with each file's size and time; only new or changed files are read.
+    func identicalGroups() throws -> [[Int32]] {
+        guard config.exactDuplicates else { return [] }
+        let cached = try project.store.contentHashes()
+        var hashes = [UInt64?](repeating: nil, count: context.items.count)
+        var stale: [Int] = []
+        for (i, item) in context.items.enumerated() {
+            guard let size = item.fileSize, let time = item.modificationTime else { continue }  // missing file
+            if let c = cached[item.id], c.size == size, c.modificationTime == time { hashes[i] = c.hash } else { stale.append(i) }
+        }
+        if !stale.isEmpty {
+            progress.begin("hashing \(stale.count) images to find identical copies", total: stale.count)
+            let computed = ContentHash.of(paths: stale.map { context.datasetRoot + "/images/" + context.items[$0].path }, progress: progress)
+            progress.end()
+            var fresh: [(itemID: Int64, size: Int64, modificationTime: Double, hash: UInt64)] = []
+            for (position, i) in stale.enumerated() {
+                guard let hash = computed[position], let size = context.items[i].fileSize, let time = context.items[i].modificationTime else { continue }
+                hashes[i] = hash
+                fresh.append((context.items[i].id, size, time, hash))
+            }
+            try project.store.saveContentHashes(fresh)
+        }
+        var byContent: [String: [Int32]] = [:]
+        for (i, hash) in hashes.enumerated() {
+            guard let hash, let size = context.items[i].fileSize else { continue }
+            byContent["\(size):\(hash)", default: []].append(Int32(i))
+        }
+        return byContent.values.filter { $0.count > 1 }.sorted { $0[0] < $1[0] }
     }
 
     func settings() -> AnalysisSettings {

@@ -18,6 +18,7 @@ import TOMLKit
 /// neighbours = 10                 # k nearest neighbours per item
 /// duplicate_threshold = 0.95      # cosine similarity joining near-duplicates
 /// search = "auto"                 # auto | exact | approximate
+/// exact_duplicates = true         # find byte-identical images by content hash
 /// filter_by = "prune_by_noise_rate"   # confident learning method
 ///
 /// [hnsw]                          # approximate search (large datasets)
@@ -50,6 +51,7 @@ public struct WinnowConfig: Sendable, Equatable {
     public var duplicateThreshold = 0.95
     public var search = "auto"
     public var filterBy = "prune_by_noise_rate"
+    public var exactDuplicates = true
     // [hnsw]
     public var hnswM = 16
     public var hnswEfConstruction = 100
@@ -75,7 +77,7 @@ public struct WinnowConfig: Sendable, Equatable {
         "project": ["name"],
         "import": ["probability_tolerance", "check_images"],
         "export": ["formula_guard"],
-        "analysis": ["neighbours", "duplicate_threshold", "search", "filter_by"],
+        "analysis": ["neighbours", "duplicate_threshold", "search", "filter_by", "exact_duplicates"],
         "hnsw": ["m", "ef_construction", "ef"],
         "queues": ["audit_share", "stratify_by", "low_confidence", "outlier_share", "seed"],
         "triage": ["label_issues", "bad_components", "disagreement", "outliers", "problems"],
@@ -138,6 +140,8 @@ public struct WinnowConfig: Sendable, Equatable {
                     if let v = item.string, searchMethods.contains(v) { config.search = v } else { wrongType("one of " + searchMethods.joined(separator: ", ")) }
                 case ("analysis", "filter_by"):
                     if let v = item.string, filterByMethods.contains(v) { config.filterBy = v } else { wrongType("one of " + filterByMethods.joined(separator: ", ")) }
+                case ("analysis", "exact_duplicates"):
+                    if let b = item.bool { config.exactDuplicates = b } else { wrongType("true or false") }
                 case ("hnsw", "m"):
                     if let v = item.int, (4...128).contains(v) { config.hnswM = v } else { wrongType("a whole number from 4 to 128") }
                 case ("hnsw", "ef_construction"):
