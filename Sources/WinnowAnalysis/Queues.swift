@@ -73,8 +73,24 @@ public struct QueueBuilder: Sendable {
     func format(_ x: Double) -> String { String(format: "%.2f", locale: nil, x) }
     func format(_ x: Float) -> String { format(Double(x)) }
 
-    /// The queue's entries in review order: decided items removed, skipped ones last.
-    public func entries(_ queue: QueueName) -> [QueueEntry] {
+    /// The queue's entries in review order: decided items removed, skipped ones last; at most
+    /// `limit`. Reasons are written only for the entries returned (they cost microseconds
+    /// each, and a million-item queue is read a screenful at a time).
+    public func entries(_ queue: QueueName, limit: Int? = nil) -> [QueueEntry] {
+        var chosen = order(queue)
+        if let limit { chosen = Array(chosen.prefix(limit)) }
+        return chosen.map { entry in
+            var entry = entry
+            entry.reasons = reasons(for: entry.item, in: entry.source)
+            return entry
+        }
+    }
+
+    /// How many entries the queue has (no reasons are written).
+    public func count(_ queue: QueueName) -> Int { order(queue).count }
+
+    /// The queue's entries in review order, without reasons.
+    func order(_ queue: QueueName) -> [QueueEntry] {
         let raw = queue == .triage ? triage() : candidates(queue)
         let open = raw.filter { !decided[$0.item] }
         return open.filter { !skipped[$0.item] } + open.filter { skipped[$0.item] }
@@ -85,7 +101,7 @@ public struct QueueBuilder: Sendable {
         let n = input.count
         let a = analysis
         func ranked(_ items: [Int], score: (Int) -> Double) -> [QueueEntry] {
-            items.map { QueueEntry(item: $0, score: score($0), source: queue, reasons: reasons(for: $0, in: queue)) }
+            items.map { QueueEntry(item: $0, score: score($0), source: queue, reasons: []) }
                 .sorted { $0.score != $1.score ? $0.score > $1.score : $0.item < $1.item }
         }
         switch queue {
@@ -115,7 +131,7 @@ public struct QueueBuilder: Sendable {
                         return lm != rm ? lm : l < r
                     }
                 for item in members {
-                    entries.append(QueueEntry(item: item, score: Double(chosen.count - rank), source: queue, reasons: reasons(for: item, in: queue)))
+                    entries.append(QueueEntry(item: item, score: Double(chosen.count - rank), source: queue, reasons: []))
                 }
             }
             return entries
@@ -129,10 +145,10 @@ public struct QueueBuilder: Sendable {
         case .random:
             var rng = SplitMix64(seed: settings.seed)
             return (0..<n).filter { !input.excluded[$0] }.shuffled(using: &rng).enumerated().map { position, item in
-                QueueEntry(item: item, score: Double(n - position), source: .random, reasons: ["random audit sample"])
+                QueueEntry(item: item, score: Double(n - position), source: .random, reasons: [])
             }
         case .stratified:
-            guard let strata else { return candidates(.random).map { QueueEntry(item: $0.item, score: $0.score, source: .stratified, reasons: $0.reasons) } }
+            guard let strata else { return candidates(.random).map { QueueEntry(item: $0.item, score: $0.score, source: .stratified, reasons: []) } }
             // Round-robin over the strata (sorted), each stratum in seeded random order.
             var rng = SplitMix64(seed: settings.seed)
             var byStratum: [String: [Int]] = [:]
@@ -143,8 +159,7 @@ public struct QueueBuilder: Sendable {
             while queues.contains(where: { !$0.isEmpty }) {
                 for s in queues.indices where position < queues[s].count {
                     let item = queues[s][position]
-                    entries.append(QueueEntry(item: item, score: 0, source: .stratified,
-                                              reasons: ["stratified audit sample: \(TerminalText.sanitize(strata[item]))"]))
+                    entries.append(QueueEntry(item: item, score: 0, source: .stratified, reasons: []))
                 }
                 position += 1
                 if queues.allSatisfy({ position >= $0.count }) { queues = [] }
@@ -205,6 +220,10 @@ public struct QueueBuilder: Sendable {
         var reasons: [String] = []
         let label = input.labels[item]
         switch queue {
+        case .random:
+            return ["random audit sample"]
+        case .stratified:
+            return [strata.map { "stratified audit sample: \(TerminalText.sanitize($0[item]))" } ?? "random audit sample"]
         case .problems:
             return ["image problem: \(TerminalText.sanitize(problems[item] ?? "unknown"))"]
         case .outliers:

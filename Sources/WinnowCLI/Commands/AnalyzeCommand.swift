@@ -60,7 +60,7 @@ struct AnalyzeCommand: ParsableCommand {
         let bad = analysis.componentSummaries.filter(\.isBad).count
         lines.append(String(format: "  near-duplicates %d groups of %d images (%d with conflicting labels), similarity ≥ %.2f",
                             analysis.componentSummaries.count, analysis.componentSummaries.reduce(0) { $0 + $1.members.count }, bad, config.duplicateThreshold))
-        let sizes = QueueName.allCases.filter { $0 != .random && $0 != .stratified }.map { "\($0.rawValue) \(builder.entries($0).count)" }
+        let sizes = QueueName.allCases.filter { $0 != .random && $0 != .stratified }.map { "\($0.rawValue) \(builder.count($0))" }
         lines.append("  queues       " + sizes.joined(separator: " · "))
         return lines.joined(separator: "\n")
     }

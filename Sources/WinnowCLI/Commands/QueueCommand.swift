@@ -60,8 +60,7 @@ struct QueueCommand: ParsableCommand {
                                    decided: context.items.map { [.accepted, .relabelled, .excluded].contains($0.resolution.status) },
                                    skipped: context.items.map { $0.resolution.status == .skipped },
                                    settings: session.queueSettings(seed: seed))
-        var entries = builder.entries(QueueName(rawValue: queue)!)
-        if let limit { entries = Array(entries.prefix(limit)) }
+        let entries = builder.entries(QueueName(rawValue: queue)!, limit: limit)
         let out = try OutputFile(path: nil)
         let writer = EntryWriter(analysis: analysis, input: input, context: context)
         switch format {
