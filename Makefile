@@ -9,7 +9,7 @@ WINNOW := .build/debug/winnow
 .PHONY: help deps build release test demo bench-import bench-venv bench-cl bench-nn sample clean
 
 help:
-	@echo "make demo          open the bundled sample project"
+	@echo "make demo          the bundled sample project: summary and the top of the triage queue"
 	@echo "make test          install what is missing, build, run every test"
 	@echo "make build         debug build (.build/debug/winnow)"
 	@echo "make release       optimised build (.build/release/winnow)"
@@ -33,6 +33,7 @@ test: deps
 
 demo: build
 	$(WINNOW) info $(SAMPLE)
+	$(WINNOW) queue $(SAMPLE) --limit 8
 
 ITEMS ?= 1000000
 bench-import: release
