@@ -37,18 +37,6 @@ public enum ContentHash {
 
     /// Hashes many files on every core; nil where a file cannot be read.
     public static func of(paths: [String], progress: any ProgressReporter) -> [UInt64?] {
-        var results = [UInt64?](repeating: nil, count: paths.count)
-        let chunk = 1024
-        let chunks = (paths.count + chunk - 1) / chunk
-        let done = AtomicCounter()
-        results.withUnsafeMutableBufferPointer { buffer in
-            let output = UnsafeSendable(buffer)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let range = (c * chunk)..<min(paths.count, (c + 1) * chunk)
-                for i in range { output.value[i] = of(path: paths[i]) }
-                progress.update(done.add(range.count))
-            }
-        }
-        return results
+        parallelMap(count: paths.count, chunk: 1024, initial: nil, progress: progress) { of(path: paths[$0]) }
     }
 }

@@ -127,20 +127,28 @@ public enum ImageSniffer {
 
     /// Checks many files on every core; results are in the order of `paths`.
     public static func check(root: String, paths: [String], sniff: Bool, progress: any ProgressReporter) -> [Check] {
-        var results = [Check](repeating: Check(), count: paths.count)
-        let chunk = 4096
-        let chunks = (paths.count + chunk - 1) / chunk
-        let done = AtomicCounter()
-        results.withUnsafeMutableBufferPointer { buffer in
-            let output = UnsafeSendable(buffer)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let range = (c * chunk)..<min(paths.count, (c + 1) * chunk)
-                for i in range { output.value[i] = check(path: root + "/" + paths[i], sniff: sniff) }
-                progress.update(done.add(range.count))
-            }
+        parallelMap(count: paths.count, chunk: 4096, initial: Check(), progress: progress) { i in
+            check(path: root + "/" + paths[i], sniff: sniff)
         }
-        return results
     }
+}
+
+/// `body(i)` for every i in 0..<count, on every core in chunks, results in order; reports
+/// the number done to `progress`. For per-file work over a million files.
+func parallelMap<T>(count: Int, chunk: Int, initial: T, progress: any ProgressReporter,
+                    _ body: @Sendable (Int) -> T) -> [T] {
+    var results = [T](repeating: initial, count: count)
+    let chunks = (count + chunk - 1) / chunk
+    let done = AtomicCounter()
+    results.withUnsafeMutableBufferPointer { buffer in
+        let output = UnsafeSendable(buffer)
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let range = (c * chunk)..<min(count, (c + 1) * chunk)
+            for i in range { output.value[i] = body(i) }
+            progress.update(done.add(range.count))
+        }
+    }
+    return results
 }
 
 /// Wraps a value for hand-off to `concurrentPerform` when the workers touch disjoint parts of it.

@@ -19,22 +19,15 @@ struct BenchConfidentLearning: ParsableCommand {
     @Option(help: "Number of classes.") var classes = 10
     @Option(help: "Random seed for the data.") var seed = 0
     @Option(help: "Repetitions of Winnow's timing (the median is reported).") var runs = 5
-    @Option(help: ArgumentHelp("A Python with cleanlab installed.", valueName: "path"))
-    var python = ProcessInfo.processInfo.environment["WINNOW_CLEANLAB_PYTHON"] ?? "/tmp/cleanlab-venv/bin/python"
-    @Option(help: ArgumentHelp("The reference script.", valueName: "path"))
-    var script = "Benchmarks/reference/cleanlab_bench.py"
+    @OptionGroup var reference: ReferenceTool
 
     struct Reference: Decodable { let seconds_n_jobs_1: Double; let seconds_default: Double; let issues: Int; let default_n_jobs: Int? }
 
     func run() throws {
         let directory = NSTemporaryDirectory() + "winnow-cl-bench-\(items)x\(classes)-\(seed)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        printError("running cleanlab (\(python) \(script)) …")
-        let output = try runPython(["--n", "\(items)", "--k", "\(classes)", "--seed", "\(seed)", "--out", directory])
-        guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
-              let reference = try? JSONDecoder().decode(Reference.self, from: Data(line.utf8)) else {
-            throw CLIFailure(message: "the reference script printed no result:\n\(output)", exit: .projectError)
-        }
+        let reference = try self.reference.run("Benchmarks/reference/cleanlab_bench.py",
+                                               ["--n", "\(items)", "--k", "\(classes)", "--seed", "\(seed)", "--out", directory], as: Reference.self)
 
         let labels = try NPYIntegerVector.read(path: directory + "/labels.npy", displayName: "labels.npy").map { Int32($0) }
         let matrix = try NPYMatrix(path: directory + "/pred_probs.npy", displayName: "pred_probs.npy")
@@ -63,20 +56,5 @@ struct BenchConfidentLearning: ParsableCommand {
                      "2.9", reference.seconds_n_jobs_1, reference.default_n_jobs ?? 0, reference.seconds_default, reference.issues))
         print(String(format: "  winnow: %.3f s (median of %d)   flagged %d%@", ours, times.count, flagged, flagged == reference.issues ? " (same count)" : "  ← DIFFERENT COUNT"))
         print(String(format: "  speed-up: %.1f× vs cleanlab's default, %.1f× vs n_jobs=1", reference.seconds_default / ours, reference.seconds_n_jobs_1 / ours))
-    }
-
-    func runPython(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        do { try process.run() } catch {
-            throw CLIFailure(message: "cannot run \(python): \(error)\n    fix: make bench-venv (creates /tmp/cleanlab-venv), or pass --python", exit: .projectError)
-        }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CLIFailure(message: "\(script) failed (status \(process.terminationStatus))", exit: .projectError) }
-        return String(decoding: data, as: UTF8.self)
     }
 }

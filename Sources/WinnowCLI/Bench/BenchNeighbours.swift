@@ -20,10 +20,7 @@ struct BenchNeighbours: ParsableCommand {
     @Option(name: .short, help: "Neighbours per item.") var k = 10
     @Option(help: "Random seed for the vectors.") var seed = 0
     @Option(help: "HNSW search breadth, for both (faiss efSearch, hnswlib ef).") var ef = 32
-    @Option(help: ArgumentHelp("A Python with faiss-cpu installed.", valueName: "path"))
-    var python = ProcessInfo.processInfo.environment["WINNOW_CLEANLAB_PYTHON"] ?? "/tmp/cleanlab-venv/bin/python"
-    @Option(help: ArgumentHelp("The reference script.", valueName: "path"))
-    var script = "Benchmarks/reference/faiss_bench.py"
+    @OptionGroup var reference: ReferenceTool
 
     struct Reference: Decodable { let flat_seconds: Double; let hnsw_build_seconds: Double; let hnsw_search_seconds: Double; let hnsw_recall_vs_flat: Double; let faiss_version: String }
 
@@ -31,22 +28,10 @@ struct BenchNeighbours: ParsableCommand {
         let directory = NSTemporaryDirectory() + "winnow-nn-bench-\(items)x\(dimension)-\(seed)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let vectors = directory + "/vectors.npy"
-        printError("running faiss (\(python) \(script)) …")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, "--vectors", vectors, "--k", "\(k)", "--method", "both", "--out", directory,
-                             "--generate", "\(items)", "\(dimension)", "--seed", "\(seed)", "--ef-search", "\(ef)"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        do { try process.run() } catch {
-            throw CLIFailure(message: "cannot run \(python): \(error)\n    fix: make bench-venv, or pass --python", exit: .projectError)
-        }
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
-              let reference = try? JSONDecoder().decode(Reference.self, from: Data(line.utf8)) else {
-            throw CLIFailure(message: "the reference script printed no result:\n\(output)", exit: .projectError)
-        }
+        let reference = try self.reference.run("Benchmarks/reference/faiss_bench.py", [
+            "--vectors", vectors, "--k", "\(k)", "--method", "both", "--out", directory,
+            "--generate", "\(items)", "\(dimension)", "--seed", "\(seed)", "--ef-search", "\(ef)",
+        ], as: Reference.self)
         let raw = try NPYMatrix(path: vectors, displayName: "vectors.npy")
         let matrix = EmbeddingMatrix(rows: raw.rows, dimension: raw.columns) { Float(raw.value(row: $0, column: $1)) }
         let faissIDs = try NPYIntegerVector.read(path: directory + "/flat_ids.npy", displayName: "flat_ids.npy", allowMatrix: true).map { Int32($0) }
