@@ -29,10 +29,6 @@ public enum NeighbourSearch {
         public init() {}
     }
 
-    /// When the last approximate search started, finished building and finished searching
-    /// (for benchmark reports).
-    nonisolated(unsafe) public static var lastApproximateTiming: (buildStarted: ContinuousClock.Instant, built: ContinuousClock.Instant, searched: ContinuousClock.Instant)?
-
     /// Items above which `.auto` switches to approximate search.
     public static let exactLimit = 150_000
 
@@ -151,9 +147,15 @@ public enum NeighbourSearch {
     /// Approximate k nearest neighbours from an HNSW graph (hnswlib), itself excluded.
     public static func approximate(_ matrix: EmbeddingMatrix, k: Int, settings: HNSWSettings = HNSWSettings(),
                                    threads: Int = activeProcessors) throws(Failure) -> NeighbourGraph {
+        try approximateTimed(matrix, k: k, settings: settings, threads: threads).graph
+    }
+
+    /// `approximate`, also reporting how long building and searching the index took.
+    public static func approximateTimed(_ matrix: EmbeddingMatrix, k: Int, settings: HNSWSettings = HNSWSettings(),
+                                        threads: Int = activeProcessors) throws(Failure) -> (graph: NeighbourGraph, build: Duration, search: Duration) {
         let n = matrix.rows
         let k = min(k, max(n - 1, 0))
-        guard n > 1, k > 0 else { return NeighbourGraph(count: n, k: k, ids: [Int32](repeating: -1, count: n * k), similarities: [Float](repeating: 0, count: n * k)) }
+        guard n > 1, k > 0 else { return (NeighbourGraph(count: n, k: k, ids: [Int32](repeating: -1, count: n * k), similarities: [Float](repeating: 0, count: n * k)), .zero, .zero) }
         let started = ContinuousClock.now
         var error = [CChar](repeating: 0, count: 512)
         guard let index = winnow_hnsw_create(Int32(matrix.dimension), n, settings.m, settings.efConstruction, settings.seed, &error, error.count) else {
@@ -173,7 +175,7 @@ public enum NeighbourSearch {
         }) == 0 else {
             throw Failure(description: "cannot search the HNSW index: " + errorText(error))
         }
-        lastApproximateTiming = (buildStarted: started, built: built, searched: ContinuousClock.now)
+        let searched = ContinuousClock.now
         var ids = [Int32](repeating: -1, count: n * k)
         var sims = [Float](repeating: 0, count: n * k)
         for item in 0..<n {
@@ -186,7 +188,7 @@ public enum NeighbourSearch {
                 j += 1
             }
         }
-        return NeighbourGraph(count: n, k: k, ids: ids, similarities: sims)
+        return (NeighbourGraph(count: n, k: k, ids: ids, similarities: sims), built - started, searched - built)
     }
 }
 
