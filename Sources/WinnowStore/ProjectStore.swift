@@ -84,8 +84,6 @@ public final class ProjectStore: Sendable {
         try read { db in ClassTaxonomy(try String.fetchAll(db, sql: "SELECT name FROM classes WHERE position IS NOT NULL ORDER BY position")) }
     }
 
-    public func isMultiLabel() throws -> Bool { try setting("multi_label") == "true" }
-
     /// The metadata column names from items.csv, in file order.
     public func metadataColumns() throws -> [String] {
         guard let json = try setting("metadata_columns") else { return [] }

@@ -33,11 +33,7 @@ struct AnalyzeCommand: ParsableCommand {
         let neighbours = try session.neighbourGraph(rebuild: true)
         let input = try session.input(graph: neighbours?.graph)
         let analysis = LabelAnalysis(input, settings: session.settings())
-        let builder = QueueBuilder(analysis: analysis, input: input, problems: session.context.items.map(\.problem),
-                                   strata: try session.strata(column: opened.config.stratifyBy),
-                                   decided: session.context.items.map { [.accepted, .relabelled, .excluded].contains($0.resolution.status) },
-                                   skipped: session.context.items.map { $0.resolution.status == .skipped },
-                                   settings: session.queueSettings())
+        let builder = try session.queueBuilder(analysis, input: input, stratifyBy: opened.config.stratifyBy)
         let elapsed = MonotonicClock.now() - start
         print(Self.summary(analysis: analysis, input: input, builder: builder, neighbours: neighbours, config: opened.config, seconds: elapsed))
     }

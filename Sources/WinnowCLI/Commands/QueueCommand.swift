@@ -55,11 +55,7 @@ struct QueueCommand: ParsableCommand {
         let input = try session.input(graph: graph)
         let analysis = LabelAnalysis(input, settings: session.settings())
         let context = session.context
-        let builder = QueueBuilder(analysis: analysis, input: input, problems: context.items.map(\.problem),
-                                   strata: try session.strata(column: stratifyBy ?? opened.config.stratifyBy),
-                                   decided: context.items.map { [.accepted, .relabelled, .excluded].contains($0.resolution.status) },
-                                   skipped: context.items.map { $0.resolution.status == .skipped },
-                                   settings: session.queueSettings(seed: seed))
+        let builder = try session.queueBuilder(analysis, input: input, stratifyBy: stratifyBy ?? opened.config.stratifyBy, seed: seed)
         let entries = builder.entries(QueueName(rawValue: queue)!, limit: limit)
         let out = try OutputFile(path: nil)
         let writer = EntryWriter(analysis: analysis, input: input, context: context)

@@ -146,6 +146,16 @@ struct AnalysisSession {
         return q
     }
 
+    /// The queues over `analysis` with the review state: decided items (accepted, relabelled,
+    /// excluded) leave them, skipped items come back last.
+    func queueBuilder(_ analysis: LabelAnalysis, input: AnalysisInput, stratifyBy column: String?, seed: UInt64? = nil) throws -> QueueBuilder {
+        let items = context.items
+        return QueueBuilder(analysis: analysis, input: input, problems: items.map(\.problem), strata: try strata(column: column),
+                            decided: items.map { [.accepted, .relabelled, .excluded].contains($0.resolution.status) },
+                            skipped: items.map { $0.resolution.status == .skipped },
+                            settings: queueSettings(seed: seed))
+    }
+
     /// Metadata values of `column` per item, for stratification.
     func strata(column: String?) throws -> [String]? {
         guard let column else { return nil }
