@@ -1,4 +1,5 @@
 import Dispatch
+import WinnowCore
 import HeapModule
 
 /// Confident learning (Northcutt, Jiang & Chuang, 2021) exactly as cleanlab 2.9 computes it:
@@ -52,16 +53,7 @@ public struct ConfidentLearning: Sendable {
 
     @inline(__always) func p(_ i: Int, _ k: Int) -> Double { Double(probabilities[i &* classes &+ k]) }
 
-    /// The index of the largest value in row `i`; the first one on ties (`np.argmax`).
-    @inline(__always) func argmax(_ i: Int) -> Int {
-        var best = 0
-        var bestValue = probabilities[i &* classes]
-        for k in 1..<classes where probabilities[i &* classes &+ k] > bestValue {
-            best = k
-            bestValue = probabilities[i &* classes &+ k]
-        }
-        return best
-    }
+    @inline(__always) func argmax(_ i: Int) -> Int { rowArgmax(probabilities, row: i, classes: classes) }
 
     public func labelCounts() -> [Int] {
         var counts = [Int](repeating: 0, count: classes)
@@ -109,7 +101,7 @@ public struct ConfidentLearning: Sendable {
         let chunks = max(1, (count + chunkSize - 1) / chunkSize)
         var partial = [(joint: [Int], offDiagonal: [Int])](repeating: ([], []), count: chunks)
         partial.withUnsafeMutableBufferPointer { buffer in
-            let out = UnsafeMutableSendable(buffer)
+            let out = UnsafeSendable(buffer)
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 var joint = [Int](repeating: 0, count: classes * classes)
                 var offDiagonal: [Int] = []
@@ -127,7 +119,7 @@ public struct ConfidentLearning: Sendable {
                     joint[label * classes + guess] += 1
                     if guess != label { offDiagonal.append(i) }
                 }
-                out.buffer[c] = (joint, offDiagonal)
+                out.value[c] = (joint, offDiagonal)
             }
         }
         var joint = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
@@ -276,7 +268,7 @@ public struct ConfidentLearning: Sendable {
     public func pruneMasks(_ prune: [[Int]], groups: [[Int32]], wantByClass: Bool, wantByNoiseRate: Bool) -> (byClass: [Bool], byNoiseRate: [Bool]) {
         var picks = [[Int32]](repeating: [], count: classes * 2)  // [2k]: by class, [2k+1]: by noise rate
         picks.withUnsafeMutableBufferPointer { output in
-            let out = UnsafeMutableSendable(output)
+            let out = UnsafeSendable(output)
             DispatchQueue.concurrentPerform(iterations: classes) { k in
                 let members = groups[k]
                 guard members.count > minExamplesPerClass, members.count > 1 else { return }
@@ -294,8 +286,8 @@ public struct ConfidentLearning: Sendable {
                 for (slot, keyClass) in keyClasses.enumerated() {
                     if keyClass < 0 { byClass = chosen[slot] } else { byNoiseRate += chosen[slot] }
                 }
-                out.buffer[2 * k] = byClass
-                out.buffer[2 * k + 1] = byNoiseRate
+                out.value[2 * k] = byClass
+                out.value[2 * k + 1] = byNoiseRate
             }
         }
         var byClass = [Bool](repeating: false, count: count)
@@ -374,10 +366,4 @@ public struct ConfidentLearning: Sendable {
         }
         return scored.sorted().map { Int($0.index) }
     }
-}
-
-/// Lets `concurrentPerform` workers write to disjoint elements of one buffer.
-struct UnsafeMutableSendable<Element>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<Element>
-    init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
 }

@@ -225,11 +225,7 @@ public struct LabelAnalysis: Sendable {
         self.suggested = suggested
     }
 
-    static func argmax(_ values: [Float], row: Int, classes: Int) -> Int {
-        var best = 0
-        for c in 1..<max(classes, 1) where values[row * classes + c] > values[row * classes + best] { best = c }
-        return best
-    }
+    static func argmax(_ values: [Float], row: Int, classes: Int) -> Int { rowArgmax(values, row: row, classes: classes) }
 
     static func signals(of model: ModelProbabilities, input: AnalysisInput, judged: [Int]) -> ModelSignals {
         let n = input.count, k = input.classes.count

@@ -56,11 +56,7 @@ public enum EnsembleLabelQuality {
                               method: LabelQuality.Method = .selfConfidence) -> (scores: [Double], weights: [Double]) {
         let accuracies = models.map { probabilities -> Double in
             var correct = 0
-            for (i, label) in labels.enumerated() {
-                var best = 0
-                for k in 1..<classes where probabilities[i * classes + k] > probabilities[i * classes + best] { best = k }
-                if best == Int(label) { correct += 1 }
-            }
+            for (i, label) in labels.enumerated() where rowArgmax(probabilities, row: i, classes: classes) == Int(label) { correct += 1 }
             return Double(correct) / Double(labels.count)
         }
         var total = 0.0
@@ -77,4 +73,18 @@ public enum EnsembleLabelQuality {
         }
         return (scores, weights)
     }
+}
+
+/// The index of the largest value in `row` of a row-major matrix; the first one on ties, as
+/// `np.argmax` (cleanlab's results depend on it).
+@inline(__always)
+func rowArgmax(_ values: [Float], row: Int, classes: Int) -> Int {
+    let start = row &* classes
+    var best = 0
+    var bestValue = values[start]
+    for c in 1..<max(classes, 1) where values[start &+ c] > bestValue {
+        best = c
+        bestValue = values[start &+ c]
+    }
+    return best
 }

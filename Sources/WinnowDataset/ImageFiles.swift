@@ -139,7 +139,7 @@ func parallelMap<T>(count: Int, chunk: Int, initial: T, progress: any ProgressRe
                     _ body: @Sendable (Int) -> T) -> [T] {
     var results = [T](repeating: initial, count: count)
     let chunks = (count + chunk - 1) / chunk
-    let done = AtomicCounter()
+    let done = SharedCounter()
     results.withUnsafeMutableBufferPointer { buffer in
         let output = UnsafeSendable(buffer)
         DispatchQueue.concurrentPerform(iterations: chunks) { c in
@@ -149,24 +149,4 @@ func parallelMap<T>(count: Int, chunk: Int, initial: T, progress: any ProgressRe
         }
     }
     return results
-}
-
-/// Wraps a value for hand-off to `concurrentPerform` when the workers touch disjoint parts of it.
-struct UnsafeSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
-
-/// A counter shared by worker threads, for progress.
-final class AtomicCounter: @unchecked Sendable {
-    private var value = 0
-    private var lock = pthread_mutex_t()
-    init() { pthread_mutex_init(&lock, nil) }
-    deinit { pthread_mutex_destroy(&lock) }
-    func add(_ n: Int) -> Int {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
-        value += n
-        return value
-    }
 }

@@ -4,7 +4,7 @@ import Glibc
 import CHNSW
 import COpenBLAS
 import Dispatch
-import Synchronization
+import WinnowCore
 
 /// k-nearest-neighbour search over unit-length embeddings.
 ///
@@ -66,11 +66,11 @@ public enum NeighbourSearch {
         let blocks = (n + queryBlock - 1) / queryBlock
         ids.withUnsafeMutableBufferPointer { idsOut in
             sims.withUnsafeMutableBufferPointer { simsOut in
-                let output = UnsafeOutput(ids: idsOut, sims: simsOut)
+                let output = UnsafeSendable((ids: idsOut, sims: simsOut))
                 matrix.values.withUnsafeBufferPointer { v in
-                    let vectors = UnsafeInput(pointer: v.baseAddress!)
+                    let vectors = UnsafeSendable(v.baseAddress!)
                     let workers = min(max(1, threads), blocks)
-                    let next = BlockCounter()
+                    let next = SharedCounter()
                     DispatchQueue.concurrentPerform(iterations: workers) { _ in
                         var scores = [Float](repeating: 0, count: queryBlock * databaseBlock)
                         var best = TopK(k: k)
@@ -82,7 +82,7 @@ public enum NeighbourSearch {
                                 let dn = min(databaseBlock, n - d0)
                                 scores.withUnsafeMutableBufferPointer { s in
                                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(qn), Int32(dn), Int32(d),
-                                                1, vectors.pointer + q0 * d, Int32(d), vectors.pointer + d0 * d, Int32(d),
+                                                1, vectors.value + q0 * d, Int32(d), vectors.value + d0 * d, Int32(d),
                                                 0, s.baseAddress, Int32(dn))
                                     for q in 0..<qn {
                                         let row = s.baseAddress! + q * dn
@@ -134,10 +134,10 @@ public enum NeighbourSearch {
             count += 1
         }
 
-        func write(into output: UnsafeOutput, row: Int) {
+        func write(into output: UnsafeSendable<(ids: UnsafeMutableBufferPointer<Int32>, sims: UnsafeMutableBufferPointer<Float>)>, row: Int) {
             for j in 0..<k where ids[j] != .max {
-                output.ids[row * k + j] = ids[j]
-                output.sims[row * k + j] = sims[j]
+                output.value.ids[row * k + j] = ids[j]
+                output.value.sims[row * k + j] = sims[j]
             }
         }
     }
@@ -195,24 +195,4 @@ public enum NeighbourSearch {
 /// The text of a NUL-terminated C error buffer.
 func errorText(_ buffer: [CChar]) -> String {
     String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-}
-
-/// Output buffers that workers write disjoint rows of.
-struct UnsafeOutput: @unchecked Sendable {
-    let ids: UnsafeMutableBufferPointer<Int32>
-    let sims: UnsafeMutableBufferPointer<Float>
-}
-
-/// Read-only input shared by workers.
-struct UnsafeInput: @unchecked Sendable {
-    let pointer: UnsafePointer<Float>
-}
-
-/// Hands out block numbers to workers.
-final class BlockCounter: Sendable {
-    private let next = Atomic<Int>(0)
-    func take(below limit: Int) -> Int? {
-        let taken = next.wrappingAdd(1, ordering: .relaxed).oldValue
-        return taken < limit ? taken : nil
-    }
 }
