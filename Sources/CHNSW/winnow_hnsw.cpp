@@ -42,44 +42,41 @@ static bool has_avx512() {
 
 extern "C" int winnow_hnsw_uses_avx512(void) { return has_avx512() ? 1 : 0; }
 
+// Runs body; a C++ exception becomes `what` (plus its message) in `error` and a nonzero result.
+template <typename Body>
+static int guarded(char *error, size_t error_size, const char *what, Body body) {
+    try {
+        body();
+        return 0;
+    } catch (const std::exception &e) {
+        report(error, error_size, (std::string(what) + ": " + e.what()).c_str());
+    } catch (...) {
+        report(error, error_size, what);
+    }
+    return 1;
+}
+
 extern "C" winnow_hnsw *winnow_hnsw_create(int dimension, size_t capacity, size_t m, size_t ef_construction,
                                            size_t seed, char *error, size_t error_size) {
-    try {
+    winnow_hnsw *index = nullptr;
+    guarded(error, error_size, "cannot create the HNSW index", [&] {
         winnow_hnsw_variant *variant = has_avx512() ? winnow_hnsw_make_avx512(dimension, capacity, m, ef_construction, seed)
                                                     : winnow_hnsw_make_portable(dimension, capacity, m, ef_construction, seed);
-        return new winnow_hnsw{variant};
-    } catch (const std::exception &e) {
-        report(error, error_size, e.what());
-    } catch (...) {
-        report(error, error_size, "unknown error creating the HNSW index");
-    }
-    return nullptr;
+        index = new winnow_hnsw{variant};
+    });
+    return index;
 }
 
 extern "C" int winnow_hnsw_add(winnow_hnsw *index, const float *vectors, size_t count, size_t first_label,
                                int threads, char *error, size_t error_size) {
-    try {
-        index->variant->add(vectors, count, first_label, threads);
-        return 0;
-    } catch (const std::exception &e) {
-        report(error, error_size, e.what());
-    } catch (...) {
-        report(error, error_size, "unknown error adding to the HNSW index");
-    }
-    return 1;
+    return guarded(error, error_size, "cannot add to the HNSW index",
+                   [&] { index->variant->add(vectors, count, first_label, threads); });
 }
 
 extern "C" int winnow_hnsw_search(winnow_hnsw *index, const float *queries, size_t count, size_t k, size_t ef,
                                   int threads, int64_t *labels, float *similarities, char *error, size_t error_size) {
-    try {
-        index->variant->search(queries, count, k, ef, threads, labels, similarities);
-        return 0;
-    } catch (const std::exception &e) {
-        report(error, error_size, e.what());
-    } catch (...) {
-        report(error, error_size, "unknown error searching the HNSW index");
-    }
-    return 1;
+    return guarded(error, error_size, "cannot search the HNSW index",
+                   [&] { index->variant->search(queries, count, k, ef, threads, labels, similarities); });
 }
 
 extern "C" void winnow_hnsw_free(winnow_hnsw *index) {

@@ -159,11 +159,11 @@ public enum NeighbourSearch {
         let started = ContinuousClock.now
         var error = [CChar](repeating: 0, count: 512)
         guard let index = winnow_hnsw_create(Int32(matrix.dimension), n, settings.m, settings.efConstruction, settings.seed, &error, error.count) else {
-            throw Failure(description: "cannot create the HNSW index: " + errorText(error))
+            throw Failure(description: errorText(error))
         }
         defer { winnow_hnsw_free(index) }
         guard matrix.values.withUnsafeBufferPointer({ winnow_hnsw_add(index, $0.baseAddress, n, 0, Int32(threads), &error, error.count) }) == 0 else {
-            throw Failure(description: "cannot build the HNSW index: " + errorText(error))
+            throw Failure(description: errorText(error))
         }
         let built = ContinuousClock.now
         // Ask for one more than k: the item itself is (almost always) its own best match.
@@ -173,7 +173,7 @@ public enum NeighbourSearch {
         guard matrix.values.withUnsafeBufferPointer({ v in
             winnow_hnsw_search(index, v.baseAddress, n, wanted, max(settings.ef, wanted), Int32(threads), &labels, &found, &error, error.count)
         }) == 0 else {
-            throw Failure(description: "cannot search the HNSW index: " + errorText(error))
+            throw Failure(description: errorText(error))
         }
         let searched = ContinuousClock.now
         var ids = [Int32](repeating: -1, count: n * k)
