@@ -7,6 +7,10 @@ import PackageDescription
 //   WinnowNeighbours (k-nearest neighbours: OpenBLAS exact, hnswlib approximate)
 //   WinnowDataset (reads a dataset folder into a validated snapshot)
 //   WinnowStore (the SQLite project store: schema, event log, queries)
+//   WinnowImaging (decodes PNG/JPEG/WebP with Debian's libraries; encodes PNG)
+//   WinnowGraphics (terminal image protocols: sixel, kitty, iTerm2; capability detection)
+//   WinnowUI (pure: review state, actions, reducer, rendering into a cell buffer)
+//   WinnowTerminal (the ncurses backend and event loop that runs WinnowUI)
 //   WinnowCLI (commands; wires the adapters together)
 //   winnow (the executable: calls WinnowCLI)
 let package = Package(
@@ -58,10 +62,34 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        // Image decoding and terminal graphics: C libraries from Debian packages.
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
+        .systemLibrary(name: "CSixel", pkgConfig: "libsixel", providers: [.apt(["libsixel-dev"])]),
+        // No pkgConfig: SwiftPM would drop the -D flags the wide-character API needs (see shim.h).
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),
+        .target(
+            name: "WinnowImaging",
+            dependencies: ["WinnowCore", "CPNG", "CJPEG", "CWebP"]
+        ),
+        .target(
+            name: "WinnowGraphics",
+            dependencies: ["WinnowCore", "WinnowImaging", "CSixel"]
+        ),
+        .target(
+            name: "WinnowUI",
+            dependencies: ["WinnowCore"]
+        ),
+        .target(
+            name: "WinnowTerminal",
+            dependencies: ["WinnowCore", "WinnowUI", "WinnowGraphics", "WinnowImaging", "CNcursesw"]
+        ),
         .target(
             name: "WinnowCLI",
             dependencies: [
                 "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowStore",
+                "WinnowImaging", "WinnowGraphics", "WinnowUI", "WinnowTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -87,6 +115,13 @@ let package = Package(
             name: "WinnowStoreTests",
             dependencies: ["WinnowStore", "WinnowDataset", "WinnowTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .testTarget(
+            name: "WinnowImagingTests",
+            dependencies: ["WinnowImaging", "WinnowCore", "WinnowTestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "WinnowGraphicsTests", dependencies: ["WinnowGraphics", "WinnowImaging", "WinnowCore"]),
+        .testTarget(name: "WinnowUITests", dependencies: ["WinnowUI", "WinnowCore"]),
         .testTarget(
             name: "WinnowCLITests",
             dependencies: ["WinnowCLI", "WinnowCore", "WinnowStore", "WinnowTestSupport",

@@ -1,0 +1,2 @@
+// libpng (Debian libpng-dev): decoding and encoding PNG.
+#include <png.h>

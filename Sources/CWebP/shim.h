@@ -1,0 +1,2 @@
+// libwebp (Debian libwebp-dev): decoding only.
+#include <webp/decode.h>
