@@ -1,4 +1,4 @@
-// libjpeg-turbo (Debian libjpeg62-turbo-dev). jpeglib.h needs stdio.h and stddef.h first.
-#include <stddef.h>
-#include <stdio.h>
-#include <jpeglib.h>
+// libjpeg-turbo's TurboJPEG API (Debian libturbojpeg0-dev). Unlike libjpeg's API,
+// whose error handler must longjmp (impossible from Swift), it reports errors by
+// return value, and it decodes at 1/2, 1/4 or 1/8 scale for cheap thumbnails.
+#include <turbojpeg.h>
