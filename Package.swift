@@ -79,7 +79,7 @@ let package = Package(
         ),
         .target(
             name: "WinnowUI",
-            dependencies: ["WinnowCore"]
+            dependencies: ["WinnowCore", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         .target(
             name: "WinnowTerminal",
@@ -121,7 +121,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "WinnowGraphicsTests", dependencies: ["WinnowGraphics", "WinnowImaging", "WinnowCore"]),
-        .testTarget(name: "WinnowUITests", dependencies: ["WinnowUI", "WinnowCore"]),
+        .testTarget(name: "WinnowUITests", dependencies: ["WinnowUI", "WinnowCore", "WinnowTestSupport"]),
         .testTarget(
             name: "WinnowCLITests",
             dependencies: ["WinnowCLI", "WinnowCore", "WinnowStore", "WinnowTestSupport",

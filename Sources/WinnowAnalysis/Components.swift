@@ -9,7 +9,8 @@ public struct Components: Sendable {
     /// Members of each component (size ≥ 2), ascending.
     public let members: [[Int32]]
 
-    public init(count: Int, graph: NeighbourGraph?, threshold: Float, identical: [[Int32]] = []) {
+    /// `splitOff`: items a reviewer declared "not a duplicate"; they join no component.
+    public init(count: Int, graph: NeighbourGraph?, threshold: Float, identical: [[Int32]] = [], splitOff: Set<Int32> = []) {
         var parent = Array(0..<Int32(count))
         func find(_ x: Int32) -> Int32 {
             var x = x
@@ -28,11 +29,15 @@ public struct Components: Sendable {
                 for j in 0..<graph.k {
                     let other = graph.ids[item * graph.k + j]
                     guard other >= 0, graph.similarities[item * graph.k + j] >= threshold else { continue }
+                    if !splitOff.isEmpty, splitOff.contains(Int32(item)) || splitOff.contains(other) { continue }
                     join(Int32(item), other)
                 }
             }
         }
-        for group in identical { for member in group.dropFirst() { join(group[0], member) } }
+        for group in identical {
+            let kept = splitOff.isEmpty ? group : group.filter { !splitOff.contains($0) }
+            for member in kept.dropFirst() { join(kept[0], member) }
+        }
         var groups: [Int32: [Int32]] = [:]
         for item in 0..<count { groups[find(Int32(item)), default: []].append(Int32(item)) }
         // Components numbered by their smallest member: deterministic.

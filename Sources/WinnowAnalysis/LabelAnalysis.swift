@@ -34,15 +34,18 @@ public struct AnalysisInput: Sendable {
     public var neighbours: NeighbourGraph?
     /// Groups of byte-identical files (item indices), found by content hash.
     public var identical: [[Int32]]
+    /// Items a reviewer split off as "not a duplicate": they join no component.
+    public var splitOff: Set<Int32>
 
     public init(classes: [String], labels: [Int32], excluded: [Bool], models: [ModelProbabilities], neighbours: NeighbourGraph?,
-                identical: [[Int32]] = []) {
+                identical: [[Int32]] = [], splitOff: Set<Int32> = []) {
         self.classes = classes
         self.labels = labels
         self.excluded = excluded
         self.models = models
         self.neighbours = neighbours
         self.identical = identical
+        self.splitOff = splitOff
     }
 
     public var count: Int { labels.count }
@@ -186,7 +189,7 @@ public struct LabelAnalysis: Sendable {
         outlierScore = outlier
 
         if input.neighbours != nil || !input.identical.isEmpty {
-            let found = Components(count: n, graph: input.neighbours, threshold: settings.duplicateThreshold, identical: input.identical)
+            let found = Components(count: n, graph: input.neighbours, threshold: settings.duplicateThreshold, identical: input.identical, splitOff: input.splitOff)
             components = found
             let judgedLabels = (0..<n).map { input.isJudged($0) ? input.labels[$0] : -1 }
             componentSummaries = found.members.enumerated().map { c, members in

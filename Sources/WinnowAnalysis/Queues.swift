@@ -17,6 +17,33 @@ public enum QueueName: String, Sendable, CaseIterable {
     case stratified
 }
 
+/// One reason an item was flagged, with the kind of evidence it rests on.
+public struct FlagReason: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case labelIssue = "label_issue"
+        case confidentLearning = "confident_learning"
+        case lowConfidence = "low_confidence"
+        case disagreement
+        case badComponent = "bad_component"
+        case duplicate
+        case outlier
+        case problem
+        case audit
+        /// A model's probabilities for the item.
+        case model
+        /// The labels of the item's nearest neighbours.
+        case neighbours
+    }
+
+    public var kind: Kind
+    public var text: String
+
+    public init(_ kind: Kind, _ text: String) {
+        self.kind = kind
+        self.text = text
+    }
+}
+
 public struct QueueEntry: Sendable, Equatable {
     public var item: Int
     /// Higher = more urgent, within the queue that surfaced it (`source`).
@@ -89,8 +116,9 @@ public struct QueueBuilder: Sendable {
     /// How many entries the queue has (no reasons are written).
     public func count(_ queue: QueueName) -> Int { order(queue).count }
 
-    /// The queue's entries in review order, without reasons.
-    func order(_ queue: QueueName) -> [QueueEntry] {
+    /// The queue's entries in review order, without reasons (write them with
+    /// `explainedReasons(for:in:)` for the few on screen).
+    public func order(_ queue: QueueName) -> [QueueEntry] {
         let raw = queue == .triage ? triage() : candidates(queue)
         let open = raw.filter { !decided[$0.item] }
         return open.filter { !skipped[$0.item] } + open.filter { skipped[$0.item] }
@@ -216,49 +244,54 @@ public struct QueueBuilder: Sendable {
 
     /// Why `item` is in `queue`, in words and numbers, most important first.
     public func reasons(for item: Int, in queue: QueueName) -> [String] {
+        explainedReasons(for: item, in: queue).map(\.text)
+    }
+
+    /// The reasons with the kind of evidence each one is (the review screen colours them).
+    public func explainedReasons(for item: Int, in queue: QueueName) -> [FlagReason] {
         let a = analysis
-        var reasons: [String] = []
+        var reasons: [FlagReason] = []
         let label = input.labels[item]
         switch queue {
         case .random:
-            return ["random audit sample"]
+            return [FlagReason(.audit, "random audit sample")]
         case .stratified:
-            return [strata.map { "stratified audit sample: \(TerminalText.sanitize($0[item]))" } ?? "random audit sample"]
+            return [FlagReason(.audit, strata.map { "stratified audit sample: \(TerminalText.sanitize($0[item]))" } ?? "random audit sample")]
         case .problems:
-            return ["image problem: \(TerminalText.sanitize(problems[item] ?? "unknown"))"]
+            return [FlagReason(.problem, "image problem: \(TerminalText.sanitize(problems[item] ?? "unknown"))")]
         case .outliers:
-            reasons.append("outlier: mean similarity to its neighbours is \(format(1 - a.outlierScore[item])) (among the \(format(settings.outlierShare * 100))% least typical)")
+            reasons.append(FlagReason(.outlier, "outlier: mean similarity to its neighbours is \(format(1 - a.outlierScore[item])) (among the \(format(settings.outlierShare * 100))% least typical)"))
         case .badComponents, .duplicates:
             if let c = a.components?.componentOf[item], c >= 0 {
                 let summary = a.componentSummaries[Int(c)]
                 let counts = summary.labelCounts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
                     .map { "\(classes[$0.key]) \($0.value)" }.joined(separator: ", ")
-                reasons.append("near-duplicate group #\(c) of \(summary.members.count) images: \(counts.isEmpty ? "no labels" : counts)\(summary.isBad ? " (labels disagree)" : "")")
+                reasons.append(FlagReason(summary.isBad ? .badComponent : .duplicate, "near-duplicate group #\(c) of \(summary.members.count) images: \(counts.isEmpty ? "no labels" : counts)\(summary.isBad ? " (labels disagree)" : "")"))
             }
         case .confidentLearning:
-            reasons.append("confident learning flags it: the models give the label \(name(label)) \(format(ensembleSelfConfidence(item)))")
+            reasons.append(FlagReason(.confidentLearning, "confident learning flags it: the models give the label \(name(label)) \(format(ensembleSelfConfidence(item)))"))
         case .lowConfidence:
-            reasons.append("low confidence: the models give the label \(name(label)) \(format(ensembleSelfConfidence(item)))")
+            reasons.append(FlagReason(.lowConfidence, "low confidence: the models give the label \(name(label)) \(format(ensembleSelfConfidence(item)))"))
         case .disagreement:
             let votes = a.models.map { "\(TerminalText.sanitize($0.name)) says \(name($0.predicted[item]))" }.joined(separator: ", ")
-            reasons.append("models disagree: \(votes) (divergence \(format(a.divergence[item])) bits)")
+            reasons.append(FlagReason(.disagreement, "models disagree: \(votes) (divergence \(format(a.divergence[item])) bits)"))
         default:
             break
         }
         // The label evidence, for every queue that judges labels.
         if label >= 0, queue != .problems {
             if !a.fusedScore[item].isNaN, a.suggested[item] != label {
-                reasons.append("the evidence favours \(name(a.suggested[item])) over \(name(label)) (label-issue score \(format(a.fusedScore[item])))")
+                reasons.append(FlagReason(.labelIssue, "the evidence favours \(name(a.suggested[item])) over \(name(label)) (label-issue score \(format(a.fusedScore[item])))"))
             } else if !a.fusedScore[item].isNaN, queue == .labelIssues {
-                reasons.append("label-issue score \(format(a.fusedScore[item]))")
+                reasons.append(FlagReason(.labelIssue, "label-issue score \(format(a.fusedScore[item]))"))
             }
             for model in a.models {
                 let predicted = model.predicted[item]
                 let p = input.models.first { $0.name == model.name }!.values
                 if predicted != label {
-                    reasons.append("\(TerminalText.sanitize(model.name)) gives \(name(predicted)) \(format(p[item * k + Int(predicted)])) vs \(name(label)) \(format(p[item * k + Int(label)]))")
+                    reasons.append(FlagReason(.model, "\(TerminalText.sanitize(model.name)) gives \(name(predicted)) \(format(p[item * k + Int(predicted)])) vs \(name(label)) \(format(p[item * k + Int(label)]))"))
                 } else if queue != .labelIssues {
-                    reasons.append("\(TerminalText.sanitize(model.name)) agrees: \(name(label)) \(format(p[item * k + Int(label)]))")
+                    reasons.append(FlagReason(.model, "\(TerminalText.sanitize(model.name)) agrees: \(name(label)) \(format(p[item * k + Int(label)]))"))
                 }
             }
             if let graph = input.neighbours {
@@ -267,10 +300,10 @@ public struct QueueBuilder: Sendable {
                     let same = labelled.filter { input.labels[$0.id] == label }.count
                     var text = "\(same) of \(labelled.count) nearest neighbours say \(name(label))"
                     if a.neighbourVote[item] >= 0, a.neighbourVote[item] != label { text += "; most say \(name(a.neighbourVote[item]))" }
-                    reasons.append(text)
+                    reasons.append(FlagReason(.neighbours, text))
                 }
             }
-            if a.confidentLearningIssue[item], queue != .confidentLearning { reasons.append("confident learning flags it") }
+            if a.confidentLearningIssue[item], queue != .confidentLearning { reasons.append(FlagReason(.confidentLearning, "confident learning flags it")) }
         }
         return reasons
     }

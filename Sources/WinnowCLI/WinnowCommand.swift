@@ -19,6 +19,7 @@ public struct WinnowCommand: ParsableCommand {
               winnow info SampleProjects/shapes
               winnow analyze SampleProjects/shapes
               winnow queue SampleProjects/shapes --limit 10
+              winnow review SampleProjects/shapes
               winnow decide SampleProjects/shapes batch-01/img_0001.png --relabel circle
               winnow export SampleProjects/shapes --format csv -o labels.corrected.csv
 
@@ -26,7 +27,7 @@ public struct WinnowCommand: ParsableCommand {
             """,
         version: version,
         subcommands: [ImportCommand.self, InfoCommand.self, AnalyzeCommand.self, QueueCommand.self, ComponentsCommand.self,
-                      SimilarCommand.self, DecideCommand.self, ExportCommand.self, BenchCommand.self]
+                      SimilarCommand.self, ReviewCommand.self, DecideCommand.self, ExportCommand.self, DoctorCommand.self, BenchCommand.self]
     )
 
     public init() {}

@@ -28,7 +28,7 @@ struct BulkInsert {
 
     func bind(_ index: Int32, _ value: String?) {
         guard var value else { sqlite3_bind_null(handle, index); return }
-        value.withUTF8 { bytes in
+        _ = value.withUTF8 { bytes in
             if bytes.isEmpty {
                 sqlite3_bind_text(handle, index, "", 0, Self.transient)
             } else {

@@ -11,6 +11,8 @@ public struct AnalysisContext: Sendable {
         public var metadataJSON: String
         public var fileSize: Int64?
         public var modificationTime: Double?
+        /// The annotators' consensus label, before any review decision.
+        public var given: LabelSet?
         public var resolution: ItemResolution
     }
 
@@ -50,7 +52,7 @@ extension ProjectStore {
                 let id: Int64 = row["id"]
                 let given = (row["given_labels"] as String?).map(LabelSet.init(storageText:))
                 items.append(.init(id: id, path: row["path"], problem: row["problem"], metadataJSON: row["metadata"],
-                                   fileSize: row["file_size"], modificationTime: row["file_mtime"],
+                                   fileSize: row["file_size"], modificationTime: row["file_mtime"], given: given,
                                    resolution: ItemHistory.resolve(given: given, events: events[id] ?? [])))
             }
             let models = try Row.fetchAll(db, sql: "SELECT name, matrix_file FROM models ORDER BY name").map {
@@ -94,6 +96,23 @@ extension ProjectStore {
                 statement.bind(4, String(h.hash, radix: 16))
                 try statement.step()
             }
+        }
+    }
+}
+
+extension ProjectStore {
+    /// Each annotator's labels for the given items (by item id), annotators in name order.
+    public func annotations(ofItems ids: [Int64]) throws -> [Int64: [(annotator: String, labels: LabelSet)]] {
+        guard !ids.isEmpty else { return [:] }
+        return try read { db in
+            var result: [Int64: [(annotator: String, labels: LabelSet)]] = [:]
+            for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min(ids.count, $0 + 500)]) }) {
+                let marks = chunk.map { _ in "?" }.joined(separator: ",")
+                let rows = try Row.fetchAll(db, sql: "SELECT item_id, annotator, labels FROM annotations WHERE item_id IN (\(marks)) ORDER BY annotator",
+                                            arguments: StatementArguments(chunk))
+                for row in rows { result[row["item_id"], default: []].append((row["annotator"], LabelSet(storageText: row["labels"]))) }
+            }
+            return result
         }
     }
 }

@@ -36,38 +36,54 @@ extension ProjectStore {
     /// Appends a decision to the log. Returns only after the transaction has committed
     /// (with `synchronous = FULL`), so a caller may show the decision as saved.
     public func decide(_ request: DecisionRequest, at date: Date = Date()) throws -> DecisionOutcome {
-        try write { db in
-            guard let item = try Row.fetchOne(db, sql: "SELECT id, row, given_labels FROM items WHERE path = ?", arguments: [request.imagePath]) else {
-                throw StoreError.unknownImage(request.imagePath)
-            }
-            guard (item["row"] as Int?) != nil else { throw StoreError.removedImage(request.imagePath) }
-            let itemID: Int64 = item["id"]
-            let given = (item["given_labels"] as String?).map(LabelSet.init(storageText:))
-            let history = try Self.events(db, itemID: itemID)
-            let before = ItemHistory.resolve(given: given, events: history)
+        try decide([request], at: date)[0]
+    }
 
-            var undone: DecisionEvent?
-            if request.action == .undo {
-                guard let target = ItemHistory.undoTarget(history) else { throw StoreError.nothingToUndo(request.imagePath) }
-                undone = target
-            }
-            if request.action == .relabel {
-                guard let labels = request.labels else { throw StoreError.invalidLabels("relabel needs the new label") }
-                try Self.validate(labels, db)
-            }
-            let newLabels: LabelSet? = request.action == .relabel ? request.labels : before.labels
-            var event = DecisionEvent(id: 0, itemID: itemID, reviewer: request.reviewer, action: request.action,
-                                      oldLabels: before.labels, newLabels: newLabels, queue: request.queue,
-                                      reason: request.reason, note: request.note, undoes: undone?.id, createdAt: date)
-            let after = ItemHistory.resolve(given: given, events: history + [event])
-            event.newLabels = after.labels
-            try db.execute(sql: """
-                INSERT INTO events(item_id, reviewer, action, old_labels, new_labels, queue, reason, note, undoes, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [itemID, event.reviewer, event.action.rawValue, event.oldLabels?.storageText, event.newLabels?.storageText,
-                                 event.queue, event.reason, event.note, event.undoes, Timestamp.string(from: date)])
-            event.id = db.lastInsertedRowID
-            return DecisionOutcome(event: event, before: before, after: after, undone: undone)
+    /// Appends several decisions in one transaction: all are stored, or none (a whole
+    /// near-duplicate group relabelled with one key).
+    public func decide(_ requests: [DecisionRequest], at date: Date = Date()) throws -> [DecisionOutcome] {
+        try write { db in try requests.map { try Self.decide($0, at: date, db) } }
+    }
+
+    static func decide(_ request: DecisionRequest, at date: Date, _ db: Database) throws -> DecisionOutcome {
+        guard let item = try Row.fetchOne(db, sql: "SELECT id, row, given_labels FROM items WHERE path = ?", arguments: [request.imagePath]) else {
+            throw StoreError.unknownImage(request.imagePath)
+        }
+        guard (item["row"] as Int?) != nil else { throw StoreError.removedImage(request.imagePath) }
+        let itemID: Int64 = item["id"]
+        let given = (item["given_labels"] as String?).map(LabelSet.init(storageText:))
+        let history = try Self.events(db, itemID: itemID)
+        let before = ItemHistory.resolve(given: given, events: history)
+
+        var undone: DecisionEvent?
+        if request.action == .undo {
+            guard let target = ItemHistory.undoTarget(history) else { throw StoreError.nothingToUndo(request.imagePath) }
+            undone = target
+        }
+        if request.action == .relabel {
+            guard let labels = request.labels else { throw StoreError.invalidLabels("relabel needs the new label") }
+            try Self.validate(labels, db)
+        }
+        let newLabels: LabelSet? = request.action == .relabel ? request.labels : before.labels
+        var event = DecisionEvent(id: 0, itemID: itemID, reviewer: request.reviewer, action: request.action,
+                                  oldLabels: before.labels, newLabels: newLabels, queue: request.queue,
+                                  reason: request.reason, note: request.note, undoes: undone?.id, createdAt: date)
+        let after = ItemHistory.resolve(given: given, events: history + [event])
+        event.newLabels = after.labels
+        try db.execute(sql: """
+            INSERT INTO events(item_id, reviewer, action, old_labels, new_labels, queue, reason, note, undoes, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [itemID, event.reviewer, event.action.rawValue, event.oldLabels?.storageText, event.newLabels?.storageText,
+                             event.queue, event.reason, event.note, event.undoes, Timestamp.string(from: date)])
+        event.id = db.lastInsertedRowID
+        return DecisionOutcome(event: event, before: before, after: after, undone: undone)
+    }
+
+    /// Records that an image cannot be decoded (found while reviewing). It shows in
+    /// `winnow info` and the problems queue until the next import checks the file again.
+    public func markProblem(imagePath: String, problem: String) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE items SET problem = ? WHERE path = ? AND problem IS NULL", arguments: [problem, imagePath])
         }
     }
 

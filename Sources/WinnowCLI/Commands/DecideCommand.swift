@@ -31,6 +31,8 @@ struct DecideCommand: ParsableCommand {
     @Flag(help: "Exclude the image from the dataset.") var exclude = false
     @Flag(help: "Skip the image for now.") var skip = false
     @Flag(help: "Take back the image's latest decision.") var undo = false
+    @Flag(name: .customLong("split-off"), help: "The image is not a duplicate of its near-duplicate group: take it out of the group.")
+    var splitOff = false
 
     @Option(help: ArgumentHelp("Who decides (default: $WINNOW_REVIEWER, else the login name).", valueName: "name"))
     var reviewer: String?
@@ -38,9 +40,9 @@ struct DecideCommand: ParsableCommand {
     var note: String?
 
     func validate() throws {
-        let chosen = [accept, relabel != nil, exclude, skip, undo].filter { $0 }.count
+        let chosen = [accept, relabel != nil, exclude, skip, undo, splitOff].filter { $0 }.count
         guard chosen == 1 else {
-            throw ValidationError("give exactly one of --accept, --relabel LABEL, --exclude, --skip, --undo")
+            throw ValidationError("give exactly one of --accept, --relabel LABEL, --exclude, --skip, --split-off, --undo")
         }
     }
 
@@ -49,6 +51,7 @@ struct DecideCommand: ParsableCommand {
         if relabel != nil { return .relabel }
         if exclude { return .exclude }
         if skip { return .skip }
+        if splitOff { return .split }
         return .undo
     }
 
@@ -66,7 +69,7 @@ struct DecideCommand: ParsableCommand {
         print(Self.describe(outcome, image: image))
     }
 
-    static func describe(_ outcome: DecisionOutcome, image: String) -> String {
+    static func describe(_ outcome: DecisionOutcome, image: String, showReviewer: Bool = true) -> String {
         func show(_ labels: LabelSet?) -> String { labels.map { $0.isEmpty ? "(no labels)" : TerminalText.sanitize($0.description) } ?? "(unlabelled)" }
         let event = outcome.event
         var text = "saved #\(event.id): \(event.action.rawValue) \(TerminalText.sanitize(image))"
@@ -77,6 +80,6 @@ struct DecideCommand: ParsableCommand {
             text += "  now \(outcome.after.status.rawValue): \(show(outcome.after.labels))"
         default: text += "  \(show(outcome.after.labels))"
         }
-        return text + "  by \(TerminalText.sanitize(event.reviewer))"
+        return showReviewer ? text + "  by \(TerminalText.sanitize(event.reviewer))" : text
     }
 }

@@ -94,7 +94,8 @@ struct AnalysisSession {
             return Int32(position)
         }
         return AnalysisInput(classes: context.classes, labels: labels, excluded: context.items.map { $0.resolution.isExcluded },
-                             models: try models(), neighbours: graph, identical: try identicalGroups())
+                             models: try models(), neighbours: graph, identical: try identicalGroups(),
+                             splitOff: Set(context.items.indices.filter { context.items[$0].resolution.isSplitOff }.map { Int32($0) }))
     }
 
     /// Groups of byte-identical images ([analysis] exact_duplicates). Hashes are cached in

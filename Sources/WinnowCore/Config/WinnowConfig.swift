@@ -39,6 +39,17 @@ import TOMLKit
 /// disagreement = 0.10
 /// outliers = 0.05
 /// problems = 0.10
+///
+/// [review]                        # the review screen (winnow review)
+/// theme = "default"               # default | light | high-contrast | mono | a path to a theme .toml
+/// graphics = "auto"               # auto | kitty | sixel | iterm | blocks | none
+/// colors = 256                    # sixel palette size (fewer = fewer bytes over SSH)
+/// sensitive_classes = ["gore"]    # shown blurred until revealed with a key
+/// blur_all = false                # blur every image until revealed
+/// blur_style = "blur"             # blur | pixelate
+///
+/// [keys]                          # remap keys: command = "key" or ["key", "key"]
+/// accept = ["enter", "a"]
 /// ```
 public struct WinnowConfig: Sendable, Equatable {
     public var projectName: String?
@@ -64,6 +75,20 @@ public struct WinnowConfig: Sendable, Equatable {
     public var seed = 0
     // [triage]
     public var triageQuotas: [String: Double] = ["label_issues": 0.45, "bad_components": 0.15, "disagreement": 0.10, "outliers": 0.05, "problems": 0.10]
+    // [review]
+    public var theme = "default"
+    public var graphics = "auto"
+    public var sixelColors = 256
+    public var sensitiveClasses: [String] = []
+    public var blurAll = false
+    public var blurStyle = "blur"
+    // [keys]: command name → key names, with the line each was set on (checked by the
+    // review screen, which knows the commands).
+    public var keyBindings: [String: [String]] = [:]
+    public var keyBindingLines: [String: Int] = [:]
+
+    public static let graphicsModes = ["auto", "kitty", "sixel", "iterm", "blocks", "none"]
+    public static let blurStyles = ["blur", "pixelate"]
 
     public static let searchMethods = ["auto", "exact", "approximate"]
     public static let filterByMethods = ["prune_by_noise_rate", "prune_by_class", "both", "confident_learning", "predicted_neq_given"]
@@ -81,6 +106,8 @@ public struct WinnowConfig: Sendable, Equatable {
         "hnsw": ["m", "ef_construction", "ef"],
         "queues": ["audit_share", "stratify_by", "low_confidence", "outlier_share", "seed"],
         "triage": ["label_issues", "bad_components", "disagreement", "outliers", "problems"],
+        "review": ["theme", "graphics", "colors", "sensitive_classes", "blur_all", "blur_style"],
+        "keys": [],  // any command name; checked by the review screen
     ]
 
     public static func parse(_ text: String, file: String = fileName) throws(DatasetInvalid) -> WinnowConfig {
@@ -100,6 +127,21 @@ public struct WinnowConfig: Sendable, Equatable {
         var config = WinnowConfig()
 
         for (tableName, value) in root {
+            if tableName == "keys", let table = value.table {
+                for (command, item) in table {
+                    let line = locator.line(ofKey: command, inTable: "keys")
+                    if let single = item.string {
+                        config.keyBindings[command] = [single]
+                    } else if let array = item.array, array.allSatisfy({ $0.string != nil }), !array.isEmpty {
+                        config.keyBindings[command] = array.compactMap(\.string)
+                    } else {
+                        problems.add(DataProblem(file: file, line: line, message: "keys.\(TerminalText.sanitize(command)) must be a key name or a list of them",
+                                                 hint: "for example: \(TerminalText.sanitize(command)) = [\"enter\", \"a\"]"))
+                    }
+                    config.keyBindingLines[command] = line
+                }
+                continue
+            }
             guard let keys = knownKeys[tableName] else {
                 problems.add(DataProblem(file: file, line: locator.line(ofTable: tableName) ?? locator.line(ofKey: tableName, inTable: nil),
                                          message: "unknown setting [\(TerminalText.sanitize(tableName))]",
@@ -158,6 +200,18 @@ public struct WinnowConfig: Sendable, Equatable {
                     if let v = item.double ?? item.int.map(Double.init), v > 0, v <= 1 { config.outlierShare = v } else { wrongType("a number between 0 and 1") }
                 case ("queues", "seed"):
                     if let v = item.int, v >= 0 { config.seed = v } else { wrongType("a whole number") }
+                case ("review", "theme"):
+                    if let v = item.string, !v.isEmpty { config.theme = v } else { wrongType("a string") }
+                case ("review", "graphics"):
+                    if let v = item.string, graphicsModes.contains(v) { config.graphics = v } else { wrongType("one of " + graphicsModes.joined(separator: ", ")) }
+                case ("review", "colors"):
+                    if let v = item.int, (2...256).contains(v) { config.sixelColors = v } else { wrongType("a whole number from 2 to 256") }
+                case ("review", "sensitive_classes"):
+                    if let array = item.array, array.allSatisfy({ $0.string != nil }) { config.sensitiveClasses = array.compactMap(\.string) } else { wrongType("a list of strings") }
+                case ("review", "blur_all"):
+                    if let b = item.bool { config.blurAll = b } else { wrongType("true or false") }
+                case ("review", "blur_style"):
+                    if let v = item.string, blurStyles.contains(v) { config.blurStyle = v } else { wrongType("one of " + blurStyles.joined(separator: ", ")) }
                 case ("triage", _):
                     if let v = item.double ?? item.int.map(Double.init), v >= 0 { config.triageQuotas[key] = v } else { wrongType("a number (a share)") }
                 default:
@@ -182,12 +236,12 @@ public struct WinnowConfig: Sendable, Equatable {
 
 /// Finds the line of a key in TOML text. TOMLKit does not report where keys are, and an error
 /// message without a line number is half an error message.
-struct TOMLKeyLocator {
+public struct TOMLKeyLocator: Sendable {
     let lines: [Substring]
 
-    init(text: String) { lines = text.split(separator: "\n", omittingEmptySubsequences: false) }
+    public init(text: String) { lines = text.split(separator: "\n", omittingEmptySubsequences: false) }
 
-    func line(ofTable name: String) -> Int? {
+    public func line(ofTable name: String) -> Int? {
         for (i, raw) in lines.enumerated() {
             let line = raw.trimmingCharacters()
             if line == "[\(name)]" || line.hasPrefix("[\(name)]") || line == "[[\(name)]]" { return i + 1 }
@@ -195,7 +249,7 @@ struct TOMLKeyLocator {
         return nil
     }
 
-    func line(ofKey key: String, inTable table: String?) -> Int? {
+    public func line(ofKey key: String, inTable table: String?) -> Int? {
         var current: String? = nil
         for (i, raw) in lines.enumerated() {
             let line = raw.trimmingCharacters()

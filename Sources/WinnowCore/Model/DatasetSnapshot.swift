@@ -1,4 +1,3 @@
-import WinnowCore
 
 /// Everything an import read from a dataset folder, validated and ready to store.
 public struct DatasetSnapshot: Sendable {

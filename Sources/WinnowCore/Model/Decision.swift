@@ -12,6 +12,9 @@ public enum DecisionAction: String, Sendable, CaseIterable, Codable {
     case skip
     /// Takes back the item's most recent decision that is still in effect.
     case undo
+    /// The item is not a duplicate of the near-duplicate group it was put in: it leaves
+    /// the group (its label is untouched).
+    case split
 }
 
 /// One entry of the append-only decision log. Events are never changed or deleted:
@@ -61,6 +64,8 @@ public struct ItemResolution: Sendable, Equatable {
     public var status: ItemStatus
     /// The last decision in effect that was not a skip: who decided, when (provenance).
     public var decidedBy: DecisionEvent?
+    /// A reviewer split the item off its near-duplicate group.
+    public var isSplitOff: Bool = false
 
     public var isExcluded: Bool { status == .excluded }
 }
@@ -86,6 +91,7 @@ public enum ItemHistory {
         var decided = false
         var skipped = false
         var decidedBy: DecisionEvent?
+        var splitOff = false
         for event in effectiveDecisions(events) {
             switch event.action {
             case .accept:
@@ -96,6 +102,8 @@ public enum ItemHistory {
                 excluded = true; decidedBy = event
             case .skip:
                 skipped = true
+            case .split:
+                splitOff = true
             case .undo:
                 break
             }
@@ -105,6 +113,6 @@ public enum ItemHistory {
         else if decided { status = labels == given ? .accepted : .relabelled }
         else if skipped { status = .skipped }
         else { status = .unreviewed }
-        return ItemResolution(labels: labels, status: status, decidedBy: decidedBy)
+        return ItemResolution(labels: labels, status: status, decidedBy: decidedBy, isSplitOff: splitOff)
     }
 }

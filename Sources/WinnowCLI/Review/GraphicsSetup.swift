@@ -1,0 +1,33 @@
+import Foundation
+import WinnowGraphics
+import WinnowTerminal
+import WinnowUI
+
+/// Chooses how the review screen draws images: detects the terminal (before ncurses
+/// starts, on /dev/tty) unless the mode is forced, and builds the matching image layer.
+struct GraphicsSetup {
+    var layer: any ImageLayer
+    /// For the header: "sixel", "blocks (tmux without passthrough)", …
+    var description: String
+    var showsImages: Bool
+
+    static func choose(mode: String, colors: Int, blurStyle: String, source: StoreReviewSource) throws -> GraphicsSetup {
+        let override = GraphicsMode(rawValue: mode) ?? .auto
+        if override == .none {
+            return GraphicsSetup(layer: NoImageLayer(), description: "images off", showsImages: false)
+        }
+        // Forced blocks need no answers from the terminal: skip the probe's wait.
+        let detection = GraphicsDetection.run(override: override, probeTerminal: override != .blocks)
+        let capabilities = detection.capabilities
+        let layer = TerminalImageLayer(capabilities: capabilities, sixelColors: colors, blur: blurStyle == "pixelate" ? .pixelate : .blur)
+        var description = capabilities.imageProtocol.rawValue
+        if capabilities.imageProtocol == .blocks, override == .auto, detection.environment.isInsideTmux, detection.tmuxPassthrough != .enabled {
+            description += " (tmux without allow-passthrough)"
+        }
+        if capabilities.imageProtocol == .none {
+            return GraphicsSetup(layer: NoImageLayer(), description: "images off", showsImages: false)
+        }
+        return GraphicsSetup(layer: layer, description: description, showsImages: true)
+    }
+}
+

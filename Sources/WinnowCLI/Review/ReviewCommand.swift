@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import WinnowAnalysis
+import WinnowCore
+import WinnowTerminal
+import WinnowUI
+
+struct ReviewCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "review",
+        abstract: "Review a queue in the terminal: see each image, accept or relabel it with one key.",
+        discussion: """
+            Opens the review workstation on DIR's queue (default: triage). Every decision is \
+            committed to the project before the screen shows it as saved; quitting, a \
+            dropped SSH connection or a killed process loses nothing shown as saved.
+
+            Keys: Enter/a accept · 1–9, 0 relabel to the legend's class · / or r pick a class \
+            by name · x exclude · s skip · u undo · j/k move · Tab queues · c component · \
+            m more like this · z zoom · b blur · S stats · ? help · q quit. Remap them in \
+            winnow.toml [keys].
+
+            Images are drawn with the best protocol the terminal answers to (kitty, sixel, \
+            iTerm2), else with Unicode half blocks; `winnow doctor` says what was detected.
+
+            EXAMPLES:
+              winnow review SampleProjects/shapes
+              winnow review SampleProjects/shapes --queue bad-components --graphics blocks
+              winnow review photos/ --reviewer alice --colors 64      (slow SSH link)
+
+            \(WinnowExit.helpText)
+            """)
+
+    @OptionGroup var project: ProjectOptions
+    @Option(help: "The queue to start with.") var queue: String = QueueName.triage.rawValue
+    @Option(help: ArgumentHelp("Who reviews (default: $WINNOW_REVIEWER, else the login name).", valueName: "name"))
+    var reviewer: String?
+    @Option(help: ArgumentHelp("Image protocol: auto, kitty, sixel, iterm, blocks or none (default: [review] graphics).", valueName: "mode"))
+    var graphics: String?
+    @Option(help: ArgumentHelp("Colours in sixel images, 2–256 (fewer = less data over SSH; default: [review] colors).", valueName: "n"))
+    var colors: Int?
+    @Option(help: ArgumentHelp("Theme name (default, light, high-contrast, mono) or a theme file (default: [review] theme).", valueName: "theme"))
+    var theme: String?
+    @Option(name: .customLong("stratify-by"), help: ArgumentHelp("Metadata column for the stratified queue and the audit sample.", valueName: "column"))
+    var stratifyBy: String?
+
+    func validate() throws {
+        guard QueueName(rawValue: queue) != nil else {
+            throw ValidationError("unknown queue \"\(queue)\"; queues: \(QueueName.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let graphics, !WinnowConfig.graphicsModes.contains(graphics) {
+            throw ValidationError("unknown --graphics \"\(graphics)\"; modes: \(WinnowConfig.graphicsModes.joined(separator: ", "))")
+        }
+        if let colors, !(2...256).contains(colors) { throw ValidationError("--colors must be from 2 to 256") }
+    }
+
+    func run() throws {
+        let opened = try Project.open(project)
+        let config = opened.config
+        let reviewerName = try resolveReviewer(reviewer)
+        let environment = ProcessInfo.processInfo.environment
+        let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
+        let chosenTheme = try ThemeLocator.load(theme ?? config.theme, datasetRoot: opened.root)
+        let keyMap: KeyMap
+        do { keyMap = try KeyMap.configured(config, file: opened.root + "/" + WinnowConfig.fileName) } catch {
+            throw CLIFailure(message: error.description, exit: .dataError)
+        }
+
+        let session = try AnalysisSession(opened)
+        let graph = try session.neighbourGraph()?.graph
+        let input = try session.input(graph: graph)
+        let analysis = LabelAnalysis(input, settings: session.settings())
+        let builder = try session.queueBuilder(analysis, input: input, stratifyBy: stratifyBy ?? config.stratifyBy)
+        let source = try StoreReviewSource(session: session, input: input, analysis: analysis, builder: builder, reviewer: reviewerName)
+
+        let display = try GraphicsSetup.choose(mode: graphics ?? config.graphics, colors: colors ?? config.sixelColors,
+                                               blurStyle: config.blurStyle, source: source)
+        let setup = ReviewSetup(
+            projectName: config.projectName ?? URL(fileURLWithPath: opened.root).lastPathComponent,
+            reviewer: reviewerName, classes: session.context.classes, multiLabel: session.context.multiLabel,
+            queues: QueueName.allCases.map(\.rawValue), graphics: display.description, showsImages: display.showsImages,
+            sensitiveClasses: Set(config.sensitiveClasses), blurAll: config.blurAll)
+        let runtime = ReviewRuntime(setup: setup, source: source,
+                                    options: .init(queue: queue, theme: chosenTheme, keyMap: keyMap, noColor: noColor),
+                                    images: display.layer)
+        let summary: ReviewRuntime.Summary
+        do { summary = try runtime.run() } catch {
+            throw CLIFailure(message: "\(error)", exit: .usage)
+        }
+        var line = "\(summary.decisions) decision\(summary.decisions == 1 ? "" : "s") saved this session"
+        if summary.stoppedBySignal { line += " (stopped by a signal; nothing was lost)" }
+        if !summary.terminalGone { print(line) }
+    }
+}

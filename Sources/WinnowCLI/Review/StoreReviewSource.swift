@@ -1,0 +1,278 @@
+import Foundation
+import WinnowAnalysis
+import WinnowCore
+import WinnowStore
+import WinnowUI
+
+/// The review screen's view of a project: queues and signals from the analysis, labels
+/// and decisions from the store. Decisions update the in-memory labels at once, so
+/// components, queues and reasons reflect them.
+final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
+    private let lock = NSLock()
+    private let store: ProjectStore
+    private let reviewer: String
+    private let settings: AnalysisSettings
+    private let strata: [String]?
+    private let queueSettings: QueueSettings
+    private let metadataColumns: [String]
+    private var context: AnalysisContext
+    private var input: AnalysisInput
+    private var analysis: LabelAnalysis
+    private var builder: QueueBuilder
+    /// The sub-queue that surfaced each item in the last queue loaded (for its reasons).
+    private var sources: [Int: QueueName] = [:]
+    /// Items that need a full re-analysis before the next queue load.
+    private var labelsChanged = false
+    let taxonomy: ClassTaxonomy
+
+    init(session: AnalysisSession, input: AnalysisInput, analysis: LabelAnalysis, builder: QueueBuilder, reviewer: String) throws {
+        self.store = session.project.store
+        self.reviewer = reviewer
+        self.settings = session.settings()
+        self.strata = builder.strata
+        self.queueSettings = builder.settings
+        self.metadataColumns = try session.project.store.metadataColumns()
+        self.context = session.context
+        self.input = input
+        self.analysis = analysis
+        self.builder = builder
+        self.taxonomy = ClassTaxonomy(session.context.classes)
+    }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    var count: Int { locked { context.items.count } }
+
+    // MARK: - Queues
+
+    func queue(named name: String) throws -> (slots: [QueueSlot], counts: [String: Int]) {
+        try locked {
+            guard let queue = QueueName(rawValue: name) else { throw CLIFailure(message: "unknown queue \(name)", exit: .usage) }
+            refreshAnalysisIfNeeded()
+            let entries = builder.order(queue)
+            for entry in entries { sources[entry.item] = entry.source }
+            var counts = [name: entries.count]
+            // Counting every queue re-ranks the dataset once per queue: cheap below a
+            // few hundred thousand items, so the switcher can show them.
+            if context.items.count <= 200_000 {
+                for other in QueueName.allCases where other != queue { counts[other.rawValue] = builder.count(other) }
+            }
+            return (entries.map { QueueSlot(item: $0.item, source: $0.source.rawValue, score: $0.score) }, counts)
+        }
+    }
+
+    /// After relabels, the signals that depend on labels (confident learning, neighbour
+    /// agreement, the fused score, components' purity) are recomputed before the next
+    /// queue is built.
+    private func refreshAnalysisIfNeeded() {
+        guard labelsChanged else { return }
+        labelsChanged = false
+        analysis = LabelAnalysis(input, settings: settings)
+        rebuildQueues()
+    }
+
+    private func rebuildQueues() {
+        let items = context.items
+        builder = QueueBuilder(analysis: analysis, input: input, problems: items.map(\.problem), strata: strata,
+                               decided: items.map { [.accepted, .relabelled, .excluded].contains($0.resolution.status) },
+                               skipped: items.map { $0.resolution.status == .skipped },
+                               settings: queueSettings)
+    }
+
+    // MARK: - Details
+
+    func details(of items: [Int]) throws -> [ItemDetails] {
+        let ids = locked { items.filter { context.items.indices.contains($0) }.map { context.items[$0].id } }
+        let annotations = try store.annotations(ofItems: ids)
+        return locked { items.filter { context.items.indices.contains($0) }.map { details(of: $0, annotations: annotations) } }
+    }
+
+    private func className(_ c: Int32) -> String? { c >= 0 && Int(c) < input.classes.count ? input.classes[Int(c)] : nil }
+
+    private func details(of i: Int, annotations: [Int64: [(annotator: String, labels: LabelSet)]]) -> ItemDetails {
+        let item = context.items[i]
+        let k = input.classes.count
+        let queue = sources[i] ?? .labelIssues
+        let reasons = builder.explainedReasons(for: i, in: queue).map { ReasonLine(kind: Self.kind($0.kind), text: $0.text) }
+        let models = input.models.map { model -> ModelTop in
+            let row = model.values[(i * k)..<((i + 1) * k)]
+            let top = row.indices.sorted { row[$0] != row[$1] ? row[$0] > row[$1] : $0 < $1 }.prefix(3)
+            return ModelTop(model: model.name, top: top.map { ModelTop.Entry(label: input.classes[$0 - i * k], probability: Double(row[$0])) })
+        }
+        let annotators = (annotations[item.id] ?? []).count > 1
+            ? (annotations[item.id] ?? []).map { ItemDetails.Field(name: $0.annotator, value: $0.labels.names.joined(separator: ", ")) } : []
+        return ItemDetails(
+            item: i, path: item.path, status: Self.statusText(item.resolution), currentLabels: item.resolution.labels?.names ?? [],
+            givenLabels: item.given?.names ?? [], annotators: annotators, suggested: className(analysis.suggested[i]),
+            reasons: reasons, models: models, component: component(of: i), metadata: metadata(item.metadataJSON), problem: item.problem)
+    }
+
+    static func statusText(_ resolution: ItemResolution) -> String {
+        switch resolution.status {
+        case .unreviewed: return "pending"
+        default: return resolution.status.rawValue
+        }
+    }
+
+    /// The item's near-duplicate group, counted with the current labels.
+    private func component(of i: Int) -> ComponentInfo? {
+        guard let components = analysis.components, components.componentOf[i] >= 0 else { return nil }
+        let c = Int(components.componentOf[i])
+        let members = components.members[c]
+        let summary = ComponentSummary(index: c, members: members, labels: members.reduce(into: input.labels) { labels, m in
+            if input.excluded[Int(m)] { labels[Int(m)] = -1 }
+        })
+        let counts = summary.labelCounts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .map { ComponentInfo.LabelCount(label: input.classes[$0.key], count: $0.value) }
+        return ComponentInfo(id: c, members: members.map(Int.init), labelCounts: counts, purity: summary.purity,
+                             isBad: summary.isBad, majority: summary.majority.map { input.classes[$0] })
+    }
+
+    private func metadata(_ json: String) -> [ItemDetails.Field] {
+        guard json != "{}", !metadataColumns.isEmpty else { return [] }
+        let values = ExportCommand.metadataValues(json, columns: metadataColumns)
+        return zip(metadataColumns, values).filter { !$0.1.isEmpty }.map { ItemDetails.Field(name: $0.0, value: $0.1) }
+    }
+
+    static func kind(_ kind: FlagReason.Kind) -> Theme.ReasonKind {
+        switch kind {
+        case .labelIssue, .model: return .labelIssue
+        case .confidentLearning: return .confidentLearning
+        case .lowConfidence: return .lowConfidence
+        case .disagreement: return .disagreement
+        case .badComponent: return .badComponent
+        case .duplicate, .neighbours: return .duplicate
+        case .outlier: return .outlier
+        case .problem: return .problem
+        case .audit: return .audit
+        }
+    }
+
+    // MARK: - Decisions
+
+    func decide(_ command: DecisionCommand) throws -> (eventIDs: [Int64], message: String) {
+        let requests: [DecisionRequest] = locked {
+            command.items.map { i in
+                let item = context.items[i]
+                var action: DecisionAction
+                var labels: LabelSet?
+                switch command.kind {
+                case .accept: action = .accept
+                case .relabel(let names):
+                    let set = LabelSet(names, in: taxonomy)
+                    // Relabelling to the label it already has is accepting it.
+                    if item.resolution.labels == set { action = .accept } else { action = .relabel; labels = set }
+                case .exclude: action = .exclude
+                case .skip: action = .skip
+                case .splitOff: action = .split
+                }
+                return DecisionRequest(imagePath: item.path, reviewer: reviewer, action: action, labels: labels,
+                                       queue: command.queue, reason: command.reason)
+            }
+        }
+        let outcomes = try store.decide(requests)
+        apply(outcomes, items: command.items)
+        return (outcomes.map(\.event.id), Self.describe(outcomes, command: command, paths: requests.map(\.imagePath)))
+    }
+
+    func undo(items: [Int]) throws -> String {
+        let requests = locked { items.map { DecisionRequest(imagePath: context.items[$0].path, reviewer: reviewer, action: .undo) } }
+        let outcomes = try store.decide(requests)
+        apply(outcomes, items: items)
+        let taken = outcomes.compactMap { $0.undone.map { "#\($0.id) \($0.action.rawValue)" } }
+        return "undone: " + taken.joined(separator: ", ") + (items.count == 1 ? " · \(TerminalText.sanitize(context.items[items[0]].path))" : " · \(items.count) images")
+    }
+
+    /// The store's new state of each item, into the in-memory copy the queues use.
+    private func apply(_ outcomes: [DecisionOutcome], items: [Int]) {
+        locked {
+            for (i, outcome) in zip(items, outcomes) {
+                let before = context.items[i].resolution
+                context.items[i].resolution = outcome.after
+                let label = outcome.after.labels?.first.flatMap { taxonomy.position(of: $0) }.map(Int32.init) ?? -1
+                if context.multiLabel == false, input.labels[i] != label { input.labels[i] = label; labelsChanged = true }
+                if input.excluded[i] != outcome.after.isExcluded { input.excluded[i] = outcome.after.isExcluded; labelsChanged = true }
+                if before.isSplitOff != outcome.after.isSplitOff {
+                    if outcome.after.isSplitOff { input.splitOff.insert(Int32(i)) } else { input.splitOff.remove(Int32(i)) }
+                    labelsChanged = true
+                }
+            }
+            if labelsChanged {
+                analysis = LabelAnalysis(input, settings: settings)
+                labelsChanged = false
+            }
+            rebuildQueues()
+        }
+    }
+
+    static func describe(_ outcomes: [DecisionOutcome], command: DecisionCommand, paths: [String]) -> String {
+        guard let first = outcomes.first else { return "nothing saved" }
+        let s = TerminalText.sanitize
+        if outcomes.count == 1 {
+            return DecideCommand.describe(first, image: paths.first ?? "", showReviewer: false)
+        }
+        let ids = "#\(outcomes.first!.event.id)–#\(outcomes.last!.event.id)"
+        switch command.kind {
+        case .relabel(let names): return "saved \(outcomes.count) decisions \(ids): the group is now \(s(names.joined(separator: ", ")))"
+        default: return "saved \(outcomes.count) decisions \(ids): \(command.kind.verb)"
+        }
+    }
+
+    // MARK: - Neighbours, stats, images
+
+    func similar(to item: Int) throws -> [SimilarItem] {
+        locked {
+            guard let graph = input.neighbours else { return [] }
+            return graph.neighbours(of: item).filter { $0.id >= 0 }.map { n in
+                let other = context.items[n.id]
+                return SimilarItem(item: n.id, path: other.path, label: other.resolution.labels?.names.joined(separator: ", ") ?? "(none)",
+                                   similarity: Double(n.similarity))
+            }
+        }
+    }
+
+    func stats() throws -> ReviewStats {
+        let figures = try store.reviewFigures()
+        let total = max(1, locked { context.items.count })
+        var sections: [ReviewStats.Section] = []
+        let statusOrder = ["unreviewed", "accepted", "relabelled", "excluded", "skipped"]
+        sections.append(.init(title: "Items by status", bars: statusOrder.map { name in
+            let n = figures.status[name] ?? 0
+            return .init(label: name == "unreviewed" ? "pending" : name, value: Double(n) / Double(total), text: "\(n)")
+        }))
+        let actions = figures.decisionsByAction.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        let most = Double(actions.first?.value ?? 1)
+        sections.append(.init(title: "Decisions by action", bars: actions.map { .init(label: $0.key, value: Double($0.value) / most, text: "\($0.value)") }))
+        let flowMax = Double(figures.flows.first?.count ?? 1)
+        sections.append(.init(title: "Relabel flows (given → now)", bars: figures.flows.prefix(10).map {
+            .init(label: "\($0.from) → \($0.to)", value: Double($0.count) / flowMax, text: "\($0.count)")
+        }))
+        sections.append(.init(title: "Flag precision (share of decided items that were wrong)", bars: figures.flags.map {
+            .init(label: $0.flag, value: $0.precision, text: "\(Int(($0.precision * 100).rounded()))% of \($0.decided)")
+        }))
+        let counts = try? queue(named: QueueName.triage.rawValue).counts
+        if let counts {
+            let largest = Double(max(1, counts.values.max() ?? 1))
+            sections.append(.init(title: "Open entries per queue", bars: QueueName.allCases.compactMap { q in
+                counts[q.rawValue].map { .init(label: q.rawValue, value: Double($0) / largest, text: "\($0)") }
+            }))
+        }
+        return ReviewStats(sections: sections)
+    }
+
+    func imagePath(of item: Int) -> String {
+        locked { context.datasetRoot + "/images/" + context.items[item].path }
+    }
+
+    func markImageProblem(item: Int, message: String) {
+        let path = locked { () -> String in
+            context.items[item].problem = message
+            return context.items[item].path
+        }
+        try? store.markProblem(imagePath: path, problem: message)
+    }
+}

@@ -1,0 +1,30 @@
+import WinnowUI
+
+/// Puts pictures into the rectangles a frame reserves. Implementations decode and encode
+/// in the background and post `.imageReady` / `.imageFailed` when done.
+public protocol ImageLayer: AnyObject {
+    func start(inbox: Inbox, source: any ReviewDataSource)
+    /// Before the frame's text is drawn: cell-based pictures (half blocks) go into the buffer.
+    func prepare(_ frame: inout Frame)
+    /// After ncurses has flushed the frame: terminal graphics are written over it.
+    func present(_ frame: Frame, screen: NcursesScreen)
+    /// Decode these items' images ahead of time, at the size the review screen uses.
+    func prefetch(items: [Int], state: AppState)
+    /// The screen was cleared: every picture must be sent again.
+    func invalidate()
+    /// Fewer colours for less data; returns what changed, for the status line.
+    func lowerQuality() -> String
+    func stop()
+}
+
+/// `--graphics none`: no pictures.
+public final class NoImageLayer: ImageLayer {
+    public init() {}
+    public func start(inbox: Inbox, source: any ReviewDataSource) {}
+    public func prepare(_ frame: inout Frame) {}
+    public func present(_ frame: Frame, screen: NcursesScreen) {}
+    public func prefetch(items: [Int], state: AppState) {}
+    public func invalidate() {}
+    public func lowerQuality() -> String { "images are off" }
+    public func stop() {}
+}

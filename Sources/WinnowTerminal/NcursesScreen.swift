@@ -1,0 +1,158 @@
+import CNcursesw
+import Foundation
+import WinnowCore
+import WinnowUI
+
+/// The ncurses edge: copies changed rows of a `CellBuffer` to the terminal and reads keys.
+/// Everything here runs on the UI thread; ncurses is not thread-safe.
+public final class NcursesScreen {
+    struct StartError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private var screen: OpaquePointer?
+    private var pairs: [PairKey: Int32] = [:]
+    private var nextPair: Int32 = 1
+    private var previous: CellBuffer?
+    let depth: ColorDepth
+
+    private struct PairKey: Hashable {
+        var foreground: Int32
+        var background: Int32
+    }
+
+    /// Starts ncurses on the process's terminal. Throws (instead of exiting, as
+    /// `initscr` would) when TERM is unknown.
+    init(noColor: Bool) throws {
+        setlocale(LC_ALL, "")
+        guard isatty(0) == 1, isatty(1) == 1 else {
+            throw StartError(description: "the review screen needs a terminal (stdin and stdout are not one)\n    fix: run winnow review in a terminal, or use winnow queue / winnow decide in scripts")
+        }
+        let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        guard let output = fdopen(dup(1), "w"), let input = fdopen(dup(0), "r") else {
+            throw StartError(description: "cannot open the terminal")
+        }
+        guard let screen = newterm(term.isEmpty ? nil : term, output, input) else {
+            throw StartError(description: "the terminal type \"\(TerminalText.sanitize(term))\" is unknown to ncurses\n    fix: export TERM=xterm-256color (or install ncurses-term)")
+        }
+        self.screen = screen
+        set_term(screen)
+        raw()
+        noecho()
+        nonl()
+        keypad(winnow_stdscr(), true)
+        nodelay(winnow_stdscr(), true)
+        set_escdelay(25)
+        curs_set(0)
+        if !noColor, has_colors() {
+            start_color()
+            use_default_colors()
+            let colors = winnow_colors()
+            depth = colors >= 256 ? .palette256 : (colors >= 8 ? .palette8 : .mono)
+        } else {
+            depth = .mono
+        }
+    }
+
+    deinit { stop() }
+
+    /// Ends ncurses and restores the terminal. Safe to call twice.
+    func stop() {
+        guard screen != nil else { return }
+        endwin()
+        delscreen(screen)
+        screen = nil
+    }
+
+    var size: TerminalSize { TerminalSize(columns: Int(winnow_cols()), rows: Int(winnow_lines())) }
+
+    /// Forgets what is on screen: the next `draw` repaints everything.
+    func invalidate() {
+        previous = nil
+        clearok(winnow_stdscr(), true)
+    }
+
+    /// Marks rows as changed so ncurses rewrites them (an image covered them).
+    func touch(rows: Range<Int>) {
+        guard !rows.isEmpty else { return }
+        wtouchln(winnow_stdscr(), Int32(rows.lowerBound), Int32(rows.count), 1)
+    }
+
+    /// Sends rows marked with `touch` now (before an image is drawn over them).
+    func refreshTouched() {
+        wnoutrefresh(winnow_stdscr())
+        doupdate()
+    }
+
+    /// Copies the rows that changed since the last draw, then refreshes.
+    func draw(_ buffer: CellBuffer) {
+        let rows = buffer.changedRows(since: previous)
+        for y in rows {
+            for x in 0..<buffer.size.columns {
+                let cell = buffer[x, y]
+                if cell.isContinuation { continue }
+                put(cell, x: x, y: y)
+            }
+        }
+        previous = buffer
+        wnoutrefresh(winnow_stdscr())
+        doupdate()
+    }
+
+    private func put(_ cell: Cell, x: Int, y: Int) {
+        var attributes = winnow_a_normal()
+        let a = cell.style.attributes
+        if a.contains(.bold) { attributes |= winnow_a_bold() }
+        if a.contains(.dim) { attributes |= winnow_a_dim() }
+        if a.contains(.underline) { attributes |= winnow_a_underline() }
+        if a.contains(.reverse) { attributes |= winnow_a_reverse() }
+        if a.contains(.italic) { attributes |= winnow_a_italic() }
+        var pair: Int32 = 0
+        if depth != .mono {
+            pair = self.pair(foreground: index(cell.style.foreground), background: index(cell.style.background))
+        } else if cell.style.background != .default, !a.contains(.reverse) {
+            // Without colours a coloured background (selection bars) becomes reverse video.
+            attributes |= winnow_a_reverse()
+        }
+        var chars = cell.text.unicodeScalars.prefix(4).map { wchar_t(bitPattern: $0.value) }
+        if chars.isEmpty { chars = [wchar_t(32)] }
+        chars.append(0)
+        _ = chars.withUnsafeBufferPointer { winnow_put_cell(Int32(y), Int32(x), $0.baseAddress, attributes, pair) }
+    }
+
+    private func index(_ color: TerminalColor) -> Int32 {
+        switch color.reduced(to: depth) {
+        case .default: return -1
+        case .indexed(let i): return Int32(i)
+        case .rgb(let rgb): return Int32(Palette256.nearest(rgb))
+        }
+    }
+
+    private func pair(foreground: Int32, background: Int32) -> Int32 {
+        if foreground == -1 && background == -1 { return 0 }
+        let key = PairKey(foreground: foreground, background: background)
+        if let pair = pairs[key] { return pair }
+        guard nextPair < winnow_color_pairs() else { return 0 }
+        let pair = nextPair
+        nextPair += 1
+        winnow_init_extended_pair(pair, foreground, background)
+        pairs[key] = pair
+        return pair
+    }
+
+    /// The next key, or nil when none is waiting. `.resize` comes back as `resized`.
+    enum Input {
+        case key(Key)
+        case resized
+        case none
+    }
+
+    func read() -> Input {
+        var character: wint_t = 0
+        let result = get_wch(&character)
+        if result == ERR { return .none }
+        if result == KEY_CODE_YES && Int32(character) == KEY_RESIZE { return .resized }
+        guard let key = KeyDecoder.key(code: UInt32(character), isFunctionKey: result == KEY_CODE_YES) else { return read() }
+        return .key(key)
+    }
+}

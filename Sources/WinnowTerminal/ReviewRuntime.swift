@@ -1,0 +1,189 @@
+import Foundation
+import WinnowUI
+
+/// Runs the workstation: the UI thread reads keys and results, feeds them to the reducer,
+/// runs the effects it asks for on background queues, and draws each new state.
+///
+/// Writes (decisions, undo) go through one serial queue, so they are stored in the order
+/// the reviewer made them; the screen learns of a decision only once the store has
+/// committed it. Reads (queues, details, neighbours, stats) use a second queue so a slow
+/// read never delays a save.
+public final class ReviewRuntime {
+    public struct Options: Sendable {
+        public var queue: String
+        public var theme: Theme
+        public var keyMap: KeyMap
+        public var noColor: Bool
+        public init(queue: String, theme: Theme, keyMap: KeyMap, noColor: Bool) {
+            self.queue = queue
+            self.theme = theme
+            self.keyMap = keyMap
+            self.noColor = noColor
+        }
+    }
+
+    /// What happened in a session, for the line printed after the screen closes.
+    public struct Summary: Sendable {
+        public var decisions: Int
+        public var stoppedBySignal: Bool
+        public var terminalGone: Bool
+    }
+
+    private let setup: ReviewSetup
+    private let source: any ReviewDataSource
+    private let options: Options
+    private let images: any ImageLayer
+    private let writes = DispatchQueue(label: "winnow.review.writes")
+    private let reads = DispatchQueue(label: "winnow.review.reads")
+    private let clockStart = DispatchTime.now().uptimeNanoseconds
+
+    public init(setup: ReviewSetup, source: any ReviewDataSource, options: Options, images: any ImageLayer) {
+        self.setup = setup
+        self.source = source
+        self.options = options
+        self.images = images
+    }
+
+    private func clock() -> Double { Self.seconds(since: clockStart) }
+
+    private static func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+
+    /// Blocks until the reviewer quits, a signal arrives or the terminal goes away. The
+    /// terminal is restored on every one of those paths.
+    public func run() throws -> Summary {
+        let inbox = try Inbox()
+        let screen = try NcursesScreen(noColor: options.noColor)
+        let signals = SignalWatcher(inbox: inbox)
+        defer {
+            // Let a save in flight finish before the process may exit.
+            writes.sync {}
+            images.stop()
+            screen.stop()
+            _ = signals
+        }
+        let depth = screen.depth
+        var state = AppState(setup: setup, theme: options.noColor ? .noColor : options.theme.reduced(to: depth),
+                             keyMap: options.keyMap, size: screen.size, queueName: options.queue, now: clock())
+        images.start(inbox: inbox, source: source)
+        var summary = Summary(decisions: 0, stoppedBySignal: false, terminalGone: false)
+
+        func dispatch(_ action: Action) {
+            for effect in Reducer.reduce(&state, action) { perform(effect, inbox: inbox, screen: screen, state: state) }
+        }
+        perform(.loadQueue(options.queue), inbox: inbox, screen: screen, state: state)
+        draw(state, screen: screen)
+
+        var lastTick = clock()
+        loop: while !state.quitting {
+            var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: inbox.fileDescriptor, events: Int16(POLLIN), revents: 0)]
+            // Sleep until input or a result arrives; wake every few seconds only to keep
+            // the pace figure current.
+            let ready = poll(&fds, 2, 5000)
+            if ready < 0 && errno != EINTR { break }
+            if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
+                summary.terminalGone = true
+                break
+            }
+            // Keys first, then results, each in arrival order.
+            while true {
+                switch screen.read() {
+                case .key(let key):
+                    if key == .control("c"), state.picker == nil { dispatch(.key(state.keyMap.keys(for: .quit).first ?? .character("q"))); if state.quitting { break loop } ; continue }
+                    dispatch(.key(key))
+                    continue
+                case .resized:
+                    screen.invalidate()
+                    images.invalidate()
+                    dispatch(.resize(screen.size))
+                    continue
+                case .none:
+                    break
+                }
+                break
+            }
+            let (actions, stop) = inbox.drain()
+            for action in actions { dispatch(action) }
+            if stop {
+                summary.stoppedBySignal = true
+                break
+            }
+            let now = clock()
+            if now - lastTick >= 5 {
+                lastTick = now
+                dispatch(.tick(now))
+            }
+            draw(state, screen: screen)
+        }
+        // Results that arrived while quitting (a save confirmed) still count.
+        writes.sync {}
+        for action in inbox.drain().actions { dispatch(action) }
+        summary.decisions = state.decisionsThisSession
+        return summary
+    }
+
+    private func draw(_ state: AppState, screen: NcursesScreen) {
+        var frame = View.render(state)
+        images.prepare(&frame)
+        screen.draw(frame.buffer)
+        images.present(frame, screen: screen)
+    }
+
+    private func perform(_ effect: Effect, inbox: Inbox, screen: NcursesScreen, state: AppState) {
+        let source = self.source
+        switch effect {
+        case .loadQueue(let name):
+            reads.async {
+                do {
+                    let result = try source.queue(named: name)
+                    inbox.post(.queueLoaded(name: name, slots: result.slots, counts: result.counts))
+                } catch {
+                    inbox.post(.notice(StatusMessage(.error, "cannot load the \(name) queue: \(error)")))
+                }
+            }
+        case .loadDetails(let items):
+            guard !items.isEmpty else { return }
+            reads.async {
+                do { inbox.post(.detailsLoaded(try source.details(of: items))) } catch {
+                    inbox.post(.notice(StatusMessage(.error, "cannot load item details: \(error)")))
+                }
+            }
+        case .decide(let command):
+            let start = clockStart
+            writes.async {
+                do {
+                    let result = try source.decide(command)
+                    inbox.post(.decisionSaved(SavedDecision(command: command, eventIDs: result.eventIDs, message: result.message, time: Self.seconds(since: start))))
+                } catch {
+                    inbox.post(.decisionFailed("\(error)"))
+                }
+            }
+        case .undo(let items):
+            writes.async {
+                do { inbox.post(.undoSaved(items: items, message: try source.undo(items: items))) } catch {
+                    inbox.post(.undoFailed("\(error)"))
+                }
+            }
+        case .loadSimilar(let item):
+            reads.async {
+                do { inbox.post(.similarLoaded(item: item, try source.similar(to: item))) } catch {
+                    inbox.post(.notice(StatusMessage(.error, "cannot find neighbours: \(error)")))
+                }
+            }
+        case .loadStats:
+            reads.async {
+                do { inbox.post(.statsLoaded(try source.stats())) } catch {
+                    inbox.post(.notice(StatusMessage(.error, "cannot compute statistics: \(error)")))
+                }
+            }
+        case .prefetchImages(let items):
+            images.prefetch(items: items, state: state)
+        case .redraw:
+            screen.invalidate()
+            images.invalidate()
+        case .lowerImageQuality:
+            inbox.post(.notice(StatusMessage(.info, images.lowerQuality())))
+        case .quit:
+            break
+        }
+    }
+}

@@ -1,0 +1,37 @@
+/// Everything that can happen to the workstation: input, and results of background work.
+public enum Action: Sendable {
+    case key(Key)
+    case resize(TerminalSize)
+    /// The session clock (seconds), sent now and then so the pace figure stays current.
+    case tick(Double)
+    case queueLoaded(name: String, slots: [QueueSlot], counts: [String: Int])
+    case detailsLoaded([ItemDetails])
+    case decisionSaved(SavedDecision)
+    case decisionFailed(String)
+    case undoSaved(items: [Int], message: String)
+    case undoFailed(String)
+    case similarLoaded(item: Int, [SimilarItem])
+    case statsLoaded(ReviewStats)
+    case imageFailed(item: Int, message: String)
+    /// A picture finished decoding or encoding in the background: draw again.
+    case imageReady(item: Int)
+    case notice(StatusMessage)
+}
+
+/// Work the reducer asks the application to do. Results come back as actions.
+public enum Effect: Sendable, Hashable {
+    case loadQueue(String)
+    case loadDetails([Int])
+    case decide(DecisionCommand)
+    /// Take back the latest decision on each item.
+    case undo(items: [Int])
+    case loadSimilar(Int)
+    case loadStats
+    /// Decode and encode these items' images ahead of time.
+    case prefetchImages([Int])
+    /// Repaint the whole screen (Ctrl-L, or after a popup over an image).
+    case redraw
+    /// Fewer colours in images (less data over slow links).
+    case lowerImageQuality
+    case quit
+}

@@ -1,0 +1,19 @@
+/// What the workstation needs from the project. The application implements it over the
+/// store and the analysis; tests implement it in memory. Calls run off the UI thread and
+/// may block (a decision returns only once it is committed).
+public protocol ReviewDataSource: Sendable {
+    /// A queue's open entries in review order, and the open count of every queue.
+    func queue(named name: String) throws -> (slots: [QueueSlot], counts: [String: Int])
+    func details(of items: [Int]) throws -> [ItemDetails]
+    /// Stores the decision; returns only after it is committed.
+    func decide(_ command: DecisionCommand) throws -> (eventIDs: [Int64], message: String)
+    /// Takes back the latest decision on each item; returns only after it is committed.
+    func undo(items: [Int]) throws -> String
+    func similar(to item: Int) throws -> [SimilarItem]
+    func stats() throws -> ReviewStats
+    /// The image file of `item` (absolute path).
+    func imagePath(of item: Int) -> String
+    /// Records that `item`'s image cannot be decoded (it shows in `winnow info` and the
+    /// problems queue).
+    func markImageProblem(item: Int, message: String)
+}
