@@ -54,7 +54,7 @@ struct InputTests {
         let orange = TerminalColor.rgb(RGB(0xff, 0x87, 0x00))
         #expect(orange.reduced(to: .palette256) == .indexed(208))
         #expect(TerminalColor.rgb(RGB(0x80, 0x80, 0x80)).reduced(to: .palette256) == .indexed(244))
-        #expect(orange.reduced(to: .palette8) == .indexed(3))
+        #expect(orange.reduced(to: .palette8) == .indexed(1))
         #expect(TerminalColor.rgb(RGB(0x5f, 0xaf, 0xff)).reduced(to: .palette8) == .indexed(6))
         #expect(orange.reduced(to: .mono) == .default)
         #expect(TerminalColor.default.reduced(to: .palette8) == .default)
