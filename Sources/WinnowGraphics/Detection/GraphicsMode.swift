@@ -1,0 +1,53 @@
+/// The `--graphics` setting: detect (`auto`) or force one way of showing images.
+public enum GraphicsMode: String, Sendable, Hashable, CaseIterable {
+    case auto, kitty, sixel, iterm, blocks, none
+}
+
+/// How images are drawn on the terminal.
+public enum ImageProtocol: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// The kitty graphics protocol (APC `ESC _G … ESC \`).
+    case kitty
+    /// DEC sixel graphics (DCS `ESC P … q … ESC \`).
+    case sixel
+    /// iTerm2 inline images (OSC 1337 `File=…`), also understood by WezTerm.
+    case iterm
+    /// Unicode upper half blocks with foreground and background colours: two pixels a
+    /// cell, works everywhere colours do. Drawn by the TUI itself.
+    case blocks
+    /// No images at all.
+    case none
+
+    public var description: String {
+        switch self {
+        case .kitty: return "kitty graphics protocol"
+        case .sixel: return "sixel"
+        case .iterm: return "iTerm2 inline images"
+        case .blocks: return "Unicode half blocks"
+        case .none: return "no images"
+        }
+    }
+
+    /// True for the protocols an encoder in this module produces bytes for.
+    public var isPixelProtocol: Bool { self == .kitty || self == .sixel || self == .iterm }
+}
+
+/// How many colours text (and half-block images) may use.
+public enum ColorDepth: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// 24-bit colour (`CSI 38;2;r;g;b m`).
+    case truecolor
+    /// The xterm 256-colour palette.
+    case palette256
+    /// The eight ANSI colours.
+    case palette8
+    /// No colours.
+    case monochrome
+
+    public var description: String {
+        switch self {
+        case .truecolor: return "24-bit colour"
+        case .palette256: return "256 colours"
+        case .palette8: return "8 colours"
+        case .monochrome: return "no colour"
+        }
+    }
+}
