@@ -11,6 +11,9 @@ public final class NcursesScreen {
     }
 
     private var screen: OpaquePointer?
+    /// ncurses' own streams on duplicates of stdout and stdin.
+    private var output: UnsafeMutablePointer<FILE>?
+    private var input: UnsafeMutablePointer<FILE>?
     private var pairs: [PairKey: Int32] = [:]
     private var nextPair: Int32 = 1
     private var previous: CellBuffer?
@@ -36,6 +39,8 @@ public final class NcursesScreen {
             throw StartError(description: "the terminal type \"\(TerminalText.sanitize(term))\" is unknown to ncurses\n    fix: export TERM=xterm-256color (or install ncurses-term)")
         }
         self.screen = screen
+        self.output = output
+        self.input = input
         set_term(screen)
         raw()
         noecho()
@@ -60,8 +65,15 @@ public final class NcursesScreen {
     func stop() {
         guard screen != nil else { return }
         endwin()
+        // The terminal must be back on the main screen before anything else is printed:
+        // flush ncurses' stream now rather than whenever the process exits.
+        if let output { fflush(output) }
         delscreen(screen)
         screen = nil
+        if let output { fclose(output) }
+        if let input { fclose(input) }
+        output = nil
+        input = nil
     }
 
     var size: TerminalSize { TerminalSize(columns: Int(winnow_cols()), rows: Int(winnow_lines())) }

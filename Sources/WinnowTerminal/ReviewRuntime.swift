@@ -74,7 +74,7 @@ public final class ReviewRuntime {
         draw(state, screen: screen)
 
         var lastTick = clock()
-        loop: while !state.quitting {
+        while !state.quitting {
             var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: inbox.fileDescriptor, events: Int16(POLLIN), revents: 0)]
             // Sleep until input or a result arrives; wake every few seconds only to keep
             // the pace figure current.
@@ -84,11 +84,10 @@ public final class ReviewRuntime {
                 summary.terminalGone = true
                 break
             }
-            // Keys first, then results, each in arrival order.
-            while true {
+            // Keys first, then results, each in arrival order. Keys after quit are not acted on.
+            while !state.quitting {
                 switch screen.read() {
                 case .key(let key):
-                    if key == .control("c"), state.picker == nil { dispatch(.key(state.keyMap.keys(for: .quit).first ?? .character("q"))); if state.quitting { break loop } ; continue }
                     dispatch(.key(key))
                     continue
                 case .resized:

@@ -74,6 +74,11 @@ public enum Reducer {
 
     static func handle(key: Key, _ state: inout AppState) -> [Effect] {
         if state.picker != nil { return pickerKey(key, &state) }
+        // Ctrl-C quits from anywhere (the terminal is in raw mode, so it arrives as a key).
+        if key == .control("c") {
+            state.quitting = true
+            return [.quit]
+        }
         guard let command = state.keyMap.command(for: key) else {
             state.status = StatusMessage(.warning, "\(key) does nothing here · \(state.keyMap.hint(.help)) lists the keys")
             return []
