@@ -9,7 +9,7 @@ WINNOW := .build/debug/winnow
 .PHONY: help deps build release test demo bench-import bench-venv bench-cl bench-nn sample clean
 
 help:
-	@echo "make demo          the bundled sample project: summary and the top of the triage queue"
+	@echo "make demo          the review screen on the bundled sample project"
 	@echo "make test          install what is missing, build, run every test"
 	@echo "make build         debug build (.build/debug/winnow)"
 	@echo "make release       optimised build (.build/release/winnow)"
@@ -32,8 +32,7 @@ test: deps
 	$(SWIFT) test --skip-build
 
 demo: build
-	$(WINNOW) info $(SAMPLE)
-	$(WINNOW) queue $(SAMPLE) --limit 8
+	$(WINNOW) review $(SAMPLE)
 
 ITEMS ?= 1000000
 bench-import: release
