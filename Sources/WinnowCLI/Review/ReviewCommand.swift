@@ -65,18 +65,13 @@ struct ReviewCommand: ParsableCommand {
             throw CLIFailure(message: error.description, exit: .dataError)
         }
 
-        let session = try AnalysisSession(opened)
-        let graph = try session.neighbourGraph()?.graph
-        let input = try session.input(graph: graph)
-        let analysis = LabelAnalysis(input, settings: session.settings())
-        let builder = try session.queueBuilder(analysis, input: input, stratifyBy: stratifyBy ?? config.stratifyBy)
-        let source = try StoreReviewSource(session: session, input: input, analysis: analysis, builder: builder, reviewer: reviewerName)
+        let source = try StoreReviewSource.open(opened, reviewer: reviewerName, stratifyBy: stratifyBy)
 
         let display = try GraphicsSetup.choose(mode: graphics ?? config.graphics, colors: colors ?? config.sixelColors,
                                                blurStyle: config.blurStyle, source: source)
         let setup = ReviewSetup(
             projectName: config.projectName ?? URL(fileURLWithPath: opened.root).lastPathComponent,
-            reviewer: reviewerName, classes: session.context.classes, multiLabel: session.context.multiLabel,
+            reviewer: reviewerName, classes: source.classes, multiLabel: source.multiLabel,
             queues: QueueName.allCases.map(\.rawValue), graphics: display.description, showsImages: display.showsImages,
             sensitiveClasses: Set(config.sensitiveClasses), blurAll: config.blurAll)
         let runtime = ReviewRuntime(setup: setup, source: source,

@@ -21,8 +21,14 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     private var builder: QueueBuilder
     /// The sub-queue that surfaced each item in the last queue loaded (for its reasons).
     private var sources: [Int: QueueName] = [:]
-    /// Items that need a full re-analysis before the next queue load.
+    /// Labels changed since the analysis was computed.
     private var labelsChanged = false
+    /// Re-analyses after relabels run here, one at a time; a newer one supersedes.
+    private let refreshQueue = DispatchQueue(label: "winnow.review.refresh")
+    private var generation = 0
+    /// Up to this many items the analysis is recomputed before a decision returns (a few
+    /// milliseconds); above it, in the background, so a decision never waits for it.
+    static let synchronousRefreshLimit = 20_000
     let taxonomy: ClassTaxonomy
 
     init(session: AnalysisSession, input: AnalysisInput, analysis: LabelAnalysis, builder: QueueBuilder, reviewer: String) throws {
@@ -38,6 +44,20 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         self.builder = builder
         self.taxonomy = ClassTaxonomy(session.context.classes)
     }
+
+    /// Loads and analyses the project (the neighbour graph comes from its cache) and
+    /// builds the queues: everything the review screen needs before its first frame.
+    static func open(_ project: Project, reviewer: String, stratifyBy: String?, progress: any ProgressReporter = TerminalProgress()) throws -> StoreReviewSource {
+        let session = try AnalysisSession(project, progress: progress)
+        let graph = try session.neighbourGraph()?.graph
+        let input = try session.input(graph: graph)
+        let analysis = LabelAnalysis(input, settings: session.settings())
+        let builder = try session.queueBuilder(analysis, input: input, stratifyBy: stratifyBy ?? project.config.stratifyBy)
+        return try StoreReviewSource(session: session, input: input, analysis: analysis, builder: builder, reviewer: reviewer)
+    }
+
+    var classes: [String] { locked { context.classes } }
+    var multiLabel: Bool { locked { context.multiLabel } }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
@@ -201,13 +221,37 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
                     labelsChanged = true
                 }
             }
-            if labelsChanged {
+            if labelsChanged && context.items.count <= Self.synchronousRefreshLimit {
                 analysis = LabelAnalysis(input, settings: settings)
                 labelsChanged = false
+            } else if labelsChanged {
+                scheduleRefresh()
             }
             rebuildQueues()
         }
     }
+
+    /// Recomputes the label-dependent signals off the decision path (call with the lock
+    /// held). Components and their counts are always current: they are counted from the
+    /// live labels whenever they are shown.
+    private func scheduleRefresh() {
+        generation += 1
+        let wanted = generation
+        let snapshot = input
+        let settings = self.settings
+        labelsChanged = false
+        refreshQueue.async { [self] in
+            let fresh = LabelAnalysis(snapshot, settings: settings)
+            locked {
+                guard wanted == generation else { return }
+                analysis = fresh
+                rebuildQueues()
+            }
+        }
+    }
+
+    /// Waits for a background re-analysis to finish (benchmarks, tests).
+    func waitForRefresh() { refreshQueue.sync {} }
 
     static func describe(_ outcomes: [DecisionOutcome], command: DecisionCommand, paths: [String]) -> String {
         guard let first = outcomes.first else { return "nothing saved" }

@@ -447,7 +447,7 @@ public enum Reducer {
     }
 
     /// Load the details of the current item and the next few, and prefetch their images.
-    static func around(_ state: AppState) -> [Effect] {
+    public static func around(_ state: AppState) -> [Effect] {
         guard !state.queue.isEmpty else { return [] }
         let window = state.queue[state.position..<min(state.queue.count, state.position + lookahead + 1)].map(\.item)
         let missing = window.filter { state.details[$0] == nil }
