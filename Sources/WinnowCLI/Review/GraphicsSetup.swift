@@ -11,7 +11,7 @@ struct GraphicsSetup {
     var description: String
     var showsImages: Bool
 
-    static func choose(mode: String, colors: Int, blurStyle: String, source: StoreReviewSource) throws -> GraphicsSetup {
+    static func choose(mode: String, colors: Int, blurStyle: String) throws -> GraphicsSetup {
         let override = GraphicsMode(rawValue: mode) ?? .auto
         if override == .none {
             return GraphicsSetup(layer: NoImageLayer(), description: "images off", showsImages: false)

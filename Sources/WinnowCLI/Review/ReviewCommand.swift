@@ -65,13 +65,17 @@ struct ReviewCommand: ParsableCommand {
             throw CLIFailure(message: error.description, exit: .dataError)
         }
 
-        let source = try StoreReviewSource.open(opened, reviewer: reviewerName, stratifyBy: stratifyBy)
-
+        // The screen opens at once; the analysis (seconds on a million items) runs behind
+        // "Loading the queue…". Detection comes first: it needs the terminal to itself.
         let display = try GraphicsSetup.choose(mode: graphics ?? config.graphics, colors: colors ?? config.sixelColors,
-                                               blurStyle: config.blurStyle, source: source)
+                                               blurStyle: config.blurStyle)
+        let taxonomy = try opened.store.taxonomy()
+        let multiLabel = try opened.store.setting("multi_label") == "true"
+        let column = stratifyBy
+        let source = DeferredReviewSource { try StoreReviewSource.open(opened, reviewer: reviewerName, stratifyBy: column, progress: SilentProgress()) }
         let setup = ReviewSetup(
             projectName: config.projectName ?? URL(fileURLWithPath: opened.root).lastPathComponent,
-            reviewer: reviewerName, classes: source.classes, multiLabel: source.multiLabel,
+            reviewer: reviewerName, classes: taxonomy.names, multiLabel: multiLabel,
             queues: QueueName.allCases.map(\.rawValue), graphics: display.description, showsImages: display.showsImages,
             sensitiveClasses: Set(config.sensitiveClasses), blurAll: config.blurAll)
         let runtime = ReviewRuntime(setup: setup, source: source,
@@ -81,6 +85,9 @@ struct ReviewCommand: ParsableCommand {
         do { summary = try runtime.run() } catch {
             throw CLIFailure(message: "\(error)", exit: .usage)
         }
+        // An analysis that failed (say, embeddings changed since the import) is reported
+        // after the screen closes, with its fix.
+        _ = try source.source()
         var line = "\(summary.decisions) decision\(summary.decisions == 1 ? "" : "s") saved this session"
         if summary.stoppedBySignal { line += " (stopped by a signal; nothing was lost)" }
         if !summary.terminalGone { print(line) }
