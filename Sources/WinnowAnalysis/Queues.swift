@@ -19,21 +19,7 @@ public enum QueueName: String, Sendable, CaseIterable {
 
 /// One reason an item was flagged, with the kind of evidence it rests on.
 public struct FlagReason: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable {
-        case labelIssue = "label_issue"
-        case confidentLearning = "confident_learning"
-        case lowConfidence = "low_confidence"
-        case disagreement
-        case badComponent = "bad_component"
-        case duplicate
-        case outlier
-        case problem
-        case audit
-        /// A model's probabilities for the item.
-        case model
-        /// The labels of the item's nearest neighbours.
-        case neighbours
-    }
+    public typealias Kind = FlagKind
 
     public var kind: Kind
     public var text: String

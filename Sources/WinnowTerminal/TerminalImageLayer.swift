@@ -231,19 +231,41 @@ public final class TerminalImageLayer: ImageLayer {
     }
 }
 
+/// Results of background work, at most `limit` of them, the oldest dropped first; with the
+/// keys under way, so the same work is never started twice.
+struct BoundedResults<Key: Hashable, Value> {
+    private var values: [Key: Value] = [:]
+    private var order: [Key] = []
+    private var underWay: Set<Key> = []
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    subscript(key: Key) -> Value? { values[key] }
+
+    /// True when the caller should compute `key` (not stored, not under way).
+    mutating func claim(_ key: Key) -> Bool {
+        guard values[key] == nil, !underWay.contains(key) else { return false }
+        underWay.insert(key)
+        return true
+    }
+
+    mutating func store(_ value: Value, for key: Key) {
+        underWay.remove(key)
+        if values.updateValue(value, forKey: key) == nil { order.append(key) }
+        if order.count > limit { values[order.removeFirst()] = nil }
+    }
+
+    mutating func release(_ key: Key) { underWay.remove(key) }
+}
+
 /// Decoded pixels and encoded bytes, shared between the workers and the UI thread.
 final class ResultStore: @unchecked Sendable {
     private let lock = NSLock()
-    private var images: [TerminalImageLayer.TileKey: RGBImage] = [:]
-    private var imageOrder: [TerminalImageLayer.TileKey] = []
-    private var decoding: Set<TerminalImageLayer.TileKey> = []
-    private var failedItems: Set<Int> = []
-    private var rendered: [TerminalImageLayer.PlacementKey: RenderedImage] = [:]
-    private var renderOrder: [TerminalImageLayer.PlacementKey] = []
-    private var rendering: Set<TerminalImageLayer.PlacementKey> = []
     /// Enough for a screenful of thumbnails and the prefetched items, bounded in memory.
-    private let imageLimit = 96
-    private let renderLimit = 24
+    private var images = BoundedResults<TerminalImageLayer.TileKey, RGBImage>(limit: 96)
+    private var rendered = BoundedResults<TerminalImageLayer.PlacementKey, RenderedImage>(limit: 24)
+    private var failedItems: Set<Int> = []
 
     private func locked<T>(_ body: () -> T) -> T {
         lock.lock()
@@ -256,49 +278,22 @@ final class ResultStore: @unchecked Sendable {
 
     /// True when the caller should decode `key` (not cached, not under way, not failed).
     func claimDecode(_ key: TerminalImageLayer.TileKey) -> Bool {
-        locked {
-            guard images[key] == nil, !decoding.contains(key), !failedItems.contains(key.item) else { return false }
-            decoding.insert(key)
-            return true
-        }
+        locked { !failedItems.contains(key.item) && images.claim(key) }
     }
 
-    func store(_ image: RGBImage, for key: TerminalImageLayer.TileKey) {
-        locked {
-            decoding.remove(key)
-            images[key] = image
-            imageOrder.append(key)
-            if imageOrder.count > imageLimit { images[imageOrder.removeFirst()] = nil }
-        }
-    }
+    func store(_ image: RGBImage, for key: TerminalImageLayer.TileKey) { locked { images.store(image, for: key) } }
 
     func fail(_ key: TerminalImageLayer.TileKey) {
         locked {
-            decoding.remove(key)
+            images.release(key)
             failedItems.insert(key.item)
         }
     }
 
     func rendered(for key: TerminalImageLayer.PlacementKey) -> RenderedImage? { locked { rendered[key] } }
-
-    func claimRender(_ key: TerminalImageLayer.PlacementKey) -> Bool {
-        locked {
-            guard rendered[key] == nil, !rendering.contains(key) else { return false }
-            rendering.insert(key)
-            return true
-        }
-    }
-
-    func store(_ image: RenderedImage, for key: TerminalImageLayer.PlacementKey) {
-        locked {
-            rendering.remove(key)
-            rendered[key] = image
-            renderOrder.append(key)
-            if renderOrder.count > renderLimit { rendered[renderOrder.removeFirst()] = nil }
-        }
-    }
-
-    func releaseRender(_ key: TerminalImageLayer.PlacementKey) { _ = locked { rendering.remove(key) } }
+    func claimRender(_ key: TerminalImageLayer.PlacementKey) -> Bool { locked { rendered.claim(key) } }
+    func store(_ image: RenderedImage, for key: TerminalImageLayer.PlacementKey) { locked { rendered.store(image, for: key) } }
+    func releaseRender(_ key: TerminalImageLayer.PlacementKey) { locked { rendered.release(key) } }
 }
 
 extension RGBImage {

@@ -117,7 +117,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         let item = context.items[i]
         let k = input.classes.count
         let queue = sources[i] ?? .labelIssues
-        let reasons = builder.explainedReasons(for: i, in: queue).map { ReasonLine(kind: Self.kind($0.kind), text: $0.text) }
+        let reasons = builder.explainedReasons(for: i, in: queue).map { ReasonLine(kind: $0.kind, text: $0.text) }
         let models = input.models.map { model -> ModelTop in
             let row = model.values[(i * k)..<((i + 1) * k)]
             let top = row.indices.sorted { row[$0] != row[$1] ? row[$0] > row[$1] : $0 < $1 }.prefix(3)
@@ -156,20 +156,6 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         guard json != "{}", !metadataColumns.isEmpty else { return [] }
         let values = ExportCommand.metadataValues(json, columns: metadataColumns)
         return zip(metadataColumns, values).filter { !$0.1.isEmpty }.map { ItemDetails.Field(name: $0.0, value: $0.1) }
-    }
-
-    static func kind(_ kind: FlagReason.Kind) -> Theme.ReasonKind {
-        switch kind {
-        case .labelIssue, .model: return .labelIssue
-        case .confidentLearning: return .confidentLearning
-        case .lowConfidence: return .lowConfidence
-        case .disagreement: return .disagreement
-        case .badComponent: return .badComponent
-        case .duplicate, .neighbours: return .duplicate
-        case .outlier: return .outlier
-        case .problem: return .problem
-        case .audit: return .audit
-        }
     }
 
     // MARK: - Decisions

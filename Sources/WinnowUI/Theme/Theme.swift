@@ -7,17 +7,7 @@ public struct Theme: Sendable, Equatable {
     }
 
     /// Why an item was flagged; each reason gets its own colour so the eye finds it.
-    public enum ReasonKind: String, Sendable, CaseIterable {
-        case labelIssue = "label_issue"
-        case confidentLearning = "confident_learning"
-        case lowConfidence = "low_confidence"
-        case disagreement
-        case badComponent = "bad_component"
-        case duplicate
-        case outlier
-        case problem
-        case audit
-    }
+    public typealias ReasonKind = FlagKind
 
     public var name: String
     public var roles: [Role: TerminalColor]
@@ -30,7 +20,9 @@ public struct Theme: Sendable, Equatable {
     }
 
     public func color(_ role: Role) -> TerminalColor { roles[role] ?? .default }
-    public func color(_ reason: ReasonKind) -> TerminalColor { reasons[reason] ?? color(.accent) }
+    public func color(_ reason: ReasonKind) -> TerminalColor {
+        reasons[reason] ?? reason.colourFallback.flatMap { reasons[$0] } ?? color(.accent)
+    }
 
     // Styles the views use.
     public var text: CellStyle { CellStyle(foreground: color(.text), background: color(.background)) }
