@@ -110,6 +110,37 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v3: split decisions") { db in
+            // SQLite cannot change a CHECK constraint in place: the log is copied, row for
+            // row (ids kept), into a table that also allows 'split'. DROP TABLE fires no
+            // triggers, so the append-only guard does not stop the swap.
+            try db.execute(sql: """
+                CREATE TABLE events_v3 (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    item_id INTEGER NOT NULL REFERENCES items(id),
+                    reviewer TEXT NOT NULL,
+                    action TEXT NOT NULL CHECK (action IN ('accept', 'relabel', 'exclude', 'skip', 'undo', 'split')),
+                    old_labels TEXT,
+                    new_labels TEXT,
+                    queue TEXT,
+                    reason TEXT,
+                    note TEXT,
+                    undoes INTEGER REFERENCES events(id),
+                    created_at TEXT NOT NULL
+                );
+                INSERT INTO events_v3 SELECT id, item_id, reviewer, action, old_labels, new_labels, queue, reason, note, undoes, created_at FROM events;
+                DROP TRIGGER events_are_append_only_update;
+                DROP TRIGGER events_are_append_only_delete;
+                DROP TABLE events;
+                ALTER TABLE events_v3 RENAME TO events;
+                CREATE INDEX events_item ON events(item_id, id);
+                CREATE INDEX events_reviewer ON events(reviewer, id);
+                CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
+                BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
+                CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events
+                BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
+                """)
+        }
         return migrator
     }
 }

@@ -107,3 +107,15 @@ struct QueueTests {
         #expect(stratified.prefix(2).map { strata[$0.item] }.sorted() == ["day", "night"], "strata alternate")
     }
 }
+
+@Suite("Components: split off")
+struct SplitOffTests {
+    @Test("an item split off joins no component, through neighbours or identical files")
+    func splitOffLeavesTheGroup() {
+        let graph = NeighbourGraph(count: 3, k: 2, ids: [1, 2, 0, 2, 0, 1], similarities: [0.99, 0.98, 0.99, 0.97, 0.98, 0.97])
+        #expect(Components(count: 3, graph: graph, threshold: 0.95).members == [[0, 1, 2]])
+        let split = Components(count: 3, graph: graph, threshold: 0.95, identical: [[0, 2]], splitOff: [2])
+        #expect(split.members == [[0, 1]])
+        #expect(split.componentOf == [0, 0, -1])
+    }
+}
