@@ -27,6 +27,8 @@ public struct ReviewFigures: Sendable, Equatable {
     /// Given label → current label, for items relabelled and still so, most common first.
     public var flows: [Flow]
     public var flags: [FlagOutcome]
+    /// Items decided while working through each queue (the queue the reviewer had open).
+    public var decidedByQueue: [String: Int]
 }
 
 extension ProjectStore {
@@ -39,6 +41,7 @@ extension ProjectStore {
             for s in ItemStatus.allCases { status[s.rawValue] = 0 }
             var flows: [String: [String: Int]] = [:]
             var flags: [String: ReviewFigures.FlagOutcome] = [:]
+            var byQueue: [String: Int] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT id, given_labels FROM items WHERE row IS NOT NULL")
             while let row = try rows.next() {
                 let given = (row["given_labels"] as String?).map(LabelSet.init(storageText:))
@@ -50,6 +53,7 @@ extension ProjectStore {
                 }
                 guard [.accepted, .relabelled, .excluded].contains(resolution.status),
                       let decision = ItemHistory.effectiveDecisions(history).last(where: { $0.action != .skip && $0.action != .split }) else { continue }
+                byQueue[decision.queue ?? "manual", default: 0] += 1
                 let flag = decision.reason ?? decision.queue ?? "manual"
                 var outcome = flags[flag] ?? .init(flag: flag, decided: 0, relabelled: 0, excluded: 0)
                 outcome.decided += 1
@@ -60,7 +64,8 @@ extension ProjectStore {
             let flowList = flows.flatMap { from, targets in targets.map { ReviewFigures.Flow(from: from, to: $0.key, count: $0.value) } }
                 .sorted { $0.count != $1.count ? $0.count > $1.count : ($0.from, $0.to) < ($1.from, $1.to) }
             return ReviewFigures(decisionsByAction: byAction, status: status, flows: flowList,
-                                 flags: flags.values.sorted { $0.decided != $1.decided ? $0.decided > $1.decided : $0.flag < $1.flag })
+                                 flags: flags.values.sorted { $0.decided != $1.decided ? $0.decided > $1.decided : $0.flag < $1.flag },
+                                 decidedByQueue: byQueue)
         }
     }
 }

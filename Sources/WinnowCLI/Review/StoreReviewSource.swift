@@ -284,13 +284,13 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         sections.append(.init(title: "Flag precision (share of decided items that were wrong)", bars: figures.flags.map {
             .init(label: $0.flag, value: $0.precision, text: "\(Int(($0.precision * 100).rounded()))% of \($0.decided)")
         }))
-        let counts = try? queue(named: QueueName.triage.rawValue).counts
-        if let counts {
-            let largest = Double(max(1, counts.values.max() ?? 1))
-            sections.append(.init(title: "Open entries per queue", bars: QueueName.allCases.compactMap { q in
-                counts[q.rawValue].map { .init(label: q.rawValue, value: Double($0) / largest, text: "\($0)") }
-            }))
-        }
+        // Progress per queue: decided while working through it, against what is still open.
+        let counts = (try? queue(named: QueueName.triage.rawValue).counts) ?? [:]
+        sections.insert(.init(title: "Progress per queue (decided / decided + open)", bars: QueueName.allCases.compactMap { q in
+            let done = figures.decidedByQueue[q.rawValue] ?? 0
+            guard let open = counts[q.rawValue] ?? (done > 0 ? 0 : nil) else { return nil }
+            return .init(label: q.rawValue, value: done + open == 0 ? 0 : Double(done) / Double(done + open), text: "\(done) decided · \(open) open")
+        }), at: 0)
         return ReviewStats(sections: sections)
     }
 
