@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(name: "WinnowUITests", dependencies: ["WinnowUI", "WinnowCore", "WinnowTestSupport"]),
         .testTarget(
             name: "WinnowCLITests",
-            dependencies: ["WinnowCLI", "WinnowCore", "WinnowStore", "WinnowTestSupport",
+            dependencies: ["WinnowCLI", "WinnowCore", "WinnowStore", "WinnowImaging", "WinnowTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],

@@ -141,6 +141,22 @@ enum Schema {
                 BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v4: image features") { db in
+            try db.execute(sql: """
+                -- Winnow's own image features (for neighbours when there is no embeddings.npy),
+                -- kept with the file's size and time and the features' version, so only
+                -- changed files are decoded again. vector: dimension little-endian float32s;
+                -- NULL when the file gave none (it cannot be decoded, or is too small).
+                CREATE TABLE image_features (
+                    item_id INTEGER PRIMARY KEY NOT NULL REFERENCES items(id),
+                    file_size INTEGER NOT NULL,
+                    file_mtime REAL NOT NULL,
+                    version INTEGER NOT NULL,
+                    dimension INTEGER NOT NULL,
+                    vector BLOB
+                );
+                """)
+        }
         return migrator
     }
 }

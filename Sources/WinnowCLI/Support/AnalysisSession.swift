@@ -36,9 +36,10 @@ struct AnalysisSession {
     }
 
     /// The neighbour graph: from the cache, or computed (and cached) when missing or when
-    /// `rebuild` is set. Nil when the dataset has no embeddings.
+    /// `rebuild` is set. Without embeddings, from Winnow's own image features (see
+    /// `ImageFeatureIndex`); nil when fewer than two images could be described.
     func neighbourGraph(rebuild: Bool = false) throws -> (graph: NeighbourGraph, method: String, cached: Bool)? {
-        guard let embeddings = context.embeddings else { return nil }
+        guard let embeddings = context.embeddings else { return try imageFeatureGraph(rebuild: rebuild) }
         let path = cachePath(embeddings)
         if !rebuild, let graph = try? Self.loadGraph(path) {
             return (graph, config.search, true)
@@ -86,15 +87,19 @@ struct AnalysisSession {
 
     /// The analysis input for the current labels. Multi-label items are not judged (the
     /// label-quality signals are defined for one label per item); they still get
-    /// near-duplicate, outlier and problem checks.
+    /// near-duplicate, outlier and problem checks. Without embeddings, `graph` comes from
+    /// Winnow's image features, which recognise copies of a picture but not what a picture
+    /// shows: it only joins near-duplicates and is no evidence about labels.
     func input(graph: NeighbourGraph?) throws -> AnalysisInput {
+        let featureGraph = context.embeddings == nil ? graph : nil
         let taxonomy = ClassTaxonomy(context.classes)
         let labels = context.items.map { item -> Int32 in
             guard !context.multiLabel, let label = item.resolution.labels?.first, let position = taxonomy.position(of: label) else { return -1 }
             return Int32(position)
         }
         return AnalysisInput(classes: context.classes, labels: labels, excluded: context.items.map { $0.resolution.isExcluded },
-                             models: try models(), neighbours: graph, identical: try identicalGroups(),
+                             models: try models(), neighbours: featureGraph == nil ? graph : nil,
+                             identical: try identicalGroups() + nearDuplicatePairs(featureGraph),
                              splitOff: Set(context.items.indices.filter { context.items[$0].resolution.isSplitOff }.map { Int32($0) }))
     }
 
