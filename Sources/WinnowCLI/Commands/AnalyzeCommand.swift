@@ -9,7 +9,8 @@ struct AnalyzeCommand: ParsableCommand {
         commandName: "analyze",
         abstract: "Run the full analysis: neighbours, near-duplicate groups, label-issue signals and queue sizes.",
         discussion: """
-            Finds each item's nearest neighbours in embeddings.npy (exact search up to \
+            Finds each item's nearest neighbours in embeddings.npy (without one, in \
+            Winnow's own image features, cached per file, for near-duplicates only; exact search up to \
             150,000 items, an HNSW index above; [analysis] search in winnow.toml), groups \
             near-duplicates, and scores every item: each model's confidence, margin and \
             entropy, the models' disagreement, confident learning (cleanlab's algorithm), \
@@ -47,7 +48,7 @@ struct AnalyzeCommand: ParsableCommand {
         if let neighbours {
             lines.append("  neighbours   \(neighbours.graph.k) per item, \(neighbours.method) search")
         } else {
-            lines.append("  neighbours   none (no embeddings.npy)")
+            lines.append("  neighbours   none (no embeddings.npy, and fewer than two images could be described)")
         }
         if !analysis.sources.isEmpty {
             lines.append("  evidence     " + analysis.sources.map { String(format: "%@ (agrees with %.0f%% of labels, weight %.2f)", s($0.name), $0.accuracy * 100, $0.weight) }.joined(separator: ", "))

@@ -8,9 +8,10 @@ struct ComponentsCommand: ParsableCommand {
         commandName: "components",
         abstract: "List the groups of near-duplicates with their current labels.",
         discussion: """
-            A group joins images whose embeddings have cosine similarity at least \
-            [analysis] duplicate_threshold (default 0.95), and byte-identical files (found \
-            by content hash, with or without embeddings). A group is bad when its labels \
+            A group joins images whose embeddings (without embeddings.npy: Winnow's own \
+            image features) have cosine similarity at least [analysis] duplicate_threshold \
+            (default 0.95), and byte-identical files (found by content hash). A group is \
+            bad when its labels \
             disagree. JSONL lines carry component, images, label_counts, purity, \
             variance, std and bad.
 
@@ -30,7 +31,7 @@ struct ComponentsCommand: ParsableCommand {
     func run() throws {
         let opened = try Project.open(project)
         let session = try AnalysisSession(opened)
-        // Without embeddings, only byte-identical copies (content hashes) form groups.
+        // Without embeddings, the graph comes from image features and only joins near-duplicates.
         let input = try session.input(graph: try session.neighbourGraph()?.graph)
         let analysis = LabelAnalysis(input, settings: session.settings())
         let summaries = analysis.componentSummaries.filter { !bad || $0.isBad }

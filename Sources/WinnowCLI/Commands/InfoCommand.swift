@@ -47,7 +47,7 @@ struct InfoCommand: ParsableCommand {
             line("annotators", names + (info.annotatorDisagreements > 0 ? " (they disagree on \(info.annotatorDisagreements) items)" : ""))
         }
         line("models", info.models.isEmpty ? "none" : info.models.map { "\(s($0.name)) (\(s($0.source)))" }.joined(separator: ", "))
-        line("embeddings", info.embeddings.map { "\($0.dimension)-d \($0.scalarType) (\($0.source))" } ?? "none")
+        line("embeddings", info.embeddings.map { "\($0.dimension)-d \($0.scalarType) (\($0.source))" } ?? "none (near-duplicates come from Winnow's own image features)")
         if !info.metadataColumns.isEmpty { line("metadata", info.metadataColumns.map(s).joined(separator: ", ")) }
 
         if !info.classes.isEmpty {
