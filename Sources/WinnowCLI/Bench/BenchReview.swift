@@ -52,8 +52,8 @@ struct BenchReview: ParsableCommand {
         try perform(Reducer.around(state), source: source, state: &state)
         _ = View.render(state)
         let startup = MonotonicClock.now() - started
-        print("items \(source.count) · triage \(queue.slots.count) entries · screen \(terminal.columns)×\(terminal.rows)")
-        print(String(format: "start-up to first frame      %8.1f ms  (analysis and queues %.1f ms)", startup * 1000, opened * 1000))
+        say("items \(source.count) · triage \(queue.slots.count) entries · screen \(terminal.columns)×\(terminal.rows)")
+        say(String(format: "start-up to first frame      %8.1f ms  (analysis and queues %.1f ms)", startup * 1000, opened * 1000))
 
         // Moving: j, details of the new window loaded, the frame rendered.
         let moves = try measure(keys) {
@@ -115,7 +115,7 @@ struct BenchReview: ParsableCommand {
             bytes += try Self.blocking { try await renderer.render(image, identity: "bench-\(index)", in: cells, screenRows: state.size.rows) }?.bytes.count ?? 0
         }
         report("sixel encode, 256 colours", encodeTimes)
-        print(String(format: "  mean sixel size %.0f KB", Double(bytes) / Double(max(1, decoded.count)) / 1024))
+        say(String(format: "  mean sixel size %.0f KB", Double(bytes) / Double(max(1, decoded.count)) / 1024))
         let cachedTimes = try measureEach(Array(decoded.enumerated())) { index, image in
             _ = try Self.blocking { try await renderer.render(image, identity: "bench-\(index)", in: cells, screenRows: state.size.rows) }
         }
@@ -147,11 +147,14 @@ struct BenchReview: ParsableCommand {
         }
     }
 
+    /// Writes a line at once (not held in stdout's buffer while the next measurement runs).
+    func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
     func report(_ what: String, _ seconds: [Double]) {
         guard !seconds.isEmpty else { return }
         let sorted = seconds.sorted()
         func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * q))] * 1000 }
-        print(String(format: "%@ p50 %7.2f ms  p95 %7.2f ms  max %7.2f ms  (n=%d)", what.padding(toLength: 44, withPad: " ", startingAt: 0), at(0.5), at(0.95), sorted.last! * 1000, sorted.count))
+        say(String(format: "%@ p50 %7.2f ms  p95 %7.2f ms  max %7.2f ms  (n=%d)", what.padding(toLength: 44, withPad: " ", startingAt: 0), at(0.5), at(0.95), sorted.last! * 1000, sorted.count))
     }
 
     /// Waits for an async call from synchronous code (the benchmark is single-threaded).

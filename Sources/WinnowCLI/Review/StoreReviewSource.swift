@@ -20,7 +20,15 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     private var analysis: LabelAnalysis
     private var builder: QueueBuilder
     /// The sub-queue that surfaced each item in the last queue loaded (for its reasons).
-    private var sources: [Int: QueueName] = [:]
+    private var sources: [QueueName?]
+    /// The review state the queues are built from, kept per item so a decision updates
+    /// one entry instead of rebuilding million-element arrays.
+    private var decided: [Bool]
+    private var skipped: [Bool]
+    private var problems: [String?]
+    /// The queues must be rebuilt (from `decided`, `skipped`, `problems` and the analysis)
+    /// before the next queue is handed out.
+    private var queuesStale = false
     /// Labels changed since the analysis was computed.
     private var labelsChanged = false
     /// Re-analyses after relabels run here, one at a time; a newer one supersedes.
@@ -43,6 +51,10 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         self.analysis = analysis
         self.builder = builder
         self.taxonomy = ClassTaxonomy(session.context.classes)
+        self.sources = Array(repeating: nil, count: session.context.items.count)
+        self.decided = builder.decided
+        self.skipped = builder.skipped
+        self.problems = builder.problems
     }
 
     /// Loads and analyses the project (the neighbour graph comes from its cache) and
@@ -73,6 +85,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         try locked {
             guard let queue = QueueName(rawValue: name) else { throw CLIFailure(message: "unknown queue \(name)", exit: .usage) }
             refreshAnalysisIfNeeded()
+            if queuesStale { rebuildQueues() }
             let entries = builder.order(queue)
             for entry in entries { sources[entry.item] = entry.source }
             var counts = [name: entries.count]
@@ -96,11 +109,9 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     }
 
     private func rebuildQueues() {
-        let items = context.items
-        builder = QueueBuilder(analysis: analysis, input: input, problems: items.map(\.problem), strata: strata,
-                               decided: items.map { [.accepted, .relabelled, .excluded].contains($0.resolution.status) },
-                               skipped: items.map { $0.resolution.status == .skipped },
-                               settings: queueSettings)
+        builder = QueueBuilder(analysis: analysis, input: input, problems: problems, strata: strata,
+                               decided: decided, skipped: skipped, settings: queueSettings)
+        queuesStale = false
     }
 
     // MARK: - Details
@@ -116,7 +127,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     private func details(of i: Int, annotations: [Int64: [(annotator: String, labels: LabelSet)]]) -> ItemDetails {
         let item = context.items[i]
         let k = input.classes.count
-        let queue = sources[i] ?? .labelIssues
+        let queue = sources[i] ?? QueueName.labelIssues
         let reasons = builder.explainedReasons(for: i, in: queue).map { ReasonLine(kind: $0.kind, text: $0.text) }
         let models = input.models.map { model -> ModelTop in
             let row = model.values[(i * k)..<((i + 1) * k)]
@@ -199,6 +210,8 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             for (i, outcome) in zip(items, outcomes) {
                 let before = context.items[i].resolution
                 context.items[i].resolution = outcome.after
+                decided[i] = [.accepted, .relabelled, .excluded].contains(outcome.after.status)
+                skipped[i] = outcome.after.status == .skipped
                 let label = outcome.after.labels?.first.flatMap { taxonomy.position(of: $0) }.map(Int32.init) ?? -1
                 if context.multiLabel == false, input.labels[i] != label { input.labels[i] = label; labelsChanged = true }
                 if input.excluded[i] != outcome.after.isExcluded { input.excluded[i] = outcome.after.isExcluded; labelsChanged = true }
@@ -213,7 +226,8 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             } else if labelsChanged {
                 scheduleRefresh()
             }
-            rebuildQueues()
+            // Rebuilt when the next queue is loaded: the screen drops decided items itself.
+            queuesStale = true
         }
     }
 
@@ -227,11 +241,15 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         let settings = self.settings
         labelsChanged = false
         refreshQueue.async { [self] in
+            // A newer relabel has queued its own refresh: leave the work to that one.
+            guard locked({ wanted == generation }) else { return }
             let fresh = LabelAnalysis(snapshot, settings: settings)
             locked {
                 guard wanted == generation else { return }
                 analysis = fresh
                 rebuildQueues()
+                // Reasons shown from now on use the fresh analysis (queues stay as loaded
+                // until the next queue switch).
             }
         }
     }
@@ -301,6 +319,8 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     func markImageProblem(item: Int, message: String) {
         let path = locked { () -> String in
             context.items[item].problem = message
+            problems[item] = message
+            queuesStale = true
             return context.items[item].path
         }
         try? store.markProblem(imagePath: path, problem: message)

@@ -351,7 +351,8 @@ public enum Reducer {
         state.now = max(state.now, saved.time)
         let command = saved.command
         let affected = Set(command.items)
-        let slots = state.queue.filter { affected.contains($0.item) }
+        let found = slotIndices(of: affected, in: state)
+        let slots = found.map { state.queue[$0] }
         state.undoStack.append(SessionDecision(command: command, slots: slots))
         if state.undoStack.count > 1000 { state.undoStack.removeFirst(state.undoStack.count - 1000) }
         state.decisionsThisSession += command.items.count
@@ -360,10 +361,10 @@ public enum Reducer {
         let current = state.currentItem
         if command.kind.settles {
             // Decided items leave the queue; the position now points at the next item.
-            let removedBefore = state.queue.prefix(state.position).filter { affected.contains($0.item) }.count
-            state.queue.removeAll { affected.contains($0.item) }
+            let removedBefore = found.filter { $0 < state.position }.count
+            for index in found.sorted(by: >) { state.queue.remove(at: index) }
             state.position = max(0, state.position - removedBefore)
-            if let current, !affected.contains(current), let index = state.queue.firstIndex(where: { $0.item == current }) {
+            if let current, !affected.contains(current), let index = slotIndices(of: [current], in: state).first {
                 state.position = index
             }
         } else if command.kind == .skip, let current, affected.contains(current), state.screen == .review || state.screen == .zoom {
@@ -382,6 +383,17 @@ public enum Reducer {
         return effects
     }
 
+    /// Where `items` are in the queue. Decisions are nearly always about the item on screen
+    /// or its neighbours, so look there first: a million-entry queue is scanned only when
+    /// an item is elsewhere.
+    static func slotIndices(of items: Set<Int>, in state: AppState) -> [Int] {
+        guard !items.isEmpty, !state.queue.isEmpty else { return [] }
+        let near = max(0, state.position - 64)..<min(state.queue.count, state.position + 64)
+        let nearby = near.filter { items.contains(state.queue[$0].item) }
+        if nearby.count == items.count { return nearby }
+        return state.queue.indices.filter { items.contains(state.queue[$0].item) }
+    }
+
     static func undo(_ state: inout AppState) -> [Effect] {
         guard let last = state.undoStack.last else {
             state.status = StatusMessage(.warning, "nothing to undo in this session")
@@ -397,8 +409,7 @@ public enum Reducer {
         guard let last = state.undoStack.popLast() else { return [] }
         state.decisionsThisSession = max(0, state.decisionsThisSession - last.command.items.count)
         // The items come back where the reviewer is, the first one on screen.
-        let present = Set(state.queue.map(\.item))
-        var returning = last.slots.filter { !present.contains($0.item) }
+        var returning = last.slots.filter { slotIndices(of: [$0.item], in: state).isEmpty }
         if last.command.kind == .skip {
             // A skipped item went to the end; bring it back to the front.
             let skipped = Set(last.slots.map(\.item))
