@@ -5,10 +5,11 @@ import Darwin
 #endif
 
 /// Reads a whole image file, refusing before reading when it is larger than the limit or is
-/// not a regular file (a FIFO or a device would block or never end).
-enum ImageFileReading {
-    static func bytes(atPath path: String, limit: Int) throws(ImageDecodeError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+/// not a regular file (a FIFO or a device would block or never end). The file is opened
+/// non-blocking, so even opening a FIFO (which waits for a writer) cannot hang the caller.
+public enum ImageFileReading {
+    public static func bytes(atPath path: String, limit: Int) throws(ImageDecodeError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw .unreadableFile(path: path, reason: lastErrorDescription()) }
         defer { close(descriptor) }
         var status = stat()

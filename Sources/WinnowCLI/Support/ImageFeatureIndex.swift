@@ -51,7 +51,7 @@ enum ImageFeatureIndex {
     /// The features of the image file at `path`.
     static func features(ofFileAt path: String, limits: DecodeLimits = .standard) -> Outcome {
         do {
-            let bytes = try readFile(atPath: path, limit: limits.maxFileBytes)
+            let bytes = try ImageFileReading.bytes(atPath: path, limit: limits.maxFileBytes)
             let info = try ImageDecoder.info(data: bytes)
             let size = info.size
             if size.width > 0, size.height > 0, min(size.width, size.height) < minimumSide { return .tooSmall(size) }
@@ -74,34 +74,6 @@ enum ImageFeatureIndex {
         return PixelSize(width: scaled(size.width), height: scaled(size.height))
     }
 
-    /// The whole file, refused before reading when it is not a regular file or is over `limit`.
-    static func readFile(atPath path: String, limit: Int) throws(ImageDecodeError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else { throw .unreadableFile(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw .unreadableFile(path: path, reason: String(cString: strerror(errno))) }
-        guard status.st_mode & S_IFMT == S_IFREG else { throw .unreadableFile(path: path, reason: "it is not a regular file") }
-        let size = Int(status.st_size)
-        guard size <= limit else { throw .fileTooLarge(byteCount: size, limit: limit) }
-        var bytes = [UInt8](repeating: 0, count: size)
-        var filled = 0
-        let failure: String? = bytes.withUnsafeMutableBytes { buffer in
-            while filled < size {
-                let count = read(descriptor, buffer.baseAddress! + filled, size - filled)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return String(cString: strerror(errno))
-                }
-                if count == 0 { break }  // the file shrank while being read
-                filled += count
-            }
-            return nil
-        }
-        if let failure { throw .unreadableFile(path: path, reason: failure) }
-        if filled < size { bytes.removeSubrange(filled...) }
-        return bytes
-    }
 
     /// `body(i)` for every i in 0..<count on every core (workers take small runs of indices,
     /// since one image can take much longer than another), results in order; reports the
