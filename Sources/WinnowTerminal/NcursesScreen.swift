@@ -84,16 +84,29 @@ public final class NcursesScreen {
         clearok(winnow_stdscr(), true)
     }
 
-    /// Marks rows as changed so ncurses rewrites them (an image covered them).
-    func touch(rows: Range<Int>) {
-        guard !rows.isEmpty else { return }
-        wtouchln(winnow_stdscr(), Int32(rows.lowerBound), Int32(rows.count), 1)
-    }
-
-    /// Sends rows marked with `touch` now (before an image is drawn over them).
-    func refreshTouched() {
+    /// Makes ncurses send every cell of `rows` again at the next refresh, and refreshes:
+    /// `wredrawln` forgets what those lines show (unlike `wtouchln`, after which ncurses
+    /// still skips cells it believes are unchanged), which is what removes an image drawn
+    /// over them behind its back.
+    func redraw(rows: Set<Int>) {
+        for run in Self.runs(of: rows) {
+            wredrawln(winnow_stdscr(), Int32(run.lowerBound), Int32(run.count))
+        }
         wnoutrefresh(winnow_stdscr())
         doupdate()
+    }
+
+    /// Consecutive runs of `rows`, in order.
+    static func runs(of rows: Set<Int>) -> [Range<Int>] {
+        var runs: [Range<Int>] = []
+        for row in rows.sorted() {
+            if let last = runs.last, last.upperBound == row {
+                runs[runs.count - 1] = last.lowerBound..<(row + 1)
+            } else {
+                runs.append(row..<(row + 1))
+            }
+        }
+        return runs
     }
 
     /// Copies the rows that changed since the last draw, then refreshes.

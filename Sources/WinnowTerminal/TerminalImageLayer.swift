@@ -1,3 +1,4 @@
+import CNcursesw
 import Foundation
 import WinnowCore
 import WinnowGraphics
@@ -11,6 +12,13 @@ import WinnowUI
 ///
 /// Decoded pixels and encoded bytes are cached, and the next items are prepared ahead
 /// (`prefetch`), so moving on shows the next image at once.
+///
+/// ncurses does not know the images are there. Sixel and iTerm2 images are erased by text
+/// written over them, and ncurses' optimised updates reach beyond the cells that changed
+/// (EL/ECH over runs of blanks, scrolled regions, which xterm scrolls with the pixels in
+/// them). So whenever rows beside the image change, the image is sent again; and an image
+/// that goes away or is not covered by its successor has its rows redrawn in full
+/// (`wredrawln`). Checked with pixels in xterm and tmux: scripts/check-terminal-images.sh.
 public final class TerminalImageLayer: ImageLayer {
     public enum Blur: Sendable { case blur, pixelate }
 
@@ -21,11 +29,13 @@ public final class TerminalImageLayer: ImageLayer {
         var blurred: Bool
     }
 
-    /// A placement as the terminal sees it: where, and which pixels.
+    /// A placement as the terminal sees it: where, and which pixels. The rendered bytes
+    /// hold the position in outer-terminal cells, hence the tmux pane's origin.
     struct PlacementKey: Hashable, Sendable {
         var rect: Rect
         var tiles: [TileKey]
         var colors: Int
+        var origin: CellOffset = .zero
     }
 
     private let capabilities: GraphicsCapabilities
@@ -38,23 +48,33 @@ public final class TerminalImageLayer: ImageLayer {
     private var inbox: Inbox?
     private var source: (any ReviewDataSource)?
     private var onScreen: (key: PlacementKey, rendered: RenderedImage)?
+    /// The text frame ncurses was last given: the rows that change from one frame to the
+    /// next are the rows ncurses rewrites, and its rewrites damage images beside them.
+    private var lastBuffer: CellBuffer?
+    /// Where the tmux pane starts in the outer terminal, when images pass through tmux.
+    private var paneOrigin: CellOffset
     private var started = false
     /// The review placements of the next items: encoded ahead once decoded.
     private var prefetched: [PlacementKey] = []
     /// The screen's rows, for keeping images off the last one.
     private var screenRows = 24
 
-    public init(capabilities: GraphicsCapabilities, sixelColors: Int, blur: Blur) {
+    /// - Parameter paneOrigin: inside tmux with passthrough, where the pane starts in the
+    ///   outer terminal (``GraphicsDetection/tmuxPaneOrigin``): image positions are sent
+    ///   to the outer terminal, so they are the pane's cells plus this.
+    public init(capabilities: GraphicsCapabilities, sixelColors: Int, blur: Blur, paneOrigin: CellOffset = .zero) {
         self.capabilities = capabilities
         self.blur = blur
         self.colors = min(sixelColors, capabilities.sixelColors)
+        self.paneOrigin = capabilities.wrapping == .tmuxPassthrough ? paneOrigin : .zero
         if capabilities.imageProtocol.isPixelProtocol { makeRenderer() }
     }
 
     private func makeRenderer() {
         renderer = TerminalImageRenderer(
             capabilities: capabilities,
-            options: .init(sixelColors: colors, pngEncode: { try PNGEncoder.encode($0) }))
+            options: .init(sixelColors: colors, pngEncode: { try PNGEncoder.encode($0) }),
+            paneOrigin: paneOrigin)
     }
 
     var usesBlocks: Bool { capabilities.imageProtocol == .blocks }
@@ -69,8 +89,18 @@ public final class TerminalImageLayer: ImageLayer {
         FileHandle.standardOutput.write(Data(renderer.finishSequence))
     }
 
+    /// The screen was cleared (resize, Ctrl-L): everything is sent again. Inside tmux the
+    /// pane may have moved (a split, a resized neighbour), so its origin is asked again.
     public func invalidate() {
         onScreen = nil
+        lastBuffer = nil
+        if capabilities.wrapping == .tmuxPassthrough, renderer != nil, let origin = TmuxCommand.paneOrigin(timeout: .milliseconds(500)),
+           origin != paneOrigin {
+            paneOrigin = origin
+            renderer?.paneOrigin = origin
+            // Prefetched placements carry the old origin in their keys; they are made again.
+            prefetched = prefetched.map { var key = $0; key.origin = origin; return key }
+        }
     }
 
     public func lowerQuality() -> String {
@@ -87,7 +117,11 @@ public final class TerminalImageLayer: ImageLayer {
     func pixelBox(for rect: Rect) -> PixelSize {
         if usesBlocks { return BlockImage.pixelBox(for: rect) }
         let cell = capabilities.cellSize
-        return PixelSize(width: max(1, rect.width * cell.width), height: max(1, rect.height * cell.height))
+        var height = rect.height * cell.height
+        // Sixel is drawn in bands of six pixel rows: decode to a height the encoder can
+        // send as it is, instead of resampling the image a second time to round it.
+        if capabilities.imageProtocol == .sixel, height >= 6 { height -= height % 6 }
+        return PixelSize(width: max(1, rect.width * cell.width), height: max(1, height))
     }
 
     func key(for tile: ImageTile) -> TileKey {
@@ -112,37 +146,72 @@ public final class TerminalImageLayer: ImageLayer {
 
     public func present(_ frame: Frame, screen: NcursesScreen) {
         guard let renderer else { return }
-        // The frame's one picture: the review image, or the grid as one canvas.
+        // Rows ncurses has just rewritten. Its optimised updates reach past the changed
+        // cells: it scrolls regions of rows (which moves image pixels with them in xterm),
+        // and clears runs of blank cells with EL/ECH, which erases image pixels under them.
+        let damaged = Set(frame.buffer.changedRows(since: lastBuffer))
+        lastBuffer = frame.buffer
+
+        // The frame's one picture: the review image, or the grid's rows of thumbnails.
         var wanted: (key: PlacementKey, rendered: RenderedImage)?
         if let placement = frame.images.first {
-            let key = PlacementKey(rect: placement.rect, tiles: placement.tiles.map(key(for:)), colors: colors)
+            let key = PlacementKey(rect: placement.rect, tiles: placement.tiles.map(key(for:)), colors: colors, origin: paneOrigin)
             if let rendered = results.rendered(for: key) {
                 wanted = (key, rendered)
-            } else if let canvas = compose(placement, keys: key.tiles) {
-                requestRender(key, canvas: canvas, rect: placement.rect, renderer: renderer)
+            } else if let job = renderJob(for: placement, keys: key.tiles) {
+                requestRender(key, job: job, renderer: renderer)
             }
         }
         for key in prefetched where results.rendered(for: key) == nil {
-            if let canvas = results.image(for: key.tiles[0]) { requestRender(key, canvas: canvas, rect: key.rect, renderer: renderer) }
+            if let canvas = results.image(for: key.tiles[0]) { requestRender(key, job: .single(canvas, key.rect), renderer: renderer) }
         }
-        if onScreen?.key == wanted?.key { return }
+
         var out: [UInt8] = []
         if !started {
             out += renderer.startSequence
             started = true
         }
+        var repaint = Set<Int>()
+        var send = wanted != nil && wanted?.key != onScreen?.key
         if let old = onScreen {
             let removal = renderer.removal(of: old.rendered)
-            out += removal.bytes
             if let cells = removal.cellsToRepaint {
-                // ncurses believes those cells already show its text: make it send them again.
-                screen.touch(rows: cells.row..<min(cells.endRow, screenRows))
-                screen.refreshTouched()
+                // Sixel and iTerm2 images have no delete: text drawn over them removes them.
+                let oldRows = Set(cells.row..<cells.endRow)
+                let touched = !damaged.isDisjoint(with: oldRows)
+                let replaced = wanted?.key != old.key
+                if replaced && !(wanted.map { Self.covers($0.rendered, old.rendered) } ?? false) {
+                    // The new picture does not cover the old one (none, smaller, elsewhere,
+                    // or a grid): repaint the old one's rows.
+                    repaint.formUnion(oldRows)
+                }
+                if touched {
+                    // ncurses wrote beside the image, perhaps scrolled rows through it:
+                    // repaint what it rewrote around the new picture, and send it again.
+                    let newRows = wanted.map { Set($0.rendered.cells.row..<$0.rendered.cells.endRow) } ?? []
+                    repaint.formUnion(damaged.subtracting(newRows))
+                    send = wanted != nil
+                }
+            } else if wanted?.key != old.key {
+                out += removal.bytes
             }
         }
-        if let wanted { out += wanted.rendered.bytes }
+        repaint = repaint.filter { $0 >= 0 && $0 < screenRows }
+        if !repaint.isEmpty {
+            // `wredrawln`, not `wtouchln`: touching only makes ncurses compare the rows
+            // again with what it believes is on screen (blank cells), and it sends nothing.
+            // Redrawn lines are forgotten, so every cell of them is sent and covers the image.
+            screen.redraw(rows: repaint)
+            if let wanted, !repaint.isDisjoint(with: wanted.rendered.cells.row..<wanted.rendered.cells.endRow) { send = true }
+        }
+        if let wanted, send { out += wanted.rendered.bytes }
         onScreen = wanted
         if !out.isEmpty { writeAll(out) }
+    }
+
+    /// True when drawing `new` paints every pixel `old` painted.
+    static func covers(_ new: RenderedImage, _ old: RenderedImage) -> Bool {
+        new.slotCount == 1 && old.slotCount == 1 && new.cells == old.cells && new.pixelSize == old.pixelSize && old.pixelSize.width > 0
     }
 
     private func writeAll(_ bytes: [UInt8]) {
@@ -156,23 +225,40 @@ public final class TerminalImageLayer: ImageLayer {
         }
     }
 
-    /// One canvas for the placement with each tile's pixels fitted and centred in its
-    /// cells; nil until every tile is decoded (or failed, which leaves its cells dark).
-    func compose(_ placement: ImagePlacement, keys: [TileKey]) -> RGBImage? {
+    /// What to encode for a placement.
+    enum RenderJob: @unchecked Sendable {
+        /// One image fitted and centred in the rectangle (the review image).
+        case single(RGBImage, Rect)
+        /// A grid: one canvas per row of tiles, drawn together with one palette, so the
+        /// label rows between them stay text.
+        case parts([TerminalImageRenderer.Part])
+    }
+
+    /// The pictures for `placement`, or nil until every tile is decoded (or failed, which
+    /// leaves its cells dark).
+    func renderJob(for placement: ImagePlacement, keys: [TileKey]) -> RenderJob? {
         if placement.tiles.count == 1, placement.tiles[0].rect == placement.rect {
-            return results.image(for: keys[0]) ?? nil
+            return results.image(for: keys[0]).map { .single($0, placement.rect) }
         }
-        let box = pixelBox(for: placement.rect)
-        var canvas = RGBImage(width: box.width, height: box.height)
-        for (tile, key) in zip(placement.tiles, keys) {
-            if results.failed(key.item) { continue }
-            guard let image = results.image(for: key) else { return nil }
-            let cell = capabilities.cellSize
-            let x = (tile.rect.x - placement.rect.x) * cell.width + (key.box.width - image.width) / 2
-            let y = (tile.rect.y - placement.rect.y) * cell.height + (key.box.height - image.height) / 2
-            canvas.paste(image, x: x, y: y)
+        let cell = capabilities.cellSize
+        let rows = Dictionary(grouping: zip(placement.tiles, keys), by: { $0.0.rect.y })
+        var parts: [TerminalImageRenderer.Part] = []
+        for y in rows.keys.sorted() {
+            let row = rows[y]!
+            let left = row.map(\.0.rect.x).min()!, right = row.map(\.0.rect.maxX).max()!
+            let height = row.map(\.0.rect.height).max()!
+            let band = Rect(x: left, y: y, width: right - left, height: height)
+            var canvas = RGBImage(width: band.width * cell.width, height: pixelBox(for: band).height)
+            for (tile, key) in row {
+                if results.failed(key.item) { continue }
+                guard let image = results.image(for: key) else { return nil }
+                let x = (tile.rect.x - band.x) * cell.width + (key.box.width - image.width) / 2
+                let y = (key.box.height - image.height) / 2
+                canvas.paste(image, x: x, y: y)
+            }
+            parts.append(.init(image: canvas, cells: CellRect(row: band.y, column: band.x, rows: band.height, columns: band.width)))
         }
-        return canvas
+        return parts.isEmpty ? nil : .parts(parts)
     }
 
     // MARK: - Background work
@@ -183,7 +269,7 @@ public final class TerminalImageLayer: ImageLayer {
         prefetched = items.map { item in
             let key = TileKey(item: item, box: pixelBox(for: rect), blurred: state.isBlurred(item))
             requestDecode(key)
-            return PlacementKey(rect: rect, tiles: [key], colors: colors)
+            return PlacementKey(rect: rect, tiles: [key], colors: colors, origin: paneOrigin)
         }
     }
 
@@ -212,14 +298,21 @@ public final class TerminalImageLayer: ImageLayer {
         }
     }
 
-    private func requestRender(_ key: PlacementKey, canvas: RGBImage, rect: Rect, renderer: TerminalImageRenderer) {
+    private func requestRender(_ key: PlacementKey, job: RenderJob, renderer: TerminalImageRenderer) {
         guard let inbox, results.claimRender(key) else { return }
         let rows = screenRows
-        let cells = CellRect(row: rect.y, column: rect.x, rows: rect.height, columns: rect.width)
         let identity = "\(key.hashValue)"
         Task.detached { [results] in
             do {
-                if let rendered = try await renderer.render(canvas, identity: identity, in: cells, screenRows: rows) {
+                let rendered: RenderedImage?
+                switch job {
+                case .single(let canvas, let rect):
+                    let cells = CellRect(row: rect.y, column: rect.x, rows: rect.height, columns: rect.width)
+                    rendered = try await renderer.render(canvas, identity: identity, in: cells, screenRows: rows)
+                case .parts(let parts):
+                    rendered = try await renderer.render(parts: parts, identity: identity, screenRows: rows)
+                }
+                if let rendered {
                     results.store(rendered, for: key)
                     inbox.post(.imageReady(item: key.tiles.first?.item ?? -1))
                 }
@@ -230,6 +323,7 @@ public final class TerminalImageLayer: ImageLayer {
         }
     }
 }
+
 
 /// Results of background work, at most `limit` of them, the oldest dropped first; with the
 /// keys under way, so the same work is never started twice.

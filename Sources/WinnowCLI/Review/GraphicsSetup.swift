@@ -19,7 +19,10 @@ struct GraphicsSetup {
         // Forced blocks need no answers from the terminal: skip the probe's wait.
         let detection = GraphicsDetection.run(override: override, probeTerminal: override != .blocks)
         let capabilities = detection.capabilities
-        let layer = TerminalImageLayer(capabilities: capabilities, sixelColors: colors, blur: blurStyle == "pixelate" ? .pixelate : .blur)
+        // Inside tmux the images pass through to the outer terminal, which places them in
+        // its own cells: the pane's origin is added to every position.
+        let layer = TerminalImageLayer(capabilities: capabilities, sixelColors: colors, blur: blurStyle == "pixelate" ? .pixelate : .blur,
+                                       paneOrigin: detection.tmuxPaneOrigin ?? .zero)
         var description = capabilities.imageProtocol.rawValue
         if capabilities.imageProtocol == .blocks, override == .auto, detection.environment.isInsideTmux, detection.tmuxPassthrough != .enabled {
             description += " (tmux without allow-passthrough)"

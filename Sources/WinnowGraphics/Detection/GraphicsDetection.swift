@@ -46,7 +46,11 @@ public struct GraphicsDetection: Sendable {
         var result: TerminalProbe.Result?
         if probeTerminal {
             let wrapping = queryWrapping(environment: environment, tmuxPassthrough: passthrough)
-            result = TerminalProbe(timeout: timeout).probe(devicePath: devicePath, queries: TerminalQueries.bytes(for: wrapping))
+            // Unwrapped inside tmux, the queries reach tmux itself: it answers no kitty
+            // query, and takes the APC for a pane title.
+            let kittyQuery = !(environment.isInsideTmux && wrapping == .none)
+            result = TerminalProbe(timeout: timeout).probe(
+                devicePath: devicePath, queries: TerminalQueries.bytes(for: wrapping, kittyQuery: kittyQuery))
         }
         var detection = GraphicsDetection(environment: environment, tmuxPassthrough: passthrough, probe: result, override: override)
         if detection.capabilities.wrapping == .tmuxPassthrough { detection.tmuxPaneOrigin = TmuxCommand.paneOrigin() }

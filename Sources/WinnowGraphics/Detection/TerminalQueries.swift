@@ -24,10 +24,12 @@ public enum TerminalQueries {
     /// a VT100). The DA1 sentinel goes inside the wrapper as well: the reply to an
     /// unwrapped DA1 would come from the multiplexer at once, before the outer terminal's
     /// replies have crossed a slow link. The kitty query is left out inside screen, whose
-    /// packets cannot carry its ST terminator (and kitty images are not offered there).
-    public static func bytes(for wrapping: MultiplexerWrapping) -> [UInt8] {
+    /// packets cannot carry its ST terminator (and kitty images are not offered there), and
+    /// when `kittyQuery` is false: tmux without passthrough takes an APC as a new pane
+    /// title, so the query would show up in its status line.
+    public static func bytes(for wrapping: MultiplexerWrapping, kittyQuery: Bool = true) -> [UInt8] {
         var queries = xtversion
-        if wrapping != .screenPackets { queries += kittyGraphics }
+        if wrapping != .screenPackets && kittyQuery { queries += kittyGraphics }
         queries += sixelColorRegisters + sixelMaxGeometry + cellPixelSize + textAreaPixelSize
         queries += synchronizedOutputMode + primaryDeviceAttributes
         return wrapping.wrap(queries)

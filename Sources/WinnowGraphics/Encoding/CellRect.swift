@@ -22,6 +22,15 @@ public struct CellRect: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(columns)×\(rows) cells at row \(row), column \(column)" }
 
+    /// The smallest rectangle that holds both.
+    public func union(_ other: CellRect) -> CellRect {
+        if isEmpty { return other }
+        if other.isEmpty { return self }
+        let top = min(row, other.row), left = min(column, other.column)
+        let bottom = max(row + rows, other.row + other.rows), right = max(column + columns, other.column + other.columns)
+        return CellRect(row: top, column: left, rows: bottom - top, columns: right - left)
+    }
+
     /// The rectangle without any row at or below `screenRows - 1`.
     ///
     /// An image whose last sixel band touches the bottom screen row makes xterm scroll the

@@ -45,11 +45,20 @@ public final class SixelEncoder: Sendable {
 
     /// The sixel DCS for `image` at its own size.
     public func encode(_ image: RGBImage) async throws -> [UInt8] {
-        guard !image.isEmpty else { throw SixelError.emptyImage }
+        try await encode([image])[0]
+    }
+
+    /// One sixel DCS per image, all with the same palette, built from all their pixels.
+    ///
+    /// For pictures that are drawn together but must be sent apart, such as the rows of a
+    /// thumbnail grid (the text rows between them stay text): near-duplicates in different
+    /// rows then get exactly the same colours, as they would on one canvas.
+    public func encode(_ images: [RGBImage]) async throws -> [[UInt8]] {
+        guard !images.isEmpty, images.allSatisfy({ !$0.isEmpty }) else { throw SixelError.emptyImage }
         let colors = self.colors
         let diffusion = self.diffusion
         return try await LibSixelWorker.run {
-            try Self.encodeOnWorker(image, colors: colors, diffusion: diffusion)
+            try Self.encodeOnWorker(images, colors: colors, diffusion: diffusion)
         }
     }
 
@@ -58,7 +67,36 @@ public final class SixelEncoder: Sendable {
         var bytes: [UInt8] = []
     }
 
-    private static func encodeOnWorker(_ image: RGBImage, colors: Int, diffusion: Diffusion) throws -> [UInt8] {
+    private static func encodeOnWorker(_ images: [RGBImage], colors: Int, diffusion: Diffusion) throws -> [[UInt8]] {
+        // One dither object (palette) for every image: built once, applied to each.
+        var dither: OpaquePointer?
+        if let palette = exactPalette(of: images, limit: colors) {
+            try check(sixel_dither_new(&dither, Int32(palette.count / 3), nil), "sixel_dither_new")
+            var palette = palette
+            palette.withUnsafeMutableBufferPointer { sixel_dither_set_palette(dither, $0.baseAddress) }
+        } else {
+            try check(sixel_dither_new(&dither, Int32(colors), nil), "sixel_dither_new")
+            // The palette is built from all the images' pixels: laid end to end in one buffer
+            // (the histogram does not care where rows break), padded to whole rows.
+            let sample = images.count == 1 ? images[0] : concatenated(images)
+            var pixels = sample.pixels
+            try pixels.withUnsafeMutableBufferPointer { buffer in
+                try check(sixel_dither_initialize(
+                    dither, buffer.baseAddress, Int32(sample.width), Int32(sample.height),
+                    SIXEL_PIXELFORMAT_RGB888, SIXEL_LARGE_AUTO, SIXEL_REP_AUTO, SIXEL_QUALITY_AUTO),
+                    "sixel_dither_initialize")
+            }
+        }
+        defer { sixel_dither_unref(dither) }
+        sixel_dither_set_diffusion_type(dither, diffusion.libsixelValue)
+        // Keep the palette as built for every image (an optimised one is cut down to the
+        // colours each encode uses).
+        if images.count > 1 { sixel_dither_set_optimize_palette(dither, 0) }
+        return try images.map { try encodeOnWorker($0, dither: dither) }
+    }
+
+    /// One DCS for `image` with `dither`'s palette.
+    private static func encodeOnWorker(_ image: RGBImage, dither: OpaquePointer?) throws -> [UInt8] {
         let sink = OutputSink()
         var output: OpaquePointer?
         try check(sixel_output_new(&output, { data, size, context in
@@ -73,28 +111,29 @@ public final class SixelEncoder: Sendable {
 
         // libsixel writes into the pixels while it encodes: give it a copy.
         var pixels = image.pixels
-        var dither: OpaquePointer?
-        if let palette = exactPalette(of: image, limit: colors) {
-            try check(sixel_dither_new(&dither, Int32(palette.count / 3), nil), "sixel_dither_new")
-            var palette = palette
-            palette.withUnsafeMutableBufferPointer { sixel_dither_set_palette(dither, $0.baseAddress) }
-        } else {
-            try check(sixel_dither_new(&dither, Int32(colors), nil), "sixel_dither_new")
-            try pixels.withUnsafeMutableBufferPointer { buffer in
-                try check(sixel_dither_initialize(
-                    dither, buffer.baseAddress, Int32(image.width), Int32(image.height),
-                    SIXEL_PIXELFORMAT_RGB888, SIXEL_LARGE_AUTO, SIXEL_REP_AUTO, SIXEL_QUALITY_AUTO),
-                    "sixel_dither_initialize")
-            }
-        }
-        defer { sixel_dither_unref(dither) }
-        sixel_dither_set_diffusion_type(dither, diffusion.libsixelValue)
-
         try pixels.withUnsafeMutableBufferPointer { buffer in
             try check(sixel_encode(buffer.baseAddress, Int32(image.width), Int32(image.height), 3, dither, output), "sixel_encode")
         }
         withExtendedLifetime(sink) {}
         return sink.bytes
+    }
+
+    /// The pixels of `images` end to end, as rows of the widest one (the last row padded
+    /// with copies of the last pixel).
+    static func concatenated(_ images: [RGBImage]) -> RGBImage {
+        let width = images.map(\.width).max() ?? 1
+        var pixels: [UInt8] = []
+        pixels.reserveCapacity(images.reduce(0) { $0 + $1.pixels.count } + width * 3)
+        for image in images { pixels += image.pixels }
+        let last = Array(pixels.suffix(3))
+        while pixels.count % (width * 3) != 0 { pixels += last }
+        return RGBImage(width: width, height: pixels.count / (width * 3), pixels: pixels)
+    }
+
+    /// The distinct colours of all `images` as one RGB palette, or nil when there are more than `limit`.
+    static func exactPalette(of images: [RGBImage], limit: Int) -> [UInt8]? {
+        if images.count == 1 { return exactPalette(of: images[0], limit: limit) }
+        return exactPalette(of: concatenated(images), limit: limit)
     }
 
     /// The image's distinct colours as an RGB palette, or nil when there are more than `limit`.

@@ -111,7 +111,8 @@ public struct TerminalImageRenderer: Sendable {
             let pieces = CursorFraming.pieces(encoded.sequences, at: layout.cells, origin: origin, wrapping: capabilities.wrapping)
             let largest = pieces.map(\.count).max() ?? 0
             if capabilities.wrapping != .tmuxPassthrough || largest <= options.tmuxPassthroughLimit {
-                return RenderedImage(bytes: Array(pieces.joined()), cells: layout.cells, imageProtocol: imageProtocol, slot: slot, notes: notes)
+                return RenderedImage(bytes: Array(pieces.joined()), cells: layout.cells, imageProtocol: imageProtocol, slot: slot,
+                                     notes: notes, pixelSize: layout.pixelSize)
             }
             // tmux drops a passthrough DCS of 1 MiB or more: fewer colours first (sixel),
             // then a smaller image.
@@ -127,6 +128,97 @@ public struct TerminalImageRenderer: Sendable {
         }
     }
 
+    /// One piece of a picture drawn in parts: `image` at its own pixel size, in `cells`.
+    public struct Part: Sendable {
+        public var image: RGBImage
+        public var cells: CellRect
+
+        public init(image: RGBImage, cells: CellRect) {
+            self.image = image
+            self.cells = cells
+        }
+    }
+
+    /// The bytes that draw a picture made of several `parts` in one write, e.g. the rows
+    /// of a thumbnail grid, whose label rows between the parts must stay text: a single
+    /// canvas over the whole grid would paint over them (sixel and iTerm2 images cover the
+    /// text under them). Sixel parts share one palette, so near-duplicates in different
+    /// rows get the same colours; kitty parts are sent under `slot`, `slot + 1`, ….
+    ///
+    /// Each part is drawn at its own size, top-left in its cells (make it the cells' pixel
+    /// size, and for sixel a height that is a multiple of 6, so nothing is resampled). The
+    /// result's `cells` is the rectangle around all parts: what to repaint to remove it.
+    public func render(parts: [Part], identity: String, screenRows: Int, slot: UInt32 = 1) async throws -> RenderedImage? {
+        let imageProtocol = capabilities.imageProtocol
+        guard imageProtocol.isPixelProtocol else { return nil }
+        guard !parts.isEmpty, parts.allSatisfy({ !$0.image.isEmpty }) else { throw GraphicsError.emptyImage }
+        var layouts: [ImageLayout] = []
+        for part in parts {
+            let target = part.cells.keepingOffLastRow(screenRows: screenRows)
+            guard let layout = ImageLayout.fitting(
+                imageSize: part.image.size, in: target, cellSize: capabilities.cellSize,
+                heightMultiple: imageProtocol == .sixel ? 6 : 1,
+                maximum: imageProtocol == .sixel ? capabilities.sixelMaxGeometry : nil, alignment: .topLeft)
+            else { throw GraphicsError.noRoom(target) }
+            layouts.append(layout)
+        }
+        let origin = capabilities.wrapping == .tmuxPassthrough ? paneOrigin : .zero
+        var notes: [String] = []
+        var colors = sixel.colors
+        while true {
+            try Task.checkCancellation()
+            var pieces: [[UInt8]] = []
+            let encoded = try await encode(parts: parts, identity: identity, layouts: layouts, colors: colors, slot: slot)
+            for (sequences, layout) in zip(encoded, layouts) {
+                pieces += CursorFraming.pieces(sequences, at: layout.cells, origin: origin, wrapping: capabilities.wrapping)
+            }
+            let largest = pieces.map(\.count).max() ?? 0
+            if capabilities.wrapping != .tmuxPassthrough || largest <= options.tmuxPassthroughLimit {
+                let cells = layouts.dropFirst().reduce(layouts[0].cells) { $0.union($1.cells) }
+                return RenderedImage(bytes: Array(pieces.joined()), cells: cells, imageProtocol: imageProtocol, slot: slot,
+                                     notes: notes, slotCount: UInt32(parts.count))
+            }
+            guard imageProtocol == .sixel && colors > 16 else { throw GraphicsError.tooLargeForTmux(bytes: largest) }
+            colors = max(16, colors / 2)
+            notes.append("\(largest) bytes is over tmux's passthrough limit (\(options.tmuxPassthroughLimit)): retrying with \(colors) colours")
+        }
+    }
+
+    /// Each part's sequences (cached together: a sixel palette is shared between them).
+    private func encode(parts: [Part], identity: String, layouts: [ImageLayout], colors: Int, slot: UInt32) async throws -> [[[UInt8]]] {
+        let imageProtocol = capabilities.imageProtocol
+        let keys = layouts.indices.map { index in
+            EncodedImageKey(
+                identity: "\(identity)#part\(index)/\(layouts.count)", pixelSize: layouts[index].pixelSize,
+                colors: imageProtocol == .sixel ? colors : 0, imageProtocol: imageProtocol,
+                variant: imageProtocol == .sixel ? "\(options.sixelDiffusion) shared" : imageProtocol == .kitty ? "\(options.kittyPixelFormat.name) i=\(slot + UInt32(index))" : "")
+        }
+        let cached = keys.compactMap { cache?.image(for: $0) }
+        if cached.count == keys.count { return cached.map(\.sequences) }
+
+        var sequences: [[[UInt8]]] = []
+        let images = zip(parts, layouts).map { $0.image.resized(width: $1.pixelSize.width, height: $1.pixelSize.height) }
+        switch imageProtocol {
+        case .sixel:
+            let encoder = colors == sixel.colors ? sixel : SixelEncoder(colors: colors, diffusion: options.sixelDiffusion)
+            sequences = try await encoder.encode(images).map { [$0] }
+        case .kitty:
+            for (index, (image, layout)) in zip(images, layouts).enumerated() {
+                sequences.append(try KittyEncoder(pixelFormat: options.kittyPixelFormat).encode(image, layout: layout, imageID: slot + UInt32(index)))
+            }
+        case .iterm:
+            for (image, layout) in zip(images, layouts) {
+                sequences.append([try ITermEncoder(pngEncode: options.pngEncode).encode(image, layout: layout)])
+            }
+        case .blocks, .none:
+            sequences = layouts.map { _ in [] }
+        }
+        for (index, key) in keys.enumerated() {
+            cache?.insert(EncodedImage(sequences: sequences[index], pixelSize: layouts[index].pixelSize), for: key)
+        }
+        return sequences
+    }
+
     /// What removes a rendered image: for kitty a delete sequence; for sixel and iTerm2
     /// there is none, and the TUI must repaint the cells (touch them so ncurses redraws
     /// them: `erase()` alone leaves the image, because ncurses believes those cells are
@@ -134,7 +226,8 @@ public struct TerminalImageRenderer: Sendable {
     public func removal(of rendered: RenderedImage) -> ImageRemoval {
         switch rendered.imageProtocol {
         case .kitty:
-            return ImageRemoval(bytes: capabilities.wrapping.wrap(KittyEncoder.delete(imageID: rendered.slot)), cellsToRepaint: nil)
+            let ids = (0..<max(1, rendered.slotCount)).map { rendered.slot + $0 }
+            return ImageRemoval(bytes: ids.flatMap { capabilities.wrapping.wrap(KittyEncoder.delete(imageID: $0)) }, cellsToRepaint: nil)
         default:
             return ImageRemoval(bytes: [], cellsToRepaint: rendered.cells)
         }
@@ -182,6 +275,11 @@ public struct RenderedImage: Sendable, Equatable {
     public var slot: UInt32
     /// What had to give (colours, size) to get through a multiplexer.
     public var notes: [String]
+    /// How many kitty image ids it uses, from `slot` on (a picture drawn in parts uses one each).
+    public var slotCount: UInt32 = 1
+    /// The image's size on screen in pixels (a picture in parts: zero). An image drawn
+    /// over another of the same size in the same cells covers it completely.
+    public var pixelSize = PixelSize(width: 0, height: 0)
 }
 
 /// How to take an image off the screen.

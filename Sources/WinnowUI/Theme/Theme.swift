@@ -48,7 +48,7 @@ public struct Theme: Sendable, Equatable {
     /// bundled `default.toml` has the same colours.
     public static let builtIn = Theme(
         name: "default",
-        roles: [.background: .default, .text: .rgb(RGB(0xd0, 0xd0, 0xd0)), .dim: .rgb(RGB(0x80, 0x80, 0x80)),
+        roles: [.background: .default, .text: .default, .dim: .rgb(RGB(0x80, 0x80, 0x80)),
                 .accent: .rgb(RGB(0x5f, 0xaf, 0xff)), .selection: .rgb(RGB(0x30, 0x3a, 0x4a)), .success: .rgb(RGB(0x87, 0xd7, 0x87)),
                 .warning: .rgb(RGB(0xff, 0xd7, 0x5f)), .error: .rgb(RGB(0xff, 0x5f, 0x5f))],
         reasons: [.labelIssue: .rgb(RGB(0xff, 0x87, 0x87)), .confidentLearning: .rgb(RGB(0xff, 0xaf, 0x5f)),
