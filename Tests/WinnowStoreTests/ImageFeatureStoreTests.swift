@@ -74,18 +74,13 @@ struct ImageFeatureStoreTests {
 
     @Test("a v3 project keeps its items, hashes and log through the v4 migration, and caches features")
     func migrationFromV3() throws {
-        let dataset = TemporaryDataset.simple()
-        try FileManager.default.createDirectory(atPath: dataset.statePath, withIntermediateDirectories: true)
-        let v3 = try DatabaseQueue(path: dataset.statePath + "/winnow.sqlite")
-        try Schema.migrator.migrate(v3, upTo: "v3: split decisions")
-        try v3.write { db in
-            try db.execute(sql: "INSERT INTO imports(finished_at, summary) VALUES ('2026-11-01T09:00:00Z', '{}')")
-            try db.execute(sql: "INSERT INTO items(id, path, row, given_labels, file_size, file_mtime) VALUES (7, 'img0.png', 0, 'cat', 70, 1700000000.25)")
-            try db.execute(sql: "INSERT INTO content_hashes(item_id, file_size, file_mtime, hash) VALUES (7, 70, 1700000000.25, 'abc123')")
-            try db.execute(sql: "INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, created_at) VALUES (41, 7, 'alice', 'relabel', 'cat', 'fox', '2026-11-01T10:00:00Z')")
-            try db.execute(sql: "INSERT INTO events(id, item_id, reviewer, action, created_at) VALUES (42, 7, 'bob', 'split', '2026-11-01T10:01:00Z')")
-        }
-        try v3.close()
+        let dataset = try TemporaryDataset.simple().olderProject(upTo: "v3: split decisions", [
+            "INSERT INTO imports(finished_at, summary) VALUES ('2026-11-01T09:00:00Z', '{}')",
+            "INSERT INTO items(id, path, row, given_labels, file_size, file_mtime) VALUES (7, 'img0.png', 0, 'cat', 70, 1700000000.25)",
+            "INSERT INTO content_hashes(item_id, file_size, file_mtime, hash) VALUES (7, 70, 1700000000.25, 'abc123')",
+            "INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, created_at) VALUES (41, 7, 'alice', 'relabel', 'cat', 'fox', '2026-11-01T10:00:00Z')",
+            "INSERT INTO events(id, item_id, reviewer, action, created_at) VALUES (42, 7, 'bob', 'split', '2026-11-01T10:01:00Z')",
+        ])
 
         let store = try ProjectStore(stateDirectory: dataset.statePath)
         #expect(try store.history(ofImage: "img0.png").map(\.id) == [41, 42])

@@ -68,17 +68,12 @@ struct ReviewStoreTests {
 struct MigrationTests {
     @Test("a v2 project keeps every event, with its id, through the v3 migration")
     func v3KeepsTheLog() throws {
-        let dataset = TemporaryDataset.simple()
-        try FileManager.default.createDirectory(atPath: dataset.statePath, withIntermediateDirectories: true)
         // A database as Winnow 0.1 (schema v2) left it, with a relabel and its undo.
-        let v2 = try DatabaseQueue(path: dataset.statePath + "/winnow.sqlite")
-        try Schema.migrator.migrate(v2, upTo: "v2: content hashes")
-        try v2.write { db in
-            try db.execute(sql: "INSERT INTO items(id, path, row, given_labels) VALUES (7, 'img0.png', 0, 'cat')")
-            try db.execute(sql: "INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, created_at) VALUES (41, 7, 'alice', 'relabel', 'cat', 'fox', '2026-11-01T10:00:00Z')")
-            try db.execute(sql: "INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, undoes, created_at) VALUES (42, 7, 'alice', 'undo', 'fox', 'cat', 41, '2026-11-01T10:01:00Z')")
-        }
-        try v2.close()
+        let dataset = try TemporaryDataset.simple().olderProject(upTo: "v2: content hashes", [
+            "INSERT INTO items(id, path, row, given_labels) VALUES (7, 'img0.png', 0, 'cat')",
+            "INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, created_at) VALUES (41, 7, 'alice', 'relabel', 'cat', 'fox', '2026-11-01T10:00:00Z')",
+            "INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, undoes, created_at) VALUES (42, 7, 'alice', 'undo', 'fox', 'cat', 41, '2026-11-01T10:01:00Z')",
+        ])
         let store = try ProjectStore(stateDirectory: dataset.statePath)
         let history = try store.history(ofImage: "img0.png")
         #expect(history.map(\.id) == [41, 42])
@@ -89,5 +84,18 @@ struct MigrationTests {
             #expect(throws: (any Error).self) { try db.execute(sql: "DELETE FROM events") }
             #expect(throws: (any Error).self) { try db.execute(sql: "UPDATE events SET reviewer = 'mallory'") }
         }
+    }
+}
+
+extension TemporaryDataset {
+    /// Gives the dataset a project as an older Winnow left it: the schema migrated up to
+    /// `migration` only, then `statements` run (the rows that version would have written).
+    func olderProject(upTo migration: String, _ statements: [String]) throws -> TemporaryDataset {
+        try FileManager.default.createDirectory(atPath: statePath, withIntermediateDirectories: true)
+        let database = try DatabaseQueue(path: statePath + "/winnow.sqlite")
+        try Schema.migrator.migrate(database, upTo: migration)
+        try database.write { db in for sql in statements { try db.execute(sql: sql) } }
+        try database.close()
+        return self
     }
 }
