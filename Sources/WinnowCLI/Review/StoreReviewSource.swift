@@ -29,8 +29,6 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     /// The queues must be rebuilt (from `decided`, `skipped`, `problems` and the analysis)
     /// before the next queue is handed out.
     private var queuesStale = false
-    /// Labels changed since the analysis was computed.
-    private var labelsChanged = false
     /// Re-analyses after relabels run here, one at a time; a newer one supersedes.
     private let refreshQueue = DispatchQueue(label: "winnow.review.refresh")
     private var generation = 0
@@ -84,7 +82,6 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     func queue(named name: String) throws -> (slots: [QueueSlot], counts: [String: Int]) {
         try locked {
             guard let queue = QueueName(rawValue: name) else { throw CLIFailure(message: "unknown queue \(name)", exit: .usage) }
-            refreshAnalysisIfNeeded()
             if queuesStale { rebuildQueues() }
             let entries = builder.order(queue)
             for entry in entries { sources[entry.item] = entry.source }
@@ -96,16 +93,6 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             }
             return (entries.map { QueueSlot(item: $0.item, source: $0.source.rawValue, score: $0.score) }, counts)
         }
-    }
-
-    /// After relabels, the signals that depend on labels (confident learning, neighbour
-    /// agreement, the fused score, components' purity) are recomputed before the next
-    /// queue is built.
-    private func refreshAnalysisIfNeeded() {
-        guard labelsChanged else { return }
-        labelsChanged = false
-        analysis = LabelAnalysis(input, settings: settings)
-        rebuildQueues()
     }
 
     private func rebuildQueues() {
@@ -207,6 +194,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     /// The store's new state of each item, into the in-memory copy the queues use.
     private func apply(_ outcomes: [DecisionOutcome], items: [Int]) {
         locked {
+            var labelsChanged = false
             for (i, outcome) in zip(items, outcomes) {
                 let before = context.items[i].resolution
                 context.items[i].resolution = outcome.after
@@ -222,7 +210,6 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             }
             if labelsChanged && context.items.count <= Self.synchronousRefreshLimit {
                 analysis = LabelAnalysis(input, settings: settings)
-                labelsChanged = false
             } else if labelsChanged {
                 scheduleRefresh()
             }
@@ -239,7 +226,6 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         let wanted = generation
         let snapshot = input
         let settings = self.settings
-        labelsChanged = false
         refreshQueue.async { [self] in
             // A newer relabel has queued its own refresh: leave the work to that one.
             guard locked({ wanted == generation }) else { return }

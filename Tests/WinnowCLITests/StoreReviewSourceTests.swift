@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+import WinnowCore
+import WinnowTestSupport
+import WinnowUI
+@testable import WinnowCLI
+
+/// The review screen's data source over a real project: what the screen is told after
+/// each decision must match the store.
+@Suite("Review data source")
+struct StoreReviewSourceTests {
+    func open(function: String = #function) throws -> (TemporaryDataset, StoreReviewSource) {
+        let dataset = Repository.copyOfSample(Repository.sampleShapes, function: function)
+        let project = try Project.open(try ProjectOptions.parse([dataset.root]), importIfNeeded: true)
+        return (dataset, try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, progress: SilentProgress()))
+    }
+
+    @Test("a relabel inside a near-duplicate group updates the group's counts at once; undo restores them")
+    func componentCountsFollowDecisions() throws {
+        let (_, source) = try open()
+        let queue = try source.queue(named: "bad-components")
+        let first = try #require(queue.slots.first).item
+        let before = try #require(try source.details(of: [first]).first?.component)
+        let target = try #require(source.classes.first { name in !before.labelCounts.contains { $0.label == name } })
+        _ = try source.decide(DecisionCommand(items: [first], kind: .relabel([target]), queue: "bad-components"))
+        let after = try #require(try source.details(of: [first]).first)
+        #expect(after.currentLabels == [target] && after.status == "relabelled")
+        #expect(after.component?.labelCounts.contains { $0.label == target && $0.count == 1 } == true)
+        _ = try source.undo(items: [first])
+        #expect(try source.details(of: [first]).first?.component?.labelCounts == before.labelCounts)
+    }
+
+    @Test("decided items leave the next queue load, skipped ones come last, undo brings them back")
+    func queuesFollowDecisions() throws {
+        let (_, source) = try open()
+        let slots = try source.queue(named: "triage").slots
+        let (a, b) = (slots[0].item, slots[1].item)
+        _ = try source.decide(DecisionCommand(items: [a], kind: .accept, queue: "triage"))
+        _ = try source.decide(DecisionCommand(items: [b], kind: .skip, queue: "triage"))
+        let reloaded = try source.queue(named: "triage").slots.map(\.item)
+        #expect(!reloaded.contains(a))
+        #expect(reloaded.last == b)
+        #expect(reloaded.count == slots.count - 1)
+        _ = try source.undo(items: [a])
+        #expect(try source.queue(named: "triage").slots.map(\.item).contains(a))
+    }
+
+    @Test("a whole group relabelled with one key is stored as one decision per member")
+    func groupDecision() throws {
+        let (dataset, source) = try open()
+        let first = try #require(try source.queue(named: "bad-components").slots.first).item
+        let members = try #require(try source.details(of: [first]).first?.component?.members)
+        let majority = try #require(try source.details(of: [first]).first?.component?.majority)
+        let result = try source.decide(DecisionCommand(items: members, kind: .relabel([majority]), queue: "bad-components"))
+        #expect(result.eventIDs.count == members.count)
+        #expect(result.message.hasPrefix("saved \(members.count) decisions"))
+        let counts = try #require(try source.details(of: [first]).first?.component)
+        #expect(counts.labelCounts.map(\.label) == [majority] && !counts.isBad)
+        // Members that already had the majority label were accepted, the others relabelled.
+        let info = WinnowProcess.run(["info", dataset.root, "--json"])
+        #expect(info.stdout.contains("\"accept\"") && info.stdout.contains("\"relabel\""))
+    }
+}
