@@ -29,6 +29,15 @@ final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable {
         return try result!.get()
     }
 
+    /// The error that stopped the opening, if it has finished and failed (never waits:
+    /// quitting while a million items are still loading must not wait for them).
+    var failure: (any Error)? {
+        lock.lock()
+        defer { lock.unlock() }
+        if case .failure(let error) = result { return error }
+        return nil
+    }
+
     func queue(named name: String) throws -> (slots: [QueueSlot], counts: [String: Int]) { try source().queue(named: name) }
     func details(of items: [Int]) throws -> [ItemDetails] { try source().details(of: items) }
     func decide(_ command: DecisionCommand) throws -> (eventIDs: [Int64], message: String) { try source().decide(command) }

@@ -87,7 +87,7 @@ struct ReviewCommand: ParsableCommand {
         }
         // An analysis that failed (say, embeddings changed since the import) is reported
         // after the screen closes, with its fix.
-        _ = try source.source()
+        if let failure = source.failure { throw failure }
         var line = "\(summary.decisions) decision\(summary.decisions == 1 ? "" : "s") saved this session"
         if summary.stoppedBySignal { line += " (stopped by a signal; nothing was lost)" }
         if !summary.terminalGone { print(line) }
