@@ -61,3 +61,26 @@ struct StoreReviewSourceTests {
         #expect(info.stdout.contains("\"accept\"") && info.stdout.contains("\"relabel\""))
     }
 }
+
+@Suite("Review data source without embeddings")
+struct FeatureNeighbourTests {
+    @Test("more like this uses the image-feature neighbours when there are no embeddings")
+    func similarFromFeatures() throws {
+        let dataset = Repository.copyOfSample(Repository.sampleImageFolder)
+        let project = try Project.open(try ProjectOptions.parse([dataset.root]), importIfNeeded: true)
+        let source = try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, progress: SilentProgress())
+        let item = try #require(try source.queue(named: "random").slots.first { !source.imagePath(of: $0.item).hasSuffix("broken.png") }).item
+        let neighbours = try source.similar(to: item)
+        #expect(!neighbours.isEmpty)
+        #expect(neighbours.allSatisfy { $0.item != item && $0.similarity <= 1.0001 })
+        #expect(zip(neighbours, neighbours.dropFirst()).allSatisfy { $0.similarity >= $1.similarity })
+    }
+
+    @Test("winnow similar answers from the image features too")
+    func similarCommand() throws {
+        let dataset = Repository.copyOfSample(Repository.sampleImageFolder)
+        let result = WinnowProcess.run(["similar", dataset.root, "circle/circle_01.png", "-k", "3"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.split(separator: "\n").count == 4)
+    }
+}

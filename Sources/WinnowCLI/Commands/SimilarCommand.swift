@@ -30,13 +30,13 @@ struct SimilarCommand: ParsableCommand {
         guard let item = context.items.firstIndex(where: { $0.path == image }) else {
             throw CLIFailure(message: "no item has the image path \"\(TerminalText.sanitize(image))\"\n    fix: give the path relative to images/", exit: .refused)
         }
-        guard let embeddings = context.embeddings else {
-            throw CLIFailure(message: "the dataset has no embeddings.npy to compare images with", exit: .refused)
-        }
         let neighbours: [(id: Int, similarity: Float)]
-        if let cached = try session.neighbourGraph(), cached.graph.k >= k {
+        let cached = try session.neighbourGraph()
+        if let cached, cached.graph.k >= k || context.embeddings == nil {
+            // Without embeddings the graph comes from Winnow's image features (the
+            // neighbours it holds are all there is).
             neighbours = Array(cached.graph.neighbours(of: item).prefix(k))
-        } else {
+        } else if let embeddings = context.embeddings {
             // More neighbours than cached: one exact scan of the memory-mapped matrix.
             let matrix = try NPYMatrix(path: context.datasetRoot + "/" + embeddings.source, displayName: embeddings.source)
             func row(_ r: Int) -> [Double] {
@@ -55,6 +55,8 @@ struct SimilarCommand: ParsableCommand {
             }
             scored.sort { $0.similarity != $1.similarity ? $0.similarity > $1.similarity : $0.id < $1.id }
             neighbours = Array(scored.prefix(k))
+        } else {
+            throw CLIFailure(message: "the dataset has no embeddings.npy, and fewer than two of its images could be described by Winnow's own features", exit: .refused)
         }
         let s = TerminalText.sanitize
         var out = "\(s(image))  [\(s(context.items[item].resolution.labels?.description ?? "-"))]\n"

@@ -1,6 +1,7 @@
 import Foundation
 import WinnowAnalysis
 import WinnowCore
+import WinnowNeighbours
 import WinnowStore
 import WinnowUI
 
@@ -19,6 +20,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     private var input: AnalysisInput
     private var analysis: LabelAnalysis
     private var builder: QueueBuilder
+    private let graph: NeighbourGraph?
     /// The sub-queue that surfaced each item in the last queue loaded (for its reasons).
     private var sources: [QueueName?]
     /// The review state the queues are built from, kept per item so a decision updates
@@ -37,8 +39,11 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     static let synchronousRefreshLimit = 20_000
     let taxonomy: ClassTaxonomy
 
-    init(session: AnalysisSession, input: AnalysisInput, analysis: LabelAnalysis, builder: QueueBuilder, reviewer: String) throws {
+    /// `graph`: the neighbour graph, also when it comes from image features and so is not
+    /// label evidence (`input.neighbours` is nil then): "more like this" still uses it.
+    init(session: AnalysisSession, input: AnalysisInput, analysis: LabelAnalysis, builder: QueueBuilder, graph: NeighbourGraph?, reviewer: String) throws {
         self.store = session.project.store
+        self.graph = graph
         self.reviewer = reviewer
         self.settings = session.settings()
         self.strata = builder.strata
@@ -63,7 +68,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         let input = try session.input(graph: graph)
         let analysis = LabelAnalysis(input, settings: session.settings())
         let builder = try session.queueBuilder(analysis, input: input, stratifyBy: stratifyBy ?? project.config.stratifyBy)
-        return try StoreReviewSource(session: session, input: input, analysis: analysis, builder: builder, reviewer: reviewer)
+        return try StoreReviewSource(session: session, input: input, analysis: analysis, builder: builder, graph: graph, reviewer: reviewer)
     }
 
     var classes: [String] { locked { context.classes } }
@@ -260,7 +265,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
 
     func similar(to item: Int) throws -> [SimilarItem] {
         locked {
-            guard let graph = input.neighbours else { return [] }
+            guard let graph else { return [] }
             return graph.neighbours(of: item).filter { $0.id >= 0 }.map { n in
                 let other = context.items[n.id]
                 return SimilarItem(item: n.id, path: other.path, label: other.resolution.labels?.names.joined(separator: ", ") ?? "(none)",
