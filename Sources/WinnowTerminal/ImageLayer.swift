@@ -7,7 +7,8 @@ public protocol ImageLayer: AnyObject {
     /// Before the frame's text is drawn: cell-based pictures (half blocks) go into the buffer.
     func prepare(_ frame: inout Frame)
     /// After ncurses has flushed the frame: terminal graphics are written over it.
-    func present(_ frame: Frame, screen: NcursesScreen)
+    /// `rewrittenRows`: the rows ncurses has just written (all of them after a clear).
+    func present(_ frame: Frame, rewrittenRows: [Int], screen: NcursesScreen)
     /// Decode these items' images ahead of time, at the size the review screen uses.
     func prefetch(items: [Int], state: AppState)
     /// The screen was cleared: every picture must be sent again.
@@ -22,7 +23,7 @@ public final class NoImageLayer: ImageLayer {
     public init() {}
     public func start(inbox: Inbox, source: any ReviewDataSource) {}
     public func prepare(_ frame: inout Frame) {}
-    public func present(_ frame: Frame, screen: NcursesScreen) {}
+    public func present(_ frame: Frame, rewrittenRows: [Int], screen: NcursesScreen) {}
     public func prefetch(items: [Int], state: AppState) {}
     public func invalidate() {}
     public func lowerQuality() -> String { "images are off" }

@@ -109,8 +109,10 @@ public final class NcursesScreen {
         return runs
     }
 
-    /// Copies the rows that changed since the last draw, then refreshes.
-    func draw(_ buffer: CellBuffer) {
+    /// Copies the rows that changed since the last draw, then refreshes. Returns those rows
+    /// (the image layer needs them: ncurses may have written over a picture there).
+    @discardableResult
+    func draw(_ buffer: CellBuffer) -> [Int] {
         let rows = buffer.changedRows(since: previous)
         for y in rows {
             for x in 0..<buffer.size.columns {
@@ -122,6 +124,7 @@ public final class NcursesScreen {
         previous = buffer
         wnoutrefresh(winnow_stdscr())
         doupdate()
+        return rows
     }
 
     private func put(_ cell: Cell, x: Int, y: Int) {

@@ -123,8 +123,8 @@ public final class ReviewRuntime {
     private func draw(_ state: AppState, screen: NcursesScreen) {
         var frame = View.render(state)
         images.prepare(&frame)
-        screen.draw(frame.buffer)
-        images.present(frame, screen: screen)
+        let rewritten = screen.draw(frame.buffer)
+        images.present(frame, rewrittenRows: rewritten, screen: screen)
     }
 
     private func perform(_ effect: Effect, inbox: Inbox, screen: NcursesScreen, state: AppState) {

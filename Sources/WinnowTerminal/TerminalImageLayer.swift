@@ -50,7 +50,6 @@ public final class TerminalImageLayer: ImageLayer {
     private var onScreen: (key: PlacementKey, rendered: RenderedImage)?
     /// The text frame ncurses was last given: the rows that change from one frame to the
     /// next are the rows ncurses rewrites, and its rewrites damage images beside them.
-    private var lastBuffer: CellBuffer?
     /// Where the tmux pane starts in the outer terminal, when images pass through tmux.
     private var paneOrigin: CellOffset
     private var started = false
@@ -93,7 +92,6 @@ public final class TerminalImageLayer: ImageLayer {
     /// pane may have moved (a split, a resized neighbour), so its origin is asked again.
     public func invalidate() {
         onScreen = nil
-        lastBuffer = nil
         if capabilities.wrapping == .tmuxPassthrough, renderer != nil, let origin = TmuxCommand.paneOrigin(timeout: .milliseconds(500)),
            origin != paneOrigin {
             paneOrigin = origin
@@ -144,13 +142,12 @@ public final class TerminalImageLayer: ImageLayer {
         }
     }
 
-    public func present(_ frame: Frame, screen: NcursesScreen) {
+    public func present(_ frame: Frame, rewrittenRows: [Int], screen: NcursesScreen) {
         guard let renderer else { return }
         // Rows ncurses has just rewritten. Its optimised updates reach past the changed
         // cells: it scrolls regions of rows (which moves image pixels with them in xterm),
         // and clears runs of blank cells with EL/ECH, which erases image pixels under them.
-        let damaged = Set(frame.buffer.changedRows(since: lastBuffer))
-        lastBuffer = frame.buffer
+        let damaged = Set(rewrittenRows)
 
         // The frame's one picture: the review image, or the grid's rows of thumbnails.
         var wanted: (key: PlacementKey, rendered: RenderedImage)?
