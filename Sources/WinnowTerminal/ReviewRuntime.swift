@@ -91,8 +91,8 @@ public final class ReviewRuntime {
                     dispatch(.key(key))
                     continue
                 case .resized:
-                    screen.invalidate()
-                    images.invalidate()
+                    // The reducer answers with `.redraw`, which clears the screen and the
+                    // images (and asks tmux for the pane's new origin) once.
                     dispatch(.resize(screen.size))
                     continue
                 case .none:
