@@ -45,6 +45,17 @@ struct StoreReviewSourceTests {
         #expect(try source.queue(named: "triage").slots.map(\.item).contains(a))
     }
 
+    @Test("the stats view does not change which flag explains the items on screen")
+    func statsLeaveReasonsAlone() throws {
+        let (_, source) = try open()
+        // Low-confidence items reach triage through other flags: explained differently there.
+        let first = try #require(try source.queue(named: "low-confidence").slots.first).item
+        let before = try #require(try source.details(of: [first]).first).reasons
+        let stats = try source.stats()
+        #expect(stats.sections.contains { $0.title.hasPrefix("Progress per queue") })
+        #expect(try source.details(of: [first]).first?.reasons == before)
+    }
+
     @Test("a whole group relabelled with one key is stored as one decision per member")
     func groupDecision() throws {
         let (dataset, source) = try open()

@@ -90,14 +90,20 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             if queuesStale { rebuildQueues() }
             let entries = builder.order(queue)
             for entry in entries { sources[entry.item] = entry.source }
-            var counts = [name: entries.count]
-            // Counting every queue re-ranks the dataset once per queue: cheap below a
-            // few hundred thousand items, so the switcher can show them.
-            if context.items.count <= 200_000 {
-                for other in QueueName.allCases where other != queue { counts[other.rawValue] = builder.count(other) }
-            }
-            return (entries.map { QueueSlot(item: $0.item, source: $0.source.rawValue, score: $0.score) }, counts)
+            return (entries.map { QueueSlot(item: $0.item, source: $0.source.rawValue, score: $0.score) },
+                    openCounts(known: [queue: entries.count]))
         }
+    }
+
+    /// Open entries per queue (call with the lock held and the queues current). Counting
+    /// every queue re-ranks the dataset once per queue: cheap below a few hundred thousand
+    /// items, so the switcher and the stats view can show them; above, only `known`.
+    private func openCounts(known: [QueueName: Int]) -> [String: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: known.map { ($0.key.rawValue, $0.value) })
+        if context.items.count <= 200_000 {
+            for queue in QueueName.allCases where known[queue] == nil { counts[queue.rawValue] = builder.count(queue) }
+        }
+        return counts
     }
 
     private func rebuildQueues() {
@@ -294,7 +300,12 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             .init(label: $0.flag, value: $0.precision, text: "\(Int(($0.precision * 100).rounded()))% of \($0.decided)")
         }))
         // Progress per queue: decided while working through it, against what is still open.
-        let counts = (try? queue(named: QueueName.triage.rawValue).counts) ?? [:]
+        // Counted without loading a queue: that would change which sub-queue's reasons the
+        // items on screen are explained with.
+        let counts = locked { () -> [String: Int] in
+            if queuesStale { rebuildQueues() }
+            return openCounts(known: [.triage: builder.count(.triage)])
+        }
         sections.insert(.init(title: "Progress per queue (decided / decided + open)", bars: QueueName.allCases.compactMap { q in
             let done = figures.decidedByQueue[q.rawValue] ?? 0
             guard let open = counts[q.rawValue] ?? (done > 0 ? 0 : nil) else { return nil }
