@@ -16,7 +16,9 @@ struct AnalyzeCommand: ParsableCommand {
             entropy, the models' disagreement, confident learning (cleanlab's algorithm), \
             agreement with the neighbours, and the fused label-issue score. The neighbour \
             graph is cached in the state folder; queues are recomputed from the current \
-            labels each time they are read, so they follow every decision.
+            labels each time they are read, so they follow every decision. The triage \
+            queue is also saved as it stands (state folder, queues/), so `winnow review` \
+            shows its first item at once while the analysis loads behind it.
 
             EXAMPLES:
               winnow analyze SampleProjects/shapes
@@ -35,6 +37,11 @@ struct AnalyzeCommand: ParsableCommand {
         let input = try session.input(graph: neighbours?.graph)
         let analysis = LabelAnalysis(input, settings: session.settings())
         let builder = try session.queueBuilder(analysis, input: input, stratifyBy: opened.config.stratifyBy)
+        // The triage queue as it stands now, so the next review shows its first item at once.
+        let review = try StoreReviewSource(session: session, input: input, analysis: analysis, builder: builder,
+                                           graph: neighbours?.graph, reviewer: "winnow analyze")
+        try review.snapshot(of: .triage, key: QueueSnapshot.key(project: opened, stratifyBy: opened.config.stratifyBy))
+            .write(to: QueueSnapshot.path(stateDirectory: opened.store.stateDirectory, queue: QueueName.triage.rawValue))
         let elapsed = MonotonicClock.now() - start
         print(Self.summary(analysis: analysis, input: input, builder: builder, neighbours: neighbours, config: opened.config, seconds: elapsed))
     }

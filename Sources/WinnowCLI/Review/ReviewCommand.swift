@@ -53,6 +53,22 @@ struct ReviewCommand: ParsableCommand {
         if let colors, !(2...256).contains(colors) { throw ValidationError("--colors must be from 2 to 256") }
     }
 
+    /// The screen's data: the saved queue at once when it is current, the full analysis
+    /// loading behind it; once loaded, the queue is saved again for the next start when
+    /// decisions were made since it was saved.
+    static func source(_ project: Project, queue: String, reviewer: String, stratifyBy: String?) throws -> DeferredReviewSource {
+        let key = try QueueSnapshot.key(project: project, stratifyBy: stratifyBy ?? project.config.stratifyBy)
+        let saved = QueueSnapshot.path(stateDirectory: project.store.stateDirectory, queue: queue)
+        return DeferredReviewSource(
+            quickStart: { (try? QuickStartSource.open(project: project, queue: queue, key: key, reviewer: reviewer)) ?? nil },
+            open: { try StoreReviewSource.open(project, reviewer: reviewer, stratifyBy: stratifyBy, progress: SilentProgress()) },
+            loaded: { source, quick in
+                guard let name = QueueName(rawValue: queue), quick?.snapshotEventID != .some(source.lastEventID) else { return }
+                // A cache: failing to save it only makes the next start slower.
+                try? source.snapshot(of: name, key: key).write(to: saved)
+            })
+    }
+
     func run() throws {
         let opened = try Project.open(project)
         let config = opened.config
@@ -72,7 +88,7 @@ struct ReviewCommand: ParsableCommand {
         let taxonomy = try opened.store.taxonomy()
         let multiLabel = try opened.store.setting("multi_label") == "true"
         let column = stratifyBy
-        let source = DeferredReviewSource { try StoreReviewSource.open(opened, reviewer: reviewerName, stratifyBy: column, progress: SilentProgress()) }
+        let source = try Self.source(opened, queue: queue, reviewer: reviewerName, stratifyBy: column)
         let setup = ReviewSetup(
             projectName: config.projectName ?? URL(fileURLWithPath: opened.root).lastPathComponent,
             reviewer: reviewerName, classes: taxonomy.names, multiLabel: multiLabel,

@@ -81,6 +81,8 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     }
 
     var count: Int { locked { context.items.count } }
+    /// The newest decision the loaded project included.
+    var lastEventID: Int64? { locked { context.lastEventID } }
 
     // MARK: - Queues
 
@@ -170,40 +172,52 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     // MARK: - Decisions
 
     func decide(_ command: DecisionCommand) throws -> (eventIDs: [Int64], message: String) {
-        let requests: [DecisionRequest] = locked {
-            command.items.map { i in
-                let item = context.items[i]
-                var action: DecisionAction
-                var labels: LabelSet?
-                switch command.kind {
-                case .accept: action = .accept
-                case .relabel(let names):
-                    let set = LabelSet(names, in: taxonomy)
-                    // Relabelling to the label it already has is accepting it.
-                    if item.resolution.labels == set { action = .accept } else { action = .relabel; labels = set }
-                case .exclude: action = .exclude
-                case .skip: action = .skip
-                case .splitOff: action = .split
-                }
-                return DecisionRequest(imagePath: item.path, reviewer: reviewer, action: action, labels: labels,
-                                       queue: command.queue, reason: command.reason)
-            }
+        let requests = locked {
+            Self.requests(for: command, items: command.items.map { (context.items[$0].path, context.items[$0].resolution.labels) },
+                          reviewer: reviewer, taxonomy: taxonomy)
         }
         let outcomes = try store.decide(requests)
         apply(outcomes, items: command.items)
         return (outcomes.map(\.event.id), Self.describe(outcomes, command: command, paths: requests.map(\.imagePath)))
     }
 
-    func undo(items: [Int]) throws -> String {
-        let requests = locked { items.map { DecisionRequest(imagePath: context.items[$0].path, reviewer: reviewer, action: .undo) } }
-        let outcomes = try store.decide(requests)
-        apply(outcomes, items: items)
-        let taken = outcomes.compactMap { $0.undone.map { "#\($0.id) \($0.action.rawValue)" } }
-        return "undone: " + taken.joined(separator: ", ") + (items.count == 1 ? " · \(TerminalText.sanitize(context.items[items[0]].path))" : " · \(items.count) images")
+    /// The store requests for a command on items (path and current labels of each).
+    static func requests(for command: DecisionCommand, items: [(path: String, labels: LabelSet?)], reviewer: String,
+                         taxonomy: ClassTaxonomy) -> [DecisionRequest] {
+        items.map { item in
+            var action: DecisionAction
+            var labels: LabelSet?
+            switch command.kind {
+            case .accept: action = .accept
+            case .relabel(let names):
+                let set = LabelSet(names, in: taxonomy)
+                // Relabelling to the label it already has is accepting it.
+                if item.labels == set { action = .accept } else { action = .relabel; labels = set }
+            case .exclude: action = .exclude
+            case .skip: action = .skip
+            case .splitOff: action = .split
+            }
+            return DecisionRequest(imagePath: item.path, reviewer: reviewer, action: action, labels: labels,
+                                   queue: command.queue, reason: command.reason)
+        }
     }
 
-    /// The store's new state of each item, into the in-memory copy the queues use.
-    private func apply(_ outcomes: [DecisionOutcome], items: [Int]) {
+    func undo(items: [Int]) throws -> String {
+        let paths = locked { items.map { context.items[$0].path } }
+        let outcomes = try store.decide(paths.map { DecisionRequest(imagePath: $0, reviewer: reviewer, action: .undo) })
+        apply(outcomes, items: items)
+        return Self.describeUndo(outcomes, paths: paths)
+    }
+
+    static func describeUndo(_ outcomes: [DecisionOutcome], paths: [String]) -> String {
+        let taken = outcomes.compactMap { $0.undone.map { "#\($0.id) \($0.action.rawValue)" } }
+        return "undone: " + taken.joined(separator: ", ") + (paths.count == 1 ? " · \(TerminalText.sanitize(paths[0]))" : " · \(paths.count) images")
+    }
+
+    /// The store's new state of each item, into the in-memory copy the queues use. Applying
+    /// an outcome twice changes nothing, so decisions made before this source finished
+    /// loading can be replayed into it whether or not it read them.
+    func apply(_ outcomes: [DecisionOutcome], items: [Int]) {
         locked {
             var labelsChanged = false
             for (i, outcome) in zip(items, outcomes) {
@@ -265,6 +279,36 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         case .relabel(let names): return "saved \(outcomes.count) decisions \(ids): the group is now \(s(names.joined(separator: ", ")))"
         default: return "saved \(outcomes.count) decisions \(ids): \(command.kind.verb)"
         }
+    }
+
+    // MARK: - Quick start
+
+    /// The queue as this analysis orders it, with the details of its first entries, for
+    /// the next review to start from (see `QueueSnapshot`).
+    func snapshot(of queue: QueueName, key: String) throws -> QueueSnapshot {
+        let (entries, ids) = locked { () -> ([QueueSlot], [Int64]) in
+            if queuesStale { rebuildQueues() }
+            let order = builder.order(queue)
+            return (order.map { QueueSlot(item: $0.item, source: $0.source.rawValue, score: $0.score) }, order.map { context.items[$0.item].id })
+        }
+        // Reasons are explained by the sub-queue that surfaced each item, as on screen.
+        let first = Array(entries.prefix(QueueSnapshot.savedDetails))
+        locked { for slot in first { sources[slot.item] = QueueName(rawValue: slot.source) } }
+        let details = try self.details(of: first.map(\.item))
+        let saved = locked {
+            details.map { d in
+                QueueSnapshot.SavedDetails(itemID: context.items[d.item].id, details: d,
+                                           memberIDs: d.component?.members.map { context.items[$0].id } ?? [])
+            }
+        }
+        return QueueSnapshot(key: key, queue: queue.rawValue, itemCount: count, lastEventID: locked { context.lastEventID },
+                             slots: entries, itemIDs: ids, details: saved)
+    }
+
+    /// Takes over a queue another source handed out (the quick start's), so reasons are
+    /// explained by the sub-queue that surfaced each item on screen.
+    func adopt(_ slots: [QueueSlot]) {
+        locked { for slot in slots where sources.indices.contains(slot.item) { sources[slot.item] = QueueName(rawValue: slot.source) } }
     }
 
     // MARK: - Neighbours, stats, images

@@ -134,14 +134,18 @@ struct AnalysisSession {
         return byContent.values.filter { $0.count > 1 }.sorted { $0[0] < $1[0] }
     }
 
-    func settings() -> AnalysisSettings {
+    func settings() -> AnalysisSettings { Self.settings(config) }
+
+    static func settings(_ config: WinnowConfig) -> AnalysisSettings {
         var settings = AnalysisSettings()
         settings.duplicateThreshold = Float(config.duplicateThreshold)
         settings.filterBy = ConfidentLearning.FilterBy(rawValue: config.filterBy) ?? .pruneByNoiseRate
         return settings
     }
 
-    func queueSettings(seed: UInt64? = nil) -> QueueSettings {
+    func queueSettings(seed: UInt64? = nil) -> QueueSettings { Self.queueSettings(config, seed: seed) }
+
+    static func queueSettings(_ config: WinnowConfig, seed: UInt64? = nil) -> QueueSettings {
         var q = QueueSettings()
         q.auditShare = config.auditShare
         q.lowConfidence = config.lowConfidence

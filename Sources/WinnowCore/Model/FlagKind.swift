@@ -1,6 +1,6 @@
 /// The kind of evidence behind a reason an item was flagged. The analysis tags each
 /// reason with one; the review screen colours it by kind (themes name a colour per kind).
-public enum FlagKind: String, Sendable, Hashable, CaseIterable {
+public enum FlagKind: String, Sendable, Hashable, CaseIterable, Codable {
     case labelIssue = "label_issue"
     case confidentLearning = "confident_learning"
     case lowConfidence = "low_confidence"

@@ -48,7 +48,7 @@ public struct QueueSlot: Sendable, Hashable {
 }
 
 /// A reason an item was flagged, coloured by its kind.
-public struct ReasonLine: Sendable, Hashable {
+public struct ReasonLine: Sendable, Hashable, Codable {
     public var kind: Theme.ReasonKind
     public var text: String
     public init(kind: Theme.ReasonKind, text: String) {
@@ -58,8 +58,8 @@ public struct ReasonLine: Sendable, Hashable {
 }
 
 /// One model's most likely classes for an item.
-public struct ModelTop: Sendable, Hashable {
-    public struct Entry: Sendable, Hashable {
+public struct ModelTop: Sendable, Hashable, Codable {
+    public struct Entry: Sendable, Hashable, Codable {
         public var label: String
         public var probability: Double
         public init(label: String, probability: Double) {
@@ -76,8 +76,8 @@ public struct ModelTop: Sendable, Hashable {
 }
 
 /// An item's near-duplicate component, with its current label counts.
-public struct ComponentInfo: Sendable, Hashable {
-    public struct LabelCount: Sendable, Hashable {
+public struct ComponentInfo: Sendable, Hashable, Codable {
+    public struct LabelCount: Sendable, Hashable, Codable {
         public var label: String
         public var count: Int
         public init(label: String, count: Int) {
@@ -103,8 +103,8 @@ public struct ComponentInfo: Sendable, Hashable {
 }
 
 /// Everything the review screen shows about one item.
-public struct ItemDetails: Sendable, Hashable {
-    public struct Field: Sendable, Hashable {
+public struct ItemDetails: Sendable, Hashable, Codable {
+    public struct Field: Sendable, Hashable, Codable {
         public var name: String
         public var value: String
         public init(name: String, value: String) {

@@ -1,0 +1,144 @@
+import Foundation
+import WinnowAnalysis
+import WinnowCore
+import WinnowStore
+import WinnowUI
+
+/// The review screen's first seconds: the saved queue (`QueueSnapshot`) brought up to date
+/// with the decisions made since it was saved, and the saved details of its first entries
+/// with each item's current state read from the store. It answers only what it knows
+/// (nil otherwise); `DeferredReviewSource` asks the full analysis for the rest.
+final class QuickStartSource: @unchecked Sendable {
+    let queueName: String
+    let slots: [QueueSlot]
+    /// The newest decision the saved queue reflected, and the newest `slots` reflect.
+    let snapshotEventID: Int64?
+    let lastEventID: Int64?
+    private let store: ProjectStore
+    private let reviewer: String
+    private let taxonomy: ClassTaxonomy
+    private let multiLabel: Bool
+    private let imagesRoot: String
+    private let saved: [Int: QueueSnapshot.SavedDetails]
+    private let lock = NSLock()
+    /// Items with decisions after the snapshot (read at start, then this session's).
+    private var changed: Set<Int64>
+
+    /// The saved queue `name` when it still matches the project (`key`), else nil.
+    static func open(project: Project, queue name: String, key: String, reviewer: String) throws -> QuickStartSource? {
+        let path = QueueSnapshot.path(stateDirectory: project.store.stateDirectory, queue: name)
+        guard let snapshot = QueueSnapshot.read(from: path), snapshot.header.key == key, snapshot.header.queue == name else { return nil }
+        return try QuickStartSource(snapshot: snapshot, project: project, reviewer: reviewer)
+    }
+
+    init(snapshot: QueueSnapshot, project: Project, reviewer: String) throws {
+        store = project.store
+        self.reviewer = reviewer
+        taxonomy = try store.taxonomy()
+        multiLabel = try store.setting("multi_label") == "true"
+        imagesRoot = project.root + "/images/"
+        queueName = snapshot.header.queue
+        saved = Dictionary(snapshot.header.details.map { ($0.details.item, $0) }, uniquingKeysWith: { first, _ in first })
+        let since = try store.itemsChanged(after: snapshot.header.lastEventID)
+        snapshotEventID = snapshot.header.lastEventID
+        lastEventID = since.lastEventID
+        changed = Set(since.items.map(\.id))
+        // Decided since: out of the queue; skipped since: back at its end, as the analysis
+        // would put them.
+        var status: [Int64: ItemStatus] = [:]
+        for item in since.items { status[item.id] = item.resolution.status }
+        var open: [QueueSlot] = []
+        var skipped: [QueueSlot] = []
+        open.reserveCapacity(snapshot.header.count)
+        for (position, slot) in snapshot.slots.enumerated() {
+            switch status[snapshot.itemIDs[position]] {
+            case .accepted?, .relabelled?, .excluded?: continue
+            case .skipped?: skipped.append(slot)
+            default: open.append(slot)
+            }
+        }
+        slots = open + skipped
+    }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    func knows(_ items: [Int]) -> Bool { items.allSatisfy { saved[$0] != nil } }
+
+    func imagePath(of item: Int) -> String? { saved[item].map { imagesRoot + $0.details.path } }
+
+    /// The saved details with each item's state (status, labels, problem) read now, and its
+    /// component recounted when members were decided after the snapshot. Nil when an item
+    /// has no saved details.
+    func details(of items: [Int]) throws -> [ItemDetails]? {
+        guard knows(items) else { return nil }
+        let entries = items.compactMap { saved[$0] }
+        let changed = locked { self.changed }
+        // A component with a member decided since is recounted from all its members.
+        let recounted = entries.filter { $0.details.component != nil && $0.memberIDs.contains(where: changed.contains) }
+        let states = try store.itemStates(ids: entries.map(\.itemID) + recounted.flatMap(\.memberIDs))
+        let byID = Dictionary(states.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return entries.map { entry in
+            var details = entry.details
+            if let state = byID[entry.itemID] {
+                details.status = StoreReviewSource.statusText(state.resolution)
+                details.currentLabels = state.resolution.labels?.names ?? []
+                details.problem = state.problem
+            }
+            if let component = details.component, entry.memberIDs.contains(where: changed.contains) {
+                details.component = recount(component, memberIDs: entry.memberIDs, saved: byID)
+            }
+            return details
+        }
+    }
+
+    /// The component's label counts with the members' current labels, counted as the
+    /// analysis counts them.
+    private func recount(_ component: ComponentInfo, memberIDs: [Int64], saved states: [Int64: ItemState]) -> ComponentInfo {
+        var labels = [Int32](repeating: -1, count: memberIDs.count)
+        for (position, id) in memberIDs.enumerated() {
+            guard !multiLabel, let state = states[id] else { continue }
+            if !state.resolution.isExcluded, let name = state.resolution.labels?.first, let c = taxonomy.position(of: name) {
+                labels[position] = Int32(c)
+            }
+        }
+        let summary = ComponentSummary(index: component.id, members: memberIDs.indices.map(Int32.init), labels: labels)
+        let counts = summary.labelCounts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .map { ComponentInfo.LabelCount(label: taxonomy.names[$0.key], count: $0.value) }
+        return ComponentInfo(id: component.id, members: component.members, labelCounts: counts, purity: summary.purity,
+                             isBad: summary.isBad, majority: summary.majority.map { taxonomy.names[$0] })
+    }
+
+    /// Stores a decision on items with saved details (nil otherwise), returning what the
+    /// full source must replay.
+    func decide(_ command: DecisionCommand) throws -> (outcomes: [DecisionOutcome], message: String)? {
+        guard knows(command.items) else { return nil }
+        let ids = command.items.compactMap { saved[$0]?.itemID }
+        let states = Dictionary(try store.itemStates(ids: ids).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let items = command.items.map { i -> (path: String, labels: LabelSet?) in
+            let id = saved[i]!.itemID
+            return (saved[i]!.details.path, states[id]?.resolution.labels)
+        }
+        let requests = StoreReviewSource.requests(for: command, items: items, reviewer: reviewer, taxonomy: taxonomy)
+        let outcomes = try store.decide(requests)
+        locked { changed.formUnion(ids) }
+        return (outcomes, StoreReviewSource.describe(outcomes, command: command, paths: requests.map(\.imagePath)))
+    }
+
+    func undo(items: [Int]) throws -> (outcomes: [DecisionOutcome], message: String)? {
+        guard knows(items) else { return nil }
+        let paths = items.map { saved[$0]!.details.path }
+        let outcomes = try store.decide(paths.map { DecisionRequest(imagePath: $0, reviewer: reviewer, action: .undo) })
+        locked { changed.formUnion(items.compactMap { saved[$0]?.itemID }) }
+        return (outcomes, StoreReviewSource.describeUndo(outcomes, paths: paths))
+    }
+
+    func markImageProblem(item: Int, message: String) -> Bool {
+        guard let entry = saved[item] else { return false }
+        try? store.markProblem(imagePath: entry.details.path, problem: message)
+        return true
+    }
+}
