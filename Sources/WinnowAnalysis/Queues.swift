@@ -15,6 +15,8 @@ public enum QueueName: String, Sendable, CaseIterable {
     case problems
     case random
     case stratified
+    /// Items whose reviewers disagree ([team] reviews_per_item), for leads to settle.
+    case disputed
 }
 
 /// One reason an item was flagged, with the kind of evidence it rests on.
@@ -67,6 +69,8 @@ public struct QueueBuilder: Sendable {
     /// Skipped items come back after everything else.
     public let skipped: [Bool]
     public let settings: QueueSettings
+    /// Items whose reviewers disagree (the disputed queue, for leads), in item order.
+    public var disputed: [Int] = []
 
     public init(analysis: LabelAnalysis, input: AnalysisInput, problems: [String?], strata: [String]?,
                 decided: [Bool], skipped: [Bool], settings: QueueSettings = QueueSettings()) {
@@ -105,6 +109,8 @@ public struct QueueBuilder: Sendable {
     /// The queue's entries in review order, without reasons (write them with
     /// `explainedReasons(for:in:)` for the few on screen).
     public func order(_ queue: QueueName) -> [QueueEntry] {
+        // Disputed items are settled for everybody but the leads: they are this queue.
+        if queue == .disputed { return candidates(.disputed) }
         let raw = queue == .triage ? triage() : candidates(queue)
         let open = raw.filter { !decided[$0.item] }
         return open.filter { !skipped[$0.item] } + open.filter { skipped[$0.item] }
@@ -156,6 +162,8 @@ public struct QueueBuilder: Sendable {
             return ranked(Array(top)) { Double(a.outlierScore[$0]) }
         case .problems:
             return ranked((0..<n).filter { problems[$0] != nil }) { _ in 1 }
+        case .disputed:
+            return ranked(disputed) { _ in 1 }
         case .random:
             var rng = SplitMix64(seed: settings.seed)
             return (0..<n).filter { !input.excluded[$0] }.shuffled(using: &rng).enumerated().map { position, item in
@@ -261,6 +269,8 @@ public struct QueueBuilder: Sendable {
         case .disagreement:
             let votes = a.models.map { "\(TerminalText.sanitize($0.name)) says \(name($0.predicted[item]))" }.joined(separator: ", ")
             reasons.append(FlagReason(.disagreement, "models disagree: \(votes) (divergence \(format(a.divergence[item])) bits)"))
+        case .disputed:
+            reasons.append(FlagReason(.dispute, "reviewers disagree (their decisions are listed below): a lead's decision settles it"))
         default:
             break
         }

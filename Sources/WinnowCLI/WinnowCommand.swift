@@ -27,7 +27,7 @@ public struct WinnowCommand: ParsableCommand {
             """,
         version: version,
         subcommands: [ImportCommand.self, InfoCommand.self, AnalyzeCommand.self, QueueCommand.self, ComponentsCommand.self,
-                      SimilarCommand.self, ReviewCommand.self, DecideCommand.self, ExportCommand.self, DoctorCommand.self, BenchCommand.self]
+                      SimilarCommand.self, ReviewCommand.self, DecideCommand.self, LeasesCommand.self, ExportCommand.self, DoctorCommand.self, BenchCommand.self]
     )
 
     public init() {}

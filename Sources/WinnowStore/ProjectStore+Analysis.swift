@@ -14,6 +14,8 @@ public struct AnalysisContext: Sendable {
         /// The annotators' consensus label, before any review decision.
         public var given: LabelSet?
         public var resolution: ItemResolution
+        /// Where its reviews stand under the team policy the context was read with.
+        public var consensus: ReviewConsensus
     }
 
     public struct Model: Sendable {
@@ -42,7 +44,8 @@ public struct AnalysisContext: Sendable {
 }
 
 extension ProjectStore {
-    public func analysisContext() throws -> AnalysisContext {
+    /// `policy`: how reviews combine (`[team] reviews_per_item`, the leads), for each item's consensus.
+    public func analysisContext(policy: TeamPolicy = TeamPolicy()) throws -> AnalysisContext {
         try read { db in
             guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM imports") ?? 0 > 0 else { throw StoreError.notImported }
             let events = try Self.eventsByItem(db)
@@ -53,9 +56,11 @@ extension ProjectStore {
             while let row = try rows.next() {
                 let id: Int64 = row[0]
                 let given = (row[4] as String?).map(LabelSet.init(storageText:))
+                let history = events[id] ?? []
                 items.append(.init(id: id, path: row[1], problem: row[2], metadataJSON: row[3],
                                    fileSize: row[5], modificationTime: row[6], given: given,
-                                   resolution: ItemHistory.resolve(given: given, events: events[id] ?? [])))
+                                   resolution: ItemHistory.resolve(given: given, events: history),
+                                   consensus: history.isEmpty ? .none : policy.consensus(history)))
             }
             let models = try Row.fetchAll(db, sql: "SELECT name, matrix_file FROM models ORDER BY name").map {
                 AnalysisContext.Model(name: $0["name"], matrixPath: stateDirectory + "/matrices/" + ($0["matrix_file"] as String))

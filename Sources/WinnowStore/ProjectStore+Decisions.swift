@@ -11,9 +11,12 @@ public struct DecisionRequest: Sendable {
     public var queue: String?
     public var reason: String?
     public var note: String?
+    /// Decide even when another reviewer holds the item (leads only).
+    public var force: Bool
 
     public init(imagePath: String, reviewer: String, action: DecisionAction, labels: LabelSet? = nil,
-                queue: String? = nil, reason: String? = nil, note: String? = nil) {
+                queue: String? = nil, reason: String? = nil, note: String? = nil, force: Bool = false) {
+        self.force = force
         self.imagePath = imagePath
         self.reviewer = reviewer
         self.action = action
@@ -35,17 +38,20 @@ public struct DecisionOutcome: Sendable {
 extension ProjectStore {
     /// Appends a decision to the log. Returns only after the transaction has committed
     /// (with `synchronous = FULL`), so a caller may show the decision as saved.
-    public func decide(_ request: DecisionRequest, at date: Date = Date()) throws -> DecisionOutcome {
-        try decide([request], at: date)[0]
+    ///
+    /// `policy` decides who may do what: an item another reviewer holds (a lease) is refused,
+    /// and so are acts the reviewer's role does not allow (see `TeamPolicy`).
+    public func decide(_ request: DecisionRequest, policy: TeamPolicy = TeamPolicy(), at date: Date = Date()) throws -> DecisionOutcome {
+        try decide([request], policy: policy, at: date)[0]
     }
 
     /// Appends several decisions in one transaction: all are stored, or none (a whole
     /// near-duplicate group relabelled with one key).
-    public func decide(_ requests: [DecisionRequest], at date: Date = Date()) throws -> [DecisionOutcome] {
-        try write { db in try requests.map { try Self.decide($0, at: date, db) } }
+    public func decide(_ requests: [DecisionRequest], policy: TeamPolicy = TeamPolicy(), at date: Date = Date()) throws -> [DecisionOutcome] {
+        try write { db in try requests.map { try Self.decide($0, policy: policy, at: date, db) } }
     }
 
-    static func decide(_ request: DecisionRequest, at date: Date, _ db: Database) throws -> DecisionOutcome {
+    static func decide(_ request: DecisionRequest, policy: TeamPolicy, at date: Date, _ db: Database) throws -> DecisionOutcome {
         guard let item = try Row.fetchOne(db, sql: "SELECT id, row, given_labels FROM items WHERE path = ?", arguments: [request.imagePath]) else {
             throw StoreError.unknownImage(request.imagePath)
         }
@@ -60,6 +66,7 @@ extension ProjectStore {
             guard let target = ItemHistory.undoTarget(history) else { throw StoreError.nothingToUndo(request.imagePath) }
             undone = target
         }
+        try authorize(request, itemID: itemID, history: history, undoing: undone, policy: policy, at: date, db)
         if request.action == .relabel {
             guard let labels = request.labels else { throw StoreError.invalidLabels("relabel needs the new label") }
             try Self.validate(labels, db)
@@ -77,6 +84,34 @@ extension ProjectStore {
                              event.queue, event.reason, event.note, event.undoes, Timestamp.string(from: date)])
         event.id = db.lastInsertedRowID
         return DecisionOutcome(event: event, before: before, after: after, undone: undone)
+    }
+
+    /// Refuses what the team policy does not allow, before anything is written: deciding on
+    /// an item another reviewer holds; acts beyond the reviewer's role; changing another
+    /// reviewer's decision or a settled item, and settling a dispute, without being a lead.
+    static func authorize(_ request: DecisionRequest, itemID: Int64, history: [DecisionEvent], undoing: DecisionEvent?, policy: TeamPolicy,
+                          at date: Date, _ db: Database) throws {
+        let reviewer = request.reviewer
+        do {
+            try policy.authorize(reviewer, .decide(request.action == .undo ? (undoing?.action ?? .undo) : request.action))
+            if request.force { try policy.authorize(reviewer, .breakLeases) }
+        } catch { throw StoreError.refused(error) }
+        if !request.force, let lease = try foreignLease(db, itemID: itemID, reviewer: reviewer, now: date) {
+            throw StoreError.leased(image: request.imagePath, reviewer: lease.reviewer, until: Timestamp.string(from: lease.until))
+        }
+        if let undoing, undoing.reviewer != reviewer {
+            do { try policy.authorize(reviewer, .overrideOthers) } catch { throw StoreError.refused(error) }
+        }
+        guard [.accept, .relabel, .exclude].contains(request.action) else { return }
+        let consensus = policy.consensus(history)
+        let others = consensus.reviews.filter { $0.reviewer != reviewer }
+        do {
+            switch consensus.state {
+            case .disputed: try policy.authorize(reviewer, .settleDisputes)
+            case .final where !others.isEmpty: try policy.authorize(reviewer, .overrideOthers)
+            default: break
+            }
+        } catch { throw StoreError.refused(error) }
     }
 
     /// Records that an image cannot be decoded (found while reviewing). It shows in

@@ -12,6 +12,8 @@ public struct ItemState: Sendable, Equatable {
     public var given: LabelSet?
     public var resolution: ItemResolution
     public var problem: String?
+    /// Every decision on it, oldest first.
+    public var events: [DecisionEvent]
 }
 
 extension ProjectStore {
@@ -42,9 +44,9 @@ extension ProjectStore {
         for id in ids {
             guard let row = try Row.fetchOne(statement, arguments: [id]) else { continue }
             let given = (row[3] as String?).map(LabelSet.init(storageText:))
+            let history = try events(db, itemID: id)
             states.append(ItemState(id: row[0], row: row[1], path: row[2], given: given,
-                                    resolution: ItemHistory.resolve(given: given, events: try events(db, itemID: id)),
-                                    problem: row[4]))
+                                    resolution: ItemHistory.resolve(given: given, events: history), problem: row[4], events: history))
         }
         return states
     }

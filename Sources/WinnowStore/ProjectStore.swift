@@ -30,6 +30,7 @@ public final class ProjectStore: Sendable {
     public init(stateDirectory: String) throws(StoreError) {
         self.stateDirectory = stateDirectory
         databasePath = stateDirectory + "/" + Self.databaseFileName
+        StatePermissions.prepare(stateDirectory: stateDirectory, databasePath: databasePath)
         do {
             try FileManager.default.createDirectory(atPath: stateDirectory + "/matrices", withIntermediateDirectories: true)
         } catch {

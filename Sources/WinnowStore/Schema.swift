@@ -157,6 +157,21 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v6: leases") { db in
+            try db.execute(sql: """
+                -- Who is looking at which item right now, so no two review sessions ever show
+                -- the same one. A lease ends when its session moves on, quits, or stops renewing
+                -- it (a crash or a dropped SSH connection): expires_at is in Unix seconds.
+                CREATE TABLE leases (
+                    item_id INTEGER PRIMARY KEY NOT NULL REFERENCES items(id),
+                    reviewer TEXT NOT NULL,
+                    session TEXT NOT NULL,
+                    acquired_at TEXT NOT NULL,
+                    expires_at REAL NOT NULL
+                );
+                CREATE INDEX leases_session ON leases(session);
+                """)
+        }
         return migrator
     }
 }

@@ -11,6 +11,10 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case nothingToUndo(String)
     case invalidLabels(String)
     case io(String)
+    /// Another reviewer holds the item (their review screen shows it).
+    case leased(image: String, reviewer: String, until: String)
+    /// The team policy does not allow it.
+    case refused(TeamRefusal)
 
     public var description: String {
         switch self {
@@ -32,6 +36,10 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
             return why
         case .io(let why):
             return why
+        case .leased(let image, let reviewer, let until):
+            return "\(TerminalText.sanitize(reviewer)) is reviewing \"\(TerminalText.sanitize(image))\" (held until \(until) unless renewed)\n    fix: leave it to them; a lead can break the lease with winnow leases DIR --break"
+        case .refused(let refusal):
+            return refusal.description
         }
     }
 }

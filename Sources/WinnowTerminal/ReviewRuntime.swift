@@ -35,6 +35,8 @@ public final class ReviewRuntime {
     private let images: any ImageLayer
     private let writes = DispatchQueue(label: "winnow.review.writes")
     private let reads = DispatchQueue(label: "winnow.review.reads")
+    /// Leases: a write each, kept off the decisions' queue so a decision never waits for one.
+    private let leases = DispatchQueue(label: "winnow.review.leases")
     private let clockStart = DispatchTime.now().uptimeNanoseconds
 
     public init(setup: ReviewSetup, source: any ReviewDataSource, options: Options, images: any ImageLayer) {
@@ -55,8 +57,11 @@ public final class ReviewRuntime {
         let screen = try NcursesScreen(noColor: options.noColor)
         let signals = SignalWatcher(inbox: inbox)
         defer {
-            // Let a save in flight finish before the process may exit.
+            // Let a save in flight finish before the process may exit, then let go of the
+            // items this session holds (a killed session's leases expire instead).
             writes.sync {}
+            leases.sync {}
+            source.close()
             images.stop()
             screen.stop()
             _ = signals
@@ -176,6 +181,15 @@ public final class ReviewRuntime {
             }
         case .prefetchImages(let items):
             images.prefetch(items: items, state: state)
+        case .hold(let items, let queue):
+            leases.async {
+                do {
+                    let unavailable = try source.hold(items: items, queue: queue)
+                    if !unavailable.isEmpty { inbox.post(.unavailable(unavailable)) }
+                } catch {
+                    inbox.post(.notice(StatusMessage(.warning, "could not hold the next items for you: \(error)")))
+                }
+            }
         case .redraw:
             screen.invalidate()
             images.invalidate()

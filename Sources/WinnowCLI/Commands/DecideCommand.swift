@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import WinnowAnalysis
 import WinnowCore
 import WinnowStore
 
@@ -11,19 +13,29 @@ struct DecideCommand: ParsableCommand {
             the command returns; nothing is overwritten. --undo takes back the image's most \
             recent decision that is still in effect (repeat it to go further back).
 
+            --next N works through a queue instead of one image, as the review screen does: \
+            each item is held (leased) before it is decided, so several reviewers (screens, \
+            scripts) never decide the same item, and items another session holds, or that \
+            no longer need this reviewer ([team] reviews_per_item), are passed over.
+
+            With a [team.reviewers] list in winnow.toml each act needs its role: excluding \
+            needs a moderator; changing another reviewer's decision, settling a disputed item \
+            and --force need a lead.
+
             EXAMPLES:
               winnow decide SampleProjects/shapes batch-01/img_0007.png --accept
               winnow decide SampleProjects/shapes batch-01/img_0007.png --relabel hexagon --note "six corners"
               winnow decide photos/ beach/0042.jpg --relabel sea,sky       (multi-label)
               winnow decide SampleProjects/shapes batch-01/img_0007.png --undo
+              winnow decide SampleProjects/shapes --next 20 --queue triage --accept --reviewer bot
 
             \(WinnowExit.helpText)
             """)
 
     @OptionGroup var project: ProjectOptions
 
-    @Argument(help: ArgumentHelp("The image, as a path relative to images/.", valueName: "image"))
-    var image: String
+    @Argument(help: ArgumentHelp("The image, as a path relative to images/ (not with --next).", valueName: "image"))
+    var image: String?
 
     @Flag(help: "The current label is right.") var accept = false
     @Option(help: ArgumentHelp("Give the image this label (comma-separated for multi-label data).", valueName: "label[,label…]"))
@@ -38,11 +50,27 @@ struct DecideCommand: ParsableCommand {
     var reviewer: String?
     @Option(help: ArgumentHelp("A free-text note stored with the decision.", valueName: "text"))
     var note: String?
+    @Flag(help: "Decide even though another reviewer holds the image (leads only).")
+    var force = false
+    @Option(help: ArgumentHelp("Decide the next N open items of --queue instead of one image.", valueName: "n"))
+    var next: Int?
+    @Option(help: ArgumentHelp("The queue --next works through.", valueName: "name"))
+    var queue: String = QueueName.triage.rawValue
 
     func validate() throws {
         let chosen = [accept, relabel != nil, exclude, skip, undo, splitOff].filter { $0 }.count
         guard chosen == 1 else {
             throw ValidationError("give exactly one of --accept, --relabel LABEL, --exclude, --skip, --split-off, --undo")
+        }
+        if let next {
+            guard image == nil else { throw ValidationError("give an image or --next N, not both") }
+            guard next > 0 else { throw ValidationError("--next needs a number above 0") }
+            guard !undo else { throw ValidationError("--undo takes an image, not --next") }
+            guard QueueName(rawValue: queue) != nil else {
+                throw ValidationError("unknown queue \"\(queue)\"; queues: \(QueueName.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        } else if image == nil {
+            throw ValidationError("give the image to decide on (a path relative to images/), or --next N")
         }
     }
 
@@ -58,15 +86,49 @@ struct DecideCommand: ParsableCommand {
     func run() throws {
         let opened = try Project.open(project)
         let taxonomy = try opened.store.taxonomy()
+        let policy = opened.config.team
+        let who = try resolveReviewer(reviewer, policy: policy)
         var labels: LabelSet?
         if let relabel {
             // A class name may itself contain a comma: an exact match wins over splitting.
             let names = taxonomy.contains(relabel) ? [relabel] : relabel.split(separator: ",").map { String($0).trimmingASCIIWhitespace() }.filter { !$0.isEmpty }
             labels = LabelSet(names, in: taxonomy)
         }
-        let outcome = try opened.store.decide(DecisionRequest(
-            imagePath: image, reviewer: try resolveReviewer(reviewer), action: action, labels: labels, note: note))
-        print(Self.describe(outcome, image: image))
+        guard let next else {
+            let image = image ?? ""
+            let outcome = try opened.store.decide(DecisionRequest(
+                imagePath: image, reviewer: who, action: action, labels: labels, note: note, force: force), policy: policy)
+            print(Self.describe(outcome, image: image))
+            return
+        }
+        try workThrough(opened, count: next, reviewer: who, labels: labels, policy: policy)
+    }
+
+    /// Decides the next `count` open items of the queue, each held before it is decided.
+    func workThrough(_ project: Project, count: Int, reviewer: String, labels: LabelSet?, policy: TeamPolicy) throws {
+        let name = QueueName(rawValue: queue)!
+        if name == .disputed { try policy.authorize(reviewer, .settleDisputes) }
+        let session = try AnalysisSession(project, progress: SilentProgress())
+        let graph = try session.neighbourGraph()?.graph
+        let input = try session.input(graph: graph)
+        let analysis = LabelAnalysis(input, settings: session.settings())
+        let order = try session.queueBuilder(analysis, input: input, stratifyBy: project.config.stratifyBy, reviewer: reviewer).order(name)
+        let leases = LeaseSession(store: project.store, reviewer: reviewer, policy: policy)
+        defer { leases.close() }
+        var decided = 0
+        var passed = 0
+        for entry in order where decided < count {
+            let item = session.context.items[entry.item]
+            guard try leases.hold([item.id], settling: name == .disputed)[item.id] == nil else { passed += 1; continue }
+            let outcome = try project.store.decide(DecisionRequest(
+                imagePath: item.path, reviewer: reviewer, action: action, labels: labels, queue: name.rawValue,
+                reason: entry.source.rawValue, note: note), policy: policy)
+            print(Self.describe(outcome, image: item.path))
+            decided += 1
+        }
+        if decided < count {
+            print("\(decided) decided; the \(name.rawValue) queue has no more open items for \(TerminalText.sanitize(reviewer))\(passed > 0 ? " (\(passed) passed over: held by others or settled meanwhile)" : "")")
+        }
     }
 
     static func describe(_ outcome: DecisionOutcome, image: String, showReviewer: Bool = true) -> String {

@@ -27,9 +27,12 @@ final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable {
 
     /// `quickStart` runs first (it must be fast, and may find nothing); then `open` loads
     /// the analysis; then `loaded` runs with both in the background (to save the next quick start).
-    init(quickStart: @escaping @Sendable () -> QuickStartSource? = { nil },
+    private let leases: LeaseSession?
+
+    init(leases: LeaseSession? = nil, quickStart: @escaping @Sendable () -> QuickStartSource? = { nil },
          open: @escaping @Sendable () throws -> StoreReviewSource,
          loaded: @escaping @Sendable (StoreReviewSource, QuickStartSource?) -> Void = { _, _ in }) {
+        self.leases = leases
         quickReady.enter()
         ready.enter()
         finished.enter()
@@ -129,6 +132,14 @@ final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable {
         if let quickly { return quickly }
         return try source().undo(items: items)
     }
+
+    func hold(items: [Int], queue: String) throws -> [Int: String] {
+        if let refused = try whileQuick({ try $0.hold(items: items, queue: queue) }) { return refused }
+        return try source().hold(items: items, queue: queue)
+    }
+
+    /// Lets go of the session's leases without waiting for the analysis to load.
+    func close() { leases?.close() }
 
     func similar(to item: Int) throws -> [SimilarItem] { try source().similar(to: item) }
     func stats() throws -> ReviewStats { try source().stats() }

@@ -20,20 +20,24 @@ final class QuickStartSource: @unchecked Sendable {
     private let multiLabel: Bool
     private let imagesRoot: String
     private let saved: [Int: QueueSnapshot.SavedDetails]
+    private let policy: TeamPolicy
+    private let leases: LeaseSession?
     private let lock = NSLock()
     /// Items with decisions after the snapshot (read at start, then this session's).
     private var changed: Set<Int64>
 
     /// The saved queue `name` when it still matches the project (`key`), else nil.
-    static func open(project: Project, queue name: String, key: String, reviewer: String) throws -> QuickStartSource? {
+    static func open(project: Project, queue name: String, key: String, reviewer: String, leases: LeaseSession? = nil) throws -> QuickStartSource? {
         let path = QueueSnapshot.path(stateDirectory: project.store.stateDirectory, queue: name)
         guard let snapshot = QueueSnapshot.read(from: path), snapshot.header.key == key, snapshot.header.queue == name else { return nil }
-        return try QuickStartSource(snapshot: snapshot, project: project, reviewer: reviewer)
+        return try QuickStartSource(snapshot: snapshot, project: project, reviewer: reviewer, leases: leases)
     }
 
-    init(snapshot: QueueSnapshot, project: Project, reviewer: String) throws {
+    init(snapshot: QueueSnapshot, project: Project, reviewer: String, leases: LeaseSession?) throws {
         store = project.store
         self.reviewer = reviewer
+        self.leases = leases
+        policy = project.config.team
         taxonomy = try store.taxonomy()
         multiLabel = try store.setting("multi_label") == "true"
         imagesRoot = project.root + "/images/"
@@ -43,19 +47,22 @@ final class QuickStartSource: @unchecked Sendable {
         snapshotEventID = snapshot.header.lastEventID
         lastEventID = since.lastEventID
         changed = Set(since.items.map(\.id))
-        // Decided since: out of the queue; skipped since: back at its end, as the analysis
-        // would put them.
-        var status: [Int64: ItemStatus] = [:]
-        for item in since.items { status[item.id] = item.resolution.status }
+        // Settled since (for this reviewer): out of the queue; skipped since: back at its end,
+        // as the analysis would put them. Items other sessions hold are theirs.
+        var settled = Set<Int64>()
+        var skippedSince = Set<Int64>()
+        for item in since.items {
+            if AnalysisSession.isSettled(policy.consensus(item.events), for: reviewer) { settled.insert(item.id) }
+            else if item.resolution.status == .skipped { skippedSince.insert(item.id) }
+        }
+        if let held = leases?.heldByOthers() { settled.formUnion(held.keys) }
         var open: [QueueSlot] = []
         var skipped: [QueueSlot] = []
         open.reserveCapacity(snapshot.header.count)
         for (position, slot) in snapshot.slots.enumerated() {
-            switch status[snapshot.itemIDs[position]] {
-            case .accepted?, .relabelled?, .excluded?: continue
-            case .skipped?: skipped.append(slot)
-            default: open.append(slot)
-            }
+            let id = snapshot.itemIDs[position]
+            if settled.contains(id) { continue }
+            if skippedSince.contains(id) { skipped.append(slot) } else { open.append(slot) }
         }
         slots = open + skipped
     }
@@ -87,6 +94,7 @@ final class QuickStartSource: @unchecked Sendable {
                 details.status = StoreReviewSource.statusText(state.resolution)
                 details.currentLabels = state.resolution.labels?.names ?? []
                 details.problem = state.problem
+                details.reviews = StoreReviewSource.reviewFields(policy.consensus(state.events))
             }
             if let component = details.component, entry.memberIDs.contains(where: changed.contains) {
                 details.component = recount(component, memberIDs: entry.memberIDs, saved: byID)
@@ -123,7 +131,7 @@ final class QuickStartSource: @unchecked Sendable {
             return (saved[i]!.details.path, states[id]?.resolution.labels)
         }
         let requests = StoreReviewSource.requests(for: command, items: items, reviewer: reviewer, taxonomy: taxonomy)
-        let outcomes = try store.decide(requests)
+        let outcomes = try store.decide(requests, policy: policy)
         locked { changed.formUnion(ids) }
         return (outcomes, StoreReviewSource.describe(outcomes, command: command, paths: requests.map(\.imagePath)))
     }
@@ -131,9 +139,20 @@ final class QuickStartSource: @unchecked Sendable {
     func undo(items: [Int]) throws -> (outcomes: [DecisionOutcome], message: String)? {
         guard knows(items) else { return nil }
         let paths = items.map { saved[$0]!.details.path }
-        let outcomes = try store.decide(paths.map { DecisionRequest(imagePath: $0, reviewer: reviewer, action: .undo) })
+        let outcomes = try store.decide(paths.map { DecisionRequest(imagePath: $0, reviewer: reviewer, action: .undo) }, policy: policy)
         locked { changed.formUnion(items.compactMap { saved[$0]?.itemID }) }
         return (outcomes, StoreReviewSource.describeUndo(outcomes, paths: paths))
+    }
+
+    /// Holds items with saved details (nil otherwise); see `ReviewDataSource.hold`.
+    func hold(items: [Int], queue: String) throws -> [Int: String]? {
+        guard knows(items) else { return nil }
+        guard let leases else { return [:] }
+        let ids = items.map { ($0, saved[$0]!.itemID) }
+        let refused = try leases.hold(ids.map(\.1), settling: queue == QueueName.disputed.rawValue)
+        var why: [Int: String] = [:]
+        for (i, id) in ids { if let outcome = refused[id] { why[i] = leases.explain(outcome) } }
+        return why
     }
 
     func markImageProblem(item: Int, message: String) -> Bool {

@@ -59,9 +59,11 @@ struct ReviewCommand: ParsableCommand {
     static func source(_ project: Project, queue: String, reviewer: String, stratifyBy: String?) throws -> DeferredReviewSource {
         let key = try QueueSnapshot.key(project: project, stratifyBy: stratifyBy ?? project.config.stratifyBy)
         let saved = QueueSnapshot.path(stateDirectory: project.store.stateDirectory, queue: queue)
+        let leases = LeaseSession(store: project.store, reviewer: reviewer, policy: project.config.team)
         return DeferredReviewSource(
-            quickStart: { (try? QuickStartSource.open(project: project, queue: queue, key: key, reviewer: reviewer)) ?? nil },
-            open: { try StoreReviewSource.open(project, reviewer: reviewer, stratifyBy: stratifyBy, progress: SilentProgress()) },
+            leases: leases,
+            quickStart: { (try? QuickStartSource.open(project: project, queue: queue, key: key, reviewer: reviewer, leases: leases)) ?? nil },
+            open: { try StoreReviewSource.open(project, reviewer: reviewer, stratifyBy: stratifyBy, leases: leases, progress: SilentProgress()) },
             loaded: { source, quick in
                 guard let name = QueueName(rawValue: queue), quick?.snapshotEventID != .some(source.lastEventID) else { return }
                 // A cache: failing to save it only makes the next start slower.
@@ -72,7 +74,10 @@ struct ReviewCommand: ParsableCommand {
     func run() throws {
         let opened = try Project.open(project)
         let config = opened.config
-        let reviewerName = try resolveReviewer(reviewer)
+        let reviewerName = try resolveReviewer(reviewer, policy: config.team)
+        // Say it now rather than refuse every key later.
+        try config.team.authorize(reviewerName, .decide(.skip))
+        if queue == QueueName.disputed.rawValue { try config.team.authorize(reviewerName, .settleDisputes) }
         let environment = ProcessInfo.processInfo.environment
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
         let chosenTheme = try ThemeLocator.load(theme ?? config.theme, datasetRoot: opened.root)
@@ -92,7 +97,7 @@ struct ReviewCommand: ParsableCommand {
         let setup = ReviewSetup(
             projectName: config.projectName ?? URL(fileURLWithPath: opened.root).lastPathComponent,
             reviewer: reviewerName, classes: taxonomy.names, multiLabel: multiLabel,
-            queues: QueueName.allCases.map(\.rawValue), graphics: display.description, showsImages: display.showsImages,
+            queues: QueueName.allCases.filter { $0 != .disputed || config.team.may(reviewerName, .settleDisputes) }.map(\.rawValue), graphics: display.description, showsImages: display.showsImages,
             sensitiveClasses: Set(config.sensitiveClasses), blurAll: config.blurAll)
         let runtime = ReviewRuntime(setup: setup, source: source,
                                     options: .init(queue: queue, theme: chosenTheme, keyMap: keyMap, noColor: noColor),

@@ -33,6 +33,10 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     private var queuesStale = false
     /// Re-analyses after relabels run here, one at a time; a newer one supersedes.
     private let refreshQueue = DispatchQueue(label: "winnow.review.refresh")
+    /// Who may do what, how many reviews an item needs.
+    let policy: TeamPolicy
+    /// This session's holds on items (nil: leases are not used, as in benchmarks).
+    let leases: LeaseSession?
     private var generation = 0
     /// Up to this many items the analysis is recomputed before a decision returns (a few
     /// milliseconds); above it, in the background, so a decision never waits for it.
@@ -41,8 +45,11 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
 
     /// `graph`: the neighbour graph, also when it comes from image features and so is not
     /// label evidence (`input.neighbours` is nil then): "more like this" still uses it.
-    init(session: AnalysisSession, input: AnalysisInput, analysis: LabelAnalysis, builder: QueueBuilder, graph: NeighbourGraph?, reviewer: String) throws {
+    init(session: AnalysisSession, input: AnalysisInput, analysis: LabelAnalysis, builder: QueueBuilder, graph: NeighbourGraph?,
+         reviewer: String, leases: LeaseSession? = nil) throws {
         self.store = session.project.store
+        self.policy = session.config.team
+        self.leases = leases
         self.graph = graph
         self.reviewer = reviewer
         self.settings = session.settings()
@@ -62,13 +69,15 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
 
     /// Loads and analyses the project (the neighbour graph comes from its cache) and
     /// builds the queues: everything the review screen needs before its first frame.
-    static func open(_ project: Project, reviewer: String, stratifyBy: String?, progress: any ProgressReporter = TerminalProgress()) throws -> StoreReviewSource {
+    static func open(_ project: Project, reviewer: String, stratifyBy: String?, leases: LeaseSession? = nil,
+                     progress: any ProgressReporter = TerminalProgress()) throws -> StoreReviewSource {
         let session = try AnalysisSession(project, progress: progress)
         let graph = try session.neighbourGraph()?.graph
         let input = try session.input(graph: graph)
         let analysis = LabelAnalysis(input, settings: session.settings())
-        let builder = try session.queueBuilder(analysis, input: input, stratifyBy: stratifyBy ?? project.config.stratifyBy)
-        return try StoreReviewSource(session: session, input: input, analysis: analysis, builder: builder, graph: graph, reviewer: reviewer)
+        let builder = try session.queueBuilder(analysis, input: input, stratifyBy: stratifyBy ?? project.config.stratifyBy, reviewer: reviewer)
+        return try StoreReviewSource(session: session, input: input, analysis: analysis, builder: builder, graph: graph,
+                                     reviewer: reviewer, leases: leases)
     }
 
     var classes: [String] { locked { context.classes } }
@@ -90,7 +99,9 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         try locked {
             guard let queue = QueueName(rawValue: name) else { throw CLIFailure(message: "unknown queue \(name)", exit: .usage) }
             if queuesStale { rebuildQueues() }
-            let entries = builder.order(queue)
+            var entries = builder.order(queue)
+            // Items other sessions hold are theirs: never shown here at the same time.
+            if let held = leases?.heldByOthers(), !held.isEmpty { entries.removeAll { held[context.items[$0.item].id] != nil } }
             for entry in entries { sources[entry.item] = entry.source }
             return (entries.map { QueueSlot(item: $0.item, source: $0.source.rawValue, score: $0.score) },
                     openCounts(known: [queue: entries.count]))
@@ -111,6 +122,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     private func rebuildQueues() {
         builder = QueueBuilder(analysis: analysis, input: input, problems: problems, strata: strata,
                                decided: decided, skipped: skipped, settings: queueSettings)
+        builder.disputed = context.items.indices.filter { context.items[$0].consensus.state == .disputed }
         queuesStale = false
     }
 
@@ -136,10 +148,18 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         }
         let annotators = (annotations[item.id] ?? []).count > 1
             ? (annotations[item.id] ?? []).map { ItemDetails.Field(name: $0.annotator, value: $0.labels.names.joined(separator: ", ")) } : []
-        return ItemDetails(
+        var details = ItemDetails(
             item: i, path: item.path, status: Self.statusText(item.resolution), currentLabels: item.resolution.labels?.names ?? [],
             givenLabels: item.given?.names ?? [], annotators: annotators, suggested: className(analysis.suggested[i]),
             reasons: reasons, models: models, component: component(of: i), metadata: metadata(item.metadataJSON), problem: item.problem)
+        details.reviews = Self.reviewFields(item.consensus)
+        return details
+    }
+
+    /// Each reviewer's decision, once more than one person reviewed the item.
+    static func reviewFields(_ consensus: ReviewConsensus) -> [ItemDetails.Field] {
+        guard consensus.reviews.count > 1 else { return [] }
+        return consensus.reviews.map { ItemDetails.Field(name: $0.reviewer, value: $0.outcome) }
     }
 
     static func statusText(_ resolution: ItemResolution) -> String {
@@ -176,7 +196,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             Self.requests(for: command, items: command.items.map { (context.items[$0].path, context.items[$0].resolution.labels) },
                           reviewer: reviewer, taxonomy: taxonomy)
         }
-        let outcomes = try store.decide(requests)
+        let outcomes = try store.decide(requests, policy: policy)
         apply(outcomes, items: command.items)
         return (outcomes.map(\.event.id), Self.describe(outcomes, command: command, paths: requests.map(\.imagePath)))
     }
@@ -204,7 +224,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
 
     func undo(items: [Int]) throws -> String {
         let paths = locked { items.map { context.items[$0].path } }
-        let outcomes = try store.decide(paths.map { DecisionRequest(imagePath: $0, reviewer: reviewer, action: .undo) })
+        let outcomes = try store.decide(paths.map { DecisionRequest(imagePath: $0, reviewer: reviewer, action: .undo) }, policy: policy)
         apply(outcomes, items: items)
         return Self.describeUndo(outcomes, paths: paths)
     }
@@ -218,12 +238,20 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     /// an outcome twice changes nothing, so decisions made before this source finished
     /// loading can be replayed into it whether or not it read them.
     func apply(_ outcomes: [DecisionOutcome], items: [Int]) {
+        // Whether the items still need this reviewer follows from all their reviews (other
+        // reviewers' too), read after the decision.
+        let ids = locked { items.map { context.items[$0].id } }
+        let states = Dictionary(((try? store.itemStates(ids: ids)) ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var consensus: [Int: ReviewConsensus] = [:]
+        for (i, id) in zip(items, ids) { if let state = states[id] { consensus[i] = policy.consensus(state.events) } }
         locked {
             var labelsChanged = false
             for (i, outcome) in zip(items, outcomes) {
                 let before = context.items[i].resolution
                 context.items[i].resolution = outcome.after
-                decided[i] = [.accepted, .relabelled, .excluded].contains(outcome.after.status)
+                if let fresh = consensus[i] { context.items[i].consensus = fresh }
+                decided[i] = consensus[i].map { AnalysisSession.isSettled($0, for: reviewer) }
+                    ?? [.accepted, .relabelled, .excluded].contains(outcome.after.status)
                 skipped[i] = outcome.after.status == .skipped
                 let label = outcome.after.labels?.first.flatMap { taxonomy.position(of: $0) }.map(Int32.init) ?? -1
                 if context.multiLabel == false, input.labels[i] != label { input.labels[i] = label; labelsChanged = true }
@@ -280,6 +308,19 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         default: return "saved \(outcomes.count) decisions \(ids): \(command.kind.verb)"
         }
     }
+
+    // MARK: - Leases
+
+    func hold(items: [Int], queue: String) throws -> [Int: String] {
+        guard let leases else { return [:] }
+        let ids = locked { items.filter { context.items.indices.contains($0) }.map { ($0, context.items[$0].id) } }
+        let refused = try leases.hold(ids.map(\.1), settling: queue == QueueName.disputed.rawValue)
+        var why: [Int: String] = [:]
+        for (i, id) in ids { if let outcome = refused[id] { why[i] = leases.explain(outcome) } }
+        return why
+    }
+
+    func close() { leases?.close() }
 
     // MARK: - Quick start
 

@@ -15,7 +15,7 @@ struct AnalysisSession {
 
     init(_ project: Project, progress: any ProgressReporter = TerminalProgress()) throws {
         self.project = project
-        self.context = try project.store.analysisContext()
+        self.context = try project.store.analysisContext(policy: project.config.team)
         self.progress = progress
     }
 
@@ -156,14 +156,23 @@ struct AnalysisSession {
         return q
     }
 
-    /// The queues over `analysis` with the review state: decided items (accepted, relabelled,
-    /// excluded) leave them, skipped items come back last.
-    func queueBuilder(_ analysis: LabelAnalysis, input: AnalysisInput, stratifyBy column: String?, seed: UInt64? = nil) throws -> QueueBuilder {
+    /// The queues over `analysis` with the review state: items settled for `reviewer` leave
+    /// them (decided by enough reviewers, disputed, or reviewed by them already; without a
+    /// reviewer, settled items), skipped items come back last.
+    func queueBuilder(_ analysis: LabelAnalysis, input: AnalysisInput, stratifyBy column: String?, seed: UInt64? = nil,
+                      reviewer: String? = nil) throws -> QueueBuilder {
         let items = context.items
-        return QueueBuilder(analysis: analysis, input: input, problems: items.map(\.problem), strata: try strata(column: column),
-                            decided: items.map { [.accepted, .relabelled, .excluded].contains($0.resolution.status) },
-                            skipped: items.map { $0.resolution.status == .skipped },
-                            settings: queueSettings(seed: seed))
+        var builder = QueueBuilder(analysis: analysis, input: input, problems: items.map(\.problem), strata: try strata(column: column),
+                                   decided: items.map { Self.isSettled($0.consensus, for: reviewer) },
+                                   skipped: items.map { $0.resolution.status == .skipped },
+                                   settings: queueSettings(seed: seed))
+        builder.disputed = items.indices.filter { items[$0].consensus.state == .disputed }
+        return builder
+    }
+
+    static func isSettled(_ consensus: ReviewConsensus, for reviewer: String?) -> Bool {
+        guard let reviewer else { return consensus.state == .final || consensus.state == .disputed }
+        return !consensus.isOpen(for: reviewer)
     }
 
     /// Metadata values of `column` per item, for stratification.

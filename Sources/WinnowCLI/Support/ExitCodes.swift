@@ -11,7 +11,8 @@ public enum WinnowExit: Int32, CaseIterable, Sendable {
     case dataError = 2
     /// The project state cannot be opened or written (permissions, a newer schema, another dataset's state).
     case projectError = 3
-    /// The request was refused: unknown image, invalid label, nothing to undo.
+    /// The request was refused: unknown image, invalid label, nothing to undo, another
+    /// reviewer holds the image, or the reviewer's role does not allow it.
     case refused = 4
 
     static let helpText = """
@@ -20,7 +21,8 @@ public enum WinnowExit: Int32, CaseIterable, Sendable {
           1  usage error (bad arguments)
           2  the dataset or winnow.toml is invalid; nothing was changed
           3  the project state cannot be opened or written
-          4  refused: unknown image, invalid label, nothing to undo
+          4  refused: unknown image, invalid label, nothing to undo, held by another
+             reviewer, or not allowed for the reviewer's role
         """
 }
 
@@ -35,9 +37,10 @@ struct CLIFailure: Error, CustomStringConvertible {
         case let failure as CLIFailure: return failure
         case let invalid as DatasetInvalid: return CLIFailure(message: invalid.description, exit: .dataError)
         case let problem as DataProblem: return CLIFailure(message: problem.description, exit: .dataError)
+        case let refusal as TeamRefusal: return CLIFailure(message: refusal.description, exit: .refused)
         case let store as StoreError:
             switch store {
-            case .unknownImage, .removedImage, .nothingToUndo, .invalidLabels: return CLIFailure(message: store.description, exit: .refused)
+            case .unknownImage, .removedImage, .nothingToUndo, .invalidLabels, .leased, .refused: return CLIFailure(message: store.description, exit: .refused)
             default: return CLIFailure(message: store.description, exit: .projectError)
             }
         default: return CLIFailure(message: "\(error)", exit: .projectError)

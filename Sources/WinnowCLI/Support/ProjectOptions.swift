@@ -88,12 +88,27 @@ struct Project {
 }
 
 /// The reviewer name: `--reviewer`, else `WINNOW_REVIEWER`, else the login name.
-func resolveReviewer(_ explicit: String?) throws -> String {
+func resolveReviewer(_ explicit: String?, policy: TeamPolicy = TeamPolicy()) throws -> String {
+    let login = loginName()
+    var chosen = login
+    var how = "your login name"
     if let explicit, !explicit.isEmpty {
         guard TerminalText.isSafe(explicit) else { throw CLIFailure(message: "the reviewer name contains control characters", exit: .usage) }
-        return explicit
+        chosen = explicit
+        how = "--reviewer"
+    } else if let env = ProcessInfo.processInfo.environment["WINNOW_REVIEWER"], !env.isEmpty, TerminalText.isSafe(env) {
+        chosen = env
+        how = "WINNOW_REVIEWER"
     }
-    if let env = ProcessInfo.processInfo.environment["WINNOW_REVIEWER"], !env.isEmpty, TerminalText.isSafe(env) { return env }
+    // The list of reviewers is only worth something if nobody can claim another's name.
+    if policy.enforceLogin, chosen != login {
+        throw CLIFailure(message: "winnow.toml enforces login names ([team] enforce_login): you are \(TerminalText.sanitize(login)), not \(TerminalText.sanitize(chosen)) (from \(how))\n    fix: leave out \(how == "--reviewer" ? "--reviewer" : "WINNOW_REVIEWER"), or log in as that reviewer", exit: .usage)
+    }
+    return chosen
+}
+
+/// The account the process runs as (over SSH, the account used to log in).
+func loginName() -> String {
     if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
     return ProcessInfo.processInfo.environment["USER"] ?? "unknown"
 }

@@ -48,6 +48,15 @@ import TOMLKit
 /// blur_all = false                # blur every image until revealed
 /// blur_style = "blur"             # blur | pixelate
 ///
+/// [team]                          # several reviewers (see the README's "Team work")
+/// reviews_per_item = 1            # different reviewers each item goes to before it is final
+/// lease_minutes = 5               # an open item is held this long without a heartbeat
+/// enforce_login = false           # true: reviewers are their login names (no --reviewer)
+///
+/// [team.reviewers]                # without this list everybody may do everything
+/// alice = "annotator"             # annotator | moderator | lead
+/// carol = "lead"
+///
 /// [keys]                          # remap keys: command = "key" or ["key", "key"]
 /// accept = ["enter", "a"]
 /// ```
@@ -85,6 +94,8 @@ public struct WinnowConfig: Sendable, Equatable {
     // [keys]: command name → key names, with the line each was set on (checked by the
     // review screen, which knows the commands).
     public var keyBindings: [String: [String]] = [:]
+    /// Several reviewers: roles, overlap, leases ([team]).
+    public var team = TeamPolicy()
     public var keyBindingLines: [String: Int] = [:]
 
     public static let graphicsModes = ["auto", "kitty", "sixel", "iterm", "blocks", "none"]
@@ -107,6 +118,7 @@ public struct WinnowConfig: Sendable, Equatable {
         "queues": ["audit_share", "stratify_by", "low_confidence", "outlier_share", "seed"],
         "triage": ["label_issues", "bad_components", "disagreement", "outliers", "problems"],
         "review": ["theme", "graphics", "colors", "sensitive_classes", "blur_all", "blur_style"],
+        "team": ["reviews_per_item", "lease_minutes", "enforce_login", "reviewers"],
         "keys": [],  // any command name; checked by the review screen
     ]
 
@@ -212,6 +224,23 @@ public struct WinnowConfig: Sendable, Equatable {
                     if let b = item.bool { config.blurAll = b } else { wrongType("true or false") }
                 case ("review", "blur_style"):
                     if let v = item.string, blurStyles.contains(v) { config.blurStyle = v } else { wrongType("one of " + blurStyles.joined(separator: ", ")) }
+                case ("team", "reviews_per_item"):
+                    if let v = item.int, (1...20).contains(v) { config.team.reviewsPerItem = v } else { wrongType("a whole number from 1 to 20") }
+                case ("team", "lease_minutes"):
+                    if let v = item.double ?? item.int.map(Double.init), v > 0, v <= 24 * 60 { config.team.leaseSeconds = v * 60 } else { wrongType("a number of minutes (up to a day)") }
+                case ("team", "enforce_login"):
+                    if let b = item.bool { config.team.enforceLogin = b } else { wrongType("true or false") }
+                case ("team", "reviewers"):
+                    guard let reviewers = item.table else { wrongType("a table of name = role"); break }
+                    for (name, role) in reviewers {
+                        if let text = role.string, let parsed = TeamPolicy.Role(rawValue: text), TerminalText.isSafe(name), !name.isEmpty {
+                            config.team.reviewers[name] = parsed
+                        } else {
+                            problems.add(DataProblem(file: file, line: locator.line(ofKey: name, inTable: "team.reviewers") ?? line,
+                                                     message: "team.reviewers.\(TerminalText.sanitize(name)) must be one of " + TeamPolicy.Role.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "),
+                                                     hint: "for example: \(TerminalText.sanitize(name)) = \"annotator\""))
+                        }
+                    }
                 case ("triage", _):
                     if let v = item.double ?? item.int.map(Double.init), v >= 0 { config.triageQuotas[key] = v } else { wrongType("a number (a share)") }
                 default:
@@ -226,6 +255,7 @@ public struct WinnowConfig: Sendable, Equatable {
     private static func example(for expected: String) -> String {
         switch expected {
         case "a string": return "\"text\""
+        case "a table of name = role": return "{ alice = \"annotator\", carol = \"lead\" }"
         case "true or false": return "true"
         case let text where text.hasPrefix("one of "): return "\"" + (text.dropFirst(7).split(separator: ",").first.map(String.init) ?? "") + "\""
         case let text where text.hasPrefix("a whole number"): return "10"

@@ -14,12 +14,15 @@ public enum FlagKind: String, Sendable, Hashable, CaseIterable, Codable {
     case model
     /// The labels of the item's nearest neighbours.
     case neighbours
+    /// Reviewers disagree about the item.
+    case dispute
 
     /// The kind whose colour a theme uses when it names none for this one.
     public var colourFallback: FlagKind? {
         switch self {
         case .model: return .labelIssue
         case .neighbours: return .duplicate
+        case .dispute: return .disagreement
         default: return nil
         }
     }

@@ -16,6 +16,9 @@ public enum Action: Sendable {
     /// A picture finished decoding or encoding in the background: draw again.
     case imageReady(item: Int)
     case notice(StatusMessage)
+    /// Items another reviewer holds, or that no longer need this reviewer, each with why:
+    /// they leave the queue.
+    case unavailable([Int: String])
 }
 
 /// Work the reducer asks the application to do. Results come back as actions.
@@ -29,6 +32,9 @@ public enum Effect: Sendable, Hashable {
     case loadStats
     /// Decode and encode these items' images ahead of time.
     case prefetchImages([Int])
+    /// Hold these items (the one on screen and the next few) so no other reviewer is shown
+    /// them; everything held before is let go. `queue`: the queue they come from.
+    case hold(items: [Int], queue: String)
     /// Repaint the whole screen (Ctrl-L, or after a popup over an image).
     case redraw
     /// Fewer colours in images (less data over slow links).

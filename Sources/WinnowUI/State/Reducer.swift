@@ -67,7 +67,25 @@ public enum Reducer {
         case .notice(let message):
             state.status = message
             return []
+        case .unavailable(let items):
+            return unavailable(items, &state)
         }
+    }
+
+    /// Items that cannot be reviewed here after all leave the queue; the screen moves on.
+    static func unavailable(_ items: [Int: String], _ state: inout AppState) -> [Effect] {
+        let current = state.currentItem
+        let found = slotIndices(of: Set(items.keys), in: state)
+        guard !found.isEmpty else { return [] }
+        let removedBefore = found.filter { $0 < state.position }.count
+        for index in found.sorted(by: >) { state.queue.remove(at: index) }
+        state.position = max(0, min(state.position - removedBefore, state.queue.count - 1))
+        if let name = Optional(state.queueName), let count = state.queueCounts[name] { state.queueCounts[name] = max(0, count - found.count) }
+        if let current, let why = items[current] {
+            let path = state.details[current]?.path ?? "the item"
+            state.status = StatusMessage(.warning, "skipped \(path): \(why)")
+        }
+        return around(state) + [.redraw]
     }
 
     // MARK: - Keys
@@ -465,6 +483,7 @@ public enum Reducer {
         var effects: [Effect] = []
         if !missing.isEmpty { effects.append(.loadDetails(missing)) }
         effects.append(.prefetchImages(window))
+        effects.append(.hold(items: window, queue: state.queueName))
         return effects
     }
 

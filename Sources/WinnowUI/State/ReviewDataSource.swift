@@ -16,4 +16,15 @@ public protocol ReviewDataSource: Sendable {
     /// Records that `item`'s image cannot be decoded (it shows in `winnow info` and the
     /// problems queue).
     func markImageProblem(item: Int, message: String)
+    /// Holds `items` for this session (a lease, so other reviewers' queues skip them) and lets
+    /// go of the rest; returns the items it could not hold, with why ("alice is reviewing it").
+    func hold(items: [Int], queue: String) throws -> [Int: String]
+    /// The session ends: let go of everything it holds.
+    func close()
+}
+
+extension ReviewDataSource {
+    /// One reviewer, nothing to hold.
+    public func hold(items: [Int], queue: String) throws -> [Int: String] { [:] }
+    public func close() {}
 }

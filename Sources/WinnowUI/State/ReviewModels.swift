@@ -129,6 +129,8 @@ public struct ItemDetails: Sendable, Hashable, Codable {
     public var metadata: [Field]
     /// Why the image cannot be shown or used, when it cannot.
     public var problem: String?
+    /// Each reviewer's decision when several reviewed it ("alice: circle").
+    public var reviews: [Field] = []
 
     public init(item: Int, path: String, status: String = "pending", currentLabels: [String], givenLabels: [String] = [],
                 annotators: [Field] = [], suggested: String? = nil, reasons: [ReasonLine] = [], models: [ModelTop] = [],

@@ -100,6 +100,15 @@ public enum ReviewView {
         }
         field("flagged", slot.source, theme.accent, .init("  score \(decimal(slot.score))", theme.dim))
         if let problem = details.problem { field("problem", problem, theme.error) }
+        if !details.reviews.isEmpty {
+            block.blank()
+            block.add(.init("Reviews", theme.heading))
+            let agreed = Set(details.reviews.map(\.value)).count == 1
+            for review in details.reviews {
+                block.add(line: [.init(" " + DisplayWidth.fit(review.name, to: labelWidth), theme.dim),
+                                 .init(review.value, agreed ? theme.success : theme.style(.dispute))])
+            }
+        }
         if !details.reasons.isEmpty {
             block.blank()
             block.add(.init("Why", theme.heading))

@@ -1,0 +1,66 @@
+import Foundation
+import WinnowCore
+import WinnowStore
+
+/// One review session's leases: the items on screen and just ahead are held in the store so
+/// no other session is shown them; a heartbeat renews them while the session lives, and
+/// they are let go when it ends. A session that dies without ending (kill -9, a dropped SSH
+/// connection) stops renewing, and its items come back when the leases expire.
+final class LeaseSession: @unchecked Sendable {
+    let id: String
+    let reviewer: String
+    let policy: TeamPolicy
+    private let store: ProjectStore
+    private let lock = NSLock()
+    private var last: (ids: [Int64], settling: Bool)?
+    private var heartbeat: DispatchSourceTimer?
+
+    init(store: ProjectStore, reviewer: String, policy: TeamPolicy) {
+        self.store = store
+        self.reviewer = reviewer
+        self.policy = policy
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, host.count - 1)
+        id = "\(reviewer)@\(String(cString: host)):\(getpid()):\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "winnow.review.heartbeat"))
+        let every = max(1, policy.leaseSeconds / 3)
+        timer.schedule(deadline: .now() + every, repeating: every, leeway: .seconds(1))
+        timer.setEventHandler { [store, id, policy] in try? store.renewLeases(session: id, seconds: policy.leaseSeconds) }
+        timer.resume()
+        heartbeat = timer
+    }
+
+    /// Holds `ids` (and lets go of the rest). Asking again for the same items is free: the
+    /// heartbeat renews them.
+    func hold(_ ids: [Int64], settling: Bool) throws -> [Int64: HoldOutcome] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let last, last.ids == ids, last.settling == settling { return [:] }
+        let outcomes = try store.hold(itemIDs: ids, reviewer: reviewer, session: id, policy: policy, settling: settling)
+        last = (ids, settling)
+        return outcomes.filter { $0.value != .held }
+    }
+
+    /// Items other sessions hold now.
+    func heldByOthers() -> [Int64: String] { (try? store.itemsHeldByOthers(session: id)) ?? [:] }
+
+    /// Why an item could not be held, in words for the status line.
+    func explain(_ outcome: HoldOutcome) -> String {
+        switch outcome {
+        case .held: return "held"
+        case .heldBy(let other): return "\(TerminalText.sanitize(other)) is reviewing it"
+        case .settled(let reviewers):
+            if reviewers.contains(reviewer) { return "you reviewed it already" }
+            return reviewers.isEmpty ? "it needs no review now" : "already decided by \(reviewers.map(TerminalText.sanitize).joined(separator: ", "))"
+        }
+    }
+
+    func close() {
+        lock.lock()
+        defer { lock.unlock() }
+        heartbeat?.cancel()
+        heartbeat = nil
+        last = nil
+        try? store.releaseLeases(session: id)
+    }
+}
