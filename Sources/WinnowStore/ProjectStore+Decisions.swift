@@ -13,10 +13,15 @@ public struct DecisionRequest: Sendable {
     public var note: String?
     /// Decide even when another reviewer holds the item (leads only).
     public var force: Bool
+    /// The reviewer decides the item as the next one of their queue (the review screen,
+    /// `winnow decide --next`): refused when it no longer needs them, say because another
+    /// reviewer decided it a moment ago. Off for deliberate decisions on a named image.
+    public var mustBeOpen: Bool
 
     public init(imagePath: String, reviewer: String, action: DecisionAction, labels: LabelSet? = nil,
-                queue: String? = nil, reason: String? = nil, note: String? = nil, force: Bool = false) {
+                queue: String? = nil, reason: String? = nil, note: String? = nil, force: Bool = false, mustBeOpen: Bool = false) {
         self.force = force
+        self.mustBeOpen = mustBeOpen
         self.imagePath = imagePath
         self.reviewer = reviewer
         self.action = action
@@ -105,6 +110,10 @@ extension ProjectStore {
         guard [.accept, .relabel, .exclude].contains(request.action) else { return }
         let consensus = policy.consensus(history)
         let others = consensus.reviews.filter { $0.reviewer != reviewer }
+        if request.mustBeOpen, !others.isEmpty {
+            let open = request.queue == "disputed" ? consensus.state == .disputed : consensus.isOpen(for: reviewer)
+            if !open { throw StoreError.alreadyDecided(image: request.imagePath, reviewers: others.map(\.reviewer)) }
+        }
         do {
             switch consensus.state {
             case .disputed: try policy.authorize(reviewer, .settleDisputes)

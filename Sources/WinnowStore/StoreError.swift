@@ -15,6 +15,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case leased(image: String, reviewer: String, until: String)
     /// The team policy does not allow it.
     case refused(TeamRefusal)
+    /// Another reviewer decided the item a moment ago (it no longer needs this one).
+    case alreadyDecided(image: String, reviewers: [String])
 
     public var description: String {
         switch self {
@@ -40,6 +42,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
             return "\(TerminalText.sanitize(reviewer)) is reviewing \"\(TerminalText.sanitize(image))\" (held until \(until) unless renewed)\n    fix: leave it to them; a lead can break the lease with winnow leases DIR --break"
         case .refused(let refusal):
             return refusal.description
+        case .alreadyDecided(let image, let reviewers):
+            return "\"\(TerminalText.sanitize(image))\" was just decided by \(reviewers.map(TerminalText.sanitize).joined(separator: ", ")): it needs no review from you\n    fix: nothing to do; decide it by name (winnow decide DIR IMAGE) to change their decision"
         }
     }
 }

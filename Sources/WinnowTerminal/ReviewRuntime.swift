@@ -157,6 +157,9 @@ public final class ReviewRuntime {
                 do {
                     let result = try source.decide(command)
                     inbox.post(.decisionSaved(SavedDecision(command: command, eventIDs: result.eventIDs, message: result.message, time: Self.seconds(since: start))))
+                } catch let gone as ItemsUnavailable {
+                    inbox.post(.decisionFailed(gone.message))
+                    inbox.post(.unavailable(gone.items))
                 } catch {
                     inbox.post(.decisionFailed("\(error)"))
                 }

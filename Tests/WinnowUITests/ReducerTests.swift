@@ -187,3 +187,39 @@ struct ReducerTests {
         #expect(state.status?.text.contains("? lists the keys") == true)
     }
 }
+
+@Suite("Reducer: several reviewers")
+struct TeamReducerTests {
+    @Test("moving holds the item on screen and the next few for this session")
+    func movingHolds() {
+        var state = Sample.state()
+        let effects = Sample.press([.character("j")], &state)
+        #expect(effects.contains(.hold(items: Array(state.queue[1...].prefix(Reducer.lookahead + 1).map(\.item)), queue: "triage")))
+    }
+
+    @Test("items another reviewer holds leave the queue; the screen moves on and says why")
+    func unavailableItemsLeave() {
+        var state = Sample.state()
+        let effects = Reducer.reduce(&state, .unavailable([0: Unavailable("alice is reviewing it"), 3: Unavailable("already decided by bob", decidedElsewhere: true)]))
+        #expect(state.queue.map(\.item) == [1, 2, 4])
+        #expect(state.currentItem == 1)
+        #expect(state.status == StatusMessage(.warning, "skipped \(Sample.details(0).path): alice is reviewing it"))
+        #expect(effects.contains { if case .hold = $0 { return true } else { return false } })
+        // Bob decided an item this queue listed: it is out of date, and reloaded once.
+        #expect(effects.contains(.loadQueue("triage")) && state.queueReloading)
+        #expect(!Reducer.reduce(&state, .unavailable([1: Unavailable("just decided by bob", decidedElsewhere: true)])).contains(.loadQueue("triage")))
+        // Items not in the queue change nothing.
+        #expect(Reducer.reduce(&state, .unavailable([42: Unavailable("gone")])).isEmpty)
+        #expect(state.queue.map(\.item) == [2, 4])
+    }
+
+    @Test("each reviewer's decision shows when several reviewed an item")
+    func reviewsAreShown() {
+        var state = Sample.state()
+        var details = Sample.details(0)
+        details.reviews = [.init(name: "alice", value: "circle"), .init(name: "bob", value: "square")]
+        _ = Reducer.reduce(&state, .detailsLoaded([details]))
+        let text = View.render(state).buffer.text
+        #expect(text.contains("Reviews") && text.contains("alice") && text.contains("square"))
+    }
+}

@@ -117,14 +117,33 @@ struct DecideCommand: ParsableCommand {
         defer { leases.close() }
         var decided = 0
         var passed = 0
-        for entry in order where decided < count {
-            let item = session.context.items[entry.item]
-            guard try leases.hold([item.id], settling: name == .disputed)[item.id] == nil else { passed += 1; continue }
-            let outcome = try project.store.decide(DecisionRequest(
-                imagePath: item.path, reviewer: reviewer, action: action, labels: labels, queue: name.rawValue,
-                reason: entry.source.rawValue, note: note), policy: policy)
-            print(Self.describe(outcome, image: item.path))
-            decided += 1
+        var pending = order
+        // Items other sessions hold now are tried again after a pause (they may let go
+        // without deciding), backing off up to `patience` seconds in all.
+        var pause = 0.05
+        var waited = 0.0
+        let patience = 10.0
+        while decided < count, !pending.isEmpty {
+            var heldElsewhere: [QueueEntry] = []
+            for entry in pending where decided < count {
+                let item = session.context.items[entry.item]
+                switch try leases.hold([item.id], settling: name == .disputed)[item.id] {
+                case .heldBy?: heldElsewhere.append(entry); continue
+                case .settled?: passed += 1; continue
+                case .held?, nil: break
+                }
+                let outcome = try project.store.decide(DecisionRequest(
+                    imagePath: item.path, reviewer: reviewer, action: action, labels: labels, queue: name.rawValue,
+                    reason: entry.source.rawValue, note: note, mustBeOpen: true), policy: policy)
+                print(Self.describe(outcome, image: item.path))
+                decided += 1
+            }
+            guard !heldElsewhere.isEmpty, decided < count else { break }
+            guard waited < patience else { passed += heldElsewhere.count; break }
+            usleep(UInt32(pause * 1_000_000))
+            waited += pause
+            pause = min(1, pause * 2)
+            pending = heldElsewhere
         }
         if decided < count {
             print("\(decided) decided; the \(name.rawValue) queue has no more open items for \(TerminalText.sanitize(reviewer))\(passed > 0 ? " (\(passed) passed over: held by others or settled meanwhile)" : "")")

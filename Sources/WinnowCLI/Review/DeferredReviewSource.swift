@@ -133,7 +133,7 @@ final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable {
         return try source().undo(items: items)
     }
 
-    func hold(items: [Int], queue: String) throws -> [Int: String] {
+    func hold(items: [Int], queue: String) throws -> [Int: Unavailable] {
         if let refused = try whileQuick({ try $0.hold(items: items, queue: queue) }) { return refused }
         return try source().hold(items: items, queue: queue)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import WinnowCore
 import WinnowStore
+import WinnowUI
 
 /// One review session's leases: the items on screen and just ahead are held in the store so
 /// no other session is shown them; a heartbeat renews them while the session lives, and
@@ -30,28 +31,31 @@ final class LeaseSession: @unchecked Sendable {
         heartbeat = timer
     }
 
-    /// Holds `ids` (and lets go of the rest). Asking again for the same items is free: the
-    /// heartbeat renews them.
+    /// Holds `ids` (and lets go of the rest). Asking again for items all held already is
+    /// free: the heartbeat renews them.
     func hold(_ ids: [Int64], settling: Bool) throws -> [Int64: HoldOutcome] {
         lock.lock()
         defer { lock.unlock() }
         if let last, last.ids == ids, last.settling == settling { return [:] }
         let outcomes = try store.hold(itemIDs: ids, reviewer: reviewer, session: id, policy: policy, settling: settling)
-        last = (ids, settling)
-        return outcomes.filter { $0.value != .held }
+        let refused = outcomes.filter { $0.value != .held }
+        // Only a hold that got everything may be skipped next time: what was refused is asked again.
+        last = refused.isEmpty ? (ids, settling) : nil
+        return refused
     }
 
     /// Items other sessions hold now.
     func heldByOthers() -> [Int64: String] { (try? store.itemsHeldByOthers(session: id)) ?? [:] }
 
-    /// Why an item could not be held, in words for the status line.
-    func explain(_ outcome: HoldOutcome) -> String {
+    /// Why an item could not be held, for the status line.
+    func explain(_ outcome: HoldOutcome) -> Unavailable {
         switch outcome {
-        case .held: return "held"
-        case .heldBy(let other): return "\(TerminalText.sanitize(other)) is reviewing it"
+        case .held: return Unavailable("held")
+        case .heldBy(let other): return Unavailable("\(TerminalText.sanitize(other)) is reviewing it")
         case .settled(let reviewers):
-            if reviewers.contains(reviewer) { return "you reviewed it already" }
-            return reviewers.isEmpty ? "it needs no review now" : "already decided by \(reviewers.map(TerminalText.sanitize).joined(separator: ", "))"
+            if reviewers.contains(reviewer) { return Unavailable("you reviewed it already", decidedElsewhere: true) }
+            return Unavailable(reviewers.isEmpty ? "it needs no review now" : "already decided by \(reviewers.map(TerminalText.sanitize).joined(separator: ", "))",
+                               decidedElsewhere: true)
         }
     }
 

@@ -131,7 +131,7 @@ final class QuickStartSource: @unchecked Sendable {
             return (saved[i]!.details.path, states[id]?.resolution.labels)
         }
         let requests = StoreReviewSource.requests(for: command, items: items, reviewer: reviewer, taxonomy: taxonomy)
-        let outcomes = try store.decide(requests, policy: policy)
+        let outcomes = try StoreReviewSource.unavailableIfTaken(command.items) { try store.decide(requests, policy: policy) }
         locked { changed.formUnion(ids) }
         return (outcomes, StoreReviewSource.describe(outcomes, command: command, paths: requests.map(\.imagePath)))
     }
@@ -145,12 +145,12 @@ final class QuickStartSource: @unchecked Sendable {
     }
 
     /// Holds items with saved details (nil otherwise); see `ReviewDataSource.hold`.
-    func hold(items: [Int], queue: String) throws -> [Int: String]? {
+    func hold(items: [Int], queue: String) throws -> [Int: Unavailable]? {
         guard knows(items) else { return nil }
         guard let leases else { return [:] }
         let ids = items.map { ($0, saved[$0]!.itemID) }
         let refused = try leases.hold(ids.map(\.1), settling: queue == QueueName.disputed.rawValue)
-        var why: [Int: String] = [:]
+        var why: [Int: Unavailable] = [:]
         for (i, id) in ids { if let outcome = refused[id] { why[i] = leases.explain(outcome) } }
         return why
     }

@@ -37,6 +37,8 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     let policy: TeamPolicy
     /// This session's holds on items (nil: leases are not used, as in benchmarks).
     let leases: LeaseSession?
+    /// The newest decision this source has taken in (its own and other reviewers').
+    private var seenEventID: Int64?
     private var generation = 0
     /// Up to this many items the analysis is recomputed before a decision returns (a few
     /// milliseconds); above it, in the background, so a decision never waits for it.
@@ -50,6 +52,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         self.store = session.project.store
         self.policy = session.config.team
         self.leases = leases
+        self.seenEventID = session.context.lastEventID
         self.graph = graph
         self.reviewer = reviewer
         self.settings = session.settings()
@@ -96,7 +99,9 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     // MARK: - Queues
 
     func queue(named name: String) throws -> (slots: [QueueSlot], counts: [String: Int]) {
-        try locked {
+        // Other reviewers may have decided items since: a queue is handed out current.
+        syncWithOthers()
+        return try locked {
             guard let queue = QueueName(rawValue: name) else { throw CLIFailure(message: "unknown queue \(name)", exit: .usage) }
             if queuesStale { rebuildQueues() }
             var entries = builder.order(queue)
@@ -196,9 +201,24 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             Self.requests(for: command, items: command.items.map { (context.items[$0].path, context.items[$0].resolution.labels) },
                           reviewer: reviewer, taxonomy: taxonomy)
         }
-        let outcomes = try store.decide(requests, policy: policy)
+        let outcomes = try Self.unavailableIfTaken(command.items) { try store.decide(requests, policy: policy) }
         apply(outcomes, items: command.items)
         return (outcomes.map(\.event.id), Self.describe(outcomes, command: command, paths: requests.map(\.imagePath)))
+    }
+
+    /// A single item another reviewer holds or has just decided is not this reviewer's any
+    /// more: the refusal says so in a way that takes it off the screen.
+    static func unavailableIfTaken<T>(_ items: [Int], _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as StoreError {
+            switch error {
+            case .leased(_, let reviewer, _) where items.count == 1:
+                throw ItemsUnavailable(items: [items[0]: Unavailable("\(TerminalText.sanitize(reviewer)) is reviewing it")], message: error.description)
+            case .alreadyDecided(_, let reviewers) where items.count == 1:
+                throw ItemsUnavailable(items: [items[0]: Unavailable("just decided by \(reviewers.map(TerminalText.sanitize).joined(separator: ", "))", decidedElsewhere: true)],
+                                       message: error.description)
+            default: throw error
+            }
+        }
     }
 
     /// The store requests for a command on items (path and current labels of each).
@@ -217,8 +237,10 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             case .skip: action = .skip
             case .splitOff: action = .split
             }
+            // One item, the next of the queue: it must still need this reviewer. A group
+            // decision is deliberate, and the roles decide whether it may change others' decisions.
             return DecisionRequest(imagePath: item.path, reviewer: reviewer, action: action, labels: labels,
-                                   queue: command.queue, reason: command.reason)
+                                   queue: command.queue, reason: command.reason, mustBeOpen: items.count == 1)
         }
     }
 
@@ -242,33 +264,62 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         // reviewers' too), read after the decision.
         let ids = locked { items.map { context.items[$0].id } }
         let states = Dictionary(((try? store.itemStates(ids: ids)) ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var consensus: [Int: ReviewConsensus] = [:]
-        for (i, id) in zip(items, ids) { if let state = states[id] { consensus[i] = policy.consensus(state.events) } }
         locked {
             var labelsChanged = false
             for (i, outcome) in zip(items, outcomes) {
-                let before = context.items[i].resolution
-                context.items[i].resolution = outcome.after
-                if let fresh = consensus[i] { context.items[i].consensus = fresh }
-                decided[i] = consensus[i].map { AnalysisSession.isSettled($0, for: reviewer) }
-                    ?? [.accepted, .relabelled, .excluded].contains(outcome.after.status)
-                skipped[i] = outcome.after.status == .skipped
-                let label = outcome.after.labels?.first.flatMap { taxonomy.position(of: $0) }.map(Int32.init) ?? -1
-                if context.multiLabel == false, input.labels[i] != label { input.labels[i] = label; labelsChanged = true }
-                if input.excluded[i] != outcome.after.isExcluded { input.excluded[i] = outcome.after.isExcluded; labelsChanged = true }
-                if before.isSplitOff != outcome.after.isSplitOff {
-                    if outcome.after.isSplitOff { input.splitOff.insert(Int32(i)) } else { input.splitOff.remove(Int32(i)) }
-                    labelsChanged = true
-                }
+                let consensus = states[context.items[i].id].map { policy.consensus($0.events) }
+                labelsChanged = update(i, to: outcome.after, consensus: consensus) || labelsChanged
             }
-            if labelsChanged && context.items.count <= Self.synchronousRefreshLimit {
-                analysis = LabelAnalysis(input, settings: settings)
-            } else if labelsChanged {
-                scheduleRefresh()
-            }
-            // Rebuilt when the next queue is loaded: the screen drops decided items itself.
-            queuesStale = true
+            labelsDidChange(labelsChanged)
         }
+    }
+
+    /// Brings in what other reviewers decided since this source last looked: their items'
+    /// labels (the analysis follows them) and whether those still need this reviewer.
+    func syncWithOthers() {
+        let since = locked { seenEventID }
+        guard let changes = try? store.itemsChanged(after: since) else { return }
+        locked {
+            seenEventID = changes.lastEventID ?? seenEventID
+            var labelsChanged = false
+            for state in changes.items {
+                // The analysis' item index is the item's row (checked: an item that left the
+                // dataset since this source loaded is ignored).
+                guard let i = state.row, context.items.indices.contains(i), context.items[i].id == state.id else { continue }
+                labelsChanged = update(i, to: state.resolution, consensus: policy.consensus(state.events)) || labelsChanged
+            }
+            labelsDidChange(labelsChanged)
+        }
+    }
+
+    /// One item's new state (call with the lock held); true when its label evidence changed.
+    private func update(_ i: Int, to after: ItemResolution, consensus: ReviewConsensus?) -> Bool {
+        let before = context.items[i].resolution
+        var labelsChanged = false
+        context.items[i].resolution = after
+        if let consensus { context.items[i].consensus = consensus }
+        decided[i] = consensus.map { AnalysisSession.isSettled($0, for: reviewer) } ?? [.accepted, .relabelled, .excluded].contains(after.status)
+        skipped[i] = after.status == .skipped
+        let label = after.labels?.first.flatMap { taxonomy.position(of: $0) }.map(Int32.init) ?? -1
+        if context.multiLabel == false, input.labels[i] != label { input.labels[i] = label; labelsChanged = true }
+        if input.excluded[i] != after.isExcluded { input.excluded[i] = after.isExcluded; labelsChanged = true }
+        if before.isSplitOff != after.isSplitOff {
+            if after.isSplitOff { input.splitOff.insert(Int32(i)) } else { input.splitOff.remove(Int32(i)) }
+            labelsChanged = true
+        }
+        return labelsChanged
+    }
+
+    /// Re-analyses after label changes (call with the lock held): at once for small projects,
+    /// in the background above `synchronousRefreshLimit`. The queues are rebuilt when the
+    /// next one is loaded (the screen drops decided items itself).
+    private func labelsDidChange(_ labelsChanged: Bool) {
+        if labelsChanged && context.items.count <= Self.synchronousRefreshLimit {
+            analysis = LabelAnalysis(input, settings: settings)
+        } else if labelsChanged {
+            scheduleRefresh()
+        }
+        queuesStale = true
     }
 
     /// Recomputes the label-dependent signals off the decision path (call with the lock
@@ -311,11 +362,11 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
 
     // MARK: - Leases
 
-    func hold(items: [Int], queue: String) throws -> [Int: String] {
+    func hold(items: [Int], queue: String) throws -> [Int: Unavailable] {
         guard let leases else { return [:] }
         let ids = locked { items.filter { context.items.indices.contains($0) }.map { ($0, context.items[$0].id) } }
         let refused = try leases.hold(ids.map(\.1), settling: queue == QueueName.disputed.rawValue)
-        var why: [Int: String] = [:]
+        var why: [Int: Unavailable] = [:]
         for (i, id) in ids { if let outcome = refused[id] { why[i] = leases.explain(outcome) } }
         return why
     }

@@ -18,7 +18,7 @@ public enum Action: Sendable {
     case notice(StatusMessage)
     /// Items another reviewer holds, or that no longer need this reviewer, each with why:
     /// they leave the queue.
-    case unavailable([Int: String])
+    case unavailable([Int: Unavailable])
 }
 
 /// Work the reducer asks the application to do. Results come back as actions.

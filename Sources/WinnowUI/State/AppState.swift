@@ -63,6 +63,8 @@ public struct AppState: Sendable {
     public var details: [Int: ItemDetails] = [:]
     /// Images that could not be shown, with why.
     public var imageProblems: [Int: String] = [:]
+    /// A reload of the queue is on its way (others decided items it lists).
+    public var queueReloading = false
 
     /// A decision or undo sent to the store and not yet confirmed. Keys that arrive
     /// meanwhile wait in `deferredKeys`, so they act on the screen the user will see.

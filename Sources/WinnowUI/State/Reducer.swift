@@ -27,6 +27,7 @@ public enum Reducer {
             let current = state.currentItem
             state.queue = slots
             state.queueLoaded = true
+            state.queueReloading = false
             if let current, let index = slots.firstIndex(where: { $0.item == current }) {
                 state.position = index
             } else {
@@ -73,7 +74,7 @@ public enum Reducer {
     }
 
     /// Items that cannot be reviewed here after all leave the queue; the screen moves on.
-    static func unavailable(_ items: [Int: String], _ state: inout AppState) -> [Effect] {
+    static func unavailable(_ items: [Int: Unavailable], _ state: inout AppState) -> [Effect] {
         let current = state.currentItem
         let found = slotIndices(of: Set(items.keys), in: state)
         guard !found.isEmpty else { return [] }
@@ -83,9 +84,16 @@ public enum Reducer {
         if let name = Optional(state.queueName), let count = state.queueCounts[name] { state.queueCounts[name] = max(0, count - found.count) }
         if let current, let why = items[current] {
             let path = state.details[current]?.path ?? "the item"
-            state.status = StatusMessage(.warning, "skipped \(path): \(why)")
+            state.status = StatusMessage(.warning, "skipped \(path): \(why.why)")
         }
-        return around(state) + [.redraw]
+        var effects = around(state) + [.redraw]
+        // Others decided items this queue still lists: load it again (once at a time), so the
+        // screen stops meeting them one by one.
+        if items.values.contains(where: \.decidedElsewhere), !state.queueReloading {
+            state.queueReloading = true
+            effects.append(.loadQueue(state.queueName))
+        }
+        return effects
     }
 
     // MARK: - Keys

@@ -18,13 +18,40 @@ public protocol ReviewDataSource: Sendable {
     func markImageProblem(item: Int, message: String)
     /// Holds `items` for this session (a lease, so other reviewers' queues skip them) and lets
     /// go of the rest; returns the items it could not hold, with why ("alice is reviewing it").
-    func hold(items: [Int], queue: String) throws -> [Int: String]
+    func hold(items: [Int], queue: String) throws -> [Int: Unavailable]
     /// The session ends: let go of everything it holds.
     func close()
 }
 
 extension ReviewDataSource {
     /// One reviewer, nothing to hold.
-    public func hold(items: [Int], queue: String) throws -> [Int: String] { [:] }
+    public func hold(items: [Int], queue: String) throws -> [Int: Unavailable] { [:] }
     public func close() {}
+}
+
+/// Why an item cannot be reviewed here now.
+public struct Unavailable: Sendable, Hashable {
+    /// In words for the status line: "alice is reviewing it".
+    public var why: String
+    /// Somebody else decided it since the queue was loaded: the queue is out of date.
+    public var decidedElsewhere: Bool
+
+    public init(_ why: String, decidedElsewhere: Bool = false) {
+        self.why = why
+        self.decidedElsewhere = decidedElsewhere
+    }
+}
+
+/// A decision refused because its items cannot be reviewed here any more (another reviewer
+/// holds them, or decided them a moment ago): they leave the queue.
+public struct ItemsUnavailable: Error, Sendable, CustomStringConvertible {
+    /// The items, each with why.
+    public var items: [Int: Unavailable]
+    public var message: String
+    public var description: String { message }
+
+    public init(items: [Int: Unavailable], message: String) {
+        self.items = items
+        self.message = message
+    }
 }
