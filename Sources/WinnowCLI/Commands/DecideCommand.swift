@@ -107,6 +107,8 @@ struct DecideCommand: ParsableCommand {
     /// Decides the next `count` open items of the queue, each held before it is decided.
     func workThrough(_ project: Project, count: Int, reviewer: String, labels: LabelSet?, policy: TeamPolicy) throws {
         let name = QueueName(rawValue: queue)!
+        // Refused before any work rather than once per item.
+        try policy.authorize(reviewer, .decide(action))
         if name == .disputed { try policy.authorize(reviewer, .settleDisputes) }
         let session = try AnalysisSession(project, progress: SilentProgress())
         let graph = try session.neighbourGraph()?.graph
