@@ -2,7 +2,7 @@
 SWIFT ?= swift
 # Debian packages the build and tests need (GRDB links the system SQLite; the
 # import benchmark and some tests use the sqlite3 shell).
-SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncursesw5-dev libpng-dev libturbojpeg0-dev libwebp-dev libsixel-dev tmux
+SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncursesw5-dev libpng-dev libturbojpeg0-dev libwebp-dev libsixel-dev tmux ncurses-term
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 

@@ -17,6 +17,9 @@ static inline int winnow_lines(void) { return LINES; }
 static inline int winnow_cols(void) { return COLS; }
 static inline int winnow_colors(void) { return COLORS; }
 static inline int winnow_color_pairs(void) { return COLOR_PAIRS; }
+/* A pair for (fg, bg), reusing the least recently allocated one when the table is full
+   (ncurses 6.1+): needed with direct colour, where colours are 24-bit values. */
+static inline int winnow_alloc_pair(int fg, int bg) { return alloc_pair(fg, bg); }
 
 static inline attr_t winnow_a_normal(void) { return A_NORMAL; }
 static inline attr_t winnow_a_bold(void) { return A_BOLD; }

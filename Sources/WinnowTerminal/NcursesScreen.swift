@@ -53,7 +53,9 @@ public final class NcursesScreen {
             start_color()
             use_default_colors()
             let colors = winnow_colors()
-            depth = colors >= 256 ? .palette256 : (colors >= 8 ? .palette8 : .mono)
+            // A direct-colour terminal description (TERM=xterm-direct and the like) has 2^24
+            // colours whose numbers are the RGB values themselves.
+            depth = colors >= 1 << 24 ? .truecolor : colors >= 256 ? .palette256 : (colors >= 8 ? .palette8 : .mono)
         } else {
             depth = .mono
         }
@@ -151,13 +153,22 @@ public final class NcursesScreen {
     private func index(_ color: TerminalColor) -> Int32 {
         switch color.reduced(to: depth) {
         case .default: return -1
-        case .indexed(let i): return Int32(i)
-        case .rgb(let rgb): return Int32(Palette256.nearest(rgb))
+        // With direct colour, numbers from 8 up are RGB values: palette colours become theirs.
+        case .indexed(let i): return depth == .truecolor && i >= 8 ? Self.direct(Palette256.rgb(of: i)) : Int32(i)
+        case .rgb(let rgb): return depth == .truecolor ? Self.direct(rgb) : Int32(Palette256.nearest(rgb))
         }
+    }
+
+    /// An RGB colour as a direct-colour number (the few below 8 would be ANSI colours: the
+    /// nearest non-ambiguous value is used instead).
+    static func direct(_ rgb: RGB) -> Int32 {
+        max(8, Int32(rgb.red) << 16 | Int32(rgb.green) << 8 | Int32(rgb.blue))
     }
 
     private func pair(foreground: Int32, background: Int32) -> Int32 {
         if foreground == -1 && background == -1 { return 0 }
+        // Millions of colours do not fit a pair table: ncurses recycles the oldest pairs.
+        if depth == .truecolor { return max(0, winnow_alloc_pair(foreground, background)) }
         let key = PairKey(foreground: foreground, background: background)
         if let pair = pairs[key] { return pair }
         guard nextPair < winnow_color_pairs() else { return 0 }

@@ -62,6 +62,19 @@ struct ReviewTerminalTests {
         #expect(session.screen().contains("1 decision saved this session"))
     }
 
+    @Test("a direct-colour terminal gets 24-bit half blocks", .enabled(if: FileManager.default.fileExists(atPath: "/usr/share/terminfo/x/xterm-direct"),
+                                                                       "needs the xterm-direct terminfo (ncurses-term)"))
+    func truecolorBlocks() throws {
+        let dataset = try sample()
+        // swift test sets NO_COLOR for what it runs: this screen must see colours.
+        let session = try review(dataset, environment: ["TERM": "xterm-direct", "NO_COLOR": ""])
+        _ = try session.waitUntil("the image in 24-bit colour") { _ in session.styledScreen().contains("48;2;") }
+        let colours = Set(session.styledScreen().matches(of: /48;2;\d+;\d+;\d+/).map { String($0.output) })
+        #expect(colours.count > 50, "a photo-like image needs many colours, not the 256 of the palette: \(colours.count)")
+        try session.send("q")
+        #expect(try session.waitForExit() == 0)
+    }
+
     @Test("kill -9 right after the screen says saved loses nothing")
     func killNine() throws {
         let dataset = try sample()

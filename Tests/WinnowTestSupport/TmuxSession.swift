@@ -74,6 +74,9 @@ public final class TmuxSession: @unchecked Sendable {
     /// The screen as text.
     public func screen() -> String { (try? tmux(["capture-pane", "-p", "-t", session])) ?? "" }
 
+    /// The screen with its colours and attributes as escape sequences (`capture-pane -e`).
+    public func styledScreen() -> String { (try? tmux(["capture-pane", "-p", "-e", "-t", session])) ?? "" }
+
     /// Sends keys in tmux's key names ("Enter", "Escape", "C-l", "j").
     public func send(_ keys: String...) throws {
         try tmux(["send-keys", "-t", session] + keys)
