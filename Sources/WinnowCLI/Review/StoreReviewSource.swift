@@ -23,6 +23,8 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     private let graph: NeighbourGraph?
     /// The sub-queue that surfaced each item in the last queue loaded (for its reasons).
     private var sources: [QueueName?]
+    /// And its score there (NaN: none), logged with a decision on the item.
+    private var scores: [Double]
     /// The review state the queues are built from, kept per item so a decision updates
     /// one entry instead of rebuilding million-element arrays.
     private var decided: [Bool]
@@ -55,6 +57,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         self.builder = builder
         self.taxonomy = ClassTaxonomy(session.context.classes)
         self.sources = Array(repeating: nil, count: session.context.items.count)
+        self.scores = Array(repeating: .nan, count: session.context.items.count)
         self.decided = builder.decided
         self.skipped = builder.skipped
         self.problems = builder.problems
@@ -89,7 +92,10 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             guard let queue = QueueName(rawValue: name) else { throw CLIFailure(message: "unknown queue \(name)", exit: .usage) }
             if queuesStale { rebuildQueues() }
             let entries = builder.order(queue)
-            for entry in entries { sources[entry.item] = entry.source }
+            for entry in entries {
+                sources[entry.item] = entry.source
+                scores[entry.item] = entry.score
+            }
             return (entries.map { QueueSlot(item: $0.item, source: $0.source.rawValue, score: $0.score) },
                     openCounts(known: [queue: entries.count]))
         }
@@ -185,13 +191,26 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
                 case .skip: action = .skip
                 case .splitOff: action = .split
                 }
+                let flagged = flagging(of: i)
                 return DecisionRequest(imagePath: item.path, reviewer: reviewer, action: action, labels: labels,
-                                       queue: command.queue, reason: command.reason)
+                                       queue: command.queue, reason: command.reason, score: flagged.score, flags: flagged.flags)
             }
         }
         let outcomes = try store.decide(requests)
         apply(outcomes, items: command.items)
         return (outcomes.map(\.event.id), Self.describe(outcomes, command: command, paths: requests.map(\.imagePath)))
+    }
+
+    /// The score and the kinds of flag of the queue entry that surfaced item `i`, for the
+    /// decision log (call with the lock held). Model and neighbour lines are evidence for a
+    /// flag, not flags. Nothing for an item no loaded queue listed (a group's other members).
+    private func flagging(of i: Int) -> (score: Double?, flags: [String]) {
+        guard let source = sources[i] else { return (nil, []) }
+        var kinds: [String] = []
+        for reason in builder.explainedReasons(for: i, in: source) where reason.kind != .model && reason.kind != .neighbours {
+            if !kinds.contains(reason.kind.rawValue) { kinds.append(reason.kind.rawValue) }
+        }
+        return (scores[i].isNaN ? nil : scores[i], kinds)
     }
 
     func undo(items: [Int]) throws -> String {
