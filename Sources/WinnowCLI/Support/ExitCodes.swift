@@ -13,6 +13,9 @@ public enum WinnowExit: Int32, CaseIterable, Sendable {
     case projectError = 3
     /// The request was refused: unknown image, invalid label, nothing to undo.
     case refused = 4
+    /// `winnow verify`: the decision log's hash chain is broken (an event was changed or
+    /// removed), or a recorded head is no longer in it (the newest events were cut off).
+    case tampered = 5
 
     static let helpText = """
         EXIT CODES:
@@ -21,6 +24,7 @@ public enum WinnowExit: Int32, CaseIterable, Sendable {
           2  the dataset or winnow.toml is invalid; nothing was changed
           3  the project state cannot be opened or written
           4  refused: unknown image, invalid label, nothing to undo
+          5  winnow verify: the decision log was changed (a broken link, or --head not found)
         """
 }
 
