@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CCrypto
 import GRDB
 import GRDBSQLite
 
@@ -59,50 +60,55 @@ enum DecisionLogChain {
     /// Index of `hash` in `columns`.
     static let hashColumn: Int32 = 14
 
-    /// Builds one event's canonical bytes; reused from event to event to avoid allocating.
+    /// Builds one event's canonical bytes; reused from event to event, and allocation-free
+    /// per event (a verification encodes a million of them).
     struct Encoder {
         private(set) var bytes: [UInt8] = []
         private var fieldIndex = 0
+        private let hasher = SHA256Hasher()
+        /// `name=` of each field, as bytes.
+        private static let prefixes: [[UInt8]] = fieldNames.map { Array(($0 + "=").utf8) }
+        private static let header = Array("winnow-event-v1\nprevious=".utf8)
 
         init() { bytes.reserveCapacity(1024) }
 
-        /// Starts a new event chained to `previous`.
+        /// Starts a new event chained to `previous` (a hash, as hex text or its bytes).
         mutating func begin(previous: String) {
-            bytes.removeAll(keepingCapacity: true)
-            bytes.append(contentsOf: "winnow-event-v1\nprevious=".utf8)
             var previous = previous
-            previous.withUTF8 { appendLengthPrefixed($0) }
+            previous.withUTF8 { begin(previous: $0) }
+        }
+
+        mutating func begin(previous: UnsafeBufferPointer<UInt8>) {
+            bytes.removeAll(keepingCapacity: true)
+            bytes.append(contentsOf: Self.header)
+            appendLengthPrefixed(previous)
             bytes.append(0x0A)
             fieldIndex = 0
         }
 
+        mutating func begin(previous: [UInt8]) {
+            previous.withUnsafeBufferPointer { begin(previous: $0) }
+        }
+
         private mutating func name() {
-            bytes.append(contentsOf: DecisionLogChain.fieldNames[fieldIndex].utf8)
-            bytes.append(0x3D)  // =
+            bytes.append(contentsOf: Self.prefixes[fieldIndex])
             fieldIndex += 1
         }
 
         private mutating func appendLengthPrefixed(_ value: UnsafeBufferPointer<UInt8>) {
-            appendDecimal(Int64(value.count))
+            DecisionLogChain.withDecimal(Int64(value.count)) { bytes.append(contentsOf: $0) }
             bytes.append(0x3A)  // :
             bytes.append(contentsOf: value)
         }
 
-        private mutating func appendDecimal(_ value: Int64) {
-            var text = String(value)
-            text.withUTF8 { bytes.append(contentsOf: $0) }
-        }
-
         mutating func null() {
             name()
-            bytes.append(contentsOf: "-\n".utf8)
+            bytes.append(contentsOf: [0x2D, 0x0A])  // -\n
         }
 
         mutating func text(_ value: String?) {
             guard var value else { return null() }
-            name()
-            value.withUTF8 { appendLengthPrefixed($0) }
-            bytes.append(0x0A)
+            value.withUTF8 { text(bytes: $0) }
         }
 
         mutating func text(bytes value: UnsafeBufferPointer<UInt8>) {
@@ -113,25 +119,61 @@ enum DecisionLogChain {
 
         mutating func integer(_ value: Int64?) {
             guard let value else { return null() }
-            text(String(value))
+            DecisionLogChain.withDecimal(value) { text(bytes: $0) }
         }
 
         mutating func real(_ value: Double?) {
             guard let value else { return null() }
-            text(DecisionLogChain.canonical(value))
+            DecisionLogChain.withCanonical(value) { text(bytes: $0) }
+        }
+
+        /// The lower-case hex SHA-256 of the bytes built so far, into `out` (64 bytes).
+        func hash(into out: inout [UInt8]) {
+            out.removeAll(keepingCapacity: true)
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
+                bytes.withUnsafeBufferPointer { hasher.digest($0, into: digest.baseAddress!) }
+                for byte in digest {
+                    out.append(hexDigit(byte >> 4))
+                    out.append(hexDigit(byte & 0x0F))
+                }
+            }
         }
 
         /// The lower-case hex SHA-256 of the bytes built so far.
-        var hash: String { SHA256Digest.hex(of: bytes) }
-    }
-
-    /// `%.17g`: the shortest form C guarantees to read back as the same double.
-    static func canonical(_ value: Double) -> String {
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
-            let n = withVaList([value]) { vsnprintf(buffer.baseAddress, 32, "%.17g", $0) }
-            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: Int(n)), as: UTF8.self)
+        var hash: String {
+            var out: [UInt8] = []
+            out.reserveCapacity(64)
+            hash(into: &out)
+            return String(decoding: out, as: UTF8.self)
         }
     }
+
+    static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
+
+    /// `value` in decimal, without allocating.
+    static func withDecimal<R>(_ value: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            var magnitude = value.magnitude
+            var start = 20
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(truncatingIfNeeded: 0x30 + magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 { start -= 1; buffer[start] = 0x2D }
+            return body(UnsafeBufferPointer(rebasing: buffer[start..<20]))
+        }
+    }
+
+    /// `value` as `%.17g`: the shortest form C guarantees to read back as the same double.
+    static func withCanonical<R>(_ value: Double, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer in
+            let n = Int(winnow_format_real(buffer.baseAddress, 32, value))
+            return buffer.withMemoryRebound(to: UInt8.self) { body(UnsafeBufferPointer(rebasing: $0[0..<min(n, 31)])) }
+        }
+    }
+
+    static func canonical(_ value: Double) -> String { withCanonical(value) { String(decoding: $0, as: UTF8.self) } }
 
     /// Appends the canonical fields of the current row of `statement` (selecting `columns`).
     static func appendFields(of statement: OpaquePointer, to encoder: inout Encoder) {

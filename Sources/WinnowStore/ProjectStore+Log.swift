@@ -82,18 +82,32 @@ extension ProjectStore {
             flags: text(13).map(Self.flagNames) ?? [], hash: text(14))
     }
 
-    /// The stored JSON array of flag names. Winnow writes plain ASCII names, read without a
-    /// JSON parser (a million rows); anything else goes through one.
+    /// The stored JSON array of flag names. Winnow writes plain names (no quote or
+    /// backslash inside), read here without a JSON parser (a million rows); anything else
+    /// goes through one.
     static func flagNames(_ json: String) -> [String] {
-        let utf8 = json.utf8
-        if utf8.first == UInt8(ascii: "["), utf8.last == UInt8(ascii: "]"), !utf8.contains(UInt8(ascii: "\\")) {
-            let inner = json.dropFirst().dropLast()
-            if inner.isEmpty { return [] }
-            let parts = inner.split(separator: ",", omittingEmptySubsequences: false)
-            if parts.allSatisfy({ $0.count >= 2 && $0.first == "\"" && $0.last == "\"" && !$0.dropFirst().dropLast().contains("\"") }) {
-                return parts.map { String($0.dropFirst().dropLast()) }
+        var json = json
+        let plain: [String]? = json.withUTF8 { bytes in
+            guard bytes.count >= 2, bytes.first == UInt8(ascii: "["), bytes.last == UInt8(ascii: "]") else { return nil }
+            var names: [String] = []
+            var i = 1
+            let end = bytes.count - 1
+            while i < end {
+                guard bytes[i] == UInt8(ascii: "\"") else { return nil }
+                var j = i + 1
+                while j < end, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\") { j += 1 }
+                guard j < end, bytes[j] == UInt8(ascii: "\"") else { return nil }
+                names.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[(i + 1)..<j]), as: UTF8.self))
+                i = j + 1
+                if i < end {
+                    guard bytes[i] == UInt8(ascii: ",") else { return nil }
+                    i += 1
+                    guard i < end else { return nil }
+                }
             }
+            return names
         }
+        if let plain { return plain }
         let parsed = (try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed])) as? [Any]
         return parsed?.map { ($0 as? String) ?? "\($0)" } ?? [json]
     }

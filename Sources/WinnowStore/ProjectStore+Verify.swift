@@ -61,61 +61,73 @@ extension ProjectStore {
 }
 
 /// Walks the chain one row at a time. A mismatch is held for one more row: if the next
-/// event chains from the recomputed hash, only the stored hash was replaced.
+/// event chains from the recomputed hash, only the stored hash was replaced. Hashes are
+/// compared as bytes; text is made only for what is reported.
 struct ChainVerifier {
-    let recordedHead: String?
+    let recordedHead: [UInt8]?
     private var encoder = DecisionLogChain.Encoder()
-    private var previousHash = DecisionLogChain.genesis
+    private var previousHash = Array(DecisionLogChain.genesis.utf8)
+    private var expected: [UInt8] = []
     private var previousID: Int64?
     private var checked = 0
     private var headPosition: (id: Int64, hash: String, index: Int)?
     private var pending: BrokenLink?
     private var broken: BrokenLink?
 
-    init(recordedHead: String?) { self.recordedHead = recordedHead }
+    init(recordedHead: String?) {
+        self.recordedHead = recordedHead.flatMap { $0.count >= 12 ? Array($0.utf8) : nil }
+        expected.reserveCapacity(64)
+    }
 
     /// Checks the current row of `statement`; false once the first broken link is known.
     mutating func check(_ statement: OpaquePointer) -> Bool {
-        let stored = DecisionLogChain.string(statement, DecisionLogChain.hashColumn)
+        let hashColumn = DecisionLogChain.hashColumn
+        let hasHash = sqlite3_column_type(statement, hashColumn) != SQLITE_NULL
         if var link = pending {
             // Does this event chain from what the previous one's hash should have been?
-            encoder.begin(previous: link.expectedHash)
+            encoder.begin(previous: Array(link.expectedHash.utf8))
             DecisionLogChain.appendFields(of: statement, to: &encoder)
-            if link.storedHash != nil, encoder.hash == stored {
+            encoder.hash(into: &expected)
+            if link.storedHash != nil, hasHash, DecisionLogChain.rawBytes(statement, hashColumn).elementsEqual(expected) {
                 link.reason = "the hash of event \(link.eventID) was replaced (its contents are unchanged: the next event still chains from them)"
             }
             broken = link
             return false
         }
-        let isInteger = sqlite3_column_type(statement, 0) == SQLITE_INTEGER
         let id = sqlite3_column_int64(statement, 0)
         encoder.begin(previous: previousHash)
         DecisionLogChain.appendFields(of: statement, to: &encoder)
-        let expected = encoder.hash
+        encoder.hash(into: &expected)
+        let stored = hasHash ? DecisionLogChain.rawBytes(statement, hashColumn) : UnsafeBufferPointer(start: nil, count: 0)
         func fail(_ reason: String) -> Bool {
-            broken = BrokenLink(eventID: id, expectedHash: expected, storedHash: stored, reason: reason)
+            broken = BrokenLink(eventID: id, expectedHash: String(decoding: expected, as: UTF8.self),
+                                storedHash: hasHash ? String(decoding: stored, as: UTF8.self) : nil, reason: reason)
             return false
         }
-        if !isInteger { return fail("an event's id is not a number (\(DecisionLogChain.string(statement, 0) ?? "NULL")): the log was edited") }
+        if sqlite3_column_type(statement, 0) != SQLITE_INTEGER {
+            return fail("an event's id is not a number (\(DecisionLogChain.string(statement, 0) ?? "NULL")): the log was edited")
+        }
         let firstExpected = (previousID ?? 0) + 1
         if id != firstExpected {
             let missing = firstExpected == id - 1 ? "event \(firstExpected) is missing" : "events \(firstExpected)–\(id - 1) are missing"
             return fail(previousID.map { "\(missing) (ids jump from \($0) to \(id))" } ?? "\(missing) (the log starts at event \(id))")
         }
-        guard let stored, !stored.isEmpty else {
+        guard hasHash, !stored.isEmpty else {
             return fail("event \(id): hash missing (it was written outside Winnow, or its hash was removed)")
         }
-        guard stored == expected else {
+        guard stored.elementsEqual(expected) else {
             var reason = "event \(id) was changed (its contents no longer match its hash)"
             if let previousID { reason += ", or event \(previousID) before it was changed and re-hashed" }
-            pending = BrokenLink(eventID: id, expectedHash: expected, storedHash: stored, reason: reason)
+            _ = fail(reason)
+            pending = broken
+            broken = nil
             return true
         }
         checked += 1
-        if let recordedHead, headPosition == nil, recordedHead.count >= 12, stored.hasPrefix(recordedHead) {
-            headPosition = (id, stored, checked)
+        if let recordedHead, headPosition == nil, stored.starts(with: recordedHead) {
+            headPosition = (id, String(decoding: stored, as: UTF8.self), checked)
         }
-        previousHash = stored
+        swap(&previousHash, &expected)
         previousID = id
         return true
     }
@@ -123,7 +135,7 @@ struct ChainVerifier {
     func finish() -> LogVerification {
         LogVerification(
             eventsChecked: checked,
-            head: previousID.map { DecisionLogHead(eventID: $0, hash: previousHash, events: checked) },
+            head: previousID.map { DecisionLogHead(eventID: $0, hash: String(decoding: previousHash, as: UTF8.self), events: checked) },
             brokenLink: broken ?? pending,
             recordedHead: headPosition.map { RecordedHeadPosition(eventID: $0.id, hash: $0.hash, eventsAfter: checked - $0.index) })
     }

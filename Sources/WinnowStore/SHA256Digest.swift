@@ -42,3 +42,26 @@ public struct SHA256Digest: Sendable, Hashable, CustomStringConvertible {
     /// The hex digest of `message`.
     public static func hex(of message: [UInt8]) -> String { SHA256Digest(of: message).hex }
 }
+
+/// A reusable SHA-256 context for hashing many short messages (a million log events).
+/// OpenSSL 3's one-shot `SHA256()` looks the algorithm up on every call, which costs more
+/// than hashing a few hundred bytes; here it is fetched once and the EVP context reused.
+/// Not for concurrent use: one per thread of work.
+final class SHA256Hasher {
+    nonisolated(unsafe) private static let algorithm: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
+    private let context: OpaquePointer?
+
+    init() { context = Self.algorithm == nil ? nil : EVP_MD_CTX_new() }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    /// Writes the 32-byte digest of `message` to `digest`.
+    func digest(_ message: UnsafeBufferPointer<UInt8>, into digest: UnsafeMutablePointer<UInt8>) {
+        if let context, EVP_DigestInit_ex2(context, Self.algorithm, nil) == 1,
+           EVP_DigestUpdate(context, message.baseAddress, message.count) == 1,
+           EVP_DigestFinal_ex(context, digest, nil) == 1 {
+            return
+        }
+        _ = SHA256(message.baseAddress, message.count, digest)
+    }
+}

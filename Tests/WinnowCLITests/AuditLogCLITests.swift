@@ -133,4 +133,9 @@ struct AuditLogCLITests {
         #expect(TimeArgument.parse("3d", now: now) == now.addingTimeInterval(-3 * 86400))
         for bad in ["", "soon", "3x", "-2h", "2026-13-01", "2026-11-01T25:00"] { #expect(TimeArgument.parse(bad, now: now) == nil, "\(bad)") }
     }
+
+    @Test func scoresShowWithThreeDecimals() {
+        #expect(LogTable.threeDecimals(0.5) == "0.500" && LogTable.threeDecimals(0.98765) == "0.988")
+        #expect(LogTable.threeDecimals(12.0004) == "12.000" && LogTable.threeDecimals(-1.25) == "-1.250" && LogTable.threeDecimals(0.0996) == "0.100")
+    }
 }

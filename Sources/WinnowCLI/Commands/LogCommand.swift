@@ -57,10 +57,14 @@ struct LogCommand: ParsableCommand {
         let opened = try Project.open(project, importIfNeeded: false)
         let out = try OutputFile(path: nil)
         var table = LogTable()
+        var line = JSONLine()
         let shown = try opened.store.logEntries(image: image, reviewer: reviewer, since: since.flatMap { TimeArgument.parse($0) }) { entry in
             switch format {
             case .table: try table.add(entry, to: out)
-            case .jsonl: try out.write(Self.json(entry) + "\n")
+            case .jsonl:
+                line.clear()
+                line.append(entry)
+                try line.bytes.withUnsafeBytes { try out.write(bytes: $0) }
             }
         }
         if format == .table {
@@ -72,20 +76,82 @@ struct LogCommand: ParsableCommand {
         try out.commit()
     }
 
-    /// One event as a JSON object, every field included.
+    /// One event as a JSON object, every field included, and a newline.
     static func json(_ e: DecisionLogEntry) -> String {
-        func labels(_ set: LabelSet?) -> String { set.map { JSONText.array($0.names) } ?? "null" }
-        func text(_ value: String?) -> String { value.map(JSONText.quoted) ?? "null" }
-        var line = "{\"id\":\(e.id),\"image\":" + JSONText.quoted(e.imagePath) + ",\"item_id\":\(e.itemID)"
-        line += ",\"reviewer\":" + JSONText.quoted(e.reviewer) + ",\"action\":" + JSONText.quoted(e.action)
-        line += ",\"old_labels\":" + labels(e.oldLabels) + ",\"new_labels\":" + labels(e.newLabels)
-        line += ",\"queue\":" + text(e.queue) + ",\"reason\":" + text(e.reason) + ",\"note\":" + text(e.note)
-        line += ",\"undoes\":" + (e.undoes.map { String($0) } ?? "null")
-        line += ",\"created_at\":" + JSONText.quoted(e.createdAt)
-        // Swift prints the shortest text that reads back as the same double; valid JSON when finite.
-        line += ",\"score\":" + (e.score.flatMap { $0.isFinite ? "\($0)" : nil } ?? "null")
-        line += ",\"flags\":" + JSONText.array(e.flags) + ",\"hash\":" + text(e.hash) + "}"
-        return line
+        var line = JSONLine()
+        line.append(e)
+        return String(decoding: line.bytes, as: UTF8.self)
+    }
+}
+
+/// Builds JSONL lines as bytes: a million log lines through String appends cost several
+/// times more than the database reads behind them.
+struct JSONLine {
+    private(set) var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(1024) }
+
+    mutating func clear() { bytes.removeAll(keepingCapacity: true) }
+
+    private mutating func raw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    private mutating func number(_ value: Int64) {
+        var text = String(value)
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    private mutating func string(_ value: String?) {
+        guard var value else { return raw("null") }
+        value.withUTF8 { utf8 in
+            // Nothing to escape (the common case): the bytes as they are. 0xE2 may start
+            // U+2028/U+2029, which JSONText escapes for JavaScript consumers.
+            if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) {
+                bytes.append(0x22)
+                bytes.append(contentsOf: utf8)
+                bytes.append(0x22)
+            } else {
+                bytes.append(contentsOf: JSONText.quoted(String(decoding: utf8, as: UTF8.self)).utf8)
+            }
+        }
+    }
+
+    private mutating func strings(_ values: [String]?) {
+        guard let values else { return raw("null") }
+        bytes.append(UInt8(ascii: "["))
+        for (i, value) in values.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            string(value)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Appends `e` as one JSON object and a newline.
+    mutating func append(_ e: DecisionLogEntry) {
+        raw("{\"id\":"); number(e.id)
+        raw(",\"image\":"); string(e.imagePath)
+        raw(",\"item_id\":"); number(e.itemID)
+        raw(",\"reviewer\":"); string(e.reviewer)
+        raw(",\"action\":"); string(e.action)
+        raw(",\"old_labels\":"); strings(e.oldLabels?.names)
+        raw(",\"new_labels\":"); strings(e.newLabels?.names)
+        raw(",\"queue\":"); string(e.queue)
+        raw(",\"reason\":"); string(e.reason)
+        raw(",\"note\":"); string(e.note)
+        raw(",\"undoes\":"); if let undoes = e.undoes { number(undoes) } else { raw("null") }
+        raw(",\"created_at\":"); string(e.createdAt)
+        // Swift prints the shortest text that reads back as the same double: valid JSON when finite.
+        raw(",\"score\":")
+        if let score = e.score, score.isFinite {
+            var text = score.description
+            text.withUTF8 { bytes.append(contentsOf: $0) }
+        } else {
+            raw("null")
+        }
+        raw(",\"flags\":"); strings(e.flags)
+        raw(",\"hash\":"); string(e.hash)
+        raw("}\n")
     }
 }
 
@@ -139,12 +205,23 @@ struct LogTable {
         var labels = e.oldLabels == e.newLabels ? show(e.newLabels) : show(e.oldLabels) + " → " + show(e.newLabels)
         if let undoes = e.undoes { labels += " (undoes #\(undoes))" }
         // 2026-11-01T10:00:00.123Z → 2026-11-01 10:00:00
-        let time = e.createdAt.count >= 19 ? String(e.createdAt.prefix(19)).replacingOccurrences(of: "T", with: " ") : e.createdAt
+        var time = e.createdAt
+        if time.utf8.count >= 19, time.utf8.dropFirst(10).first == UInt8(ascii: "T") {
+            time = String(decoding: time.utf8.prefix(10), as: UTF8.self) + " " + String(decoding: time.utf8.dropFirst(11).prefix(8), as: UTF8.self)
+        }
         var queue = e.queue.map(s) ?? "-"
         if let reason = e.reason, reason != e.queue { queue += " / " + s(reason) }
         let cells = [String(e.id), s(time), s(e.reviewer), s(e.action), s(e.imagePath), labels, queue,
                      e.flags.isEmpty ? "-" : s(e.flags.joined(separator: ", ")),
-                     e.score.map { String(format: "%.3f", $0) } ?? "-"]
+                     e.score.map(Self.threeDecimals) ?? "-"]
         return (cells, e.note.flatMap { $0.isEmpty ? nil : s($0) })
+    }
+
+    /// `%.3f` without Foundation's formatter (a million rows).
+    static func threeDecimals(_ value: Double) -> String {
+        guard value.isFinite, abs(value) < 1e15 else { return value.isNaN ? "nan" : String(format: "%.3f", value) }
+        let thousandths = Int64((abs(value) * 1000).rounded())
+        let fraction = String(thousandths % 1000)
+        return (value < 0 && thousandths > 0 ? "-" : "") + String(thousandths / 1000) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 }
