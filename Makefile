@@ -1,8 +1,9 @@
 # Winnow: build, test, demo, benchmarks. `make help` lists the targets.
 SWIFT ?= swift
 # Debian packages the build and tests need (GRDB links the system SQLite; the
-# import benchmark and some tests use the sqlite3 shell).
-SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncursesw5-dev libpng-dev libturbojpeg0-dev libwebp-dev libsixel-dev tmux ncurses-term
+# import benchmark and some tests use the sqlite3 shell; libcrypto hashes the decision log;
+# ncurses-term has the direct-colour terminal descriptions a test uses).
+SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncursesw5-dev libpng-dev libturbojpeg0-dev libwebp-dev libsixel-dev libssl-dev tmux ncurses-term
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 

@@ -6,7 +6,7 @@ import PackageDescription
 //   WinnowAnalysis (pure: confident learning, label-quality signals)
 //   WinnowNeighbours (k-nearest neighbours: OpenBLAS exact, hnswlib approximate)
 //   WinnowDataset (reads a dataset folder into a validated snapshot)
-//   WinnowStore (the SQLite project store: schema, event log, queries)
+//   WinnowStore (the SQLite project store: schema, hash-chained event log, queries)
 //   WinnowImaging (decodes PNG/JPEG/WebP with Debian's libraries; encodes PNG)
 //   WinnowGraphics (terminal image protocols: sixel, kitty, iTerm2; capability detection)
 //   WinnowUI (pure: review state, actions, reducer, rendering into a cell buffer)
@@ -54,10 +54,12 @@ let package = Package(
             name: "WinnowDataset",
             dependencies: ["WinnowCore"]
         ),
+        // SHA-256 for the decision log's hash chain: Debian's libcrypto (OpenSSL).
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(
             name: "WinnowStore",
             dependencies: [
-                "WinnowCore",
+                "WinnowCore", "CCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]

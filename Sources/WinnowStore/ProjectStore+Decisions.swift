@@ -17,9 +17,14 @@ public struct DecisionRequest: Sendable {
     /// `winnow decide --next`): refused when it no longer needs them, say because another
     /// reviewer decided it a moment ago. Off for deliberate decisions on a named image.
     public var mustBeOpen: Bool
+    /// The score of the queue entry the decision was made on (nil: none, or not finite).
+    public var score: Double?
+    /// The kinds of flag behind that entry (`FlagKind` raw values, most important first).
+    public var flags: [String]
 
     public init(imagePath: String, reviewer: String, action: DecisionAction, labels: LabelSet? = nil,
-                queue: String? = nil, reason: String? = nil, note: String? = nil, force: Bool = false, mustBeOpen: Bool = false) {
+                queue: String? = nil, reason: String? = nil, note: String? = nil, score: Double? = nil, flags: [String] = [],
+                force: Bool = false, mustBeOpen: Bool = false) {
         self.force = force
         self.mustBeOpen = mustBeOpen
         self.imagePath = imagePath
@@ -29,6 +34,8 @@ public struct DecisionRequest: Sendable {
         self.queue = queue
         self.reason = reason
         self.note = note
+        self.score = score
+        self.flags = flags
     }
 }
 
@@ -38,6 +45,8 @@ public struct DecisionOutcome: Sendable {
     public var after: ItemResolution
     /// For undo: the event that was taken back.
     public var undone: DecisionEvent?
+    /// The event's link in the decision log's hash chain (lower-case hex SHA-256).
+    public var hash: String
 }
 
 extension ProjectStore {
@@ -57,7 +66,7 @@ extension ProjectStore {
     }
 
     static func decide(_ request: DecisionRequest, policy: TeamPolicy, at date: Date, _ db: Database) throws -> DecisionOutcome {
-        guard let item = try Row.fetchOne(db, sql: "SELECT id, row, given_labels FROM items WHERE path = ?", arguments: [request.imagePath]) else {
+        guard let item = try Row.fetchOne(db, sql: "SELECT id, path, row, given_labels FROM items WHERE path = ?", arguments: [request.imagePath]) else {
             throw StoreError.unknownImage(request.imagePath)
         }
         guard (item["row"] as Int?) != nil else { throw StoreError.removedImage(request.imagePath) }
@@ -82,13 +91,55 @@ extension ProjectStore {
                                   reason: request.reason, note: request.note, undoes: undone?.id, createdAt: date)
         let after = ItemHistory.resolve(given: given, events: history + [event])
         event.newLabels = after.labels
-        try db.execute(sql: """
-            INSERT INTO events(item_id, reviewer, action, old_labels, new_labels, queue, reason, note, undoes, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [itemID, event.reviewer, event.action.rawValue, event.oldLabels?.storageText, event.newLabels?.storageText,
-                             event.queue, event.reason, event.note, event.undoes, Timestamp.string(from: date)])
-        event.id = db.lastInsertedRowID
-        return DecisionOutcome(event: event, before: before, after: after, undone: undone)
+        // The chain: this event's hash covers the newest event's hash. The transaction is
+        // IMMEDIATE, so no other writer can append between this read and the insert. The id
+        // is chosen here (as AUTOINCREMENT would) because it is part of the hashed bytes.
+        let newest = try Row.fetchOne(db, sql: "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1")
+        let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'events'") ?? 0
+        event.id = max(sequence, newest?["id"] ?? 0) + 1
+        let itemPath: String = item["path"]
+        let createdAt = Timestamp.string(from: date)
+        let score = request.score.flatMap { $0.isFinite ? $0 : nil }
+        let flags = request.flags.isEmpty ? nil : JSONText.array(request.flags)
+        var encoder = DecisionLogChain.Encoder()
+        encoder.begin(previous: newest?["hash"] ?? DecisionLogChain.genesis)
+        encoder.integer(event.id)
+        encoder.integer(itemID)
+        encoder.text(itemPath)
+        encoder.text(event.reviewer)
+        encoder.text(event.action.rawValue)
+        encoder.text(event.oldLabels?.storageText)
+        encoder.text(event.newLabels?.storageText)
+        encoder.text(event.queue)
+        encoder.text(event.reason)
+        encoder.text(event.note)
+        encoder.integer(event.undoes)
+        encoder.text(createdAt)
+        encoder.real(score)
+        encoder.text(flags)
+        let hash = encoder.hash
+        // Bound with explicit byte lengths (GRDB's text binding stops at a NUL), so the
+        // stored bytes are exactly the hashed ones.
+        let insert = try BulkInsert(db, sql: """
+            INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, queue, reason, note, undoes, created_at, score, flags, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insert.bind(1, event.id)
+        insert.bind(2, itemID)
+        insert.bind(3, event.reviewer)
+        insert.bind(4, event.action.rawValue)
+        insert.bind(5, event.oldLabels?.storageText)
+        insert.bind(6, event.newLabels?.storageText)
+        insert.bind(7, event.queue)
+        insert.bind(8, event.reason)
+        insert.bind(9, event.note)
+        insert.bind(10, event.undoes)
+        insert.bind(11, createdAt)
+        insert.bind(12, score)
+        insert.bind(13, flags)
+        insert.bind(14, hash)
+        try insert.step()
+        return DecisionOutcome(event: event, before: before, after: after, undone: undone, hash: hash)
     }
 
     /// Refuses what the team policy does not allow, before anything is written: deciding on

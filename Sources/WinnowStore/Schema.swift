@@ -157,6 +157,24 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v5: hash-chained decision log") { db in
+            // score and flags: the queue entry's score and the kinds of flag behind it (a JSON
+            // array of FlagKind names), NULL when the decision came from no flagged entry.
+            // hash: the event's link in the chain (see DecisionLogChain for the exact bytes).
+            // ADD COLUMN fires no trigger; filling in the hashes of the events already logged
+            // is an UPDATE, so the append-only guard is lifted for it, and put back.
+            try db.execute(sql: """
+                ALTER TABLE events ADD COLUMN score REAL;
+                ALTER TABLE events ADD COLUMN flags TEXT;
+                ALTER TABLE events ADD COLUMN hash TEXT;
+                DROP TRIGGER events_are_append_only_update;
+                """)
+            try DecisionLogChain.backfill(db)
+            try db.execute(sql: """
+                CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
+                BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
+                """)
+        }
         migrator.registerMigration("v6: leases") { db in
             try db.execute(sql: """
                 -- Who is looking at which item right now, so no two review sessions ever show

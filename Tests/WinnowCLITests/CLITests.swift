@@ -195,6 +195,8 @@ struct CLITests {
         }
         #expect(count.map { $0["n"] as Int } == [perProcess, perProcess])
         #expect(count.map { $0["ids"] as Int } == [perProcess, perProcess])
+        // Writers take turns, so every event is chained to the one committed just before it.
+        #expect(winnow("verify", dataset.root).stdout.hasPrefix("decision log intact: \(2 * perProcess) events"))
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WinnowCore
+import WinnowStore
 import WinnowTestSupport
 import WinnowUI
 @testable import WinnowCLI
@@ -54,6 +55,21 @@ struct StoreReviewSourceTests {
         let stats = try source.stats()
         #expect(stats.sections.contains { $0.title.hasPrefix("Progress per queue") })
         #expect(try source.details(of: [first]).first?.reasons == before)
+    }
+
+    @Test("a decision made from a queue entry logs that entry's score and kinds of flag")
+    func decisionsCarryTheirFlags() throws {
+        let (dataset, source) = try open()
+        let slot = try #require(try source.queue(named: "bad-components").slots.first)
+        _ = try source.decide(DecisionCommand(items: [slot.item], kind: .accept, queue: "bad-components", reason: slot.source))
+        let store = try ProjectStore(stateDirectory: dataset.statePath)
+        var logged: [DecisionLogEntry] = []
+        try store.logEntries(image: nil, reviewer: nil, since: nil) { logged.append($0) }
+        let entry = try #require(logged.last)
+        #expect(entry.queue == "bad-components" && entry.reason == "bad-components" && entry.score == slot.score)
+        #expect(entry.flags.first == FlagKind.badComponent.rawValue)
+        #expect(!entry.flags.contains(FlagKind.model.rawValue) && !entry.flags.contains(FlagKind.neighbours.rawValue))
+        #expect(try store.verifyDecisionLog().isIntact)
     }
 
     @Test("a whole group relabelled with one key is stored as one decision per member")

@@ -61,3 +61,16 @@ struct TeamCLITests {
         session.close()
     }
 }
+
+@Suite("Output files")
+struct OutputFileTests {
+    @Test("-o /dev/null writes to the device: it is never replaced by a file")
+    func devicesAreWrittenInPlace() throws {
+        let dataset = TemporaryDataset.simple(count: 3)
+        let export = WinnowProcess.run(["export", dataset.root, "-o", "/dev/null"])
+        defer { unlink("/dev/null.manifest.json") }
+        #expect(export.status == 0, "\(export.stderr)")
+        var info = stat()
+        #expect(stat("/dev/null", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR, "/dev/null is still a character device")
+    }
+}

@@ -114,7 +114,8 @@ struct DecideCommand: ParsableCommand {
         let graph = try session.neighbourGraph()?.graph
         let input = try session.input(graph: graph)
         let analysis = LabelAnalysis(input, settings: session.settings())
-        let order = try session.queueBuilder(analysis, input: input, stratifyBy: project.config.stratifyBy, reviewer: reviewer).order(name)
+        let builder = try session.queueBuilder(analysis, input: input, stratifyBy: project.config.stratifyBy, reviewer: reviewer)
+        let order = builder.order(name)
         let leases = LeaseSession(store: project.store, reviewer: reviewer, policy: policy)
         defer { leases.close() }
         var decided = 0
@@ -136,7 +137,9 @@ struct DecideCommand: ParsableCommand {
                 }
                 let outcome = try project.store.decide(DecisionRequest(
                     imagePath: item.path, reviewer: reviewer, action: action, labels: labels, queue: name.rawValue,
-                    reason: entry.source.rawValue, note: note, mustBeOpen: true), policy: policy)
+                    reason: entry.source.rawValue, note: note, score: entry.score.isFinite ? entry.score : nil,
+                    flags: StoreReviewSource.flagKinds(builder.explainedReasons(for: entry.item, in: entry.source).map(\.kind)),
+                    mustBeOpen: true), policy: policy)
                 print(Self.describe(outcome, image: item.path))
                 decided += 1
             }

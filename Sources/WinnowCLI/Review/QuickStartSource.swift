@@ -130,7 +130,12 @@ final class QuickStartSource: @unchecked Sendable {
             let id = saved[i]!.itemID
             return (saved[i]!.details.path, states[id]?.resolution.labels)
         }
-        let requests = StoreReviewSource.requests(for: command, items: items, reviewer: reviewer, taxonomy: taxonomy)
+        var requests = StoreReviewSource.requests(for: command, items: items, reviewer: reviewer, taxonomy: taxonomy)
+        // The log records the flags and score of the entry decided on, as the analysis would.
+        for (k, i) in command.items.enumerated() {
+            requests[k].flags = StoreReviewSource.flagKinds(saved[i]!.details.reasons.map(\.kind))
+            requests[k].score = slots.prefix(QueueSnapshot.savedDetails * 2).first { $0.item == i }.map(\.score)
+        }
         let outcomes = try StoreReviewSource.unavailableIfTaken(command.items) { try store.decide(requests, policy: policy) }
         locked { changed.formUnion(ids) }
         return (outcomes, StoreReviewSource.describe(outcomes, command: command, paths: requests.map(\.imagePath)))

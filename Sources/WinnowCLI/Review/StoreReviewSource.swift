@@ -23,6 +23,8 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     private let graph: NeighbourGraph?
     /// The sub-queue that surfaced each item in the last queue loaded (for its reasons).
     private var sources: [QueueName?]
+    /// And its score there (NaN: none), logged with a decision on the item.
+    private var scores: [Double]
     /// The review state the queues are built from, kept per item so a decision updates
     /// one entry instead of rebuilding million-element arrays.
     private var decided: [Bool]
@@ -65,6 +67,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         self.builder = builder
         self.taxonomy = ClassTaxonomy(session.context.classes)
         self.sources = Array(repeating: nil, count: session.context.items.count)
+        self.scores = Array(repeating: .nan, count: session.context.items.count)
         self.decided = builder.decided
         self.skipped = builder.skipped
         self.problems = builder.problems
@@ -107,7 +110,10 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             var entries = builder.order(queue)
             // Items other sessions hold are theirs: never shown here at the same time.
             if let held = leases?.heldByOthers(), !held.isEmpty { entries.removeAll { held[context.items[$0.item].id] != nil } }
-            for entry in entries { sources[entry.item] = entry.source }
+            for entry in entries {
+                sources[entry.item] = entry.source
+                scores[entry.item] = entry.score
+            }
             return (entries.map { QueueSlot(item: $0.item, source: $0.source.rawValue, score: $0.score) },
                     openCounts(known: [queue: entries.count]))
         }
@@ -198,8 +204,12 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
 
     func decide(_ command: DecisionCommand) throws -> (eventIDs: [Int64], message: String) {
         let requests = locked {
-            Self.requests(for: command, items: command.items.map { (context.items[$0].path, context.items[$0].resolution.labels) },
-                          reviewer: reviewer, taxonomy: taxonomy)
+            zip(command.items, Self.requests(for: command, items: command.items.map { (context.items[$0].path, context.items[$0].resolution.labels) },
+                                             reviewer: reviewer, taxonomy: taxonomy)).map { i, request in
+                var request = request
+                (request.score, request.flags) = flagging(of: i)
+                return request
+            }
         }
         let outcomes = try Self.unavailableIfTaken(command.items) { try store.decide(requests, policy: policy) }
         apply(outcomes, items: command.items)
@@ -219,6 +229,22 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             default: throw error
             }
         }
+    }
+
+    /// The score and the kinds of flag of the queue entry that surfaced item `i`, for the
+    /// decision log (call with the lock held). Model and neighbour lines are evidence for a
+    /// flag, not flags. Nothing for an item no loaded queue listed (a group's other members).
+    private func flagging(of i: Int) -> (score: Double?, flags: [String]) {
+        guard let source = sources[i] else { return (nil, []) }
+        return (scores[i].isNaN ? nil : scores[i], Self.flagKinds(builder.explainedReasons(for: i, in: source).map(\.kind)))
+    }
+
+    /// The kinds of flag among an entry's reasons, once each, in order: model and neighbour
+    /// lines are evidence for a flag, not flags.
+    static func flagKinds(_ kinds: [FlagKind]) -> [String] {
+        var flags: [String] = []
+        for kind in kinds where kind != .model && kind != .neighbours && !flags.contains(kind.rawValue) { flags.append(kind.rawValue) }
+        return flags
     }
 
     /// The store requests for a command on items (path and current labels of each).
@@ -400,7 +426,12 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     /// Takes over a queue another source handed out (the quick start's), so reasons are
     /// explained by the sub-queue that surfaced each item on screen.
     func adopt(_ slots: [QueueSlot]) {
-        locked { for slot in slots where sources.indices.contains(slot.item) { sources[slot.item] = QueueName(rawValue: slot.source) } }
+        locked {
+            for slot in slots where sources.indices.contains(slot.item) {
+                sources[slot.item] = QueueName(rawValue: slot.source)
+                scores[slot.item] = slot.score
+            }
+        }
     }
 
     // MARK: - Neighbours, stats, images

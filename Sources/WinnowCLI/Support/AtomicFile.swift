@@ -24,6 +24,18 @@ final class OutputFile {
             fd = STDOUT_FILENO
             return
         }
+        // A device or a pipe (`-o /dev/null`, `-o /dev/stdout`) is written in place: renaming
+        // a file over it would replace the device itself.
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG, info.st_mode & S_IFMT != S_IFDIR {
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                throw CLIFailure(message: "cannot write \(path): \(String(cString: strerror(errno)))", exit: .projectError)
+            }
+            self.fd = fd
+            temporaryPath = nil
+            return
+        }
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -35,9 +47,12 @@ final class OutputFile {
     }
 
     deinit {
-        if let temporaryPath, !committed {
+        guard !committed else { return }
+        if let temporaryPath {
             close(fd)
             unlink(temporaryPath)
+        } else if path != nil {
+            close(fd)
         }
     }
 
@@ -69,7 +84,11 @@ final class OutputFile {
     /// Flushes, syncs and renames the file into place.
     func commit() throws {
         try flush()
-        guard let path, let temporaryPath else { return }
+        guard let path, let temporaryPath else {
+            if path != nil, !committed { close(fd) }
+            committed = true
+            return
+        }
         guard fsync(fd) == 0 else { throw CLIFailure(message: "cannot write \(path): \(String(cString: strerror(errno)))", exit: .projectError) }
         close(fd)
         guard rename(temporaryPath, path) == 0 else {

@@ -14,6 +14,9 @@ public enum WinnowExit: Int32, CaseIterable, Sendable {
     /// The request was refused: unknown image, invalid label, nothing to undo, another
     /// reviewer holds the image, or the reviewer's role does not allow it.
     case refused = 4
+    /// `winnow verify`: the decision log's hash chain is broken (an event was changed or
+    /// removed), or a recorded head is no longer in it (the newest events were cut off).
+    case tampered = 5
 
     static let helpText = """
         EXIT CODES:
@@ -23,6 +26,7 @@ public enum WinnowExit: Int32, CaseIterable, Sendable {
           3  the project state cannot be opened or written
           4  refused: unknown image, invalid label, nothing to undo, held by another
              reviewer, or not allowed for the reviewer's role
+          5  winnow verify: the decision log was changed (a broken link, or --head not found)
         """
 }
 

@@ -33,7 +33,13 @@ public struct LabelSet: Hashable, Sendable, CustomStringConvertible {
     public var storageText: String { names.joined(separator: "\u{1F}") }
 
     public init(storageText: String) {
-        self.names = storageText.isEmpty ? [] : storageText.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+        if storageText.isEmpty {
+            names = []
+        } else if !storageText.utf8.contains(0x1F) {
+            names = [storageText]  // one label: the common case, without splitting graphemes
+        } else {
+            names = storageText.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+        }
     }
 }
 
