@@ -82,6 +82,15 @@ struct BenchReview: ParsableCommand {
         report("key j → next item drawn", moves)
         let textOnly = try measure(keys) { _ = View.render(state) }
         report("text-only redraw", textOnly)
+        // Holding the window on screen (a lease write per move, off the key's path).
+        var window = 0
+        let holds = try measure(keys) {
+            window += 1
+            let items = state.queue.dropFirst(window).prefix(Reducer.lookahead + 1).map(\.item)
+            _ = try source.hold(items: items, queue: "triage")
+        }
+        report("hold the next items (lease, in the background)", holds)
+        source.close()
 
         // Deciding: the decision is committed before the next frame, as on screen.
         var decided = 0
