@@ -26,10 +26,16 @@ public struct Rating: Sendable, Hashable {
     /// label (skip, split off, undo). An accept rates the labels the item had then (the
     /// event's new labels, which an accept leaves as they were).
     public static func category(of action: DecisionAction, newLabels: LabelSet?) -> String? {
+        category(of: action, storedLabels: newLabels?.storageText)
+    }
+
+    /// The same from the labels' storage text (the log's `new_labels` column), so a
+    /// million events are rated without parsing a label set each.
+    public static func category(of action: DecisionAction, storedLabels: String?) -> String? {
         switch action {
         case .accept, .relabel:
-            guard let newLabels, !newLabels.isEmpty else { return unlabelled }
-            return newLabels.storageText
+            guard let storedLabels, !storedLabels.isEmpty else { return unlabelled }
+            return storedLabels
         case .exclude: return excluded
         case .skip, .split, .undo: return nil
         }
