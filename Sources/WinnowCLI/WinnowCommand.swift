@@ -21,13 +21,14 @@ public struct WinnowCommand: ParsableCommand {
               winnow queue SampleProjects/shapes --limit 10
               winnow review SampleProjects/shapes
               winnow decide SampleProjects/shapes batch-01/img_0001.png --relabel circle
+              winnow stats SampleProjects/shapes
               winnow export SampleProjects/shapes --format csv -o labels.corrected.csv
 
             \(WinnowExit.helpText)
             """,
         version: version,
         subcommands: [ImportCommand.self, InfoCommand.self, AnalyzeCommand.self, QueueCommand.self, ComponentsCommand.self,
-                      SimilarCommand.self, ReviewCommand.self, DecideCommand.self, ExportCommand.self, DoctorCommand.self, BenchCommand.self]
+                      SimilarCommand.self, ReviewCommand.self, DecideCommand.self, StatsCommand.self, ExportCommand.self, DoctorCommand.self, BenchCommand.self]
     )
 
     public init() {}
