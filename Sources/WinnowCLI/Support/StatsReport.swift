@@ -10,8 +10,9 @@ struct StatsReport {
         var queue: String
         /// Items decided while working through the queue.
         var decided: Int
-        /// Entries still open; nil when not counted (`--no-queues`, or a queue that is not
-        /// one of the analysis' queues, such as "manual" for winnow decide).
+        /// Entries still open; nil when not counted (`--no-queues`, the review screen on a
+        /// large project, or a queue that is not one of the analysis' queues, such as
+        /// "manual" for winnow decide).
         var open: Int?
         var share: Double? {
             guard let open else { return nil }
@@ -45,7 +46,7 @@ struct StatsReport {
             let done = decided[name] ?? 0
             let open = openCounts?[name]
             guard open != nil || done > 0 else { return nil }
-            return QueueProgress(queue: name, decided: done, open: open ?? (openCounts == nil ? nil : 0))
+            return QueueProgress(queue: name, decided: done, open: open)
         }
         rows += decided.keys.filter { !known.contains($0) }.sorted().map { QueueProgress(queue: $0, decided: decided[$0]!, open: nil) }
         return rows
