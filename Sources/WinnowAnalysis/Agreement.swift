@@ -34,13 +34,22 @@ public enum Agreement {
 
     // MARK: - Cohen's κ
 
+    /// What two raters' common items add up to.
+    struct Tally {
+        var items = 0, agreed = 0
+        var a: [Int32: Int] = [:], b: [Int32: Int] = [:]
+    }
+
+    static func count(_ x: RatingTable.Entry, _ y: RatingTable.Entry, into t: inout Tally) {
+        t.items += 1
+        if x.category == y.category { t.agreed += 1 }
+        t.a[x.category, default: 0] += 1
+        t.b[y.category, default: 0] += 1
+    }
+
     /// Cohen's κ of every pair of raters with at least one item in common, in rater order.
     /// One pass over the items, whatever the number of raters.
     public static func pairs(_ table: RatingTable) -> [Pair] {
-        struct Tally {
-            var items = 0, agreed = 0
-            var a: [Int32: Int] = [:], b: [Int32: Int] = [:]
-        }
         var tallies: [Int: Tally] = [:]
         let r = table.raters.count
         for u in 0..<table.unitCount {
@@ -49,13 +58,8 @@ public enum Agreement {
             for i in unit.indices {
                 for j in unit.indices where j > i {
                     let (x, y) = (unit[i], unit[j])
-                    let key = Int(x.rater) * r + Int(y.rater)
-                    var t = tallies[key] ?? Tally()
-                    t.items += 1
-                    if x.category == y.category { t.agreed += 1 }
-                    t.a[x.category, default: 0] += 1
-                    t.b[y.category, default: 0] += 1
-                    tallies[key] = t
+                    // Updated in place: a copy out and back would copy its dictionaries.
+                    Self.count(x, y, into: &tallies[Int(x.rater) * r + Int(y.rater), default: Tally()])
                 }
             }
         }
