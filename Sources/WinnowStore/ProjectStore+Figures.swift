@@ -82,23 +82,24 @@ extension ProjectStore {
                 byAction[row["action"], default: 0] += n
                 byReviewer[row["reviewer"], default: [:]][row["action"]] = n
             }
-            let events = try Self.eventsByItem(db)
             var status: [String: Int] = [:]
             for s in ItemStatus.allCases { status[s.rawValue] = 0 }
             var flows: [String: [String: Int]] = [:]
             var flags = FlagTally()
             var byQueue: [String: Int] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, given_labels FROM items WHERE row IS NOT NULL")
-            while let row = try rows.next() {
-                let given = (row["given_labels"] as String?).map(LabelSet.init(storageText:))
-                let history = events[row["id"]] ?? []
+            try Self.forEachItemHistory(db) { given, history in
+                guard !history.isEmpty else {
+                    status[ItemStatus.unreviewed.rawValue, default: 0] += 1
+                    return
+                }
+                let given = given.map(LabelSet.init(storageText:))
                 let resolution = ItemHistory.resolve(given: given, events: history)
                 status[resolution.status.rawValue, default: 0] += 1
                 if resolution.status == .relabelled {
                     flows[given?.description ?? "(none)", default: [:]][resolution.labels?.description ?? "(none)", default: 0] += 1
                 }
                 guard [.accepted, .relabelled, .excluded].contains(resolution.status),
-                      let decision = ItemHistory.effectiveDecisions(history).last(where: { $0.action != .skip && $0.action != .split }) else { continue }
+                      let decision = ItemHistory.effectiveDecisions(history).last(where: { $0.action != .skip && $0.action != .split }) else { return }
                 byQueue[decision.queue ?? "manual", default: 0] += 1
                 flags.record(flags: FlagTally.flags(of: decision), outcome: resolution.status)
             }
@@ -106,6 +107,27 @@ extension ProjectStore {
                 .sorted { $0.count != $1.count ? $0.count > $1.count : ($0.from, $0.to) < ($1.from, $1.to) }
             return ReviewFigures(decisionsByAction: byAction, decisionsByReviewer: byReviewer, status: status, flows: flowList,
                                  flags: flags.results, decidedByQueue: byQueue)
+        }
+    }
+
+    /// Calls `body` with every item of the dataset (its given labels' storage text and its
+    /// events, oldest first), in id order. Items and events are read side by side in
+    /// item order (the log's item index), so only one item's history is in memory at a
+    /// time: a million-event log is not grouped into a dictionary first.
+    static func forEachItemHistory(_ db: Database, _ body: (String?, [DecisionEvent]) throws -> Void) throws {
+        let items = try Row.fetchCursor(db, sql: "SELECT id, given_labels FROM items WHERE row IS NOT NULL ORDER BY id")
+        let events = try Row.fetchCursor(db, sql: "SELECT * FROM events ORDER BY item_id, id")
+        var pending = try events.next().map(event(from:))
+        var history: [DecisionEvent] = []
+        while let item = try items.next() {
+            let id: Int64 = item[0]
+            history.removeAll(keepingCapacity: true)
+            // Events of items that left the dataset (ids between the current ones) are passed over.
+            while let event = pending, event.itemID <= id {
+                if event.itemID == id { history.append(event) }
+                pending = try events.next().map(event(from:))
+            }
+            try body(item[1], history)
         }
     }
 }

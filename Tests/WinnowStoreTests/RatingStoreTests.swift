@@ -102,6 +102,24 @@ struct RatingStoreTests {
         #expect(figures.flags.first { $0.flag == "triage" }?.decided == 1, "no reason: the queue is the flag")
     }
 
+    @Test("an image that left the dataset keeps its log but is out of the figures and the ratings")
+    func removedItems() throws {
+        let dataset = TemporaryDataset.simple(count: 4)
+        let (store, _) = try importDataset(dataset)
+        for path in ["img0.png", "img1.png", "img3.png"] {
+            _ = try store.decide(request(path, .relabel, "fox", by: "alice"))
+            _ = try store.decide(request(path, .accept, by: "bob"))
+        }
+        dataset.remove("images/img1.png")
+        dataset.write("labels.csv", "image,label\nimg0.png,cat\nimg2.png,fox\nimg3.png,cat\n")
+        _ = try importDataset(dataset, into: store)
+        let figures = try store.reviewFigures()
+        #expect(figures.status["relabelled"] == 2 && figures.status["unreviewed"] == 1)
+        #expect(figures.status.values.reduce(0, +) == 3)
+        #expect(figures.decisionsByAction["relabel"] == 3, "the log itself is counted whole")
+        #expect(Set(try store.ratings().map(\.item)).count == 2)
+    }
+
     @Test("a flag tally counts an item once under each flag that surfaced it")
     func tallyOfSeveralFlags() {
         var tally = FlagTally()

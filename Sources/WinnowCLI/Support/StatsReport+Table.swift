@@ -40,7 +40,13 @@ extension StatsReport {
         heading("Relabel flows (given → now)")
         if figures.flows.isEmpty { line("  none yet") }
         let flowMax = Double(figures.flows.first?.count ?? 1)
-        for flow in figures.flows.prefix(15) { row("\(flow.from) → \(flow.to)", Double(flow.count) / flowMax, "\(flow.count)") }
+        for flow in figures.flows.prefix(15) {
+            // Class names are often longer than the label column: the flow goes last.
+            let count = String(flow.count)
+            line("  " + DisplayWidth.fit(BarChart.bar(Double(flow.count) / flowMax, width: Self.barWidth), to: Self.barWidth) + " "
+                 + String(repeating: " ", count: max(0, 7 - count.count)) + count + "  "
+                 + DisplayWidth.truncate(s(flow.from) + " → " + s(flow.to), to: 80 - 28))
+        }
         if figures.flows.count > 15 { line("  … \(figures.flows.count - 15) more (--format json lists them all)") }
 
         heading("Flag precision (share of decided items relabelled or excluded)")
@@ -104,7 +110,8 @@ extension StatsReport {
     /// "0.71" (" 0.71" padded, so "-0.14" lines up), or "–" for an undefined coefficient.
     static func decimal(_ x: Double?, padded: Bool = false) -> String {
         guard let x, x.isFinite else { return padded ? "    –" : "–" }
-        return String(format: padded ? "%5.2f" : "%.2f", x)
+        // No "-0.00" for a coefficient a hair below zero.
+        return String(format: padded ? "%5.2f" : "%.2f", abs(x) < 0.005 ? 0 : x)
     }
 
     /// "42%" (" 42%" padded to line up in a column), or "–".

@@ -33,7 +33,15 @@ public struct LabelSet: Hashable, Sendable, CustomStringConvertible {
     public var storageText: String { names.joined(separator: "\u{1F}") }
 
     public init(storageText: String) {
-        self.names = storageText.isEmpty ? [] : storageText.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+        if storageText.isEmpty {
+            names = []
+        } else if !storageText.utf8.contains(0x1F) {
+            // One label, the common case: no Character-level split (a million events are read
+            // for the figures).
+            names = [storageText]
+        } else {
+            names = storageText.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+        }
     }
 }
 
