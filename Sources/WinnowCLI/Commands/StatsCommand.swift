@@ -43,7 +43,7 @@ struct StatsCommand: ParsableCommand {
 
             EXAMPLES:
               winnow stats SampleProjects/shapes
-              winnow stats SampleProjects/shapes --format json | jq .agreement.krippendorff_alpha
+              winnow stats SampleProjects/shapes --format json | jq .agreement
               winnow stats SampleProjects/shapes --no-queues
 
             \(WinnowExit.helpText)
