@@ -23,6 +23,7 @@ public struct WinnowCommand: ParsableCommand {
               winnow decide SampleProjects/shapes batch-01/img_0001.png --relabel circle
               winnow log SampleProjects/shapes --since 1d
               winnow verify SampleProjects/shapes
+              winnow stats SampleProjects/shapes
               winnow export SampleProjects/shapes --format csv -o labels.corrected.csv
 
             \(WinnowExit.helpText)
@@ -30,7 +31,7 @@ public struct WinnowCommand: ParsableCommand {
         version: version,
         subcommands: [ImportCommand.self, InfoCommand.self, AnalyzeCommand.self, QueueCommand.self, ComponentsCommand.self,
                       SimilarCommand.self, ReviewCommand.self, DecideCommand.self, LeasesCommand.self, LogCommand.self, VerifyCommand.self,
-                      ExportCommand.self, DoctorCommand.self, BenchCommand.self]
+                      StatsCommand.self, ExportCommand.self, DoctorCommand.self, BenchCommand.self]
     )
 
     public init() {}

@@ -10,62 +10,124 @@ public struct ReviewFigures: Sendable, Equatable {
         public var count: Int
     }
     public struct FlagOutcome: Sendable, Equatable {
-        /// The queue (flag) that surfaced the items.
+        /// The flag source that surfaced the items (the sub-queue: label-issues,
+        /// confident-learning, disagreement, bad-components, random for the audit, …).
         public var flag: String
         /// Items decided (accepted, relabelled or excluded) after this flag surfaced them.
         public var decided: Int
         public var relabelled: Int
         public var excluded: Int
-        /// The flag's measured precision: the share of its decided items that were wrong.
+        public var accepted: Int { decided - relabelled - excluded }
+        /// The flag's measured precision: the share of its decided items that were wrong
+        /// (relabelled, or excluded from the dataset).
         public var precision: Double { decided == 0 ? 0 : Double(relabelled + excluded) / Double(decided) }
+        /// The share of its decided items that were relabelled.
+        public var relabelledShare: Double { decided == 0 ? 0 : Double(relabelled) / Double(decided) }
     }
 
     /// Every event by action, undo included.
     public var decisionsByAction: [String: Int]
+    /// Every event by reviewer, then action.
+    public var decisionsByReviewer: [String: [String: Int]]
     /// Items by current status.
     public var status: [String: Int]
     /// Given label → current label, for items relabelled and still so, most common first.
     public var flows: [Flow]
+    /// Per flag source, most decided first.
     public var flags: [FlagOutcome]
     /// Items decided while working through each queue (the queue the reviewer had open).
     public var decidedByQueue: [String: Int]
+}
+
+/// What reviewing concluded about the items each flag surfaced. Fed one decided item at
+/// a time with every flag that surfaced it: today the one flag the log records (the
+/// event's reason, else its queue), and a per-kind list when the log carries one.
+public struct FlagTally: Sendable {
+    private var outcomes: [String: ReviewFigures.FlagOutcome] = [:]
+
+    public init() {}
+
+    /// Counts an item under each of `flags` (repeats counted once). Only the settled
+    /// statuses (accepted, relabelled, excluded) are outcomes; others are ignored.
+    public mutating func record(flags: [String], outcome: ItemStatus) {
+        guard [.accepted, .relabelled, .excluded].contains(outcome) else { return }
+        for flag in Set(flags) {
+            var tally = outcomes[flag] ?? .init(flag: flag, decided: 0, relabelled: 0, excluded: 0)
+            tally.decided += 1
+            if outcome == .relabelled { tally.relabelled += 1 }
+            if outcome == .excluded { tally.excluded += 1 }
+            outcomes[flag] = tally
+        }
+    }
+
+    /// Most decided first, then by name.
+    public var results: [ReviewFigures.FlagOutcome] {
+        outcomes.values.sorted { $0.decided != $1.decided ? $0.decided > $1.decided : $0.flag < $1.flag }
+    }
+
+    /// The flags the log records for a decision: its reason (the sub-queue that surfaced
+    /// the item), else the queue, else "manual" (winnow decide).
+    public static func flags(of decision: DecisionEvent) -> [String] {
+        [decision.reason ?? decision.queue ?? "manual"]
+    }
 }
 
 extension ProjectStore {
     public func reviewFigures() throws -> ReviewFigures {
         try read { db in
             var byAction: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT action, COUNT(*) AS n FROM events GROUP BY action") { byAction[row["action"]] = row["n"] }
-            let events = try Self.eventsByItem(db)
+            var byReviewer: [String: [String: Int]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT reviewer, action, COUNT(*) AS n FROM events GROUP BY reviewer, action") {
+                let n: Int = row["n"]
+                byAction[row["action"], default: 0] += n
+                byReviewer[row["reviewer"], default: [:]][row["action"]] = n
+            }
             var status: [String: Int] = [:]
             for s in ItemStatus.allCases { status[s.rawValue] = 0 }
             var flows: [String: [String: Int]] = [:]
-            var flags: [String: ReviewFigures.FlagOutcome] = [:]
+            var flags = FlagTally()
             var byQueue: [String: Int] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, given_labels FROM items WHERE row IS NOT NULL")
-            while let row = try rows.next() {
-                let given = (row["given_labels"] as String?).map(LabelSet.init(storageText:))
-                let history = events[row["id"]] ?? []
+            try Self.forEachItemHistory(db) { given, history in
+                guard !history.isEmpty else {
+                    status[ItemStatus.unreviewed.rawValue, default: 0] += 1
+                    return
+                }
+                let given = given.map(LabelSet.init(storageText:))
                 let resolution = ItemHistory.resolve(given: given, events: history)
                 status[resolution.status.rawValue, default: 0] += 1
                 if resolution.status == .relabelled {
                     flows[given?.description ?? "(none)", default: [:]][resolution.labels?.description ?? "(none)", default: 0] += 1
                 }
                 guard [.accepted, .relabelled, .excluded].contains(resolution.status),
-                      let decision = ItemHistory.effectiveDecisions(history).last(where: { $0.action != .skip && $0.action != .split }) else { continue }
+                      let decision = ItemHistory.effectiveDecisions(history).last(where: { $0.action != .skip && $0.action != .split }) else { return }
                 byQueue[decision.queue ?? "manual", default: 0] += 1
-                let flag = decision.reason ?? decision.queue ?? "manual"
-                var outcome = flags[flag] ?? .init(flag: flag, decided: 0, relabelled: 0, excluded: 0)
-                outcome.decided += 1
-                if resolution.status == .relabelled { outcome.relabelled += 1 }
-                if resolution.status == .excluded { outcome.excluded += 1 }
-                flags[flag] = outcome
+                flags.record(flags: FlagTally.flags(of: decision), outcome: resolution.status)
             }
             let flowList = flows.flatMap { from, targets in targets.map { ReviewFigures.Flow(from: from, to: $0.key, count: $0.value) } }
                 .sorted { $0.count != $1.count ? $0.count > $1.count : ($0.from, $0.to) < ($1.from, $1.to) }
-            return ReviewFigures(decisionsByAction: byAction, status: status, flows: flowList,
-                                 flags: flags.values.sorted { $0.decided != $1.decided ? $0.decided > $1.decided : $0.flag < $1.flag },
-                                 decidedByQueue: byQueue)
+            return ReviewFigures(decisionsByAction: byAction, decisionsByReviewer: byReviewer, status: status, flows: flowList,
+                                 flags: flags.results, decidedByQueue: byQueue)
+        }
+    }
+
+    /// Calls `body` with every item of the dataset (its given labels' storage text and its
+    /// events, oldest first), in id order. Items and events are read side by side in
+    /// item order (the log's item index), so only one item's history is in memory at a
+    /// time: a million-event log is not grouped into a dictionary first.
+    static func forEachItemHistory(_ db: Database, _ body: (String?, [DecisionEvent]) throws -> Void) throws {
+        let items = try Row.fetchCursor(db, sql: "SELECT id, given_labels FROM items WHERE row IS NOT NULL ORDER BY id")
+        let events = try Row.fetchCursor(db, sql: "SELECT * FROM events ORDER BY item_id, id")
+        var pending = try events.next().map(event(from:))
+        var history: [DecisionEvent] = []
+        while let item = try items.next() {
+            let id: Int64 = item[0]
+            history.removeAll(keepingCapacity: true)
+            // Events of items that left the dataset (ids between the current ones) are passed over.
+            while let event = pending, event.itemID <= id {
+                if event.itemID == id { history.append(event) }
+                pending = try events.next().map(event(from:))
+            }
+            try body(item[1], history)
         }
     }
 }

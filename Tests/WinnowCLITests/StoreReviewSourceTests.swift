@@ -72,6 +72,33 @@ struct StoreReviewSourceTests {
         #expect(try store.verifyDecisionLog().isIntact)
     }
 
+    @Test("the stats view shows agreement once two reviewers decided the same items, and each flag's precision")
+    func statsShowAgreement() throws {
+        // Two reviews per item: the second reviewer is shown the items the first decided.
+        let (dataset, _) = try open()
+        _ = dataset.write("winnow.toml", "[team]\nreviews_per_item = 2\n")
+        let project = try Project.open(try ProjectOptions.parse([dataset.root]))
+        let source = try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, progress: SilentProgress())
+        let other = try StoreReviewSource.open(project, reviewer: "second", stratifyBy: nil, progress: SilentProgress())
+        var stats = try source.stats()
+        #expect(stats.sections.contains { $0.title.hasPrefix("Agreement (0 items") && $0.notes.first?.hasPrefix("none yet") == true })
+        let slots = try source.queue(named: "triage").slots.prefix(3)
+        for slot in slots {
+            _ = try source.decide(DecisionCommand(items: [slot.item], kind: .accept, queue: "triage", reason: slot.source))
+            _ = try other.decide(DecisionCommand(items: [slot.item], kind: .accept, queue: "triage", reason: slot.source))
+        }
+        stats = try source.stats()
+        let agreement = try #require(stats.sections.first { $0.title.hasPrefix("Agreement (3 items") })
+        // Both accepted the same labels: they agree on every item.
+        #expect(agreement.bars.first { $0.label == "observed" }?.value == 1)
+        #expect(agreement.bars.contains { $0.label == "Cohen's κ" })
+        let reviewers = try #require(stats.sections.first { $0.title.hasPrefix("Each reviewer") })
+        #expect(Set(reviewers.bars.map(\.label)) == ["tester", "second"] && reviewers.bars.allSatisfy { $0.value == 1 })
+        let flags = try #require(stats.sections.first { $0.title.hasPrefix("Flag precision") })
+        #expect(Set(flags.bars.map(\.label)) == Set(slots.map(\.source)))
+        #expect(stats.sections.first { $0.title == "Decisions by reviewer" }?.bars.count == 2)
+    }
+
     @Test("a whole group relabelled with one key is stored as one decision per member")
     func groupDecision() throws {
         let (dataset, source) = try open()

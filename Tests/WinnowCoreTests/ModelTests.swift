@@ -216,3 +216,29 @@ struct AnalysisConfigTests {
         }
     }
 }
+
+@Suite("Timestamps")
+struct TimestampTests {
+    @Test("the stored form is parsed by hand to exactly the formatter's Date, and round-trips")
+    func storedFormMatchesTheFormatter() throws {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let plain = ISO8601DateFormatter()
+        var rng = SplitMix64(seed: 11)
+        for _ in 0..<3000 {
+            // 1970 to 2100, to the millisecond, leap days included.
+            let date = Date(timeIntervalSince1970: Double(rng.next() % 4_102_444_800_000) / 1000)
+            let text = Timestamp.string(from: date)
+            let parsed = try #require(Timestamp.storedForm(text))
+            #expect(parsed == formatter.date(from: text), "\(text)")
+            #expect(Timestamp.string(from: parsed) == text)
+            let whole = String(text.prefix(19)) + "Z"
+            #expect(Timestamp.storedForm(whole) == plain.date(from: whole), "\(whole)")
+        }
+        #expect(Timestamp.storedForm("2028-02-29T23:59:59.999Z") == formatter.date(from: "2028-02-29T23:59:59.999Z"))
+        for other in ["2026-02-30T10:00:00Z", "2026-11-01T10:00:00+02:00", "2026-11-01 10:00:00Z", "2026-11-01T10:00:00.5Z", ""] {
+            #expect(Timestamp.storedForm(other) == nil, "\(other)")
+        }
+        #expect(Timestamp.date(from: "2026-11-01T10:00:00+02:00") == plain.date(from: "2026-11-01T10:00:00+02:00"))
+    }
+}

@@ -448,37 +448,13 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     }
 
     func stats() throws -> ReviewStats {
-        let figures = try store.reviewFigures()
-        let total = max(1, locked { context.items.count })
-        var sections: [ReviewStats.Section] = []
-        let statusOrder = ["unreviewed", "accepted", "relabelled", "excluded", "skipped"]
-        sections.append(.init(title: "Items by status", bars: statusOrder.map { name in
-            let n = figures.status[name] ?? 0
-            return .init(label: name == "unreviewed" ? "pending" : name, value: Double(n) / Double(total), text: "\(n)")
-        }))
-        let actions = figures.decisionsByAction.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-        let most = Double(actions.first?.value ?? 1)
-        sections.append(.init(title: "Decisions by action", bars: actions.map { .init(label: $0.key, value: Double($0.value) / most, text: "\($0.value)") }))
-        let flowMax = Double(figures.flows.first?.count ?? 1)
-        sections.append(.init(title: "Relabel flows (given → now)", bars: figures.flows.prefix(10).map {
-            .init(label: "\($0.from) → \($0.to)", value: Double($0.count) / flowMax, text: "\($0.count)")
-        }))
-        sections.append(.init(title: "Flag precision (share of decided items that were wrong)", bars: figures.flags.map {
-            .init(label: $0.flag, value: $0.precision, text: "\(Int(($0.precision * 100).rounded()))% of \($0.decided)")
-        }))
-        // Progress per queue: decided while working through it, against what is still open.
         // Counted without loading a queue: that would change which sub-queue's reasons the
         // items on screen are explained with.
         let counts = locked { () -> [String: Int] in
             if queuesStale { rebuildQueues() }
             return openCounts(known: [.triage: builder.count(.triage)])
         }
-        sections.insert(.init(title: "Progress per queue (decided / decided + open)", bars: QueueName.allCases.compactMap { q in
-            let done = figures.decidedByQueue[q.rawValue] ?? 0
-            guard let open = counts[q.rawValue] ?? (done > 0 ? 0 : nil) else { return nil }
-            return .init(label: q.rawValue, value: done + open == 0 ? 0 : Double(done) / Double(done + open), text: "\(done) decided · \(open) open")
-        }), at: 0)
-        return ReviewStats(sections: sections)
+        return ReviewStats(sections: try StatsReport.make(store: store, project: "", openCounts: counts).sections())
     }
 
     func imagePath(of item: Int) -> String {

@@ -36,7 +36,9 @@ public struct LabelSet: Hashable, Sendable, CustomStringConvertible {
         if storageText.isEmpty {
             names = []
         } else if !storageText.utf8.contains(0x1F) {
-            names = [storageText]  // one label: the common case, without splitting graphemes
+            // One label, the common case: no Character-level split (a million events are read
+            // for the figures).
+            names = [storageText]
         } else {
             names = storageText.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
         }

@@ -82,6 +82,7 @@ public struct AppState: Sendable {
     public var gridCursor: Int = 0
     public var similar: [SimilarItem]?
     public var stats: ReviewStats?
+    public var statsScroll: Int = 0
     public var helpScroll: Int = 0
 
     public var status: StatusMessage?

@@ -130,6 +130,7 @@ public enum Reducer {
         case .undo:
             return undo(&state)
         case .stats:
+            if state.screen != .stats { state.statsScroll = 0 }
             state.screen = .stats
             return [.loadStats, .redraw]
         case .lowerQuality:
@@ -151,8 +152,14 @@ public enum Reducer {
             }
             return []
         case .stats:
-            state.screen = .review
-            return [.redraw]
+            switch command {
+            case .next: state.statsScroll += 1
+            case .previous: state.statsScroll = max(0, state.statsScroll - 1)
+            case .pageDown: state.statsScroll += 10
+            case .pageUp: state.statsScroll = max(0, state.statsScroll - 10)
+            default: state.screen = .review; return [.redraw]
+            }
+            return []
         }
     }
 

@@ -166,10 +166,12 @@ public struct SimilarItem: Sendable, Hashable {
     }
 }
 
-/// The figures of the stats view.
+/// The figures of the stats view: titled sections of labelled bars.
 public struct ReviewStats: Sendable, Hashable {
     public struct Bar: Sendable, Hashable {
         public var label: String
+        /// The bar's length, 0…1 (clamped); NaN draws no bar (a figure that is not a
+        /// share, or is undefined: the text says which).
         public var value: Double
         public var text: String
         public init(label: String, value: Double, text: String) {
@@ -180,9 +182,12 @@ public struct ReviewStats: Sendable, Hashable {
     }
     public struct Section: Sendable, Hashable {
         public var title: String
+        /// Lines under the title that say what the figures mean or why there are none.
+        public var notes: [String]
         public var bars: [Bar]
-        public init(title: String, bars: [Bar]) {
+        public init(title: String, notes: [String] = [], bars: [Bar]) {
             self.title = title
+            self.notes = notes
             self.bars = bars
         }
     }

@@ -112,33 +112,6 @@ enum HelpView {
     }
 }
 
-/// Progress and decision figures, with small bar charts.
-enum StatsView {
-    static func draw(_ state: AppState, into buffer: inout CellBuffer, _ body: Rect) {
-        let theme = state.theme
-        var block = TextBlock(width: body.width - 2)
-        block.add(.init("Statistics", theme.heading))
-        guard let stats = state.stats else {
-            block.add(.init("counting…", theme.dim))
-            block.draw(into: &buffer, body.inset(by: 1))
-            return
-        }
-        let labelWidth = min(28, stats.sections.flatMap { $0.bars.map { DisplayWidth.of($0.label) } }.max() ?? 10)
-        let barWidth = max(4, min(30, body.width - labelWidth - 20))
-        for section in stats.sections {
-            block.blank()
-            block.add(.init(section.title, theme.heading))
-            if section.bars.isEmpty { block.add(.init(" none yet", theme.dim)) }
-            for entry in section.bars {
-                block.add(.init(" " + DisplayWidth.fit(entry.label, to: labelWidth) + " ", theme.text),
-                          .init(DisplayWidth.fit(bar(entry.value, width: barWidth), to: barWidth), theme.accent),
-                          .init(" " + entry.text, theme.text))
-            }
-        }
-        block.draw(into: &buffer, Rect(x: body.x + 1, y: body.y, width: body.width - 2, height: body.height))
-    }
-}
-
 /// The class picker popup.
 enum PickerView {
     /// Draws the popup; returns its rectangle.

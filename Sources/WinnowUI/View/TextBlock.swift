@@ -61,11 +61,18 @@ extension TextBlock.Span {
 }
 
 /// A horizontal bar of `fraction` (0…1) in `width` columns, with eighth-block precision.
-func bar(_ fraction: Double, width: Int) -> String {
-    guard width > 0, fraction.isFinite else { return "" }
-    let eighths = Int((min(max(fraction, 0), 1) * Double(width * 8)).rounded())
-    let partials = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
-    return String(repeating: "█", count: eighths / 8) + partials[eighths % 8]
+func bar(_ fraction: Double, width: Int) -> String { BarChart.bar(fraction, width: width) }
+
+/// Small Unicode bar charts, for the stats view and `winnow stats`' table.
+public enum BarChart {
+    /// A horizontal bar of `fraction` (clamped to 0…1) in at most `width` columns, with
+    /// eighth-block precision; empty for a value that is not a number.
+    public static func bar(_ fraction: Double, width: Int) -> String {
+        guard width > 0, fraction.isFinite else { return "" }
+        let eighths = Int((min(max(fraction, 0), 1) * Double(width * 8)).rounded())
+        let partials = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
+        return String(repeating: "█", count: eighths / 8) + partials[eighths % 8]
+    }
 }
 
 /// A number with two decimals ("0.91"), locale-independent.
