@@ -33,7 +33,14 @@ public struct LabelSet: Hashable, Sendable, CustomStringConvertible {
     public var storageText: String { names.joined(separator: "\u{1F}") }
 
     public init(storageText: String) {
-        self.names = storageText.isEmpty ? [] : storageText.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+        if storageText.isEmpty {
+            self.names = []
+        } else if !storageText.utf8.contains(0x1F) {
+            // One class (every single-label item): no split, which costs seconds at a million items.
+            self.names = [storageText]
+        } else {
+            self.names = storageText.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+        }
     }
 }
 
