@@ -6,6 +6,7 @@ import Testing
 import WinnowCore
 import WinnowStore
 import WinnowTestSupport
+@testable import WinnowCLI
 
 /// `winnow export`: every format, every policy, the image folder's names and atomic
 /// replacement, the manifest, with the real binary.
@@ -308,6 +309,3 @@ struct ExportCLITests {
         }
     }
 }
-
-/// Removes a folder tree if it exists.
-func removeTree(_ path: String) { try? FileManager.default.removeItem(atPath: path) }

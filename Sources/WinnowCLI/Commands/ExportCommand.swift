@@ -134,13 +134,14 @@ struct ExportCommand: ParsableCommand {
                 }
                 if finalOnly && !ReviewFinality.isFinal(resolution) { counts.dropped["final-only", default: 0] += 1; return }
                 guard let current = resolution.labels, head.multiLabel || !current.isEmpty else { counts.unlabelledLeftOut += 1; return }
-                var target = mainOutput
+                var held = false
                 switch selection?.verdict(of: record.index) ?? .keep {
                 case .keep: break
                 case .dropBadComponent: counts.dropped["bad-components", default: 0] += 1; return
                 case .dropDuplicate: counts.dropped["one-per-group", default: 0] += 1; return
-                case .holdBadComponent: target = heldOutput!
+                case .holdBadComponent: held = true
                 }
+                let target = held ? heldOutput! : mainOutput
                 let labels = selection?.labels[Int32(record.index)] ?? current
                 switch target {
                 case .file(let file):
@@ -150,7 +151,7 @@ struct ExportCommand: ParsableCommand {
                     if labels.isEmpty { counts.unlabelledLeftOut += 1; return }
                     guard try folder.add(imagePath: record.path, classes: labels.names) else { return }
                 }
-                if target === heldOutput {
+                if held {
                     counts.heldBack += 1
                     return
                 }
@@ -162,12 +163,9 @@ struct ExportCommand: ParsableCommand {
             return head
         }
 
-        var manifest = ExportManifest(
-            format: format.rawValue, output: output.map { Self.displayName($0) } ?? "-",
-            heldBack: heldOutput.map { Self.displayName($0.path) }, winnowVersion: WinnowCommand.version,
-            createdAt: Timestamp.string(from: Date()), dataset: head.datasetRoot, multiLabel: head.multiLabel, classes: head.classes,
-            policies: policies.canonical, finalOnly: finalOnly, formulaGuard: format == .csv ? guardFormulas : nil,
-            linkMode: nil, layout: nil, decisionLog: .init(head), counts: counts)
+        var manifest = ExportManifest(format: format.rawValue, output: output.map { Self.displayName($0) } ?? "-", head: head,
+                                      policies: policies.canonical, finalOnly: finalOnly, formulaGuard: format == .csv ? guardFormulas : nil, counts: counts)
+        manifest.heldBack = heldOutput.map { Self.displayName($0.path) }
         if case .folder(let folder) = mainOutput {
             let missing = folder.missing + (heldOutput?.folder?.missing ?? [])
             manifest.linkMode = folder.mode.rawValue
@@ -211,11 +209,8 @@ struct ExportCommand: ParsableCommand {
         }
         try file.commit()
         guard let output else { return }
-        let manifest = ExportManifest(
-            format: format.rawValue, output: Self.displayName(output), heldBack: nil, winnowVersion: WinnowCommand.version,
-            createdAt: Timestamp.string(from: Date()), dataset: head.datasetRoot, multiLabel: head.multiLabel, classes: head.classes,
-            policies: [], finalOnly: finalOnly, formulaGuard: CorrectionRows.format(forOutput: output) == .csv ? csv.formulaGuard : nil,
-            linkMode: nil, layout: nil, decisionLog: .init(head), counts: counts)
+        let manifest = ExportManifest(format: format.rawValue, output: Self.displayName(output), head: head, policies: [], finalOnly: finalOnly,
+                                      formulaGuard: CorrectionRows.format(forOutput: output) == .csv ? csv.formulaGuard : nil, counts: counts)
         try manifest.write(to: output + ".manifest.json")
         printError(Self.summary(manifest, output: output, format: format))
     }
@@ -268,14 +263,6 @@ struct ExportCommand: ParsableCommand {
         var file: OutputFile? { if case .file(let f) = self { return f } else { return nil } }
         var folder: ImageFolderOutput? { if case .folder(let f) = self { return f } else { return nil } }
         var path: String { file?.path ?? folder?.path ?? "-" }
-
-        static func === (a: Output, b: Output?) -> Bool {
-            switch (a, b) {
-            case (.file(let x), .file(let y)?): return x === y
-            case (.folder(let x), .folder(let y)?): return x === y
-            default: return false
-            }
-        }
     }
 
     func openOutput(_ path: String?, _ opened: Project) throws -> Output {
@@ -287,7 +274,7 @@ struct ExportCommand: ParsableCommand {
 
     /// The held-back output beside `output`: `labels.csv` → `labels.held-back.csv`, `OUT` → `OUT.held-back`.
     static func heldBackPath(for output: String, folder: Bool) -> String {
-        let trimmed = output.count > 1 && output.hasSuffix("/") ? String(output.dropLast()) : output
+        let trimmed = ImageFolderOutput.withoutTrailingSlash(output)
         let ext = (trimmed as NSString).pathExtension
         if folder || ext.isEmpty { return trimmed + ".held-back" }
         return (trimmed as NSString).deletingPathExtension + ".held-back." + ext
@@ -306,7 +293,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     static func displayName(_ path: String) -> String {
-        ((path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path) as NSString).lastPathComponent
+        (ImageFolderOutput.withoutTrailingSlash(path) as NSString).lastPathComponent
     }
 
     static func summary(_ manifest: ExportManifest, output: String, format: Format) -> String {

@@ -92,6 +92,22 @@ struct ExportManifest: Encodable {
         case linkMode = "link_mode", layout, decisionLog = "decision_log", counts
     }
 
+    /// A manifest of an export read from `head`, written now by this Winnow.
+    init(format: String, output: String, head: ExportHead, policies: [String], finalOnly: Bool, formulaGuard: Bool?, counts: Counts) {
+        self.format = format
+        self.output = output
+        winnowVersion = WinnowCommand.version
+        createdAt = Timestamp.string(from: Date())
+        dataset = head.datasetRoot
+        multiLabel = head.multiLabel
+        classes = head.classes
+        self.policies = policies
+        self.finalOnly = finalOnly
+        self.formulaGuard = formulaGuard
+        decisionLog = DecisionLog(head)
+        self.counts = counts
+    }
+
     /// Pretty, sorted JSON (stable to diff between exports).
     func json() throws -> String {
         let encoder = JSONEncoder()

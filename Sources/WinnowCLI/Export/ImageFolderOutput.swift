@@ -46,7 +46,6 @@ final class ImageFolderOutput {
     private var createdFolders = Set<String>()
     /// Output file (relative to OUT) → image path, for files not written under their own name.
     private(set) var renamed: [String: String] = [:]
-    private(set) var written = 0
     private(set) var missing: [String] = []
     private(set) var copiedInsteadOfLinked = 0
     private var committed = false
@@ -54,7 +53,7 @@ final class ImageFolderOutput {
     static let manifestName = "manifest.json"
 
     init(path: String, imagesRoot: String, classes: [String], mode: LinkMode, force: Bool) throws {
-        let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        let trimmed = Self.withoutTrailingSlash(path)
         self.path = trimmed
         self.imagesRoot = imagesRoot
         self.mode = mode
@@ -109,7 +108,6 @@ final class ImageFolderOutput {
                 name = SafeFileName.shortHash(imagePath) + (attempt > 1 ? "-\(attempt)" : "") + "-" + safe.name
             }
             if name != base { renamed[folder + "/" + name] = imagePath }
-            written += 1
         }
         return true
     }
@@ -202,31 +200,21 @@ final class ImageFolderOutput {
         }
     }
 
+    /// Copies a file, in the kernel (sendfile).
     private func copyFile(_ source: Location, _ destination: Location) -> Int32 {
         let input = openat(source.folder, source.name, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { return errno }
         defer { close(input) }
         let output = openat(destination.folder, destination.name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard output >= 0 else { return errno }
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var status: Int32 = 0
-        copying: while true {
-            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+        while true {
+            let n = sendfile(output, input, nil, 1 << 30)
             if n == 0 { break }
             if n < 0 {
                 if errno == EINTR { continue }
                 status = errno
                 break
-            }
-            var offset = 0
-            while offset < n {
-                let m = buffer.withUnsafeBytes { write(output, $0.baseAddress! + offset, n - offset) }
-                if m < 0 {
-                    if errno == EINTR { continue }
-                    status = errno
-                    break copying
-                }
-                offset += m
             }
         }
         close(output)
@@ -313,6 +301,11 @@ final class ImageFolderOutput {
         guard isPreviousExport(path) else {
             throw CLIFailure(message: "\(shown) exists and is not an imagefolder export of Winnow (no manifest.json of one): refusing to replace it, even with --force\n    fix: remove it yourself, or choose another -o", exit: .refused)
         }
+    }
+
+    /// `OUT/` names the folder OUT: its siblings (`OUT.tmp-PID`, `OUT.held-back`) are beside it.
+    static func withoutTrailingSlash(_ path: String) -> String {
+        path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
     }
 
     static func isPreviousExport(_ path: String) -> Bool {
