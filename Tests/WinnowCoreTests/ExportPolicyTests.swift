@@ -23,6 +23,7 @@ struct ExportPolicyTests {
     @Test(arguments: [
         ("drop-excluded,keep-excluded", "contradict"),
         ("bad-components=drop,bad-components=hold", "given twice"),
+        ("drop-rare-labels=0.5,drop-rare-labels=0.25", "drop-rare-labels is given twice (0.5 and 0.25)"),
         ("bad-components=maybe", "unknown action"),
         ("bad-components", "needs a value"),
         ("drop-rare-labels=0", "above 0 and at most 1"),

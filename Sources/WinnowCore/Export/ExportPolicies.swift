@@ -52,7 +52,14 @@ public struct ExportPolicies: Sendable, Equatable {
     /// `bad-components=drop,bad-components=hold`) are errors, repeats are not.
     public static func parse(_ specifications: [String]) throws(ExportPolicyError) -> ExportPolicies {
         var policies = ExportPolicies()
-        var excludedChoice: String?, groupChoice: String?, rareChoice: Double?
+        var excludedChoice: String?
+        var given: [String: String] = [:]  // a policy with a value → the value it was given
+        func once(_ name: String, _ value: String) throws(ExportPolicyError) {
+            if let earlier = given[name], earlier != value {
+                throw ExportPolicyError(message: "\(name) is given twice (\(earlier) and \(value))", hint: "give it once")
+            }
+            given[name] = value
+        }
         for specification in specifications {
             for raw in specification.split(separator: ",") {
                 let entry = String(raw).trimmingASCIIWhitespace()
@@ -72,10 +79,7 @@ public struct ExportPolicies: Sendable, Equatable {
                         throw ExportPolicyError(message: "bad-components=\(TerminalText.sanitize(value)): unknown action",
                                                 hint: "write bad-components=drop, bad-components=hold or bad-components=keep")
                     }
-                    if let groupChoice, groupChoice != value {
-                        throw ExportPolicyError(message: "bad-components is given twice (\(groupChoice) and \(value))", hint: "give it once")
-                    }
-                    groupChoice = value
+                    try once(name, value)
                     policies.badComponents = action
                 case ("one-per-group", nil):
                     policies.onePerGroup = true
@@ -86,10 +90,7 @@ public struct ExportPolicies: Sendable, Equatable {
                         throw ExportPolicyError(message: "drop-rare-labels=\(TerminalText.sanitize(value)): the fraction must be a number above 0 and at most 1",
                                                 hint: "for example drop-rare-labels=0.5 drops the labels fewer than half of a group's members have")
                     }
-                    if let rareChoice, rareChoice != fraction {
-                        throw ExportPolicyError(message: "drop-rare-labels is given twice (\(rareChoice) and \(fraction))", hint: "give it once")
-                    }
-                    rareChoice = fraction
+                    try once(name, "\(fraction)")
                     policies.dropRareLabels = fraction
                 case ("bad-components", nil), ("drop-rare-labels", nil):
                     throw ExportPolicyError(message: "the export policy \(name) needs a value",
