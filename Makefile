@@ -7,7 +7,7 @@ SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncur
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test demo bench-import bench-venv bench-cl bench-nn sample clean
+.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn sample clean
 
 help:
 	@echo "make demo          the review screen on the bundled sample project"
@@ -15,6 +15,7 @@ help:
 	@echo "make build         debug build (.build/debug/winnow)"
 	@echo "make release       optimised build (.build/release/winnow)"
 	@echo "make bench-import  import benchmark vs sqlite3 .import (ITEMS=1000000)"
+	@echo "make bench-export  export benchmark vs sqlite3 dumping the same rows (ITEMS=1000000)"
 	@echo "make bench-cl      confident learning vs cleanlab (needs make bench-venv)"
 	@echo "make bench-nn      neighbour search vs faiss (needs make bench-venv; ITEMS=100000)"
 	@echo "make sample        regenerate SampleProjects/ (needs a Python venv, see SampleProjects/README.md)"
@@ -38,6 +39,11 @@ demo: build
 ITEMS ?= 1000000
 bench-import: release
 	.build/release/winnow bench import --items $(ITEMS) --dataset /tmp/winnow-bench-$(ITEMS)
+
+# Its own dataset (8-d embeddings: the export does not read them), generated and imported once.
+bench-export: release
+	test -d /tmp/winnow-bench-export-$(ITEMS)/.winnow || (.build/release/winnow bench generate /tmp/winnow-bench-export-$(ITEMS) --items $(ITEMS) --dimension 8 && .build/release/winnow import /tmp/winnow-bench-export-$(ITEMS))
+	.build/release/winnow bench export --dataset /tmp/winnow-bench-export-$(ITEMS)
 
 CLEANLAB_VENV ?= /tmp/cleanlab-venv
 bench-venv:

@@ -4,10 +4,16 @@ import WinnowCore
 
 /// One item as an export sees it.
 public struct ExportRecord: Sendable {
+    /// Position in items order (the row of every matrix and of the analysis' item arrays).
+    public var index: Int
+    public var itemID: Int64
     public var path: String
+    /// The items.csv columns as a JSON object (`{}` when the pass did not ask for them).
     public var metadataJSON: String
     public var given: LabelSet?
     public var resolution: ItemResolution
+    /// The item's whole decision log, oldest first (undos and what they took back included).
+    public var events: [DecisionEvent]
 }
 
 /// What an export was read from: enough for a manifest to say exactly which labels it holds.
@@ -15,31 +21,94 @@ public struct ExportHead: Sendable, Codable {
     public var datasetRoot: String
     public var multiLabel: Bool
     public var classes: [String]
+    /// Items in the dataset.
+    public var items: Int
     /// The newest decision the export includes (nil: none yet).
     public var lastEventID: Int64?
     public var decisions: Int
+    /// The decision log's head (with its hash) for exactly the decisions this snapshot holds.
+    public var decisionLog: DecisionLogHead?
+}
+
+/// The project as one read transaction sees it: an SQLite snapshot (WAL), so reviewers
+/// may keep deciding while an export reads, and every pass over the items (a policy's
+/// pass, then the writing pass) sees the same labels. Valid only inside the closure of
+/// `ProjectStore.exportSnapshot`.
+public struct ExportSnapshot {
+    public let head: ExportHead
+    let db: Database
+    let events: [Int64: [DecisionEvent]]
+
+    /// Visits every item of the dataset in items order. `metadata: false` skips reading
+    /// the items.csv columns (a pass that does not write them).
+    public func forEachItem(metadata: Bool = true, _ visit: (ExportRecord) throws -> Void) throws {
+        let sql = "SELECT id, path, \(metadata ? "metadata" : "'{}'"), given_labels FROM items WHERE row IS NOT NULL ORDER BY row"
+        let rows = try Row.fetchCursor(db, sql: sql)
+        var index = 0
+        // Columns by position: on a million rows, looking each up by name costs seconds.
+        while let row = try rows.next() {
+            let id: Int64 = row[0]
+            let given = (row[3] as String?).map(LabelSet.init(storageText:))
+            let history = events[id] ?? []
+            try visit(ExportRecord(index: index, itemID: id, path: row[1], metadataJSON: row[2], given: given,
+                                   resolution: ItemHistory.resolve(given: given, events: history), events: history))
+            index += 1
+        }
+    }
 }
 
 extension ProjectStore {
+    /// How many times `exportSnapshot` looks for a moment when no decision lands between
+    /// reading the log's head and opening the snapshot.
+    static let snapshotAttempts = 20
+
+    /// Runs `body` on one consistent snapshot of the project, with the decision log's head
+    /// read for exactly that snapshot.
+    ///
+    /// The head comes from `decisionLogHead()`, which reads in a transaction of its own: it
+    /// is read first, and the snapshot is accepted only when it holds the same newest event
+    /// and the same number of events (the log is append-only and its ids grow with commit
+    /// order, so the head then describes exactly the snapshot's log). When a decision
+    /// landed in between, both are read again. Errors thrown by `body` pass through as they are.
+    public func exportSnapshot<T>(_ body: (ExportSnapshot) throws -> T) throws -> T {
+        for _ in 0..<Self.snapshotAttempts {
+            let logHead = try decisionLogHead()
+            let outcome: SnapshotOutcome<T>
+            do {
+                outcome = try pool.read { db -> SnapshotOutcome<T> in
+                    guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM imports") ?? 0 > 0 else { throw StoreError.notImported }
+                    let log = try Row.fetchOne(db, sql: "SELECT MAX(id), COUNT(*) FROM events")
+                    let lastEventID = log?[0] as Int64?, decisions = log?[1] as Int? ?? 0
+                    guard lastEventID == logHead?.eventID, decisions == logHead?.events ?? 0 else { return .logMoved }
+                    let head = ExportHead(
+                        datasetRoot: try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = 'dataset_root'") ?? "",
+                        multiLabel: try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = 'multi_label'") == "true",
+                        classes: try String.fetchAll(db, sql: "SELECT name FROM classes WHERE position IS NOT NULL ORDER BY position"),
+                        items: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items WHERE row IS NOT NULL") ?? 0,
+                        lastEventID: lastEventID, decisions: decisions, decisionLog: logHead)
+                    return .done(try body(ExportSnapshot(head: head, db: db, events: try Self.eventsByItem(db))))
+                }
+            } catch let error as DatabaseError {
+                throw StoreError.io(Self.describe(error))
+            }
+            if case .done(let value) = outcome { return value }
+        }
+        throw StoreError.io("the decision log kept growing while the export was starting (\(Self.snapshotAttempts) tries)\n    fix: run the export again")
+    }
+
     /// Visits every item in the dataset (in items order) with its current state, all read
     /// in one snapshot: reviewers may keep deciding meanwhile without tearing the export.
     public func exportItems(_ visit: (ExportHead, ExportRecord) throws -> Void) throws -> ExportHead {
-        try read { db in
-            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM imports") ?? 0 > 0 else { throw StoreError.notImported }
-            let head = ExportHead(
-                datasetRoot: try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = 'dataset_root'") ?? "",
-                multiLabel: try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = 'multi_label'") == "true",
-                classes: try String.fetchAll(db, sql: "SELECT name FROM classes WHERE position IS NOT NULL ORDER BY position"),
-                lastEventID: try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM events"),
-                decisions: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0)
-            let events = try Self.eventsByItem(db)
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, path, metadata, given_labels FROM items WHERE row IS NOT NULL ORDER BY row")
-            while let row = try rows.next() {
-                let given = (row["given_labels"] as String?).map(LabelSet.init(storageText:))
-                let resolution = ItemHistory.resolve(given: given, events: events[row["id"]] ?? [])
-                try visit(head, ExportRecord(path: row["path"], metadataJSON: row["metadata"], given: given, resolution: resolution))
-            }
-            return head
+        try exportSnapshot { snapshot in
+            try snapshot.forEachItem { try visit(snapshot.head, $0) }
+            return snapshot.head
         }
     }
+}
+
+/// A snapshot's result, or word that a decision landed between reading the log's head and
+/// opening the snapshot.
+private enum SnapshotOutcome<T> {
+    case done(T)
+    case logMoved
 }

@@ -103,8 +103,9 @@ struct CLITests {
 
         let manifestText = try #require(dataset.read("export.csv.manifest.json"))
         let manifest = try #require(try JSONSerialization.jsonObject(with: Data(manifestText.utf8)) as? [String: Any])
-        #expect(manifest["items"] as? Int == 5 && manifest["excluded"] as? Int == 1)
-        #expect(manifest["last_decision_id"] as? Int == 3 && manifest["formula_guard"] as? Bool == true)
+        let counts = try #require(manifest["counts"] as? [String: Any])
+        #expect(counts["written"] as? Int == 5 && counts["excluded"] as? Int == 1)
+        #expect((manifest["decision_log"] as? [String: Any])?["last_event_id"] as? Int == 3 && manifest["formula_guard"] as? Bool == true)
 
         // Round trip: the export is the labels.csv of a new dataset.
         let copy = TemporaryDataset.simple()

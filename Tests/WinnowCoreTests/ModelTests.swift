@@ -217,8 +217,8 @@ struct AnalysisConfigTests {
     }
 }
 
-@Suite("Timestamps")
-struct TimestampTests {
+@Suite("Timestamps: the stored form read by hand")
+struct StoredTimestampTests {
     @Test("the stored form is parsed by hand to exactly the formatter's Date, and round-trips")
     func storedFormMatchesTheFormatter() throws {
         let formatter = ISO8601DateFormatter()

@@ -24,6 +24,8 @@ struct SyntheticDataset {
         0x44, 0xAE, 0x42, 0x60, 0x82,
     ]
 
+    static let linksPerSeed = 16_000
+
     func imagePath(_ i: Int) -> String { String(format: "shard-%04d/img-%08d.png", i / 1000, i) }
 
     func write(to root: String, progress: any ProgressReporter) throws {
@@ -37,13 +39,15 @@ struct SyntheticDataset {
         // would make them all one group of "duplicates": switch it off for this dataset.
         try "[analysis]\nexact_duplicates = false\n".write(toFile: root + "/winnow.toml", atomically: true, encoding: .utf8)
 
-        // Images: real PNGs, hard-linked; a new seed file every 50,000 links because
-        // ext4 allows 65,000 links per file. (Hidden seed files are not scanned as items.)
+        // Images: real PNGs, hard-linked; a new seed file every 16,000 links because ext4
+        // allows 65,000 links per file, and an imagefolder export (with hard links) of the
+        // dataset links each image again, up to twice while --force replaces an earlier
+        // one. (Hidden seed files are not scanned as items.)
         var seedPNG = ""
         progress.begin("linking \(items) images", total: items)
         for i in 0..<items {
-            if i % 50_000 == 0 {
-                seedPNG = root + "/images/.seed-\(i / 50_000).png"
+            if i % Self.linksPerSeed == 0 {
+                seedPNG = root + "/images/.seed-\(i / Self.linksPerSeed).png"
                 try Data(Self.onePixelPNG).write(to: URL(fileURLWithPath: seedPNG))
             }
             let path = root + "/images/" + imagePath(i)

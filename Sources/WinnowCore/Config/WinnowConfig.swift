@@ -13,6 +13,7 @@ import TOMLKit
 ///
 /// [export]
 /// formula_guard = true            # neutralise spreadsheet formulas in CSV exports
+/// policies = ["bad-components=hold", "one-per-group"]   # cleaning policies (see ExportPolicies)
 ///
 /// [analysis]
 /// neighbours = 10                 # k nearest neighbours per item
@@ -65,6 +66,8 @@ public struct WinnowConfig: Sendable, Equatable {
     public var probabilityTolerance: Double = 0.01
     public var checkImages: Bool = true
     public var formulaGuard: Bool = true
+    /// `[export] policies`, checked when read; nil when not set (`--policy` replaces it).
+    public var exportPolicies: [String]?
 
     // [analysis]
     public var neighbourCount = 10
@@ -112,7 +115,7 @@ public struct WinnowConfig: Sendable, Equatable {
     static let knownKeys: [String: Set<String>] = [
         "project": ["name"],
         "import": ["probability_tolerance", "check_images"],
-        "export": ["formula_guard"],
+        "export": ["formula_guard", "policies"],
         "analysis": ["neighbours", "duplicate_threshold", "search", "filter_by", "exact_duplicates"],
         "hnsw": ["m", "ef_construction", "ef"],
         "queues": ["audit_share", "stratify_by", "low_confidence", "outlier_share", "seed"],
@@ -186,6 +189,15 @@ public struct WinnowConfig: Sendable, Equatable {
                     if let b = item.bool { config.checkImages = b } else { wrongType("true or false") }
                 case ("export", "formula_guard"):
                     if let b = item.bool { config.formulaGuard = b } else { wrongType("true or false") }
+                case ("export", "policies"):
+                    guard let array = item.array, array.allSatisfy({ $0.string != nil }) else { wrongType("a list of strings"); break }
+                    let specifications = array.compactMap(\.string)
+                    do {
+                        _ = try ExportPolicies.parse(specifications)
+                        config.exportPolicies = specifications
+                    } catch {
+                        problems.add(DataProblem(file: file, line: line, message: "export.policies: " + error.message, hint: error.hint))
+                    }
                 case ("analysis", "neighbours"):
                     if let v = item.int, (1...200).contains(v) { config.neighbourCount = v } else { wrongType("a whole number from 1 to 200") }
                 case ("analysis", "duplicate_threshold"):
@@ -257,6 +269,7 @@ public struct WinnowConfig: Sendable, Equatable {
         case "a string": return "\"text\""
         case "a table of name = role": return "{ alice = \"annotator\", carol = \"lead\" }"
         case "true or false": return "true"
+        case "a list of strings": return "[\"text\"]"
         case let text where text.hasPrefix("one of "): return "\"" + (text.dropFirst(7).split(separator: ",").first.map(String.init) ?? "") + "\""
         case let text where text.hasPrefix("a whole number"): return "10"
         default: return "0.01"

@@ -4,7 +4,7 @@ public enum JSONText {
     /// `value` as a JSON string literal, quotes included.
     public static func quoted(_ value: String) -> String {
         // Fast path: nothing to escape (the common case by far).
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) {
+        if isPlain(value) {
             return "\"" + value + "\""
         }
         var out = "\""
@@ -39,6 +39,17 @@ public enum JSONText {
         out.unicodeScalars.append(contentsOf: scalars[plainStart..<scalars.endIndex])
         out += "\""
         return out
+    }
+
+    /// True when `value` goes into a JSON string literal as it is: no control character,
+    /// quote or backslash (and no U+2028/2029, whose UTF-8 starts with E2).
+    public static func isPlain(_ value: String) -> Bool {
+        func special(_ b: UInt8) -> Bool { b < 0x20 || b == 0x22 || b == 0x5C || b == 0xE2 }
+        if let found = value.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
+            for b in bytes where special(b) { return true }
+            return false
+        }) { return !found }
+        return !value.utf8.contains(where: special)
     }
 
     /// A JSON object of string values, keys in the given order.

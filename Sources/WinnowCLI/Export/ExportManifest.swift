@@ -1,0 +1,137 @@
+import Foundation
+import WinnowCore
+import WinnowStore
+
+/// What an export holds and where it came from, written beside every export written with
+/// -o (`FILE.manifest.json`; `OUT/manifest.json` inside an imagefolder export, so it moves
+/// and is replaced with the folder), so a training run can cite exactly which labels it used:
+/// the decision log's head (its newest event and hash), the policies, and the counts.
+struct ExportManifest: Encodable {
+    struct DecisionLog: Encodable {
+        var events: Int
+        var lastEventID: Int64?
+        /// The hash of the log up to `lastEventID` ("" while the project has no hash chain).
+        var headHash: String?
+
+        init(_ head: ExportHead) {
+            events = head.decisions
+            lastEventID = head.lastEventID
+            headHash = head.decisionLog?.hash
+        }
+
+        enum CodingKeys: String, CodingKey { case events, lastEventID = "last_event_id", headHash = "head_hash" }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(events, forKey: .events)
+            try container.encode(lastEventID, forKey: .lastEventID)  // null rather than absent
+            try container.encode(headHash, forKey: .headHash)
+        }
+    }
+
+    struct Groups: Encodable {
+        var groups: Int
+        var bad: Int
+        var unresolved: Int
+    }
+
+    struct Counts: Encodable {
+        /// Items in the dataset.
+        var items = 0
+        /// Items (imagefolder: images) written to the export.
+        var written = 0
+        /// Items reviewers excluded (left out, or written with status excluded under keep-excluded).
+        var excluded = 0
+        var heldBack = 0
+        var unlabelledLeftOut = 0
+        /// Items left out, by the policy that left them out (drop-excluded, final-only,
+        /// bad-components, one-per-group).
+        var dropped: [String: Int] = [:]
+        /// Labels taken off written items by label-intersection and drop-rare-labels.
+        var labelsRemoved = 0
+        var byStatus: [String: Int] = [:]
+        /// Written items per class (multi-label: an item counts for each of its classes).
+        var perClass: [String: Int] = [:]
+        /// The near-duplicate groups, when a policy needed them.
+        var groups: Groups?
+        /// imagefolder: items whose image file is missing (not written), and images copied
+        /// because the file already had the most hard links the file system allows.
+        var missingImages: Int?
+        var copiedInsteadOfLinked: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case items, written, excluded, heldBack = "held_back", unlabelledLeftOut = "unlabelled_left_out", dropped
+            case labelsRemoved = "labels_removed", byStatus = "by_status", perClass = "per_class", groups
+            case missingImages = "missing_images", copiedInsteadOfLinked = "copied_instead_of_linked"
+        }
+    }
+
+    var format: String
+    /// The export's file or folder name, and the held-back one's (bad-components=hold).
+    var output: String
+    var heldBack: String?
+    var winnowVersion: String
+    var createdAt: String
+    var dataset: String
+    var multiLabel: Bool
+    var classes: [String]
+    /// The policies in force, in the order they apply.
+    var policies: [String]
+    var finalOnly: Bool
+    /// CSV outputs: whether spreadsheet formulas were neutralised.
+    var formulaGuard: Bool?
+    /// imagefolder: how images were placed, and how names were made safe.
+    var linkMode: String?
+    var layout: ImageFolderLayout?
+    var decisionLog: DecisionLog
+    var counts: Counts
+
+    enum CodingKeys: String, CodingKey {
+        case format, output, heldBack = "held_back", winnowVersion = "winnow_version", createdAt = "created_at", dataset
+        case multiLabel = "multi_label", classes, policies, finalOnly = "final_only", formulaGuard = "formula_guard"
+        case linkMode = "link_mode", layout, decisionLog = "decision_log", counts
+    }
+
+    /// A manifest of an export read from `head`, written now by this Winnow.
+    init(format: String, output: String, head: ExportHead, policies: [String], finalOnly: Bool, formulaGuard: Bool?, counts: Counts) {
+        self.format = format
+        self.output = output
+        winnowVersion = WinnowCommand.version
+        createdAt = Timestamp.string(from: Date())
+        dataset = head.datasetRoot
+        multiLabel = head.multiLabel
+        classes = head.classes
+        self.policies = policies
+        self.finalOnly = finalOnly
+        self.formulaGuard = formulaGuard
+        decisionLog = DecisionLog(head)
+        self.counts = counts
+    }
+
+    /// Pretty, sorted JSON (stable to diff between exports).
+    func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    /// Writes the manifest atomically to `path`.
+    func write(to path: String) throws {
+        let file = try OutputFile(path: path)
+        try file.write(try json())
+        try file.commit()
+    }
+}
+
+/// How an imagefolder export named its folders and files (see `ImageFolderOutput`).
+struct ImageFolderLayout: Encodable {
+    /// Every class's folder name (the same as the class unless it had to be made safe).
+    var classFolders: [String: String]
+    /// Images written under another name than their own: image path → `class-folder/name`
+    /// (multi-label: the first of its folders; the name is the same in every folder).
+    var renamedFiles: [String: String]
+    /// How names are made safe and unique, in words.
+    var naming: String
+
+    enum CodingKeys: String, CodingKey { case classFolders = "class_folders", renamedFiles = "renamed_files", naming }
+}
