@@ -40,8 +40,7 @@ public struct ReviewFigures: Sendable, Equatable {
 }
 
 /// What reviewing concluded about the items each flag surfaced. Fed one decided item at
-/// a time with every flag that surfaced it: today the one flag the log records (the
-/// event's reason, else its queue), and a per-kind list when the log carries one.
+/// a time with every flag that surfaced it (see `flags(of:stored:)`).
 public struct FlagTally: Sendable {
     private var outcomes: [String: ReviewFigures.FlagOutcome] = [:]
 
@@ -65,10 +64,13 @@ public struct FlagTally: Sendable {
         outcomes.values.sorted { $0.decided != $1.decided ? $0.decided > $1.decided : $0.flag < $1.flag }
     }
 
-    /// The flags the log records for a decision: its reason (the sub-queue that surfaced
-    /// the item), else the queue, else "manual" (winnow decide).
-    public static func flags(of decision: DecisionEvent) -> [String] {
-        [decision.reason ?? decision.queue ?? "manual"]
+    /// The flags the log records for a decision: the kinds of flag behind the queue entry
+    /// it was made on (`stored`, the event's `flags` column: confident learning, bad
+    /// component, …, each counted), else the sub-queue that surfaced the item (decisions
+    /// logged before flags were), else the queue, else "manual" (winnow decide on a name).
+    public static func flags(of decision: DecisionEvent, stored: [String]? = nil) -> [String] {
+        if let stored, !stored.isEmpty { return stored.map { $0.replacingOccurrences(of: "_", with: "-") } }
+        return [decision.reason ?? decision.queue ?? "manual"]
     }
 }
 
@@ -87,6 +89,13 @@ extension ProjectStore {
             var flows: [String: [String: Int]] = [:]
             var flags = FlagTally()
             var byQueue: [String: Int] = [:]
+            // The kinds of flag logged with decisions made on a flagged queue entry.
+            var loggedFlags: [Int64: [String]] = [:]
+            let flagged = try Row.fetchCursor(db, sql: "SELECT id, flags FROM events WHERE flags IS NOT NULL AND flags != '[]'")
+            while let row = try flagged.next() {
+                let text: String = row[1]
+                if let kinds = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) { loggedFlags[row[0]] = kinds }
+            }
             try Self.forEachItemHistory(db) { given, history in
                 guard !history.isEmpty else {
                     status[ItemStatus.unreviewed.rawValue, default: 0] += 1
@@ -101,7 +110,7 @@ extension ProjectStore {
                 guard [.accepted, .relabelled, .excluded].contains(resolution.status),
                       let decision = ItemHistory.effectiveDecisions(history).last(where: { $0.action != .skip && $0.action != .split }) else { return }
                 byQueue[decision.queue ?? "manual", default: 0] += 1
-                flags.record(flags: FlagTally.flags(of: decision), outcome: resolution.status)
+                flags.record(flags: FlagTally.flags(of: decision, stored: loggedFlags[decision.id]), outcome: resolution.status)
             }
             let flowList = flows.flatMap { from, targets in targets.map { ReviewFigures.Flow(from: from, to: $0.key, count: $0.value) } }
                 .sorted { $0.count != $1.count ? $0.count > $1.count : ($0.from, $0.to) < ($1.from, $1.to) }

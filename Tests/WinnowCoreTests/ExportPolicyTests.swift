@@ -60,8 +60,17 @@ struct ExportPolicyTests {
     }
 
     @Test func finalMeansADecisionThatSettlesTheItem() {
-        func resolution(_ status: ItemStatus) -> ItemResolution { ItemResolution(labels: nil, status: status, decidedBy: nil) }
-        #expect(ItemStatus.allCases.filter { ReviewFinality.isFinal(resolution($0)) } == [.accepted, .relabelled, .excluded])
+        func events(_ actions: DecisionAction...) -> [DecisionEvent] {
+            actions.enumerated().map { DecisionEvent(id: Int64($0.offset + 1), itemID: 1, reviewer: "r", action: $0.element, oldLabels: nil,
+                                                     newLabels: nil, undoes: $0.element == .undo ? Int64($0.offset) : nil, createdAt: Date()) }
+        }
+        let one = TeamPolicy()
+        #expect(!ReviewFinality.isFinal([], policy: one))
+        #expect(!ReviewFinality.isFinal(events(.skip), policy: one) && !ReviewFinality.isFinal(events(.split), policy: one))
+        #expect(ReviewFinality.isFinal(events(.accept), policy: one) && ReviewFinality.isFinal(events(.exclude), policy: one))
+        #expect(!ReviewFinality.isFinal(events(.accept, .undo), policy: one))
+        // Two reviews per item: one review is not final yet.
+        #expect(!ReviewFinality.isFinal(events(.accept), policy: TeamPolicy(reviewsPerItem: 2)))
     }
 }
 

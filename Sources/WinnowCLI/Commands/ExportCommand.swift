@@ -77,7 +77,9 @@ struct ExportCommand: ParsableCommand {
     var output: String?
     @Option(name: .customLong("policy"), help: ArgumentHelp("Cleaning policies, comma-separated or repeated (see POLICIES).", valueName: "policy"))
     var policies: [String] = []
-    @Flag(name: .customLong("final-only"), help: "Only items whose review is final.")
+    @Option(help: ArgumentHelp("Who exports (default: $WINNOW_REVIEWER, else the login name); with a [team.reviewers] list, a lead.", valueName: "name"))
+    var reviewer: String?
+    @Flag(name: .customLong("final-only"), help: "Only items whose review is final (with [team] reviews_per_item = N: N agreeing reviews, or a lead's).")
     var finalOnly = false
     @Option(help: "imagefolder: hard links, symbolic links or copies of the images.")
     var link: ImageFolderOutput.LinkMode?
@@ -97,6 +99,8 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let opened = try Project.open(project)
+        // Exports are what training runs cite: with a reviewer list, only leads make them.
+        try opened.config.team.authorize(try resolveReviewer(reviewer, policy: opened.config.team), .export)
         let policies = try resolvedPolicies(opened.config)
         try check(policies)
         let multiLabel = try opened.store.setting("multi_label") == "true"
@@ -115,6 +119,7 @@ struct ExportCommand: ParsableCommand {
 
         var counts = ExportManifest.Counts()
         let finalOnly = finalOnly, metadata = metadata  // not through the property wrappers, a million times
+        let team = opened.config.team
         let head = try opened.store.exportSnapshot { snapshot -> ExportHead in
             let head = snapshot.head
             if policies.changesLabels && !head.multiLabel { throw Self.labelPoliciesNeedMultiLabel(opened.root) }
@@ -132,7 +137,7 @@ struct ExportCommand: ParsableCommand {
                     counts.excluded += 1
                     if !policies.keepExcluded { counts.dropped["drop-excluded", default: 0] += 1; return }
                 }
-                if finalOnly && !ReviewFinality.isFinal(resolution) { counts.dropped["final-only", default: 0] += 1; return }
+                if finalOnly && !ReviewFinality.isFinal(record.events, policy: team) { counts.dropped["final-only", default: 0] += 1; return }
                 guard let current = resolution.labels, head.multiLabel || !current.isEmpty else { counts.unlabelledLeftOut += 1; return }
                 var held = false
                 switch selection?.verdict(of: record.index) ?? .keep {
@@ -180,10 +185,16 @@ struct ExportCommand: ParsableCommand {
         } else {
             try mainOutput.file?.commit()
             try heldOutput?.file?.commit()
-            guard let output else { return }
+            guard let output, Self.isRegularFileTarget(output) else { return }
             try manifest.write(to: output + ".manifest.json")
         }
         printError(Self.summary(manifest, output: output ?? "-", format: format))
+    }
+
+    /// False for a device or a pipe (`-o /dev/null`): no manifest is written beside those.
+    static func isRegularFileTarget(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) != 0 || info.st_mode & S_IFMT == S_IFREG
     }
 
     /// The corrections report: one pass, no policies.
@@ -191,6 +202,7 @@ struct ExportCommand: ParsableCommand {
         let file = try OutputFile(path: output)
         var counts = ExportManifest.Counts()
         let finalOnly = finalOnly
+        let team = opened.config.team
         let head = try opened.store.exportSnapshot { snapshot -> ExportHead in
             let rows = CorrectionRows(format: CorrectionRows.format(forOutput: output), multiLabel: snapshot.head.multiLabel, csv: csv)
             if let header = rows.header { try file.write(header) }
@@ -199,7 +211,7 @@ struct ExportCommand: ParsableCommand {
                 let resolution = record.resolution
                 if resolution.isExcluded { counts.excluded += 1 }
                 guard CorrectionRows.isCorrection(resolution) else { return }
-                if finalOnly && !ReviewFinality.isFinal(resolution) { counts.dropped["final-only", default: 0] += 1; return }
+                if finalOnly && !ReviewFinality.isFinal(record.events, policy: team) { counts.dropped["final-only", default: 0] += 1; return }
                 try file.write(rows.row(record))
                 counts.written += 1
                 counts.byStatus[resolution.status.rawValue, default: 0] += 1
@@ -208,7 +220,7 @@ struct ExportCommand: ParsableCommand {
             return snapshot.head
         }
         try file.commit()
-        guard let output else { return }
+        guard let output, Self.isRegularFileTarget(output) else { return }
         let manifest = ExportManifest(format: format.rawValue, output: Self.displayName(output), head: head, policies: [], finalOnly: finalOnly,
                                       formulaGuard: CorrectionRows.format(forOutput: output) == .csv ? csv.formulaGuard : nil, counts: counts)
         try manifest.write(to: output + ".manifest.json")

@@ -29,6 +29,7 @@ struct ExportGroups {
             if record.resolution.isSplitOff { splitOff.insert(Int32(record.index)) }
         }
         guard snapshot.head.items == items.count else { throw Self.reimported() }
+        let team = session.config.team
         let components = Components(count: items.count, graph: input.neighbours, threshold: session.settings().duplicateThreshold,
                                     identical: input.identical, splitOff: splitOff)
 
@@ -39,7 +40,7 @@ struct ExportGroups {
             guard components.componentOf[record.index] >= 0 else { return }
             let resolution = record.resolution
             let labelled = resolution.labels.map { multiLabel || !$0.isEmpty } ?? false
-            let isFinal = ReviewFinality.isFinal(resolution)
+            let isFinal = ReviewFinality.isFinal(record.events, policy: team)
             members[Int32(record.index)] = ExportSelection.Member(
                 labels: labelled ? resolution.labels : nil, excluded: resolution.isExcluded, isFinal: isFinal,
                 writable: !resolution.isExcluded && labelled && (isFinal || !finalOnly),
