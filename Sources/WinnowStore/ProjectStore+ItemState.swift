@@ -32,6 +32,11 @@ extension ProjectStore {
         }
     }
 
+    /// The items `reviewer` has ever decided on (by id).
+    public func itemsReviewed(by reviewer: String) throws -> [Int64] {
+        try read { db in try Int64.fetchAll(db, sql: "SELECT DISTINCT item_id FROM events WHERE reviewer = ?", arguments: [reviewer]) }
+    }
+
     /// The current state of the given items (by id; unknown ids are left out).
     public func itemStates(ids: [Int64]) throws -> [ItemState] {
         try read { db in try Self.itemStates(db, ids: ids) }

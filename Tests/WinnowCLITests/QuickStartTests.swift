@@ -107,6 +107,23 @@ struct QuickStartTests {
         #expect(recounted != grouped.component)
     }
 
+    @Test("with two reviews per item one saved queue serves every reviewer: each misses only what they reviewed")
+    func sharedBetweenReviewers() throws {
+        let dataset = Repository.copyOfSample(Repository.sampleShapes)
+        _ = dataset.write("winnow.toml", "[team]\nreviews_per_item = 2\n")
+        let project = try Project.open(try ProjectOptions.parse([dataset.root]), importIfNeeded: true)
+        let alice = try StoreReviewSource.open(project, reviewer: "alice", stratifyBy: nil, progress: SilentProgress())
+        let first = try alice.queue(named: "triage").slots[0].item
+        _ = try alice.decide(DecisionCommand(items: [first], kind: .accept, queue: "triage"))
+        let key = try QueueSnapshot.key(project: project, stratifyBy: nil)
+        try alice.snapshot(of: .triage, key: key).write(to: QueueSnapshot.path(stateDirectory: project.store.stateDirectory, queue: "triage"))
+        let forAlice = try #require(try QuickStartSource.open(project: project, queue: "triage", key: key, reviewer: "alice"))
+        let forBob = try #require(try QuickStartSource.open(project: project, queue: "triage", key: key, reviewer: "bob"))
+        #expect(!forAlice.slots.contains { $0.item == first })
+        #expect(forBob.slots.contains { $0.item == first }, "bob is still to review what alice reviewed")
+        #expect(forBob.slots.count == forAlice.slots.count + 1)
+    }
+
     @Test("decisions taken before the analysis is ready are stored, answered, and replayed into it")
     func handOver() throws {
         let f = try analysed()

@@ -56,6 +56,14 @@ final class QuickStartSource: @unchecked Sendable {
             else if item.resolution.status == .skipped { skippedSince.insert(item.id) }
         }
         if let held = leases?.heldByOthers() { settled.formUnion(held.keys) }
+        // The saved queue is everybody's: with several reviews per item it still lists the
+        // items this reviewer has reviewed already.
+        if policy.reviewsPerItem > 1 {
+            for item in try store.itemStates(ids: store.itemsReviewed(by: reviewer))
+            where AnalysisSession.isSettled(policy.consensus(item.events), for: reviewer) {
+                settled.insert(item.id)
+            }
+        }
         var open: [QueueSlot] = []
         var skipped: [QueueSlot] = []
         open.reserveCapacity(snapshot.header.count)

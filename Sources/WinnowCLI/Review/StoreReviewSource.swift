@@ -406,7 +406,14 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     func snapshot(of queue: QueueName, key: String) throws -> QueueSnapshot {
         let (entries, ids) = locked { () -> ([QueueSlot], [Int64]) in
             if queuesStale { rebuildQueues() }
-            let order = builder.order(queue)
+            // Every reviewer starts from the same saved queue: items settled for everybody
+            // leave it, not those only this reviewer has reviewed (the quick start leaves
+            // out each reviewer's own).
+            var shared = QueueBuilder(analysis: analysis, input: input, problems: problems, strata: strata,
+                                      decided: context.items.map { AnalysisSession.isSettled($0.consensus, for: nil) },
+                                      skipped: skipped, settings: queueSettings)
+            shared.disputed = builder.disputed
+            let order = (policy.reviewsPerItem > 1 ? shared : builder).order(queue)
             return (order.map { QueueSlot(item: $0.item, source: $0.source.rawValue, score: $0.score) }, order.map { context.items[$0.item].id })
         }
         // Reasons are explained by the sub-queue that surfaced each item, as on screen.
