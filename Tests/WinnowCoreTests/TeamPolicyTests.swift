@@ -27,7 +27,7 @@ struct TeamPolicyTests {
         #expect(TeamPolicy().consensus(log.events).state == .open)
         log.add("ann", .relabel, "dog")
         let c = TeamPolicy().consensus(log.events)
-        #expect(c.state == .final && c.finalReview?.labels == LabelSet(single: "dog") && !c.isOpen(for: "bob"))
+        #expect(c.state == .final && c.finalReview?.outcome == "dog" && !c.isOpen(for: "bob"))
         log.add("ann", .undo, undoes: 2)
         #expect(TeamPolicy().consensus(log.events).state == .open)
     }

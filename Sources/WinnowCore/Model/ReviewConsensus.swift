@@ -20,17 +20,17 @@ public struct ReviewConsensus: Sendable, Equatable {
         case disputed
     }
 
-    /// One reviewer's review: the labels they settled on, or excluded.
+    /// One reviewer's review: the category they put the item in (`Rating.category`: the
+    /// labels they settled on, or excluded), the same judgement the agreement figures count.
     public struct Review: Sendable, Equatable {
         public var reviewer: String
-        public var labels: LabelSet?
-        public var excluded: Bool
+        public var category: String
         public var eventID: Int64
 
         /// Reviews agree when they settle on the same outcome.
-        public func agrees(with other: Review) -> Bool { excluded == other.excluded && (excluded || labels == other.labels) }
+        public func agrees(with other: Review) -> Bool { category == other.category }
 
-        public var outcome: String { excluded ? "(excluded)" : labels?.description ?? "(unlabelled)" }
+        public var outcome: String { Rating.displayName(category) }
     }
 
     public var state: State
@@ -47,13 +47,11 @@ public struct ReviewConsensus: Sendable, Equatable {
     /// The consensus of an item's events (oldest first). `settlers`: the reviewers whose
     /// review settles a disputed or final item (the leads); nil: everybody (no team list).
     public init(events: [DecisionEvent], reviewsPerItem: Int, settlers: Set<String>?) {
+        // Each reviewer's latest judgement still in effect, as `ItemHistory.ratings` reads it.
         var latest: [String: Review] = [:]
         for event in ItemHistory.effectiveDecisions(events) {
-            switch event.action {
-            case .accept, .relabel: latest[event.reviewer] = Review(reviewer: event.reviewer, labels: event.newLabels, excluded: false, eventID: event.id)
-            case .exclude: latest[event.reviewer] = Review(reviewer: event.reviewer, labels: event.oldLabels, excluded: true, eventID: event.id)
-            case .skip, .split, .undo: continue
-            }
+            guard let category = Rating.category(of: event.action, newLabels: event.newLabels) else { continue }
+            latest[event.reviewer] = Review(reviewer: event.reviewer, category: category, eventID: event.id)
         }
         reviews = latest.values.sorted { $0.eventID < $1.eventID }
         state = Self.state(of: reviews[...], reviewsPerItem: reviewsPerItem, settlers: settlers)
