@@ -134,8 +134,11 @@ public struct ConfidentLearning: Sendable {
 
     /// cleanlab's `calibrate_confident_joint`: rows scaled to the class sizes, the whole
     /// scaled to the item count, each row rounded so its total is preserved.
-    public func calibrated(_ joint: [[Int]]) -> [[Int]] {
-        let counts = labelCounts()
+    public func calibrated(_ joint: [[Int]]) -> [[Int]] { Self.calibrated(joint, counts: labelCounts()) }
+
+    /// `calibrated` given the label counts (all it needs of the labels).
+    static func calibrated(_ joint: [[Int]], counts: [Int]) -> [[Int]] {
+        let classes = counts.count
         var scaled = (0..<classes).map { i -> [Double] in
             let rowSum = max(Double(joint[i].reduce(0, +)), Self.tiny)
             return (0..<classes).map { j in Double(joint[i][j]) / rowSum * Double(counts[i]) }
@@ -307,9 +310,18 @@ public struct ConfidentLearning: Sendable {
     /// gives the answer whenever at least `limit` were collected. Otherwise (an unlucky
     /// sample) that key falls back to a bounded heap over all members.
     func selectSmallest(members: [Int32], ownClass k: Int, keyClasses: [Int], limits: [Int]) -> [[Int32]] {
+        probabilities.withUnsafeBufferPointer { p in
+            Self.selectSmallest(probabilities: p, classes: classes, members: members, ownClass: k, keyClasses: keyClasses, limits: limits)
+        }
+    }
+
+    /// `selectSmallest` over any row-major probabilities (`IncrementalAnalysis` passes the
+    /// whole ensemble with item indices as members: the same rows in the same order).
+    static func selectSmallest(probabilities p: UnsafeBufferPointer<Float>, classes: Int, members: [Int32], ownClass k: Int,
+                               keyClasses: [Int], limits: [Int]) -> [[Int32]] {
         let slots = keyClasses.count
         guard slots > 0 else { return [] }
-        return probabilities.withUnsafeBufferPointer { p -> [[Int32]] in
+        do {
             @inline(__always) func key(_ i: Int32, _ slot: Int) -> Double {
                 let row = Int(i) &* classes
                 let own = Double(p[row &+ k])
