@@ -87,7 +87,8 @@ func randomAnalysisInput(items n: Int, classes k: Int, models: Int, neighbours: 
 @Suite("Incremental analysis")
 struct IncrementalAnalysisTests {
     /// Applies `steps` random decisions and compares with a full analysis after each.
-    func check(_ input: AnalysisInput, settings: AnalysisSettings, steps: Int, rng: inout SplitMix64, context: String) -> Bool {
+    /// Returns false on the first difference; `flagged` counts confident-learning issues seen.
+    func check(_ input: AnalysisInput, settings: AnalysisSettings, steps: Int, rng: inout SplitMix64, context: String, flagged: inout Int) -> Bool {
         var incremental = IncrementalAnalysis(input, settings: settings)
         var diffs = analysisDifferences(incremental.analysis, LabelAnalysis(input, settings: settings))
         #expect(diffs.isEmpty, "\(context), initial: \(diffs)")
@@ -124,6 +125,7 @@ struct IncrementalAnalysisTests {
             }
             #expect(diffs.isEmpty, "\(context), step \(step) (\(what)): \(diffs)")
             guard diffs.isEmpty else { return false }
+            flagged += incremental.confidentLearningIssue.lazy.filter { $0 }.count
             let probe = Int(rng.next() % UInt64(n))
             let (score, suggested) = incremental.fusedScore(of: probe)
             let full = incremental.analysis
@@ -135,6 +137,7 @@ struct IncrementalAnalysisTests {
 
     @Test func randomDecisionSequencesMatchTheFullAnalysis() {
         var rng = SplitMix64(seed: 2024)
+        var flagged: [ConfidentLearning.FilterBy: Int] = [:]
         for trial in 0..<120 {
             let k = [2, 2, 3, 4, 5][trial % 5]
             let n = 20 + Int(rng.next() % 60)
@@ -145,8 +148,10 @@ struct IncrementalAnalysisTests {
             var settings = AnalysisSettings()
             settings.filterBy = ConfidentLearning.FilterBy.allCases[trial % ConfidentLearning.FilterBy.allCases.count]
             let context = "trial \(trial) (n \(n), k \(k), models \(models), neighbours \(neighbours), \(settings.filterBy))"
-            if !check(input, settings: settings, steps: 30, rng: &rng, context: context) { break }
+            if !check(input, settings: settings, steps: 30, rng: &rng, context: context, flagged: &flagged[settings.filterBy, default: 0]) { break }
         }
+        // The sequences exercise confident learning's flags under every filter_by.
+        for filter in ConfidentLearning.FilterBy.allCases { #expect(flagged[filter, default: 0] > 0, "\(filter) never flagged anything") }
     }
 
     @Test func aFewThousandItemsMatchTheFullAnalysis() {
@@ -154,7 +159,9 @@ struct IncrementalAnalysisTests {
         // Two classes of ~2500 members each take the sampled selection path of the pruning.
         for (n, k, models) in [(5000, 2, 2), (3000, 10, 1)] {
             let input = randomAnalysisInput(items: n, classes: k, models: models, neighbours: 10, identicalGroups: 20, rng: &rng)
-            _ = check(input, settings: AnalysisSettings(), steps: 40, rng: &rng, context: "n \(n), k \(k)")
+            var flagged = 0
+            _ = check(input, settings: AnalysisSettings(), steps: 40, rng: &rng, context: "n \(n), k \(k)", flagged: &flagged)
+            #expect(flagged > 0)
         }
     }
 
