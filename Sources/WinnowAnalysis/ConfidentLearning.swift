@@ -310,18 +310,9 @@ public struct ConfidentLearning: Sendable {
     /// gives the answer whenever at least `limit` were collected. Otherwise (an unlucky
     /// sample) that key falls back to a bounded heap over all members.
     func selectSmallest(members: [Int32], ownClass k: Int, keyClasses: [Int], limits: [Int]) -> [[Int32]] {
-        probabilities.withUnsafeBufferPointer { p in
-            Self.selectSmallest(probabilities: p, classes: classes, members: members, ownClass: k, keyClasses: keyClasses, limits: limits)
-        }
-    }
-
-    /// `selectSmallest` over any row-major probabilities (`IncrementalAnalysis` passes the
-    /// whole ensemble with item indices as members: the same rows in the same order).
-    static func selectSmallest(probabilities p: UnsafeBufferPointer<Float>, classes: Int, members: [Int32], ownClass k: Int,
-                               keyClasses: [Int], limits: [Int]) -> [[Int32]] {
         let slots = keyClasses.count
         guard slots > 0 else { return [] }
-        do {
+        return probabilities.withUnsafeBufferPointer { p -> [[Int32]] in
             @inline(__always) func key(_ i: Int32, _ slot: Int) -> Double {
                 let row = Int(i) &* classes
                 let own = Double(p[row &+ k])

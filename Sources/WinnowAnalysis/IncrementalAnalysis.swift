@@ -9,7 +9,8 @@ import WinnowNeighbours
 /// confident learning's per-class state. This type keeps the indexes that find exactly those
 /// (a reverse-neighbour index; per-class member lists; per-class columns of the ensemble
 /// probabilities sorted so items crossing a moved threshold are found by binary search; the
-/// confident joint as per-item guesses) and recomputes each affected value with the same
+/// confident joint as per-item guesses; each class's members sorted by every pruning key,
+/// so the pruning selections are prefixes) and recomputes each affected value with the same
 /// formula as `LabelAnalysis`, so `analysis` always equals `LabelAnalysis(input, settings:)`
 /// bit for bit.
 ///
@@ -68,10 +69,19 @@ public struct IncrementalAnalysis: Sendable {
     var joint: [Int]
     var prune: [[Int]]
     var clActive = false
-    var picksByClass: [[Int32]]
-    var picksByNoiseRate: [[Int32]]
+    /// The pruning selections as prefixes of sorted orders. For class c and slot j,
+    /// `slotOrder[c][j]` holds c's members sorted by the slot's key, ties by index (j == c:
+    /// p[c], `prune_by_class`; j ≠ c: −(p[j] − p[c]), `prune_by_noise_rate` against j), and
+    /// the selection is its first `applied[c][j]` items. A member joining or leaving moves at
+    /// most one item across the prefix's end, and a changed prune count moves only the items
+    /// between the old and new ends: flags change in O(1) amortised, not by re-selecting.
+    var slotOrder: [[[Int32]]]
+    var applied: [[Int]]
     var flaggedByClass: [Bool]
-    var flaggedByNoiseRate: [Bool]
+    /// How many noise-rate selections (one per other class) picked the item.
+    var noiseRatePicks: [UInt8]
+    /// Items whose flags changed since the issues were last updated.
+    var pendingTouched: [Int] = []
     var confidentLearningIssue: [Bool]
 
     /// Runs the full analysis once and builds the indexes.
@@ -145,10 +155,10 @@ public struct IncrementalAnalysis: Sendable {
         guess = [Int32](repeating: -1, count: ensemble.isEmpty ? 0 : n)
         joint = [Int](repeating: 0, count: k * k)
         prune = []
-        picksByClass = [[Int32]](repeating: [], count: k)
-        picksByNoiseRate = [[Int32]](repeating: [], count: k)
+        slotOrder = [[[Int32]]](repeating: [[Int32]](repeating: [], count: k), count: k)
+        applied = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
         flaggedByClass = [Bool](repeating: false, count: n)
-        flaggedByNoiseRate = [Bool](repeating: false, count: n)
+        noiseRatePicks = [UInt8](repeating: 0, count: n)
         confidentLearningIssue = [Bool](repeating: false, count: n)
 
         // Counts and per-item state, through the same functions the updates use.
@@ -158,6 +168,21 @@ public struct IncrementalAnalysis: Sendable {
         }
         if let graph = input.neighbours { for i in 0..<n { recomputeNeighbourhood(i, graph) } }
         thresholds = (0..<k).map(threshold)
+        if !ensemble.isEmpty {
+            // Sorted slot orders, classes in parallel.
+            var orders = slotOrder
+            let members = self.members, wanted = (0..<k).map { c in (0..<k).map { j in wantsSlot(c, j) } }
+            orders.withUnsafeMutableBufferPointer { out in
+                let box = UnsafeSendable(out)
+                DispatchQueue.concurrentPerform(iterations: k) { c in
+                    box.value[c] = (0..<k).map { j in
+                        guard wanted[c][j] else { return [] }
+                        return members[c].sorted { a, b in Self.slotLess(a, b, c, j, ensemble, k) }
+                    }
+                }
+            }
+            slotOrder = orders
+        }
         if !ensemble.isEmpty { for i in 0..<n { guess[i] = computeGuess(i) } }
         for i in 0..<n { addContributions(i) }
         refreshConfidentLearning(changedClasses: [], touched: [], forceAll: true)
@@ -275,12 +300,14 @@ public struct IncrementalAnalysis: Sendable {
         if wasJudged {
             judgedCount -= 1
             members[Int(oldLabel)].remove(at: position(of: Int32(item), in: members[Int(oldLabel)]))
+            removeFromSlots(item, Int(oldLabel))
         }
         mutate(&input)
         let label = input.labels[item], judged = input.isJudged(item)
         if judged {
             judgedCount += 1
             members[Int(label)].insert(Int32(item), at: position(of: Int32(item), in: members[Int(label)]))
+            insertIntoSlots(item, Int(label))
         }
         judgedLabels[item] = judged ? label : -1
         for m in input.models.indices {
@@ -401,25 +428,14 @@ public struct IncrementalAnalysis: Sendable {
 
         let wasActive = clActive
         clActive = k >= 2 && members.lazy.filter { !$0.isEmpty }.count >= 2
-        let pruning = [.pruneByNoiseRate, .pruneByClass, .both].contains(settings.filterBy)
-        if pruning {
+        if [.pruneByNoiseRate, .pruneByClass, .both].contains(settings.filterBy) {
             var raised = (0..<k).map { g in Array(joint[(g * k)..<((g + 1) * k)]) }
             for c in 0..<k { raised[c][c] = max(raised[c][c], 1) }
-            let newPrune = ConfidentLearning.pruneCountMatrix(ConfidentLearning.calibrated(raised, counts: members.map(\.count)), keep: 1)
-            var recompute: [Int] = []
-            if clActive {
-                for c in 0..<k where forceAll || !wasActive || changedClasses.contains(c) || prune.isEmpty || (0..<k).contains(where: { prune[$0][c] != newPrune[$0][c] }) {
-                    recompute.append(c)
-                }
-            } else if wasActive {
-                recompute = Array(0..<k)
-            }
-            prune = newPrune
-            // Clear every old pick before making new ones: an item that moved between two
-            // recomputed classes may be among the old picks of one and the new of the other.
-            for c in recompute { touched += clearPicks(c) }
-            for c in recompute { touched += repick(c) }
+            prune = ConfidentLearning.pruneCountMatrix(ConfidentLearning.calibrated(raised, counts: members.map(\.count)), keep: 1)
+            for c in 0..<k { for j in 0..<k where wantsSlot(c, j) { setApplied(c, j, to: desiredLimit(c, j)) } }
         }
+        touched += pendingTouched
+        pendingTouched = []
         if forceAll || clActive != wasActive {
             for i in 0..<n { updateIssue(i) }
         } else {
@@ -427,35 +443,84 @@ public struct IncrementalAnalysis: Sendable {
         }
     }
 
-    /// Unflags class `c`'s pruning selections; returns the items unflagged.
-    mutating func clearPicks(_ c: Int) -> [Int] {
-        let changed = (picksByClass[c] + picksByNoiseRate[c]).map { Int($0) }
-        for i in picksByClass[c] { flaggedByClass[Int(i)] = false }
-        for i in picksByNoiseRate[c] { flaggedByNoiseRate[Int(i)] = false }
-        picksByClass[c] = []
-        picksByNoiseRate[c] = []
-        return changed
+    /// Whether the filter uses slot j of class c (see `slotOrder`).
+    func wantsSlot(_ c: Int, _ j: Int) -> Bool {
+        switch settings.filterBy {
+        case .pruneByNoiseRate: j != c
+        case .pruneByClass: j == c
+        case .both: true
+        case .confidentLearning, .predictedNotGiven: false
+        }
     }
 
-    /// Re-runs class `c`'s pruning selections (after `clearPicks`); returns the items flagged.
-    mutating func repick(_ c: Int) -> [Int] {
-        var changed: [Int] = []
-        let group = members[c]
-        guard clActive, group.count > 1 else { return changed }
-        var keyClasses: [Int] = [], limits: [Int] = []
-        if settings.filterBy != .pruneByNoiseRate, group.count - prune[c][c] >= 1 { keyClasses.append(-1); limits.append(group.count - prune[c][c]) }
-        if settings.filterBy != .pruneByClass {
-            for j in 0..<k where j != c && prune[j][c] > 0 { keyClasses.append(j); limits.append(prune[j][c]) }
+    /// The selection's size `ConfidentLearning.pruneMasks` would use (0: none).
+    func desiredLimit(_ c: Int, _ j: Int) -> Int {
+        let count = members[c].count
+        guard clActive, count > 1 else { return 0 }
+        if j == c { return count - prune[c][c] >= 1 ? count - prune[c][c] : 0 }
+        return min(max(prune[j][c], 0), count)
+    }
+
+    /// The slot key order of `ConfidentLearning.selectSmallest` (key, then index).
+    @inline(__always) static func slotLess(_ a: Int32, _ b: Int32, _ c: Int, _ j: Int, _ p: [Float], _ k: Int) -> Bool {
+        let ka = slotKey(a, c, j, p, k), kb = slotKey(b, c, j, p, k)
+        return ka != kb ? ka < kb : a < b
+    }
+
+    @inline(__always) static func slotKey(_ i: Int32, _ c: Int, _ j: Int, _ p: [Float], _ k: Int) -> Double {
+        let own = Double(p[Int(i) * k + c])
+        return j == c ? own : -(Double(p[Int(i) * k + j]) - own)
+    }
+
+    /// Position of `x` in slot (c, j)'s order (or where it goes).
+    func slotPosition(_ x: Int32, _ c: Int, _ j: Int) -> Int {
+        let order = slotOrder[c][j]
+        var low = 0, high = order.count
+        while low < high {
+            let mid = (low + high) / 2
+            if Self.slotLess(order[mid], x, c, j, ensemble, k) { low = mid + 1 } else { high = mid }
         }
-        let chosen = ensemble.withUnsafeBufferPointer { p in
-            ConfidentLearning.selectSmallest(probabilities: p, classes: k, members: group, ownClass: c, keyClasses: keyClasses, limits: limits)
+        return low
+    }
+
+    mutating func setPicked(_ i: Int32, _ c: Int, _ j: Int, _ on: Bool) {
+        let i = Int(i)
+        if j == c { flaggedByClass[i] = on } else if on { noiseRatePicks[i] += 1 } else { noiseRatePicks[i] -= 1 }
+        pendingTouched.append(i)
+    }
+
+    /// Takes `item` out of class c's orders, keeping each selection the prefix of its size.
+    mutating func removeFromSlots(_ item: Int, _ c: Int) {
+        guard !ensemble.isEmpty else { return }
+        for j in 0..<k where wantsSlot(c, j) {
+            let p = slotPosition(Int32(item), c, j)
+            slotOrder[c][j].remove(at: p)
+            let limit = applied[c][j]
+            guard p < limit else { continue }
+            setPicked(Int32(item), c, j, false)
+            if limit <= slotOrder[c][j].count { setPicked(slotOrder[c][j][limit - 1], c, j, true) } else { applied[c][j] = limit - 1 }
         }
-        for (slot, keyClass) in keyClasses.enumerated() {
-            if keyClass < 0 { picksByClass[c] = chosen[slot] } else { picksByNoiseRate[c] += chosen[slot] }
+    }
+
+    /// Puts `item` into class c's orders, keeping each selection the prefix of its size.
+    mutating func insertIntoSlots(_ item: Int, _ c: Int) {
+        guard !ensemble.isEmpty else { return }
+        for j in 0..<k where wantsSlot(c, j) {
+            let p = slotPosition(Int32(item), c, j)
+            slotOrder[c][j].insert(Int32(item), at: p)
+            let limit = applied[c][j]
+            guard p < limit else { continue }
+            setPicked(Int32(item), c, j, true)
+            setPicked(slotOrder[c][j][limit], c, j, false)
         }
-        for i in picksByClass[c] { flaggedByClass[Int(i)] = true; changed.append(Int(i)) }
-        for i in picksByNoiseRate[c] { flaggedByNoiseRate[Int(i)] = true; changed.append(Int(i)) }
-        return changed
+    }
+
+    /// Grows or shrinks slot (c, j)'s selection to its first `limit` items.
+    mutating func setApplied(_ c: Int, _ j: Int, to limit: Int) {
+        let old = applied[c][j]
+        guard limit != old else { return }
+        for r in min(old, limit)..<max(old, limit) { setPicked(slotOrder[c][j][r], c, j, limit > old) }
+        applied[c][j] = limit
     }
 
     /// First position in class `c`'s sorted column whose value is at least `cut`.
@@ -474,9 +539,9 @@ public struct IncrementalAnalysis: Sendable {
         let label = Int(input.labels[i])
         let flagged: Bool
         switch settings.filterBy {
-        case .pruneByNoiseRate: flagged = flaggedByNoiseRate[i]
+        case .pruneByNoiseRate: flagged = noiseRatePicks[i] > 0
         case .pruneByClass: flagged = flaggedByClass[i]
-        case .both: flagged = flaggedByNoiseRate[i] && flaggedByClass[i]
+        case .both: flagged = noiseRatePicks[i] > 0 && flaggedByClass[i]
         case .confidentLearning: flagged = guess[i] >= 0 && Int(guess[i]) != label
         case .predictedNotGiven: flagged = Int(ensemblePredicted[i]) != label
         }

@@ -118,8 +118,10 @@ struct IncrementalAnalysisTests {
                 if fresh.guess != incremental.guess { state.append("guess") }
                 if fresh.joint != incremental.joint { state.append("joint \(incremental.joint) vs \(fresh.joint)") }
                 if fresh.prune != incremental.prune { state.append("prune \(incremental.prune) vs \(fresh.prune)") }
-                if fresh.picksByClass.map(Set.init) != incremental.picksByClass.map(Set.init) { state.append("picksByClass \(incremental.picksByClass) vs \(fresh.picksByClass)") }
-                if fresh.picksByNoiseRate.map(Set.init) != incremental.picksByNoiseRate.map(Set.init) { state.append("picksByNoiseRate \(incremental.picksByNoiseRate) vs \(fresh.picksByNoiseRate)") }
+                if fresh.flaggedByClass != incremental.flaggedByClass { state.append("flaggedByClass") }
+                if fresh.noiseRatePicks != incremental.noiseRatePicks { state.append("noiseRatePicks") }
+                if fresh.slotOrder != incremental.slotOrder { state.append("slotOrder") }
+                if fresh.applied != incremental.applied { state.append("applied \(incremental.applied) vs \(fresh.applied)") }
                 if fresh.members != incremental.members { state.append("members") }
                 diffs += state
             }
