@@ -58,6 +58,9 @@ public struct IncrementalAnalysis: Sendable {
     // Confident learning.
     /// Judged items of each class, ascending (cleanlab's groups, in item order).
     var members: [[Int32]]
+    /// Per class c, Double(p[c]) of each member in `members` order: the threshold is their
+    /// numpy-order sum, taken over contiguous memory rather than gathered from the rows.
+    var memberValues: [[Double]]
     var thresholds: [Double]
     /// Per class c, all items sorted by ensemble p[c] ascending (ties by index), and the values.
     let columnItems: [[Int32]]
@@ -151,6 +154,7 @@ public struct IncrementalAnalysis: Sendable {
         columnValues = values
 
         members = [[Int32]](repeating: [], count: k)
+        memberValues = [[Double]](repeating: [], count: k)
         thresholds = []
         guess = [Int32](repeating: -1, count: ensemble.isEmpty ? 0 : n)
         joint = [Int](repeating: 0, count: k * k)
@@ -165,6 +169,7 @@ public struct IncrementalAnalysis: Sendable {
         for i in 0..<n where input.isJudged(i) {
             judgedCount += 1
             members[Int(input.labels[i])].append(Int32(i))
+            if !ensemble.isEmpty { memberValues[Int(input.labels[i])].append(Double(ensemble[i * k + Int(input.labels[i])])) }
         }
         if let graph = input.neighbours { for i in 0..<n { recomputeNeighbourhood(i, graph) } }
         thresholds = (0..<k).map(threshold)
@@ -299,14 +304,18 @@ public struct IncrementalAnalysis: Sendable {
         for i in affected.dropFirst() { removeNeighbourContribution(i) }
         if wasJudged {
             judgedCount -= 1
-            members[Int(oldLabel)].remove(at: position(of: Int32(item), in: members[Int(oldLabel)]))
+            let at = position(of: Int32(item), in: members[Int(oldLabel)])
+            members[Int(oldLabel)].remove(at: at)
+            if !ensemble.isEmpty { memberValues[Int(oldLabel)].remove(at: at) }
             removeFromSlots(item, Int(oldLabel))
         }
         mutate(&input)
         let label = input.labels[item], judged = input.isJudged(item)
         if judged {
             judgedCount += 1
-            members[Int(label)].insert(Int32(item), at: position(of: Int32(item), in: members[Int(label)]))
+            let at = position(of: Int32(item), in: members[Int(label)])
+            members[Int(label)].insert(Int32(item), at: at)
+            if !ensemble.isEmpty { memberValues[Int(label)].insert(Double(ensemble[item * k + Int(label)]), at: at) }
             insertIntoSlots(item, Int(label))
         }
         judgedLabels[item] = judged ? label : -1
@@ -380,13 +389,8 @@ public struct IncrementalAnalysis: Sendable {
 
     /// cleanlab's confident threshold of class `c` over its current members (numpy's sum order).
     func threshold(_ c: Int) -> Double {
-        let rows = members[c]
-        guard !rows.isEmpty, !ensemble.isEmpty else { return ConfidentLearning.absentClassThreshold }
-        var values = [Double](repeating: 0, count: rows.count)
-        ensemble.withUnsafeBufferPointer { p in
-            for (n, i) in rows.enumerated() { values[n] = Double(p[Int(i) &* k &+ c]) }
-        }
-        return max(NumpyArithmetic.sum(values) / Double(rows.count), ConfidentLearning.thresholdLowerBound)
+        guard !ensemble.isEmpty, !members[c].isEmpty else { return ConfidentLearning.absentClassThreshold }
+        return max(NumpyArithmetic.sum(memberValues[c]) / Double(members[c].count), ConfidentLearning.thresholdLowerBound)
     }
 
     /// The item's confident-joint guess under the current thresholds (-1: confident in none).
