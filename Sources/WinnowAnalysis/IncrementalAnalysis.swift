@@ -82,7 +82,7 @@ public struct IncrementalAnalysis: Sendable {
     var applied: [[Int]]
     var flaggedByClass: [Bool]
     /// How many noise-rate selections (one per other class) picked the item.
-    var noiseRatePicks: [UInt8]
+    var noiseRatePicks: [Int32]
     /// Items whose flags changed since the issues were last updated.
     var pendingTouched: [Int] = []
     var confidentLearningIssue: [Bool]
@@ -162,7 +162,7 @@ public struct IncrementalAnalysis: Sendable {
         slotOrder = [[[Int32]]](repeating: [[Int32]](repeating: [], count: k), count: k)
         applied = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
         flaggedByClass = [Bool](repeating: false, count: n)
-        noiseRatePicks = [UInt8](repeating: 0, count: n)
+        noiseRatePicks = [Int32](repeating: 0, count: n)
         confidentLearningIssue = [Bool](repeating: false, count: n)
 
         // Counts and per-item state, through the same functions the updates use.
@@ -196,7 +196,14 @@ public struct IncrementalAnalysis: Sendable {
     // MARK: - Changes
 
     /// Gives `item` a new label (-1: none), updating everything that depends on it.
+    ///
+    /// The first change after `init` copies the label and exclusion arrays if the caller still
+    /// holds the input they came from (copy-on-write). Otherwise a change costs a sum over the
+    /// old and new class's members (their thresholds), a binary search and a memmove in each
+    /// of those classes' sorted orders, the items whose confidence crosses a moved threshold,
+    /// and the neighbourhoods that contain the item.
     public mutating func setLabel(_ item: Int, to label: Int32) {
+        precondition(label >= -1 && Int(label) < k, "label must be a class index or -1")
         guard input.labels[item] != label else { return }
         change(item) { $0.labels[item] = label }
     }
