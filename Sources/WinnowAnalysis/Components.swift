@@ -76,7 +76,8 @@ public struct ComponentSummary: Sendable, Equatable {
         let top = counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }
         majority = top?.key
         purity = labelled == 0 ? 1 : Double(top!.value) / Double(labelled)
-        let values = counts.values.map(Double.init)
+        // In class order: a dictionary's order differs between instances, and float sums with it.
+        let values = counts.sorted { $0.key < $1.key }.map { Double($0.value) }
         let mean = values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
         variance = values.isEmpty ? 0 : values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)
         standardDeviation = variance.squareRoot()

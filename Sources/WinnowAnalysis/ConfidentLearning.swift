@@ -134,8 +134,11 @@ public struct ConfidentLearning: Sendable {
 
     /// cleanlab's `calibrate_confident_joint`: rows scaled to the class sizes, the whole
     /// scaled to the item count, each row rounded so its total is preserved.
-    public func calibrated(_ joint: [[Int]]) -> [[Int]] {
-        let counts = labelCounts()
+    public func calibrated(_ joint: [[Int]]) -> [[Int]] { Self.calibrated(joint, counts: labelCounts()) }
+
+    /// `calibrated` given the label counts (all it needs of the labels).
+    static func calibrated(_ joint: [[Int]], counts: [Int]) -> [[Int]] {
+        let classes = counts.count
         var scaled = (0..<classes).map { i -> [Double] in
             let rowSum = max(Double(joint[i].reduce(0, +)), Self.tiny)
             return (0..<classes).map { j in Double(joint[i][j]) / rowSum * Double(counts[i]) }
