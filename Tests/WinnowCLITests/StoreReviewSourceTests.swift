@@ -99,6 +99,31 @@ struct StoreReviewSourceTests {
         #expect(stats.sections.first { $0.title == "Decisions by reviewer" }?.bars.count == 2)
     }
 
+    @Test("large projects follow decisions with the incremental analysis: the same screen as a fresh full analysis")
+    func incrementalAnalysisFollowsDecisions() throws {
+        let dataset = Repository.copyOfSample(Repository.sampleShapes)
+        let project = try Project.open(try ProjectOptions.parse([dataset.root]), importIfNeeded: true)
+        // The large-project path on the sample: the analysis kept up to date decision by decision.
+        let live = try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, refreshLimit: 0, progress: SilentProgress())
+        let slots = try live.queue(named: "triage").slots
+        // Relabels before and after the engine is built, an exclusion and a split-off.
+        for (n, slot) in slots.prefix(12).enumerated() {
+            let current = try #require(try live.details(of: [slot.item]).first?.currentLabels.first)
+            let kind: DecisionKind = n == 5 ? .exclude : n == 9 ? .splitOff : .relabel([live.classes.first { $0 != current }!])
+            _ = try live.decide(DecisionCommand(items: [slot.item], kind: kind, queue: "triage", reason: slot.source))
+            if n == 3 { live.waitForRefresh() }
+        }
+        live.waitForRefresh()
+        let fresh = try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, progress: SilentProgress())
+        let items = slots.prefix(40).map(\.item)
+        _ = try fresh.queue(named: "triage")
+        let shown = try live.details(of: items), expected = try fresh.details(of: items)
+        for (a, b) in zip(shown, expected) {
+            #expect(a.suggested == b.suggested && a.component == b.component && a.currentLabels == b.currentLabels, "\(a.path)")
+        }
+        #expect(try live.queue(named: "label-issues").slots == (try fresh.queue(named: "label-issues").slots))
+    }
+
     @Test("a whole group relabelled with one key is stored as one decision per member")
     func groupDecision() throws {
         let (dataset, source) = try open()

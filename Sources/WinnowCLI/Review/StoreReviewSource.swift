@@ -42,15 +42,24 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     /// The newest decision this source has taken in (its own and other reviewers').
     private var seenEventID: Int64?
     private var generation = 0
+    /// Above `synchronousRefreshLimit` items: the analysis kept up to date decision by
+    /// decision (about a millisecond each at 1M items), built in the background after
+    /// opening; nil until then. `changedWhileBuilding` are the items whose labels changed
+    /// meanwhile, brought into it when it is installed.
+    private var engine: IncrementalAnalysis?
+    private var changedWhileBuilding: Set<Int> = []
     /// Up to this many items the analysis is recomputed before a decision returns (a few
     /// milliseconds); above it, in the background, so a decision never waits for it.
     static let synchronousRefreshLimit = 20_000
+    /// `synchronousRefreshLimit`, lower in tests of the large-project path.
+    let refreshLimit: Int
     let taxonomy: ClassTaxonomy
 
     /// `graph`: the neighbour graph, also when it comes from image features and so is not
     /// label evidence (`input.neighbours` is nil then): "more like this" still uses it.
     init(session: AnalysisSession, input: AnalysisInput, analysis: LabelAnalysis, builder: QueueBuilder, graph: NeighbourGraph?,
-         reviewer: String, leases: LeaseSession? = nil) throws {
+         reviewer: String, leases: LeaseSession? = nil, refreshLimit: Int = StoreReviewSource.synchronousRefreshLimit) throws {
+        self.refreshLimit = refreshLimit
         self.store = session.project.store
         self.policy = session.config.team
         self.leases = leases
@@ -76,20 +85,23 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     /// Loads and analyses the project (the neighbour graph comes from its cache) and
     /// builds the queues: everything the review screen needs before its first frame.
     static func open(_ project: Project, reviewer: String, stratifyBy: String?, leases: LeaseSession? = nil,
+                     refreshLimit: Int = StoreReviewSource.synchronousRefreshLimit,
                      progress: any ProgressReporter = TerminalProgress()) throws -> StoreReviewSource {
         let session = try AnalysisSession(project, progress: progress)
         let graph = try session.neighbourGraph()?.graph
         let input = try session.input(graph: graph)
         let analysis = LabelAnalysis(input, settings: session.settings())
         let builder = try session.queueBuilder(analysis, input: input, stratifyBy: stratifyBy ?? project.config.stratifyBy, reviewer: reviewer)
-        return try StoreReviewSource(session: session, input: input, analysis: analysis, builder: builder, graph: graph,
-                                     reviewer: reviewer, leases: leases)
+        let source = try StoreReviewSource(session: session, input: input, analysis: analysis, builder: builder, graph: graph,
+                                           reviewer: reviewer, leases: leases, refreshLimit: refreshLimit)
+        source.locked { source.startEngine() }
+        return source
     }
 
     var classes: [String] { locked { context.classes } }
     var multiLabel: Bool { locked { context.multiLabel } }
 
-    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+    fileprivate func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body()
@@ -320,6 +332,38 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
 
     /// One item's new state (call with the lock held); true when its label evidence changed.
     private func update(_ i: Int, to after: ItemResolution, consensus: ReviewConsensus?) -> Bool {
+        let changed = updateState(i, to: after, consensus: consensus)
+        if changed {
+            if engine != nil { bringEngineUpToDate(item: i) } else if context.items.count > refreshLimit { changedWhileBuilding.insert(i) }
+        }
+        return changed
+    }
+
+    /// The incremental analysis follows the item's live label state (call with the lock held).
+    private func bringEngineUpToDate(item i: Int) {
+        guard engine != nil else { return }
+        if engine!.input.labels[i] != input.labels[i] { engine!.setLabel(i, to: input.labels[i]) }
+        if engine!.input.excluded[i] != input.excluded[i] { engine!.setExcluded(i, input.excluded[i]) }
+        let splitOff = input.splitOff.contains(Int32(i))
+        if engine!.input.splitOff.contains(Int32(i)) != splitOff { engine!.setSplitOff(i, splitOff) }
+    }
+
+    /// Builds the incremental analysis in the background (large projects only).
+    private func startEngine() {
+        guard context.items.count > refreshLimit else { return }
+        let snapshot = input
+        let settings = self.settings
+        refreshQueue.async { [self] in
+            let built = IncrementalAnalysis(snapshot, settings: settings)
+            locked {
+                engine = built
+                for i in changedWhileBuilding { bringEngineUpToDate(item: i) }
+                changedWhileBuilding = []
+            }
+        }
+    }
+
+    private func updateState(_ i: Int, to after: ItemResolution, consensus: ReviewConsensus?) -> Bool {
         let before = context.items[i].resolution
         var labelsChanged = false
         context.items[i].resolution = after
@@ -340,7 +384,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     /// in the background above `synchronousRefreshLimit`. The queues are rebuilt when the
     /// next one is loaded (the screen drops decided items itself).
     private func labelsDidChange(_ labelsChanged: Bool) {
-        if labelsChanged && context.items.count <= Self.synchronousRefreshLimit {
+        if labelsChanged && context.items.count <= refreshLimit {
             analysis = LabelAnalysis(input, settings: settings)
         } else if labelsChanged {
             scheduleRefresh()
@@ -359,7 +403,10 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         refreshQueue.async { [self] in
             // A newer relabel has queued its own refresh: leave the work to that one.
             guard locked({ wanted == generation }) else { return }
-            let fresh = LabelAnalysis(snapshot, settings: settings)
+            // From the incremental analysis when it is built (the fused scores, ~150 ms at 1M
+            // items, are all that is left to compute), else a full analysis (seconds).
+            let current = locked { engine }
+            let fresh = current?.analysis ?? LabelAnalysis(snapshot, settings: settings)
             locked {
                 guard wanted == generation else { return }
                 analysis = fresh
