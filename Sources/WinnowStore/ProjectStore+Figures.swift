@@ -89,14 +89,7 @@ extension ProjectStore {
             var flows: [String: [String: Int]] = [:]
             var flags = FlagTally()
             var byQueue: [String: Int] = [:]
-            // The kinds of flag logged with decisions made on a flagged queue entry.
-            var loggedFlags: [Int64: [String]] = [:]
-            let flagged = try Row.fetchCursor(db, sql: "SELECT id, flags FROM events WHERE flags IS NOT NULL AND flags != '[]'")
-            while let row = try flagged.next() {
-                let text: String = row[1]
-                if let kinds = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) { loggedFlags[row[0]] = kinds }
-            }
-            try Self.forEachItemHistory(db) { given, history in
+            try Self.forEachItemHistory(db) { given, history, storedFlags in
                 guard !history.isEmpty else {
                     status[ItemStatus.unreviewed.rawValue, default: 0] += 1
                     return
@@ -110,7 +103,9 @@ extension ProjectStore {
                 guard [.accepted, .relabelled, .excluded].contains(resolution.status),
                       let decision = ItemHistory.effectiveDecisions(history).last(where: { $0.action != .skip && $0.action != .split }) else { return }
                 byQueue[decision.queue ?? "manual", default: 0] += 1
-                flags.record(flags: FlagTally.flags(of: decision, stored: loggedFlags[decision.id]), outcome: resolution.status)
+                // The kinds of flag logged with it (the events' `flags` column, read in the same pass).
+                let logged = history.firstIndex { $0.id == decision.id }.flatMap { storedFlags[$0] }.map(Self.flagNames)
+                flags.record(flags: FlagTally.flags(of: decision, stored: logged), outcome: resolution.status)
             }
             let flowList = flows.flatMap { from, targets in targets.map { ReviewFigures.Flow(from: from, to: $0.key, count: $0.value) } }
                 .sorted { $0.count != $1.count ? $0.count > $1.count : ($0.from, $0.to) < ($1.from, $1.to) }
@@ -119,24 +114,31 @@ extension ProjectStore {
         }
     }
 
-    /// Calls `body` with every item of the dataset (its given labels' storage text and its
-    /// events, oldest first), in id order. Items and events are read side by side in
-    /// item order (the log's item index), so only one item's history is in memory at a
-    /// time: a million-event log is not grouped into a dictionary first.
-    static func forEachItemHistory(_ db: Database, _ body: (String?, [DecisionEvent]) throws -> Void) throws {
+    /// Calls `body` with every item of the dataset (its given labels' storage text, its
+    /// events oldest first, and each event's stored `flags` text), in id order. Items and
+    /// events are read side by side in item order (the log's item index), so only one
+    /// item's history is in memory at a time: a million-event log is not grouped into a
+    /// dictionary first.
+    static func forEachItemHistory(_ db: Database, _ body: (String?, [DecisionEvent], [String?]) throws -> Void) throws {
         let items = try Row.fetchCursor(db, sql: "SELECT id, given_labels FROM items WHERE row IS NOT NULL ORDER BY id")
         let events = try Row.fetchCursor(db, sql: "SELECT * FROM events ORDER BY item_id, id")
-        var pending = try events.next().map(event(from:))
+        func next() throws -> (event: DecisionEvent, flags: String?)? { try events.next().map { (event(from: $0), $0["flags"]) } }
+        var pending = try next()
         var history: [DecisionEvent] = []
+        var flags: [String?] = []
         while let item = try items.next() {
             let id: Int64 = item[0]
             history.removeAll(keepingCapacity: true)
+            flags.removeAll(keepingCapacity: true)
             // Events of items that left the dataset (ids between the current ones) are passed over.
-            while let event = pending, event.itemID <= id {
-                if event.itemID == id { history.append(event) }
-                pending = try events.next().map(event(from:))
+            while let (event, stored) = pending, event.itemID <= id {
+                if event.itemID == id {
+                    history.append(event)
+                    flags.append(stored)
+                }
+                pending = try next()
             }
-            try body(item[1], history)
+            try body(item[1], history, flags)
         }
     }
 }

@@ -20,6 +20,21 @@ struct ReviewStoreTests {
         #expect(try store.resolution(ofImage: "img2.png").status == .unreviewed)
     }
 
+    @Test("flag precision counts every kind of flag logged with a decision; older decisions count under their queue")
+    func flagPrecisionByKind() throws {
+        let (store, _) = try importDataset(TemporaryDataset.simple())
+        var flagged = request("img0.png", .relabel, "fox")
+        flagged.reason = "bad-components"
+        flagged.flags = ["bad_component", "confident_learning"]
+        _ = try store.decide(flagged)
+        var plain = request("img1.png", .accept)
+        plain.reason = "label-issues"
+        _ = try store.decide(plain)
+        let outcomes = Dictionary(uniqueKeysWithValues: try store.reviewFigures().flags.map { ($0.flag, $0) })
+        #expect(Set(outcomes.keys) == ["bad-component", "confident-learning", "label-issues"])
+        #expect(outcomes["confident-learning"]?.relabelled == 1 && outcomes["label-issues"]?.relabelled == 0)
+    }
+
     @Test("split off takes an item out of its group without touching its label, and undo puts it back")
     func splitOff() throws {
         let dataset = TemporaryDataset.simple()
