@@ -1,4 +1,5 @@
 import Foundation
+import WinnowAnalysis
 import WinnowCore
 import WinnowStore
 import WinnowUI
@@ -42,6 +43,16 @@ final class LeaseSession: @unchecked Sendable {
         // Only a hold that got everything may be skipped next time: what was refused is asked again.
         last = refused.isEmpty ? (ids, settling) : nil
         return refused
+    }
+
+    /// Holds the review screen's window (items by their index, with their ids) and says, by
+    /// index, why those it could not hold are not this reviewer's now. `queue`: the queue
+    /// they come from (in the disputed queue, disputed items are the open ones).
+    func hold(_ items: [(index: Int, id: Int64)], queue: String) throws -> [Int: Unavailable] {
+        let refused = try hold(items.map(\.id), settling: queue == QueueName.disputed.rawValue)
+        var why: [Int: Unavailable] = [:]
+        for item in items { if let outcome = refused[item.id] { why[item.index] = explain(outcome) } }
+        return why
     }
 
     /// Items other sessions hold now.

@@ -161,11 +161,7 @@ final class QuickStartSource: @unchecked Sendable {
     func hold(items: [Int], queue: String) throws -> [Int: Unavailable]? {
         guard knows(items) else { return nil }
         guard let leases else { return [:] }
-        let ids = items.map { ($0, saved[$0]!.itemID) }
-        let refused = try leases.hold(ids.map(\.1), settling: queue == QueueName.disputed.rawValue)
-        var why: [Int: Unavailable] = [:]
-        for (i, id) in ids { if let outcome = refused[id] { why[i] = leases.explain(outcome) } }
-        return why
+        return try leases.hold(items.map { (index: $0, id: saved[$0]!.itemID) }, queue: queue)
     }
 
     func markImageProblem(item: Int, message: String) -> Bool {
