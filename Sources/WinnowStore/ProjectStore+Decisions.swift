@@ -47,6 +47,9 @@ public struct DecisionOutcome: Sendable {
     public var undone: DecisionEvent?
     /// The event's link in the decision log's hash chain (lower-case hex SHA-256).
     public var hash: String
+    /// Every event of the item as committed, this one last (read in the decision's own
+    /// transaction, so it includes other reviewers' decisions up to that moment).
+    public var history: [DecisionEvent]
 }
 
 extension ProjectStore {
@@ -139,7 +142,7 @@ extension ProjectStore {
         insert.bind(13, flags)
         insert.bind(14, hash)
         try insert.step()
-        return DecisionOutcome(event: event, before: before, after: after, undone: undone, hash: hash)
+        return DecisionOutcome(event: event, before: before, after: after, undone: undone, hash: hash, history: history + [event])
     }
 
     /// Refuses what the team policy does not allow, before anything is written: deciding on

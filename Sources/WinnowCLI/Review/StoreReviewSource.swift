@@ -143,10 +143,17 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     }
 
     private func rebuildQueues() {
-        builder = QueueBuilder(analysis: analysis, input: input, problems: problems, strata: strata,
-                               decided: decided, skipped: skipped, settings: queueSettings)
-        builder.disputed = context.items.indices.filter { context.items[$0].consensus.state == .disputed }
+        builder = makeBuilder(decided: decided)
         queuesStale = false
+    }
+
+    /// Queues over the current analysis and review state, `decided` items left out (call
+    /// with the lock held).
+    private func makeBuilder(decided: [Bool]) -> QueueBuilder {
+        var made = QueueBuilder(analysis: analysis, input: input, problems: problems, strata: strata,
+                                decided: decided, skipped: skipped, settings: queueSettings)
+        made.disputed = context.items.indices.filter { context.items[$0].consensus.state == .disputed }
+        return made
     }
 
     // MARK: - Details
@@ -298,15 +305,12 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     /// an outcome twice changes nothing, so decisions made before this source finished
     /// loading can be replayed into it whether or not it read them.
     func apply(_ outcomes: [DecisionOutcome], items: [Int]) {
-        // Whether the items still need this reviewer follows from all their reviews (other
-        // reviewers' too), read after the decision.
-        let ids = locked { items.map { context.items[$0].id } }
-        let states = Dictionary(((try? store.itemStates(ids: ids)) ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         locked {
             var labelsChanged = false
             for (i, outcome) in zip(items, outcomes) {
-                let consensus = states[context.items[i].id].map { policy.consensus($0.events) }
-                labelsChanged = update(i, to: outcome.after, consensus: consensus) || labelsChanged
+                // Whether the item still needs this reviewer follows from all its reviews
+                // (other reviewers' too), as the decision's transaction saw them.
+                labelsChanged = update(i, to: outcome.after, consensus: policy.consensus(outcome.history)) || labelsChanged
             }
             labelsDidChange(labelsChanged)
         }
@@ -331,7 +335,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     }
 
     /// One item's new state (call with the lock held); true when its label evidence changed.
-    private func update(_ i: Int, to after: ItemResolution, consensus: ReviewConsensus?) -> Bool {
+    private func update(_ i: Int, to after: ItemResolution, consensus: ReviewConsensus) -> Bool {
         let changed = updateState(i, to: after, consensus: consensus)
         if changed {
             if engine != nil { bringEngineUpToDate(item: i) } else if context.items.count > refreshLimit { changedWhileBuilding.insert(i) }
@@ -363,12 +367,12 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         }
     }
 
-    private func updateState(_ i: Int, to after: ItemResolution, consensus: ReviewConsensus?) -> Bool {
+    private func updateState(_ i: Int, to after: ItemResolution, consensus: ReviewConsensus) -> Bool {
         let before = context.items[i].resolution
         var labelsChanged = false
         context.items[i].resolution = after
-        if let consensus { context.items[i].consensus = consensus }
-        decided[i] = consensus.map { AnalysisSession.isSettled($0, for: reviewer) } ?? [.accepted, .relabelled, .excluded].contains(after.status)
+        context.items[i].consensus = consensus
+        decided[i] = AnalysisSession.isSettled(consensus, for: reviewer)
         skipped[i] = after.status == .skipped
         let label = after.labels?.first.flatMap { taxonomy.position(of: $0) }.map(Int32.init) ?? -1
         if context.multiLabel == false, input.labels[i] != label { input.labels[i] = label; labelsChanged = true }
@@ -437,11 +441,8 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
 
     func hold(items: [Int], queue: String) throws -> [Int: Unavailable] {
         guard let leases else { return [:] }
-        let ids = locked { items.filter { context.items.indices.contains($0) }.map { ($0, context.items[$0].id) } }
-        let refused = try leases.hold(ids.map(\.1), settling: queue == QueueName.disputed.rawValue)
-        var why: [Int: Unavailable] = [:]
-        for (i, id) in ids { if let outcome = refused[id] { why[i] = leases.explain(outcome) } }
-        return why
+        let window = locked { items.filter { context.items.indices.contains($0) }.map { (index: $0, id: context.items[$0].id) } }
+        return try leases.hold(window, queue: queue)
     }
 
     func close() { leases?.close() }
@@ -456,11 +457,9 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             // Every reviewer starts from the same saved queue: items settled for everybody
             // leave it, not those only this reviewer has reviewed (the quick start leaves
             // out each reviewer's own).
-            var shared = QueueBuilder(analysis: analysis, input: input, problems: problems, strata: strata,
-                                      decided: context.items.map { AnalysisSession.isSettled($0.consensus, for: nil) },
-                                      skipped: skipped, settings: queueSettings)
-            shared.disputed = builder.disputed
-            let order = (policy.reviewsPerItem > 1 ? shared : builder).order(queue)
+            let shared = policy.reviewsPerItem > 1
+                ? makeBuilder(decided: context.items.map { AnalysisSession.isSettled($0.consensus, for: nil) }) : builder
+            let order = shared.order(queue)
             return (order.map { QueueSlot(item: $0.item, source: $0.source.rawValue, score: $0.score) }, order.map { context.items[$0.item].id })
         }
         // Reasons are explained by the sub-queue that surfaced each item, as on screen.
