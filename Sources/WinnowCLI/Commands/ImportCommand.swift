@@ -29,8 +29,7 @@ struct ImportCommand: ParsableCommand {
     @OptionGroup var project: ProjectOptions
 
     func run() throws {
-        let opened = try Project.open(project, importIfNeeded: false)
-        let summary = try opened.runImport()
+        let (_, summary) = try Project.importDataset(project)
         print(Project.describe(summary))
     }
 }

@@ -39,7 +39,7 @@ struct QueueCommand: ParsableCommand {
 
     func validate() throws {
         guard QueueName(rawValue: queue) != nil else {
-            throw ValidationError("unknown queue \"\(queue)\"; queues: \(QueueName.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError("unknown queue \"\(TerminalText.sanitize(queue))\"; queues: \(QueueName.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let filterBy, ConfidentLearning.FilterBy(rawValue: filterBy) == nil {
             throw ValidationError("unknown --filter-by \"\(filterBy)\"; methods: \(WinnowConfig.filterByMethods.joined(separator: ", "))")
