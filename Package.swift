@@ -125,6 +125,11 @@ let package = Package(
         .testTarget(name: "WinnowGraphicsTests", dependencies: ["WinnowGraphics", "WinnowImaging", "WinnowCore"]),
         // Golden screens are read from the source tree (and rewritten with WINNOW_UPDATE_GOLDEN=1).
         .testTarget(name: "WinnowUITests", dependencies: ["WinnowUI", "WinnowCore", "WinnowTestSupport"], exclude: ["Golden"]),
+        // Issue 17's hostile-input campaign, run against the built binary on pseudo-terminals.
+        .testTarget(
+            name: "WinnowHostileTests",
+            dependencies: ["WinnowCore", "WinnowStore", "WinnowTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "WinnowCLITests",
             dependencies: ["WinnowCLI", "WinnowCore", "WinnowStore", "WinnowImaging", "WinnowTestSupport",

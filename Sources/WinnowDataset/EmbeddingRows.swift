@@ -51,7 +51,8 @@ public struct EmbeddingRows: Sendable {
                 }
                 if largest == 0 { zeroRows.append(r); continue }
                 let exponent = Int(largest.exponent)
-                if abs(exponent) > Self.safeExponent {
+                // (Non-finite values are refused at import; they are left alone here.)
+                if largest.isFinite, abs(exponent) > Self.safeExponent {
                     rescaledRows.append(r)
                     for c in 0..<d { row[c] = scalbn(row[c], Int32(-exponent)) }
                 }

@@ -377,7 +377,9 @@ final class ImageFolderOutput {
 
     static func isPreviousExport(_ path: String) -> Bool {
         var info = stat()
+        var manifest = stat()  // a regular file: a FIFO named manifest.json must not hang --force
         guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
+              lstat(path + "/" + manifestName, &manifest) == 0, manifest.st_mode & S_IFMT == S_IFREG, manifest.st_size < 64 << 20,
               let data = FileManager.default.contents(atPath: path + "/" + manifestName),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
         return object["winnow_version"] != nil && object["format"] as? String == "imagefolder"
