@@ -7,7 +7,7 @@ SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncur
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn sample clean
+.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn sample fuzz clean
 
 help:
 	@echo "make demo          the review screen on the bundled sample project"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench-cl      confident learning vs cleanlab (needs make bench-venv)"
 	@echo "make bench-nn      neighbour search vs faiss (needs make bench-venv; ITEMS=100000)"
 	@echo "make sample        regenerate SampleProjects/ (needs a Python venv, see SampleProjects/README.md)"
+	@echo "make fuzz          mutation-fuzz the image decoders, CSV/NPY parsers, dataset reader, winnow.toml (FUZZ_SECONDS=120 per target)"
 
 deps:
 	@scripts/install-system-packages.sh $(SYSTEM_PACKAGES)
@@ -60,6 +61,12 @@ VENV ?= /tmp/winnow-venv
 sample:
 	test -x $(VENV)/bin/python || (python3 -m venv $(VENV) && $(VENV)/bin/pip install -q -r SampleProjects/requirements.txt)
 	$(VENV)/bin/python SampleProjects/generate.py
+
+# Not part of make test: a campaign of FUZZ_SECONDS per target (libFuzzer with AddressSanitizer
+# from Swift's toolchain; see scripts/fuzz.sh). Findings go to FUZZ_DIR/findings.
+FUZZ_SECONDS ?= 120
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 clean:
 	rm -rf .build

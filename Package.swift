@@ -97,6 +97,9 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "winnow", dependencies: ["WinnowCLI"]),
+        // Mutation fuzzing of the parsers of untrusted files (`make fuzz`, scripts/fuzz.sh):
+        // libFuzzer's entry points when built with -DWINNOW_LIBFUZZER, a mutation loop of its own otherwise.
+        .executableTarget(name: "winnow-fuzz", dependencies: ["WinnowCore", "WinnowDataset", "WinnowImaging"]),
         // Helpers shared by the test targets: temporary datasets, running the built binary.
         .target(name: "WinnowTestSupport", dependencies: ["WinnowCore"], path: "Tests/WinnowTestSupport"),
         .testTarget(name: "WinnowCoreTests", dependencies: ["WinnowCore", "WinnowTestSupport"]),

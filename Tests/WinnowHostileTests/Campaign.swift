@@ -33,10 +33,12 @@ struct Job: Sendable {
 /// terminal that a terminal would act on (a leak). Counts what it tried.
 final class Campaign: @unchecked Sendable {
     let name: String
-    /// Seconds a command may take before it counts as hung (a debug build on a loaded machine).
-    static let watchdog: Double = 45
+    /// Seconds a command may take before it counts as hung: a debug build on a loaded
+    /// machine, among the other suites running at once, takes up to ~20 s for the slowest.
+    static let watchdog: Double = 90
     private let lock = NSLock()
     private(set) var runs = 0, crashes = 0, hangs = 0, leaks = 0, unexpectedExits = 0
+    private(set) var slowest: (seconds: Double, command: String) = (0, "")
     /// Hostile inputs tried (files, strings, headers), counted by the tests.
     var inputs = 0
 
@@ -81,6 +83,7 @@ final class Campaign: @unchecked Sendable {
         let shown = job.arguments.map { $0.debugDescription }.joined(separator: " ")
         lock.lock()
         runs += 1
+        if result.seconds > slowest.seconds { slowest = (result.seconds, job.arguments.first ?? "") }
         lock.unlock()
         switch result.ending {
         case .killedOnCue:
@@ -120,6 +123,6 @@ final class Campaign: @unchecked Sendable {
 
     /// The campaign's figures, printed with the test's output.
     func report() {
-        print("hostile campaign \(name): \(inputs) hostile inputs, \(runs) commands run: \(crashes) crashes, \(hangs) hangs, \(leaks) runs with leaks, \(unexpectedExits) unexpected exit codes")
+        print("hostile campaign \(name): \(inputs) hostile inputs, \(runs) commands run: \(crashes) crashes, \(hangs) hangs, \(leaks) runs with leaks, \(unexpectedExits) unexpected exit codes; slowest \(String(format: "%.1f", slowest.seconds)) s (\(slowest.command))")
     }
 }
