@@ -5,6 +5,7 @@ import Foundation
 import Testing
 import WinnowCore
 import WinnowTestSupport
+@testable import WinnowCLI
 
 /// Issue 17 through the real binary: extreme embeddings, exports and links, state
 /// permissions, full disks and hostile reviewer names. (The hostile suite runs the whole
@@ -63,6 +64,28 @@ struct HardeningCLITests {
         constant.npy("embeddings.npy", rows: 4, columns: 2, [1, 1, 2, 2, 3, 3, 0.5, 0.5])
         let same = winnow("analyze", constant.root)
         #expect(same.stderr.contains("every row points the same way"), "\(same.stderr)")
+    }
+
+    /// Caches in the state folder carry sizes too: damaged ones are rebuilt or ignored, never a trap.
+    @Test func damagedCachesWithHugeSizesAreRebuiltNotATrap() throws {
+        let dataset = pairs(scale: 1)
+        #expect(winnow("analyze", dataset.root).status == 0)
+        let folder = dataset.statePath + "/neighbours"
+        let cache = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasSuffix(".bin") })
+        for counts: [UInt64] in [[UInt64.max, 10], [1 << 62, 1 << 62], [6, 1 << 61]] {
+            var bytes = AnalysisSession.magic
+            for count in counts { withUnsafeBytes(of: count.littleEndian) { bytes += $0 } }
+            FileManager.default.createFile(atPath: folder + "/" + cache, contents: Data(bytes + [UInt8](repeating: 0, count: 64)))
+            let queue = winnow("queue", dataset.root, "--limit", "1")
+            #expect(queue.status == 0, "\(queue.stderr)")
+        }
+        for length: UInt64 in [UInt64.max, 1 << 62] {
+            let path = dataset.root + "/snapshot.bin"
+            var bytes = QueueSnapshot.magic
+            withUnsafeBytes(of: length.littleEndian) { bytes += $0 }
+            FileManager.default.createFile(atPath: path, contents: Data(bytes + Array("{}".utf8)))
+            #expect(QueueSnapshot.read(from: path) == nil)
+        }
     }
 
     // MARK: - Item 6: exports leave out links out of the dataset and problem items

@@ -92,7 +92,7 @@ struct EntryWriter {
             let suggestion = analysis.suggested[entry.item] >= 0 && analysis.suggested[entry.item] != input.labels[entry.item]
                 ? "  → \(s(className(analysis.suggested[entry.item])))" : ""
             out += String(format: "%4d  ", rank + 1) + "\(s(item.path))  [\(s(labelText(entry.item)))]\(suggestion)  (\(entry.source.rawValue))\n"
-            for reason in entry.reasons { out += "        · \(reason)\n" }
+            for reason in entry.reasons { out += "        · \(s(reason))\n" }
         }
         if entries.isEmpty { out = "the queue is empty\n" }
         return out

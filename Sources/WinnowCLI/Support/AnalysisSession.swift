@@ -223,10 +223,12 @@ struct AnalysisSession {
         let file = try MappedFile(path: path, displayName: path)
         let bytes = file.bytes
         guard bytes.count >= magic.count + 16, Array(bytes.prefix(magic.count)) == magic else { throw CLIFailure(message: "bad cache", exit: .projectError) }
-        let count = Int(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count, as: UInt64.self)))
-        let k = Int(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count + 8, as: UInt64.self)))
+        // The sizes come from a file: checked, so a damaged cache is rebuilt instead of trapping.
+        guard let count = Int(exactly: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count, as: UInt64.self))),
+              let k = Int(exactly: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count + 8, as: UInt64.self))),
+              let size = NPYHeader.checkedByteCount([count, k], elementSize: 8) else { throw CLIFailure(message: "bad cache", exit: .projectError) }
         let start = magic.count + 16
-        guard bytes.count == start + count * k * 8 else { throw CLIFailure(message: "bad cache", exit: .projectError) }
+        guard bytes.count - start == size else { throw CLIFailure(message: "bad cache", exit: .projectError) }
         let ids = [Int32](unsafeUninitializedCapacity: count * k) { buffer, initialized in
             UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + count * k * 4)]))
             initialized = count * k
