@@ -20,6 +20,10 @@ struct MutationHarness {
     var seeds: [[UInt8]]
     var artifacts: String
     var maxLength = 1 << 20
+    /// Keeps every `keepEvery`-th input in `keep` (to measure the coverage the loop reaches
+    /// with a coverage-instrumented build: `winnow-fuzz -runs=0 KEEP`).
+    var keep: String?
+    var keepEvery = 1000
 
     /// The parent's view of a worker: inputs run, and the one running now.
     struct Shared {
@@ -94,6 +98,9 @@ struct MutationHarness {
             input.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress!, count: $0.count) }
             shared.pointee.length = input.count
             shared.pointee.executed += 1
+            if let keep, shared.pointee.executed % UInt64(keepEvery) == 0 {
+                _ = FileManager.default.createFile(atPath: keep + "/\(seed)-\(shared.pointee.executed)", contents: Data(input))
+            }
             input.withUnsafeBytes { target.run($0) }
         }
     }

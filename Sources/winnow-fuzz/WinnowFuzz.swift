@@ -32,7 +32,8 @@ enum WinnowFuzz {
         let usage = """
             usage: winnow-fuzz TARGET [options] [CORPUS or SEED folders/files…]
             targets: \(FuzzTarget.allCases.map { "\n  \($0.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \($0.summary)" }.joined())
-            Options: --seconds N, --timeout S (a hang), --artifacts DIR; --replay FILE… runs inputs once.
+            Options: --seconds N, --timeout S (a hang), --artifacts DIR, --keep DIR (every 1000th input);
+            --replay FILE… runs inputs once.
             (make fuzz builds it with libFuzzer instead: WINNOW_FUZZ_TARGET=T winnow-fuzz [libFuzzer options].)
             """
 
@@ -53,19 +54,21 @@ enum WinnowFuzz {
             exit(0)
         }
 
-        var seconds = 60.0, timeout = 10.0, artifacts = "fuzz-artifacts", seedPaths: [String] = []
+        var seconds = 60.0, timeout = 10.0, artifacts = "fuzz-artifacts", keep: String?, seedPaths: [String] = []
         var index = 0
         while index < options.count {
             switch options[index] {
             case "--seconds": index += 1; seconds = Double(options[index]) ?? seconds
             case "--timeout": index += 1; timeout = Double(options[index]) ?? timeout
             case "--artifacts": index += 1; artifacts = options[index]
+            case "--keep": index += 1; keep = options[index]
             default: seedPaths.append(options[index])
             }
             index += 1
         }
         let seeds = files(in: seedPaths).compactMap { FileManager.default.contents(atPath: $0).map(Array.init) }
-        exit(MutationHarness(target: target, seconds: seconds, timeout: timeout, seeds: seeds, artifacts: artifacts).run())
+        if let keep { try? FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true) }
+        exit(MutationHarness(target: target, seconds: seconds, timeout: timeout, seeds: seeds, artifacts: artifacts, keep: keep).run())
     }
 
     static func files(in paths: [String]) -> [String] {
