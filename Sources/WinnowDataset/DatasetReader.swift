@@ -92,6 +92,9 @@ private final class ReadSession {
             notices.append("\(scan.skippedFolderLinks) symbolic link(s) to folders under images/ were not followed")
         }
         reportNonUTF8Names(scan.nonUTF8Names, listedByFile: listed)
+        if scan.specialFiles > 0, !listed {
+            notices.append("\(scan.specialFiles) name(s) under images/ with an image extension are not regular files (FIFOs, devices, or links to them) and were not imported")
+        }
 
         readClasses()
         if exists("items.csv") { readItems() }

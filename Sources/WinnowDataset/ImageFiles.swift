@@ -20,6 +20,9 @@ public enum ImageScanner {
         /// each such byte as `\xNN`, relative to images/. They cannot be named in a dataset's
         /// files (which are UTF-8), so they are never items; the reader says so.
         public var nonUTF8Names: [String] = []
+        /// Entries with an image extension that are not regular files (FIFOs, devices,
+        /// sockets, or links to them): never items of a scanned dataset.
+        public var specialFiles = 0
 
         /// `imagePaths` sorted by their UTF-8 bytes (the order of items when no file lists them).
         public var sortedImagePaths: [String] { imagePaths.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
@@ -91,9 +94,11 @@ public enum ImageScanner {
                         if type == UInt8(DT_LNK) { result.skippedFolderLinks += 1; continue }
                         isFolder = true
                     } else if mode != S_IFREG {
+                        if isImage { result.specialFiles += 1 }
                         continue
                     }
                 } else if !isFolderType && type != UInt8(DT_REG) {
+                    if isImage { result.specialFiles += 1 }
                     continue
                 }
                 guard isFolder || isImage else { continue }

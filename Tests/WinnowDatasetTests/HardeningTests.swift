@@ -81,6 +81,16 @@ struct DatasetHardeningTests {
         #expect(problems(padded).contains { $0.file == "images/cat /" && $0.message.contains("starts or ends with spaces") }, "\(problems(padded))")
     }
 
+    @Test func specialFilesFoundByTheScanAreNamedInANotice() throws {
+        let dataset = TemporaryDataset()
+        dataset.image("a.png")
+        #expect(mkfifo(dataset.root + "/images/b.png", 0o644) == 0)
+        #expect(symlink("/dev/zero", dataset.root + "/images/c.png") == 0)
+        let snapshot = try read(dataset)
+        #expect(snapshot.items.map(\.path) == ["a.png"])
+        #expect(snapshot.notices.contains { $0.hasPrefix("2 name(s) under images/ with an image extension are not regular files") }, "\(snapshot.notices)")
+    }
+
     @Test func aPredictionsFileNameThatIsNotUTF8IsAnError() throws {
         let dataset = TemporaryDataset.simple()
         try FileManager.default.createDirectory(atPath: dataset.root + "/predictions", withIntermediateDirectories: true)
