@@ -25,7 +25,17 @@ public enum DiskSpace {
         guard let error = error as? DatabaseError else { return false }
         if error.resultCode == .SQLITE_FULL { return true }
         guard error.resultCode == .SQLITE_IOERR || error.resultCode == .SQLITE_CANTOPEN else { return false }
-        return (freeBytes(folder).map { $0 < nearlyFull } ?? false) || fileSizeLimit != nil
+        return (freeBytes(folder).map { $0 < nearlyFull } ?? false) || reachedFileSizeLimit(in: folder)
+    }
+
+    /// Whether a database file in `folder` has grown to within a few pages of `ulimit -f`
+    /// (a write past it fails part-way, leaving the file at the limit).
+    static func reachedFileSizeLimit(in folder: String) -> Bool {
+        guard let limit = fileSizeLimit else { return false }
+        return ["", "-wal", "-journal"].contains { suffix in
+            var info = stat()
+            return stat(folder + "/winnow.sqlite" + suffix, &info) == 0 && UInt64(info.st_size) + (64 << 10) >= limit
+        }
     }
 
     /// What is full, in words, and what to do: the disk (with the space left), or the
