@@ -57,6 +57,35 @@ struct CoreHardeningTests {
         #expect(TerminalText.isSafe(problem.location))
     }
 
+    // MARK: - winnow.toml
+
+    /// Table headers that reached an assertion in toml++ (an abort in debug builds); the
+    /// first is the input `make fuzz` found.
+    @Test(arguments: ["[*iKKJKK*74+\u{01}\u{01}", "[\n", "[", "  [ *x]", "[[ {a=1}]]", "[project]\nname = \"x\"\n[\r\n", "[\u{1B}]0;x\u{07}]"])
+    func tableHeadersTomlPlusPlusCannotTakeAreErrors(text: String) {
+        #expect {
+            try WinnowConfig.parse(text)
+        } throws: { error in
+            (error as? DatasetInvalid)?.problems.first?.message.contains("a table header's name must start with") == true
+        }
+    }
+
+    @Test func ordinaryTablesAndArraysStillParse() throws {
+        let config = try WinnowConfig.parse("""
+            [project]
+            name = "[*not a header*]"
+              [ import ]
+            check_images = false
+            ["export"]
+            policies = [
+              "bad-components=hold",
+            ]
+            [review]
+            sensitive_classes = ["a", "b"]
+            """)
+        #expect(config.projectName == "[*not a header*]" && !config.checkImages && config.sensitiveClasses == ["a", "b"])
+    }
+
     // MARK: - NPY sizes
 
     func header(_ shape: String, descr: String = "<f4") -> [UInt8] {

@@ -161,6 +161,25 @@ struct HostileSuite {
                       Job(["export", root, "--format", "imagefolder", "--link", "copy", "-o", out])])
     }
 
+    /// winnow.toml is parsed by TOMLKit (toml++): table headers that reach an assertion in
+    /// toml++ aborted debug builds (`make fuzz` found the first one). They are errors now.
+    @Test("hostile winnow.toml table headers: exit 2, never an abort")
+    func hostileWinnowToml() {
+        let campaign = Campaign("winnow.toml")
+        defer { campaign.report() }
+        let texts = ["[*iKKJKK*74+\u{01}\u{01}", "[\n", "[[ *x]]\n", "[project]\nname = \"a\"\n[{x=1}]\n", "[\u{1B}]52;c;cHduZWQ=\u{07}]\n",
+                     "[project]\nname = " + String(repeating: "[", count: 5000) + "\n", "a = " + String(repeating: "{b=", count: 3000) + "1" + String(repeating: "}", count: 3000) + "\n"]
+        var jobs: [Job] = [], datasets: [TemporaryDataset] = []
+        for text in texts {
+            let (dataset, _) = Self.goodDataset(images: 2)
+            dataset.write("winnow.toml", text)
+            datasets.append(dataset)
+            jobs.append(Job(["import", dataset.root], exit: [2], mustSay: ["winnow.toml"]))
+            campaign.inputs += 1
+        }
+        campaign.run(jobs)
+    }
+
     // MARK: - 3. Escape sequences wherever a string enters
 
     /// One refused import per place a string enters a dataset, with a payload each (all of
