@@ -61,7 +61,7 @@ struct CoreHardeningTests {
 
     /// Table headers that reached an assertion in toml++ (an abort in debug builds); the
     /// first is the input `make fuzz` found.
-    @Test(arguments: ["[*iKKJKK*74+\u{01}\u{01}", "[\n", "[", "  [ *x]", "[[ {a=1}]]", "[project]\nname = \"x\"\n[\r\n", "[\u{1B}]0;x\u{07}]"])
+    @Test(arguments: ["[*iKKJKK*74+\u{01}\u{01}", "\u{FEFF}[*id777u=acc", "[\n", "[", "  [ *x]", "[[ {a=1}]]", "[project]\nname = \"x\"\n[\r\n", "[\u{1B}]0;x\u{07}]"])
     func tableHeadersTomlPlusPlusCannotTakeAreErrors(text: String) {
         #expect {
             try WinnowConfig.parse(text)

@@ -14,7 +14,11 @@
 public enum TOMLPreflight {
     /// The 1-based line and column of the first table header toml++ cannot be trusted with.
     public static func problem(in text: String) -> (line: Int, column: Int)? {
-        for (index, line) in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+        // toml++ skips a byte-order mark; only spaces and tabs lead a line otherwise (any other
+        // whitespace is an error of its own).
+        var utf8 = Substring(text).utf8[...]
+        if utf8.starts(with: [0xEF, 0xBB, 0xBF]) { utf8 = utf8.dropFirst(3) }
+        for (index, line) in utf8.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
             var rest = line.drop { $0 == 0x20 || $0 == 0x09 }
             guard rest.first == 0x5B else { continue }  // [
             rest = rest.dropFirst()
