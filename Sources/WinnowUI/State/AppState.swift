@@ -94,6 +94,13 @@ public struct AppState: Sendable {
 
     /// Loaded item details by item (a window around the position, not the whole dataset).
     public var details: [Int: ItemDetails] = [:]
+    /// Counts the changes to the project this session has seen (its decisions and undos,
+    /// others' changes): details loaded before the latest one are read again before they
+    /// are shown, since a decision changes the analysis (groups, suggestions, reasons) of
+    /// items beyond the one decided.
+    public var factsVersion = 0
+    /// The `factsVersion` each item's details were loaded at.
+    public var detailsVersion: [Int: Int] = [:]
     /// Images that could not be shown, with why.
     public var imageProblems: [Int: String] = [:]
     /// A reload of the queue is on its way (others decided items it lists).
@@ -163,6 +170,12 @@ public struct AppState: Sendable {
     public var focusItem: Int? { screen == .opened ? opened : currentItem }
     public var currentDetails: ItemDetails? { currentItem.flatMap { details[$0] } }
     public var isBusy: Bool { inFlight != nil || undoInFlight }
+
+    /// Whether `item`'s details must be (re)loaded before they are shown: never loaded, or
+    /// loaded before the project last changed.
+    public func needsDetails(_ item: Int) -> Bool {
+        details[item] == nil || detailsVersion[item, default: -1] < factsVersion
+    }
 
     /// Whether `item` is blurred until revealed (a sensitive class, or `blur_all`).
     public func isSensitive(_ item: Int) -> Bool {

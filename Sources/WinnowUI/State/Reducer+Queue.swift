@@ -43,6 +43,8 @@ extension Reducer {
         var effects: [Effect] = []
         if let counts { state.queueCounts.merge(counts) { $1 } }
         if name == state.queueName, var slots, !state.isBusy {
+            // Others' decisions change the analysis too: what is shown next is read again.
+            state.factsVersion += 1
             slots = withoutSettled(slots, state)
             if let current = state.currentSlot {
                 if let index = slots.firstIndex(where: { $0.item == current.item }) {
@@ -56,10 +58,8 @@ extension Reducer {
             } else {
                 state.position = min(state.position, max(0, slots.count - 1))
             }
-            if state.queue != slots {
-                state.queue = slots
-                effects += around(state)
-            }
+            state.queue = slots
+            effects += around(state)
         } else if state.isBusy {
             state.refreshAgain = true
         }
@@ -69,6 +69,23 @@ extension Reducer {
             effects.append(.refreshQueue(state.queueName))
         }
         return effects
+    }
+
+    /// Entries surfaced because their near-duplicate group's labels disagreed, whose group
+    /// agrees now (a decision on another member settled it), leave the queue as a fresh
+    /// read would leave them out. Not the item on screen: it does not move under the
+    /// reviewer's eyes (its facts show the group as it is now).
+    static func dropNoLongerFlagged(_ loaded: [ItemDetails], _ state: inout AppState) -> [Effect] {
+        let settled = Set(loaded.filter { $0.component.map { !$0.isBad } ?? true }.map(\.item))
+        guard !settled.isEmpty, state.queueLoaded else { return [] }
+        let current = state.currentItem
+        let gone = slotIndices(of: settled, in: state).filter { state.queue[$0].source == "bad-components" && state.queue[$0].item != current }
+        guard !gone.isEmpty else { return [] }
+        let removedBefore = gone.filter { $0 < state.position }.count
+        for index in gone.sorted(by: >) { state.queue.remove(at: index) }
+        state.position = max(0, min(state.position - removedBefore, state.queue.count - 1))
+        if let count = state.queueCounts[state.queueName] { state.queueCounts[state.queueName] = max(0, count - gone.count) }
+        return around(state)
     }
 
     /// Items that cannot be reviewed here after all leave the queue; the screen moves on.

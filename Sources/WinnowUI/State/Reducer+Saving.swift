@@ -3,6 +3,7 @@
 extension Reducer {
     static func decisionSaved(_ saved: SavedDecision, _ state: inout AppState) -> [Effect] {
         state.inFlight = nil
+        state.factsVersion += 1
         state.now = max(state.now, saved.time)
         let command = saved.command
         let affected = Set(command.items)
@@ -124,6 +125,7 @@ extension Reducer {
     }
 
     static func bringBack(_ returning: [QueueSlot], focus: Int?, settles: Bool, changed: Set<Int>, message: String, _ state: inout AppState) -> [Effect] {
+        state.factsVersion += 1
         let at = min(state.position, state.queue.count)
         state.queue.insert(contentsOf: returning, at: at)
         if let focus, let index = state.queue.firstIndex(where: { $0.item == focus }) {

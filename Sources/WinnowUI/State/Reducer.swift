@@ -37,9 +37,12 @@ public enum Reducer {
         case .queueRefreshed(let name, let slots, let counts):
             return queueRefreshed(name: name, slots: slots, counts: counts, &state)
         case .detailsLoaded(let loaded):
-            for details in loaded { state.details[details.item] = details }
+            for details in loaded {
+                state.details[details.item] = details
+                state.detailsVersion[details.item] = state.factsVersion
+            }
             trimDetails(&state)
-            return []
+            return dropNoLongerFlagged(loaded, &state)
         case .decisionSaved(let saved):
             return decisionSaved(saved, &state)
         case .decisionFailed(let message):
@@ -61,7 +64,7 @@ public enum Reducer {
             guard state.screen == .similar, state.currentItem == item else { return [] }
             state.similar = neighbours
             state.gridCursor = 0
-            return [.loadDetails(state.gridItems.filter { state.details[$0] == nil }), .redraw]
+            return [.loadDetails(state.gridItems.filter { state.needsDetails($0) }), .redraw]
         case .statsLoaded(let stats):
             state.stats = stats
             return []
@@ -205,7 +208,7 @@ public enum Reducer {
             }
             state.screen = .component
             state.gridCursor = component.members.firstIndex(of: details.item) ?? 0
-            return [.loadDetails(component.members.filter { state.details[$0] == nil }), .redraw]
+            return [.loadDetails(component.members.filter { state.needsDetails($0) }), .redraw]
         case .moreLikeThis:
             guard let item = state.currentItem else { return [] }
             state.screen = .similar
@@ -319,7 +322,7 @@ public enum Reducer {
     public static func around(_ state: AppState) -> [Effect] {
         guard !state.queue.isEmpty else { return [] }
         let window = state.queue[state.position..<min(state.queue.count, state.position + lookahead + 1)].map(\.item)
-        let missing = window.filter { state.details[$0] == nil }
+        let missing = window.filter { state.needsDetails($0) }
         var effects: [Effect] = []
         if !missing.isEmpty { effects.append(.loadDetails(missing)) }
         effects.append(.prefetchImages(window))
@@ -335,5 +338,6 @@ public enum Reducer {
         keep.formUnion(state.gridItems)
         if let opened = state.opened { keep.insert(opened) }
         state.details = state.details.filter { keep.contains($0.key) }
+        state.detailsVersion = state.detailsVersion.filter { keep.contains($0.key) }
     }
 }
