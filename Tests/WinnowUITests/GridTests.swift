@@ -61,7 +61,7 @@ struct GridTests {
         #expect(state.gridItems == [0, 100, 101, 102])
         let frame = View.render(state)
         #expect(frame.images.first?.tiles.map(\.item) == [0, 100, 101, 102])
-        #expect(frame.buffer.text.contains("this image"))
+        #expect(frame.buffer.text.contains("▸ circle") && frame.buffer.text.contains("(▸, first), then its nearest neighbours"))
     }
 
     @Test("thumbnails grow to fill the space, and + / - change their size")

@@ -92,7 +92,7 @@ enum GridView {
             }
         } else if state.screen == .similar {
             title.add(.init(" More like ", theme.heading), .init(state.currentDetails?.path ?? "", theme.text.with(.bold)),
-                      .init(" (first, then its nearest neighbours)", theme.dim))
+                      .init(" (▸, first), then its nearest neighbours", theme.dim))
             if state.similar == nil { title.add(.init(" finding nearest neighbours…", theme.dim)) }
             if state.similar?.isEmpty == true { title.add(.init(" this project has no embeddings or neighbours for it", theme.dim)) }
         }
@@ -106,7 +106,7 @@ enum GridView {
             var label = details?.labelText ?? "…"
             if state.screen == .similar {
                 if item == state.currentItem {
-                    label = "▸ \(label) · this image"
+                    label = "▸ " + label
                 } else if let neighbour = state.similar?.first(where: { $0.item == item }) {
                     label = "\(label) \(decimal(neighbour.similarity))"
                 }
