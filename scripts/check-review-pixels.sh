@@ -219,6 +219,15 @@ after=$(out_size); control '\033[8;40;120t'; cols=120 rows=40
 expect_image "resized back to 120x40" "$after" "${order[position]}"
 after=$(out_size); send a; order=("${order[@]:0:position}" "${order[@]:position+1}")
 expect_image "a after the resizes" "$after" "${order[position]}"
+# - and +: the image is sent again with fewer colours, then with as many as before.
+palette() { images_after "$1" "c$2" | tail -1 | awk '{ print $6 }' | xargs grep -o -a '#[0-9]*;2;' | sort -u | wc -l; }
+before_colours=$(palette 0 0)
+after=$(out_size); send -; expect_image "-: fewer colours" "$after" "${order[position]}"
+fewer=$(palette "$after" 1)
+after=$(out_size); send +; expect_image "+: the colours back" "$after" "${order[position]}"
+more=$(palette "$after" 2)
+if ((fewer < more && fewer <= 128)); then pass "- and +: the palette went from $more to $fewer colours and back"
+else fail "- and +: palettes $before_colours, $fewer, $more colours (want fewer after -, more after +)"; fi
 send q
 poll 10 grep -q ' exit ' "$work/x.events" || fail "q: winnow did not exit"
 

@@ -37,6 +37,9 @@ public final class ReviewRuntime {
     private let reads = DispatchQueue(label: "winnow.review.reads")
     /// Leases: a write each, kept off the decisions' queue so a decision never waits for one.
     private let leases = DispatchQueue(label: "winnow.review.leases")
+    /// Counting every queue and reading the queue again after others' changes: slow reads
+    /// (they may wait for the analysis to load), kept off the details' queue.
+    private let recounts = DispatchQueue(label: "winnow.review.recounts")
     private let clockStart = DispatchTime.now().uptimeNanoseconds
 
     public init(setup: ReviewSetup, source: any ReviewDataSource, options: Options, images: any ImageLayer) {
@@ -149,14 +152,14 @@ public final class ReviewRuntime {
                 }
             }
         case .loadQueueCounts:
-            reads.async {
+            recounts.async {
                 do { inbox.post(.queueCountsLoaded(try source.queueCounts())) } catch {
                     inbox.post(.queueCountsLoaded([:]))
                     inbox.post(.notice(StatusMessage(.error, "cannot count the queues: \(error)")))
                 }
             }
         case .refreshQueue(let name):
-            reads.async {
+            recounts.async {
                 do {
                     let fresh = try source.refreshedQueue(named: name)
                     inbox.post(.queueRefreshed(name: name, slots: fresh?.slots, counts: fresh?.counts))

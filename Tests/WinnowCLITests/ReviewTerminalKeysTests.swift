@@ -13,9 +13,9 @@ struct ReviewTerminalKeysTests {
     }
 
     func review(_ dataset: TemporaryDataset, _ extra: [String] = [], reviewer: String = "tester", graphics: String = "blocks",
-                columns: Int = 120, rows: Int = 40) throws -> TmuxSession {
+                columns: Int = 120, rows: Int = 40, environment: [String: String] = [:]) throws -> TmuxSession {
         let session = try TmuxSession([WinnowProcess.executable, "review", dataset.root, "--graphics", graphics, "--reviewer", reviewer] + extra,
-                                      columns: columns, rows: rows)
+                                      columns: columns, rows: rows, environment: environment)
         try session.waitUntil("the first item's details") { currentPath($0) != nil }
         return session
     }
@@ -168,5 +168,37 @@ struct ReviewTerminalKeysTests {
         let session = try review(dataset, graphics: "auto", columns: 160)
         let top = header(try session.waitFor("allow-passthrough"))
         #expect(top.contains("set -g allow-passthrough on"), "\(top)")
+    }
+
+    @Test("COLORTERM=truecolor gives 24-bit half blocks in tmux-256color; without it, ? says so", .enabled(if: FileManager.default.fileExists(atPath: "/usr/share/terminfo/t/tmux-direct"), "needs the tmux-direct terminfo (ncurses-term)"))
+    func colorTermTruecolor() throws {
+        let dataset = imported(Repository.copyOfSample(Repository.sampleShapes))
+        // swift test sets NO_COLOR for what it runs: these screens must see colours.
+        let plain = try review(dataset, environment: ["TERM": "tmux-256color", "NO_COLOR": "", "COLORTERM": ""])
+        try plain.send("?")
+        try plain.waitFor("COLORTERM=truecolor")
+        try plain.send("q", "q")
+        try plain.waitForExit()
+        let deep = try review(dataset, environment: ["TERM": "tmux-256color", "NO_COLOR": "", "COLORTERM": "truecolor"])
+        _ = try deep.waitUntil("the image in 24-bit colour") { _ in deep.styledScreen().contains("48;2;") }
+        try deep.send("?")
+        let help = try deep.waitFor("accept the current label")
+        #expect(!help.contains("COLORTERM=truecolor"), "no hint once it is truecolour")
+    }
+
+    @Test("a plain folder with classes.txt: the screen says what it can flag, and labelling starts from scratch")
+    func plainFolderLabelling() throws {
+        let dataset = TemporaryDataset()
+        for i in 0..<5 { dataset.image("scan\(i).png") }
+        dataset.write("classes.txt", "cat\ndog\n")
+        let session = try TmuxSession([WinnowProcess.executable, "review", imported(dataset).root, "--graphics", "blocks", "--reviewer", "tester"])
+        try session.waitFor("random 1/5")
+        let screen = try session.waitFor("This project")
+        #expect(screen.contains("Labelling from scratch") && screen.contains("plain folder"))
+        try session.send("a")
+        try session.waitFor("no label to accept")
+        try session.send("2")
+        try session.waitFor("saved #1")
+        #expect(try events(dataset).first?.label == "dog")
     }
 }

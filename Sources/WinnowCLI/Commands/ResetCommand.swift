@@ -11,13 +11,13 @@ struct ResetCommand: ParsableCommand {
         commandName: "reset",
         abstract: "Start a sample project over: delete its decisions and analysis caches (asks first).",
         discussion: """
-            Deletes the project state of DIR (DIR/.winnow, or --state): every decision, \\
-            the saved queues and the cached neighbours. The dataset's own files are never \\
+            Deletes the project state of DIR (DIR/.winnow, or --state): every decision, \
+            the saved queues and the cached neighbours. The dataset's own files are never \
             touched; the next command imports the dataset again.
 
-            Only the bundled sample projects (they carry a .winnow-sample file) are reset \\
-            as they are. A real project's decisions are work nobody can redo: it is \\
-            refused unless --force is given, and then the confirmation is the project's \\
+            Only the bundled sample projects (they carry a .winnow-sample file) are reset \
+            as they are. A real project's decisions are work nobody can redo: it is \
+            refused unless --force is given, and then the confirmation is the project's \
             folder name. --yes answers the question for scripts.
 
             EXAMPLES:
@@ -25,7 +25,7 @@ struct ResetCommand: ParsableCommand {
               make demo-reset
               winnow reset my-dataset --force
 
-            \\(WinnowExit.helpText)
+            \(WinnowExit.helpText)
             """)
 
     /// The file that marks a folder as a bundled sample project.

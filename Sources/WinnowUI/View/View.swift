@@ -40,7 +40,7 @@ public enum View {
 
     static func tooSmall(_ state: AppState, _ buffer: inout CellBuffer) {
         let lines = ["terminal too small", "need \(minimumSize.columns)×\(minimumSize.rows)", "have \(state.size.columns)×\(state.size.rows)",
-                     "keys wait until it is larger", "\(state.keyMap.hint(.quit)) quits"]
+                     "keys do nothing until it is larger", "\(state.keyMap.hint(.quit)) quits"]
         let top = max(0, (state.size.rows - lines.count) / 2)
         for (i, line) in lines.enumerated() where top + i < state.size.rows {
             let x = max(0, (state.size.columns - DisplayWidth.of(line)) / 2)
