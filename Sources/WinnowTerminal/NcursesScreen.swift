@@ -17,6 +17,7 @@ public final class NcursesScreen {
     private var pairs: [PairKey: Int32] = [:]
     private var nextPair: Int32 = 1
     private var previous: CellBuffer?
+    private var scrollGuess = ScrollGuess()
     let depth: ColorDepth
 
     private struct PairKey: Hashable {
@@ -139,7 +140,7 @@ public final class NcursesScreen {
     @discardableResult
     func draw(_ buffer: CellBuffer) -> [Int] {
         let rows = buffer.changedRows(since: previous)
-        let reach = ScrollGuess.mayScroll(buffer, since: previous, changed: rows) ? Array(0..<buffer.size.rows) : rows
+        let reach = scrollGuess.mayScroll(buffer, changed: rows) ? Array(0..<buffer.size.rows) : rows
         for y in rows {
             for x in 0..<buffer.size.columns {
                 let cell = buffer[x, y]
