@@ -2,19 +2,10 @@ import Foundation
 import GRDB
 import WinnowCore
 
-/// What the review screen asks the store beyond deciding: whether other reviewers have
-/// decided anything since it last looked, a reviewer's latest decision still in effect
-/// (undo reaches back into earlier sessions), and what evidence the project has.
+/// What the review screen asks the store beyond deciding: a reviewer's latest decision
+/// still in effect (undo reaches back into earlier sessions), how many decisions there are,
+/// and what evidence the project has.
 extension ProjectStore {
-    /// True when someone other than `reviewer` logged a decision after `eventID` (any
-    /// decision when nil). One index range read: cheap enough to ask on every change.
-    public func othersDecided(after eventID: Int64?, reviewer: String) throws -> Bool {
-        try read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM events WHERE id > ? AND reviewer <> ?)",
-                              arguments: [eventID ?? 0, reviewer]) ?? false
-        }
-    }
-
     /// `reviewer`'s newest decision that an undo of its image would take back now (it is
     /// the image's latest decision in effect, and the image is still in the dataset), with
     /// the image's row and path; nil when there is none among their `searched` newest.

@@ -175,14 +175,12 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     /// wake the watcher too).
     func refreshedQueue(named name: String) throws -> (slots: [QueueSlot], counts: [String: Int])? {
         guard count <= Self.countLimit else { return nil }
-        let (since, heldBefore) = locked { (seenEventID, lastHeldByOthers) }
-        let decided = try store.othersDecided(after: since, reviewer: reviewer)
+        let heldBefore = locked { lastHeldByOthers }
+        // Takes in every decision since the last look (this session's own too, so the next
+        // look starts after them), and says whether any was another reviewer's.
+        let decided = syncWithOthers()
         let held = Set(leases?.heldByOthers().keys ?? [:].keys)
-        guard decided || held != heldBefore else {
-            // Only this session's writes: take them in so the next look starts after them.
-            syncWithOthers()
-            return nil
-        }
+        guard decided || held != heldBefore else { return nil }
         return try queue(named: name)
     }
 
@@ -252,13 +250,13 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     /// The item's group counted with the labels this reviewer is shown (blind review).
     private func blindComponent(of i: Int) -> ComponentInfo? {
         guard let info = component(of: i) else { return nil }
-        var labels = [Int32](repeating: -1, count: context.items.count)
-        let members = info.members.map(Int32.init)
-        for m in info.members {
+        // Counted over the members alone (positions 0…n−1), not a dataset-sized label array.
+        var labels = [Int32](repeating: -1, count: info.members.count)
+        for (position, m) in info.members.enumerated() {
             let shown = shownLabels(of: m)
-            if !shown.excluded, let first = shown.labels.first, let c = taxonomy.position(of: first) { labels[m] = Int32(c) }
+            if !shown.excluded, let first = shown.labels.first, let c = taxonomy.position(of: first) { labels[position] = Int32(c) }
         }
-        let summary = ComponentSummary(index: info.id, members: members, labels: labels)
+        let summary = ComponentSummary(index: info.id, members: info.members.indices.map(Int32.init), labels: labels)
         let counts = summary.labelCounts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             .map { ComponentInfo.LabelCount(label: input.classes[$0.key], count: $0.value) }
         return ComponentInfo(id: info.id, members: info.members, labelCounts: counts, purity: summary.purity,
@@ -436,9 +434,12 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
 
     /// Brings in what other reviewers decided since this source last looked: their items'
     /// labels (the analysis follows them) and whether those still need this reviewer.
-    func syncWithOthers() {
+    /// Returns true when it took in a decision of another reviewer.
+    @discardableResult
+    func syncWithOthers() -> Bool {
         let since = locked { seenEventID }
-        guard let changes = try? store.itemsChanged(after: since) else { return }
+        guard let changes = try? store.itemsChanged(after: since) else { return false }
+        let others = changes.items.contains { $0.events.contains { $0.id > (since ?? 0) && $0.reviewer != reviewer } }
         locked {
             seenEventID = changes.lastEventID ?? seenEventID
             var labelsChanged = false
@@ -450,6 +451,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             }
             labelsDidChange(labelsChanged)
         }
+        return others
     }
 
     /// One item's new state (call with the lock held); true when its label evidence changed.
