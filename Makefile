@@ -2,16 +2,20 @@
 SWIFT ?= swift
 # Debian packages the build and tests need (GRDB links the system SQLite; the
 # import benchmark and some tests use the sqlite3 shell; libcrypto hashes the decision log;
-# ncurses-term has the direct-colour terminal descriptions a test uses).
-SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncursesw5-dev libpng-dev libturbojpeg0-dev libwebp-dev libsixel-dev libssl-dev tmux ncurses-term
+# ncurses-term has the direct-colour terminal descriptions a test uses; xterm, xvfb,
+# imagemagick, libsixel-bin and python3 run the review screen's pixel check in a real
+# sixel terminal, headless).
+SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncursesw5-dev libpng-dev libturbojpeg0-dev libwebp-dev libsixel-dev libssl-dev tmux ncurses-term xterm xvfb imagemagick libsixel-bin python3
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn sample clean
+.PHONY: help deps build release test test-pixels demo demo-reset bench-import bench-export bench-venv bench-cl bench-nn sample clean
 
 help:
 	@echo "make demo          the review screen on the bundled sample project"
-	@echo "make test          install what is missing, build, run every test"
+	@echo "make demo-reset    start the sample project over (asks first)"
+	@echo "make test          install what is missing, build, run every test (and the pixel check)"
+	@echo "make test-pixels   the review screen's images checked in xterm under Xvfb"
 	@echo "make build         debug build (.build/debug/winnow)"
 	@echo "make release       optimised build (.build/release/winnow)"
 	@echo "make bench-import  import benchmark vs sqlite3 .import (ITEMS=1000000)"
@@ -32,9 +36,19 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	scripts/check-review-pixels.sh $(WINNOW)
+
+# The review screen in a real sixel terminal (xterm, VT340 graphics, under Xvfb): its
+# screenshots compared with the images it sent, after moves, decisions, overlays, resizes.
+test-pixels: deps
+	$(SWIFT) build
+	scripts/check-review-pixels.sh $(WINNOW)
 
 demo: build
 	$(WINNOW) review $(SAMPLE)
+
+demo-reset: build
+	$(WINNOW) reset $(SAMPLE)
 
 ITEMS ?= 1000000
 bench-import: release

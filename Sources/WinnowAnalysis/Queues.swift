@@ -270,7 +270,7 @@ public struct QueueBuilder: Sendable {
             let votes = a.models.map { "\(TerminalText.sanitize($0.name)) says \(name($0.predicted[item]))" }.joined(separator: ", ")
             reasons.append(FlagReason(.disagreement, "models disagree: \(votes) (divergence \(format(a.divergence[item])) bits)"))
         case .disputed:
-            reasons.append(FlagReason(.dispute, "reviewers disagree (their decisions are listed below): a lead's decision settles it"))
+            reasons.append(FlagReason(.dispute, "reviewers disagree: a lead's decision settles it"))
         default:
             break
         }

@@ -353,7 +353,8 @@ private final class ReadSession {
 
     /// The label of every path when the paths follow the ImageFolder layout (`<class>/<file>`), else nil.
     func imageFolderLabels(_ paths: [String]) -> [String]? {
-        guard !paths.isEmpty else { return nil }
+        // `[import] folder_labels = false` / `--no-folder-labels`: folders are not classes.
+        guard config.folderLabels, !paths.isEmpty else { return nil }
         var labels: [String] = []
         labels.reserveCapacity(paths.count)
         for path in paths {
@@ -367,6 +368,10 @@ private final class ReadSession {
                 notices.append("images/ has sub-folders that are not classes in classes.txt (\(unknown.sorted().prefix(3).map { TerminalText.sanitize($0) }.joined(separator: ", "))), so folder names were not used as labels")
                 return nil
             }
+        } else {
+            // Without classes.txt nothing says the folders are classes: say how to undo it.
+            let folders = Set(labels).sorted()
+            notices.append("the \(folders.count) sub-folder\(folders.count == 1 ? "" : "s") of images/ (\(folders.prefix(3).map { TerminalText.sanitize($0) }.joined(separator: ", "))\(folders.count > 3 ? ", …" : "")) became the classes; if they are not classes (a folder per writer, per day), import again with --no-folder-labels or set [import] folder_labels = false")
         }
         return labels
     }

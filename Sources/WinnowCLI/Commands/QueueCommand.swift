@@ -93,6 +93,10 @@ struct EntryWriter {
                 ? "  → \(s(className(analysis.suggested[entry.item])))" : ""
             out += String(format: "%4d  ", rank + 1) + "\(s(item.path))  [\(s(labelText(entry.item)))]\(suggestion)  (\(entry.source.rawValue))\n"
             for reason in entry.reasons { out += "        · \(reason)\n" }
+            // A dispute is what each reviewer decided: say it.
+            if entry.source == .disputed, !item.consensus.reviews.isEmpty {
+                out += "        · decided: " + item.consensus.reviews.map { "\(s($0.reviewer)) \(s($0.outcome))" }.joined(separator: ", ") + "\n"
+            }
         }
         if entries.isEmpty { out = "the queue is empty\n" }
         return out

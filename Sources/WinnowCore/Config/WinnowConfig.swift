@@ -10,6 +10,7 @@ import TOMLKit
 /// [import]
 /// probability_tolerance = 0.01    # allowed |row sum − 1| for model probabilities
 /// check_images = true             # open every image at import to catch missing/corrupt files
+/// folder_labels = true            # images/<class>/<file> without labels.csv: folder names are labels
 ///
 /// [export]
 /// formula_guard = true            # neutralise spreadsheet formulas in CSV exports
@@ -53,6 +54,8 @@ import TOMLKit
 /// reviews_per_item = 1            # different reviewers each item goes to before it is final
 /// lease_minutes = 5               # an open item is held this long without a heartbeat
 /// enforce_login = false           # true: reviewers are their login names (no --reviewer)
+/// blind = true                    # show the given label, never another reviewer's decision
+///                                 # (default: true when reviews_per_item > 1)
 ///
 /// [team.reviewers]                # without this list everybody may do everything
 /// alice = "annotator"             # annotator | moderator | lead
@@ -65,6 +68,9 @@ public struct WinnowConfig: Sendable, Equatable {
     public var projectName: String?
     public var probabilityTolerance: Double = 0.01
     public var checkImages: Bool = true
+    /// `[import] folder_labels`: without a labels file, images in sub-folders take the
+    /// folder's name as their label (the ImageFolder layout). False: folders are just folders.
+    public var folderLabels: Bool = true
     public var formulaGuard: Bool = true
     /// `[export] policies`, checked when read; nil when not set (`--policy` replaces it).
     public var exportPolicies: [String]?
@@ -114,14 +120,14 @@ public struct WinnowConfig: Sendable, Equatable {
     /// Every key Winnow understands, by table. Later features add theirs here.
     static let knownKeys: [String: Set<String>] = [
         "project": ["name"],
-        "import": ["probability_tolerance", "check_images"],
+        "import": ["probability_tolerance", "check_images", "folder_labels"],
         "export": ["formula_guard", "policies"],
         "analysis": ["neighbours", "duplicate_threshold", "search", "filter_by", "exact_duplicates"],
         "hnsw": ["m", "ef_construction", "ef"],
         "queues": ["audit_share", "stratify_by", "low_confidence", "outlier_share", "seed"],
         "triage": ["label_issues", "bad_components", "disagreement", "outliers", "problems"],
         "review": ["theme", "graphics", "colors", "sensitive_classes", "blur_all", "blur_style"],
-        "team": ["reviews_per_item", "lease_minutes", "enforce_login", "reviewers"],
+        "team": ["reviews_per_item", "lease_minutes", "enforce_login", "reviewers", "blind"],
         "keys": [],  // any command name; checked by the review screen
     ]
 
@@ -187,6 +193,8 @@ public struct WinnowConfig: Sendable, Equatable {
                     if let number, number > 0, number < 1 { config.probabilityTolerance = number } else { wrongType("a number between 0 and 1") }
                 case ("import", "check_images"):
                     if let b = item.bool { config.checkImages = b } else { wrongType("true or false") }
+                case ("import", "folder_labels"):
+                    if let b = item.bool { config.folderLabels = b } else { wrongType("true or false") }
                 case ("export", "formula_guard"):
                     if let b = item.bool { config.formulaGuard = b } else { wrongType("true or false") }
                 case ("export", "policies"):
@@ -242,6 +250,8 @@ public struct WinnowConfig: Sendable, Equatable {
                     if let v = item.double ?? item.int.map(Double.init), v > 0, v <= 24 * 60 { config.team.leaseSeconds = v * 60 } else { wrongType("a number of minutes (up to a day)") }
                 case ("team", "enforce_login"):
                     if let b = item.bool { config.team.enforceLogin = b } else { wrongType("true or false") }
+                case ("team", "blind"):
+                    if let b = item.bool { config.team.blind = b } else { wrongType("true or false") }
                 case ("team", "reviewers"):
                     guard let reviewers = item.table else { wrongType("a table of name = role"); break }
                     for (name, role) in reviewers {
