@@ -2,8 +2,9 @@
 SWIFT ?= swift
 # Debian packages the build and tests need (GRDB links the system SQLite; the
 # import benchmark and some tests use the sqlite3 shell; libcrypto hashes the decision log;
-# ncurses-term has the direct-colour terminal descriptions a test uses).
-SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncursesw5-dev libpng-dev libturbojpeg0-dev libwebp-dev libsixel-dev libssl-dev tmux ncurses-term
+# ncurses-term has the direct-colour terminal descriptions a test uses; qemu-user emulates a
+# CPU without AVX for the test that the portable search kernel runs there).
+SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncursesw5-dev libpng-dev libturbojpeg0-dev libwebp-dev libsixel-dev libssl-dev tmux ncurses-term qemu-user
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 

@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(name: "WinnowUITests", dependencies: ["WinnowUI", "WinnowCore", "WinnowTestSupport"], exclude: ["Golden"]),
         .testTarget(
             name: "WinnowCLITests",
-            dependencies: ["WinnowCLI", "WinnowCore", "WinnowStore", "WinnowImaging", "WinnowTestSupport",
+            dependencies: ["WinnowCLI", "WinnowCore", "WinnowStore", "WinnowImaging", "WinnowNeighbours", "WinnowTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],

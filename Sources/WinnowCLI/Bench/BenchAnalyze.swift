@@ -33,13 +33,16 @@ struct BenchAnalyze: ParsableCommand {
         let (kernel, why) = SearchKernel.selected
         print("machine: \(CPUFeatures.current.summary)")
         print("  \(NeighbourSearch.activeProcessors) cores, load average \(loadAverage()); Winnow exact kernel \(kernel.rawValue) (\(why))")
-        var times: [Double] = [], peaks: [Int] = []
+        var times: [Double] = [], cpu: [Double] = [], peaks: [Int] = []
         for run in 1...max(1, runs) {
             let analysed = try ChildRun.run(ChildRun.winnowExecutable, ["analyze", dataset])
             guard analysed.status == 0 else { throw CLIFailure(message: "winnow analyze failed:\n\(analysed.output)", exit: .projectError) }
             times.append(analysed.seconds)
+            cpu.append(analysed.cpuSeconds)
             peaks.append(analysed.peakResidentBytes)
-            print(String(format: "run %d: winnow analyze %.1f s, peak RSS %.2f GB (load average %@)", run, analysed.seconds, Double(analysed.peakResidentBytes) / 1e9, loadAverage()))
+            print(String(format: "run %d: winnow analyze %.1f s wall, %.1f CPU-seconds (%.1f s on %d idle cores at best), peak RSS %.2f GB (load average %@)",
+                         run, analysed.seconds, analysed.cpuSeconds, analysed.cpuSeconds / Double(NeighbourSearch.activeProcessors),
+                         NeighbourSearch.activeProcessors, Double(analysed.peakResidentBytes) / 1e9, loadAverage()))
             if run == 1 { for line in analysed.output.split(separator: "\n") { print("  | \(line)") } }
         }
         let project = try Project.open(ProjectOptions.parse([dataset]))
@@ -65,8 +68,8 @@ struct BenchAnalyze: ParsableCommand {
             found += exact[(row * graph.k)..<((row + 1) * graph.k)].filter { mine.contains(Int($0)) }.count
         }
         let recall = Double(found) / Double(queries.count * graph.k)
-        print(String(format: "→ winnow analyze of %d items: %@ s, peak RSS %.2f–%.2f GB; recall@%d %.4f against faiss %@ exact search of %d sampled items (%.1f s)",
-                     graph.count, range(times), Double(peaks.min()!) / 1e9, Double(peaks.max()!) / 1e9, graph.k, recall,
+        print(String(format: "→ winnow analyze of %d items: %@ s wall (%@ CPU-seconds), peak RSS %.2f–%.2f GB; recall@%d %.4f against faiss %@ exact search of %d sampled items (%.1f s)",
+                     graph.count, range(times), range(cpu), Double(peaks.min()!) / 1e9, Double(peaks.max()!) / 1e9, graph.k, recall,
                      result.faiss_version, queries.count, result.seconds))
     }
 

@@ -56,8 +56,8 @@ struct BenchPipeline: ParsableCommand {
             let result = try reference.run("Benchmarks/reference/pipeline_bench.py", [root], as: Reference.self, environment: coretype.environment)
             winnow.append(imported.seconds + analysed.seconds)
             python.append(result.seconds)
-            print(String(format: "run %d: winnow import %.2f s + analyze %.2f s = %.2f s (peak RSS %.0f MB)   python %.2f s (%@; faiss's OpenBLAS: OPENBLAS_CORETYPE %@)   ratio %.2f",
-                         run, imported.seconds, analysed.seconds, imported.seconds + analysed.seconds, Double(max(imported.peakResidentBytes, analysed.peakResidentBytes)) / 1e6,
+            print(String(format: "run %d: winnow import %.2f s + analyze %.2f s = %.2f s (%.1f CPU-s, peak RSS %.0f MB)   python %.2f s (%@; faiss's OpenBLAS: OPENBLAS_CORETYPE %@)   ratio %.2f",
+                         run, imported.seconds, analysed.seconds, imported.seconds + analysed.seconds, imported.cpuSeconds + analysed.cpuSeconds, Double(max(imported.peakResidentBytes, analysed.peakResidentBytes)) / 1e6,
                          result.seconds, result.phases.sorted { $0.key < $1.key }.map { String(format: "%@ %.2f", $0.key, $0.value) }.joined(separator: ", "),
                          coretype.label, (imported.seconds + analysed.seconds) / result.seconds))
             if run == 1 {

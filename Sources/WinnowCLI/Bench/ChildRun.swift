@@ -3,10 +3,13 @@ import Glibc
 #endif
 import Foundation
 
-/// Runs a program as a child process and measures it: wall time and peak resident memory
-/// (from wait4's rusage of that child alone). Output goes to a file, returned as text.
+/// Runs a program as a child process and measures it: wall time, CPU time and peak resident
+/// memory (from wait4's rusage of that child alone). Output goes to a file, returned as text.
+/// On a shared machine the CPU time says what the wall time would be without the others:
+/// at least cpuSeconds / cores.
 struct ChildRun {
     let seconds: Double
+    let cpuSeconds: Double
     let status: Int32
     let peakResidentBytes: Int
     let output: String
@@ -40,6 +43,7 @@ struct ChildRun {
         let seconds = MonotonicClock.now() - start
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         let exited = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return ChildRun(seconds: seconds, status: exited, peakResidentBytes: Int(usage.ru_maxrss) * 1024, output: output)
+        let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return ChildRun(seconds: seconds, cpuSeconds: cpu, status: exited, peakResidentBytes: Int(usage.ru_maxrss) * 1024, output: output)
     }
 }
