@@ -6,12 +6,11 @@ import WinnowTestSupport
 /// The neighbour graph `winnow analyze` caches for the shapes sample, as bytes, with
 /// `environment` (e.g. WINNOW_KERNEL) and an optional wrapper command (an emulator).
 private func analysedGraph(environment: [String: String] = [:], wrapper: [String] = [], toml: String? = nil,
-                           function: String = #function) throws -> (graph: Data, analyze: WinnowProcess.Result) {
+                           function: String = #function) throws -> (graph: Data, analyze: ExternalProcess.Result) {
     let dataset = Repository.copyOfSample(Repository.sampleShapes, function: function)
     if let toml { dataset.write("winnow.toml", toml) }
-    func run(_ arguments: [String]) -> WinnowProcess.Result {
-        wrapper.isEmpty ? WinnowProcess.run(arguments, environment: environment)
-            : ExternalProcess.run(wrapper + [WinnowProcess.executable] + arguments, environment: environment)
+    func run(_ arguments: [String]) -> ExternalProcess.Result {
+        ExternalProcess.run(wrapper + [WinnowProcess.executable] + arguments, environment: environment)
     }
     let imported = run(["import", dataset.root])
     #expect(imported.status == 0, "\(imported.stderr)")
@@ -25,7 +24,13 @@ private func analysedGraph(environment: [String: String] = [:], wrapper: [String
 
 /// Runs any program (here: an emulator running winnow) and collects its output.
 enum ExternalProcess {
-    static func run(_ command: [String], environment: [String: String]) -> WinnowProcess.Result {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ command: [String], environment: [String: String]) -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
@@ -42,7 +47,7 @@ enum ExternalProcess {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return WinnowProcess.Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                                     stderr: String(decoding: errData, as: UTF8.self))
     }
 }
