@@ -4,12 +4,13 @@ SWIFT ?= swift
 # import benchmark and some tests use the sqlite3 shell; libcrypto hashes the decision log;
 # ncurses-term has the direct-colour terminal descriptions a test uses; xterm, xvfb,
 # imagemagick, libsixel-bin and python3 run the review screen's pixel check in a real
-# sixel terminal, headless).
-SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncursesw5-dev libpng-dev libturbojpeg0-dev libwebp-dev libsixel-dev libssl-dev tmux ncurses-term xterm xvfb imagemagick libsixel-bin python3
+# sixel terminal, headless; qemu-user emulates a CPU without AVX for the test that the
+# portable search kernel runs there).
+SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncursesw5-dev libpng-dev libturbojpeg0-dev libwebp-dev libsixel-dev libssl-dev tmux ncurses-term xterm xvfb imagemagick libsixel-bin python3 qemu-user
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test test-pixels demo demo-reset bench-import bench-export bench-venv bench-cl bench-nn sample clean
+.PHONY: help deps build release test test-pixels demo demo-reset bench-import bench-export bench-venv bench-cl bench-nn bench-pipeline bench-analyze sample clean
 
 help:
 	@echo "make demo          the review screen on the bundled sample project"
@@ -21,7 +22,9 @@ help:
 	@echo "make bench-import  import benchmark vs sqlite3 .import (ITEMS=1000000)"
 	@echo "make bench-export  export benchmark vs sqlite3 dumping the same rows (ITEMS=1000000)"
 	@echo "make bench-cl      confident learning vs cleanlab (needs make bench-venv)"
-	@echo "make bench-nn      neighbour search vs faiss (needs make bench-venv; ITEMS=100000)"
+	@echo "make bench-nn      exact and HNSW neighbour search vs faiss, every kernel (NN_ITEMS=100000)"
+	@echo "make bench-pipeline  winnow import + analyze vs the Python pipeline (PIPELINE_ITEMS=100000)"
+	@echo "make bench-analyze full analyze of 1M items (clustered and noisy), peak memory, recall (ANALYZE_ITEMS)"
 	@echo "make sample        regenerate SampleProjects/ (needs a Python venv, see SampleProjects/README.md)"
 
 deps:
@@ -63,9 +66,27 @@ CLEANLAB_VENV ?= /tmp/cleanlab-venv
 bench-venv:
 	test -x $(CLEANLAB_VENV)/bin/python || (python3 -m venv $(CLEANLAB_VENV) && $(CLEANLAB_VENV)/bin/pip install -q -r Tests/WinnowAnalysisTests/Fixtures/cleanlab/requirements.txt -r Benchmarks/reference/requirements-faiss.txt)
 
+# Each prints the CPU's features, the kernel and the load with its figures; NN_RUNS
+# alternates faiss and Winnow that many times.
 NN_ITEMS ?= 100000
+NN_RUNS ?= 3
 bench-nn: release bench-venv
-	.build/release/winnow bench neighbours --items $(NN_ITEMS) --python $(CLEANLAB_VENV)/bin/python
+	.build/release/winnow bench neighbours --items $(NN_ITEMS) --runs $(NN_RUNS) --openblas --python $(CLEANLAB_VENV)/bin/python
+	.build/release/winnow bench neighbours --items $(NN_ITEMS) --noise 6 --kernels none --skip-hnsw --python $(CLEANLAB_VENV)/bin/python
+
+PIPELINE_ITEMS ?= 100000
+bench-pipeline: release bench-venv
+	.build/release/winnow bench pipeline --items $(PIPELINE_ITEMS) --models 2 --runs 2 --python $(CLEANLAB_VENV)/bin/python
+	.build/release/winnow bench pipeline --items $(PIPELINE_ITEMS) --models 2 --embeddings clustered --runs 2 --python $(CLEANLAB_VENV)/bin/python
+
+# 1M items, 10 classes, 2 models, 128-d: generated and imported once per kind (in /tmp).
+ANALYZE_ITEMS ?= 1000000
+bench-analyze: release bench-venv
+	for kind in clustered noisy; do \
+	  dir=/tmp/winnow-bench-analyze-$(ANALYZE_ITEMS)-$$kind; \
+	  test -d $$dir/.winnow || (.build/release/winnow bench generate $$dir --items $(ANALYZE_ITEMS) --models 2 --embeddings $$kind && .build/release/winnow import $$dir) || exit 1; \
+	  .build/release/winnow bench analyze $$dir --sample 10000 --python $(CLEANLAB_VENV)/bin/python || exit 1; \
+	done
 
 bench-cl: release bench-venv
 	.build/release/winnow bench confident-learning --items $(ITEMS) --python $(CLEANLAB_VENV)/bin/python
