@@ -228,7 +228,7 @@ SUITE = [
     ("digits-human-20-weak-emb-3models", "digits", "human", 0.20, [("logreg", "all", 0), ("forest", "all", 0), ("nb", "all", 0)], "pca"),
     ("digits-pairs-5-5models", "digits", "pairs", 0.05, [("logreg", "all", 0), ("forest", "all", 0), ("lda", "all", 0), ("knn3", "all", 0), ("tree", "all", 0)], "pca"),
     ("digits-pairs-30-weak-models-pca", "digits", "pairs", 0.30, [("logreg", "pooled", 0), ("nb", "pooled", 0)], "pca"),
-    ("digits-uniform-40-2models", "digits", "uniform", 0.40, [("logreg", "all", 0), ("mlp", "all", 0)], "pca"),
+    ("digits-uniform-40-2models", "digits", "uniform", 0.40, [("logreg", "all", 0), ("knn15", "all", 0)], "pca"),
     ("digits-human-15-equal-acc", "digits", "human", 0.15, [("logreg", "all", 0), ("logreg", "all", 0.9), ("forest", "all", 0.7)], "noisy-pca"),
     ("digits-human-8-strong-emb-weak-models", "digits", "human", 0.08, [("logreg", "pooled", 0), ("tree", "pooled", 0)], "pretrained"),
     ("digits-pairs-20-no-emb-4models", "digits", "pairs", 0.20, [("logreg", "all", 0), ("lda", "all", 0), ("forest", "all", 0.5), ("knn15", "all", 0)], None),
@@ -236,10 +236,10 @@ SUITE = [
     ("cancer-uniform-25-2class-1model", "cancer", "uniform", 0.25, [("nb", "all", 0)], "pca"),
     ("blobs-2class-pairs-35", ("blobs", 4000, 2, 16, 3.0), "pairs", 0.35, [("logreg", "few", 0), ("forest", "few", 0)], "noisy"),
     ("blobs-5class-human-5-strong-emb", ("blobs", 5000, 5, 24, 4.0), "human", 0.05, [("logreg", "few", 0)], "clean"),
-    ("blobs-20class-human-20-weak-emb-3models", ("blobs", 8000, 20, 32, 6.0), "human", 0.20, [("logreg", "all", 0), ("lda", "all", 0), ("forest", "few", 0)], "noisy"),
-    ("blobs-50class-pairs-10-2models", ("blobs", 8000, 50, 48, 8.0), "pairs", 0.10, [("logreg", "all", 0), ("logreg", "few", 0.6)], "noisy"),
-    ("blobs-100class-uniform-15-1model", ("blobs", 8000, 100, 64, 10.0), "uniform", 0.15, [("lda", "all", 0)], "clean"),
-    ("blobs-10class-human-40-5models", ("blobs", 6000, 10, 24, 5.0), "human", 0.40, [("logreg", "all", 0), ("lda", "few", 0), ("forest", "all", 0), ("nb", "few", 0), ("logreg", "all", 0.8)], "noisy"),
+    ("blobs-20class-human-20-weak-emb-3models", ("blobs", 5000, 20, 32, 6.0), "human", 0.20, [("logreg", "all", 0), ("lda", "all", 0), ("forest", "few", 0)], "noisy"),
+    ("blobs-50class-pairs-10-2models", ("blobs", 5000, 50, 48, 8.0), "pairs", 0.10, [("logreg", "all", 0), ("logreg", "few", 0.6)], "noisy"),
+    ("blobs-100class-uniform-15-1model", ("blobs", 6000, 100, 48, 10.0), "uniform", 0.15, [("lda", "all", 0)], "clean"),
+    ("blobs-10class-human-40-5models", ("blobs", 5000, 10, 24, 5.0), "human", 0.40, [("logreg", "all", 0), ("lda", "few", 0), ("forest", "all", 0), ("nb", "few", 0), ("logreg", "all", 0.8)], "noisy"),
 ]
 
 

@@ -280,11 +280,17 @@ public struct IncrementalAnalysis: Sendable {
 
     /// The sources' weights in the fused score, estimated as `LabelAnalysis` does.
     public func sourceWeights() -> SourceWeighting.Estimate {
-        var columns: [[Float]] = []
+        var columns: [[Float]] = [], predicted: [[Int32]] = []
         let judged = (0..<n).filter(input.isJudged)
-        for model in input.models { columns.append(judged.map { model.values[$0 * k + Int(input.labels[$0])] }) }
-        if !neighbourDistribution.isEmpty { columns.append(judged.map { neighbourDistribution[$0 * k + Int(input.labels[$0])] }) }
-        return SourceWeighting.estimate(labelProbability: columns)
+        for (m, model) in input.models.enumerated() {
+            columns.append(judged.map { model.values[$0 * k + Int(input.labels[$0])] })
+            predicted.append(judged.map { modelPredicted[m][$0] })
+        }
+        if !neighbourDistribution.isEmpty {
+            columns.append(judged.map { neighbourDistribution[$0 * k + Int(input.labels[$0])] })
+            predicted.append(judged.map { Int32(rowArgmax(neighbourDistribution, row: $0, classes: k)) })
+        }
+        return SourceWeighting.estimate(labels: judged.map { input.labels[$0] }, classes: k, labelProbability: columns, predicted: predicted)
     }
 
     /// Whether confident learning flags `item` now.

@@ -218,9 +218,10 @@ public struct LabelAnalysis: Sendable {
             let correct = judged.reduce(0) { $0 + (Self.argmax(source.values, row: $1, classes: k) == Int(input.labels[$1]) ? 1 : 0) }
             return Double(correct) / Double(judged.count)
         }
-        let estimate = SourceWeighting.estimate(labelProbability: distributions.map { source in
-            judged.map { source.values[$0 * k + Int(input.labels[$0])] }
-        })
+        let estimate = SourceWeighting.estimate(
+            labels: judged.map { input.labels[$0] }, classes: k,
+            labelProbability: distributions.map { source in judged.map { source.values[$0 * k + Int(input.labels[$0])] } },
+            predicted: distributions.map { source in judged.map { Int32(Self.argmax(source.values, row: $0, classes: k)) } })
         let weights = estimate.weights
         sources = distributions.indices.map { Source(name: distributions[$0].name, accuracy: accuracies[$0], auroc: estimate.auroc[$0], weight: weights[$0]) }
         var fused = [Float](repeating: .nan, count: n)
