@@ -7,7 +7,7 @@ SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncur
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn sample clean
+.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-label-issues bench-nn sample clean
 
 help:
 	@echo "make demo          the review screen on the bundled sample project"
@@ -17,6 +17,7 @@ help:
 	@echo "make bench-import  import benchmark vs sqlite3 .import (ITEMS=1000000)"
 	@echo "make bench-export  export benchmark vs sqlite3 dumping the same rows (ITEMS=1000000)"
 	@echo "make bench-cl      confident learning vs cleanlab (needs make bench-venv)"
+	@echo "make bench-label-issues  label-error rankings vs cleanlab on generated datasets (needs make bench-venv)"
 	@echo "make bench-nn      neighbour search vs faiss (needs make bench-venv; ITEMS=100000)"
 	@echo "make sample        regenerate SampleProjects/ (needs a Python venv, see SampleProjects/README.md)"
 
@@ -52,6 +53,9 @@ bench-venv:
 NN_ITEMS ?= 100000
 bench-nn: release bench-venv
 	.build/release/winnow bench neighbours --items $(NN_ITEMS) --python $(CLEANLAB_VENV)/bin/python
+
+bench-label-issues: release bench-venv
+	.build/release/winnow bench label-issues --suite --python $(CLEANLAB_VENV)/bin/python
 
 bench-cl: release bench-venv
 	.build/release/winnow bench confident-learning --items $(ITEMS) --python $(CLEANLAB_VENV)/bin/python
