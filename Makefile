@@ -17,7 +17,7 @@ help:
 	@echo "make bench-import  import benchmark vs sqlite3 .import (ITEMS=1000000)"
 	@echo "make bench-export  export benchmark vs sqlite3 dumping the same rows (ITEMS=1000000)"
 	@echo "make bench-cl      confident learning vs cleanlab (needs make bench-venv)"
-	@echo "make bench-label-issues  label-error rankings vs cleanlab on generated datasets (needs make bench-venv)"
+	@echo "make bench-label-issues  label-error rankings vs cleanlab on generated datasets, 8 seeds, and the best any weighting could do (needs make bench-venv)"
 	@echo "make bench-nn      neighbour search vs faiss (needs make bench-venv; ITEMS=100000)"
 	@echo "make sample        regenerate SampleProjects/ (needs a Python venv, see SampleProjects/README.md)"
 
@@ -54,8 +54,11 @@ NN_ITEMS ?= 100000
 bench-nn: release bench-venv
 	.build/release/winnow bench neighbours --items $(NN_ITEMS) --python $(CLEANLAB_VENV)/bin/python
 
+LABEL_SEEDS ?= 0,1,2,3,4,5,6,7
+LABEL_SUITE ?= /tmp/winnow-label-issue-suite
 bench-label-issues: release bench-venv
-	.build/release/winnow bench label-issues --suite --python $(CLEANLAB_VENV)/bin/python
+	.build/release/winnow bench label-issues --suite --seeds $(LABEL_SEEDS) --suite-directory $(LABEL_SUITE) --python $(CLEANLAB_VENV)/bin/python
+	$(CLEANLAB_VENV)/bin/python Benchmarks/reference/label_issue_ceiling.py $(LABEL_SUITE) --seeds $(LABEL_SEEDS)
 
 bench-cl: release bench-venv
 	.build/release/winnow bench confident-learning --items $(ITEMS) --python $(CLEANLAB_VENV)/bin/python

@@ -25,7 +25,11 @@ struct BenchLabelIssues: ParsableCommand {
 
             --suite generates the benchmark's datasets (Benchmarks/reference/\
             label_issue_datasets.py, with scikit-learn and cleanlab: make bench-venv) and \
-            runs on every one of them, ending with the worst margin.
+            runs on every one of them, ending with the worst margin. --seeds runs the suite \
+            for several seeds (each in <suite-directory>/s<seed>) and ends with each \
+            dataset's margins over the seeds. A seed whose folder already holds a generated \
+            suite (suite.json, written after generation with cleanlab's scores) is reused, \
+            not generated again.
             """)
 
     @Argument(help: ArgumentHelp("Dataset folders with a ground_truth.csv.", valueName: "dir"), completion: .directory)
@@ -35,42 +39,77 @@ struct BenchLabelIssues: ParsableCommand {
     var suite = false
 
     @Option(help: "Seed of the suite's datasets.") var seed = 0
-    @Option(help: ArgumentHelp("Write the suite here (default: a temporary folder).", valueName: "dir")) var suiteDirectory: String?
+    @Option(help: ArgumentHelp("Several suite seeds, comma-separated (overrides --seed).", valueName: "seeds")) var seeds: String?
+    @Option(help: ArgumentHelp("Keep the suite here, one folder per seed (default: a temporary folder).", valueName: "dir")) var suiteDirectory: String?
     @Option(help: ArgumentHelp("Only these suite datasets (comma-separated names).", valueName: "names")) var only: String?
     @OptionGroup var reference: ReferenceTool
 
-    struct SuiteResult: Decodable {
-        struct Dataset: Decodable { let name: String }
+    struct SuiteResult: Codable {
+        struct Dataset: Codable { let name: String }
         let cleanlab_version: String
         let datasets: [Dataset]
     }
 
     func run() throws {
-        var folders = datasets
+        var folders = datasets.map { (folder: $0, seed: Int?.none) }
         var cleanlabVersion: String?
+        var suiteSeeds: [Int] = []
         if suite {
-            let directory = suiteDirectory ?? NSTemporaryDirectory() + "winnow-label-issue-suite-\(seed)"
-            var arguments = ["--out", directory, "--seed", String(seed)]
-            if let only { arguments += ["--only", only] }
-            let made = try reference.run(Self.suiteScript, arguments, as: SuiteResult.self)
-            cleanlabVersion = made.cleanlab_version
-            folders += made.datasets.map { directory + "/" + $0.name }
+            suiteSeeds = try seeds.map { list in
+                try list.split(separator: ",").map { item in
+                    guard let value = Int(item.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("--seeds: '\(item)' is not a whole number") }
+                    return value
+                }
+            } ?? [seed]
+            let root = suiteDirectory ?? NSTemporaryDirectory() + "winnow-label-issue-suite"
+            let wanted = only.map { Set($0.split(separator: ",").map(String.init)) }
+            for suiteSeed in suiteSeeds {
+                let directory = root + "/s\(suiteSeed)"
+                let made = try generatedSuite(in: directory, seed: suiteSeed)
+                cleanlabVersion = made.cleanlab_version
+                folders += made.datasets.filter { wanted?.contains($0.name) ?? true }.map { (directory + "/" + $0.name, suiteSeed) }
+            }
         }
         guard !folders.isEmpty else { throw ValidationError("give dataset folders, or --suite") }
         print(Self.machine())
-        if let cleanlabVersion { print("reference: cleanlab \(cleanlabVersion), run on the same data in this run (suite seed \(seed))") }
-        var worst: (margin: Double, dataset: String)?
-        var met = 0
-        for folder in folders {
+        if let cleanlabVersion {
+            print("reference: cleanlab \(cleanlabVersion), run on the same data when the suite was generated (suite seeds \(suiteSeeds.map(String.init).joined(separator: ", ")))")
+        }
+        var reports: [(report: Report, seed: Int?)] = []
+        for (folder, folderSeed) in folders {
             let report = try Self.evaluate(folder)
-            print(report.table)
-            if report.margin >= 0 { met += 1 }
-            if worst == nil || report.margin < worst!.margin { worst = (report.margin, report.name) }
+            print((folderSeed.map { "[seed \($0)] " } ?? "") + report.table)
+            reports.append((report, folderSeed))
         }
-        if let worst {
-            print(String(format: "fused ≥ best other ranking (precision at K) on %d of %d datasets; worst margin %+.3f (%@)",
-                         met, folders.count, worst.margin, worst.dataset))
+        if suiteSeeds.count > 1 {
+            print("margins over seeds \(suiteSeeds.map(String.init).joined(separator: ", ")) (fused P@K minus the best other ranking's):")
+            var names: [String] = []
+            for (report, _) in reports where !names.contains(report.name) { names.append(report.name) }
+            for name in names {
+                let margins = reports.filter { $0.report.name == name }.map { ($0.seed.map(String.init) ?? "-", $0.report.margin) }
+                print("  " + name + ": " + margins.map { String(format: "%@ %+.3f", $0.0, $0.1) }.joined(separator: ", ")
+                      + String(format: "; worst %+.3f", margins.map(\.1).min()!))
+            }
         }
+        let met = reports.filter { $0.report.margin >= 0 }.count
+        if let worst = reports.min(by: { $0.report.margin < $1.report.margin }) {
+            print(String(format: "fused ≥ best other ranking (precision at K) on %d of %d datasets; worst margin %+.3f (%@%@)",
+                         met, reports.count, worst.report.margin, worst.report.name, worst.seed.map { ", seed \($0)" } ?? ""))
+        }
+    }
+
+    /// The suite of `seed` in `directory`: the one generated there before (its suite.json),
+    /// else generated now (all of it, or the --only datasets).
+    func generatedSuite(in directory: String, seed: Int) throws -> SuiteResult {
+        let record = directory + "/suite.json"
+        if let data = FileManager.default.contents(atPath: record), let made = try? JSONDecoder().decode(SuiteResult.self, from: data) {
+            printError("reusing the suite generated in \(directory)")
+            return made
+        }
+        // With --only, only those datasets are generated, and not recorded as the whole suite.
+        let made = try reference.run(Self.suiteScript, ["--out", directory, "--seed", String(seed)] + (only.map { ["--only", $0] } ?? []), as: SuiteResult.self)
+        if only == nil { try JSONEncoder().encode(made).write(to: URL(fileURLWithPath: record)) }
+        return made
     }
 
     static let suiteScript = "Benchmarks/reference/label_issue_datasets.py"
