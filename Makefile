@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncur
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test test-pixels demo demo-reset bench-import bench-export bench-venv bench-cl bench-nn bench-pipeline bench-analyze sample clean
+.PHONY: help deps build release test test-pixels demo demo-reset bench-import bench-export bench-venv bench-cl bench-nn bench-pipeline bench-analyze bench-label-issues sample clean
 
 help:
 	@echo "make demo          the review screen on the bundled sample project"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench-import  import benchmark vs sqlite3 .import (ITEMS=1000000)"
 	@echo "make bench-export  export benchmark vs sqlite3 dumping the same rows (ITEMS=1000000)"
 	@echo "make bench-cl      confident learning vs cleanlab (needs make bench-venv)"
+	@echo "make bench-label-issues  label-error rankings vs cleanlab on generated datasets, 8 seeds, and the best any weighting could do (needs make bench-venv)"
 	@echo "make bench-nn      exact and HNSW neighbour search vs faiss, every kernel (NN_ITEMS=100000)"
 	@echo "make bench-pipeline  winnow import + analyze vs the Python pipeline (PIPELINE_ITEMS=100000)"
 	@echo "make bench-analyze full analyze of 1M items (clustered and noisy), peak memory, recall (ANALYZE_ITEMS)"
@@ -87,6 +88,12 @@ bench-analyze: release bench-venv
 	  test -d $$dir/.winnow || (.build/release/winnow bench generate $$dir --items $(ANALYZE_ITEMS) --models 2 --embeddings $$kind && .build/release/winnow import $$dir) || exit 1; \
 	  .build/release/winnow bench analyze $$dir --sample 10000 --python $(CLEANLAB_VENV)/bin/python || exit 1; \
 	done
+
+LABEL_SEEDS ?= 0,1,2,3,4,5,6,7
+LABEL_SUITE ?= /tmp/winnow-label-issue-suite
+bench-label-issues: release bench-venv
+	.build/release/winnow bench label-issues --suite --seeds $(LABEL_SEEDS) --suite-directory $(LABEL_SUITE) --python $(CLEANLAB_VENV)/bin/python
+	$(CLEANLAB_VENV)/bin/python Benchmarks/reference/label_issue_ceiling.py $(LABEL_SUITE) --seeds $(LABEL_SEEDS)
 
 bench-cl: release bench-venv
 	.build/release/winnow bench confident-learning --items $(ITEMS) --python $(CLEANLAB_VENV)/bin/python

@@ -126,7 +126,11 @@ public struct QueueBuilder: Sendable {
         }
         switch queue {
         case .labelIssues:
-            let items = (0..<n).filter { input.isJudged($0) && (a.suggested[$0] != input.labels[$0] || a.confidentLearningIssue[$0]) && !a.fusedScore[$0].isNaN }
+            // The whole fused ranking of the judged items: a queue cut at the flags below
+            // could be shorter than the number of real errors (the flags miss some), and the
+            // errors past its end could then never be reached in ranking order. Triage takes
+            // only the flagged ones (`isFlaggedLabelIssue`).
+            let items = (0..<n).filter { input.isJudged($0) && !a.fusedScore[$0].isNaN }
             return ranked(items) { Double(a.fusedScore[$0]) }
         case .confidentLearning:
             return ranked((0..<n).filter { a.confidentLearningIssue[$0] }) { 1 - ensembleSelfConfidence($0) }
@@ -196,7 +200,7 @@ public struct QueueBuilder: Sendable {
     /// round-robin), with an audit share of random (or stratified) items, each item once.
     func triage() -> [QueueEntry] {
         var sources: [(entries: [QueueEntry], weight: Double)] = settings.quotas.sorted { $0.key.rawValue < $1.key.rawValue }
-            .map { (candidates($0.key), $0.value) }
+            .map { quota in (candidates(quota.key).filter { quota.key != .labelIssues || isFlaggedLabelIssue($0.item) }, quota.value) }
             .filter { !$0.entries.isEmpty && $0.weight > 0 }
         let targetedWeight = sources.reduce(0) { $0 + $1.weight }
         if settings.auditShare > 0 {
@@ -228,6 +232,12 @@ public struct QueueBuilder: Sendable {
         }
         // Each entry keeps the score of the queue that surfaced it.
         return result
+    }
+
+    /// Whether the label evidence flags the item: the fused evidence favours another class,
+    /// or confident learning flags it. These lead triage's label-issue share.
+    public func isFlaggedLabelIssue(_ i: Int) -> Bool {
+        input.isJudged(i) && !analysis.fusedScore[i].isNaN && (analysis.suggested[i] != input.labels[i] || analysis.confidentLearningIssue[i])
     }
 
     func ensembleSelfConfidence(_ i: Int) -> Double {

@@ -60,7 +60,10 @@ struct AnalyzeCommand: ParsableCommand {
             lines.append("  neighbours   none (no embeddings.npy, and fewer than two images could be described)")
         }
         if !analysis.sources.isEmpty {
-            lines.append("  evidence     " + analysis.sources.map { String(format: "%@ (agrees with %.0f%% of labels, weight %.2f)", s($0.name), $0.accuracy * 100, $0.weight) }.joined(separator: ", "))
+            lines.append("  evidence     " + analysis.sources.map { source in
+                let ranking = source.auroc.map { String(format: ", ranks errors at AUROC %.3f", $0) } ?? ""
+                return String(format: "%@ (agrees with %.0f%% of labels%@, weight %.2f)", s(source.name), source.accuracy * 100, ranking, source.weight)
+            }.joined(separator: ", "))
         }
         lines.append("  confident learning (\(config.filterBy)): \(analysis.confidentLearningIssue.filter { $0 }.count) items")
         let bad = analysis.componentSummaries.filter(\.isBad).count
