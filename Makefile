@@ -7,7 +7,7 @@ SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncur
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn sample clean
+.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-multilabel bench-crowdlab bench-nn sample clean
 
 help:
 	@echo "make demo          the review screen on the bundled sample project"
@@ -17,6 +17,8 @@ help:
 	@echo "make bench-import  import benchmark vs sqlite3 .import (ITEMS=1000000)"
 	@echo "make bench-export  export benchmark vs sqlite3 dumping the same rows (ITEMS=1000000)"
 	@echo "make bench-cl      confident learning vs cleanlab (needs make bench-venv)"
+	@echo "make bench-multilabel  multi-label find_label_issues vs cleanlab (ML_ITEMS=1000000, ML_CLASSES=20)"
+	@echo "make bench-crowdlab    CROWDLAB vs cleanlab (CROWD_ITEMS=100000, 5 annotators, 10 classes)"
 	@echo "make bench-nn      neighbour search vs faiss (needs make bench-venv; ITEMS=100000)"
 	@echo "make sample        regenerate SampleProjects/ (needs a Python venv, see SampleProjects/README.md)"
 
@@ -55,6 +57,15 @@ bench-nn: release bench-venv
 
 bench-cl: release bench-venv
 	.build/release/winnow bench confident-learning --items $(ITEMS) --python $(CLEANLAB_VENV)/bin/python
+
+ML_ITEMS ?= 1000000
+ML_CLASSES ?= 20
+bench-multilabel: release bench-venv
+	.build/release/winnow bench multilabel --items $(ML_ITEMS) --classes $(ML_CLASSES) --python $(CLEANLAB_VENV)/bin/python
+
+CROWD_ITEMS ?= 100000
+bench-crowdlab: release bench-venv
+	.build/release/winnow bench crowdlab --items $(CROWD_ITEMS) --annotators 5 --classes 10 --python $(CLEANLAB_VENV)/bin/python
 
 VENV ?= /tmp/winnow-venv
 sample:

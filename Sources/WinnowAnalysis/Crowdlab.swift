@@ -92,11 +92,16 @@ public enum Crowdlab {
             let range = labels.entries(of: i)
             var top = 0
             for e in range { counts[Int(labels.label[e])] += 1; top = max(top, counts[Int(labels.label[e])]) }
+            // The classes with the top count (each once: a counted one is marked -1).
             var modes: [Int32] = []
-            for e in range where counts[Int(labels.label[e])] == top && !modes.contains(labels.label[e]) { modes.append(labels.label[e]) }
+            var first: Int32 = -1
+            for e in range where counts[Int(labels.label[e])] == top {
+                let l = labels.label[e]
+                if first >= 0 { if modes.isEmpty { modes.append(first) }; modes.append(l) } else { first = l }
+                counts[Int(l)] = -1
+            }
             for e in range { counts[Int(labels.label[e])] = 0 }
-            modes.sort()
-            if modes.count == 1 { result[i] = modes[0]; untied[i] = true } else { tied.append((i, modes)) }
+            if modes.isEmpty { result[i] = first; untied[i] = true } else { tied.append((i, modes.sorted())) }
         }
         func settle(_ keep: (Int, [Int32]) -> [Int32]) {
             tied = tied.compactMap { entry in
@@ -238,18 +243,26 @@ public enum Crowdlab {
             let modelError = Double(several.count { rowArgmax(probabilities, row: $0, classes: k) != Int(consensus[$0]) }) / Double(several.count)
             let meanAnnotations = Double(numAnnotations.reduce(0, +)) / Double(n)
             let modelWeight = max(1 - (modelError / mostLikelyClassError), clippingLowerBound) * meanAnnotations.squareRoot()
+            // Per class: p × model weight, then each annotator's vote in annotator order, then
+            // divided by the total weight (cleanlab's order; the products are the same values
+            // whether computed once per annotator or once per use).
+            let agreeing = weights.map { $0 * consensusLikelihood }, disagreeing = weights.map { $0 * nonConsensusLikelihood }
             var posterior = [Double](repeating: 0, count: n * k)
-            for i in 0..<n {
-                var total = 0.0
-                for e in labels.entries(of: i) { total += weights[Int(labels.annotator[e])] }
-                total = total + modelWeight
-                for c in 0..<k {
-                    var value = Double(probabilities[i * k + c]) * modelWeight
-                    for e in labels.entries(of: i) {
-                        let w = weights[Int(labels.annotator[e])]
-                        value += labels.label[e] == Int32(c) ? w * consensusLikelihood : w * nonConsensusLikelihood
+            posterior.withUnsafeMutableBufferPointer { post in
+                probabilities.withUnsafeBufferPointer { p in
+                    for i in 0..<n {
+                        let row = i &* k
+                        var total = 0.0
+                        for e in labels.entries(of: i) { total += weights[Int(labels.annotator[e])] }
+                        total = total + modelWeight
+                        for c in 0..<k { post[row &+ c] = Double(p[row &+ c]) * modelWeight }
+                        for e in labels.entries(of: i) {
+                            let a = Int(labels.annotator[e]), label = Int(labels.label[e])
+                            let yes = agreeing[a], no = disagreeing[a]
+                            for c in 0..<k { post[row &+ c] += c == label ? yes : no }
+                        }
+                        for c in 0..<k { post[row &+ c] = post[row &+ c] / total }
                     }
-                    posterior[i * k + c] = value / total
                 }
             }
             self.posterior = posterior

@@ -29,8 +29,14 @@ public enum MultiLabelQuality {
         let k = scores.count
         switch aggregator {
         case .exponentialMovingAverage(let alpha):
-            // np.sort then fliplr: descending; equal values are interchangeable.
-            scores.sort(by: >)
+            // np.sort then fliplr: descending; equal values are interchangeable. Insertion
+            // sort: K is small, and this runs once per item.
+            for t in 1..<max(k, 1) {
+                let value = scores[t]
+                var j = t
+                while j > 0 && scores[j - 1] < value { scores[j] = scores[j - 1]; j -= 1 }
+                scores[j] = value
+            }
             let a = alpha ?? 2 / Double(k + 1)
             let b = 1 - a
             var ema = scores[0]

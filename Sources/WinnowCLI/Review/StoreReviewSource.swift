@@ -153,6 +153,8 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         var made = QueueBuilder(analysis: analysis, input: input, problems: problems, strata: strata,
                                 decided: decided, skipped: skipped, settings: queueSettings)
         made.disputed = context.items.indices.filter { context.items[$0].consensus.state == .disputed }
+        made.multiLabel = builder.multiLabel  // as opened: not refreshed by this session's decisions
+        made.crowd = builder.crowd
         return made
     }
 
