@@ -1,3 +1,6 @@
+import Dispatch
+import WinnowCore
+
 /// CROWDLAB (Goh, Tkachenko & Mueller, 2022) exactly as cleanlab 2.9's
 /// `multiannotator.get_label_quality_multiannotator` computes it with its defaults
 /// (`consensus_method="best_quality"`, `quality_method="crowdlab"`, no calibration): a
@@ -158,9 +161,12 @@ public enum Crowdlab {
                                quality qualityMethod: QualityMethod = .crowdlab) -> Result {
         precondition(probabilities.count == labels.count * k, "probabilities must be items × classes")
         let numAnnotations = (0..<labels.count).map { labels.annotations(of: $0) }
+        let index = EntryIndex(labels)
+        // Agreement with the other annotators does not depend on the consensus: once for both passes.
+        let withOthers = qualityMethod == .crowdlab ? agreementWithAnnotators(labels, index: index, numAnnotations: numAnnotations) : []
         let majority = majorityVote(labels, probabilities: probabilities, classes: k)
         var stats = ConsensusStats(labels, probabilities: probabilities, classes: k, numAnnotations: numAnnotations,
-                                   consensus: majority, method: qualityMethod)
+                                   consensus: majority, method: qualityMethod, withOthers: withOthers)
         var consensus = majority
         if method == .bestQuality {
             consensus = (0..<labels.count).map { i in
@@ -171,12 +177,12 @@ public enum Crowdlab {
                 return ties == 1 ? Int32(first) : majority[i]
             }
             stats = ConsensusStats(labels, probabilities: probabilities, classes: k, numAnnotations: numAnnotations,
-                                   consensus: consensus, method: qualityMethod)
+                                   consensus: consensus, method: qualityMethod, withOthers: withOthers)
         }
         var quality = [Double](repeating: 0, count: labels.label.count)
         for i in 0..<labels.count { for e in labels.entries(of: i) { quality[e] = stats.posterior[i * k + Int(labels.label[e])] } }
-        let annotators = annotatorStats(labels, consensus: consensus, numAnnotations: numAnnotations, stats: stats,
-                                        labelQuality: quality, method: qualityMethod)
+        let annotators = annotatorStats(labels, index: index, consensus: consensus, numAnnotations: numAnnotations, stats: stats,
+                                        labelQuality: quality, method: qualityMethod, classes: k)
         let order = annotators.indices.sorted { l, r in
             let a = annotators[l], b = annotators[r]
             switch (a.quality, b.quality) {
@@ -200,7 +206,8 @@ public enum Crowdlab {
         var annotatorWeights: [Double]?
         var consensusQuality: [Double]
 
-        init(_ labels: AnnotatorLabels, probabilities: [Float], classes k: Int, numAnnotations: [Int], consensus: [Int32], method: QualityMethod) {
+        init(_ labels: AnnotatorLabels, probabilities: [Float], classes k: Int, numAnnotations: [Int], consensus: [Int32], method: QualityMethod,
+             withOthers: [Double]) {
             let n = labels.count
             let agreement = (0..<n).map { i in
                 var same = 0
@@ -238,7 +245,6 @@ public enum Crowdlab {
             for i in several { bincount[Int(consensus[i])] += 1 }
             let common = bincount.indices.max { bincount[$0] != bincount[$1] ? bincount[$0] < bincount[$1] : $0 > $1 }!
             let mostLikelyClassError = max(Double(several.count { consensus[$0] != Int32(common) }) / Double(several.count), clippingLowerBound)
-            let withOthers = Crowdlab.agreementWithAnnotators(labels, numAnnotations: numAnnotations)
             let weights = withOthers.map { max(1 - ((1 - $0) / mostLikelyClassError), clippingLowerBound) }
             let modelError = Double(several.count { rowArgmax(probabilities, row: $0, classes: k) != Int(consensus[$0]) }) / Double(several.count)
             let meanAnnotations = Double(numAnnotations.reduce(0, +)) / Double(n)
@@ -248,9 +254,14 @@ public enum Crowdlab {
             // whether computed once per annotator or once per use).
             let agreeing = weights.map { $0 * consensusLikelihood }, disagreeing = weights.map { $0 * nonConsensusLikelihood }
             var posterior = [Double](repeating: 0, count: n * k)
-            posterior.withUnsafeMutableBufferPointer { post in
+            posterior.withUnsafeMutableBufferPointer { buffer in
                 probabilities.withUnsafeBufferPointer { p in
-                    for i in 0..<n {
+                  let post = UnsafeSendable(buffer), p = UnsafeSendable(p)
+                  // Items in chunks across cores: each item's row is its own.
+                  let chunk = 1 << 14
+                  DispatchQueue.concurrentPerform(iterations: (n + chunk - 1) / chunk) { part in
+                    let post = post.value, p = p.value
+                    for i in (part * chunk)..<min(n, (part + 1) * chunk) {
                         let row = i &* k
                         var total = 0.0
                         for e in labels.entries(of: i) { total += weights[Int(labels.annotator[e])] }
@@ -263,6 +274,7 @@ public enum Crowdlab {
                         }
                         for c in 0..<k { post[row &+ c] = post[row &+ c] / total }
                     }
+                  }
                 }
             }
             self.posterior = posterior
@@ -275,9 +287,9 @@ public enum Crowdlab {
     /// `_get_annotator_agreement_with_annotators`: per annotator, the share of the other
     /// annotators of their items who chose the same label (weighted by how many others
     /// there are); annotators who share no item with anyone get the mean of the rest.
-    static func agreementWithAnnotators(_ labels: AnnotatorLabels, numAnnotations: [Int]) -> [Double] {
-        let item = labels.itemOfEntry()
-        var result = labels.entriesByAnnotator().map { entries -> Double in
+    static func agreementWithAnnotators(_ labels: AnnotatorLabels, index: EntryIndex, numAnnotations: [Int]) -> [Double] {
+        let item = index.itemOfEntry
+        var result = index.byAnnotator.map { entries -> Double in
             var weightTotal = 0
             var products = [Double](repeating: 0, count: entries.count)
             for (position, e) in entries.enumerated() {
@@ -302,11 +314,11 @@ public enum Crowdlab {
     }
 
     /// `_get_annotator_stats`.
-    static func annotatorStats(_ labels: AnnotatorLabels, consensus: [Int32], numAnnotations: [Int], stats: ConsensusStats,
-                               labelQuality: [Double], method: QualityMethod) -> [AnnotatorStats] {
+    static func annotatorStats(_ labels: AnnotatorLabels, index: EntryIndex, consensus: [Int32], numAnnotations: [Int], stats: ConsensusStats,
+                               labelQuality: [Double], method: QualityMethod, classes k: Int) -> [AnnotatorStats] {
         let n = labels.count, m = labels.annotators
-        let byAnnotator = labels.entriesByAnnotator()
-        let item = labels.itemOfEntry()
+        let byAnnotator = index.byAnnotator
+        let item = index.itemOfEntry
         // Agreement with the consensus on the items labelled more than once (NaN: none).
         let overlapAgreement = byAnnotator.map { entries -> Double in
             var seen = 0, same = 0
@@ -337,7 +349,8 @@ public enum Crowdlab {
             let same = entries.count { labels.label[$0] == consensus[Int(item[$0])] }
             return AnnotatorStats(annotator: a, quality: quality[a].isNaN ? nil : quality[a],
                                   agreementWithConsensus: Double(same) / Double(entries.count),
-                                  worstClass: worstClass(entries, labels: labels, item: item, consensus: consensus, consensusQuality: stats.consensusQuality),
+                                  worstClass: worstClass(entries, labels: labels, item: item, consensus: consensus, consensusQuality: stats.consensusQuality,
+                                                          classes: k),
                                   itemsLabelled: entries.count)
         }
     }
@@ -345,34 +358,44 @@ public enum Crowdlab {
     /// `_get_single_annotator_worst_class`: the class of the annotator's labels with the
     /// lowest agreement with the consensus; ties to the class they used most, then to the
     /// highest mean consensus quality (pandas' compensated mean), then the lowest class.
-    static func worstClass(_ entries: [Int], labels: AnnotatorLabels, item: [Int32], consensus: [Int32], consensusQuality: [Double]) -> Int {
-        var classes: [Int32: (count: Int, same: Int, sum: Double, compensation: Double)] = [:]
+    static func worstClass(_ entries: [Int], labels: AnnotatorLabels, item: [Int32], consensus: [Int32], consensusQuality: [Double], classes k: Int) -> Int {
+        var count = [Int](repeating: 0, count: k), same = [Int](repeating: 0, count: k)
+        var sum = [Double](repeating: 0, count: k), compensation = [Double](repeating: 0, count: k)
         for e in entries {  // by ascending item, as pandas' groupby reads them
-            let i = Int(item[e])
-            var entry = classes[labels.label[e]] ?? (0, 0, 0, 0)
-            entry.count += 1
-            if labels.label[e] == consensus[i] { entry.same += 1 }
+            let i = Int(item[e]), c = Int(labels.label[e])
+            count[c] += 1
+            if labels.label[e] == consensus[i] { same[c] += 1 }
             // pandas group_mean: Kahan summation.
-            let y = consensusQuality[i] - entry.compensation
-            let t = entry.sum + y
-            entry.compensation = t - entry.sum - y
-            if entry.compensation.isNaN { entry.compensation = 0 }
-            entry.sum = t
-            classes[labels.label[e]] = entry
+            let y = consensusQuality[i] - compensation[c]
+            let t = sum[c] + y
+            compensation[c] = t - sum[c] - y
+            if compensation[c].isNaN { compensation[c] = 0 }
+            sum[c] = t
         }
-        var candidates = classes.keys.sorted()
-        let accuracy = { (c: Int32) -> Double in Double(classes[c]!.same) / Double(classes[c]!.count) }
+        var candidates = (0..<k).filter { count[$0] > 0 }
+        let accuracy = { (c: Int) -> Double in Double(same[c]) / Double(count[c]) }
         let lowest = candidates.map(accuracy).min()!
         candidates = candidates.filter { accuracy($0) == lowest }
         if candidates.count > 1 {
-            let most = candidates.map { classes[$0]!.count }.max()!
-            candidates = candidates.filter { classes[$0]!.count == most }
+            let most = candidates.map { count[$0] }.max()!
+            candidates = candidates.filter { count[$0] == most }
         }
         if candidates.count > 1 {
-            let mean = { (c: Int32) -> Double in classes[c]!.sum / Double(classes[c]!.count) }
+            let mean = { (c: Int) -> Double in sum[c] / Double(count[c]) }
             let best = candidates.map(mean).max()!
             candidates = candidates.filter { mean($0) == best }
         }
-        return Int(candidates[0])
+        return candidates[0]
+    }
+
+    /// The annotations by annotator (ascending item) and the item of each annotation,
+    /// built once per analysis.
+    struct EntryIndex {
+        let byAnnotator: [[Int]]
+        let itemOfEntry: [Int32]
+        init(_ labels: AnnotatorLabels) {
+            byAnnotator = labels.entriesByAnnotator()
+            itemOfEntry = labels.itemOfEntry()
+        }
     }
 }

@@ -104,6 +104,12 @@ public struct MultiLabelAnalysis: Sendable {
         return set.sorted()
     }
 
+    /// `suggested(_:current:)` by class names.
+    public func suggested(_ item: Int, currentNames: [String]) -> [String]? {
+        let positions = Dictionary(classes.enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { first, _ in first })
+        return suggested(item, current: currentNames.compactMap { positions[$0] })?.map { classes[Int($0)] }
+    }
+
     /// "'umbrella' is probably missing (the models give it 0.93)".
     public func describe(_ issue: ClassIssue) -> String {
         let name = Int(issue.classIndex) < classes.count ? TerminalText.sanitize(classes[Int(issue.classIndex)]) : "?"
