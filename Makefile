@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncur
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test test-pixels demo demo-reset bench-import bench-export bench-venv bench-cl bench-nn bench-pipeline bench-analyze bench-label-issues sample clean
+.PHONY: help deps build release test test-pixels demo demo-reset bench-import bench-export bench-venv bench-cl bench-nn bench-pipeline bench-analyze bench-label-issues bench-multilabel bench-crowdlab sample clean
 
 help:
 	@echo "make demo          the review screen on the bundled sample project"
@@ -26,6 +26,8 @@ help:
 	@echo "make bench-nn      exact and HNSW neighbour search vs faiss, every kernel (NN_ITEMS=100000)"
 	@echo "make bench-pipeline  winnow import + analyze vs the Python pipeline (PIPELINE_ITEMS=100000)"
 	@echo "make bench-analyze full analyze of 1M items (clustered and noisy), peak memory, recall (ANALYZE_ITEMS)"
+	@echo "make bench-multilabel  multi-label find_label_issues vs cleanlab (ML_ITEMS=1000000, ML_CLASSES=20)"
+	@echo "make bench-crowdlab    CROWDLAB vs cleanlab (CROWD_ITEMS=100000, 5 annotators, 10 classes)"
 	@echo "make sample        regenerate SampleProjects/ (needs a Python venv, see SampleProjects/README.md)"
 
 deps:
@@ -97,6 +99,15 @@ bench-label-issues: release bench-venv
 
 bench-cl: release bench-venv
 	.build/release/winnow bench confident-learning --items $(ITEMS) --python $(CLEANLAB_VENV)/bin/python
+
+ML_ITEMS ?= 1000000
+ML_CLASSES ?= 20
+bench-multilabel: release bench-venv
+	.build/release/winnow bench multilabel --items $(ML_ITEMS) --classes $(ML_CLASSES) --python $(CLEANLAB_VENV)/bin/python
+
+CROWD_ITEMS ?= 100000
+bench-crowdlab: release bench-venv
+	.build/release/winnow bench crowdlab --items $(CROWD_ITEMS) --annotators 5 --classes 10 --python $(CLEANLAB_VENV)/bin/python
 
 VENV ?= /tmp/winnow-venv
 sample:

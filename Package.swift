@@ -109,7 +109,9 @@ let package = Package(
             name: "WinnowAnalysisTests",
             dependencies: ["WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowTestSupport"],
             exclude: ["Fixtures/cleanlab/make_fixtures.py", "Fixtures/cleanlab/cl_spec.py",
-                      "Fixtures/cleanlab/requirements.txt", "Fixtures/cleanlab/README.md", "Fixtures/cleanlab/ALGORITHM.md"],
+                      "Fixtures/cleanlab/requirements.txt", "Fixtures/cleanlab/README.md", "Fixtures/cleanlab/ALGORITHM.md",
+                      "Fixtures/multilabel/make_fixtures.py", "Fixtures/multilabel/requirements.txt", "Fixtures/multilabel/README.md",
+                      "Fixtures/multiannotator/make_fixtures.py", "Fixtures/multiannotator/requirements.txt", "Fixtures/multiannotator/README.md"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "WinnowNeighboursTests", dependencies: ["WinnowNeighbours"]),

@@ -9,6 +9,8 @@ public enum QueueName: String, Sendable, CaseIterable {
     case confidentLearning = "confident-learning"
     case lowConfidence = "low-confidence"
     case disagreement
+    /// Items whose CROWDLAB consensus of several annotators is doubtful.
+    case lowConsensus = "low-consensus"
     case badComponents = "bad-components"
     case duplicates
     case outliers
@@ -50,6 +52,8 @@ public struct QueueSettings: Sendable, Equatable {
     public var quotas: [QueueName: Double] = [.labelIssues: 0.45, .badComponents: 0.15, .disagreement: 0.10, .outliers: 0.05, .problems: 0.10]
     /// Ensemble probability of the current label below which an item is low-confidence.
     public var lowConfidence = 0.5
+    /// CROWDLAB consensus quality below which an item is in the low-consensus queue.
+    public var lowConsensus = 0.5
     /// Share of items (the most unusual) in the outliers queue.
     public var outlierShare = 0.01
     public var seed: UInt64 = 0
@@ -71,6 +75,10 @@ public struct QueueBuilder: Sendable {
     public let settings: QueueSettings
     /// Items whose reviewers disagree (the disputed queue, for leads), in item order.
     public var disputed: [Int] = []
+    /// Multi-label data: its per-class label analysis (queues and reasons: Queues+MultiLabel.swift).
+    public var multiLabel: MultiLabelAnalysis?
+    /// Several annotators and a model: CROWDLAB's consensus (the low-consensus queue).
+    public var crowd: CrowdConsensus?
 
     public init(analysis: LabelAnalysis, input: AnalysisInput, problems: [String?], strata: [String]?,
                 decided: [Bool], skipped: [Bool], settings: QueueSettings = QueueSettings()) {
@@ -124,7 +132,10 @@ public struct QueueBuilder: Sendable {
             items.map { QueueEntry(item: $0, score: score($0), source: queue, reasons: []) }
                 .sorted { $0.score != $1.score ? $0.score > $1.score : $0.item < $1.item }
         }
+        if let entries = multiLabelCandidates(queue) { return entries }
         switch queue {
+        case .lowConsensus:
+            return lowConsensusCandidates()
         case .labelIssues:
             // The whole fused ranking of the judged items: a queue cut at the flags below
             // could be shorter than the number of real errors (the flags miss some), and the
@@ -284,6 +295,7 @@ public struct QueueBuilder: Sendable {
         default:
             break
         }
+        reasons += multiLabelReasons(for: item, in: queue) + consensusReasons(for: item, in: queue)
         // The label evidence, for every queue that judges labels.
         if label >= 0, queue != .problems {
             if !a.fusedScore[item].isNaN, a.suggested[item] != label {

@@ -195,6 +195,8 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         var made = QueueBuilder(analysis: analysis, input: input, problems: problems, strata: strata,
                                 decided: decided, skipped: skipped, settings: queueSettings)
         made.disputed = context.items.indices.filter { context.items[$0].consensus.state == .disputed }
+        made.multiLabel = builder.multiLabel  // as opened: not refreshed by this session's decisions
+        made.crowd = builder.crowd
         return made
     }
 
@@ -226,7 +228,8 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             ? (annotations[item.id] ?? []).map { ItemDetails.Field(name: $0.annotator, value: $0.labels.names.joined(separator: ", ")) } : []
         var details = ItemDetails(
             item: i, path: item.path, status: Self.statusText(item.resolution), currentLabels: item.resolution.labels?.names ?? [],
-            givenLabels: item.given?.names ?? [], annotators: annotators, suggested: className(analysis.suggested[i]),
+            givenLabels: item.given?.names ?? [], annotators: annotators,
+            suggested: builder.multiLabel.map { $0.suggested(i, currentNames: item.resolution.labels?.names ?? [])?.joined(separator: ", ") } ?? className(analysis.suggested[i]),
             reasons: reasons, models: models, component: component(of: i), metadata: metadata(item.metadataJSON), problem: item.problem)
         details.reviews = Self.reviewFields(item.consensus)
         details.labelIssueScore = QueueMeasure.labelIssueScore(item: i, analysis: analysis)

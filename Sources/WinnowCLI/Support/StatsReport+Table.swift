@@ -57,6 +57,7 @@ extension StatsReport {
 
         heading("Agreement (items rated by two or more reviewers)")
         line(agreementTable())
+        if let annotators = annotatorTable() { line(annotators) }
         return out
     }
 
