@@ -5,6 +5,7 @@ import Darwin
 #endif
 import ArgumentParser
 import Foundation
+import WinnowAnalysis
 import WinnowCore
 import WinnowDataset
 import WinnowStore
@@ -62,9 +63,12 @@ struct Project {
 
     /// `winnow import`: reads and checks the dataset first (nothing is created or changed
     /// when it is refused), then opens the project and applies it in one transaction.
-    static func importDataset(_ options: ProjectOptions) throws -> (project: Project, summary: ImportSummary) {
+    /// `override` applies command-line settings (`--no-folder-labels`) to winnow.toml's.
+    static func importDataset(_ options: ProjectOptions,
+                              override: (inout WinnowConfig) -> Void = { _ in }) throws -> (project: Project, summary: ImportSummary) {
         let root = try options.datasetRoot()
-        let config = try DatasetReader.loadConfig(root: root)
+        var config = try DatasetReader.loadConfig(root: root)
+        override(&config)
         let snapshot = try read(root, config)
         let project = try openStore(options, root: root, config: config,
                                     stateDirectory: options.state ?? ProjectStore.defaultStateDirectory(forDataset: root))
@@ -73,6 +77,7 @@ struct Project {
 
     private static func read(_ root: String, _ config: WinnowConfig) throws -> DatasetSnapshot {
         try DatasetReader(root: root, config: config).read(progress: TerminalProgress())
+            .withAnnotatorConsensus(AnnotatorConsensusMethod(rawValue: config.annotatorConsensus) ?? .crowdlab)
     }
 
     private static func openStore(_ options: ProjectOptions, root: String, config: WinnowConfig, stateDirectory: String) throws -> Project {
