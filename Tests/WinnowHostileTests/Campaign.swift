@@ -16,8 +16,13 @@ struct Job: Sendable {
     var keys: [UInt8] = []
     /// Output that must appear (a message, a refusal).
     var mustSay: [String] = []
-    /// The review screen draws with escape sequences of its own: its bytes are not scanned.
+    /// The review screen draws with escape sequences of its own: its bytes are not scanned
+    /// as a command's are, but with `TerminalLeaks.findOnScreen` when `scanScreen` is set.
     var scanForLeaks = true
+    var scanScreen = false
+    /// Scan only what follows the first occurrence of this text (`doctor` queries the
+    /// terminal with escape sequences before it reports).
+    var scanAfter: String?
 
     init(_ arguments: [String], exit codes: Set<Int32> = [0], environment: [String: String?] = [:], mustSay: [String] = []) {
         self.arguments = arguments
@@ -100,8 +105,17 @@ final class Campaign: @unchecked Sendable {
                 Issue.record("exit \(code), expected \(job.exitCodes.sorted()): winnow \(shown)\n\(result.text.suffix(2000))", sourceLocation: sourceLocation)
             }
         }
-        if job.scanForLeaks {
-            let found = TerminalLeaks.find(in: result.output)
+        var scanned = result.output
+        if let marker = job.scanAfter {
+            let text = Array(marker.utf8)
+            if let start = (0...max(0, scanned.count - text.count)).first(where: { scanned.count >= text.count && Array(scanned[$0..<($0 + text.count)]) == text }) {
+                scanned = Array(scanned[start...])
+            } else {
+                Issue.record("winnow \(shown) never said \(marker.debugDescription)", sourceLocation: sourceLocation)
+            }
+        }
+        if job.scanForLeaks || job.scanScreen {
+            let found = job.scanForLeaks ? TerminalLeaks.find(in: scanned) : TerminalLeaks.findOnScreen(in: scanned)
             if !found.isEmpty {
                 count(\.leaks)
                 let listed = found.prefix(5).map(\.description).joined(separator: "\n")

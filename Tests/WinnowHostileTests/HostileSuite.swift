@@ -206,6 +206,12 @@ struct HostileSuite {
             ("winnow.toml reviewer name", { d, p in d.write("winnow.toml", "[team.reviewers]\n" + Hostile.tomlString("bob" + p) + " = \"lead\"\n") }, "import"),
             ("embeddings dtype", { d, p in d.write("embeddings.npy", bytes: Hostile.npy(header: "{'descr': '\(p)', 'fortran_order': False, 'shape': (2, 2), }")) }, "import"),
             ("items.csv column as --stratify-by", { d, p in d.write("items.csv", "image,source\ncat/0-rgb.png,a\ndog/1-baseline.jpg,b\n") }, "stratify"),
+            ("class name in a multi-label cell", { d, p in d.write("labels.csv", "image,labels\ncat/0-rgb.png," + Hostile.csvField("cat|dog" + p) + "\n") }, "import"),
+            ("annotator of a multi-label row", { d, p in d.write("labels.csv", "image,labels,annotator\ncat/0-rgb.png,cat|dog," + Hostile.csvField("ann" + p) + "\n") }, "import"),
+            ("multi-label predictions column name", { d, p in
+                d.write("labels.csv", "image,labels\ncat/0-rgb.png,cat|dog\n")
+                d.write("predictions/m.csv", "image,cat," + Hostile.csvField("dog" + p) + "\ncat/0-rgb.png,0.9,0.8\n")
+            }, "import"),
             ("a label, met by a command that imports first", { d, p in d.write("labels.csv", "image,label\n0-rgb.png," + Hostile.csvField("cat" + p) + "\n") }, "queue"),
         ]
         var jobs: [Job] = [], datasets: [TemporaryDataset] = [], before: [TreeSnapshot] = []

@@ -202,4 +202,26 @@ public enum TerminalLeaks {
         }
         return leaks
     }
+
+    /// What a full-screen program (ncurses) must never send, though it draws with escape
+    /// sequences of its own (CSI, charset designations, keypad modes): string controls
+    /// (OSC such as a title or clipboard write, DCS, SOS, PM, APC), C1 and bidi controls,
+    /// DEL, and C0 controls other than ESC, backspace, tab, CR and LF. A hostile string
+    /// drawn raw shows up here: the cell buffer turns every control into a visible symbol.
+    public static func findOnScreen(in bytes: [UInt8]) -> [Leak] {
+        var leaks: [Leak] = []
+        for leak in find(in: bytes) {
+            let i = leak.offset
+            if bytes[i] == 0x08 { continue }
+            if bytes[i] == 0x1B {
+                // ESC then a string-control introducer: ] P X ^ _
+                if i + 1 < bytes.count, [0x5D, 0x50, 0x58, 0x5E, 0x5F].contains(bytes[i + 1]) {
+                    leaks.append(Leak(offset: i, what: "a string control ESC \(Character(Unicode.Scalar(bytes[i + 1])))", context: leak.context))
+                }
+                continue
+            }
+            leaks.append(leak)
+        }
+        return leaks
+    }
 }
