@@ -74,6 +74,7 @@ struct HostileSuite {
             review.typeWhen = "Why"
             review.keys = Array("q".utf8)
             review.scanForLeaks = false
+            review.scanScreen = true
             campaign.run(review)
             campaign.run([
                 Job(["analyze", root]), Job(["queue", root]), Job(["queue", root, "--queue", "problems", "--format", "jsonl"]),
