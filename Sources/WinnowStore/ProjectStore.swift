@@ -32,6 +32,7 @@ public final class ProjectStore: Sendable {
     public init(stateDirectory: String, datasetFolder: String? = nil) throws(StoreError) {
         self.stateDirectory = stateDirectory
         databasePath = stateDirectory + "/" + Self.databaseFileName
+        try Self.checkRegularFiles(databasePath)
         StatePermissions.prepare(stateDirectory: stateDirectory, databasePath: databasePath, datasetFolder: datasetFolder)
         do {
             try FileManager.default.createDirectory(atPath: stateDirectory + "/matrices", withIntermediateDirectories: true)
@@ -55,6 +56,27 @@ public final class ProjectStore: Sendable {
         } catch {
             if DiskSpace.isFull(error, folder: stateDirectory) { throw .diskFull(folder: stateDirectory) }
             throw .cannotOpen(path: databasePath, reason: Self.describe(error))
+        }
+    }
+
+    /// A state folder can come with a dataset (copied, unpacked): SQLite would report a FIFO
+    /// or a device in place of its files only as "disk I/O error", so they are checked first
+    /// (`stat` follows links, never opens, never blocks), before anything is created.
+    static func checkRegularFiles(_ databasePath: String) throws(StoreError) {
+        for path in [databasePath, databasePath + "-wal", databasePath + "-shm", databasePath + "-journal"] {
+            var info = stat()
+            guard stat(path, &info) == 0 else { continue }
+            let kind: String
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: continue
+            case S_IFDIR: kind = "a folder"
+            case S_IFIFO: kind = "a named pipe (FIFO)"
+            case S_IFCHR: kind = "a character device"
+            case S_IFBLK: kind = "a block device"
+            case S_IFSOCK: kind = "a socket"
+            default: kind = "something else"
+            }
+            throw .io("the project file \(TerminalText.sanitize(path)) is \(kind), not a regular file\n    fix: remove it (only Winnow's own files belong there), or put the state elsewhere with --state DIR")
         }
     }
 

@@ -163,4 +163,27 @@ extension HostileSuite {
         }
         campaign.run(jobs)
     }
+
+    /// The state folder can come with a dataset: a FIFO or a device in place of the project
+    /// database or its WAL, shared-memory or journal file is named, not "disk I/O error".
+    @Test("a FIFO or a device in place of a project file: named, exit 3, never a hang")
+    func specialFilesInTheStateFolder() {
+        let campaign = Campaign("special project files")
+        defer { campaign.report() }
+        var jobs: [Job] = [], datasets: [TemporaryDataset] = []
+        for file in ["winnow.sqlite", "winnow.sqlite-wal", "winnow.sqlite-shm", "winnow.sqlite-journal"] {
+            for kind in ["fifo", "/dev/zero"] {
+                let (dataset, _) = Self.goodDataset(images: 2)
+                if file != "winnow.sqlite" {
+                    campaign.run(Job(["import", dataset.root]))
+                    dataset.remove(".winnow/" + file)
+                }
+                if kind == "fifo" { Self.fifo(dataset, ".winnow/" + file) } else { Self.link(dataset, ".winnow/" + file, to: kind) }
+                datasets.append(dataset)
+                jobs.append(Job(["info", dataset.root], exit: [3], mustSay: [file, "is " + (kind == "fifo" ? "a named pipe (FIFO)" : "a character device") + ", not a regular file"]))
+                campaign.inputs += 1
+            }
+        }
+        campaign.run(jobs)
+    }
 }
