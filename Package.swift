@@ -131,6 +131,9 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "WinnowGraphicsTests", dependencies: ["WinnowGraphics", "WinnowImaging", "WinnowCore"]),
+        // The terminal seam: the image layer's repaint and resend decisions on an in-memory screen,
+        // the inbox, and keys as ncurses decodes them from a pseudo-terminal.
+        .testTarget(name: "WinnowTerminalTests", dependencies: ["WinnowTerminal", "WinnowUI", "WinnowGraphics", "WinnowImaging", "WinnowCore"]),
         // Golden screens are read from the source tree (and rewritten with WINNOW_UPDATE_GOLDEN=1).
         .testTarget(name: "WinnowUITests", dependencies: ["WinnowUI", "WinnowCore", "WinnowTestSupport"], exclude: ["Golden"]),
         // Issue 17's hostile-input campaign, run against the built binary on pseudo-terminals.
