@@ -193,7 +193,7 @@ public final class TerminalImageLayer: ImageLayer {
             let removal = renderer.removal(of: old.rendered)
             if let cells = removal.cellsToRepaint {
                 // Sixel and iTerm2 images have no delete: text drawn over them removes them.
-                let oldRows = Set(cells.row..<cells.endRow)
+                let oldRows = Set(cells.y..<cells.maxY)
                 let touched = !damaged.isDisjoint(with: oldRows)
                 let replaced = wanted?.key != old.key
                 if replaced && !(wanted.map { Self.covers($0.rendered, old.rendered) } ?? false) {
@@ -219,7 +219,7 @@ public final class TerminalImageLayer: ImageLayer {
             // again with what it believes is on screen (blank cells), and it sends nothing.
             // Redrawn lines are forgotten, so every cell of them is sent and covers the image.
             screen.redraw(rows: repaint)
-            if let wanted, !repaint.isDisjoint(with: wanted.rendered.cells.row..<wanted.rendered.cells.endRow) { send = true }
+            if let wanted, !repaint.isDisjoint(with: wanted.rendered.cells.y..<wanted.rendered.cells.maxY) { send = true }
         }
         if let wanted, send { out += wanted.rendered.bytes }
         onScreen = wanted
@@ -233,8 +233,8 @@ public final class TerminalImageLayer: ImageLayer {
     func coveredRows(_ rendered: RenderedImage) -> Set<Int> {
         let cellHeight = capabilities.cellSize.height
         guard rendered.slotCount == 1, rendered.pixelSize.height > 0, cellHeight > 0 else { return [] }
-        let full = min(rendered.cells.rows, rendered.pixelSize.height / cellHeight)
-        return Set(rendered.cells.row..<(rendered.cells.row + full))
+        let full = min(rendered.cells.height, rendered.pixelSize.height / cellHeight)
+        return Set(rendered.cells.y..<(rendered.cells.y + full))
     }
 
     /// True when drawing `new` paints every pixel `old` painted.
@@ -273,7 +273,7 @@ public final class TerminalImageLayer: ImageLayer {
                 let y = (key.box.height - image.height) / 2
                 canvas.draw(image, at: x, y)
             }
-            parts.append(.init(image: canvas, cells: CellRect(row: band.y, column: band.x, rows: band.height, columns: band.width)))
+            parts.append(.init(image: canvas, cells: band))
         }
         return parts.isEmpty ? nil : .parts(parts)
     }
@@ -324,8 +324,7 @@ public final class TerminalImageLayer: ImageLayer {
                 let rendered: RenderedImage?
                 switch job {
                 case .single(let canvas, let rect):
-                    let cells = CellRect(row: rect.y, column: rect.x, rows: rect.height, columns: rect.width)
-                    rendered = try await renderer.render(canvas, identity: identity, in: cells, screenRows: rows)
+                    rendered = try await renderer.render(canvas, identity: identity, in: rect, screenRows: rows)
                 case .parts(let parts):
                     rendered = try await renderer.render(parts: parts, identity: identity, screenRows: rows)
                 }

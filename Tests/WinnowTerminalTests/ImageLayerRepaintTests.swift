@@ -60,7 +60,7 @@ struct ImageLayerRepaintTests {
         let old = try #require(harness.rendered(base))
         harness.step(tall)
         let log = harness.screen.takeLog()
-        #expect(TestScreen.redrawnRows(in: log) == Set(old.cells.row..<old.cells.endRow))
+        #expect(TestScreen.redrawnRows(in: log) == Set(old.cells.y..<old.cells.maxY))
         // Repainting the rows erases the new picture's pixels too: it is sent after them.
         #expect(TestScreen.graphics(in: log) == [try harness.bytes(of: tall)])
         #expect(log.lastIndex { if case .graphics = $0 { true } else { false } }! > log.lastIndex { if case .redraw = $0 { true } else { false } }!)
@@ -75,7 +75,7 @@ struct ImageLayerRepaintTests {
         harness.step(help)
         let log = harness.screen.takeLog()
         #expect(TestScreen.graphics(in: log).isEmpty)
-        #expect(TestScreen.redrawnRows(in: log) == Set(old.cells.row..<old.cells.endRow))
+        #expect(TestScreen.redrawnRows(in: log) == Set(old.cells.y..<old.cells.maxY))
         // And nothing more once it is gone.
         harness.step(help)
         #expect(harness.screen.takeLog() == [.draw(changed: [], rewritten: [])])
@@ -132,7 +132,7 @@ struct ImageLayerRepaintTests {
         harness.step(moved)
         let log = harness.screen.takeLog()
         let rendered = try #require(harness.rendered(list))
-        let painted = Set(rendered.cells.row..<(rendered.cells.row + rendered.pixelSize.height / ImageLayerHarness.cellSize.height))
+        let painted = Set(rendered.cells.y..<(rendered.cells.y + rendered.pixelSize.height / ImageLayerHarness.cellSize.height))
         #expect(log.first == .draw(changed: Array(2...9), rewritten: Array(0..<24)))
         #expect(TestScreen.redrawnRows(in: log) == Set(0..<24).subtracting(painted))
         #expect(TestScreen.graphics(in: log) == [rendered.bytes])
