@@ -37,7 +37,7 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     x = np.load(args.features)
-    y = np.load(args.labels).astype(np.int64)
+    y = np.load(args.labels).ravel().astype(np.int64)
     x = StandardScaler().fit_transform(x)
     load_before = os.getloadavg()[0]
     with warnings.catch_warnings(record=True) as caught:

@@ -29,6 +29,22 @@ public struct HelperModel: Sendable {
         public var perFold: [[Double]]
         public var regularisation: [Double]
         public var fullRegularisation: Double
+
+        public init(full: [Double], perFold: [[Double]], regularisation: [Double], fullRegularisation: Double) {
+            self.full = full
+            self.perFold = perFold
+            self.regularisation = regularisation
+            self.fullRegularisation = fullRegularisation
+        }
+    }
+
+    /// Continues from an earlier fit of the same features and folds (saved with its
+    /// probabilities): the next `train` starts from it. Ignored when its shape differs.
+    public mutating func resume(from earlier: Fitted) {
+        let count = classes * features.dimension + classes
+        guard earlier.full.count == count, earlier.perFold.count == folds.count, earlier.regularisation.count == folds.count,
+              earlier.perFold.allSatisfy({ $0.count == count }) else { return }
+        fitted = earlier
     }
 
     /// Why there is no helper model.
@@ -46,15 +62,15 @@ public struct HelperModel: Sendable {
 
     /// `labels`: class of each item (-1: none); `weights`: how much each item counts in
     /// training (0: not trained on: excluded, or no single label). `present`: items with
-    /// features (nil: all). `read` gives an item's raw features. `foldOf` overrides the
-    /// folds (tests comparing with a reference that used its own).
+    /// features (nil: all). `read` gives an item's raw features. `folds` overrides the
+    /// folds (those of an earlier fit, or a reference's own).
     public static func prepare(items: Int, columns: Int, present: [Bool]? = nil, read: @escaping FeatureMatrix.RowReader,
                                labels: [Int32], weights: [Float], classes: Int, classNames: [String]? = nil,
-                               settings: HelperSettings = HelperSettings(), foldOf: [Int32]? = nil) throws(Unavailable) -> HelperModel {
+                               settings: HelperSettings = HelperSettings(), folds given: FoldAssignment? = nil) throws(Unavailable) -> HelperModel {
         let present = present ?? [Bool](repeating: true, count: items)
         let folds: FoldAssignment
-        if let foldOf {
-            folds = FoldAssignment(count: Int(foldOf.max() ?? 0) + 1, foldOf: foldOf)
+        if let given {
+            folds = given
         } else {
             do {
                 folds = try FoldAssignment.stratified(labels: labels, weights: weights, present: present, classes: classes,
@@ -99,13 +115,15 @@ public struct HelperModel: Sendable {
             regularisation = [Double](repeating: c, count: folds.count)
         } else {
             regularisation = []
+            var previous: RegularisationSearch.Choice?
             for f in 0..<folds.count {
                 let training = ranges.enumerated().filter { $0.offset != f }.flatMap { $0.element.filter { rowWeights[$0] > 0 } }
                 let choice = RegularisationSearch.choose(values: features.values, d: d, rows: training, labels: rowLabels, weights: rowWeights,
-                                                         classes: k, settings: settings, seed: settings.seed &+ UInt64(f + 1))
+                                                         classes: k, settings: settings, seed: settings.seed &+ UInt64(f + 1), previous: previous)
                 regularisation.append(choice.c)
                 curves.append(choice.curve)
                 if let note = choice.note, !notes.contains(note) { notes.append(note) }
+                previous = choice
             }
         }
         let fullRegularisation = regularisation.sorted()[regularisation.count / 2]
@@ -191,10 +209,10 @@ public struct HelperModel: Sendable {
         }
         for c in unlearnable.sorted() {
             let name = classNames.map { "'\(TerminalText.sanitize($0[c]))'" } ?? "class \(c)"
-            notes.append("\(name) has too few labelled items to learn it out of fold: its items get no evidence from the helper model")
+            notes.append("\(name) has too few labelled items to learn it out of fold: the helper model says nothing about its items")
         }
         if withoutFeatures > 0 {
-            notes.append("\(withoutFeatures) labelled item\(withoutFeatures == 1 ? " has" : "s have") no features (unreadable images): no evidence from the helper model")
+            notes.append("\(withoutFeatures) labelled item\(withoutFeatures == 1 ? " has" : "s have") no features (unreadable images): the helper model says nothing about \(withoutFeatures == 1 ? "it" : "them")")
         }
         return HelperResult(classes: k, probabilities: probabilities, evidence: evidence, folds: folds.count,
                             regularisation: regularisation, selectionCurves: curves, notes: notes, iterations: iterations,

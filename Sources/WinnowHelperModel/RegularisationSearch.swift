@@ -14,11 +14,16 @@ enum RegularisationSearch {
         /// Held-out log-loss at each C tried, in the order tried.
         var curve: [(c: Double, logLoss: Double)]
         var note: String?
+        /// The inner folds' parameters at each C tried (by candidate index): the starting
+        /// points of the next fold's search, whose training items are mostly the same.
+        var thetas: [Int: [[Double]]] = [:]
     }
 
-    /// `rows`: matrix rows of the outer training items (weight > 0).
+    /// `rows`: matrix rows of the outer training items (weight > 0). With `previous` (the
+    /// choice for the fold before), only the candidates around its C are tried first, from
+    /// its parameters, and the search walks further only while the held-out loss improves.
     static func choose(values: [Float], d: Int, rows: [Int], labels: [Int32], weights: [Float], classes: Int,
-                       settings: HelperSettings, seed: UInt64) -> Choice {
+                       settings: HelperSettings, seed: UInt64, previous: Choice? = nil) -> Choice {
         // A stratified sample: a seeded shuffle of each class, the same share of each.
         var chosen = rows
         if rows.count > settings.selectionSample {
@@ -51,21 +56,30 @@ enum RegularisationSearch {
         }
         let rowLabels = order.map { sampleLabels[$0] }, rowWeights = order.map { sampleWeights[$0] }
         let ranges = inner.rowRanges
-        var thetas = [[Double]](repeating: [Double](repeating: 0, count: classes * d + classes), count: inner.count)
+        let candidates = HelperSettings.candidateRegularisations
+        let zero = [Double](repeating: 0, count: classes * d + classes)
         var optimiser = LBFGS()
         optimiser.gradientTolerance = settings.selectionTolerance
         optimiser.maxIterations = settings.maxIterations
+        var losses: [Int: Double] = [:]
+        var thetas: [Int: [[Double]]] = [:]
         var curve: [(c: Double, logLoss: Double)] = []
-        var best = (c: 1.0, logLoss: Double.infinity)
-        var risesInARow = 0
-        for c in HelperSettings.candidateRegularisations {
+
+        /// Held-out log-loss at candidate `index`, each inner fold started from the nearest
+        /// candidate tried so far, else from the previous fold's search.
+        func loss(at index: Int) -> Double {
+            if let known = losses[index] { return known }
+            let nearest = thetas.keys.min { abs($0 - index) != abs($1 - index) ? abs($0 - index) < abs($1 - index) : $0 < $1 }
+            let starts = nearest.flatMap { thetas[$0] } ?? previous?.thetas[index] ?? [[Double]](repeating: zero, count: inner.count)
             var lossSum = 0.0, weightSum = 0.0
+            var fitted: [[Double]] = []
             for f in 0..<inner.count {
                 let training = ranges.enumerated().filter { $0.offset != f }.map(\.element)
                 let objective = SoftmaxObjective(values: sample, d: d, ranges: training, labels: rowLabels, weights: rowWeights,
-                                                 classes: classes, c: c, threads: settings.threads)
-                let outcome = optimiser.minimize(from: thetas[f]) { objective.evaluate($0) }
-                thetas[f] = outcome.x
+                                                 classes: classes, c: candidates[index], threads: settings.threads)
+                let start = starts.count == inner.count && starts[f].count == zero.count ? starts[f] : zero
+                let outcome = optimiser.minimize(from: start) { objective.evaluate($0) }
+                fitted.append(outcome.x)
                 SoftmaxObjective.predict(values: sample, d: d, rows: ranges[f], theta: outcome.x, classes: classes, active: objective.active,
                                          threads: settings.threads) { row, p in
                     let y = Int(rowLabels[row])
@@ -75,16 +89,38 @@ enum RegularisationSearch {
                     weightSum += Double(rowWeights[row])
                 }
             }
-            let logLoss = weightSum > 0 ? lossSum / weightSum : .infinity
-            curve.append((c, logLoss))
-            if logLoss < best.logLoss {
-                best = (c, logLoss)
-                risesInARow = 0
-            } else {
-                risesInARow += 1
-                if risesInARow >= 2 { break }
+            let value = weightSum > 0 ? lossSum / weightSum : .infinity
+            losses[index] = value
+            thetas[index] = fitted
+            curve.append((candidates[index], value))
+            return value
+        }
+
+        if let previous, let around = candidates.firstIndex(where: { $0 == previous.c }) {
+            // Around the previous fold's choice, then onwards while it keeps improving.
+            for index in [around, around - 1, around + 1] where candidates.indices.contains(index) { _ = loss(at: index) }
+            var best = losses.min { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }!.key
+            while true {
+                let step = best == losses.keys.min() ? -1 : (best == losses.keys.max() ? 1 : 0)
+                guard step != 0, candidates.indices.contains(best + step) else { break }
+                if loss(at: best + step) < losses[best]! { best += step } else { break }
+            }
+        } else {
+            // From strong to weak regularisation, until the loss has not improved twice in a row.
+            var best = Double.infinity
+            var worse = 0
+            for index in candidates.indices {
+                let value = loss(at: index)
+                if value < best {
+                    best = value
+                    worse = 0
+                } else {
+                    worse += 1
+                    if worse >= 2 { break }
+                }
             }
         }
-        return Choice(c: best.c, curve: curve, note: nil)
+        let best = losses.min { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }!.key
+        return Choice(c: candidates[best], curve: curve, note: nil, thetas: thetas)
     }
 }

@@ -86,47 +86,35 @@ struct SoftmaxObjective: @unchecked Sendable {
         var partialLoss = [Double](repeating: 0, count: chunks.count)
         let next = SharedCounter()
         let workers = max(1, min(threads, chunks.count))
+        let biasF = bias.map { Float($0) }
+        let allActive = !active.contains(false)
         values.withUnsafeBufferPointer { x in
             w.withUnsafeBufferPointer { wp in
                 partialGradients.withUnsafeMutableBufferPointer { pg in
                     partialBias.withUnsafeMutableBufferPointer { pb in
                         partialLoss.withUnsafeMutableBufferPointer { pl in
-                            let shared = UnsafeSendable((x: x.baseAddress!, w: wp.baseAddress!, pg: pg.baseAddress!, pb: pb.baseAddress!, pl: pl.baseAddress!))
-                            DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                                var scores = [Float](repeating: 0, count: Self.chunkRows * k)
-                                var residual = [Float](repeating: 0, count: Self.chunkRows * k)
-                                var exps = [Float](repeating: 0, count: k)
-                                let biasF = bias.map { Float($0) }
-                                while let index = next.take(below: chunks.count) {
-                                    let chunk = chunks[index]
-                                    let m = chunk.count
-                                    let rows = shared.value.x + chunk.lowerBound * d
-                                    scores.withUnsafeMutableBufferPointer { z in
-                                        residual.withUnsafeMutableBufferPointer { r in
-                                            MatrixProduct.rowsTimesTransposed(rows, rows: m, inner: d, shared.value.w, columns: k, into: z.baseAddress!)
-                                            var loss = 0.0
-                                            let biasOut = shared.value.pb + index * k
-                                            for row in 0..<m {
-                                                let item = chunk.lowerBound + row
-                                                let s = weights[item]
-                                                let zr = z.baseAddress! + row * k, rr = r.baseAddress! + row * k
-                                                guard s > 0 else {
-                                                    for cl in 0..<k { rr[cl] = 0 }
-                                                    continue
-                                                }
-                                                let y = Int(labels[item])
-                                                let sum = Self.exponentiate(zr, bias: biasF, active: active, into: &exps)
-                                                loss += Double(s) * (log(Double(sum.sum)) + Double(sum.top) - Double(zr[y] + biasF[y]))
-                                                let scaled = s / sum.sum
-                                                for cl in 0..<k {
-                                                    let g = scaled * exps[cl] - (cl == y ? s : 0)
-                                                    rr[cl] = g
-                                                    biasOut[cl] += Double(g)
+                            labels.withUnsafeBufferPointer { lp in
+                                weights.withUnsafeBufferPointer { sp in
+                                    biasF.withUnsafeBufferPointer { bp in
+                                        active.withUnsafeBufferPointer { ap in
+                                            let shared = UnsafeSendable((x: x.baseAddress!, w: wp.baseAddress!, pg: pg.baseAddress!, pb: pb.baseAddress!,
+                                                                         pl: pl.baseAddress!, labels: lp.baseAddress!, weights: sp.baseAddress!,
+                                                                         bias: bp.baseAddress!, active: ap.baseAddress!))
+                                            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                                                let scores = UnsafeMutablePointer<Float>.allocate(capacity: Self.chunkRows * k)
+                                                defer { scores.deallocate() }
+                                                let p = shared.value
+                                                while let index = next.take(below: chunks.count) {
+                                                    let chunk = chunks[index]
+                                                    let rows = p.x + chunk.lowerBound * d
+                                                    MatrixProduct.rowsTimesTransposed(rows, rows: chunk.count, inner: d, p.w, columns: k, into: scores)
+                                                    p.pl[index] = Self.residuals(scores, rows: chunk.count, classes: k, labels: p.labels + chunk.lowerBound,
+                                                                                 weights: p.weights + chunk.lowerBound, bias: p.bias, active: p.active,
+                                                                                 allActive: allActive, biasGradient: p.pb + index * k)
+                                                    MatrixProduct.transposedTimesRows(scores, rows: chunk.count, columns: k, rows, inner: d,
+                                                                                      into: p.pg + index * partialSize)
                                                 }
                                             }
-                                            shared.value.pl[index] = loss
-                                            MatrixProduct.transposedTimesRows(r.baseAddress!, rows: m, columns: k, rows, inner: d,
-                                                                              into: shared.value.pg + index * partialSize)
                                         }
                                     }
                                 }
@@ -161,6 +149,47 @@ struct SoftmaxObjective: @unchecked Sendable {
             gradient[k * d + cl] *= scale
         }
         return (loss * scale + squares * penalty / 2, gradient)
+    }
+
+    /// Turns a block's scores into residuals in place (weight × (probability − 1 for the
+    /// label)), adds their column sums to `biasGradient` and returns the block's weighted loss.
+    static func residuals(_ z: UnsafeMutablePointer<Float>, rows m: Int, classes k: Int, labels: UnsafePointer<Int32>, weights: UnsafePointer<Float>,
+                          bias: UnsafePointer<Float>, active: UnsafePointer<Bool>, allActive: Bool,
+                          biasGradient: UnsafeMutablePointer<Double>) -> Double {
+        var loss = 0.0
+        for row in 0..<m {
+            let zr = z + row * k
+            let s = weights[row]
+            guard s > 0 else {
+                zr.update(repeating: 0, count: k)
+                continue
+            }
+            let y = Int(labels[row])
+            let own = zr[y] + bias[y]
+            var top = -Float.infinity
+            var sum: Float = 0
+            if allActive {
+                for c in 0..<k { top = max(top, zr[c] + bias[c]) }
+                for c in 0..<k {
+                    let e = expf(zr[c] + bias[c] - top)
+                    zr[c] = e
+                    sum += e
+                }
+            } else {
+                for c in 0..<k where active[c] { top = max(top, zr[c] + bias[c]) }
+                for c in 0..<k {
+                    let e = active[c] ? expf(zr[c] + bias[c] - top) : 0
+                    zr[c] = e
+                    sum += e
+                }
+            }
+            loss += Double(s) * (log(Double(sum)) + Double(top - own))
+            let scale = s / sum
+            for c in 0..<k { zr[c] *= scale }
+            zr[y] -= s
+            for c in 0..<k { biasGradient[c] += Double(zr[c]) }
+        }
+        return loss
     }
 
     static func floatWeights(_ theta: [Double], classes k: Int, d: Int) -> [Float] {

@@ -35,9 +35,9 @@ struct Blobs {
     }
 
     func model(settings: HelperSettings = HelperSettings(), labels: [Int32]? = nil, weights: [Float]? = nil,
-               foldOf: [Int32]? = nil) throws -> HelperModel {
+               folds: FoldAssignment? = nil) throws -> HelperModel {
         try HelperModel.prepare(items: n, columns: d, read: reader, labels: labels ?? self.labels,
-                                weights: weights ?? [Float](repeating: 1, count: n), classes: classes, settings: settings, foldOf: foldOf)
+                                weights: weights ?? [Float](repeating: 1, count: n), classes: classes, settings: settings, folds: folds)
     }
 }
 
@@ -130,7 +130,7 @@ struct HelperModelTests {
         #expect(throws: HelperModel.Unavailable.features(.tooFewItems(1))) {
             _ = try HelperModel.prepare(items: 5, columns: 2, present: [true, false, false, false, false],
                                         read: { item, into in into[0] = Float(item); into[1] = 1 },
-                                        labels: [0, 0, 1, 1, 0], weights: [1, 1, 1, 1, 1], classes: 2, foldOf: [0, -1, -1, -1, -1])
+                                        labels: [0, 0, 1, 1, 0], weights: [1, 1, 1, 1, 1], classes: 2, folds: FoldAssignment(count: 1, foldOf: [0, -1, -1, -1, -1]))
         }
     }
 
@@ -174,7 +174,7 @@ struct HelperModelTests {
         }
         for i in stride(from: 1, to: fixes * 4, by: 20) { changed[i] = 0 }
         let retrained = warm.train(labels: labels, weights: changed)
-        var cold = try data.model(settings: settings, foldOf: warm.folds.foldOf)
+        var cold = try data.model(settings: settings, folds: warm.folds)
         let fresh = cold.train(labels: labels, weights: changed)
         #expect(Self.largestDifference(retrained.probabilities, fresh.probabilities) < 2e-4)
         #expect(retrained.iterations < fresh.iterations, "\(retrained.iterations) steps warm, \(fresh.iterations) cold")

@@ -141,6 +141,11 @@ final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable {
     /// Lets go of the session's leases without waiting for the analysis to load.
     func close() { leases?.close() }
 
+    /// The full source is the one whose queues change (its helper retrains): it is told once loaded.
+    func observeQueueChanges(_ changed: @escaping @Sendable () -> Void) {
+        Thread.detachNewThread { [self] in (try? source())?.observeQueueChanges(changed) }
+    }
+
     func similar(to item: Int) throws -> [SimilarItem] { try source().similar(to: item) }
     func stats() throws -> ReviewStats { try source().stats() }
 

@@ -54,6 +54,9 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     /// `synchronousRefreshLimit`, lower in tests of the large-project path.
     let refreshLimit: Int
     let taxonomy: ClassTaxonomy
+    /// Retrains the helper model as decisions come in (HelperRetrainer.swift); nil without one.
+    private(set) var helper: HelperRetrainer?
+    private var queuesChanged: (@Sendable () -> Void)?
 
     /// `graph`: the neighbour graph, also when it comes from image features and so is not
     /// label evidence (`input.neighbours` is nil then): "more like this" still uses it.
@@ -95,6 +98,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         let source = try StoreReviewSource(session: session, input: input, analysis: analysis, builder: builder, graph: graph,
                                            reviewer: reviewer, leases: leases, refreshLimit: refreshLimit)
         source.locked { source.startEngine() }
+        source.helper = HelperRetrainer.start(for: source, session: session, input: input)
         return source
     }
 
@@ -314,6 +318,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             }
             labelsDidChange(labelsChanged)
         }
+        helper?.decisionsMade(outcomes.count)
     }
 
     /// Brings in what other reviewers decided since this source last looked: their items'
@@ -332,6 +337,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             }
             labelsDidChange(labelsChanged)
         }
+        helper?.decisionsMade(changes.items.count)
     }
 
     /// One item's new state (call with the lock held); true when its label evidence changed.
@@ -423,6 +429,55 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
 
     /// Waits for a background re-analysis to finish (benchmarks, tests).
     func waitForRefresh() { refreshQueue.sync {} }
+
+    // MARK: - The helper model (HelperRetrainer.swift)
+
+    func observeQueueChanges(_ changed: @escaping @Sendable () -> Void) { locked { queuesChanged = changed } }
+
+    /// The helper's training labels and weights as the review stands now.
+    func helperTraining() -> (labels: [Int32], weights: [Float]) {
+        locked { HelperEvidence.training(input: input, items: context.items) }
+    }
+
+    /// A retrained helper's probabilities into the analysis (replacing the helper model's,
+    /// or added when it had none): at once for small projects, else the incremental
+    /// analysis is built again behind the screen with decisions made meanwhile brought in.
+    /// Then the screen is told to load its queue again.
+    func installHelper(_ values: [Float], name: String) {
+        let notify = locked { () -> (@Sendable () -> Void)? in
+            guard values.count == input.count * input.classes.count else { return nil }
+            if let index = input.models.firstIndex(where: { $0.name == name }) { input.models[index].values = values } else {
+                input.models.append(ModelProbabilities(name: name, values: values))
+            }
+            guard context.items.count > refreshLimit else {
+                analysis = LabelAnalysis(input, settings: settings)
+                queuesStale = true
+                return queuesChanged
+            }
+            generation += 1
+            let snapshot = input, settings = self.settings
+            refreshQueue.async { [self] in
+                let built = IncrementalAnalysis(snapshot, settings: settings)
+                let current = locked { () -> IncrementalAnalysis in
+                    engine = built
+                    for i in 0..<input.count where built.input.labels[i] != input.labels[i] || built.input.excluded[i] != input.excluded[i]
+                        || built.input.splitOff.contains(Int32(i)) != input.splitOff.contains(Int32(i)) {
+                        bringEngineUpToDate(item: i)
+                    }
+                    return engine!
+                }
+                let fresh = current.analysis
+                let notify = locked { () -> (@Sendable () -> Void)? in
+                    analysis = fresh
+                    rebuildQueues()
+                    return queuesChanged
+                }
+                notify?()
+            }
+            return nil
+        }
+        notify?()
+    }
 
     static func describe(_ outcomes: [DecisionOutcome], command: DecisionCommand, paths: [String]) -> String {
         guard let first = outcomes.first else { return "nothing saved" }

@@ -68,6 +68,10 @@ public enum Reducer {
         case .notice(let message):
             state.status = message
             return []
+        case .queuesChanged:
+            guard state.queueLoaded, !state.queueReloading else { return [] }
+            state.queueReloading = true
+            return [.loadQueue(state.queueName)]
         case .unavailable(let items):
             return unavailable(items, &state)
         }

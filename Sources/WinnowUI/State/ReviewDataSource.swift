@@ -21,12 +21,17 @@ public protocol ReviewDataSource: Sendable {
     func hold(items: [Int], queue: String) throws -> [Int: Unavailable]
     /// The session ends: let go of everything it holds.
     func close()
+    /// `changed` is called whenever the queues' order may have changed without a decision
+    /// (a model retrained in the background), so the screen loads its queue again.
+    func observeQueueChanges(_ changed: @escaping @Sendable () -> Void)
 }
 
 extension ReviewDataSource {
     /// One reviewer, nothing to hold.
     public func hold(items: [Int], queue: String) throws -> [Int: Unavailable] { [:] }
     public func close() {}
+    /// Queues that change only with decisions.
+    public func observeQueueChanges(_ changed: @escaping @Sendable () -> Void) {}
 }
 
 /// Why an item cannot be reviewed here now.
