@@ -15,7 +15,12 @@ final class HelperRetrainer: @unchecked Sendable {
     private let lock = NSLock()
     private let session: AnalysisSession
     private let retrainEvery: Int
-    let idleSeconds: Double
+    /// A pause this long after the last decision counts as idle.
+    var idleSeconds: Double {
+        get { locked { idleDelay } }
+        set { locked { idleDelay = newValue } }
+    }
+    private var idleDelay: Double
     /// The current training labels and weights (read from the review source).
     private let training: @Sendable () -> (labels: [Int32], weights: [Float])
     private let install: @Sendable (HelperCache) -> Void
@@ -40,7 +45,7 @@ final class HelperRetrainer: @unchecked Sendable {
         self.session = session
         self.earlier = earlier
         self.retrainEvery = max(1, session.config.helperRetrainEvery)
-        self.idleSeconds = idleSeconds
+        self.idleDelay = idleSeconds
         self.training = training
         self.install = install
     }
@@ -70,8 +75,8 @@ final class HelperRetrainer: @unchecked Sendable {
     }
 
     private func scheduleIdleRetrain() {
-        let generation = locked { idleGeneration }
-        queue.asyncAfter(deadline: .now() + idleSeconds) { [weak self] in
+        let (generation, delay) = locked { (idleGeneration, idleDelay) }
+        queue.asyncAfter(deadline: .now() + delay) { [weak self] in
             guard let self, self.locked({ self.idleGeneration == generation && self.idleEnabled }) else { return }
             self.retrainIfPending()
         }
