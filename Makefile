@@ -7,7 +7,7 @@ SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncur
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn sample clean
+.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn helper-venv bench-helper bench-review-yield sample clean
 
 help:
 	@echo "make demo          the review screen on the bundled sample project"
@@ -18,6 +18,8 @@ help:
 	@echo "make bench-export  export benchmark vs sqlite3 dumping the same rows (ITEMS=1000000)"
 	@echo "make bench-cl      confident learning vs cleanlab (needs make bench-venv)"
 	@echo "make bench-nn      neighbour search vs faiss (needs make bench-venv; ITEMS=100000)"
+	@echo "make bench-helper  the helper model vs scikit-learn (HELPER_ITEMS=100000), then 1M items alone"
+	@echo "make bench-review-yield  review yield and label-issue precision with the helper, on generated datasets"
 	@echo "make sample        regenerate SampleProjects/ (needs a Python venv, see SampleProjects/README.md)"
 
 deps:
@@ -55,6 +57,24 @@ bench-nn: release bench-venv
 
 bench-cl: release bench-venv
 	.build/release/winnow bench confident-learning --items $(ITEMS) --python $(CLEANLAB_VENV)/bin/python
+
+# The helper model's references: scikit-learn, cleanlab with Datalab (a venv outside the repository).
+HELPER_VENV ?= /tmp/venv-helpermodel
+helper-venv:
+	test -x $(HELPER_VENV)/bin/python || (python3 -m venv $(HELPER_VENV) && $(HELPER_VENV)/bin/pip install -q -r Benchmarks/reference/requirements-helper.txt)
+
+HELPER_ITEMS ?= 100000
+bench-helper: release helper-venv
+	.build/release/winnow bench helper --items $(HELPER_ITEMS) --runs 3 --python $(HELPER_VENV)/bin/python
+	.build/release/winnow bench helper --items 1000000 --no-reference
+
+# Datasets with known errors in varied regimes (generated once), then the review yield of
+# each order and the label-issue precision from features alone.
+HELPER_DATASETS ?= /tmp/winnow-helper-datasets
+bench-review-yield: release helper-venv
+	test -d $(HELPER_DATASETS) || $(HELPER_VENV)/bin/python Benchmarks/reference/helper_datasets.py --out $(HELPER_DATASETS)
+	.build/release/winnow bench review-yield $(HELPER_DATASETS)/* SampleProjects/shapes --python $(HELPER_VENV)/bin/python
+	.build/release/winnow bench helper-quality $(HELPER_DATASETS)/* SampleProjects/shapes --python $(HELPER_VENV)/bin/python
 
 VENV ?= /tmp/winnow-venv
 sample:

@@ -23,18 +23,14 @@ public struct HelperModel: Sendable {
     public private(set) var fitted: Fitted?
 
     public struct Fitted: Sendable, Equatable {
-        /// Parameters (classes × dimension weights, then the intercepts) of the model of all
-        /// training items and of each fold's model.
-        public var full: [Double]
+        /// Parameters of each fold's model (classes × dimension weights, then the
+        /// intercepts), and its C.
         public var perFold: [[Double]]
         public var regularisation: [Double]
-        public var fullRegularisation: Double
 
-        public init(full: [Double], perFold: [[Double]], regularisation: [Double], fullRegularisation: Double) {
-            self.full = full
+        public init(perFold: [[Double]], regularisation: [Double]) {
             self.perFold = perFold
             self.regularisation = regularisation
-            self.fullRegularisation = fullRegularisation
         }
     }
 
@@ -42,9 +38,30 @@ public struct HelperModel: Sendable {
     /// probabilities): the next `train` starts from it. Ignored when its shape differs.
     public mutating func resume(from earlier: Fitted) {
         let count = classes * features.dimension + classes
-        guard earlier.full.count == count, earlier.perFold.count == folds.count, earlier.regularisation.count == folds.count,
+        guard earlier.perFold.count == folds.count, earlier.regularisation.count == folds.count,
               earlier.perFold.allSatisfy({ $0.count == count }) else { return }
         fitted = earlier
+    }
+
+    /// One model of a sample of the training rows (at most `selectionSample`): the starting
+    /// point of the folds' models when nothing closer is known.
+    static func sampleFit(values: [Float], d: Int, labels: [Int32], weights: [Float], classes k: Int, c: Double,
+                          settings: HelperSettings, optimiser: LBFGS) -> LBFGS.Outcome {
+        let training = (0..<labels.count).filter { weights[$0] > 0 }
+        var chosen = training
+        if training.count > settings.selectionSample {
+            var rng = SplitMix64(seed: settings.seed ^ 0x5EED)
+            chosen = Array(training.shuffled(using: &rng).prefix(settings.selectionSample)).sorted()
+        }
+        var sample = [Float](repeating: 0, count: chosen.count * d)
+        values.withUnsafeBufferPointer { source in
+            sample.withUnsafeMutableBufferPointer { target in
+                for (p, r) in chosen.enumerated() { (target.baseAddress! + p * d).update(from: source.baseAddress! + r * d, count: d) }
+            }
+        }
+        let objective = SoftmaxObjective(values: sample, d: d, ranges: [0..<chosen.count], labels: chosen.map { labels[$0] },
+                                         weights: chosen.map { weights[$0] }, classes: k, c: c, threads: settings.threads)
+        return optimiser.minimize(from: [Double](repeating: 0, count: k * d + k)) { objective.evaluate($0) }
     }
 
     /// Why there is no helper model.
@@ -109,8 +126,11 @@ public struct HelperModel: Sendable {
         // cross-validation of the fold's training items.
         var regularisation: [Double]
         var curves: [[(c: Double, logLoss: Double)]] = []
-        if let fitted, fitted.regularisation.count == folds.count {
+        var starts: [[Double]] = []
+        var curvature = LBFGS.Curvature()
+        if let fitted, fitted.regularisation.count == folds.count, fitted.perFold.count == folds.count {
             regularisation = fitted.regularisation
+            starts = fitted.perFold
         } else if let c = settings.regularisation {
             regularisation = [Double](repeating: c, count: folds.count)
         } else {
@@ -123,59 +143,60 @@ public struct HelperModel: Sendable {
                 regularisation.append(choice.c)
                 curves.append(choice.curve)
                 if let note = choice.note, !notes.contains(note) { notes.append(note) }
+                // The inner fit at the chosen C is close to this fold's model: its start.
+                if let index = HelperSettings.candidateRegularisations.firstIndex(of: choice.c), let inner = choice.thetas[index]?.first {
+                    starts.append(inner)
+                }
                 previous = choice
             }
+            if starts.count != folds.count { starts = [] }
         }
-        let fullRegularisation = regularisation.sorted()[regularisation.count / 2]
+        if starts.isEmpty {
+            // A first fit on a sample of the training items starts every fold's model.
+            let start = Self.sampleFit(values: features.values, d: d, labels: rowLabels, weights: rowWeights, classes: k,
+                                       c: regularisation.sorted()[regularisation.count / 2], settings: settings, optimiser: optimiser)
+            iterations += start.iterations
+            starts = [[Double]](repeating: start.x, count: folds.count)
+            curvature = start.curvature
+        }
 
-        // The model of all training items: predicts the items not trained on, and is the
-        // starting point of the folds' models, which differ from it by a fold's items.
-        let zero = [Double](repeating: 0, count: k * d + k)
-        let fullObjective = SoftmaxObjective(values: features.values, d: d, ranges: [0..<rows], labels: rowLabels, weights: rowWeights,
-                                             classes: k, c: fullRegularisation, threads: settings.threads)
-        let fullOutcome = optimiser.minimize(from: fitted?.full ?? zero) { fullObjective.evaluate($0) }
-        iterations += fullOutcome.iterations
-        var perFold: [[Double]] = []
+        // The folds' models, fitted together (one pass over the features per round).
+        var rowFolds = [Int32](repeating: -1, count: rows)
+        for (f, range) in ranges.enumerated() { for p in range { rowFolds[p] = Int32(f) } }
+        let objective = JointObjective(values: features.values, d: d, labels: rowLabels, weights: rowWeights, folds: rowFolds,
+                                       models: folds.count, classes: k, c: regularisation, threads: settings.threads)
+        let outcomes = JointMinimizer.minimize(objective, from: starts, curvature: curvature, optimiser: optimiser)
+        iterations += outcomes.reduce(0) { $0 + $1.iterations }
+        let perFold = outcomes.map(\.x)
         var probabilities = [Float](repeating: 0, count: features.items * k)
         var evidence = [Bool](repeating: false, count: features.items)
-        var foldActive: [[Bool]] = []
         for f in 0..<folds.count {
-            let training = ranges.enumerated().filter { $0.offset != f }.map(\.element)
-            let objective = SoftmaxObjective(values: features.values, d: d, ranges: training, labels: rowLabels, weights: rowWeights,
-                                             classes: k, c: regularisation[f], threads: settings.threads)
-            // A retrain starts each fold from its previous weights moved by as much as the
-            // model of all items moved: the changed labels shift every model alike.
-            var start = fullOutcome.x
-            if let fitted, fitted.perFold.count == folds.count {
-                start = (0..<start.count).map { fitted.perFold[f][$0] + fullOutcome.x[$0] - fitted.full[$0] }
-            }
-            let outcome = optimiser.minimize(from: start) { objective.evaluate($0) }
-            iterations += outcome.iterations
-            perFold.append(outcome.x)
-            foldActive.append(objective.active)
+            let active = objective.active[f]
             // Held-out rows: the items trained on get this fold's (out-of-fold) prediction.
             probabilities.withUnsafeMutableBufferPointer { out in
-                SoftmaxObjective.predict(values: features.values, d: d, rows: ranges[f], theta: outcome.x, classes: k, active: objective.active,
+                SoftmaxObjective.predict(values: features.values, d: d, rows: ranges[f], theta: perFold[f], classes: k, active: active,
                                          threads: settings.threads) { row, p in
                     guard rowWeights[row] > 0 else { return }
                     let item = Int(order[row])
                     // A class the fold's model never saw (its only item is this one) gives
                     // no evidence about this item: see `HelperResult.evidence`.
-                    guard objective.active[Int(rowLabels[row])] else { return }
+                    guard active[Int(rowLabels[row])] else { return }
                     for c in 0..<k { out[item * k + c] = p[c] }
                     evidence[item] = true
                 }
             }
-        }
-        // Items not trained on, with features: the model of all training items.
-        for f in 0..<folds.count {
-            probabilities.withUnsafeMutableBufferPointer { out in
-                SoftmaxObjective.predict(values: features.values, d: d, rows: ranges[f], theta: fullOutcome.x, classes: k, active: fullObjective.active,
-                                         threads: settings.threads) { row, p in
-                    guard rowWeights[row] == 0 else { return }
-                    let item = Int(order[row])
-                    for c in 0..<k { out[item * k + c] = p[c] }
-                    evidence[item] = true
+            // Items not trained on (unlabelled, excluded) with features: the mean of every
+            // fold's model, none of which saw them.
+            guard ranges[f].contains(where: { rowWeights[$0] == 0 }) else { continue }
+            for g in 0..<folds.count {
+                probabilities.withUnsafeMutableBufferPointer { out in
+                    SoftmaxObjective.predict(values: features.values, d: d, rows: ranges[f], theta: perFold[g], classes: k, active: objective.active[g],
+                                             threads: settings.threads) { row, p in
+                        guard rowWeights[row] == 0 else { return }
+                        let item = Int(order[row])
+                        for c in 0..<k { out[item * k + c] += p[c] / Float(folds.count) }
+                        evidence[item] = true
+                    }
                 }
             }
         }
@@ -189,7 +210,7 @@ public struct HelperModel: Sendable {
             if features.position[item] < 0, label >= 0 { withoutFeatures += 1 }
             for c in 0..<k { probabilities[item * k + c] = label >= 0 && label < k ? (c == label ? 1 : 0) : 1 / Float(k) }
         }
-        fitted = Fitted(full: fullOutcome.x, perFold: perFold, regularisation: regularisation, fullRegularisation: fullRegularisation)
+        fitted = Fitted(perFold: perFold, regularisation: regularisation)
 
         // Out-of-fold quality on the items trained on (their current labels).
         var lossSum = 0.0, correct = 0, judged = 0

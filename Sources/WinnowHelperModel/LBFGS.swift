@@ -23,13 +23,25 @@ struct LBFGS {
         var iterations: Int
         var evaluations: Int
         var converged: Bool
+        /// The last steps and gradient changes: the curvature it learnt.
+        var curvature: Curvature
     }
 
-    func minimize(from start: [Double], _ objective: ([Double]) -> (value: Double, gradient: [Double])) -> Outcome {
+    /// Pairs of steps and gradient changes (the inverse Hessian's approximation).
+    struct Curvature: Sendable {
+        var steps: [[Double]] = []
+        var changes: [[Double]] = []
+        var products: [Double] = []
+    }
+
+    /// `curvature`: pairs from a fit of a similar objective (the same model on a sample),
+    /// so the first steps are quasi-Newton steps rather than a cautious gradient step.
+    func minimize(from start: [Double], curvature: Curvature = Curvature(),
+                  _ objective: ([Double]) -> (value: Double, gradient: [Double])) -> Outcome {
         var x = start
         var (f, g) = objective(x)
         var evaluations = 1
-        var steps: [[Double]] = [], changes: [[Double]] = [], curvatures: [Double] = []
+        var steps = curvature.steps, changes = curvature.changes, curvatures = curvature.products
         var iterations = 0
         let n = x.count
         func maxAbs(_ v: [Double]) -> Double { v.reduce(0) { max($0, abs($1)) } }
@@ -39,7 +51,10 @@ struct LBFGS {
             return s
         }
         while iterations < maxIterations {
-            if maxAbs(g) <= gradientTolerance { return Outcome(x: x, value: f, iterations: iterations, evaluations: evaluations, converged: true) }
+            if maxAbs(g) <= gradientTolerance {
+                return Outcome(x: x, value: f, iterations: iterations, evaluations: evaluations, converged: true,
+                               curvature: Curvature(steps: steps, changes: changes, products: curvatures))
+            }
             // Two-loop recursion: direction = −H·g.
             var q = g
             var alphas = [Double](repeating: 0, count: steps.count)
@@ -97,6 +112,7 @@ struct LBFGS {
             f = fNew
             g = gNew
         }
-        return Outcome(x: x, value: f, iterations: iterations, evaluations: evaluations, converged: maxAbs(g) <= gradientTolerance)
+        return Outcome(x: x, value: f, iterations: iterations, evaluations: evaluations, converged: maxAbs(g) <= gradientTolerance,
+                       curvature: Curvature(steps: steps, changes: changes, products: curvatures))
     }
 }

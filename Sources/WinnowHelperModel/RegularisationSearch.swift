@@ -61,6 +61,8 @@ enum RegularisationSearch {
         var optimiser = LBFGS()
         optimiser.gradientTolerance = settings.selectionTolerance
         optimiser.maxIterations = settings.maxIterations
+        var rowFolds = [Int32](repeating: -1, count: order.count)
+        for (f, range) in ranges.enumerated() { for p in range { rowFolds[p] = Int32(f) } }
         var losses: [Int: Double] = [:]
         var thetas: [Int: [[Double]]] = [:]
         var curve: [(c: Double, logLoss: Double)] = []
@@ -72,19 +74,19 @@ enum RegularisationSearch {
             let nearest = thetas.keys.min { abs($0 - index) != abs($1 - index) ? abs($0 - index) < abs($1 - index) : $0 < $1 }
             let starts = nearest.flatMap { thetas[$0] } ?? previous?.thetas[index] ?? [[Double]](repeating: zero, count: inner.count)
             var lossSum = 0.0, weightSum = 0.0
-            var fitted: [[Double]] = []
+            // The inner folds' models are fitted together (see `JointObjective`).
+            let objective = JointObjective(values: sample, d: d, labels: rowLabels, weights: rowWeights, folds: rowFolds, models: inner.count,
+                                           classes: classes, c: [Double](repeating: candidates[index], count: inner.count), threads: settings.threads)
+            let fitted = JointMinimizer.minimize(objective, from: (0..<inner.count).map { f in
+                starts.count == inner.count && starts[f].count == zero.count ? starts[f] : zero
+            }, optimiser: optimiser).map(\.x)
             for f in 0..<inner.count {
-                let training = ranges.enumerated().filter { $0.offset != f }.map(\.element)
-                let objective = SoftmaxObjective(values: sample, d: d, ranges: training, labels: rowLabels, weights: rowWeights,
-                                                 classes: classes, c: candidates[index], threads: settings.threads)
-                let start = starts.count == inner.count && starts[f].count == zero.count ? starts[f] : zero
-                let outcome = optimiser.minimize(from: start) { objective.evaluate($0) }
-                fitted.append(outcome.x)
-                SoftmaxObjective.predict(values: sample, d: d, rows: ranges[f], theta: outcome.x, classes: classes, active: objective.active,
+                let active = objective.active[f]
+                SoftmaxObjective.predict(values: sample, d: d, rows: ranges[f], theta: fitted[f], classes: classes, active: active,
                                          threads: settings.threads) { row, p in
                     let y = Int(rowLabels[row])
                     // A class this inner fit never saw gives no evidence (and no loss).
-                    guard objective.active[y], rowWeights[row] > 0 else { return }
+                    guard active[y], rowWeights[row] > 0 else { return }
                     lossSum += Double(rowWeights[row]) * -log(max(Double(p[y]), 1e-15))
                     weightSum += Double(rowWeights[row])
                 }
@@ -97,14 +99,17 @@ enum RegularisationSearch {
         }
 
         if let previous, let around = candidates.firstIndex(where: { $0 == previous.c }) {
-            // Around the previous fold's choice, then onwards while it keeps improving.
-            for index in [around, around - 1, around + 1] where candidates.indices.contains(index) { _ = loss(at: index) }
-            var best = losses.min { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }!.key
-            while true {
-                let step = best == losses.keys.min() ? -1 : (best == losses.keys.max() ? 1 : 0)
-                guard step != 0, candidates.indices.contains(best + step) else { break }
-                if loss(at: best + step) < losses[best]! { best += step } else { break }
-            }
+            // The previous fold's choice and its runner-up neighbour there (this fold's
+            // training items are mostly the same), then onwards while the loss improves.
+            let before = Dictionary(previous.curve.map { (c: $0.c, loss: $0.logLoss) }.compactMap { point in
+                candidates.firstIndex(of: point.c).map { ($0, point.loss) } }, uniquingKeysWith: { a, _ in a })
+            let below = before[around - 1] ?? .infinity, above = before[around + 1] ?? .infinity
+            var step = below <= above ? -1 : 1  // (the other side was worse there too)
+            if !candidates.indices.contains(around + step) { step = -step }
+            var best = around
+            _ = loss(at: around)
+            while candidates.indices.contains(best + step), loss(at: best + step) < losses[best]! { best += step }
+
         } else {
             // From strong to weak regularisation, until the loss has not improved twice in a row.
             var best = Double.infinity

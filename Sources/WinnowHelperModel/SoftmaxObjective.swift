@@ -183,7 +183,7 @@ struct SoftmaxObjective: @unchecked Sendable {
                     sum += e
                 }
             }
-            loss += Double(s) * (log(Double(sum)) + Double(top - own))
+            loss += Double(s) * (Double(logf(sum)) + Double(top - own))
             let scale = s / sum
             for c in 0..<k { zr[c] *= scale }
             zr[y] -= s

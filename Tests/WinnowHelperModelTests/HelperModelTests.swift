@@ -201,6 +201,35 @@ struct HelperModelTests {
         #expect(zip(a.gradient, b.gradient).allSatisfy { abs($0 - $1) < 1e-5 })
     }
 
+    /// The fold models evaluated together give each model exactly what it gets alone on
+    /// its training rows (value and gradient), whichever models are asked at once.
+    @Test func jointEvaluationEqualsEachModelAlone() throws {
+        let data = Blobs(n: 5000, d: 7, classes: 4, separation: 1, noise: 0.1)
+        var weights = [Float](repeating: 1, count: data.n)
+        for i in stride(from: 0, to: data.n, by: 37) { weights[i] = 0 }
+        weights[5] = 2
+        // Rows in fold order, as the helper keeps them: 3 folds of uneven size.
+        let bounds = [0, 1500, 3400, data.n]
+        var folds = [Int32](repeating: 0, count: data.n)
+        for f in 0..<3 { for r in bounds[f]..<bounds[f + 1] { folds[r] = Int32(f) } }
+        let cs = [0.3, 1.0, 2.5]
+        let joint = JointObjective(values: data.features, d: data.d, labels: data.labels, weights: weights, folds: folds, models: 3,
+                                   classes: 4, c: cs, threads: 2)
+        var rng = SplitMix64(seed: 11)
+        let thetas = (0..<3).map { _ in (0..<joint.parameterCount).map { _ in Double(rng.next() % 2001) / 2000 - 0.5 } }
+        for asked in [[0, 1, 2], [1], [0, 2]] {
+            let together = joint.evaluate(Dictionary(uniqueKeysWithValues: asked.map { ($0, thetas[$0]) }))
+            for g in asked {
+                let training = (0..<3).filter { $0 != g }.map { bounds[$0]..<bounds[$0 + 1] }
+                let alone = SoftmaxObjective(values: data.features, d: data.d, ranges: training, labels: data.labels, weights: weights,
+                                             classes: 4, c: cs[g], threads: 2).evaluate(thetas[g])
+                let got = try #require(together[g])
+                #expect(abs(got.value - alone.value) < 1e-9 * abs(alone.value), "model \(g) asked with \(asked)")
+                #expect(zip(got.gradient, alone.gradient).allSatisfy { abs($0 - $1) < 1e-6 }, "model \(g) asked with \(asked)")
+            }
+        }
+    }
+
     /// The gradient is the objective's derivative (central differences).
     @Test func gradientMatchesFiniteDifferences() throws {
         let data = Blobs(n: 500, d: 4, classes: 3)

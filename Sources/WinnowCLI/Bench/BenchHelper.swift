@@ -62,10 +62,10 @@ struct BenchHelper: ParsableCommand {
             let fixed = try Self.time(data, settings: settings)
             let cs = auto.result.regularisation.map { String(format: "%g", $0) }.joined(separator: ", ")
             print("run \(run):")
-            print(String(format: "  winnow, C by inner CV (%@): %.2f s (%d L-BFGS steps), out-of-fold log-loss %.5f, accuracy %.4f, load %.1f",
-                         cs, auto.seconds, auto.result.iterations, auto.result.outOfFoldLogLoss, auto.result.outOfFoldAccuracy, auto.load))
-            print(String(format: "  winnow, C = 1:               %.2f s (%d L-BFGS steps), out-of-fold log-loss %.5f, accuracy %.4f, load %.1f",
-                         fixed.seconds, fixed.result.iterations, fixed.result.outOfFoldLogLoss, fixed.result.outOfFoldAccuracy, fixed.load))
+            print(String(format: "  winnow, C by inner CV (%@): %.2f s (CPU %.2f s, %d L-BFGS steps), out-of-fold log-loss %.5f, accuracy %.4f, load %.1f",
+                         cs, auto.seconds, auto.cpu, auto.result.iterations, auto.result.outOfFoldLogLoss, auto.result.outOfFoldAccuracy, auto.load))
+            print(String(format: "  winnow, C = 1:               %.2f s (CPU %.2f s, %d L-BFGS steps), out-of-fold log-loss %.5f, accuracy %.4f, load %.1f",
+                         fixed.seconds, fixed.cpu, fixed.result.iterations, fixed.result.outOfFoldLogLoss, fixed.result.outOfFoldAccuracy, fixed.load))
             guard !noReference else { continue }
             let sk = try reference.run("Benchmarks/reference/helper_bench.py", [
                 "--features", directory + "/features.npy", "--labels", directory + "/labels.npy",
@@ -81,13 +81,14 @@ struct BenchHelper: ParsableCommand {
         }
     }
 
-    static func time(_ data: BenchHelperData, settings: HelperSettings) throws -> (seconds: Double, result: HelperResult, load: Double) {
+    static func time(_ data: BenchHelperData, settings: HelperSettings) throws -> (seconds: Double, result: HelperResult, load: Double, cpu: Double) {
         let load = BenchEnvironment.loadAverage()
+        let cpu = BenchEnvironment.cpuSeconds()
         let start = MonotonicClock.now()
         var model = try HelperModel.prepare(items: data.items, columns: data.dimension, read: data.reader, labels: data.labels,
                                             weights: [Float](repeating: 1, count: data.items), classes: data.classes, settings: settings)
         let result = model.train(labels: data.labels, weights: [Float](repeating: 1, count: data.items))
-        return (MonotonicClock.now() - start, result, max(load, BenchEnvironment.loadAverage()))
+        return (MonotonicClock.now() - start, result, max(load, BenchEnvironment.loadAverage()), BenchEnvironment.cpuSeconds() - cpu)
     }
 }
 
@@ -154,6 +155,13 @@ enum BenchEnvironment {
         let environment = ProcessInfo.processInfo.environment
         let blas = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"].compactMap { key in environment[key].map { "\(key)=\($0)" } }.joined(separator: " ")
         return "CPU: \(model), \(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores (\(vector)); Linux \(release); \(blas.isEmpty ? "OpenBLAS chooses its kernels" : blas); load average \(String(format: "%.1f", loadAverage()))"
+    }
+
+    /// CPU time (user and system) of this process so far.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
     static func loadAverage() -> Double {

@@ -19,7 +19,8 @@ struct BenchReviewYield: ParsableCommand {
             For a dataset with a ground_truth.csv (image, true_label, is_label_error, and \
             optionally exclude), a simulated reviewer works through the items one at a time \
             and decides each correctly: relabels it to its true label, excludes it where \
-            ground_truth.csv says so, accepts it otherwise. The orders compared: cleanlab's \
+            ground_truth.csv says so, accepts it otherwise; having emptied label-issues, they \
+            go on with triage. The orders compared: cleanlab's \
             static ranking (Benchmarks/reference/static_ranking.py on the dataset's models, \
             or on scikit-learn's out-of-fold logistic regression of the embeddings), random \
             order, and Winnow's own queues through the review screen's data source (every \
@@ -70,15 +71,18 @@ struct BenchReviewYield: ParsableCommand {
 
         for queue in queues.split(separator: ",").map(String.init) {
             guard QueueName(rawValue: queue) != nil else { throw CLIFailure(message: "unknown queue \(queue)", exit: .usage) }
+            // A reviewer who empties label-issues goes on with triage.
+            let then: String? = queue == QueueName.triage.rawValue ? nil : QueueName.triage.rawValue
+            let name = "winnow " + queue + (then.map { ", then \($0)" } ?? "")
             let variants: [(String, (inout WinnowConfig) -> Void, ReviewSimulation.Helper)] = [
-                ("winnow \(queue), no helper", { $0.helperEnabled = false }, .off),
-                ("winnow \(queue), helper trained once", { $0.helperEnabled = true; $0.helperRetrainEvery = 1_000_000 }, .once),
-                ("winnow \(queue), helper retrained", { $0.helperEnabled = true }, .retrained),
+                ("\(name), no helper", { $0.helperEnabled = false }, .off),
+                ("\(name), helper trained once", { $0.helperEnabled = true; $0.helperRetrainEvery = 1_000_000 }, .once),
+                ("\(name), helper retrained", { $0.helperEnabled = true }, .retrained),
             ]
             for (index, (name, change, helper)) in variants.enumerated() {
                 let simulation = try ReviewSimulation.open(dataset: dataset, state: base + "/\(queue)-\(index)", change: change)
                 let started = MonotonicClock.now()
-                let fixed = try simulation.run(queue: queue, truth: truth, helper: helper, limit: limit, target: errors)
+                let fixed = try simulation.run(queue: queue, then: then, truth: truth, helper: helper, limit: limit, target: errors)
                 runs.append((name, fixed, MonotonicClock.now() - started))
             }
         }
@@ -118,7 +122,8 @@ struct BenchReviewYield: ParsableCommand {
     func report(_ runs: [(name: String, fixed: [Bool], seconds: Double)], errors: Int) {
         let width = max(34, runs.map(\.name.count).max() ?? 0)
         var header = "order".padding(toLength: width, withPad: " ", startingAt: 0)
-        header += Self.checkpoints.map { String(format: "%7@", "@\($0)") }.joined() + Self.targets.map { String(format: "%8@", "\(Int($0 * 100))%") }.joined()
+        func right(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        header += Self.checkpoints.map { right("@\($0)", 7) }.joined() + Self.targets.map { right("\(Int($0 * 100))%", 8) }.joined()
         print("  real errors fixed after N decisions, and decisions needed to fix a share of the \(errors):")
         print("  " + header)
         for run in runs {
@@ -137,7 +142,16 @@ struct BenchReviewYield: ParsableCommand {
             }
             print("  " + line)
         }
-        if !noPlot { print(Self.plot(runs.map { ($0.name, $0.fixed) }, errors: errors)) }
+        // The curves up to where the slowest targeted order stopped (random order runs far longer).
+        let span = runs.filter { $0.name != "random order" }.map { run -> Int in
+            var found = 0
+            for (i, flag) in run.fixed.enumerated() where flag {
+                found += 1
+                if found * 20 >= errors * 19 { return i + 1 }
+            }
+            return run.fixed.count
+        }.max() ?? 1
+        if !noPlot { print(Self.plot(runs.map { ($0.name, Array($0.fixed.prefix(span))) }, errors: errors)) }
     }
 
     /// The curves as text: share of errors fixed (up) against decisions (across).

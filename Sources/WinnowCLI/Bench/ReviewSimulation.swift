@@ -27,10 +27,13 @@ struct ReviewSimulation {
     }
 
     /// Decides the head of `queue` until `limit` decisions, 95 % of `target` errors fixed, or
-    /// an empty queue; true for each decision that fixed a real error. With `.retrained`, a
+    /// an empty queue (then goes on with `then`, as a reviewer who has emptied label-issues
+    /// moves to triage); true for each decision that fixed a real error. With `.retrained`, a
     /// retrain runs (and is waited for) every `[helper] retrain_every` decisions, and the
     /// queue is loaded again after it, as the screen does when told the queues changed.
-    func run(queue: String, truth: GroundTruth, helper: Helper, limit: Int, target: Int) throws -> [Bool] {
+    func run(queue first: String, then: String? = nil, truth: GroundTruth, helper: Helper, limit: Int, target: Int) throws -> [Bool] {
+        var queue = first
+        var next = then
         let source = try StoreReviewSource.open(project, reviewer: "simulated-reviewer", stratifyBy: nil, progress: SilentProgress())
         source.helper?.idleRetrain = false
         var slots = try source.queue(named: queue).slots
@@ -44,6 +47,11 @@ struct ReviewSimulation {
                 // The queue as loaded is done: load it again (it may have grown).
                 slots = try source.queue(named: queue).slots
                 position = 0
+                if slots.isEmpty, let fallback = next {
+                    queue = fallback
+                    next = nil
+                    slots = try source.queue(named: queue).slots
+                }
                 guard !slots.isEmpty else { break }
             }
             let slot = slots[position]

@@ -37,7 +37,7 @@ struct HelperCache {
     var probabilities: [Float]
     var fitted: HelperModel.Fitted
 
-    static let magic = Array("WINNOW-HELPER-1\n".utf8)
+    static let magic = Array("WINNOW-HELPER-2\n".utf8)
 
     func write(to path: String) throws {
         var data = Data(Self.magic)
@@ -52,10 +52,8 @@ struct HelperCache {
         append(folds.foldOf)
         append(evidence.map { $0 ? UInt8(1) : 0 })
         append(probabilities)
-        append(fitted.full)
         for fold in fitted.perFold { append(fold) }
         append(fitted.regularisation)
-        append([fitted.fullRegularisation])
         append([Int32(folds.count)])
         }
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -73,7 +71,7 @@ struct HelperCache {
               let summary = try? JSONDecoder().decode(Summary.self, from: data.subdata(in: offset..<(offset + headerLength))) else { return nil }
         offset += headerLength
         let n = summary.items, k = summary.classes, p = summary.parameters, f = summary.folds
-        let expected = n * 4 + n * 4 + (p == 0 ? 0 : n * 4 + n + n * k * 4 + p * 8 * (f + 1) + f * 8 + 8 + 4)
+        let expected = n * 4 + n * 4 + (p == 0 ? 0 : n * 4 + n + n * k * 4 + p * 8 * f + f * 8 + 4)
         guard data.count - offset == expected else { return nil }
         func take<T>(_ count: Int, as: T.Type) -> [T] {
             let bytes = count * MemoryLayout<T>.stride
@@ -83,19 +81,17 @@ struct HelperCache {
         let labels = take(n, as: Int32.self), weights = take(n, as: Float.self)
         guard p > 0 else {
             return HelperCache(summary: summary, labels: labels, weights: weights, folds: FoldAssignment(count: 0, foldOf: []), evidence: [],
-                               probabilities: [], fitted: HelperModel.Fitted(full: [], perFold: [], regularisation: [], fullRegularisation: 0))
+                               probabilities: [], fitted: HelperModel.Fitted(perFold: [], regularisation: []))
         }
         let foldOf = take(n, as: Int32.self)
         let evidence = take(n, as: UInt8.self).map { $0 != 0 }
         let probabilities = take(n * k, as: Float.self)
-        let full = take(p, as: Double.self)
         let perFold = (0..<f).map { _ in take(p, as: Double.self) }
         let regularisation = take(f, as: Double.self)
-        let fullRegularisation = take(1, as: Double.self)[0]
         guard Int(take(1, as: Int32.self)[0]) == f else { return nil }
         return HelperCache(summary: summary, labels: labels, weights: weights,
                            folds: FoldAssignment(count: f, foldOf: foldOf, notes: summary.foldNotes), evidence: evidence, probabilities: probabilities,
-                           fitted: HelperModel.Fitted(full: full, perFold: perFold, regularisation: regularisation, fullRegularisation: fullRegularisation))
+                           fitted: HelperModel.Fitted(perFold: perFold, regularisation: regularisation))
     }
 
     /// Items whose training label or weight differs from what the cache was trained on.

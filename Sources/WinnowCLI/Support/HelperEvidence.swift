@@ -22,7 +22,7 @@ enum HelperEvidence {
     /// bend the model around them.
     static let verifiedWeight: Float = 2
     /// Part of the cache key: bump when the model or its inputs change meaning.
-    static let version = 1
+    static let version = 2
 
     /// Whether the helper applies to the project, and why, in words.
     static func status(config: WinnowConfig, context: AnalysisContext) -> (on: Bool, reason: String) {
@@ -145,7 +145,7 @@ enum HelperEvidence {
                                               trainedItems: 0, outOfFoldLogLoss: nil, outOfFoldAccuracy: nil, priorLogLoss: nil,
                                               seconds: MonotonicClock.now() - start, trainedAt: Timestamp.string(from: Date()), unused: error.description),
                                labels: labels, weights: weights, folds: FoldAssignment(count: 0, foldOf: []), evidence: [], probabilities: [],
-                               fitted: HelperModel.Fitted(full: [], perFold: [], regularisation: [], fullRegularisation: 0))
+                               fitted: HelperModel.Fitted(perFold: [], regularisation: []))
         }
         if let reuse { model!.resume(from: reuse.fitted) }
         return retrain(&model!, session: session, labels: labels, weights: weights, preparing: MonotonicClock.now() - start)
@@ -164,7 +164,7 @@ enum HelperEvidence {
         let unused = result.outOfFoldLogLoss < prior ? nil
             : String(format: "not used: its out-of-fold log-loss (%.3f) is no better than the class frequencies' (%.3f)", result.outOfFoldLogLoss, prior)
         let summary = HelperCache.Summary(
-            items: labels.count, classes: context.classes.count, parameters: model.fitted?.full.count ?? 0, folds: result.folds,
+            items: labels.count, classes: context.classes.count, parameters: model.fitted?.perFold.first?.count ?? 0, folds: result.folds,
             regularisation: result.regularisation, chosen: model.settings.regularisation == nil, features: featuresDescription(context),
             notes: result.notes, foldNotes: model.folds.notes, trainedItems: result.trainedItems,
             outOfFoldLogLoss: result.outOfFoldLogLoss.isFinite ? result.outOfFoldLogLoss : nil,
