@@ -21,8 +21,20 @@ public protocol ReviewDataSource: Sendable {
     func hold(items: [Int], queue: String) throws -> [Int: Unavailable]
     /// The session ends: let go of everything it holds.
     func close()
+    /// Open entries of every queue, counted as `queue(named:)` would hand them out.
+    func queueCounts() throws -> [String: Int]
+    /// The queue again when other sessions changed the project since this source last
+    /// looked (decided, released or took items); nil when nothing of theirs changed.
+    func refreshedQueue(named name: String) throws -> (slots: [QueueSlot], counts: [String: Int])?
+    /// Takes back this reviewer's latest decision still in effect, whichever session made
+    /// it; nil when there is none.
+    func undoEarlier() throws -> EarlierUndo?
+    /// Calls `changed` (on any thread) whenever another process may have changed the
+    /// project, until `close`.
+    func watchForChanges(_ changed: @escaping @Sendable () -> Void)
     /// `changed` is called whenever the queues' order may have changed without a decision
-    /// (a model retrained in the background), so the screen loads its queue again.
+    /// (a model retrained in the background), so the screen refreshes its queue
+    /// (`refreshedQueue` then returns it).
     func observeQueueChanges(_ changed: @escaping @Sendable () -> Void)
 }
 
@@ -30,6 +42,10 @@ extension ReviewDataSource {
     /// One reviewer, nothing to hold.
     public func hold(items: [Int], queue: String) throws -> [Int: Unavailable] { [:] }
     public func close() {}
+    public func queueCounts() throws -> [String: Int] { [:] }
+    public func refreshedQueue(named name: String) throws -> (slots: [QueueSlot], counts: [String: Int])? { nil }
+    public func undoEarlier() throws -> EarlierUndo? { nil }
+    public func watchForChanges(_ changed: @escaping @Sendable () -> Void) {}
     /// Queues that change only with decisions.
     public func observeQueueChanges(_ changed: @escaping @Sendable () -> Void) {}
 }
