@@ -85,6 +85,10 @@ public struct HelperModel: Sendable {
                                labels: [Int32], weights: [Float], classes: Int, classNames: [String]? = nil,
                                settings: HelperSettings = HelperSettings(), folds given: FoldAssignment? = nil) throws(Unavailable) -> HelperModel {
         let present = present ?? [Bool](repeating: true, count: items)
+        // Without features there is nothing to learn from, whatever the labels (said so, rather
+        // than that no class has items enough).
+        let withFeatures = present.count { $0 }
+        guard given != nil || withFeatures >= 2 else { throw .features(.tooFewItems(withFeatures)) }
         let folds: FoldAssignment
         if let given {
             folds = given

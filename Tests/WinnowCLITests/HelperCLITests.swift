@@ -77,6 +77,52 @@ struct HelperCLITests {
         #expect(try trainedAt(dataset) != first, "three changed items: retrained")
     }
 
+    @Test("all-zero embeddings give no helper and say why; nothing is NaN")
+    func allZeroFeatures() throws {
+        let dataset = Self.shapesWithoutModels()
+        // Same shape as the sample's, read off its header ("'shape': (rows, columns)").
+        let header = String(decoding: try #require(FileManager.default.contents(atPath: dataset.root + "/embeddings.npy")).prefix(256), as: UTF8.self)
+        let shape = try #require(header.firstMatch(of: /'shape': \((\d+), (\d+)\)/))
+        let (rows, columns) = (Int(shape.1)!, Int(shape.2)!)
+        dataset.npy("embeddings.npy", rows: rows, columns: columns, [Float](repeating: 0, count: rows * columns))
+        let analyze = winnow("analyze", dataset.root)
+        #expect(analyze.status == 0, "\(analyze.stderr)")
+        #expect(analyze.stdout.contains("helper       on: learns from embeddings.npy") && analyze.stdout.contains("unavailable:")
+                && analyze.stdout.contains("constant or all zero"), "\(analyze.stdout)")
+        #expect(!analyze.stdout.contains("evidence     helper"), "\(analyze.stdout)")
+        let queue = winnow("queue", dataset.root, "--queue", "label-issues", "--format", "jsonl")
+        #expect(queue.status == 0, "\(queue.stderr)")
+        #expect(!queue.stdout.contains("\"helper\":") && !queue.stdout.lowercased().contains("nan"), "\(queue.stdout.prefix(2000))")
+    }
+
+    @Test("a class with fewer items than folds lowers the folds and says so; a class with one item gets no helper evidence")
+    func smallClasses() throws {
+        let dataset = Self.shapesWithoutModels()
+        // One label per image: 'triangle' keeps three images, 'star' one, the rest become circles.
+        var seen = Set<Substring>(), kept: [String: Int] = [:], rows = ["image,label"]
+        var lonely = ""
+        for line in try #require(dataset.read("labels.csv")).split(separator: "\n").dropFirst() {
+            let cells = line.split(separator: ",")
+            guard seen.insert(cells[0]).inserted else { continue }
+            var label = String(cells[1])
+            kept[label, default: 0] += 1
+            if (label == "triangle" && kept[label]! > 3) || (label == "star" && kept[label]! > 1) { label = "circle" }
+            if label == "star" { lonely = String(cells[0]) }
+            rows.append("\(cells[0]),\(label)")
+        }
+        dataset.write("labels.csv", rows.joined(separator: "\n") + "\n")
+        let analyze = winnow("analyze", dataset.root)
+        #expect(analyze.status == 0, "\(analyze.stderr)")
+        #expect(analyze.stdout.contains("3-fold logistic regression"), "\(analyze.stdout)")
+        #expect(analyze.stdout.contains("note: 'triangle' has only 3 labelled items: 3 folds instead of 5"), "\(analyze.stdout)")
+        #expect(analyze.stdout.contains("note: 'star' has too few labelled items to learn it out of fold"), "\(analyze.stdout)")
+        // The lonely star's helper row repeats its label: the helper never flags it.
+        let queue = winnow("queue", dataset.root, "--queue", "label-issues", "--format", "jsonl")
+        #expect(queue.status == 0 && !queue.stdout.lowercased().contains("nan"), "\(queue.stderr)")
+        let line = try #require(queue.stdout.split(separator: "\n").first { $0.contains("\"\(lonely)\"") })
+        #expect(!line.contains("helper gives"), "\(line)")
+    }
+
     @Test("[helper] settings are checked, each error naming its line")
     func settingsAreChecked() throws {
         let config = try WinnowConfig.parse("[helper]\nenabled = \"auto\"\nfolds = 3\nregularisation = 2\nretrain_every = 50\n")
@@ -126,6 +172,9 @@ struct HelperCLITests {
         source.waitForRefresh()
         #expect(helper.completed == 1)
         #expect(told.value == 1)
+        // The screen's refresh takes the retrained queue once (as it takes others' decisions).
+        #expect(try source.refreshedQueue(named: "label-issues") != nil)
+        #expect(try source.refreshedQueue(named: "label-issues") == nil)
         // The relabelled item is now learnt with its new label: the helper's view of it moved.
         #expect(try Self.helperRow(source, watched) != before)
         // Decided items are gone from the reloaded queue.

@@ -132,6 +132,11 @@ struct HelperModelTests {
                                         read: { item, into in into[0] = Float(item); into[1] = 1 },
                                         labels: [0, 0, 1, 1, 0], weights: [1, 1, 1, 1, 1], classes: 2, folds: FoldAssignment(count: 1, foldOf: [0, -1, -1, -1, -1]))
         }
+        // No item with features (every image unreadable): said so, not that the classes are too small.
+        #expect(throws: HelperModel.Unavailable.features(.tooFewItems(0))) {
+            _ = try HelperModel.prepare(items: 4, columns: 2, present: [false, false, false, false], read: { _, _ in },
+                                        labels: [0, 0, 1, 1], weights: [1, 1, 1, 1], classes: 2)
+        }
     }
 
     @Test func sameSeedSameProbabilitiesOnAnyNumberOfThreads() throws {
