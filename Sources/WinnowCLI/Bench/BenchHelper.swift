@@ -16,7 +16,8 @@ struct BenchHelper: ParsableCommand {
             Generates classification features in memory (Gaussian classes with per-column \
             scales and offsets, labels with uniform noise), trains Winnow's helper model \
             (K-fold out-of-fold probabilities; regularisation chosen by inner \
-            cross-validation, and again with C = 1), then runs \
+            cross-validation; then retrained from its weights after --retrain-changes \
+            reviewed items, as the review screen does; and again with C = 1), then runs \
             Benchmarks/reference/helper_bench.py on the same features and labels \
             (StandardScaler + LogisticRegression(C = 1) + cross_val_predict, \
             StratifiedKFold), and prints both times, their ratio and both out-of-fold \
@@ -32,6 +33,7 @@ struct BenchHelper: ParsableCommand {
     @Option(help: "Distance of the class centres (in feature standard deviations per column).") var separation = 0.35
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @Option(help: "Repetitions (each side once per repetition, alternating).") var runs = 1
+    @Option(help: "Decisions before the timed retrain (labels set to the truth, counted as verified).") var retrainChanges = 200
     @Flag(help: "Skip scikit-learn.") var noReference = false
     @OptionGroup var reference: ReferenceTool
 
@@ -57,7 +59,8 @@ struct BenchHelper: ParsableCommand {
         for run in 1...max(1, runs) {
             var settings = HelperSettings()
             settings.folds = folds
-            let auto = try Self.time(data, settings: settings)
+            var auto = try Self.time(data, settings: settings)
+            let retrain = Self.retrain(&auto.model, data, changes: retrainChanges)
             settings.regularisation = 1
             let fixed = try Self.time(data, settings: settings)
             let cs = auto.result.regularisation.map { String(format: "%g", $0) }.joined(separator: ", ")
@@ -66,6 +69,8 @@ struct BenchHelper: ParsableCommand {
                          cs, auto.seconds, auto.cpu, auto.result.iterations, auto.result.outOfFoldLogLoss, auto.result.outOfFoldAccuracy, auto.load))
             print(String(format: "  winnow, C = 1:               %.2f s (CPU %.2f s, %d L-BFGS steps), out-of-fold log-loss %.5f, accuracy %.4f, load %.1f",
                          fixed.seconds, fixed.cpu, fixed.result.iterations, fixed.result.outOfFoldLogLoss, fixed.result.outOfFoldAccuracy, fixed.load))
+            print(String(format: "  winnow, retrain after %d decisions (warm start): %.2f s (CPU %.2f s, %d L-BFGS steps), out-of-fold log-loss %.5f",
+                         retrain.changed, retrain.seconds, retrain.cpu, retrain.result.iterations, retrain.result.outOfFoldLogLoss))
             guard !noReference else { continue }
             let sk = try reference.run("Benchmarks/reference/helper_bench.py", [
                 "--features", directory + "/features.npy", "--labels", directory + "/labels.npy",
@@ -81,14 +86,31 @@ struct BenchHelper: ParsableCommand {
         }
     }
 
-    static func time(_ data: BenchHelperData, settings: HelperSettings) throws -> (seconds: Double, result: HelperResult, load: Double, cpu: Double) {
+    /// A retrain as the review screen runs it: `changes` items reviewed (the first noisy
+    /// labels set to the truth, the rest accepted), weighted as verified, the model
+    /// continuing from its last fit.
+    static func retrain(_ model: inout HelperModel, _ data: BenchHelperData, changes: Int) -> (changed: Int, seconds: Double, result: HelperResult, cpu: Double) {
+        var labels = data.labels, weights = [Float](repeating: 1, count: data.items)
+        let noisy = (0..<data.items).filter { data.labels[$0] != data.truth[$0] }
+        let reviewed = Array(noisy.prefix(changes / 2)) + Array((0..<data.items).filter { data.labels[$0] == data.truth[$0] }.prefix(changes - min(noisy.count, changes / 2)))
+        for i in reviewed {
+            labels[i] = data.truth[i]
+            weights[i] = HelperEvidence.verifiedWeight
+        }
+        let cpu = BenchEnvironment.cpuSeconds()
+        let start = MonotonicClock.now()
+        let result = model.train(labels: labels, weights: weights)
+        return (reviewed.count, MonotonicClock.now() - start, result, BenchEnvironment.cpuSeconds() - cpu)
+    }
+
+    static func time(_ data: BenchHelperData, settings: HelperSettings) throws -> (seconds: Double, result: HelperResult, load: Double, cpu: Double, model: HelperModel) {
         let load = BenchEnvironment.loadAverage()
         let cpu = BenchEnvironment.cpuSeconds()
         let start = MonotonicClock.now()
         var model = try HelperModel.prepare(items: data.items, columns: data.dimension, read: data.reader, labels: data.labels,
                                             weights: [Float](repeating: 1, count: data.items), classes: data.classes, settings: settings)
         let result = model.train(labels: data.labels, weights: [Float](repeating: 1, count: data.items))
-        return (MonotonicClock.now() - start, result, max(load, BenchEnvironment.loadAverage()), BenchEnvironment.cpuSeconds() - cpu)
+        return (MonotonicClock.now() - start, result, max(load, BenchEnvironment.loadAverage()), BenchEnvironment.cpuSeconds() - cpu, model)
     }
 }
 

@@ -33,10 +33,25 @@ struct BenchHelperQuality: ParsableCommand {
 
     func run() throws {
         print(BenchEnvironment.describe())
-        for dataset in datasets { try bench(dataset) }
+        var margins: [(String, Double)] = []
+        for dataset in datasets {
+            // One dataset that cannot be ranked (no features at all) does not end the run.
+            do {
+                if let margin = try bench(dataset) { margins.append((dataset, margin)) }
+            } catch {
+                print("  \(TerminalText.sanitize(dataset)): \(error)")
+            }
+        }
+        guard let worst = margins.min(by: { $0.1 < $1.1 }) else { return }
+        print("\nmargin of Winnow's fused score over the better of Datalab and neighbour agreement alone, per dataset:")
+        for (dataset, margin) in margins { print(String(format: "  %+.3f  %@", margin, TerminalText.sanitize(dataset))) }
+        print(String(format: "worst %+.3f (%@); at least as good on %d of %d", worst.1, TerminalText.sanitize(worst.0),
+                     margins.filter { $0.1 >= 0 }.count, margins.count))
     }
 
-    func bench(_ dataset: String) throws {
+    /// Prints the dataset's precisions; returns the fused score's margin over the better of
+    /// Datalab and neighbour agreement alone (nil when one of them is missing).
+    func bench(_ dataset: String) throws -> Double? {
         let truth = try GroundTruth(datasetRoot: dataset)
         let base = NSTemporaryDirectory() + "winnow-helper-quality-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: base) }
@@ -83,14 +98,20 @@ struct BenchHelperQuality: ParsableCommand {
         try NPYFiles.write(input.labels.map(Float.init), rows: input.count, columns: 1, to: base + "/labels.npy")
         struct Done: Decodable { let seconds: Double }
         for (name, extra) in [("Datalab label issues (kNN probabilities)", ["--datalab"]), ("cleanlab self-confidence, sklearn logistic regression", [])] {
-            let done = try reference.run("Benchmarks/reference/static_ranking.py", ["--labels", base + "/labels.npy", "--out", base + "/order.npy",
-                                                                                      "--features", features] + extra, as: Done.self)
+            guard let done = try? reference.run("Benchmarks/reference/static_ranking.py", ["--labels", base + "/labels.npy", "--out", base + "/order.npy",
+                                                                                      "--features", features] + extra, as: Done.self) else {
+                print("  \(name): failed (see above)")
+                continue
+            }
             let order = try NPYIntegerVector.read(path: base + "/order.npy", displayName: "order.npy").map { Int($0) }
             rows.append((name + String(format: " (%.1f s)", done.seconds), precision(order: order)))
         }
         print(String(format: "  precision at K (the helper trained in %.1f s: %@):", seconds,
                      helper.summary.regularisation.isEmpty ? "—" : "\(helper.summary.folds) folds, C " + Set(helper.summary.regularisation).sorted().map { String(format: "%g", $0) }.joined(separator: "/")))
         for (name, value) in rows { print(String(format: "    %.3f  %@", value, name)) }
+        func row(_ prefix: String) -> Double? { rows.first { $0.0.hasPrefix(prefix) }?.1 }
+        guard let fused = row("winnow fused"), let neighbours = row("neighbour agreement alone"), let datalab = row("Datalab") else { return nil }
+        return fused - max(neighbours, datalab)
     }
 
     /// The features as a float32 .npy: the embeddings' own file, or the image features written out.

@@ -36,6 +36,7 @@ struct BenchReviewYield: ParsableCommand {
     @Option(help: "Winnow queues to work through (comma-separated).") var queues = "label-issues,triage"
     @Option(help: "Stop each run after this many decisions (default: when 95 % of the errors are fixed or the order is exhausted).")
     var maxDecisions: Int?
+    @Option(help: "Winnow's variants to run (comma-separated: off, once, retrained).") var variants = "off,once,retrained"
     @Option(help: "Seed of the random order.") var seed: UInt64 = 0
     @Flag(help: "Leave out the curves.") var noPlot = false
     @OptionGroup var reference: ReferenceTool
@@ -74,12 +75,13 @@ struct BenchReviewYield: ParsableCommand {
             // A reviewer who empties label-issues goes on with triage.
             let then: String? = queue == QueueName.triage.rawValue ? nil : QueueName.triage.rawValue
             let name = "winnow " + queue + (then.map { ", then \($0)" } ?? "")
-            let variants: [(String, (inout WinnowConfig) -> Void, ReviewSimulation.Helper)] = [
+            let made: [(String, (inout WinnowConfig) -> Void, ReviewSimulation.Helper)] = [
                 ("\(name), no helper", { $0.helperEnabled = false }, .off),
                 ("\(name), helper trained once", { $0.helperEnabled = true; $0.helperRetrainEvery = 1_000_000 }, .once),
                 ("\(name), helper retrained", { $0.helperEnabled = true }, .retrained),
             ]
-            for (index, (name, change, helper)) in variants.enumerated() {
+            let wanted = Set(variants.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            for (index, (name, change, helper)) in made.enumerated() where wanted.contains("\(helper)") {
                 let simulation = try ReviewSimulation.open(dataset: dataset, state: base + "/\(queue)-\(index)", change: change)
                 let started = MonotonicClock.now()
                 let fixed = try simulation.run(queue: queue, then: then, truth: truth, helper: helper, limit: limit, target: errors)
