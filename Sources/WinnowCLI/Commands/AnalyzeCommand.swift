@@ -45,6 +45,7 @@ struct AnalyzeCommand: ParsableCommand {
             .write(to: QueueSnapshot.path(stateDirectory: opened.store.stateDirectory, queue: QueueName.triage.rawValue))
         let elapsed = MonotonicClock.now() - start
         print(Self.summary(analysis: analysis, input: input, builder: builder, neighbours: neighbours, config: opened.config, seconds: elapsed))
+        print("  helper       " + HelperEvidence.describe(config: opened.config, context: session.context, cache: HelperCache.read(HelperEvidence.cachePath(session))))
     }
 
     static func summary(analysis: LabelAnalysis, input: AnalysisInput, builder: QueueBuilder,
