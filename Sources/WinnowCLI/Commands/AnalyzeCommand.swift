@@ -64,7 +64,7 @@ struct AnalyzeCommand: ParsableCommand {
             lines.append("  evidence     " + analysis.sources.map { source in
                 let ranking = source.auroc.map { String(format: ", ranks errors at AUROC %.3f", $0) } ?? ""
                 return String(format: "%@ (agrees with %.0f%% of labels%@, weight %.2f)", s(source.name), source.accuracy * 100, ranking, source.weight)
-            }.joined(separator: ", "))
+            }.joined(separator: ", ") + (analysis.sources.count > 1 ? "; fused score: \(analysis.fusedForm.rawValue)" : ""))
         }
         lines.append("  confident learning (\(config.filterBy)): \(analysis.confidentLearningIssue.filter { $0 }.count) items")
         let bad = analysis.componentSummaries.filter(\.isBad).count
