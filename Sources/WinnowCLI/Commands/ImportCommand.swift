@@ -31,6 +31,6 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         let opened = try Project.open(project, importIfNeeded: false)
         let summary = try opened.runImport()
-        print(Project.describe(summary))
+        print(Project.describe(summary, decodeFailures: try opened.store.decodeFailures().count))
     }
 }

@@ -153,6 +153,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         var made = QueueBuilder(analysis: analysis, input: input, problems: problems, strata: strata,
                                 decided: decided, skipped: skipped, settings: queueSettings)
         made.disputed = context.items.indices.filter { context.items[$0].consensus.state == .disputed }
+        made.quality = builder.quality
         return made
     }
 

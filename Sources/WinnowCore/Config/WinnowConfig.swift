@@ -40,6 +40,16 @@ import TOMLKit
 /// disagreement = 0.10
 /// outliers = 0.05
 /// problems = 0.10
+/// quality = 0.05
+///
+/// [quality]                       # image-quality flags, CleanVision's definitions (0 turns one off)
+/// dark = 0.32                     # flagged below this 99th-percentile brightness
+/// light = 0.05                    # flagged below this 1 − 5th-percentile brightness
+/// blurry = 0.29                   # flagged below this blur score
+/// low_information = 0.3           # flagged below this entropy score (bits / 10)
+/// odd_aspect_ratio = 0.35         # flagged below this min(w/h, h/w)
+/// odd_size_iqr_factor = 3.0       # flagged beyond the quartiles of √(w·h) ± this many IQRs
+/// grayscale = true                # flag greyscale images in a colour dataset
 ///
 /// [review]                        # the review screen (winnow review)
 /// theme = "default"               # default | light | high-contrast | mono | a path to a theme .toml
@@ -86,7 +96,13 @@ public struct WinnowConfig: Sendable, Equatable {
     public var outlierShare = 0.01
     public var seed = 0
     // [triage]
-    public var triageQuotas: [String: Double] = ["label_issues": 0.45, "bad_components": 0.15, "disagreement": 0.10, "outliers": 0.05, "problems": 0.10]
+    public var triageQuotas: [String: Double] = ["label_issues": 0.45, "bad_components": 0.15, "disagreement": 0.10, "outliers": 0.05, "problems": 0.10, "quality": 0.05]
+    // [quality]: thresholds of the image-quality checks (CleanVision's defaults; 0 turns one off)
+    public var qualityThresholds: [String: Double] = WinnowConfig.defaultQualityThresholds
+    public var qualityGrayscale = true
+    public static let defaultQualityThresholds: [String: Double] = [
+        "dark": 0.32, "light": 0.05, "blurry": 0.29, "low_information": 0.3, "odd_aspect_ratio": 0.35, "odd_size_iqr_factor": 3.0,
+    ]
     // [review]
     public var theme = "default"
     public var graphics = "auto"
@@ -119,7 +135,8 @@ public struct WinnowConfig: Sendable, Equatable {
         "analysis": ["neighbours", "duplicate_threshold", "search", "filter_by", "exact_duplicates"],
         "hnsw": ["m", "ef_construction", "ef"],
         "queues": ["audit_share", "stratify_by", "low_confidence", "outlier_share", "seed"],
-        "triage": ["label_issues", "bad_components", "disagreement", "outliers", "problems"],
+        "triage": ["label_issues", "bad_components", "disagreement", "outliers", "problems", "quality"],
+        "quality": ["dark", "light", "blurry", "low_information", "odd_aspect_ratio", "odd_size_iqr_factor", "grayscale"],
         "review": ["theme", "graphics", "colors", "sensitive_classes", "blur_all", "blur_style"],
         "team": ["reviews_per_item", "lease_minutes", "enforce_login", "reviewers"],
         "keys": [],  // any command name; checked by the review screen
@@ -253,6 +270,12 @@ public struct WinnowConfig: Sendable, Equatable {
                                                      hint: "for example: \(TerminalText.sanitize(name)) = \"annotator\""))
                         }
                     }
+                case ("quality", "grayscale"):
+                    if let b = item.bool { config.qualityGrayscale = b } else { wrongType("true or false") }
+                case ("quality", "odd_size_iqr_factor"):
+                    if let v = item.double ?? item.int.map(Double.init), v >= 0, v <= 100 { config.qualityThresholds[key] = v } else { wrongType("a number from 0 to 100") }
+                case ("quality", _):
+                    if let v = item.double ?? item.int.map(Double.init), v >= 0, v <= 1 { config.qualityThresholds[key] = v } else { wrongType("a number from 0 to 1") }
                 case ("triage", _):
                     if let v = item.double ?? item.int.map(Double.init), v >= 0 { config.triageQuotas[key] = v } else { wrongType("a number (a share)") }
                 default:
