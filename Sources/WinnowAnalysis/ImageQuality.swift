@@ -45,8 +45,16 @@ public struct QualitySettings: Sendable, Equatable, CustomStringConvertible {
     public var oddAspectRatio = 0.35
     /// Odd size beyond the quartiles of √(w·h) ± this many interquartile ranges.
     public var oddSizeIQRFactor = 3.0
-    /// Flag greyscale images (only ever in a colour dataset).
-    public var grayscale = true
+    /// Which images are greyscale (flagged only ever in a colour dataset).
+    public var grayscale = GrayscaleRule.stored
+
+    public enum GrayscaleRule: String, Sendable, CaseIterable {
+        /// Files that store grey samples: CleanVision's definition (Pillow's mode "L").
+        case stored
+        /// Also colour files in which no pixel has colour (a grey picture saved as RGB).
+        case pixels
+        case off
+    }
 
     /// CleanVision's fixed parameters of the scores.
     public static let lowInformationScale = 0.1
@@ -108,7 +116,7 @@ public struct ImageQualityReport: Sendable {
         let range = Self.sizeRange(sizes, factor: settings.oddSizeIQRFactor)
         sizeRange = range.map { SizeRange(low: $0.low, high: $0.high) }
         for issue in QualityIssue.allCases {
-            scores[issue] = measured.map { Self.score(issue, measures[$0]!, sizeRange: range, colourDataset: colourDataset) }
+            scores[issue] = measured.map { Self.score(issue, measures[$0]!, sizeRange: range, colourDataset: colourDataset, grayscale: settings.grayscale) }
         }
         let sorted = scores.mapValues { $0.sorted() }
         var flags = [[Flag]](repeating: [], count: measures.count)
@@ -152,7 +160,7 @@ public struct ImageQualityReport: Sendable {
         case .lowInformation: value = settings.lowInformation
         case .oddAspectRatio: value = settings.oddAspectRatio
         case .grayscale:
-            guard settings.grayscale, colourDataset else { return nil }
+            guard settings.grayscale != .off, colourDataset else { return nil }
             return 1
         case .oddSize:
             guard let sizeRange, settings.oddSizeIQRFactor > 0 else { return nil }
@@ -164,7 +172,7 @@ public struct ImageQualityReport: Sendable {
 
     /// CleanVision's score of one issue (0…1, lower is worse).
     static func score(_ issue: QualityIssue, _ m: ImageQualityMeasures, sizeRange: (low: Double, high: Double, gap: Double)?,
-                      colourDataset: Bool) -> Double {
+                      colourDataset: Bool, grayscale: QualitySettings.GrayscaleRule = .stored) -> Double {
         switch issue {
         case .dark: return m.brightness99
         case .light: return 1 - m.brightness5
@@ -176,7 +184,7 @@ public struct ImageQualityReport: Sendable {
             if spread <= QualitySettings.blurHistogramThreshold { spread = 0 }
             return min(blur + spread, 1)
         case .grayscale:
-            return m.storedGreyscale || !m.hasColour ? 0 : 1
+            return m.storedGreyscale || (grayscale == .pixels && !m.hasColour) ? 0 : 1
         case .oddSize:
             guard let sizeRange else { return 1 }
             let middle = (sizeRange.low + sizeRange.high) / 2

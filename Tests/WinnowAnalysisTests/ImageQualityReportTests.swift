@@ -76,7 +76,7 @@ struct CleanVisionScores: Decodable, Sendable, CustomTestStringConvertible {
         var settings = QualitySettings()
         settings.dark = 0
         settings.oddSizeIQRFactor = 0
-        settings.grayscale = false
+        settings.grayscale = .off
         let report = ImageQualityReport(measures: dataset.images.map { Optional($0.measures) }, settings: settings)
         let counts = report.counts
         #expect(counts[.dark] == nil && counts[.oddSize] == nil && counts[.grayscale] == nil)

@@ -305,6 +305,8 @@ struct QualityFlagCLITests {
         try add("grey.png", grey)
         try add("flat.png", RGBImage(width: 96, height: 72, fill: RGB(40, 120, 200)))
         try add("banner.png", picture(23, width: 300, height: 40))
+        dataset.write("images/stored-grey.png", bytes: ImageCheckCLITests.fixture("grey.png"))
+        names.append("stored-grey.png")
         dataset.write("classes.txt", "cat\ndog\n")
         dataset.write("labels.csv", "image,label\n" + names.enumerated().map { "\($1),\($0 % 2 == 0 ? "cat" : "dog")" }.joined(separator: "\n") + "\n")
         if let toml { dataset.write("winnow.toml", toml) }
@@ -327,19 +329,21 @@ struct QualityFlagCLITests {
         let quality = try entries(dataset, queue: "quality")
         var reasons: [String: [String]] = [:]
         for entry in quality { reasons[entry["image"] as! String] = entry["reasons"] as? [String] }
-        #expect(Set(reasons.keys).isSuperset(of: ["dark.png", "light.png", "grey.png", "flat.png", "banner.png"]), "\(reasons)")
+        #expect(Set(reasons.keys).isSuperset(of: ["dark.png", "light.png", "stored-grey.png", "flat.png", "banner.png"]), "\(reasons)")
         // An ordinary picture may be blurry by CleanVision's measure (large flat areas), nothing else.
         for (name, list) in reasons where name.hasPrefix("ordinary") { #expect(list.first?.hasPrefix("blurry: ") == true, "\(name): \(list)") }
         #expect(reasons["dark.png"]?.first?.hasPrefix("dark: its brightest pixels reach 0.") == true, "\(reasons)")
         #expect(reasons["dark.png"]?.first?.hasSuffix("darker than 100 % of the dataset") == true, "\(reasons)")
         #expect(reasons["light.png"]?.first?.hasPrefix("light: even its darkest pixels are at 0.9") == true, "\(reasons)")
-        #expect(reasons["grey.png"]?.contains { $0.hasPrefix("grayscale in a colour dataset: no pixel has colour") } == true, "\(reasons)")
+        #expect(reasons["stored-grey.png"]?.contains { $0.hasPrefix("grayscale in a colour dataset: stored as greyscale") } == true, "\(reasons)")
+        // A grey picture saved as RGB is greyscale only by the "pixels" rule (CleanVision reads the file's mode).
+        #expect(reasons["grey.png"]?.contains { $0.hasPrefix("grayscale") } != true, "\(reasons)")
         #expect(reasons["flat.png"]?.contains { $0.hasPrefix("low information: ") && $0.contains("bits of entropy") } == true, "\(reasons)")
         #expect(reasons["banner.png"]?.contains { $0.hasPrefix("odd aspect ratio: 300×40 (ratio 0.13") } == true, "\(reasons)")
         #expect(reasons["banner.png"]?.contains { $0.hasPrefix("odd size: 300×40 pixels is large") } == true, "\(reasons)")
 
         let info = winnow("info", dataset.root)
-        #expect(info.stdout.contains("image quality (17 of 17 images measured by the last analysis; CleanVision's checks)"), "\(info.stdout)")
+        #expect(info.stdout.contains("image quality (18 of 18 images measured by the last analysis; CleanVision's checks)"), "\(info.stdout)")
         #expect(info.stdout.contains("    dark.png\n      · dark: its brightest pixels"), "\(info.stdout)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(winnow("info", dataset.root, "--json").stdout.utf8)) as? [String: Any])
         let summary = try #require(json["imageQuality"] as? [String: Any])
@@ -364,19 +368,21 @@ struct QualityFlagCLITests {
 
     @Test("[triage] quality = 0 keeps the flags out of triage; [quality] thresholds change them; a greyscale dataset flags no grayscale")
     func settings() throws {
-        let quiet = try Self.folder(toml: "[triage]\nquality = 0\n\n[quality]\ndark = 0\nodd_aspect_ratio = 0.1\n")
+        let quiet = try Self.folder(toml: "[triage]\nquality = 0\n\n[quality]\ndark = 0\nodd_aspect_ratio = 0.1\ngrayscale = \"pixels\"\n")
         let triage = try entries(quiet, queue: "triage")
         #expect(!triage.contains { $0["queue"] as? String == "quality" })
         let quality = try entries(quiet, queue: "quality").map { $0["image"] as! String }
         #expect(!quality.contains("dark.png") && quality.contains("banner.png"))
         let banner = try entries(quiet, queue: "quality").first { $0["image"] as? String == "banner.png" }
         #expect((banner?["reasons"] as? [String])?.contains { $0.hasPrefix("odd aspect ratio") } == false)
+        let grey = try entries(quiet, queue: "quality").first { $0["image"] as? String == "grey.png" }
+        #expect((grey?["reasons"] as? [String])?.contains { $0.hasPrefix("grayscale in a colour dataset: no pixel has colour") } == true)
 
         let bad = try Self.folder(toml: "[quality]\ndark = 2\n")
         let refused = winnow("analyze", bad.root)
         #expect(refused.status == 2 && refused.stderr.contains("quality.dark must be a number from 0 to 1"), "\(refused.stderr)")
 
-        // Mostly greyscale: grey is the norm, not an issue.
+        // Mostly greyscale (stored as RGB, so by the "pixels" rule): grey is the norm, not an issue.
         let dataset = TemporaryDataset()
         for seed in 1...6 {
             var grey = Self.picture(UInt64(seed))
@@ -384,6 +390,7 @@ struct QualityFlagCLITests {
             dataset.write("images/grey-\(seed).png", bytes: try PNGEncoder.encode(grey))
         }
         dataset.write("images/colour.png", bytes: try PNGEncoder.encode(Self.picture(9)))
+        dataset.write("winnow.toml", "[quality]\ngrayscale = \"pixels\"\n")
         let analyze = winnow("analyze", dataset.root)
         #expect(analyze.stdout.contains("grayscale 0") && analyze.stdout.contains("(a greyscale dataset: grayscale not flagged)"), "\(analyze.stdout)")
     }

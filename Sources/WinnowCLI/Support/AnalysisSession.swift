@@ -209,7 +209,7 @@ struct AnalysisSession {
         q.lowInformation = t["low_information"] ?? q.lowInformation
         q.oddAspectRatio = t["odd_aspect_ratio"] ?? q.oddAspectRatio
         q.oddSizeIQRFactor = t["odd_size_iqr_factor"] ?? q.oddSizeIQRFactor
-        q.grayscale = config.qualityGrayscale
+        q.grayscale = QualitySettings.GrayscaleRule(rawValue: config.qualityGrayscale) ?? .stored
         return q
     }
 

@@ -49,7 +49,8 @@ import TOMLKit
 /// low_information = 0.3           # flagged below this entropy score (bits / 10)
 /// odd_aspect_ratio = 0.35         # flagged below this min(w/h, h/w)
 /// odd_size_iqr_factor = 3.0       # flagged beyond the quartiles of √(w·h) ± this many IQRs
-/// grayscale = true                # flag greyscale images in a colour dataset
+/// grayscale = "stored"            # in a colour dataset, flag files stored as greyscale ("stored",
+///                                 # CleanVision's rule), also colourless RGB files ("pixels"), or "off"
 ///
 /// [review]                        # the review screen (winnow review)
 /// theme = "default"               # default | light | high-contrast | mono | a path to a theme .toml
@@ -99,7 +100,8 @@ public struct WinnowConfig: Sendable, Equatable {
     public var triageQuotas: [String: Double] = ["label_issues": 0.45, "bad_components": 0.15, "disagreement": 0.10, "outliers": 0.05, "problems": 0.10, "quality": 0.05]
     // [quality]: thresholds of the image-quality checks (CleanVision's defaults; 0 turns one off)
     public var qualityThresholds: [String: Double] = WinnowConfig.defaultQualityThresholds
-    public var qualityGrayscale = true
+    public var qualityGrayscale = "stored"
+    public static let grayscaleRules = ["stored", "pixels", "off"]
     public static let defaultQualityThresholds: [String: Double] = [
         "dark": 0.32, "light": 0.05, "blurry": 0.29, "low_information": 0.3, "odd_aspect_ratio": 0.35, "odd_size_iqr_factor": 3.0,
     ]
@@ -271,7 +273,9 @@ public struct WinnowConfig: Sendable, Equatable {
                         }
                     }
                 case ("quality", "grayscale"):
-                    if let b = item.bool { config.qualityGrayscale = b } else { wrongType("true or false") }
+                    if let v = item.string, grayscaleRules.contains(v) { config.qualityGrayscale = v }
+                    else if let b = item.bool { config.qualityGrayscale = b ? "stored" : "off" }
+                    else { wrongType("one of " + grayscaleRules.joined(separator: ", ")) }
                 case ("quality", "odd_size_iqr_factor"):
                     if let v = item.double ?? item.int.map(Double.init), v >= 0, v <= 100 { config.qualityThresholds[key] = v } else { wrongType("a number from 0 to 100") }
                 case ("quality", _):
