@@ -7,7 +7,7 @@ SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncur
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn sample clean
+.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn bench-quality sample clean
 
 help:
 	@echo "make demo          the review screen on the bundled sample project"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench-export  export benchmark vs sqlite3 dumping the same rows (ITEMS=1000000)"
 	@echo "make bench-cl      confident learning vs cleanlab (needs make bench-venv)"
 	@echo "make bench-nn      neighbour search vs faiss (needs make bench-venv; ITEMS=100000)"
+	@echo "make bench-quality image-quality flags vs CleanVision (makes its venv; QUALITY_IMAGES=2000)"
 	@echo "make sample        regenerate SampleProjects/ (needs a Python venv, see SampleProjects/README.md)"
 
 deps:
@@ -55,6 +56,13 @@ bench-nn: release bench-venv
 
 bench-cl: release bench-venv
 	.build/release/winnow bench confident-learning --items $(ITEMS) --python $(CLEANLAB_VENV)/bin/python
+
+# CleanVision in its own venv (its pins differ from faiss's).
+CLEANVISION_VENV ?= /tmp/cleanvision-venv
+QUALITY_IMAGES ?= 2000
+bench-quality: release
+	test -x $(CLEANVISION_VENV)/bin/python || (python3 -m venv $(CLEANVISION_VENV) && $(CLEANVISION_VENV)/bin/pip install -q -r Benchmarks/reference/requirements-cleanvision.txt)
+	.build/release/winnow bench quality --images $(QUALITY_IMAGES) --python $(CLEANVISION_VENV)/bin/python
 
 VENV ?= /tmp/winnow-venv
 sample:

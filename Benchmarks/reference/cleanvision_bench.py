@@ -157,6 +157,7 @@ def generate(folder, images, seed):
 
 
 def run(folder, jobs):
+    os.environ["TQDM_DISABLE"] = "1"  # CleanVision's progress bars would fill the benchmark's log
     import cleanvision
     from cleanvision import Imagelab
     root = os.path.join(folder, "images")

@@ -22,20 +22,20 @@ public struct ImageMeasureRecord: Sendable, Equatable {
 }
 
 extension ProjectStore {
-    /// The cached values of `kind` still valid for the dataset as last imported, by item id:
-    /// computed by this version of the measure, from a file whose size and time match what
-    /// the import recorded for the item. Anything else is stale and left out (it is
-    /// replaced when saved again).
-    public func freshImageMeasures(_ kind: ImageMeasureKind) throws -> [Int64: ImageMeasureRecord] {
+    /// The cached values of `kind` still valid for the dataset as last imported, by item id
+    /// (`.some(nil)`: measured, and the image gave no value): computed by this version of the
+    /// measure, from a file whose size and time match what the import recorded for the item.
+    /// Anything else is stale and left out (it is replaced when saved again).
+    public func freshImageMeasures(_ kind: ImageMeasureKind) throws -> [Int64: Data?] {
         try read { db in
-            var result: [Int64: ImageMeasureRecord] = [:]
+            var result: [Int64: Data?] = [:]
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT m.item_id, m.file_size, m.file_mtime, m.value FROM image_measures m JOIN items i ON i.id = m.item_id
+                SELECT m.item_id, m.value FROM image_measures m JOIN items i ON i.id = m.item_id
                 WHERE m.measure = ? AND m.version = ? AND m.file_size = i.file_size AND m.file_mtime = i.file_mtime AND i.row IS NOT NULL
                 """, arguments: [kind.name, kind.version])
             while let row = try rows.next() {
-                let id: Int64 = row[0]
-                result[id] = ImageMeasureRecord(itemID: id, kind: kind, size: row[1], modificationTime: row[2], value: row[3])
+                let value: Data? = row[1]
+                result[row[0] as Int64] = .some(value)
             }
             return result
         }

@@ -80,6 +80,8 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         self.decided = builder.decided
         self.skipped = builder.skipped
         self.problems = builder.problems
+        // Images the analysis found undecodable just now are problems of their items here too.
+        for i in context.items.indices where context.items[i].problem == nil { context.items[i].problem = builder.problems[i] }
     }
 
     /// Loads and analyses the project (the neighbour graph comes from its cache) and

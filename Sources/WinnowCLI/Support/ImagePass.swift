@@ -32,6 +32,11 @@ struct DecodeCheck: ImageMeasurement {
     func value(of read: ImageRead) -> Data? { read.failure.map { Data($0.description.utf8) } }
 
     static func problem(from value: Data?) -> String? { value.map { String(decoding: $0, as: UTF8.self) } }
+
+    /// A file that could not be read at all (gone, no permission, an I/O error) says nothing
+    /// about its content: such a result is kept, so that info lists it, but read again by
+    /// the next analysis instead of trusted.
+    static func isTransient(_ value: Data?) -> Bool { problem(from: value)?.hasPrefix(ImageDecodeError.unreadableFilePrefix) ?? false }
 }
 
 /// CleanVision's per-image properties (`ImageQualityMeasures`), as little-endian doubles.
@@ -94,9 +99,11 @@ enum ImagePass {
                     budget: DecodeMemoryBudget = DecodeMemoryBudget()) throws -> Results {
         let items = context.items
         var results = Results(values: [:])
-        var fresh: [[Int64: ImageMeasureRecord]] = []
+        var fresh: [[Int64: Data?]] = []
         for measurement in measurements {
-            fresh.append(try store.freshImageMeasures(measurement.kind))
+            var values = try store.freshImageMeasures(measurement.kind)
+            if measurement.kind == .decode { values = values.filter { !DecodeCheck.isTransient($0.value) } }
+            fresh.append(values)
             results.values[measurement.kind] = [Data?](repeating: nil, count: items.count)
         }
         var stale: [Int] = []
@@ -105,7 +112,7 @@ enum ImagePass {
             guard item.fileSize != nil, item.modificationTime != nil, item.problem == nil || isDecodeProblem(item, store: fresh, measurements) else { continue }
             if fresh.allSatisfy({ $0[item.id] != nil }) {
                 results.cached += 1
-                for (m, measurement) in measurements.enumerated() { results.values[measurement.kind]![i] = fresh[m][item.id]!.value }
+                for (m, measurement) in measurements.enumerated() { results.values[measurement.kind]![i] = fresh[m][item.id]! }
             } else {
                 stale.append(i)
             }
@@ -126,7 +133,6 @@ enum ImagePass {
                 return measurements.map { $0.value(of: read) }
             }
             var records: [ImageMeasureRecord] = []
-            records.reserveCapacity(batch.count * measurements.count)
             for (group, groupValues) in zip(batch, values) {
                 for i in group {
                     let item = items[i]
@@ -135,6 +141,11 @@ enum ImagePass {
                         records.append(ImageMeasureRecord(itemID: item.id, kind: measurement.kind, size: item.fileSize!,
                                                           modificationTime: item.modificationTime!, value: groupValues[m]))
                     }
+                }
+                // A file with thousands of hard links makes thousands of rows: saved in slices.
+                if records.count >= 65_536 {
+                    try store.saveImageMeasures(records)
+                    records.removeAll(keepingCapacity: true)
                 }
             }
             results.read += batch.count
@@ -145,11 +156,11 @@ enum ImagePass {
 
     /// True when the item's problem is the decode failure the pass itself recorded (the
     /// analysis context merges it in): the item is then measured like any other.
-    private static func isDecodeProblem(_ item: AnalysisContext.Item, store fresh: [[Int64: ImageMeasureRecord]],
+    private static func isDecodeProblem(_ item: AnalysisContext.Item, store fresh: [[Int64: Data?]],
                                         _ measurements: [any ImageMeasurement]) -> Bool {
         guard let decodeIndex = measurements.firstIndex(where: { $0.kind == .decode }),
-              let record = fresh[decodeIndex][item.id] else { return false }
-        return DecodeCheck.problem(from: record.value) == item.problem
+              let value = fresh[decodeIndex][item.id] else { return false }
+        return DecodeCheck.problem(from: value) == item.problem
     }
 
     /// Reads and decodes one file in full.
