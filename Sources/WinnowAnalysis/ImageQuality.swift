@@ -110,29 +110,30 @@ public struct ImageQualityReport: Sendable {
         colourCount = measured.filter { Self.hasColour(measures[$0]!) }.count
         let colourDataset = colourCount * 2 > measured.count
 
-        // Scores per issue over the measured images, and their sorted values for the ranks.
-        var scores: [QualityIssue: [Double]] = [:]
+        // Scores per issue (in `QualityIssue.allCases` order) over the measured images, and
+        // their sorted values for the ranks.
+        let issues = QualityIssue.allCases
         let sizes = measured.map { measures[$0]!.sizeProperty }
         let range = Self.sizeRange(sizes, factor: settings.oddSizeIQRFactor)
         sizeRange = range.map { SizeRange(low: $0.low, high: $0.high) }
-        for issue in QualityIssue.allCases {
-            scores[issue] = measured.map { Self.score(issue, measures[$0]!, sizeRange: range, colourDataset: colourDataset, grayscale: settings.grayscale) }
+        let scores = issues.map { issue in
+            measured.map { Self.score(issue, measures[$0]!, sizeRange: range, colourDataset: colourDataset, grayscale: settings.grayscale) }
         }
-        let sorted = scores.mapValues { $0.sorted() }
+        let thresholds = issues.map { Self.threshold($0, settings: settings, sizeRange: range, colourDataset: colourDataset) }
+        let sorted = scores.map { $0.sorted() }
         var flags = [[Flag]](repeating: [], count: measures.count)
         for (position, item) in measured.enumerated() {
             var found: [Flag] = []
-            for issue in QualityIssue.allCases {
-                let score = scores[issue]![position]
-                guard let threshold = Self.threshold(issue, settings: settings, sizeRange: range, colourDataset: colourDataset),
-                      score < threshold else { continue }
+            for (index, issue) in issues.enumerated() {
+                let score = scores[index][position]
+                guard let threshold = thresholds[index], score < threshold else { continue }
                 // Images with a higher score are less affected: this one is worse than those.
-                let values = sorted[issue]!
+                let values = sorted[index]
                 let notAbove = Self.countNotAbove(score, in: values)
                 let others = max(1, values.count - 1)
                 found.append(Flag(issue: issue, score: score, threshold: threshold, worseThanShare: Double(values.count - notAbove) / Double(others)))
             }
-            flags[item] = found.sorted { Self.severity($0) > Self.severity($1) }
+            if !found.isEmpty { flags[item] = found.sorted { Self.severity($0) > Self.severity($1) } }
         }
         self.flags = flags
     }

@@ -104,20 +104,27 @@ enum ImagePass {
             var values = try store.freshImageMeasures(measurement.kind)
             if measurement.kind == .decode { values = values.filter { !DecodeCheck.isTransient($0.value) } }
             fresh.append(values)
-            results.values[measurement.kind] = [Data?](repeating: nil, count: items.count)
+        }
+        // Each measurement's values in items order (filled here, stored in `results` at the end).
+        var values = [[Data?]](repeating: [Data?](repeating: nil, count: items.count), count: measurements.count)
+        func finished() -> Results {
+            for (m, measurement) in measurements.enumerated() { results.values[measurement.kind] = values[m] }
+            return results
         }
         var stale: [Int] = []
-        for (i, item) in items.enumerated() {
+        for i in items.indices {
             // Missing, empty or not an image at import: nothing to read.
-            guard item.fileSize != nil, item.modificationTime != nil, item.problem == nil || isDecodeProblem(item, store: fresh, measurements) else { continue }
-            if fresh.allSatisfy({ $0[item.id] != nil }) {
-                results.cached += 1
-                for (m, measurement) in measurements.enumerated() { results.values[measurement.kind]![i] = fresh[m][item.id]! }
-            } else {
-                stale.append(i)
+            guard items[i].fileSize != nil, items[i].modificationTime != nil,
+                  items[i].problem == nil || isDecodeProblem(items[i], store: fresh, measurements) else { continue }
+            let id = items[i].id
+            var cached = true
+            for m in fresh.indices {
+                guard let value = fresh[m][id] else { cached = false; break }
+                values[m][i] = value
             }
+            if cached { results.cached += 1 } else { stale.append(i) }
         }
-        guard !stale.isEmpty else { return results }
+        guard !stale.isEmpty else { return finished() }
 
         let root = context.datasetRoot + "/images/"
         let groups = sameFileGroups(stale.map { root + items[$0].path }).map { $0.map { stale[$0] } }
@@ -128,16 +135,16 @@ enum ImagePass {
         for start in stride(from: 0, to: groups.count, by: saveBatch) {
             let batch = Array(groups[start..<min(groups.count, start + saveBatch)])
             let paths = batch.map { root + items[$0[0]].path }
-            let values = ImageFeatureIndex.parallelMap(count: batch.count, initial: [Data?](), progress: progress, offset: start) { b in
+            let outcomes = ImageFeatureIndex.parallelMap(count: batch.count, initial: [Data?](), progress: progress, offset: start) { b in
                 let read = Self.read(path: paths[b], limits: limits, budget: budget)
                 return measurements.map { $0.value(of: read) }
             }
             var records: [ImageMeasureRecord] = []
-            for (group, groupValues) in zip(batch, values) {
+            for (group, groupValues) in zip(batch, outcomes) {
                 for i in group {
                     let item = items[i]
                     for (m, measurement) in measurements.enumerated() {
-                        results.values[measurement.kind]![i] = groupValues[m]
+                        values[m][i] = groupValues[m]
                         records.append(ImageMeasureRecord(itemID: item.id, kind: measurement.kind, size: item.fileSize!,
                                                           modificationTime: item.modificationTime!, value: groupValues[m]))
                     }
@@ -151,7 +158,7 @@ enum ImagePass {
             results.read += batch.count
             try store.saveImageMeasures(records)
         }
-        return results
+        return finished()
     }
 
     /// True when the item's problem is the decode failure the pass itself recorded (the
