@@ -117,6 +117,16 @@ struct ImageCheckCLITests {
         #expect(Set(try problems(dataset).keys) == Set(broken))
     }
 
+    @Test("winnow queue alone reads the images: the problems queue and its signals have the decoder's reason")
+    func queueReadsTheImages() throws {
+        let (dataset, broken, _) = try Self.brokenFolder()
+        let problems = try queue(dataset, "problems")
+        #expect(Set(problems.map { $0["image"] as! String }) == Set(broken))
+        let cut = try #require(problems.first { $0["image"] as? String == "cut-100.png" })
+        let signals = try #require(cut["signals"] as? [String: Any])
+        #expect((signals["problem"] as? String)?.hasPrefix("PNG data is truncated or corrupt") == true, "\(signals)")
+    }
+
     /// How many measures are stored, and how many of them for each path.
     func storedMeasures(_ dataset: TemporaryDataset) throws -> [String: Int] {
         try DatabaseQueue(path: dataset.statePath + "/winnow.sqlite").read { db in
@@ -334,6 +344,8 @@ struct QualityFlagCLITests {
         for (name, list) in reasons where name.hasPrefix("ordinary") { #expect(list.first?.hasPrefix("blurry: ") == true, "\(name): \(list)") }
         #expect(reasons["dark.png"]?.first?.hasPrefix("dark: its brightest pixels reach 0.") == true, "\(reasons)")
         #expect(reasons["dark.png"]?.first?.hasSuffix("darker than 100 % of the dataset") == true, "\(reasons)")
+        let darkSignals = try #require(quality.first { $0["image"] as? String == "dark.png" }?["signals"] as? [String: Any])
+        #expect((darkSignals["quality"] as? [String])?.contains("dark") == true, "\(darkSignals)")
         #expect(reasons["light.png"]?.first?.hasPrefix("light: even its darkest pixels are at 0.9") == true, "\(reasons)")
         #expect(reasons["stored-grey.png"]?.contains { $0.hasPrefix("grayscale in a colour dataset: stored as greyscale") } == true, "\(reasons)")
         // A grey picture saved as RGB is greyscale only by the "pixels" rule (CleanVision reads the file's mode).

@@ -9,7 +9,11 @@ struct AnalyzeCommand: ParsableCommand {
         commandName: "analyze",
         abstract: "Run the full analysis: neighbours, near-duplicate groups, label-issue signals and queue sizes.",
         discussion: """
-            Finds each item's nearest neighbours in embeddings.npy (without one, in \
+            Reads every image in full, once (cached per file: a later run reads only new \
+            or changed files): an image that does not decode becomes a problem of its \
+            item, and CleanVision's image-quality checks (dark, light, blurry, low \
+            information, grayscale, odd aspect ratio, odd size; [quality] in winnow.toml) \
+            flag the others into the quality queue. Finds each item's nearest neighbours in embeddings.npy (without one, in \
             Winnow's own image features, cached per file, for near-duplicates only; exact search up to \
             150,000 items, an HNSW index above; [analysis] search in winnow.toml), groups \
             near-duplicates, and scores every item: each model's confidence, margin and \
