@@ -24,13 +24,15 @@ public enum FlagKind: String, Sendable, Hashable, CaseIterable, Codable {
     case grayscale
     case oddAspectRatio = "odd_aspect_ratio"
     case oddSize = "odd_size"
+    /// Several annotators' CROWDLAB consensus is doubtful.
+    case lowConsensus = "low_consensus"
 
     /// The kind whose colour a theme uses when it names none for this one.
     public var colourFallback: FlagKind? {
         switch self {
         case .model: return .labelIssue
         case .neighbours: return .duplicate
-        case .dispute: return .disagreement
+        case .dispute, .lowConsensus: return .disagreement
         case .dark, .light, .blurry, .lowInformation, .grayscale, .oddAspectRatio, .oddSize: return .outlier
         default: return nil
         }
