@@ -27,10 +27,12 @@ public final class ProjectStore: Sendable {
     }
 
     /// Opens (creating when needed) the project in `stateDirectory` and brings its schema up to date.
-    public init(stateDirectory: String) throws(StoreError) {
+    /// `datasetFolder` decides the state's permissions (see `StatePermissions`); by default
+    /// the state folder's parent, which it is unless the state is kept elsewhere.
+    public init(stateDirectory: String, datasetFolder: String? = nil) throws(StoreError) {
         self.stateDirectory = stateDirectory
         databasePath = stateDirectory + "/" + Self.databaseFileName
-        StatePermissions.prepare(stateDirectory: stateDirectory, databasePath: databasePath)
+        StatePermissions.prepare(stateDirectory: stateDirectory, databasePath: databasePath, datasetFolder: datasetFolder)
         do {
             try FileManager.default.createDirectory(atPath: stateDirectory + "/matrices", withIntermediateDirectories: true)
         } catch {
@@ -51,8 +53,15 @@ public final class ProjectStore: Sendable {
         } catch let error as StoreError {
             throw error
         } catch {
+            if DiskSpace.isFull(error, folder: stateDirectory) { throw .diskFull(folder: stateDirectory) }
             throw .cannotOpen(path: databasePath, reason: Self.describe(error))
         }
+    }
+
+    /// The store's error for a failed database operation: a full disk said as such.
+    func failure(_ error: any Error) -> StoreError {
+        if DiskSpace.isFull(error, folder: stateDirectory) { return .diskFull(folder: stateDirectory) }
+        return .io(Self.describe(error))
     }
 
     static func describe(_ error: any Error) -> String {
@@ -62,12 +71,12 @@ public final class ProjectStore: Sendable {
 
     /// Runs a read in one consistent snapshot of the database.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.read(body) } catch let error as StoreError { throw error } catch { throw StoreError.io(Self.describe(error)) }
+        do { return try pool.read(body) } catch let error as StoreError { throw error } catch { throw failure(error) }
     }
 
     /// Runs a write transaction (IMMEDIATE: it waits for other writers, then runs alone).
     func write<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.write(body) } catch let error as StoreError { throw error } catch { throw StoreError.io(Self.describe(error)) }
+        do { return try pool.write(body) } catch let error as StoreError { throw error } catch { throw failure(error) }
     }
 
     // MARK: - Project settings

@@ -71,8 +71,7 @@ struct BenchQuality: ParsableCommand {
             let state = NSTemporaryDirectory() + "winnow-quality-bench-state-\(getpid())"
             try? FileManager.default.removeItem(atPath: state)
             defer { try? FileManager.default.removeItem(atPath: state) }
-            let project = try Project.open(try ProjectOptions.parse([folder, "--state", state]), importIfNeeded: false)
-            _ = try project.runImport()
+            let (project, _) = try Project.importDataset(try ProjectOptions.parse([folder, "--state", state]))
 
             var start = MonotonicClock.now()
             let checks = try AnalysisSession(project, progress: TerminalProgress()).imageChecks()
