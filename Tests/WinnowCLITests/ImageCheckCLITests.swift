@@ -127,6 +127,46 @@ struct ImageCheckCLITests {
         #expect((signals["problem"] as? String)?.hasPrefix("PNG data is truncated or corrupt") == true, "\(signals)")
     }
 
+    @Test("a FIFO and a link to /dev/zero listed as images: analyze ends at once with both as problems, whether the import saw them or they replaced images after it")
+    func specialFilesAreProblemsNotHangs() throws {
+        for replacedAfterImport in [false, true] {
+            let dataset = TemporaryDataset()
+            var names: [String] = []
+            for seed in 1...6 {
+                dataset.write("images/good-\(seed).png", bytes: try Self.png(seed: UInt64(seed)))
+                names.append("good-\(seed).png")
+            }
+            func makeSpecial() {
+                #expect(mkfifo(dataset.root + "/images/fifo.png", 0o600) == 0)
+                #expect(symlink("/dev/zero", dataset.root + "/images/zero.png") == 0)
+            }
+            if replacedAfterImport {
+                // Regular images at import, swapped for the special files before the analysis.
+                dataset.write("images/fifo.png", bytes: try Self.png(seed: 7))
+                dataset.write("images/zero.png", bytes: try Self.png(seed: 8))
+            } else {
+                makeSpecial()
+            }
+            names += ["fifo.png", "zero.png"]
+            dataset.write("labels.csv", "image,label\n" + names.enumerated().map { "\($1),\($0 % 2 == 0 ? "cat" : "dog")" }.joined(separator: "\n") + "\n")
+            let imported = winnow("import", dataset.root)
+            #expect(imported.status == 0, "\(imported.stderr)")
+            if replacedAfterImport {
+                for name in ["fifo.png", "zero.png"] { dataset.remove("images/" + name) }
+                makeSpecial()
+            }
+            // Under a watchdog: a read that blocked on the FIFO or followed /dev/zero would hang.
+            let analyze = PseudoTerminalRun.run(WinnowProcess.executable, ["analyze", dataset.root], timeout: 60)
+            #expect(analyze.ending == .exited(0), "\(analyze.ending): \(analyze.text)")
+            #expect(analyze.seconds < 30, "\(analyze.seconds) s")
+            let found = try problems(dataset)
+            #expect(Set(found.keys) == ["fifo.png", "zero.png"], "replaced after import: \(replacedAfterImport): \(found)")
+            for name in ["fifo.png", "zero.png"] { #expect(found[name]?.contains("not a regular file") == true, "\(name): \(found[name] ?? "-")") }
+            let queued = try queue(dataset, "problems")
+            #expect(Set(queued.map { $0["image"] as! String }) == ["fifo.png", "zero.png"])
+        }
+    }
+
     /// How many measures are stored, and how many of them for each path.
     func storedMeasures(_ dataset: TemporaryDataset) throws -> [String: Int] {
         try DatabaseQueue(path: dataset.statePath + "/winnow.sqlite").read { db in

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Foundation
 import WinnowCore
+import WinnowDataset
 import WinnowImaging
 import WinnowStore
 
@@ -66,8 +67,10 @@ struct QualityMeasurement: ImageMeasurement {
     }
 }
 
-/// One full read of every image: each file read once (`ImageFileReading`: non-blocking,
-/// regular files only, refused above the size limit before reading), decoded once in full
+/// One full read of every image: each file read once (`DatasetFileContents`, the dataset's
+/// one safe way: non-blocking, regular files only, so a FIFO or a link to /dev/zero is a
+/// problem at once and never a hang; refused above the size limit before reading, read up to
+/// the size it had when opened), decoded once in full
 /// (`DecodeLimits` checked on the header before any pixel is allocated; `DecodeMemoryBudget`
 /// bounds what is decoded at once), and every `ImageMeasurement` computed from that decode,
 /// on every core behind a progress bar.
@@ -174,7 +177,7 @@ enum ImagePass {
     static func read(path: String, limits: DecodeLimits, budget: DecodeMemoryBudget) -> ImageRead {
         var read = ImageRead()
         do throws(ImageDecodeError) {
-            let bytes = try ImageFileReading.bytes(atPath: path, limit: limits.maxFileBytes)
+            let bytes = try fileBytes(path: path, limit: limits.maxFileBytes)
             let info = try ImageDecoder.info(data: bytes)
             read.info = info
             // Refused here, before the budget is asked for memory the decode would never use.
@@ -187,6 +190,19 @@ enum ImagePass {
             read.failure = error
         }
         return read
+    }
+
+    /// The whole file, or why not in the decoder's terms (a file that could not be read is
+    /// `unreadableFile`: read again by the next analysis).
+    static func fileBytes(path: String, limit: Int) throws(ImageDecodeError) -> [UInt8] {
+        do throws(DatasetFileContents.Failure) {
+            return try DatasetFileContents.bytes(atPath: path, limit: limit)
+        } catch {
+            switch error {
+            case .unreadable(let reason): throw .unreadableFile(path: path, reason: reason)
+            case .tooLarge(let byteCount): throw .fileTooLarge(byteCount: byteCount, limit: limit)
+            }
+        }
     }
 
     /// `paths` grouped by the file they name (device and inode; hard links are one file),
