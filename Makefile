@@ -23,7 +23,7 @@ help:
 	@echo "make bench-export  export benchmark vs sqlite3 dumping the same rows (ITEMS=1000000)"
 	@echo "make bench-cl      confident learning vs cleanlab (needs make bench-venv)"
 	@echo "make bench-label-issues  label-error rankings vs cleanlab on generated datasets, 8 seeds, and the best any weighting could do (needs make bench-venv)"
-	@echo "make bench-quality image-quality flags vs CleanVision (makes its venv; QUALITY_IMAGES=2000)"
+	@echo "make bench-quality image-quality flags vs CleanVision (makes its venv; QUALITY_IMAGES=2000 mixed, QUALITY_KIND_IMAGES=1000 each other kind)"
 	@echo "make bench-nn      exact and HNSW neighbour search vs faiss, every kernel (NN_ITEMS=100000)"
 	@echo "make bench-pipeline  winnow import + analyze vs the Python pipeline (PIPELINE_ITEMS=100000)"
 	@echo "make bench-analyze full analyze of 1M items (clustered and noisy), peak memory, recall (ANALYZE_ITEMS)"
@@ -105,9 +105,11 @@ bench-cl: release bench-venv
 # CleanVision in its own venv (its pins differ from faiss's).
 CLEANVISION_VENV ?= /tmp/cleanvision-venv
 QUALITY_IMAGES ?= 2000
+QUALITY_KIND_IMAGES ?= 1000
 bench-quality: release
 	test -x $(CLEANVISION_VENV)/bin/python || (python3 -m venv $(CLEANVISION_VENV) && $(CLEANVISION_VENV)/bin/pip install -q -r Benchmarks/reference/requirements-cleanvision.txt)
 	.build/release/winnow bench quality --images $(QUALITY_IMAGES) --python $(CLEANVISION_VENV)/bin/python
+	.build/release/winnow bench quality --images $(QUALITY_KIND_IMAGES) --kinds photo,drawn,small --seeds 4 --python $(CLEANVISION_VENV)/bin/python
 
 ML_ITEMS ?= 1000000
 ML_CLASSES ?= 20

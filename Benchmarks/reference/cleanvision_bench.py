@@ -2,9 +2,11 @@
 """The reference side of `winnow bench quality`: a generated image set, and CleanVision's
 image-quality flags on it.
 
-  cleanvision_bench.py generate DIR --images N --seed S
+  cleanvision_bench.py generate DIR --images N --seed S [--kind mixed|photo|drawn|small]
       writes DIR/images/… (PNG, JPEG and WebP; colour, greyscale and opaque-alpha files;
-      photo-like, drawn, textured and text-like pictures of varied sizes) with injected dark,
+      `mixed`: photo-like, drawn, textured and text-like pictures of 180-360 pixels a side;
+      `photo`: photo-like only, 300-700 pixels, mostly JPEG; `drawn`: flat drawn shapes and
+      text, mostly PNG; `small`: every kind at 32x32, as CIFAR) with injected dark,
       light, blurry, low-information, grayscale, odd-aspect-ratio and odd-size images, and
       DIR/injected.csv (image, what was injected).
   cleanvision_bench.py run DIR [--jobs J]
@@ -70,10 +72,24 @@ def text_like(rng, w, h):
 KINDS = [lambda r, w, h: smooth(r, w, h, int(r.integers(6, 30))), drawn, textured, text_like]
 
 
-def base_size(rng):
-    side = rng.uniform(180, 360)
+def base_size(rng, low=180, high=360):
+    side = rng.uniform(low, high)
     aspect = rng.uniform(0.6, 1.67)
     return max(8, int(side * aspect ** 0.5)), max(8, int(side / aspect ** 0.5))
+
+
+def small_size(rng):
+    return 32, 32
+
+
+# What each kind of set is made of: the pictures, their sizes, and the share of PNG and of
+# JPEG files (WebP takes the rest).
+PROFILES = {
+    "mixed": (KINDS, base_size, 0.4, 0.4),
+    "photo": (KINDS[:1], lambda rng: base_size(rng, 300, 700), 0.1, 0.7),
+    "drawn": ([drawn, text_like], base_size, 0.6, 0.2),
+    "small": (KINDS, small_size, 0.5, 0.3),
+}
 
 
 def inject(rng, issue, arr):
@@ -104,28 +120,29 @@ def inject(rng, issue, arr):
         return arr[:, : max(8, int(h / ratio)), :]
     if issue == "odd_size":
         if rng.random() < 0.5:
-            side = int(rng.integers(12, 40))
+            side = int(rng.integers(12, 40)) if w > 64 else int(rng.integers(8, 16))
             return np.asarray(Image.fromarray(arr).resize((side, max(8, int(side * h / w)))))
-        side = int(rng.integers(1400, 2200))
+        side = int(rng.integers(1400, 2200)) if w > 64 else int(rng.integers(90, 200))
         return np.asarray(Image.fromarray(arr).resize((side, int(side * h / w))))
     return arr
 
 
-def save(rng, arr, path_stem, grey=False):
+def save(rng, arr, path_stem, grey=False, png=0.4, jpeg=0.4):
     """One file: PNG, JPEG or WebP; greyscale files stored as grey; some PNGs with an opaque alpha."""
     img = Image.fromarray(arr)
     if grey:
         img = img.convert("L")
     choice = rng.random()
-    if choice < 0.4:
+    webp = 1 - png - jpeg
+    if choice < png:
         if not grey and rng.random() < 0.1:
             img = img.convert("RGBA")
         name = path_stem + ".png"
         img.save(name)
-    elif choice < 0.8:
+    elif choice < png + jpeg:
         name = path_stem + ".jpg"
         img.save(name, quality=int(rng.integers(70, 96)), subsampling=int(rng.choice([0, 2])))
-    elif choice < 0.9:
+    elif choice < png + jpeg + webp / 2:
         name = path_stem + ".webp"
         img.convert("RGB").save(name, quality=int(rng.integers(60, 95)))
     else:
@@ -134,21 +151,22 @@ def save(rng, arr, path_stem, grey=False):
     return name
 
 
-def generate(folder, images, seed):
+def generate(folder, images, seed, kind="mixed"):
+    kinds, size, png, jpeg = PROFILES[kind]
     rng = np.random.default_rng(seed)
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(os.path.join(folder, "images"))
     rows = ["image,injected"]
     for i in range(images):
-        w, h = base_size(rng)
-        arr = KINDS[i % len(KINDS)](rng, w, h)
+        w, h = size(rng)
+        arr = kinds[i % len(kinds)](rng, w, h)
         issue = ""
         if rng.random() < 0.28:
             issue = str(rng.choice(ISSUES))
             arr = inject(rng, issue, arr)
         stem = os.path.join(folder, "images", f"shard-{i // 500:02d}", f"img-{i:05d}")
         os.makedirs(os.path.dirname(stem), exist_ok=True)
-        name = save(rng, arr, stem, grey=issue == "grayscale" and rng.random() < 0.9)
+        name = save(rng, arr, stem, grey=issue == "grayscale" and rng.random() < 0.9, png=png, jpeg=jpeg)
         if issue == "grayscale" and not name.endswith(".webp") and Image.open(name).mode != "L":
             issue = "grayscale (stored as RGB)"
         rows.append(f"{os.path.relpath(name, os.path.join(folder, 'images'))},{issue}")
@@ -180,13 +198,14 @@ def main():
     g.add_argument("folder")
     g.add_argument("--images", type=int, default=2000)
     g.add_argument("--seed", type=int, default=1)
+    g.add_argument("--kind", choices=sorted(PROFILES), default="mixed")
     r = sub.add_parser("run")
     r.add_argument("folder")
     r.add_argument("--jobs", type=int, default=os.cpu_count())
     args = parser.parse_args()
     if args.command == "generate":
         start = time.monotonic()
-        generate(args.folder, args.images, args.seed)
+        generate(args.folder, args.images, args.seed, args.kind)
         print(json.dumps({"images": args.images, "seconds": time.monotonic() - start}))
     else:
         sys.stdout.flush()

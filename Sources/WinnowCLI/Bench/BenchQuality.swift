@@ -14,11 +14,12 @@ struct BenchQuality: ParsableCommand {
         commandName: "quality",
         abstract: "Image-quality flags against CleanVision on generated image sets: agreement per issue, and time.",
         discussion: """
-            For each seed, Benchmarks/reference/cleanvision_bench.py (a Python with \
-            Benchmarks/reference/requirements-cleanvision.txt: `make bench-quality` makes \
-            one) generates an image set (PNG, JPEG and WebP; colour, greyscale and \
-            opaque-alpha files; photo-like, drawn, textured and text-like pictures of varied \
-            sizes) with injected dark, light, blurry, low-information, grayscale, odd-aspect \
+            For each kind of set and each seed, Benchmarks/reference/cleanvision_bench.py (a \
+            Python with Benchmarks/reference/requirements-cleanvision.txt: `make \
+            bench-quality` makes one) generates an image set (PNG, JPEG and WebP; colour, \
+            greyscale and opaque-alpha files; mixed: photo-like, drawn, textured and text-like \
+            pictures of varied sizes; photo: larger photo-like pictures, mostly JPEG; drawn: \
+            flat shapes and text, mostly PNG; small: every kind at 32×32) with injected dark, light, blurry, low-information, grayscale, odd-aspect \
             and odd-size images, and runs CleanVision's seven image-property checks on it \
             (default parameters, every core). Winnow then imports the same folder into a \
             fresh project and reads every image (decode and quality measures, stored in the \
@@ -27,11 +28,13 @@ struct BenchQuality: ParsableCommand {
             Agreement per issue, taking CleanVision's flags as the reference: F1 (precision: \
             the share of Winnow's flags CleanVision also raises; recall: the share of \
             CleanVision's flags Winnow also raises) and the Jaccard index of the two flagged \
-            sets. The worst seed is reported per issue.
+            sets. The worst set is reported per issue.
             """)
 
     @Option(help: "Images per generated set.") var images = 2000
     @Option(help: ArgumentHelp("Seeds of the generated sets, comma-separated.", valueName: "list")) var seeds = "1,2,3"
+    @Option(help: ArgumentHelp("Kinds of generated sets (mixed, photo, drawn, small), comma-separated; each with every seed.", valueName: "list"))
+    var kinds = "mixed"
     @Option(help: "Processes CleanVision may use (default: every core, as Winnow).") var jobs: Int?
     @Option(help: ArgumentHelp("Where the generated sets are kept (reused when present).", valueName: "dir"))
     var directory: String?
@@ -61,10 +64,13 @@ struct BenchQuality: ParsableCommand {
         var worst: [QualityIssue: (agreement: Agreement, seed: String)] = [:]
         var timings: [(seed: String, winnowCold: Double, winnowCached: Double, cleanvision: Double)] = []
         var version = ""
-        for seed in seeds.split(separator: ",").map(String.init) {
-            let folder = (directory ?? NSTemporaryDirectory() + "winnow-quality-bench") + "/\(images)-seed\(seed)"
+        let sets = kinds.split(separator: ",").flatMap { kind in seeds.split(separator: ",").map { (kind: String(kind), seed: String($0)) } }
+        for (kind, seedNumber) in sets {
+            // "seed" names the set in what follows: the seed, after its kind unless mixed.
+            let seed = kind == "mixed" ? seedNumber : "\(kind) \(seedNumber)"
+            let folder = (directory ?? NSTemporaryDirectory() + "winnow-quality-bench") + "/\(images)-\(kind == "mixed" ? "" : kind + "-")seed\(seedNumber)"
             if access(folder + "/injected.csv", F_OK) != 0 {
-                _ = try reference.run(script, ["generate", folder, "--images", "\(images)", "--seed", seed], as: Generated.self)
+                _ = try reference.run(script, ["generate", folder, "--images", "\(images)", "--seed", seedNumber, "--kind", kind], as: Generated.self)
             }
             let cleanvision = try reference.run(script, ["run", folder, "--jobs", "\(jobs ?? cores)"], as: CleanVisionRun.self)
             version = cleanvision.version
@@ -106,7 +112,7 @@ struct BenchQuality: ParsableCommand {
                 if worst[issue] == nil || agreement.f1 < worst[issue]!.agreement.f1 { worst[issue] = (agreement, seed) }
             }
         }
-        print("\nworst seed per issue (F1 with CleanVision \(version) as the reference; bar 0.9):")
+        print("\nworst set per issue (F1 with CleanVision \(version) as the reference; bar 0.9):")
         for issue in QualityIssue.allCases {
             guard let (a, seed) = worst[issue] else { continue }
             print(String(format: "  %-17@ F1 %.3f  Jaccard %.3f  (seed %@: CleanVision %d, Winnow %d, both %d)%@",
