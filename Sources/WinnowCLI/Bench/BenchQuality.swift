@@ -106,8 +106,8 @@ struct BenchQuality: ParsableCommand {
                                                     m.entropy, m.blurriness, m.greyLevelSpread, m.storedGreyscale ? ", stored grey" : (m.hasColour ? "" : ", no colour")))
                     }
                 }
-                print(String(format: "  %-17@ CleanVision %4d  Winnow %4d  both %4d   F1 %.3f (precision %.3f, recall %.3f)   Jaccard %.3f",
-                             issue.rawValue, agreement.cleanvision, agreement.winnow, agreement.both, agreement.f1, agreement.precision, agreement.recall, agreement.jaccard))
+                print(String(format: "  %@ CleanVision %4d  Winnow %4d  both %4d   F1 %.3f (precision %.3f, recall %.3f)   Jaccard %.3f",
+                             Self.padded(issue.rawValue), agreement.cleanvision, agreement.winnow, agreement.both, agreement.f1, agreement.precision, agreement.recall, agreement.jaccard))
                 for line in disagreements { print("      " + line) }
                 if worst[issue] == nil || agreement.f1 < worst[issue]!.agreement.f1 { worst[issue] = (agreement, seed) }
             }
@@ -115,8 +115,8 @@ struct BenchQuality: ParsableCommand {
         print("\nworst set per issue (F1 with CleanVision \(version) as the reference; bar 0.9):")
         for issue in QualityIssue.allCases {
             guard let (a, seed) = worst[issue] else { continue }
-            print(String(format: "  %-17@ F1 %.3f  Jaccard %.3f  (seed %@: CleanVision %d, Winnow %d, both %d)%@",
-                         issue.rawValue, a.f1, a.jaccard, seed, a.cleanvision, a.winnow, a.both, a.f1 < 0.9 ? "  BELOW THE BAR" : ""))
+            print(String(format: "  %@ F1 %.3f  Jaccard %.3f  (seed %@: CleanVision %d, Winnow %d, both %d)%@",
+                         Self.padded(issue.rawValue), a.f1, a.jaccard, seed, a.cleanvision, a.winnow, a.both, a.f1 < 0.9 ? "  BELOW THE BAR" : ""))
         }
         print("\ntime to read, decode and measure every image and flag the set:")
         for t in timings {
@@ -125,6 +125,9 @@ struct BenchQuality: ParsableCommand {
         }
         print(Self.load())
     }
+
+    /// An issue's name in a column of 17 (Foundation's `%-17@` does not pad on Linux).
+    static func padded(_ name: String) -> String { name.padding(toLength: max(17, name.count), withPad: " ", startingAt: 0) }
 
     /// Kernel, CPU and its vector features, cores, and the load at the start.
     static func machine() -> String {
