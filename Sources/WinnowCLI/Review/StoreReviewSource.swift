@@ -87,6 +87,8 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         self.decided = builder.decided
         self.skipped = builder.skipped
         self.problems = builder.problems
+        // Images the analysis found undecodable just now are problems of their items here too.
+        for i in context.items.indices where context.items[i].problem == nil { context.items[i].problem = builder.problems[i] }
     }
 
     /// Loads and analyses the project (the neighbour graph comes from its cache) and
@@ -207,6 +209,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         var made = QueueBuilder(analysis: analysis, input: input, problems: problems, strata: strata,
                                 decided: decided, skipped: skipped, settings: queueSettings)
         made.disputed = context.items.indices.filter { context.items[$0].consensus.state == .disputed }
+        made.quality = builder.quality
         made.multiLabel = builder.multiLabel  // as opened: not refreshed by this session's decisions
         made.crowd = builder.crowd
         return made
