@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncur
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn test-pixels demo-reset bench-pipeline bench-analyze bench-label-issues bench-multilabel bench-crowdlab sample fuzz clean
+.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn test-pixels demo-reset bench-pipeline bench-analyze bench-label-issues bench-multilabel bench-crowdlab helper-venv bench-helper bench-review-yield bench-helper-quality bench-quality bench-broken sample fuzz clean
 
 help:
 	@echo "make demo          the review screen on the bundled sample project"
@@ -23,11 +23,16 @@ help:
 	@echo "make bench-export  export benchmark vs sqlite3 dumping the same rows (ITEMS=1000000)"
 	@echo "make bench-cl      confident learning vs cleanlab (needs make bench-venv)"
 	@echo "make bench-label-issues  label-error rankings vs cleanlab on generated datasets, 8 seeds, and the best any weighting could do (needs make bench-venv)"
+	@echo "make bench-quality image-quality flags vs CleanVision (makes its venv; QUALITY_IMAGES=2000 mixed, QUALITY_KIND_IMAGES=1000 each other kind)"
+	@echo "make bench-broken  truncated, corrupt, empty and bomb images against winnow analyze, Pillow beside it"
 	@echo "make bench-nn      exact and HNSW neighbour search vs faiss, every kernel (NN_ITEMS=100000)"
 	@echo "make bench-pipeline  winnow import + analyze vs the Python pipeline (PIPELINE_ITEMS=100000)"
 	@echo "make bench-analyze full analyze of 1M items (clustered and noisy), peak memory, recall (ANALYZE_ITEMS)"
 	@echo "make bench-multilabel  multi-label find_label_issues vs cleanlab (ML_ITEMS=1000000, ML_CLASSES=20)"
 	@echo "make bench-crowdlab    CROWDLAB vs cleanlab (CROWD_ITEMS=100000, 5 annotators, 10 classes)"
+	@echo "make bench-helper  the helper model vs scikit-learn (HELPER_ITEMS=100000), then 1M items alone"
+	@echo "make bench-review-yield  review yield and label-issue precision with the helper, on generated datasets"
+	@echo "make bench-helper-quality  label-issue precision from features alone on the label-issue suite: helper vs Datalab and neighbours"
 	@echo "make sample        regenerate SampleProjects/ (needs a Python venv, see SampleProjects/README.md)"
 	@echo "make fuzz          mutation-fuzz the image decoders, CSV/NPY parsers, dataset reader, winnow.toml (FUZZ_SECONDS=120 per target)"
 
@@ -100,6 +105,43 @@ bench-label-issues: release bench-venv
 
 bench-cl: release bench-venv
 	.build/release/winnow bench confident-learning --items $(ITEMS) --python $(CLEANLAB_VENV)/bin/python
+
+# The helper model's references: scikit-learn, cleanlab with Datalab (a venv outside the repository).
+HELPER_VENV ?= /tmp/venv-helpermodel
+helper-venv:
+	test -x $(HELPER_VENV)/bin/python || (python3 -m venv $(HELPER_VENV) && $(HELPER_VENV)/bin/pip install -q -r Benchmarks/reference/requirements-helper.txt)
+
+HELPER_ITEMS ?= 100000
+bench-helper: release helper-venv
+	.build/release/winnow bench helper --items $(HELPER_ITEMS) --runs 3 --python $(HELPER_VENV)/bin/python
+	.build/release/winnow bench helper --items 1000000 --no-reference
+
+# Datasets with known errors in varied regimes (generated once), then the review yield of
+# each order and the label-issue precision from features alone.
+HELPER_DATASETS ?= /tmp/winnow-helper-datasets
+bench-review-yield: release helper-venv
+	test -d $(HELPER_DATASETS) || $(HELPER_VENV)/bin/python Benchmarks/reference/helper_datasets.py --out $(HELPER_DATASETS)
+	.build/release/winnow bench review-yield $(HELPER_DATASETS)/* SampleProjects/shapes --python $(HELPER_VENV)/bin/python
+	.build/release/winnow bench helper-quality $(HELPER_DATASETS)/* SampleProjects/shapes --python $(HELPER_VENV)/bin/python
+
+# Label-issue precision from the features alone on every dataset of the label-issue suite
+# (seed 0, generated once as bench-label-issues does; LABEL_SUITE is defined above).
+bench-helper-quality: release helper-venv bench-venv
+	test -f $(LABEL_SUITE)/s0/suite.json || .build/release/winnow bench label-issues --suite --seeds 0 --suite-directory $(LABEL_SUITE) --python $(CLEANLAB_VENV)/bin/python
+	.build/release/winnow bench helper-quality $(LABEL_SUITE)/s0/*/ --python $(HELPER_VENV)/bin/python
+# CleanVision in its own venv (its pins differ from faiss's).
+CLEANVISION_VENV ?= /tmp/cleanvision-venv
+QUALITY_IMAGES ?= 2000
+QUALITY_KIND_IMAGES ?= 1000
+bench-quality: release
+	test -x $(CLEANVISION_VENV)/bin/python || (python3 -m venv $(CLEANVISION_VENV) && $(CLEANVISION_VENV)/bin/pip install -q -r Benchmarks/reference/requirements-cleanvision.txt)
+	.build/release/winnow bench quality --images $(QUALITY_IMAGES) --python $(CLEANVISION_VENV)/bin/python
+	.build/release/winnow bench quality --images $(QUALITY_KIND_IMAGES) --kinds photo,drawn,small --seeds 4 --python $(CLEANVISION_VENV)/bin/python
+
+# Broken images against winnow analyze at 200x150 and 1024x683 (the same venv: Pillow, numpy).
+bench-broken: release
+	test -x $(CLEANVISION_VENV)/bin/python || (python3 -m venv $(CLEANVISION_VENV) && $(CLEANVISION_VENV)/bin/pip install -q -r Benchmarks/reference/requirements-cleanvision.txt)
+	for size in 200x150 1024x683; do $(CLEANVISION_VENV)/bin/python Benchmarks/reference/broken_images.py /tmp/winnow-broken-$$size .build/release/winnow --size $$size || exit 1; done
 
 ML_ITEMS ?= 1000000
 ML_CLASSES ?= 20

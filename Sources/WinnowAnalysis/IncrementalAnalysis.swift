@@ -246,7 +246,7 @@ public struct IncrementalAnalysis: Sendable {
                     DispatchQueue.concurrentPerform(iterations: chunks) { c in
                         var combined = [Double](repeating: 0, count: k)
                         for i in (c * chunk)..<min(n, (c + 1) * chunk) {
-                            let (score, top) = fuse(i, weights: weights, combined: &combined)
+                            let (score, top) = fuse(i, weights: weights, form: estimate.form, combined: &combined)
                             f.value[i] = score
                             s.value[i] = top
                         }
@@ -261,36 +261,43 @@ public struct IncrementalAnalysis: Sendable {
         return LabelAnalysis(classes: input.classes, models: models, ensemble: ensemble, ensemblePredicted: ensemblePredicted,
                              voteDisagreement: voteDisagreement, divergence: divergence, confidentLearningIssue: confidentLearningIssue,
                              neighbourAgreement: neighbourAgreement, neighbourVote: neighbourVote, outlierScore: outlierScore,
-                             components: components, componentSummaries: componentSummaries, fusedScore: fused, suggested: suggested, sources: sources)
+                             components: components, componentSummaries: componentSummaries, fusedScore: fused, suggested: suggested, sources: sources, fusedForm: estimate.form)
     }
 
     /// One item's fused score and suggested class (as in `analysis`). Estimating the weights
     /// costs O(sources × items); to score many items, take `sourceWeights()` once and use
-    /// `fusedScore(of:weights:)`, O(sources × classes) each.
+    /// `fusedScore(of:weights:form:)`, O(sources × classes) each.
     public func fusedScore(of item: Int) -> (score: Float, suggested: Int32) {
-        fusedScore(of: item, weights: sourceWeights().weights)
+        let estimate = sourceWeights()
+        return fusedScore(of: item, weights: estimate.weights, form: estimate.form)
     }
 
-    /// One item's fused score and suggested class under `weights` (from `sourceWeights()`).
-    public func fusedScore(of item: Int, weights: [Double]) -> (score: Float, suggested: Int32) {
+    /// One item's fused score and suggested class under `weights` and `form` (from
+    /// `sourceWeights()`).
+    public func fusedScore(of item: Int, weights: [Double], form: SourceWeighting.Form = .selfConfidence) -> (score: Float, suggested: Int32) {
         guard !weights.isEmpty else { return (.nan, -1) }
         var combined = [Double](repeating: 0, count: k)
-        return fuse(item, weights: weights, combined: &combined)
+        return fuse(item, weights: weights, form: form, combined: &combined)
     }
 
     /// The sources' weights in the fused score, estimated as `LabelAnalysis` does.
     public func sourceWeights() -> SourceWeighting.Estimate {
-        var columns: [[Float]] = [], predicted: [[Int32]] = []
+        var columns: [[Float]] = [], predicted: [[Int32]] = [], runnerUp: [[Float]] = []
         let judged = (0..<n).filter(input.isJudged)
+        // The form is chosen only from three sources and classes on (see `SourceWeighting`).
+        let choosesForm = input.models.count + (neighbourDistribution.isEmpty ? 0 : 1) >= SourceWeighting.formChoiceMinimumSources && k > 2
         for (m, model) in input.models.enumerated() {
             columns.append(judged.map { model.values[$0 * k + Int(input.labels[$0])] })
             predicted.append(judged.map { modelPredicted[m][$0] })
+            if choosesForm { runnerUp.append(judged.map { LabelAnalysis.runnerUp(model.values, row: $0, label: Int(input.labels[$0]), classes: k) }) }
         }
         if !neighbourDistribution.isEmpty {
             columns.append(judged.map { neighbourDistribution[$0 * k + Int(input.labels[$0])] })
             predicted.append(judged.map { Int32(rowArgmax(neighbourDistribution, row: $0, classes: k)) })
+            if choosesForm { runnerUp.append(judged.map { LabelAnalysis.runnerUp(neighbourDistribution, row: $0, label: Int(input.labels[$0]), classes: k) }) }
         }
-        return SourceWeighting.estimate(labels: judged.map { input.labels[$0] }, classes: k, labelProbability: columns, predicted: predicted)
+        return SourceWeighting.estimate(labels: judged.map { input.labels[$0] }, classes: k, labelProbability: columns, predicted: predicted,
+                                        runnerUp: choosesForm ? runnerUp : nil)
     }
 
     /// Whether confident learning flags `item` now.
@@ -305,7 +312,7 @@ public struct IncrementalAnalysis: Sendable {
         return correct.map { judgedCount == 0 ? 1 : Double($0) / Double(judgedCount) }
     }
 
-    func fuse(_ i: Int, weights: [Double], combined: inout [Double]) -> (Float, Int32) {
+    func fuse(_ i: Int, weights: [Double], form: SourceWeighting.Form, combined: inout [Double]) -> (Float, Int32) {
         for c in 0..<k { combined[c] = 0 }
         for m in input.models.indices {
             let w = weights[m]
@@ -316,7 +323,7 @@ public struct IncrementalAnalysis: Sendable {
             for c in 0..<k { combined[c] += w * Double(neighbourDistribution[i * k + c]) }
         }
         let top = Int32(combined.indices.max { combined[$0] != combined[$1] ? combined[$0] < combined[$1] : $0 > $1 }!)
-        return (input.isJudged(i) ? Float(1 - combined[Int(input.labels[i])]) : .nan, top)
+        return (input.isJudged(i) ? Float(form.score(combined, label: Int(input.labels[i]))) : .nan, top)
     }
 
     /// Applies `mutate` to the input for `item`, retracting the counts of everything it
@@ -596,7 +603,7 @@ extension LabelAnalysis {
     init(classes: [String], models: [ModelSignals], ensemble: [Float], ensemblePredicted: [Int32], voteDisagreement: [Float],
          divergence: [Float], confidentLearningIssue: [Bool], neighbourAgreement: [Float], neighbourVote: [Int32],
          outlierScore: [Float], components: Components?, componentSummaries: [ComponentSummary], fusedScore: [Float],
-         suggested: [Int32], sources: [Source]) {
+         suggested: [Int32], sources: [Source], fusedForm: SourceWeighting.Form) {
         self.classes = classes
         self.models = models
         self.ensemble = ensemble
@@ -610,6 +617,7 @@ extension LabelAnalysis {
         self.components = components
         self.componentSummaries = componentSummaries
         self.fusedScore = fusedScore
+        self.fusedForm = fusedForm
         self.suggested = suggested
         self.sources = sources
     }

@@ -106,6 +106,9 @@ public struct LabelAnalysis: Sendable {
     public let componentSummaries: [ComponentSummary]
     /// The fused "the current label is wrong" score in [0, 1] (see `init`).
     public let fusedScore: [Float]
+    /// Its form: 1 − the weighted p(label), or the weighted distribution's normalized margin
+    /// (chosen by `SourceWeighting`).
+    public let fusedForm: SourceWeighting.Form
     /// The fused evidence's most likely class.
     public let suggested: [Int32]
     public let sources: [Source]
@@ -121,9 +124,11 @@ public struct LabelAnalysis: Sendable {
     /// include the item itself, so it is out-of-sample like out-of-fold predictions), each
     /// source is weighted by how well it ranks label errors (`SourceWeighting`: its AUROC
     /// against a leave-one-out consensus of the other sources), and the score is
-    /// 1 − (the weighted mean probability of the current label). With one model and no
-    /// embeddings it ranks exactly like cleanlab's self-confidence; a source that clearly
-    /// ranks better dominates, and one no better than chance gets almost no weight.
+    /// 1 − (the weighted mean probability of the current label), or, when `SourceWeighting`
+    /// estimates that it ranks better (three or more sources), the weighted distribution's
+    /// normalized margin turned around. With one model and no embeddings it ranks exactly
+    /// like cleanlab's self-confidence; a source that clearly ranks better dominates, and
+    /// one no better than chance gets almost no weight.
     public init(_ input: AnalysisInput, settings: AnalysisSettings = AnalysisSettings()) {
         let n = input.count, k = input.classes.count
         classes = input.classes
@@ -221,8 +226,11 @@ public struct LabelAnalysis: Sendable {
         let estimate = SourceWeighting.estimate(
             labels: judged.map { input.labels[$0] }, classes: k,
             labelProbability: distributions.map { source in judged.map { source.values[$0 * k + Int(input.labels[$0])] } },
-            predicted: distributions.map { source in judged.map { Int32(Self.argmax(source.values, row: $0, classes: k)) } })
+            predicted: distributions.map { source in judged.map { Int32(Self.argmax(source.values, row: $0, classes: k)) } },
+            runnerUp: distributions.count >= SourceWeighting.formChoiceMinimumSources && k > 2
+                ? distributions.map { source in judged.map { Self.runnerUp(source.values, row: $0, label: Int(input.labels[$0]), classes: k) } } : nil)
         let weights = estimate.weights
+        fusedForm = estimate.form
         sources = distributions.indices.map { Source(name: distributions[$0].name, accuracy: accuracies[$0], auroc: estimate.auroc[$0], weight: weights[$0]) }
         var fused = [Float](repeating: .nan, count: n)
         var suggested = [Int32](repeating: -1, count: n)
@@ -234,7 +242,7 @@ public struct LabelAnalysis: Sendable {
                     for c in 0..<k { combined[c] += weights[s] * Double(source.values[i * k + c]) }
                 }
                 suggested[i] = Int32(combined.indices.max { combined[$0] != combined[$1] ? combined[$0] < combined[$1] : $0 > $1 }!)
-                if input.isJudged(i) { fused[i] = Float(1 - combined[Int(input.labels[i])]) }
+                if input.isJudged(i) { fused[i] = Float(estimate.form.score(combined, label: Int(input.labels[i]))) }
             }
         }
         fusedScore = fused
@@ -242,6 +250,13 @@ public struct LabelAnalysis: Sendable {
     }
 
     static func argmax(_ values: [Float], row: Int, classes: Int) -> Int { rowArgmax(values, row: row, classes: classes) }
+
+    /// The highest probability in `row` of a class other than `label`.
+    static func runnerUp(_ values: [Float], row: Int, label: Int, classes: Int) -> Float {
+        var best: Float = 0
+        for c in 0..<classes where c != label { best = max(best, values[row * classes + c]) }
+        return best
+    }
 
     static func signals(of model: ModelProbabilities, input: AnalysisInput, judged: [Int]) -> ModelSignals {
         let n = input.count, k = input.classes.count

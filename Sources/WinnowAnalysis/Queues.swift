@@ -15,6 +15,9 @@ public enum QueueName: String, Sendable, CaseIterable {
     case duplicates
     case outliers
     case problems
+    /// Image-quality flags (dark, light, blurry, low information, grayscale, odd aspect
+    /// ratio, odd size), worst first.
+    case quality
     case random
     case stratified
     /// Items whose reviewers disagree ([team] reviews_per_item), for leads to settle.
@@ -49,7 +52,7 @@ public struct QueueSettings: Sendable, Equatable {
     /// targeted review skews the data towards what the detectors already find.
     public var auditShare = 0.15
     /// Triage quotas of the targeted queues (normalised over those that have entries).
-    public var quotas: [QueueName: Double] = [.labelIssues: 0.45, .badComponents: 0.15, .disagreement: 0.10, .outliers: 0.05, .problems: 0.10]
+    public var quotas: [QueueName: Double] = [.labelIssues: 0.45, .badComponents: 0.15, .disagreement: 0.10, .outliers: 0.05, .problems: 0.10, .quality: 0.05]
     /// Ensemble probability of the current label below which an item is low-confidence.
     public var lowConfidence = 0.5
     /// CROWDLAB consensus quality below which an item is in the low-consensus queue.
@@ -75,6 +78,8 @@ public struct QueueBuilder: Sendable {
     public let settings: QueueSettings
     /// Items whose reviewers disagree (the disputed queue, for leads), in item order.
     public var disputed: [Int] = []
+    /// The image-quality checks (the quality queue); nil when the images were not measured.
+    public var quality: ImageQualityReport?
     /// Multi-label data: its per-class label analysis (queues and reasons: Queues+MultiLabel.swift).
     public var multiLabel: MultiLabelAnalysis?
     /// Several annotators and a model: CROWDLAB's consensus (the low-consensus queue).
@@ -177,6 +182,9 @@ public struct QueueBuilder: Sendable {
             return ranked(Array(top)) { Double(a.outlierScore[$0]) }
         case .problems:
             return ranked((0..<n).filter { problems[$0] != nil }) { _ in 1 }
+        case .quality:
+            guard let quality else { return [] }
+            return ranked(quality.flaggedItems.filter { !input.excluded[$0] }) { quality.severity(of: $0) }
         case .disputed:
             return ranked(disputed) { _ in 1 }
         case .random:
@@ -274,6 +282,8 @@ public struct QueueBuilder: Sendable {
             return [FlagReason(.audit, strata.map { "stratified audit sample: \(TerminalText.sanitize($0[item]))" } ?? "random audit sample")]
         case .problems:
             return [FlagReason(.problem, "image problem: \(TerminalText.sanitize(problems[item] ?? "unknown"))")]
+        case .quality:
+            reasons += quality?.reasons(for: item) ?? []
         case .outliers:
             reasons.append(FlagReason(.outlier, "outlier: mean similarity to its neighbours is \(format(1 - a.outlierScore[item])) (among the \(format(settings.outlierShare * 100))% least typical)"))
         case .badComponents, .duplicates:

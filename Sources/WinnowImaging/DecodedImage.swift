@@ -10,12 +10,18 @@ public struct ImageInfo: Sendable, Hashable {
     /// Whether the image has an alpha channel (or PNG transparency), which decoding
     /// composites over `ImageDecoder.alphaBackground`.
     public var hasAlpha: Bool
+    /// Whether the file stores grey samples (a PNG of colour type 0 or 4, a one-component
+    /// JPEG): decoding still gives RGB, with equal channels. Image-quality measures follow
+    /// Pillow, which reads such files in its "L" mode.
+    public var storedGreyscale: Bool
 
-    public init(format: ImageFormat, storedSize: PixelSize, orientation: ExifOrientation = .topLeft, hasAlpha: Bool) {
+    public init(format: ImageFormat, storedSize: PixelSize, orientation: ExifOrientation = .topLeft, hasAlpha: Bool,
+                storedGreyscale: Bool = false) {
         self.format = format
         self.storedSize = storedSize
         self.orientation = orientation
         self.hasAlpha = hasAlpha
+        self.storedGreyscale = storedGreyscale
     }
 
     /// The full-resolution size as displayed: `storedSize` with orientation applied.

@@ -38,7 +38,7 @@ public enum ImageDecodeError: Error, Sendable, Hashable, CustomStringConvertible
         case .fileTooLarge(let byteCount, let limit):
             return "the file is \(Self.mebibytes(byteCount)), over the \(Self.mebibytes(limit)) limit"
         case .unreadableFile(let path, let reason):
-            return "cannot read \(path): \(reason)"
+            return "\(Self.unreadableFilePrefix)\(path): \(reason)"
         case .emptyImage(let format, let size):
             return "the \(format) header says the image is \(size) pixels: it has no pixels"
         case .sideTooLong(let size, let limit):
@@ -51,6 +51,9 @@ public enum ImageDecodeError: Error, Sendable, Hashable, CustomStringConvertible
             return "unsupported \(format) image: \(detail)"
         }
     }
+
+    /// How the description of `unreadableFile` begins.
+    public static let unreadableFilePrefix = "cannot read "
 
     private static func mebibytes(_ bytes: Int) -> String {
         let value = Double(bytes) / 1_048_576

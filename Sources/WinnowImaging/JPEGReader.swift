@@ -33,10 +33,15 @@ struct JPEGReader {
                                          &width, &height, &subsampling, &colourSpace)
         guard status == 0 else { throw .damaged(.jpeg, detail: Self.message(decompressor)) }
         let structure = JPEGStructure(bytes)
+        // libjpeg reads a file cut before its frame header as an image of 0×0 pixels.
+        if width == 0 || height == 0, !structure.hasFrameHeader {
+            throw .damaged(.jpeg, detail: "the data ends before the frame header that gives the image's size (after \(bytes.count) bytes)")
+        }
         self.colourSpace = colourSpace
         hasAdobeMarker = structure.hasAdobeMarker
         info = ImageInfo(format: .jpeg, storedSize: PixelSize(width: Int(width), height: Int(height)),
-                         orientation: structure.orientation ?? .topLeft, hasAlpha: false)
+                         orientation: structure.orientation ?? .topLeft, hasAlpha: false,
+                         storedGreyscale: colourSpace == Int32(TJCS_GRAY.rawValue))
     }
 
     private var isCMYK: Bool { colourSpace == Int32(TJCS_CMYK.rawValue) || colourSpace == Int32(TJCS_YCCK.rawValue) }

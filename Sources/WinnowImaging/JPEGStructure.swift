@@ -9,6 +9,9 @@ import WinnowCore
 struct JPEGStructure {
     var orientation: ExifOrientation?
     var hasAdobeMarker = false
+    /// A frame header (SOF0–SOF15) was found before the first scan: without one the file
+    /// ends (or is cut) before it says how large the image is.
+    var hasFrameHeader = false
 
     init(_ bytes: UnsafeRawBufferPointer) {
         var offset = 2  // after SOI (FF D8)
@@ -21,6 +24,7 @@ struct JPEGStructure {
             if marker == 0xDA || marker == 0xD9 { return }
             guard let length = bytes.uint16(at: offset + 2, bigEndian: true).map(Int.init), length >= 2,
                   let segment = bytes.slice(offset + 4..<offset + 2 + length) else { return }
+            if (0xC0...0xCF).contains(marker), ![0xC4, 0xC8, 0xCC].contains(marker) { hasFrameHeader = true }
             if marker == 0xE1, orientation == nil, segment.matches("Exif\0\0", at: 0),
                let tiff = segment.slice(6..<segment.count) {
                 orientation = ExifOrientationReader.orientation(inTIFF: tiff)

@@ -18,7 +18,7 @@ struct PNGReader {
     init(_ bytes: UnsafeRawBufferPointer) throws(ImageDecodeError) {
         structure = try PNGStructure(bytes)
         info = ImageInfo(format: .png, storedSize: structure.size, orientation: structure.orientation ?? .topLeft,
-                         hasAlpha: structure.hasAlpha)
+                         hasAlpha: structure.hasAlpha, storedGreyscale: structure.storedGreyscale)
     }
 
     /// Decodes the pixels (the caller has checked `info.storedSize` against its limits).

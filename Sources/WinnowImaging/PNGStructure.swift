@@ -10,6 +10,8 @@ struct PNGStructure {
     var size: PixelSize
     /// An alpha channel (colour types 4 and 6) or a `tRNS` transparency chunk.
     var hasAlpha: Bool
+    /// Grey samples (colour types 0 and 4).
+    var storedGreyscale: Bool
     var orientation: ExifOrientation?
     /// Why the chunk sequence does not reach IEND intact, or nil when it does.
     var structuralDamage: String?
@@ -28,6 +30,7 @@ struct PNGStructure {
         }
         size = PixelSize(width: Int(width), height: Int(height))
         hasAlpha = colourType & 4 != 0
+        storedGreyscale = colourType & 2 == 0
         orientation = nil
         structuralDamage = nil
 

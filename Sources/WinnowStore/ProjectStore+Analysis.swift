@@ -51,7 +51,7 @@ extension ProjectStore {
             let events = try Self.eventsByItem(db)
             var items: [AnalysisContext.Item] = []
             items.reserveCapacity(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items WHERE row IS NOT NULL") ?? 0)
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, path, problem, metadata, given_labels, file_size, file_mtime FROM items WHERE row IS NOT NULL ORDER BY row")
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, path, \(Self.itemProblemSQL), metadata, given_labels, file_size, file_mtime FROM items WHERE row IS NOT NULL ORDER BY row")
             // Columns by position: on a million rows, looking each up by name costs seconds.
             while let row = try rows.next() {
                 let id: Int64 = row[0]

@@ -33,6 +33,40 @@ public struct ProjectInfo: Sendable, Codable {
     public var decisionsByReviewer: [ReviewerDecisions]
     public var lastImport: String?
     public var metadataColumns: [String]
+    /// The image-quality checks over the measures the last analysis cached (nil: none yet).
+    public var imageQuality: ImageQualitySummary? = nil
+}
+
+/// What `winnow info` reports of the image-quality checks.
+public struct ImageQualitySummary: Sendable, Codable {
+    public struct Flagged: Sendable, Codable {
+        public var image: String
+        /// Issue names (dark, light, blurry, low_information, grayscale, odd_aspect_ratio, odd_size).
+        public var issues: [String]
+        /// The same, each with its measure in words.
+        public var reasons: [String]
+        public init(image: String, issues: [String], reasons: [String]) {
+            self.image = image
+            self.issues = issues
+            self.reasons = reasons
+        }
+    }
+    /// Images measured (decodable, unchanged since the last analysis) of the dataset's items.
+    public var measured: Int
+    public var items: Int
+    public var colourDataset: Bool
+    /// Images flagged by each check, every check listed.
+    public var counts: [String: Int]
+    /// The flagged images, worst first.
+    public var flagged: [Flagged]
+
+    public init(measured: Int, items: Int, colourDataset: Bool, counts: [String: Int], flagged: [Flagged]) {
+        self.measured = measured
+        self.items = items
+        self.colourDataset = colourDataset
+        self.counts = counts
+        self.flagged = flagged
+    }
 }
 
 extension ProjectStore {
@@ -49,7 +83,7 @@ extension ProjectStore {
             var items = 0, labelled = 0
             var problems: [ProjectInfo.Problem] = []
             let events = try Self.eventsByItem(db)
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, path, problem, given_labels FROM items WHERE row IS NOT NULL ORDER BY row")
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, path, \(Self.itemProblemSQL) AS problem, given_labels FROM items WHERE row IS NOT NULL ORDER BY row")
             while let row = try rows.next() {
                 items += 1
                 let labels = (row["given_labels"] as String?).map(LabelSet.init(storageText:))

@@ -45,7 +45,7 @@ extension ProjectStore {
     static func itemStates(_ db: Database, ids: [Int64]) throws -> [ItemState] {
         var states: [ItemState] = []
         states.reserveCapacity(ids.count)
-        let statement = try db.cachedStatement(sql: "SELECT id, row, path, given_labels, problem FROM items WHERE id = ?")
+        let statement = try db.cachedStatement(sql: "SELECT id, row, path, given_labels, \(Self.itemProblemSQL) FROM items WHERE id = ?")
         for id in ids {
             guard let row = try Row.fetchOne(statement, arguments: [id]) else { continue }
             let given = (row[3] as String?).map(LabelSet.init(storageText:))

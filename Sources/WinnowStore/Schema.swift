@@ -190,6 +190,26 @@ enum Schema {
                 CREATE INDEX leases_session ON leases(session);
                 """)
         }
+        migrator.registerMigration("v7: image measures") { db in
+            try db.execute(sql: """
+                -- What one full read of each image gave, per measure (decode status, image
+                -- quality, ...; see ImageMeasureKind), kept with the file's size and time and
+                -- the measure's version, so only changed files are read again. value: the
+                -- measure's bytes; NULL when the image gave none (for 'decode': it decodes).
+                CREATE TABLE image_measures (
+                    item_id INTEGER NOT NULL REFERENCES items(id),
+                    measure TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    file_size INTEGER NOT NULL,
+                    file_mtime REAL NOT NULL,
+                    value BLOB,
+                    PRIMARY KEY (item_id, measure)
+                ) WITHOUT ROWID;
+                -- The few images that do not decode, found without scanning every item's rows.
+                CREATE INDEX image_measures_decode_failures ON image_measures(item_id)
+                    WHERE measure = 'decode' AND value IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -38,6 +38,7 @@ func analysisDifferences(_ a: LabelAnalysis, _ b: LabelAnalysis) -> [String] {
     if (a.components == nil) != (b.components == nil) { out.append("components: presence differs") }
     same("componentSummaries", a.componentSummaries, b.componentSummaries)
     floats("fusedScore", a.fusedScore, b.fusedScore)
+    if a.fusedForm != b.fusedForm { out.append("fusedForm: \(a.fusedForm) vs \(b.fusedForm)") }
     same("suggested", a.suggested, b.suggested)
     same("sources", a.sources, b.sources)
     return out

@@ -78,13 +78,73 @@ struct WeightingFixture {
         }
     }
 
+    /// Each source's highest probability of a class other than each item's label.
+    func runnerUp(_ sources: [[Float]]) -> [[Float]] {
+        sources.map { values in
+            labels.indices.map { i in (0..<classes).filter { $0 != Int(labels[i]) }.map { values[i * classes + $0] }.max()! }
+        }
+    }
+
     /// The weighting of these sources on the fixture's items.
     func estimate(_ sources: [[Float]], items: [Int]? = nil) -> SourceWeighting.Estimate {
         let items = items ?? Array(labels.indices)
-        let q = labelProbability(sources), p = sources.map(predicted)
+        let q = labelProbability(sources), p = sources.map(predicted), r = runnerUp(sources)
         return SourceWeighting.estimate(labels: items.map { labels[$0] }, classes: classes,
                                         labelProbability: q.map { column in items.map { column[$0] } },
-                                        predicted: p.map { column in items.map { column[$0] } })
+                                        predicted: p.map { column in items.map { column[$0] } },
+                                        runnerUp: r.map { column in items.map { column[$0] } })
+    }
+
+    /// A source whose p(label) is uniform in [0.3, 0.5] whatever the label (self-confidence
+    /// at chance) and whose remaining probability goes to the true class on mislabelled items
+    /// (with probability `skill`, else to a random other class) and is spread evenly on the
+    /// others: only the normalized margin ranks the errors.
+    mutating func marginOnly(skill: Double) -> [Float] {
+        var out: [Float] = []
+        for i in truth.indices {
+            let label = Int(labels[i])
+            let own = 0.3 + 0.2 * uniform()
+            var row = [Double](repeating: 0, count: classes)
+            row[label] = own
+            if truth[i] != label {
+                let target = uniform() < skill ? truth[i] : (label + 1 + Int(rng.next() % UInt64(classes - 1))) % classes
+                row[target] = 1 - own
+            } else {
+                for c in 0..<classes where c != label { row[c] = (1 - own) / Double(classes - 1) }
+            }
+            out += row.map { Float($0) }
+        }
+        return out
+    }
+
+    /// A source whose p(label) is lower on mislabelled items (uniform in [0.1, 0.6] against
+    /// [0.4, 0.9]) and which puts the rest, at random, either all on one random other class
+    /// or evenly on all of them: its self-confidence ranks the errors, its margin adds noise.
+    mutating func selfConfidenceOnly() -> [Float] {
+        var out: [Float] = []
+        for i in truth.indices {
+            let label = Int(labels[i])
+            let own = truth[i] != label ? 0.1 + 0.5 * uniform() : 0.4 + 0.5 * uniform()
+            let concentrated = uniform() < 0.5
+            let favoured = (label + 1 + Int(rng.next() % UInt64(classes - 1))) % classes
+            var row = [Double](repeating: 0, count: classes)
+            row[label] = own
+            for c in 0..<classes where c != label {
+                row[c] = concentrated ? (c == favoured ? 1 - own : 0) : (1 - own) / Double(classes - 1)
+            }
+            out += row.map { Float($0) }
+        }
+        return out
+    }
+
+    mutating func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
+
+    /// Precision at K of a source's self-confidence or normalized margin.
+    func precisionAtK(_ values: [Float], form: SourceWeighting.Form) -> Double {
+        let suspicion = labels.indices.map { i in
+            form.score((0..<classes).map { Double(values[i * classes + $0]) }, label: Int(labels[i]))
+        }
+        return RankingMetrics(suspicion: suspicion, isError: isError)!.precisionAtK
     }
 
     func accuracy(_ values: [Float]) -> Double {
@@ -138,6 +198,7 @@ struct SourceWeightingTests {
 
         let order = [2, 0, 3, 1]
         let permuted = f.estimate(order.map { sources[$0] })
+        #expect(permuted.form == reference.form)
         for (position, source) in order.enumerated() {
             #expect(abs(permuted.weights[position] - reference.weights[source]) < 1e-9)
             #expect(abs(permuted.auroc[position]! - reference.auroc[source]!) < 1e-9)
@@ -180,6 +241,72 @@ struct SourceWeightingTests {
         let evenMix = try #require(RankingMetrics(suspicion: f.labels.indices.map { -Double(good[$0 * 6 + Int(f.labels[$0])] + flat[$0 * 6 + Int(f.labels[$0])]) }, isError: f.isError))
         #expect(fused.precisionAtK >= goodAlone.precisionAtK - 0.01, "fused \(fused), good alone \(goodAlone)")
         #expect(fused.auroc > evenMix.auroc, "fused \(fused), even mix \(evenMix)")
+    }
+}
+
+@Suite("The fused score's form")
+struct FusedFormTests {
+    @Test("the normalized margin where only it ranks the errors, self-confidence where only that does")
+    func formFollowsRankingQuality() {
+        for seed in [31, 32, 33] as [UInt64] {
+            for noise in [0.1, 0.3] {
+                var f = WeightingFixture(items: 3000, classes: 6, noise: noise, seed: seed)
+                let marginSources = [f.marginOnly(skill: 0.9), f.marginOnly(skill: 0.7), f.marginOnly(skill: 0.8)]
+                #expect(f.precisionAtK(marginSources[0], form: .normalizedMargin) > f.precisionAtK(marginSources[0], form: .selfConfidence) + 0.2)
+                #expect(f.estimate(marginSources).form == .normalizedMargin, "seed \(seed), noise \(noise)")
+                let confidenceSources = [f.selfConfidenceOnly(), f.selfConfidenceOnly(), f.selfConfidenceOnly(), f.model(skill: 2)]
+                #expect(f.precisionAtK(confidenceSources[0], form: .selfConfidence) > f.precisionAtK(confidenceSources[0], form: .normalizedMargin) + 0.05)
+                #expect(f.estimate(confidenceSources).form == .selfConfidence, "seed \(seed), noise \(noise)")
+            }
+        }
+    }
+
+    @Test("self-confidence with fewer than three sources, with two classes, or without runner-up probabilities")
+    func formNeedsThreeSourcesAndClasses() {
+        var f = WeightingFixture(items: 2000, classes: 5, noise: 0.2, seed: 41)
+        let sources = [f.marginOnly(skill: 0.9), f.marginOnly(skill: 0.9), f.marginOnly(skill: 0.9)]
+        #expect(f.estimate(sources).form == .normalizedMargin)
+        #expect(f.estimate(Array(sources.prefix(2))).form == .selfConfidence)
+        let q = f.labelProbability(sources), p = sources.map(f.predicted)
+        #expect(SourceWeighting.estimate(labels: f.labels, classes: 5, labelProbability: q, predicted: p).form == .selfConfidence)
+        var two = WeightingFixture(items: 2000, classes: 2, noise: 0.2, seed: 42)
+        let binary = [two.model(skill: 2), two.model(skill: 1.5), two.model(skill: 1)]
+        #expect(two.estimate(binary).form == .selfConfidence)
+    }
+
+    @Test("top votes by mean rank, ties together; the rank-one fit recovers a rank-one matrix without its left-out pairs")
+    func votesAndRankOneFit() {
+        // Ranks: 0.9 → 1, the three 0.5s → 2–4 (mean 3), 0.1 → 5.
+        let x = [0.5, 0.9, 0.5, 0.1, 0.5]
+        #expect(SourceWeighting.topVotes(x, k: 1).sorted() == [1])
+        #expect(SourceWeighting.topVotes(x, k: 2).sorted() == [1])
+        #expect(SourceWeighting.topVotes(x, k: 3).sorted() == [0, 1, 2, 4])
+        #expect(SourceWeighting.topVotes(x, k: 5).sorted() == [0, 1, 2, 3, 4])
+        // Values in one histogram bin but not equal are still ordered.
+        #expect(SourceWeighting.topVotes([0.50001, 0.50002, 0.2], k: 1) == [1])
+        let truth = [0.4, 0.1, 0.3, 0.25, 0.05, 0.2]
+        var c = truth.map { a in truth.map { a * $0 } }
+        // Pairs 0–1, 2–3, 4–5 are dependent: their entries are wrong and must not count.
+        for a in 0..<6 { c[a][a ^ 1] = 5; c[a][a] = 7 }
+        let v = SourceWeighting.rankOneFit(c, excluding: { $0 / 2 == $1 / 2 })
+        for a in 0..<6 { #expect(abs(v[a] - truth[a]) < 1e-6, "\(v)") }
+    }
+
+    @Test("the analysis scores by the chosen form")
+    func analysisUsesTheForm() {
+        var f = WeightingFixture(items: 1500, classes: 4, noise: 0.2, seed: 43)
+        let sources = [f.marginOnly(skill: 0.9), f.marginOnly(skill: 0.8), f.marginOnly(skill: 0.85)]
+        let input = AnalysisInput(classes: (0..<4).map { "c\($0)" }, labels: f.labels, excluded: [Bool](repeating: false, count: f.labels.count),
+                                  models: sources.enumerated().map { ModelProbabilities(name: "m\($0.offset)", values: $0.element) }, neighbours: nil)
+        let analysis = LabelAnalysis(input)
+        #expect(analysis.fusedForm == .normalizedMargin)
+        let weights = analysis.sources.map(\.weight)
+        for i in [0, 1, 2, 100, 700] {
+            let combined = (0..<4).map { c in (0..<3).reduce(0.0) { $0 + weights[$1] * Double(sources[$1][i * 4 + c]) } }
+            let label = Int(f.labels[i])
+            let expected = (1 - combined[label] + combined.indices.filter { $0 != label }.map { combined[$0] }.max()!) / 2
+            #expect(abs(Double(analysis.fusedScore[i]) - expected) < 1e-6)
+        }
     }
 }
 

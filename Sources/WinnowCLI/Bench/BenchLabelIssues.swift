@@ -154,7 +154,7 @@ struct BenchLabelIssues: ParsableCommand {
             lines.append(String(format: "  %.3f  %.4f %.4f %@", metrics.precisionAtK, metrics.auroc, metrics.auprc, name))
         }
         let weights = analysis.sources.map { String(format: "%@ %.2f", $0.name, $0.weight) }.joined(separator: ", ")
-        lines.append("  fused weights: \(weights)")
+        lines.append("  fused weights: \(weights); form: \(analysis.fusedForm.rawValue)")
         let fused = measured[0].1.precisionAtK
         let best = measured.dropFirst().max { $0.1.precisionAtK < $1.1.precisionAtK }
         let margin = best.map { fused - $0.1.precisionAtK } ?? 0

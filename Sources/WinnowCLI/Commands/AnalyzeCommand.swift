@@ -9,7 +9,11 @@ struct AnalyzeCommand: ParsableCommand {
         commandName: "analyze",
         abstract: "Run the full analysis: neighbours, near-duplicate groups, label-issue signals and queue sizes.",
         discussion: """
-            Finds each item's nearest neighbours in embeddings.npy (without one, in \
+            Reads every image in full, once (cached per file: a later run reads only new \
+            or changed files): an image that does not decode becomes a problem of its \
+            item, and CleanVision's image-quality checks (dark, light, blurry, low \
+            information, grayscale, odd aspect ratio, odd size; [quality] in winnow.toml) \
+            flag the others into the quality queue. Finds each item's nearest neighbours in embeddings.npy (without one, in \
             Winnow's own image features, cached per file, for near-duplicates only; exact search, \
             with a kernel chosen from the CPU's features, while it fits (1M × 128 with \
             AVX-512 VNNI), an HNSW index above; [analysis] search in winnow.toml), groups \
@@ -37,18 +41,22 @@ struct AnalyzeCommand: ParsableCommand {
         let neighbours = try session.neighbourGraph(rebuild: true)
         let input = try session.input(graph: neighbours?.graph)
         let analysis = LabelAnalysis(input, settings: session.settings())
-        let builder = try session.queueBuilder(analysis, input: input, stratifyBy: opened.config.stratifyBy)
+        let checks = try session.imageChecks()
+        let builder = try session.queueBuilder(analysis, input: input, stratifyBy: opened.config.stratifyBy, checks: checks)
         // The triage queue as it stands now, so the next review shows its first item at once.
         let review = try StoreReviewSource(session: session, input: input, analysis: analysis, builder: builder,
                                            graph: neighbours?.graph, reviewer: "winnow analyze")
         try review.snapshot(of: .triage, key: QueueSnapshot.key(project: opened, stratifyBy: opened.config.stratifyBy))
             .write(to: QueueSnapshot.path(stateDirectory: opened.store.stateDirectory, queue: QueueName.triage.rawValue))
         let elapsed = MonotonicClock.now() - start
-        print(Self.summary(analysis: analysis, input: input, builder: builder, neighbours: neighbours, config: opened.config, seconds: elapsed))
+        print(Self.summary(analysis: analysis, input: input, builder: builder, neighbours: neighbours, config: opened.config, seconds: elapsed,
+                           checks: checks))
+        print("  helper       " + HelperEvidence.describe(config: opened.config, context: session.context, cache: HelperCache.read(HelperEvidence.cachePath(session))))
     }
 
     static func summary(analysis: LabelAnalysis, input: AnalysisInput, builder: QueueBuilder,
-                        neighbours: (graph: NeighbourGraph, method: String, cached: Bool)?, config: WinnowConfig, seconds: Double) -> String {
+                        neighbours: (graph: NeighbourGraph, method: String, cached: Bool)?, config: WinnowConfig, seconds: Double,
+                        checks: AnalysisSession.ImageChecks? = nil) -> String {
         let s = TerminalText.sanitize
         var lines: [String] = []
         let judged = (0..<input.count).filter(input.isJudged).count
@@ -63,15 +71,39 @@ struct AnalyzeCommand: ParsableCommand {
             lines.append("  evidence     " + analysis.sources.map { source in
                 let ranking = source.auroc.map { String(format: ", ranks errors at AUROC %.3f", $0) } ?? ""
                 return String(format: "%@ (agrees with %.0f%% of labels%@, weight %.2f)", s(source.name), source.accuracy * 100, ranking, source.weight)
-            }.joined(separator: ", "))
+            }.joined(separator: ", ") + (analysis.sources.count > 1 ? "; fused score: \(analysis.fusedForm.rawValue)" : ""))
         }
         lines.append("  confident learning (\(config.filterBy)): \(analysis.confidentLearningIssue.filter { $0 }.count) items")
         let bad = analysis.componentSummaries.filter(\.isBad).count
         lines.append(String(format: "  near-duplicates %d groups of %d images (%d with conflicting labels), similarity ≥ %.2f",
                             analysis.componentSummaries.count, analysis.componentSummaries.reduce(0) { $0 + $1.members.count }, bad, config.duplicateThreshold))
+        if let checks { lines += imageLines(checks) }
         let sizes = QueueName.allCases.filter { $0 != .random && $0 != .stratified }.map { "\($0.rawValue) \(builder.count($0))" }
         lines.append("  queues       " + sizes.joined(separator: " · "))
         return lines.joined(separator: "\n")
+    }
+
+    /// What reading the images found: how many were read, which do not decode, and the
+    /// quality flags.
+    static func imageLines(_ checks: AnalysisSession.ImageChecks) -> [String] {
+        let pass = checks.pass
+        let failures = pass.values(.decode).filter { $0 != nil }.count
+        var read = "\(pass.read) read in full now, \(pass.cached) unchanged since the last analysis"
+        if pass.sharedFiles > 0 { read += ", \(pass.sharedFiles) hard links to files already read" }
+        read += failures == 0 ? "; all decode" : "; \(failures) do\(failures == 1 ? "es" : "") not decode (problems queue; winnow info lists them)"
+        var lines = ["  images       " + read]
+        let quality = checks.quality
+        let counts = quality.counts
+        var flags = QualityIssue.allCases.map { "\($0.words) \(counts[$0] ?? 0)" }.joined(separator: " · ")
+        if !quality.isColourDataset && quality.measuredCount > 0 { flags += " (a greyscale dataset: grayscale not flagged)" }
+        lines.append("  quality      " + flags + " (CleanVision's checks, \(quality.measuredCount) images measured)")
+        if let range = quality.sizeRange, quality.measuredCount > 0 {
+            let rule = range.high > range.low
+                ? String(format: "√(w·h) outside %.0f–%.0f", locale: nil, max(0, range.low), range.high)
+                : String(format: "√(w·h) other than %.0f", locale: nil, range.middle)
+            lines.append("               odd size means \(rule) here")
+        }
+        return lines
     }
 }
 

@@ -38,9 +38,9 @@ struct ImportCommand: ParsableCommand {
     var noFolderLabels = false
 
     func run() throws {
-        let (_, summary) = try Project.importDataset(project) { config in
+        let (opened, summary) = try Project.importDataset(project) { config in
             if noFolderLabels { config.folderLabels = false }
         }
-        print(Project.describe(summary))
+        print(Project.describe(summary, decodeFailures: try opened.store.decodeFailures().count))
     }
 }

@@ -1,13 +1,21 @@
 import ArgumentParser
 import Foundation
+import WinnowAnalysis
 import WinnowCore
 import WinnowStore
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Show a project: items, classes, annotators, models, image problems and decisions.",
+        abstract: "Show a project: items, classes, annotators, models, image problems, image quality and decisions.",
         discussion: """
+            Image problems are those the import found (missing, empty, not an image) and \
+            those the last `winnow analyze` found decoding every image in full (truncated, \
+            corrupt, over the size limits), with the decoder's reason. Image quality lists \
+            the images CleanVision's checks flag (dark, light, blurry, low information, \
+            grayscale in a colour dataset, odd aspect ratio, odd size), from the measures \
+            the last analysis cached.
+
             EXAMPLES:
               winnow info SampleProjects/shapes
               winnow info SampleProjects/shapes --json | jq .problems
@@ -20,18 +28,20 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         let opened = try Project.open(project)
-        let info = try opened.store.info()
+        var info = try opened.store.info()
+        info.imageQuality = try Self.imageQuality(opened)
+        let helper = HelperEvidence.info(info, config: opened.config, stateDirectory: opened.store.stateDirectory)  // HelperEvidence+Info.swift
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(JSONText.escapingControls(inEncoded: String(decoding: try encoder.encode(info), as: UTF8.self)))
+            print(JSONText.escapingControls(inEncoded: String(decoding: try HelperEvidence.adding(helper, toJSON: encoder.encode(info)), as: UTF8.self)))
         } else {
-            print(Self.render(info, name: opened.config.projectName), terminator: "")
+            print(Self.render(info, name: opened.config.projectName, helper: helper.text), terminator: "")
         }
     }
 
     /// The human-readable report. Every dataset-supplied string is sanitised.
-    static func render(_ info: ProjectInfo, name: String?) -> String {
+    static func render(_ info: ProjectInfo, name: String?, helper: String? = nil) -> String {
         let s = TerminalText.sanitize
         var out = ""
         func line(_ key: String, _ value: String) { out += "  " + key.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + value + "\n" }
@@ -48,6 +58,7 @@ struct InfoCommand: ParsableCommand {
         }
         line("models", info.models.isEmpty ? "none" : info.models.map { "\(s($0.name)) (\(s($0.source)))" }.joined(separator: ", "))
         line("embeddings", info.embeddings.map { "\($0.dimension)-d \($0.scalarType) (\($0.source))" } ?? "none (near-duplicates come from Winnow's own image features)")
+        if let helper { line("helper", helper) }
         if !info.metadataColumns.isEmpty { line("metadata", info.metadataColumns.map(s).joined(separator: ", ")) }
 
         if !info.classes.isEmpty {
@@ -72,6 +83,38 @@ struct InfoCommand: ParsableCommand {
             for p in info.problems.prefix(50) { out += "    \(s(p.image))  \(s(p.problem))\n" }
             if info.problems.count > 50 { out += "    … \(info.problems.count - 50) more (winnow info --json lists them all)\n" }
         }
+        out += renderQuality(info.imageQuality)
+        return out
+    }
+
+    /// The quality checks over the measures cached by the last analysis (nil when no image
+    /// has been measured yet).
+    static func imageQuality(_ project: Project) throws -> ImageQualitySummary? {
+        let cached = try project.store.imageMeasuresInItemsOrder(.quality)
+        guard cached.contains(where: \.measured) else { return nil }
+        let report = ImageQualityReport(measures: cached.map { QualityMeasurement.measures(from: $0.value) },
+                                        settings: AnalysisSession.qualitySettings(project.config))
+        let counts = report.counts
+        let flagged = report.flaggedItems.sorted { report.severity(of: $0) != report.severity(of: $1) ? report.severity(of: $0) > report.severity(of: $1) : $0 < $1 }
+            .map { i in
+                ImageQualitySummary.Flagged(image: cached[i].path, issues: report.flags[i].map(\.issue.rawValue), reasons: report.reasons(for: i).map(\.text))
+            }
+        return ImageQualitySummary(measured: report.measuredCount, items: cached.count, colourDataset: report.isColourDataset,
+                                   counts: Dictionary(uniqueKeysWithValues: QualityIssue.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
+                                   flagged: flagged)
+    }
+
+    static func renderQuality(_ quality: ImageQualitySummary?) -> String {
+        let s = TerminalText.sanitize
+        guard let quality else { return "\n  image quality: not measured yet (winnow analyze reads every image in full)\n" }
+        var out = "\n  image quality (\(quality.measured) of \(quality.items) images measured by the last analysis; CleanVision's checks)\n"
+        out += "    " + QualityIssue.allCases.map { "\($0.words) \(quality.counts[$0.rawValue] ?? 0)" }.joined(separator: " · ") + "\n"
+        if !quality.colourDataset { out += "    (most images are greyscale: grayscale is not flagged)\n" }
+        for flagged in quality.flagged.prefix(50) {
+            out += "    \(s(flagged.image))\n"
+            for reason in flagged.reasons { out += "      · \(s(reason))\n" }
+        }
+        if quality.flagged.count > 50 { out += "    … \(quality.flagged.count - 50) more (winnow queue DIR --queue quality, or winnow info --json)\n" }
         return out
     }
 

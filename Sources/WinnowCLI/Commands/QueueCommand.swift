@@ -15,7 +15,9 @@ struct QueueCommand: ParsableCommand {
             items leave every queue; skipped items come back at the end.
 
             JSONL lines carry image, label (a list for multi-label data), suggested, \
-            score, queue, reasons (a list of sentences) and signals (an object).
+            score, queue, reasons (a list of sentences) and signals (an object; with \
+            problem when the image is missing or does not decode, and quality, the \
+            image-quality issues that flag it).
 
             EXAMPLES:
               winnow queue SampleProjects/shapes --limit 20
@@ -59,6 +61,8 @@ struct QueueCommand: ParsableCommand {
         let entries = builder.entries(QueueName(rawValue: queue)!, limit: limit)
         let out = try OutputFile(path: nil)
         var writer = EntryWriter(analysis: analysis, input: input, context: context)
+        writer.problems = builder.problems
+        writer.quality = builder.quality
         writer.multiLabel = builder.multiLabel
         switch format {
         case .table: try out.write(writer.table(entries))
@@ -80,6 +84,11 @@ struct EntryWriter {
     let analysis: LabelAnalysis
     let input: AnalysisInput
     let context: AnalysisContext
+    /// Each item's problem as the queues saw it (the import's, or why its image does not
+    /// decode); nil: the context's.
+    var problems: [String?]?
+    /// The image-quality checks: each entry's flags (`signals.quality`).
+    var quality: ImageQualityReport?
     /// Multi-label data: the per-class analysis (EntryWriter+MultiLabel.swift).
     var multiLabel: MultiLabelAnalysis?
 
@@ -139,7 +148,8 @@ struct EntryWriter {
         signals.append("\"outlier\":" + number(analysis.outlierScore[i]))
         let component = analysis.components?.componentOf[i] ?? -1
         signals.append("\"component\":" + (component >= 0 ? String(component) : "null"))
-        if let problem = item.problem { signals.append("\"problem\":" + JSONText.quoted(problem)) }
+        if let problem = problems?[i] ?? item.problem { signals.append("\"problem\":" + JSONText.quoted(problem)) }
+        if let flags = quality?.flags[i], !flags.isEmpty { signals.append("\"quality\":" + JSONText.array(flags.map(\.issue.rawValue))) }
         if let multi = multiLabelSignals(i) { signals.append(multi) }
         line += ",\"signals\":{" + signals.joined(separator: ",") + "}}"
         return line

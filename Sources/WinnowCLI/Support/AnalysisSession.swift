@@ -108,17 +108,20 @@ struct AnalysisSession {
     /// near-duplicate, outlier and problem checks. Without embeddings, `graph` comes from
     /// Winnow's image features, which recognise copies of a picture but not what a picture
     /// shows: it only joins near-duplicates and is no evidence about labels.
-    func input(graph: NeighbourGraph?) throws -> AnalysisInput {
+    /// `withHelper`: add the helper model's probabilities when it applies (`HelperEvidence`).
+    func input(graph: NeighbourGraph?, withHelper: Bool = true) throws -> AnalysisInput {
         let featureGraph = context.embeddings == nil ? graph : nil
         let taxonomy = ClassTaxonomy(context.classes)
         let labels = context.items.map { item -> Int32 in
             guard !context.multiLabel, let label = item.resolution.labels?.first, let position = taxonomy.position(of: label) else { return -1 }
             return Int32(position)
         }
-        return AnalysisInput(classes: context.classes, labels: labels, excluded: context.items.map { $0.resolution.isExcluded },
-                             models: try models(), neighbours: featureGraph == nil ? graph : nil,
-                             identical: try identicalGroups() + nearDuplicatePairs(featureGraph),
-                             splitOff: Set(context.items.indices.filter { context.items[$0].resolution.isSplitOff }.map { Int32($0) }))
+        var input = AnalysisInput(classes: context.classes, labels: labels, excluded: context.items.map { $0.resolution.isExcluded },
+                                  models: try models(), neighbours: featureGraph == nil ? graph : nil,
+                                  identical: try identicalGroups() + nearDuplicatePairs(featureGraph),
+                                  splitOff: Set(context.items.indices.filter { context.items[$0].resolution.isSplitOff }.map { Int32($0) }))
+        if withHelper { input.models += try helperModels(for: input) }  // HelperEvidence.swift
+        return input
     }
 
     /// Groups of byte-identical images ([analysis] exact_duplicates). Hashes are cached in
@@ -172,24 +175,67 @@ struct AnalysisSession {
         q.lowConsensus = config.lowConsensus
         q.outlierShare = config.outlierShare
         q.seed = seed ?? UInt64(config.seed)
-        let names: [String: QueueName] = ["label_issues": .labelIssues, "bad_components": .badComponents, "disagreement": .disagreement, "outliers": .outliers, "problems": .problems]
+        let names: [String: QueueName] = ["label_issues": .labelIssues, "bad_components": .badComponents, "disagreement": .disagreement, "outliers": .outliers, "problems": .problems,
+                                          "quality": .quality]
         q.quotas = Dictionary(uniqueKeysWithValues: config.triageQuotas.compactMap { key, value in names[key].map { ($0, value) } })
         return q
     }
 
     /// The queues over `analysis` with the review state: items settled for `reviewer` leave
     /// them (decided by enough reviewers, disputed, or reviewed by them already; without a
-    /// reviewer, settled items), skipped items come back last.
+    /// reviewer, settled items), skipped items come back last. Reads the images first (see
+    /// `imageChecks()`): images that do not decode join the problems queue, and the quality
+    /// checks make the quality queue.
     func queueBuilder(_ analysis: LabelAnalysis, input: AnalysisInput, stratifyBy column: String?, seed: UInt64? = nil,
-                      reviewer: String? = nil) throws -> QueueBuilder {
+                      reviewer: String? = nil, checks: ImageChecks? = nil) throws -> QueueBuilder {
         let items = context.items
-        var builder = QueueBuilder(analysis: analysis, input: input, problems: items.map(\.problem), strata: try strata(column: column),
+        let checks = try checks ?? imageChecks()
+        var builder = QueueBuilder(analysis: analysis, input: input, problems: checks.problems, strata: try strata(column: column),
                                    decided: items.map { Self.isSettled($0.consensus, for: reviewer) },
                                    skipped: items.map { $0.resolution.status == .skipped },
                                    settings: queueSettings(seed: seed))
         builder.disputed = items.indices.filter { items[$0].consensus.state == .disputed }
+        builder.quality = checks.quality
         try addLabelSetAnalyses(to: &builder, analysis: analysis)
         return builder
+    }
+
+    // MARK: - Reading the images
+
+    /// The measures one full read of each image gives (see `ImagePass`).
+    static let imageMeasurements: [any ImageMeasurement] = [DecodeCheck(), QualityMeasurement()]
+
+    /// What reading every image found: each item's problem (the import's, else why its image
+    /// does not decode) and the image-quality checks.
+    struct ImageChecks {
+        var problems: [String?]
+        var quality: ImageQualityReport
+        var pass: ImagePass.Results
+    }
+
+    /// Reads every image that is new or changed since the last analysis (the others come
+    /// from the store) and runs the quality checks over the whole dataset.
+    func imageChecks() throws -> ImageChecks {
+        let pass = try ImagePass.run(Self.imageMeasurements, context: context, store: project.store, progress: progress)
+        let failures = pass.values(.decode)
+        let problems = context.items.indices.map { context.items[$0].problem ?? DecodeCheck.problem(from: failures[$0]) }
+        let quality = ImageQualityReport(measures: pass.values(.quality).map(QualityMeasurement.measures(from:)), settings: qualitySettings())
+        return ImageChecks(problems: problems, quality: quality, pass: pass)
+    }
+
+    func qualitySettings() -> QualitySettings { Self.qualitySettings(config) }
+
+    static func qualitySettings(_ config: WinnowConfig) -> QualitySettings {
+        var q = QualitySettings()
+        let t = config.qualityThresholds
+        q.dark = t["dark"] ?? q.dark
+        q.light = t["light"] ?? q.light
+        q.blurry = t["blurry"] ?? q.blurry
+        q.lowInformation = t["low_information"] ?? q.lowInformation
+        q.oddAspectRatio = t["odd_aspect_ratio"] ?? q.oddAspectRatio
+        q.oddSizeIQRFactor = t["odd_size_iqr_factor"] ?? q.oddSizeIQRFactor
+        q.grayscale = QualitySettings.GrayscaleRule(rawValue: config.qualityGrayscale) ?? .stored
+        return q
     }
 
     static func isSettled(_ consensus: ReviewConsensus, for reviewer: String?) -> Bool {

@@ -96,7 +96,8 @@ struct Project {
     }
 
     /// The one-line import summary, plus any notices.
-    static func describe(_ s: ImportSummary) -> String {
+    /// `decodeFailures`: images the last analysis found do not decode (and still unchanged).
+    static func describe(_ s: ImportSummary, decodeFailures: Int = 0) -> String {
         var parts = ["\(s.items) item\(s.items == 1 ? "" : "s")"]
         var changes: [String] = []
         if s.newItems > 0 && s.newItems != s.items { changes.append("\(s.newItems) new") }
@@ -107,7 +108,13 @@ struct Project {
         parts.append("\(s.annotators) annotator\(s.annotators == 1 ? "" : "s")")
         parts.append(s.models.isEmpty ? "no models" : "\(s.models.count) model\(s.models.count == 1 ? "" : "s") (\(s.models.map { TerminalText.sanitize($0) }.joined(separator: ", ")))")
         parts.append(s.embeddingDimension.map { "embeddings \($0)-d" } ?? "no embeddings")
-        parts.append(s.problems == 0 ? "no image problems" : "\(s.problems) image problem\(s.problems == 1 ? "" : "s") (see winnow info)")
+        if s.problems == 0 && decodeFailures == 0 {
+            parts.append("no image problems found at import (winnow analyze decodes every image in full)")
+        } else {
+            var text = "\(s.problems) image problem\(s.problems == 1 ? "" : "s")"
+            if decodeFailures > 0 { text += " and \(decodeFailures) image\(decodeFailures == 1 ? "" : "s") that did not decode at the last analysis" }
+            parts.append(text + " (see winnow info)")
+        }
         var text = "imported " + parts.joined(separator: ", ")
         for notice in s.notices { text += "\nnote: " + notice }
         return text

@@ -43,6 +43,17 @@ import TOMLKit
 /// disagreement = 0.10
 /// outliers = 0.05
 /// problems = 0.10
+/// quality = 0.05
+///
+/// [quality]                       # image-quality flags, CleanVision's definitions (0 turns one off)
+/// dark = 0.32                     # flagged below this 99th-percentile brightness
+/// light = 0.05                    # flagged below this 1 − 5th-percentile brightness
+/// blurry = 0.29                   # flagged below this blur score
+/// low_information = 0.3           # flagged below this entropy score (bits / 10)
+/// odd_aspect_ratio = 0.35         # flagged below this min(w/h, h/w)
+/// odd_size_iqr_factor = 3.0       # flagged beyond the quartiles of √(w·h) ± this many IQRs
+/// grayscale = "stored"            # in a colour dataset, flag files stored as greyscale ("stored",
+///                                 # CleanVision's rule), also colourless RGB files ("pixels"), or "off"
 ///
 /// [review]                        # the review screen (winnow review)
 /// theme = "default"               # default | light | high-contrast | mono | a path to a theme .toml
@@ -65,6 +76,12 @@ import TOMLKit
 ///
 /// [keys]                          # remap keys: command = "key" or ["key", "key"]
 /// accept = ["enter", "a"]
+///
+/// [helper]                        # the helper model (logistic regression on the features)
+/// enabled = true                  # default: on with embeddings or image features and < 2 models
+/// folds = 5                       # cross-validation folds
+/// regularisation = "auto"         # scikit-learn's C, or "auto": chosen by inner cross-validation
+/// retrain_every = 20              # decisions between retrains in the review screen
 /// ```
 public struct WinnowConfig: Sendable, Equatable {
     public var projectName: String?
@@ -97,7 +114,14 @@ public struct WinnowConfig: Sendable, Equatable {
     public var outlierShare = 0.01
     public var seed = 0
     // [triage]
-    public var triageQuotas: [String: Double] = ["label_issues": 0.45, "bad_components": 0.15, "disagreement": 0.10, "outliers": 0.05, "problems": 0.10]
+    public var triageQuotas: [String: Double] = ["label_issues": 0.45, "bad_components": 0.15, "disagreement": 0.10, "outliers": 0.05, "problems": 0.10, "quality": 0.05]
+    // [quality]: thresholds of the image-quality checks (CleanVision's defaults; 0 turns one off)
+    public var qualityThresholds: [String: Double] = WinnowConfig.defaultQualityThresholds
+    public var qualityGrayscale = "stored"
+    public static let grayscaleRules = ["stored", "pixels", "off"]
+    public static let defaultQualityThresholds: [String: Double] = [
+        "dark": 0.32, "light": 0.05, "blurry": 0.29, "low_information": 0.3, "odd_aspect_ratio": 0.35, "odd_size_iqr_factor": 3.0,
+    ]
     // [review]
     public var theme = "default"
     public var graphics = "auto"
@@ -111,6 +135,12 @@ public struct WinnowConfig: Sendable, Equatable {
     /// Several reviewers: roles, overlap, leases ([team]).
     public var team = TeamPolicy()
     public var keyBindingLines: [String: Int] = [:]
+    // [helper]: nil `helperEnabled` is automatic (see `HelperEvidence`), nil regularisation
+    // is chosen by inner cross-validation.
+    public var helperEnabled: Bool?
+    public var helperFolds = 5
+    public var helperRegularisation: Double?
+    public var helperRetrainEvery = 20
 
     public static let graphicsModes = ["auto", "kitty", "sixel", "iterm", "blocks", "none"]
     public static let blurStyles = ["blur", "pixelate"]
@@ -133,10 +163,12 @@ public struct WinnowConfig: Sendable, Equatable {
         "analysis": ["neighbours", "duplicate_threshold", "search", "filter_by", "exact_duplicates"],
         "hnsw": ["m", "ef_construction", "ef"],
         "queues": ["audit_share", "stratify_by", "low_confidence", "low_consensus", "outlier_share", "seed"],
-        "triage": ["label_issues", "bad_components", "disagreement", "outliers", "problems"],
+        "triage": ["label_issues", "bad_components", "disagreement", "outliers", "problems", "quality"],
+        "quality": ["dark", "light", "blurry", "low_information", "odd_aspect_ratio", "odd_size_iqr_factor", "grayscale"],
         "review": ["theme", "graphics", "colors", "sensitive_classes", "blur_all", "blur_style"],
         "team": ["reviews_per_item", "lease_minutes", "enforce_login", "reviewers", "blind"],
         "keys": [],  // any command name; checked by the review screen
+        "helper": ["enabled", "folds", "regularisation", "retrain_every"],
     ]
 
     public static func parse(_ text: String, file: String = fileName) throws(DatasetInvalid) -> WinnowConfig {
@@ -281,6 +313,28 @@ public struct WinnowConfig: Sendable, Equatable {
                                                      hint: "for example: \(TerminalText.sanitize(name)) = \"annotator\""))
                         }
                     }
+                case ("helper", "enabled"):
+                    if let b = item.bool { config.helperEnabled = b } else if item.string == "auto" { config.helperEnabled = nil } else { wrongType("true or false") }
+                case ("helper", "folds"):
+                    if let v = item.int, (2...20).contains(v) { config.helperFolds = v } else { wrongType("a whole number from 2 to 20") }
+                case ("helper", "regularisation"):
+                    if item.string == "auto" {
+                        config.helperRegularisation = nil
+                    } else if let v = item.double ?? item.int.map(Double.init), v > 0, v.isFinite {
+                        config.helperRegularisation = v
+                    } else {
+                        wrongType("\"auto\" or a positive number (scikit-learn's C)")
+                    }
+                case ("helper", "retrain_every"):
+                    if let v = item.int, (1...1_000_000).contains(v) { config.helperRetrainEvery = v } else { wrongType("a whole number of decisions (at least 1)") }
+                case ("quality", "grayscale"):
+                    if let v = item.string, grayscaleRules.contains(v) { config.qualityGrayscale = v }
+                    else if let b = item.bool { config.qualityGrayscale = b ? "stored" : "off" }
+                    else { wrongType("one of " + grayscaleRules.joined(separator: ", ")) }
+                case ("quality", "odd_size_iqr_factor"):
+                    if let v = item.double ?? item.int.map(Double.init), v >= 0, v <= 100 { config.qualityThresholds[key] = v } else { wrongType("a number from 0 to 100") }
+                case ("quality", _):
+                    if let v = item.double ?? item.int.map(Double.init), v >= 0, v <= 1 { config.qualityThresholds[key] = v } else { wrongType("a number from 0 to 1") }
                 case ("triage", _):
                     if let v = item.double ?? item.int.map(Double.init), v >= 0 { config.triageQuotas[key] = v } else { wrongType("a number (a share)") }
                 default:

@@ -16,6 +16,14 @@ public enum FlagKind: String, Sendable, Hashable, CaseIterable, Codable {
     case neighbours
     /// Reviewers disagree about the item.
     case dispute
+    /// Image-quality checks (CleanVision's): the `quality` queue.
+    case dark
+    case light
+    case blurry
+    case lowInformation = "low_information"
+    case grayscale
+    case oddAspectRatio = "odd_aspect_ratio"
+    case oddSize = "odd_size"
     /// Several annotators' CROWDLAB consensus is doubtful.
     case lowConsensus = "low_consensus"
 
@@ -25,6 +33,7 @@ public enum FlagKind: String, Sendable, Hashable, CaseIterable, Codable {
         case .model: return .labelIssue
         case .neighbours: return .duplicate
         case .dispute, .lowConsensus: return .disagreement
+        case .dark, .light, .blurry, .lowInformation, .grayscale, .oddAspectRatio, .oddSize: return .outlier
         default: return nil
         }
     }
