@@ -7,7 +7,7 @@ SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncur
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn sample clean
+.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn bench-duplicates sample clean
 
 help:
 	@echo "make demo          the review screen on the bundled sample project"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench-export  export benchmark vs sqlite3 dumping the same rows (ITEMS=1000000)"
 	@echo "make bench-cl      confident learning vs cleanlab (needs make bench-venv)"
 	@echo "make bench-nn      neighbour search vs faiss (needs make bench-venv; ITEMS=100000)"
+	@echo "make bench-duplicates  near-duplicate pairs vs cleanlab Datalab on generated datasets (SOURCES=500)"
 	@echo "make sample        regenerate SampleProjects/ (needs a Python venv, see SampleProjects/README.md)"
 
 deps:
@@ -55,6 +56,15 @@ bench-nn: release bench-venv
 
 bench-cl: release bench-venv
 	.build/release/winnow bench confident-learning --items $(ITEMS) --python $(CLEANLAB_VENV)/bin/python
+
+# Near-duplicates: generated datasets (digits, sketches, shapes × three embedding regimes ×
+# two copy strengths × seeds × copy rates and class counts) and the shapes sample, Winnow
+# with and without embeddings against Datalab's near_duplicate check in the same run.
+DUPLICATES_VENV ?= /tmp/venv-neardup
+SOURCES ?= 500
+bench-duplicates: release
+	test -x $(DUPLICATES_VENV)/bin/python || (python3 -m venv $(DUPLICATES_VENV) && $(DUPLICATES_VENV)/bin/pip install -q -r Benchmarks/reference/requirements-duplicates.txt)
+	.build/release/winnow bench duplicates --python $(DUPLICATES_VENV)/bin/python --sources $(SOURCES) --sample $(SAMPLE)
 
 VENV ?= /tmp/winnow-venv
 sample:

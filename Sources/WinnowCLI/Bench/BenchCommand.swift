@@ -13,7 +13,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks, measured against reference tools in the same run.",
-        subcommands: [BenchGenerate.self, BenchImport.self, BenchConfidentLearning.self, BenchNeighbours.self, BenchLabelIssues.self, BenchReview.self, BenchExport.self, BenchRecompute.self])
+        subcommands: [BenchGenerate.self, BenchImport.self, BenchConfidentLearning.self, BenchNeighbours.self, BenchLabelIssues.self, BenchReview.self, BenchExport.self, BenchRecompute.self, BenchDuplicates.self])
 }
 
 struct SyntheticOptions: ParsableArguments {

@@ -143,6 +143,7 @@ extension QueueSnapshot {
             "stratify \(stratifyBy ?? "-")",
             "neighbours k\(config.neighbourCount) \(config.search) m\(config.hnswM) efc\(config.hnswEfConstruction) ef\(config.hnswEf)",
             "exact duplicates \(config.exactDuplicates)",
+            "near-duplicates v\(NearDuplicates.version) features v\(ImageFeatureIndex.version) \(AnalysisSession.duplicateSettings(config))",
             // What "settled" means: how many reviews an item needs, and who settles disputes.
             "team \(config.team.reviewsPerItem) settlers \(config.team.settlers.map { $0.sorted().joined(separator: ",") } ?? "anyone")",
         ].joined(separator: "\n")
