@@ -36,7 +36,7 @@ struct NearDuplicateRuleTests {
             let graph = clusteredGraph(n: 30, clusterSize: 10, ordinary: ordinary, copy: copy, copies: copies)
             let (candidates, statistics) = NearDuplicateRule().candidates(graph)
             #expect(Set(candidates.map { [Int($0.first), Int($0.second)] }) == copies, "ordinary \(ordinary)")
-            #expect(candidates.allSatisfy(\.decidesAlone))
+            #expect(candidates.allSatisfy { $0.decidesAlone })
             #expect(abs(statistics.medianNeighbourDistance - ordinary * 1.05) < ordinary * 0.06)
             // A fixed cosine of 0.95 cannot serve both: in the cramped space it joins everything.
             let fixed = NearDuplicateRule(fixedThreshold: 0.95).candidates(graph).candidates.count

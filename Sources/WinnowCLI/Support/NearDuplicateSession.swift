@@ -70,11 +70,13 @@ extension AnalysisSession {
         } else {
             lines.append(String(format: "    rule: a pair is a candidate when its distance is ≤ %.2f × the item's median neighbour distance; pixels confirm", s.rule.candidateRatio))
         }
-        lines.append(String(format: "    pixels: aligned grey levels agree ≥ %.2f and the residual is ≤ %.2f × that of the item's rank-%d neighbour; flat pictures never match",
-                            s.pixelFloor, s.gap, s.referenceRank))
+        let ordinary = s.gap == 1 ? String(format: "better than either picture aligns with its rank-%d pixel neighbour", s.referenceRank)
+            : String(format: "with a residual ≤ %.2f × that of either picture's rank-%d pixel neighbour", s.gap, s.referenceRank)
+        lines.append(String(format: "    pixels confirm: aligned (crop/shift ≤ 1/8) band-passed grey levels agree ≥ %.2f, %@; pictures without detail never match",
+                            s.pixelFloor, ordinary))
         let scales = [scale("embeddings", r.embeddings), scale("image features", r.pixels)].compactMap { $0 }
         if !scales.isEmpty { lines.append("    " + scales.joined(separator: "; ")) }
-        var counts = String(format: "    %d candidates: %d confirmed by pixels, %d rejected, %d pictures too flat to compare", r.candidates, r.confirmedByPixels, r.rejectedByPixels, r.flat)
+        var counts = String(format: "    %d candidates: %d confirmed by pixels, %d rejected, %d with a picture too flat to compare", r.candidates, r.confirmedByPixels, r.rejectedByPixels, r.flat)
         if r.decidedByEmbeddings > 0 || r.notDecided > 0 {
             counts += String(format: "; unreadable: %d decided by embeddings alone (≤ %.2f × the median neighbour distance), %d left out", r.decidedByEmbeddings, s.rule.decisionRatio, r.notDecided)
         }

@@ -18,9 +18,10 @@ public struct DuplicateDescriptor: Sendable, Equatable {
     public static let side = 32
     /// The border the aligned template leaves out on each side: what a crop may remove.
     static let margin = side / 8
-    /// Below this standard deviation of grey levels (0…255) in the centre, a picture has no
-    /// detail to compare (a blank page, a flat colour, a faint gradient).
-    public static let flatContrast: Float = 3
+    /// Below this standard deviation of the centre's band-passed grey levels (0…255: edges
+    /// and strokes, shading removed), a picture has no detail to compare: a blank page, a
+    /// flat colour, a gradient, a vignette, a faint speck.
+    public static let flatContrast: Float = 2
 
     /// `side`×`side` grey levels, row-major.
     public let grey: [UInt8]
@@ -41,19 +42,10 @@ public struct DuplicateDescriptor: Sendable, Equatable {
         grey = small.lumaPlane.map { UInt8(min(max($0.rounded(), 0), 255)) }
     }
 
-    /// The standard deviation of the centre's grey levels (0…255).
+    /// The standard deviation of the centre's band-passed grey levels (0…255): how much
+    /// detail the picture has.
     public var contrast: Float {
-        let n = Self.side, m = Self.margin
-        var sum: Float = 0, squares: Float = 0
-        for y in m..<(n - m) {
-            for x in m..<(n - m) {
-                let v = Float(grey[y * n + x])
-                sum += v
-                squares += v * v
-            }
-        }
-        let count = Float((n - 2 * m) * (n - 2 * m))
-        return max(0, squares / count - (sum / count) * (sum / count)).squareRoot()
+        Template(Aligner.bandPass(grey.map(Float.init), side: Self.side), scale: 1)?.deviation ?? 0
     }
 
     /// Too little detail to recognise the picture by.
@@ -120,10 +112,10 @@ struct Aligner {
     let halfPlane: [Float]
 
     init?(_ descriptor: DuplicateDescriptor) {
-        guard !descriptor.isFlat else { return nil }
         let band = Self.bandPass(descriptor.grey.map(Float.init), side: DuplicateDescriptor.side)
         let half = Self.halved(band, side: DuplicateDescriptor.side)
-        guard let fullTemplate = Template(band, scale: 1), let halfTemplate = Template(half, scale: 2) else { return nil }
+        guard let fullTemplate = Template(band, scale: 1), fullTemplate.deviation >= DuplicateDescriptor.flatContrast,
+              let halfTemplate = Template(half, scale: 2) else { return nil }
         full = fullTemplate
         self.half = halfTemplate
         fullPlane = band
