@@ -18,10 +18,12 @@ public struct DuplicateDescriptor: Sendable, Equatable {
     public static let side = 32
     /// The border the aligned template leaves out on each side: what a crop may remove.
     static let margin = side / 8
-    /// Below this standard deviation of the centre's band-passed grey levels (0…255: edges
-    /// and strokes, shading removed), a picture has no detail to compare: a blank page, a
-    /// flat colour, a gradient, a vignette, a faint speck.
-    public static let flatContrast: Float = 2
+    /// Below this standard deviation of the centre's grey levels (0…255), a picture has no
+    /// detail to compare: a blank page, a flat colour, a faint speck.
+    public static let flatContrast: Float = 3
+    /// Below this standard deviation of the centre's band-passed grey levels (edges and
+    /// strokes, shading removed), neither: a gradient or a vignette is no picture either.
+    public static let flatDetail: Float = 0.75
 
     /// `side`×`side` grey levels, row-major.
     public let grey: [UInt8]
@@ -42,14 +44,28 @@ public struct DuplicateDescriptor: Sendable, Equatable {
         grey = small.lumaPlane.map { UInt8(min(max($0.rounded(), 0), 255)) }
     }
 
-    /// The standard deviation of the centre's band-passed grey levels (0…255): how much
-    /// detail the picture has.
+    /// The standard deviation of the centre's grey levels (0…255).
     public var contrast: Float {
+        let n = Self.side, m = Self.margin
+        var sum: Float = 0, squares: Float = 0
+        for y in m..<(n - m) {
+            for x in m..<(n - m) {
+                let v = Float(grey[y * n + x])
+                sum += v
+                squares += v * v
+            }
+        }
+        let count = Float((n - 2 * m) * (n - 2 * m))
+        return max(0, squares / count - (sum / count) * (sum / count)).squareRoot()
+    }
+
+    /// The standard deviation of the centre's band-passed grey levels: its edges and strokes.
+    public var detail: Float {
         Template(Aligner.bandPass(grey.map(Float.init), side: Self.side), scale: 1)?.deviation ?? 0
     }
 
     /// Too little detail to recognise the picture by.
-    public var isFlat: Bool { contrast < Self.flatContrast }
+    public var isFlat: Bool { contrast < Self.flatContrast || detail < Self.flatDetail }
 
     /// How well the two pictures align (see the type): the better of aligning each one's centre
     /// within the other, −1…1; 0 when either is flat.
@@ -112,9 +128,10 @@ struct Aligner {
     let halfPlane: [Float]
 
     init?(_ descriptor: DuplicateDescriptor) {
+        guard descriptor.contrast >= DuplicateDescriptor.flatContrast else { return nil }
         let band = Self.bandPass(descriptor.grey.map(Float.init), side: DuplicateDescriptor.side)
         let half = Self.halved(band, side: DuplicateDescriptor.side)
-        guard let fullTemplate = Template(band, scale: 1), fullTemplate.deviation >= DuplicateDescriptor.flatContrast,
+        guard let fullTemplate = Template(band, scale: 1), fullTemplate.deviation >= DuplicateDescriptor.flatDetail,
               let halfTemplate = Template(half, scale: 2) else { return nil }
         full = fullTemplate
         self.half = halfTemplate
