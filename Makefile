@@ -2,22 +2,32 @@
 SWIFT ?= swift
 # Debian packages the build and tests need (GRDB links the system SQLite; the
 # import benchmark and some tests use the sqlite3 shell; libcrypto hashes the decision log;
-# ncurses-term has the direct-colour terminal descriptions a test uses).
-SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncursesw5-dev libpng-dev libturbojpeg0-dev libwebp-dev libsixel-dev libssl-dev tmux ncurses-term
+# ncurses-term has the direct-colour terminal descriptions a test uses; xterm, xvfb,
+# imagemagick, libsixel-bin and python3 run the review screen's pixel check in a real
+# sixel terminal, headless; qemu-user emulates a CPU without AVX for the test that the
+# portable search kernel runs there).
+SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncursesw5-dev libpng-dev libturbojpeg0-dev libwebp-dev libsixel-dev libssl-dev tmux ncurses-term xterm xvfb imagemagick libsixel-bin python3 qemu-user
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn bench-duplicates sample clean
+.PHONY: help deps build release test test-pixels demo demo-reset bench-import bench-export bench-venv bench-cl bench-nn bench-pipeline bench-analyze bench-label-issues bench-multilabel bench-crowdlab bench-duplicates sample clean
 
 help:
 	@echo "make demo          the review screen on the bundled sample project"
-	@echo "make test          install what is missing, build, run every test"
+	@echo "make demo-reset    start the sample project over (asks first)"
+	@echo "make test          install what is missing, build, run every test (and the pixel check)"
+	@echo "make test-pixels   the review screen's images checked in xterm under Xvfb"
 	@echo "make build         debug build (.build/debug/winnow)"
 	@echo "make release       optimised build (.build/release/winnow)"
 	@echo "make bench-import  import benchmark vs sqlite3 .import (ITEMS=1000000)"
 	@echo "make bench-export  export benchmark vs sqlite3 dumping the same rows (ITEMS=1000000)"
 	@echo "make bench-cl      confident learning vs cleanlab (needs make bench-venv)"
-	@echo "make bench-nn      neighbour search vs faiss (needs make bench-venv; ITEMS=100000)"
+	@echo "make bench-label-issues  label-error rankings vs cleanlab on generated datasets, 8 seeds, and the best any weighting could do (needs make bench-venv)"
+	@echo "make bench-nn      exact and HNSW neighbour search vs faiss, every kernel (NN_ITEMS=100000)"
+	@echo "make bench-pipeline  winnow import + analyze vs the Python pipeline (PIPELINE_ITEMS=100000)"
+	@echo "make bench-analyze full analyze of 1M items (clustered and noisy), peak memory, recall (ANALYZE_ITEMS)"
+	@echo "make bench-multilabel  multi-label find_label_issues vs cleanlab (ML_ITEMS=1000000, ML_CLASSES=20)"
+	@echo "make bench-crowdlab    CROWDLAB vs cleanlab (CROWD_ITEMS=100000, 5 annotators, 10 classes)"
 	@echo "make bench-duplicates  near-duplicate pairs vs cleanlab Datalab on generated datasets (SOURCES=500)"
 	@echo "make sample        regenerate SampleProjects/ (needs a Python venv, see SampleProjects/README.md)"
 
@@ -33,9 +43,19 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	scripts/check-review-pixels.sh $(WINNOW)
+
+# The review screen in a real sixel terminal (xterm, VT340 graphics, under Xvfb): its
+# screenshots compared with the images it sent, after moves, decisions, overlays, resizes.
+test-pixels: deps
+	$(SWIFT) build
+	scripts/check-review-pixels.sh $(WINNOW)
 
 demo: build
 	$(WINNOW) review $(SAMPLE)
+
+demo-reset: build
+	$(WINNOW) reset $(SAMPLE)
 
 ITEMS ?= 1000000
 bench-import: release
@@ -50,12 +70,45 @@ CLEANLAB_VENV ?= /tmp/cleanlab-venv
 bench-venv:
 	test -x $(CLEANLAB_VENV)/bin/python || (python3 -m venv $(CLEANLAB_VENV) && $(CLEANLAB_VENV)/bin/pip install -q -r Tests/WinnowAnalysisTests/Fixtures/cleanlab/requirements.txt -r Benchmarks/reference/requirements-faiss.txt)
 
+# Each prints the CPU's features, the kernel and the load with its figures; NN_RUNS
+# alternates faiss and Winnow that many times.
 NN_ITEMS ?= 100000
+NN_RUNS ?= 3
 bench-nn: release bench-venv
-	.build/release/winnow bench neighbours --items $(NN_ITEMS) --python $(CLEANLAB_VENV)/bin/python
+	.build/release/winnow bench neighbours --items $(NN_ITEMS) --runs $(NN_RUNS) --openblas --python $(CLEANLAB_VENV)/bin/python
+	.build/release/winnow bench neighbours --items $(NN_ITEMS) --noise 6 --kernels none --skip-hnsw --python $(CLEANLAB_VENV)/bin/python
+
+PIPELINE_ITEMS ?= 100000
+bench-pipeline: release bench-venv
+	.build/release/winnow bench pipeline --items $(PIPELINE_ITEMS) --models 2 --runs 2 --python $(CLEANLAB_VENV)/bin/python
+	.build/release/winnow bench pipeline --items $(PIPELINE_ITEMS) --models 2 --embeddings clustered --runs 2 --python $(CLEANLAB_VENV)/bin/python
+
+# 1M items, 10 classes, 2 models, 128-d: generated and imported once per kind (in /tmp).
+ANALYZE_ITEMS ?= 1000000
+bench-analyze: release bench-venv
+	for kind in clustered noisy; do \
+	  dir=/tmp/winnow-bench-analyze-$(ANALYZE_ITEMS)-$$kind; \
+	  test -d $$dir/.winnow || (.build/release/winnow bench generate $$dir --items $(ANALYZE_ITEMS) --models 2 --embeddings $$kind && .build/release/winnow import $$dir) || exit 1; \
+	  .build/release/winnow bench analyze $$dir --sample 10000 --python $(CLEANLAB_VENV)/bin/python || exit 1; \
+	done
+
+LABEL_SEEDS ?= 0,1,2,3,4,5,6,7
+LABEL_SUITE ?= /tmp/winnow-label-issue-suite
+bench-label-issues: release bench-venv
+	.build/release/winnow bench label-issues --suite --seeds $(LABEL_SEEDS) --suite-directory $(LABEL_SUITE) --python $(CLEANLAB_VENV)/bin/python
+	$(CLEANLAB_VENV)/bin/python Benchmarks/reference/label_issue_ceiling.py $(LABEL_SUITE) --seeds $(LABEL_SEEDS)
 
 bench-cl: release bench-venv
 	.build/release/winnow bench confident-learning --items $(ITEMS) --python $(CLEANLAB_VENV)/bin/python
+
+ML_ITEMS ?= 1000000
+ML_CLASSES ?= 20
+bench-multilabel: release bench-venv
+	.build/release/winnow bench multilabel --items $(ML_ITEMS) --classes $(ML_CLASSES) --python $(CLEANLAB_VENV)/bin/python
+
+CROWD_ITEMS ?= 100000
+bench-crowdlab: release bench-venv
+	.build/release/winnow bench crowdlab --items $(CROWD_ITEMS) --annotators 5 --classes 10 --python $(CLEANLAB_VENV)/bin/python
 
 # Near-duplicates: generated datasets (digits, sketches, shapes × three embedding regimes ×
 # two copy strengths × seeds × copy rates and class counts) and the shapes sample, Winnow

@@ -4,7 +4,7 @@ import PackageDescription
 // Dependency direction (each layer only imports the ones before it):
 //   WinnowCore (pure: model, CSV/NPY parsing, config, text safety)
 //   WinnowAnalysis (pure: confident learning, label-quality signals)
-//   WinnowNeighbours (k-nearest neighbours: OpenBLAS exact, hnswlib approximate)
+//   WinnowNeighbours (k-nearest neighbours: own exact kernels by CPU features, hnswlib approximate)
 //   WinnowDataset (reads a dataset folder into a validated snapshot)
 //   WinnowStore (the SQLite project store: schema, hash-chained event log, queries)
 //   WinnowImaging (decodes PNG/JPEG/WebP with Debian's libraries; encodes PNG)
@@ -35,21 +35,26 @@ let package = Package(
             name: "WinnowAnalysis",
             dependencies: ["WinnowCore", "WinnowNeighbours", .product(name: "HeapModule", package: "swift-collections")]
         ),
-        // Nearest neighbours: OpenBLAS for exact search, hnswlib (via a C++ shim) for large sets.
-        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // Nearest neighbours: exact search with our own kernels, chosen at run time from the
+        // CPU's features (CNeighbourKernels), hnswlib (via a C++ shim) for approximate search.
+        // Both are compiled for the x86-64 baseline; the AVX2/AVX-512 code carries target
+        // attributes and runs only where CPUID allows it, so any x86-64 machine runs Winnow.
+        .target(
+            name: "CNeighbourKernels",
+            cSettings: [.unsafeFlags(["-O3"])],
+            linkerSettings: [.linkedLibrary("m")]
+        ),
         .target(
             name: "CHNSW",
-            cxxSettings: [
-                // hnswlib picks its SIMD kernels at compile time; without this it falls back
-                // to SSE (up to 1.45x slower). Every machine of this project is x86-64-v3.
-                .unsafeFlags(["-O3", "-march=x86-64-v3"]),
-            ],
+            cxxSettings: [.unsafeFlags(["-O3"])],
             linkerSettings: [.linkedLibrary("stdc++")]
         ),
         .target(
             name: "WinnowNeighbours",
-            dependencies: ["WinnowCore", "COpenBLAS", "CHNSW", .product(name: "HeapModule", package: "swift-collections")]
+            dependencies: ["WinnowCore", "CNeighbourKernels", "CHNSW", .product(name: "HeapModule", package: "swift-collections")]
         ),
+        // OpenBLAS: only `winnow bench neighbours`, to measure sgemm-based search beside ours.
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(
             name: "WinnowDataset",
             dependencies: ["WinnowCore"]
@@ -91,7 +96,7 @@ let package = Package(
             name: "WinnowCLI",
             dependencies: [
                 "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowStore",
-                "WinnowImaging", "WinnowGraphics", "WinnowUI", "WinnowTerminal",
+                "WinnowImaging", "WinnowGraphics", "WinnowUI", "WinnowTerminal", "COpenBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -104,7 +109,9 @@ let package = Package(
             name: "WinnowAnalysisTests",
             dependencies: ["WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowTestSupport"],
             exclude: ["Fixtures/cleanlab/make_fixtures.py", "Fixtures/cleanlab/cl_spec.py",
-                      "Fixtures/cleanlab/requirements.txt", "Fixtures/cleanlab/README.md", "Fixtures/cleanlab/ALGORITHM.md"],
+                      "Fixtures/cleanlab/requirements.txt", "Fixtures/cleanlab/README.md", "Fixtures/cleanlab/ALGORITHM.md",
+                      "Fixtures/multilabel/make_fixtures.py", "Fixtures/multilabel/requirements.txt", "Fixtures/multilabel/README.md",
+                      "Fixtures/multiannotator/make_fixtures.py", "Fixtures/multiannotator/requirements.txt", "Fixtures/multiannotator/README.md"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "WinnowNeighboursTests", dependencies: ["WinnowNeighbours"]),
@@ -127,7 +134,7 @@ let package = Package(
         .testTarget(name: "WinnowUITests", dependencies: ["WinnowUI", "WinnowCore", "WinnowTestSupport"], exclude: ["Golden"]),
         .testTarget(
             name: "WinnowCLITests",
-            dependencies: ["WinnowCLI", "WinnowCore", "WinnowStore", "WinnowImaging", "WinnowTestSupport",
+            dependencies: ["WinnowCLI", "WinnowCore", "WinnowStore", "WinnowImaging", "WinnowNeighbours", "WinnowTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],

@@ -689,7 +689,12 @@ def build_shapes(root: Path) -> dict:
         formula_image=formula_item.path,
     )
     (root / "README.md").write_text(shapes_readme(stats), encoding="utf-8")
+    (root / ".winnow-sample").write_text(SAMPLE_MARKER, encoding="utf-8")
     return stats
+
+
+# Marks a bundled sample: `winnow reset` starts it over without --force.
+SAMPLE_MARKER = "A Winnow sample project: `winnow reset` (make demo-reset) may start it over.\n"
 
 
 def shapes_readme(s: dict) -> str:
@@ -764,6 +769,7 @@ def build_tiny(root: Path) -> dict:
             n += 1
     good = encode(draw_image("circle", rng_for(11)), "png")
     (root / "images" / "circle" / "broken.png").write_bytes(good[: len(good) // 3])
+    (root / ".winnow-sample").write_text(SAMPLE_MARKER, encoding="utf-8")
     (root / "README.md").write_text(f"""# tiny-imagefolder — Winnow sample dataset (ImageFolder layout)
 
 {n} procedural 96×96 PNG images in 3 classes, laid out as `images/<class>/<file>.png`;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A transparent pty relay for scripts/check-terminal-images.sh.
 
-    pty-relay.py --log OUT --timing TIMING --keys FIFO --events EVENTS -- CMD ARGS...
+    pty-relay.py --log OUT --timing TIMING --keys FIFO --events EVENTS [--control FIFO] -- CMD ARGS...
 
 Runs CMD on a pseudo-terminal of its own and copies bytes both ways between that pty and
 the relay's own terminal (the xterm, or a tmux pane), so CMD sees a real terminal: its
@@ -14,6 +14,10 @@ queries reach the terminal and the replies come back. On the way it
     "SECONDS OFFSET key HEX" to EVENTS (also "… pid N" at start and "… exit STATUS") (OFFSET: bytes of OUT written so far), which lets
     the check send keys headless (no xdotool, no synthetic X events) and time how long
     the next image takes to be written.
+
+  * writes whatever is written to the FIFO given with --control to the relay's own
+    terminal, as if CMD had written it (not logged): the check resizes xterm this way
+    (CSI 8 ; rows ; cols t), and CMD then gets SIGWINCH like after any resize.
 
 The window size (cells and pixels) is copied to CMD's pty at start and on SIGWINCH.
 Exits with CMD's exit status.
@@ -57,6 +61,7 @@ def main():
     parser.add_argument("--timing", required=True)
     parser.add_argument("--keys", required=True)
     parser.add_argument("--events", required=True)
+    parser.add_argument("--control")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -74,6 +79,7 @@ def main():
 
     # O_RDWR so the FIFO never reports end-of-file when a writer closes it.
     keys = os.open(args.keys, os.O_RDWR | os.O_NONBLOCK)
+    control = os.open(args.control, os.O_RDWR | os.O_NONBLOCK) if args.control else None
     log = open(args.log, "ab", buffering=0)
     timing = open(args.timing, "a", buffering=1)
     events = open(args.events, "a", buffering=1)
@@ -84,7 +90,7 @@ def main():
     try:
         while True:
             try:
-                ready, _, _ = select.select([0, master, keys], [], [])
+                ready, _, _ = select.select([0, master, keys] + ([control] if control is not None else []), [], [])
             except InterruptedError:
                 continue
             if master in ready:
@@ -104,6 +110,11 @@ def main():
                 if data:
                     events.write(f"{time.monotonic():.6f} {written} key {data.hex()}\n")
                     write_all(master, data)
+            if control is not None and control in ready:
+                data = os.read(control, 1024)
+                if data:
+                    events.write(f"{time.monotonic():.6f} {written} control {data.hex()}\n")
+                    write_all(1, data)
             if 0 in ready:
                 data = os.read(0, 1024)
                 if not data:

@@ -23,6 +23,16 @@
 
     terminal-image-tool.py contains OUT --after N TEXT
         Exit 0 when TEXT (UTF-8) occurs in OUT after byte N.
+
+    terminal-image-tool.py pixels SHOT.ppm --background RRGGBB [--pane X Y W H]
+                           [--image PPM X Y]... [--compare A.ppm B.ppm]
+        One pass over a screenshot (binary PPM) for scripts/check-review-pixels.sh: for each
+        image, the RMSE (0–1, as ImageMagick's normalised RMSE) of the screenshot at (X, Y)
+        against it; the share of the pane's pixels outside the images that are background;
+        and how many distinct colours the screenshot has outside the images; with
+        --compare, the RMSE of two images of the same size (a decoded sixel and the source
+        scaled). Prints "rmse R… share S colours C [compare R]". (ImageMagick would take a
+        process per figure, which on a loaded machine costs seconds.)
 """
 import argparse
 import math
@@ -160,6 +170,99 @@ def contains(args):
     sys.exit(0 if args.text.encode() in unwrap_tmux(data)[0] else 1)
 
 
+def read_ppm(path):
+    """(width, height, rows as bytes) of a binary PPM (P6, maxval 255)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    fields, i = [], 0
+    while len(fields) < 4:
+        while data[i:i + 1].isspace():
+            i += 1
+        if data[i:i + 1] == b"#":
+            while data[i:i + 1] not in (b"\n", b""):
+                i += 1
+            continue
+        j = i
+        while not data[j:j + 1].isspace():
+            j += 1
+        fields.append(data[i:j])
+        i = j
+    if fields[0] != b"P6" or fields[3] != b"255":
+        sys.exit(f"{path}: not a binary 8-bit PPM")
+    width, height = int(fields[1]), int(fields[2])
+    i += 1
+    stride = width * 3
+    return width, height, [data[i + y * stride:i + (y + 1) * stride] for y in range(height)]
+
+
+def pixels(args):
+    width, height, shot = read_ppm(args.shot)
+    background = bytes.fromhex(args.background.lstrip("#"))
+    rects = []
+    results = []
+    for path, x, y in args.image:
+        x, y = int(x), int(y)
+        w, h, image = read_ppm(path)
+        rects.append((x, y, w, h))
+        total, n = 0, 0
+        for row in range(h):
+            if y + row >= height:
+                total += len(image[row]) * 255 * 255
+                n += len(image[row])
+                continue
+            a = shot[y + row][x * 3:(x + w) * 3]
+            b = image[row]
+            n += len(b)
+            if a != b:
+                if len(a) < len(b):
+                    total += (len(b) - len(a)) * 255 * 255
+                total += sum((p - q) * (p - q) for p, q in zip(a, b))
+        results.append(math.sqrt(total / max(n, 1)) / 255)
+
+    def outside(y):
+        """The [start, end) pixel spans of row y outside every image."""
+        spans, start = [], 0
+        for x, ry, w, h in sorted(rects):
+            if ry <= y < ry + h and x + w > start:
+                if x > start:
+                    spans.append((start, x))
+                start = max(start, x + w)
+        if start < width:
+            spans.append((start, width))
+        return spans
+
+    share = 1.0
+    if args.pane:
+        px, py, pw, ph = args.pane
+        inside = matching = 0
+        for y in range(py, min(py + ph, height)):
+            for start, end in outside(y):
+                start, end = max(start, px), min(end, px + pw)
+                if end <= start:
+                    continue
+                segment = shot[y][start * 3:end * 3]
+                inside += end - start
+                if segment == background * (end - start):
+                    matching += end - start
+                else:
+                    matching += sum(1 for p in zip(segment[0::3], segment[1::3], segment[2::3]) if bytes(p) == background)
+        share = matching / inside if inside else 1.0
+    colours = set()
+    for y in range(height):
+        for start, end in outside(y):
+            segment = shot[y][start * 3:end * 3]
+            colours.update(zip(segment[0::3], segment[1::3], segment[2::3]))
+    line = "rmse " + " ".join(f"{r:.6f}" for r in results) + f" share {share:.6f} colours {len(colours)}"
+    if args.compare:
+        (aw, ah, a), (bw, bh, b) = read_ppm(args.compare[0]), read_ppm(args.compare[1])
+        if (aw, ah) != (bw, bh):
+            line += " compare 1"
+        else:
+            total = sum((p - q) * (p - q) for ra, rb in zip(a, b) if ra != rb for p, q in zip(ra, rb))
+            line += f" compare {math.sqrt(total / (aw * ah * 3)) / 255:.6f}"
+    print(line)
+
+
 def main():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
@@ -184,6 +287,13 @@ def main():
     p.add_argument("--after", type=int, default=0)
     p.add_argument("text")
     p.set_defaults(run=contains)
+    p = sub.add_parser("pixels")
+    p.add_argument("shot")
+    p.add_argument("--background", required=True)
+    p.add_argument("--pane", type=int, nargs=4)
+    p.add_argument("--image", nargs=3, action="append", default=[])
+    p.add_argument("--compare", nargs=2)
+    p.set_defaults(run=pixels)
     args = parser.parse_args()
     args.run(args)
 

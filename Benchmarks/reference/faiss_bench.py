@@ -4,11 +4,11 @@ with the Swift implementation on exactly the same vectors.
 
     /tmp/cleanlab-venv/bin/python faiss_bench.py --vectors V.npy --k 10 [--method both]
         [--threads T] [--m 16] [--ef-construction 100] [--ef-search 32] [--out DIR]
-        [--generate N D --seed S]
+        [--generate N D --seed S [--noise X]]
 
 Protocol
   * Vectors: float32 (N, D) read from --vectors, or with --generate N D made by
-    make_synthetic(N, D, seed) and saved there first (np.save, float32, C order).
+    make_synthetic(N, D, seed, noise) and saved there first (np.save, float32, C order).
   * Rows are scaled to unit length (a zero row stays zero), so inner product = cosine.
   * Every item is a query against the whole set: search k+1 neighbours, then drop the
     item's own id; if it is not among the results (ties with duplicates, zero rows),
@@ -21,8 +21,10 @@ Protocol
   * --out DIR writes flat_ids.npy / hnsw_ids.npy (int64, N x k) and flat_sims.npy
     (float32, N x k) for the methods run.
 Prints one JSON line on stdout (keys of methods not run are omitted):
-    {"n","d","k","threads","faiss_version","flat_seconds","hnsw_build_seconds",
+    {"n","d","k","threads","faiss_version","openblas","flat_seconds","hnsw_build_seconds",
      "hnsw_search_seconds","hnsw_recall_vs_flat"}
+  "openblas" is the version and core type ("architecture") of the OpenBLAS faiss loaded,
+  from threadpoolctl (set OPENBLAS_CORETYPE in the environment to choose it).
 Everything else goes to stderr.
 """
 
@@ -39,12 +41,12 @@ def log(*a):
     print(*a, file=sys.stderr, flush=True)
 
 
-def make_synthetic(n, d, seed, clusters=1000, dup_frac=0.02):
+def make_synthetic(n, d, seed, noise=1.0, clusters=1000, dup_frac=0.02):
     """Deterministic clustered float32 (n, d) data.
 
     `clusters` centres ~ N(0, I_d); each point = centre + N(0, s^2 I_d) with a per-cluster
-    spread s ~ U(0.3, 0.6) (inter-centre distance ~ sqrt(2d), so neighbours are mostly
-    within the cluster). round(dup_frac * n) rows are near-duplicates: copies of other rows
+    spread s ~ noise * U(0.3, 0.6) (inter-centre distance ~ sqrt(2d): with noise 1,
+    neighbours are mostly within the cluster; with noise 6 the data is nearly isotropic). round(dup_frac * n) rows are near-duplicates: copies of other rows
     plus N(0, 1e-3^2) noise. Rows are shuffled so duplicates are not contiguous.
     """
     rng = np.random.default_rng(seed)
@@ -52,7 +54,7 @@ def make_synthetic(n, d, seed, clusters=1000, dup_frac=0.02):
     n_base = n - n_dup
     c = min(clusters, max(1, n_base))
     centres = rng.standard_normal((c, d))
-    spread = rng.uniform(0.3, 0.6, size=c)
+    spread = noise * rng.uniform(0.3, 0.6, size=c)
     assign = rng.integers(0, c, size=n_base)
     base = centres[assign] + spread[assign, None] * rng.standard_normal((n_base, d))
     src = rng.choice(n_base, size=n_dup, replace=n_dup > n_base)
@@ -76,6 +78,20 @@ def drop_self(ids, sims):
     return ids[keep].reshape(n, k1 - 1), sims[keep].reshape(n, k1 - 1)
 
 
+def openblas_description():
+    """The OpenBLAS faiss loaded: version and the core type it runs."""
+    try:
+        from threadpoolctl import threadpool_info
+        blas = [i for i in threadpool_info() if i.get("internal_api") == "openblas"]
+        faiss_blas = [i for i in blas if "faiss" in i.get("filepath", "")] or blas
+        if faiss_blas:
+            i = faiss_blas[0]
+            return f"{i.get('version')} {i.get('architecture')}"
+    except Exception as e:  # the benchmark still runs without it
+        log(f"threadpoolctl: {e}")
+    return "unknown"
+
+
 def recall(approx, exact):
     """Mean fraction of each row of `exact` found in the same row of `approx`."""
     hits = (approx[:, :, None] == exact[:, None, :]).any(axis=1)
@@ -94,13 +110,14 @@ def main(argv=None):
     ap.add_argument("--out", default=None, help="save *_ids.npy / flat_sims.npy here")
     ap.add_argument("--generate", type=int, nargs=2, metavar=("N", "D"), default=None)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--noise", type=float, default=1.0)
     a = ap.parse_args(argv)
 
     import faiss
 
     if a.generate:
         t0 = time.perf_counter()
-        x = make_synthetic(*a.generate, a.seed)
+        x = make_synthetic(*a.generate, a.seed, a.noise)
         np.save(a.vectors, x)
         log(f"generated {x.shape} seed={a.seed} -> {a.vectors} ({time.perf_counter() - t0:.2f}s)")
     x = np.load(a.vectors)
@@ -109,7 +126,8 @@ def main(argv=None):
     x = normalise(x.astype(np.float32, copy=False))
     n, d = x.shape
     faiss.omp_set_num_threads(a.threads)
-    res = {"n": n, "d": d, "k": a.k, "threads": a.threads, "faiss_version": faiss.__version__}
+    res = {"n": n, "d": d, "k": a.k, "threads": a.threads, "faiss_version": faiss.__version__,
+           "openblas": openblas_description()}
     out = {}
 
     if a.method in ("flat", "both"):

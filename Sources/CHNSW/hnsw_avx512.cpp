@@ -1,6 +1,7 @@
 // hnswlib compiled for AVX-512, in its own namespace so it cannot clash with the portable
-// (x86-64-v3) copy in winnow_hnsw.cpp. Every function in this file carries the AVX-512
-// target attribute; winnow_hnsw.cpp calls into it only when the CPU supports AVX-512.
+// (SSE2) copy in winnow_hnsw.cpp or the AVX2 one in hnsw_avx2.cpp. Every function in this
+// file carries the AVX-512 target attribute; winnow_hnsw.cpp calls into it only when the
+// CPU supports AVX-512.
 //
 // The standard headers hnswlib uses are included first, outside the namespace (their
 // include guards keep hnswlib from pulling them in again inside it).
@@ -32,7 +33,11 @@
 #include "hnsw_variant.h"
 
 #pragma clang attribute push(__attribute__((target("avx2,fma,avx512f,avx512dq,avx512bw,avx512vl"))), apply_to = function)
-// hnswlib chooses its kernels with these macros at compile time.
+// hnswlib chooses its kernels with these macros at compile time (AVX-512 only inside AVX).
+#ifndef __AVX__
+#define __AVX__ 1
+#define WINNOW_DEFINED_AVX
+#endif
 #ifndef __AVX512F__
 #define __AVX512F__ 1
 #define WINNOW_DEFINED_AVX512F
@@ -42,6 +47,9 @@ namespace winnow_avx512 {
 }
 #ifdef WINNOW_DEFINED_AVX512F
 #undef __AVX512F__
+#endif
+#ifdef WINNOW_DEFINED_AVX
+#undef __AVX__
 #endif
 
 namespace winnow_avx512 {

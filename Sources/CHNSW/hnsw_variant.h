@@ -1,5 +1,6 @@
-// One build of hnswlib behind a common interface: the portable (x86-64-v3) build and the
-// AVX-512 build (hnsw_avx512.cpp) each provide one; winnow_hnsw.cpp picks at run time.
+// One build of hnswlib behind a common interface: the portable (SSE2) build, the AVX2
+// build (hnsw_avx2.cpp) and the AVX-512 build (hnsw_avx512.cpp) each provide one;
+// winnow_hnsw.cpp picks at run time from CPUID.
 #pragma once
 
 #include <cstddef>
@@ -13,4 +14,5 @@ struct winnow_hnsw_variant {
 };
 
 winnow_hnsw_variant *winnow_hnsw_make_portable(int d, size_t capacity, size_t m, size_t efc, size_t seed);
+winnow_hnsw_variant *winnow_hnsw_make_avx2(int d, size_t capacity, size_t m, size_t efc, size_t seed);
 winnow_hnsw_variant *winnow_hnsw_make_avx512(int d, size_t capacity, size_t m, size_t efc, size_t seed);

@@ -13,7 +13,7 @@
 
 #include "hnsw_variant.h"
 
-// The portable build (this target is compiled for x86-64-v3).
+// The portable build (this target is compiled for the x86-64 baseline: SSE2).
 namespace winnow_portable {
 #include "hnsw_variant_impl.h"
 }
@@ -33,14 +33,20 @@ static void report(char *error, size_t size, const char *message) {
     }
 }
 
-// AVX-512 distance kernels build the graph about 1.5x faster where the CPU has them.
+// AVX-512 distance kernels build the graph about 1.5x faster than SSE where the CPU has
+// them; AVX2 sits between. The build is chosen from CPUID (never from the CPU's name).
+static bool has_avx2() {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
 static bool has_avx512() {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+    return has_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
            __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
 }
 
-extern "C" int winnow_hnsw_uses_avx512(void) { return has_avx512() ? 1 : 0; }
+extern "C" const char *winnow_hnsw_build_name(void) { return has_avx512() ? "avx512" : has_avx2() ? "avx2" : "sse2"; }
 
 // Runs body; a C++ exception becomes `what` (plus its message) in `error` and a nonzero result.
 template <typename Body>
@@ -61,6 +67,7 @@ extern "C" winnow_hnsw *winnow_hnsw_create(int dimension, size_t capacity, size_
     winnow_hnsw *index = nullptr;
     guarded(error, error_size, "cannot create the HNSW index", [&] {
         winnow_hnsw_variant *variant = has_avx512() ? winnow_hnsw_make_avx512(dimension, capacity, m, ef_construction, seed)
+                                       : has_avx2() ? winnow_hnsw_make_avx2(dimension, capacity, m, ef_construction, seed)
                                                     : winnow_hnsw_make_portable(dimension, capacity, m, ef_construction, seed);
         index = new winnow_hnsw{variant};
     });

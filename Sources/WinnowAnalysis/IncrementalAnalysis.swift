@@ -14,10 +14,10 @@ import WinnowNeighbours
 /// formula as `LabelAnalysis`, so `analysis` always equals `LabelAnalysis(input, settings:)`
 /// bit for bit.
 ///
-/// The fused score is the exception: its source weights are the sources' accuracies, which
-/// nearly every decision changes, so every item's score changes with them. It is therefore
-/// computed when asked for (`fusedScore(of:)` per item, or all of it in `analysis`), not in
-/// `setLabel`.
+/// The fused score is the exception: its source weights (`SourceWeighting`, each source's
+/// estimated ranking quality over every judged item) move with nearly every decision, and
+/// every item's score with them. They are therefore computed when asked for (all of it in
+/// `analysis`, O(sources × items) for the weights), not in `setLabel`.
 public struct IncrementalAnalysis: Sendable {
     /// The current input (labels, exclusions and split-offs as changed so far).
     public private(set) var input: AnalysisInput
@@ -230,9 +230,11 @@ public struct IncrementalAnalysis: Sendable {
     /// The full analysis of the current input, equal to `LabelAnalysis(input, settings:)`.
     /// Costs O(n) for the fused score (see the type's documentation); the rest is copied.
     public var analysis: LabelAnalysis {
-        let (accuracies, weights) = sourceAccuracies()
-        var sources = zip(input.models.map(\.name), zip(accuracies, weights)).map { LabelAnalysis.Source(name: $0, accuracy: $1.0, weight: $1.1) }
-        if !neighbourDistribution.isEmpty { sources.append(LabelAnalysis.Source(name: "neighbours", accuracy: accuracies.last!, weight: weights.last!)) }
+        let accuracies = sourceAccuracies()
+        let estimate = sourceWeights()
+        let weights = estimate.weights
+        let names = input.models.map(\.name) + (neighbourDistribution.isEmpty ? [] : ["neighbours"])
+        let sources = names.indices.map { LabelAnalysis.Source(name: names[$0], accuracy: accuracies[$0], auroc: estimate.auroc[$0], weight: weights[$0]) }
         var fused = [Float](repeating: .nan, count: n)
         var suggested = [Int32](repeating: -1, count: n)
         if !weights.isEmpty {
@@ -262,12 +264,33 @@ public struct IncrementalAnalysis: Sendable {
                              components: components, componentSummaries: componentSummaries, fusedScore: fused, suggested: suggested, sources: sources)
     }
 
-    /// One item's fused score and suggested class (as in `analysis`), in O(sources × classes).
+    /// One item's fused score and suggested class (as in `analysis`). Estimating the weights
+    /// costs O(sources × items); to score many items, take `sourceWeights()` once and use
+    /// `fusedScore(of:weights:)`, O(sources × classes) each.
     public func fusedScore(of item: Int) -> (score: Float, suggested: Int32) {
-        let weights = sourceAccuracies().weights
+        fusedScore(of: item, weights: sourceWeights().weights)
+    }
+
+    /// One item's fused score and suggested class under `weights` (from `sourceWeights()`).
+    public func fusedScore(of item: Int, weights: [Double]) -> (score: Float, suggested: Int32) {
         guard !weights.isEmpty else { return (.nan, -1) }
         var combined = [Double](repeating: 0, count: k)
         return fuse(item, weights: weights, combined: &combined)
+    }
+
+    /// The sources' weights in the fused score, estimated as `LabelAnalysis` does.
+    public func sourceWeights() -> SourceWeighting.Estimate {
+        var columns: [[Float]] = [], predicted: [[Int32]] = []
+        let judged = (0..<n).filter(input.isJudged)
+        for (m, model) in input.models.enumerated() {
+            columns.append(judged.map { model.values[$0 * k + Int(input.labels[$0])] })
+            predicted.append(judged.map { modelPredicted[m][$0] })
+        }
+        if !neighbourDistribution.isEmpty {
+            columns.append(judged.map { neighbourDistribution[$0 * k + Int(input.labels[$0])] })
+            predicted.append(judged.map { Int32(rowArgmax(neighbourDistribution, row: $0, classes: k)) })
+        }
+        return SourceWeighting.estimate(labels: judged.map { input.labels[$0] }, classes: k, labelProbability: columns, predicted: predicted)
     }
 
     /// Whether confident learning flags `item` now.
@@ -275,13 +298,11 @@ public struct IncrementalAnalysis: Sendable {
 
     // MARK: - Internals
 
-    /// The sources' accuracies and weights, computed as `LabelAnalysis` does.
-    func sourceAccuracies() -> (accuracies: [Double], weights: [Double]) {
+    /// The sources' accuracies against the current labels, computed as `LabelAnalysis` does.
+    func sourceAccuracies() -> [Double] {
         var correct = modelCorrect
         if !neighbourDistribution.isEmpty { correct.append(neighbourCorrect) }
-        let accuracies = correct.map { judgedCount == 0 ? 1 : Double($0) / Double(judgedCount) }
-        let total = accuracies.reduce(0, +)
-        return (accuracies, accuracies.map { total > 0 ? $0 / total : 1 / Double(max(accuracies.count, 1)) })
+        return correct.map { judgedCount == 0 ? 1 : Double($0) / Double(judgedCount) }
     }
 
     func fuse(_ i: Int, weights: [Double], combined: inout [Double]) -> (Float, Int32) {

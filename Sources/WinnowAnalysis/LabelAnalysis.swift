@@ -79,8 +79,18 @@ public struct LabelAnalysis: Sendable {
     /// One source of evidence about the right label, with its weight in the fused score.
     public struct Source: Sendable, Equatable {
         public var name: String
+        /// Share of judged items whose current label is the source's top class.
         public var accuracy: Double
+        /// Estimated AUROC at ranking label errors (see `SourceWeighting`); nil for a lone source.
+        public var auroc: Double?
         public var weight: Double
+
+        public init(name: String, accuracy: Double, auroc: Double?, weight: Double) {
+            self.name = name
+            self.accuracy = accuracy
+            self.auroc = auroc
+            self.weight = weight
+        }
     }
 
     public let classes: [String]
@@ -117,11 +127,11 @@ public struct LabelAnalysis: Sendable {
     /// each item a distribution over classes (each model its probabilities; the embedding
     /// neighbourhood the similarity-weighted labels of the item's neighbours, which never
     /// include the item itself, so it is out-of-sample like out-of-fold predictions), each
-    /// source is weighted by its accuracy against the current labels (as cleanlab weights
-    /// models), and the score is 1 − (the weighted mean probability of the current label).
-    /// With one model and no embeddings it ranks exactly like cleanlab's self-confidence;
-    /// every extra source can only add evidence, and a source that is no better than
-    /// chance gets little weight.
+    /// source is weighted by how well it ranks label errors (`SourceWeighting`: its AUROC
+    /// against a leave-one-out consensus of the other sources), and the score is
+    /// 1 − (the weighted mean probability of the current label). With one model and no
+    /// embeddings it ranks exactly like cleanlab's self-confidence; a source that clearly
+    /// ranks better dominates, and one no better than chance gets almost no weight.
     public init(_ input: AnalysisInput, settings: AnalysisSettings = AnalysisSettings()) {
         let n = input.count, k = input.classes.count
         classes = input.classes
@@ -208,7 +218,7 @@ public struct LabelAnalysis: Sendable {
             componentSummaries = []
         }
 
-        // Fused score: accuracy-weighted mean of every source's distribution.
+        // Fused score: the sources' distributions, each weighted by how well it ranks.
         var distributions: [(name: String, values: [Float])] = input.models.map { ($0.name, $0.values) }
         if !neighbourDistribution.isEmpty { distributions.append(("neighbours", neighbourDistribution)) }
         let accuracies = distributions.map { source -> Double in
@@ -216,9 +226,12 @@ public struct LabelAnalysis: Sendable {
             let correct = judged.reduce(0) { $0 + (Self.argmax(source.values, row: $1, classes: k) == Int(input.labels[$1]) ? 1 : 0) }
             return Double(correct) / Double(judged.count)
         }
-        let totalAccuracy = accuracies.reduce(0, +)
-        let weights = accuracies.map { totalAccuracy > 0 ? $0 / totalAccuracy : 1 / Double(max(accuracies.count, 1)) }
-        sources = zip(distributions, zip(accuracies, weights)).map { Source(name: $0.name, accuracy: $1.0, weight: $1.1) }
+        let estimate = SourceWeighting.estimate(
+            labels: judged.map { input.labels[$0] }, classes: k,
+            labelProbability: distributions.map { source in judged.map { source.values[$0 * k + Int(input.labels[$0])] } },
+            predicted: distributions.map { source in judged.map { Int32(Self.argmax(source.values, row: $0, classes: k)) } })
+        let weights = estimate.weights
+        sources = distributions.indices.map { Source(name: distributions[$0].name, accuracy: accuracies[$0], auroc: estimate.auroc[$0], weight: weights[$0]) }
         var fused = [Float](repeating: .nan, count: n)
         var suggested = [Int32](repeating: -1, count: n)
         if !distributions.isEmpty {

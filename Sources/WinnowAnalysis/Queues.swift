@@ -9,6 +9,8 @@ public enum QueueName: String, Sendable, CaseIterable {
     case confidentLearning = "confident-learning"
     case lowConfidence = "low-confidence"
     case disagreement
+    /// Items whose CROWDLAB consensus of several annotators is doubtful.
+    case lowConsensus = "low-consensus"
     case badComponents = "bad-components"
     case duplicates
     case outliers
@@ -50,6 +52,8 @@ public struct QueueSettings: Sendable, Equatable {
     public var quotas: [QueueName: Double] = [.labelIssues: 0.45, .badComponents: 0.15, .disagreement: 0.10, .outliers: 0.05, .problems: 0.10]
     /// Ensemble probability of the current label below which an item is low-confidence.
     public var lowConfidence = 0.5
+    /// CROWDLAB consensus quality below which an item is in the low-consensus queue.
+    public var lowConsensus = 0.5
     /// Share of items (the most unusual) in the outliers queue.
     public var outlierShare = 0.01
     public var seed: UInt64 = 0
@@ -71,6 +75,10 @@ public struct QueueBuilder: Sendable {
     public let settings: QueueSettings
     /// Items whose reviewers disagree (the disputed queue, for leads), in item order.
     public var disputed: [Int] = []
+    /// Multi-label data: its per-class label analysis (queues and reasons: Queues+MultiLabel.swift).
+    public var multiLabel: MultiLabelAnalysis?
+    /// Several annotators and a model: CROWDLAB's consensus (the low-consensus queue).
+    public var crowd: CrowdConsensus?
 
     public init(analysis: LabelAnalysis, input: AnalysisInput, problems: [String?], strata: [String]?,
                 decided: [Bool], skipped: [Bool], settings: QueueSettings = QueueSettings()) {
@@ -124,9 +132,16 @@ public struct QueueBuilder: Sendable {
             items.map { QueueEntry(item: $0, score: score($0), source: queue, reasons: []) }
                 .sorted { $0.score != $1.score ? $0.score > $1.score : $0.item < $1.item }
         }
+        if let entries = multiLabelCandidates(queue) { return entries }
         switch queue {
+        case .lowConsensus:
+            return lowConsensusCandidates()
         case .labelIssues:
-            let items = (0..<n).filter { input.isJudged($0) && (a.suggested[$0] != input.labels[$0] || a.confidentLearningIssue[$0]) && !a.fusedScore[$0].isNaN }
+            // The whole fused ranking of the judged items: a queue cut at the flags below
+            // could be shorter than the number of real errors (the flags miss some), and the
+            // errors past its end could then never be reached in ranking order. Triage takes
+            // only the flagged ones (`isFlaggedLabelIssue`).
+            let items = (0..<n).filter { input.isJudged($0) && !a.fusedScore[$0].isNaN }
             return ranked(items) { Double(a.fusedScore[$0]) }
         case .confidentLearning:
             return ranked((0..<n).filter { a.confidentLearningIssue[$0] }) { 1 - ensembleSelfConfidence($0) }
@@ -196,7 +211,7 @@ public struct QueueBuilder: Sendable {
     /// round-robin), with an audit share of random (or stratified) items, each item once.
     func triage() -> [QueueEntry] {
         var sources: [(entries: [QueueEntry], weight: Double)] = settings.quotas.sorted { $0.key.rawValue < $1.key.rawValue }
-            .map { (candidates($0.key), $0.value) }
+            .map { quota in (candidates(quota.key).filter { quota.key != .labelIssues || isFlaggedLabelIssue($0.item) }, quota.value) }
             .filter { !$0.entries.isEmpty && $0.weight > 0 }
         let targetedWeight = sources.reduce(0) { $0 + $1.weight }
         if settings.auditShare > 0 {
@@ -228,6 +243,12 @@ public struct QueueBuilder: Sendable {
         }
         // Each entry keeps the score of the queue that surfaced it.
         return result
+    }
+
+    /// Whether the label evidence flags the item: the fused evidence favours another class,
+    /// or confident learning flags it. These lead triage's label-issue share.
+    public func isFlaggedLabelIssue(_ i: Int) -> Bool {
+        input.isJudged(i) && !analysis.fusedScore[i].isNaN && (analysis.suggested[i] != input.labels[i] || analysis.confidentLearningIssue[i])
     }
 
     func ensembleSelfConfidence(_ i: Int) -> Double {
@@ -270,10 +291,11 @@ public struct QueueBuilder: Sendable {
             let votes = a.models.map { "\(TerminalText.sanitize($0.name)) says \(name($0.predicted[item]))" }.joined(separator: ", ")
             reasons.append(FlagReason(.disagreement, "models disagree: \(votes) (divergence \(format(a.divergence[item])) bits)"))
         case .disputed:
-            reasons.append(FlagReason(.dispute, "reviewers disagree (their decisions are listed below): a lead's decision settles it"))
+            reasons.append(FlagReason(.dispute, "reviewers disagree: a lead's decision settles it"))
         default:
             break
         }
+        reasons += multiLabelReasons(for: item, in: queue) + consensusReasons(for: item, in: queue)
         // The label evidence, for every queue that judges labels.
         if label >= 0, queue != .problems {
             if !a.fusedScore[item].isNaN, a.suggested[item] != label {

@@ -61,6 +61,8 @@ private final class ReadSession {
     var seenLabelNames = Set<String>()
     var multiLabel = false
     var layout = DatasetSnapshot.Layout.unlabelled
+    /// The classes, in column order, while predictions are read (for messages).
+    var predictionClasses: [String] = []
 
     init(root: String, config: WinnowConfig, progress: any ProgressReporter) {
         self.root = root
@@ -122,6 +124,9 @@ private final class ReadSession {
         let taxonomy = try resolveTaxonomy()
         let annotations = buildAnnotations(taxonomy)
         let models = readPredictions(taxonomy)
+        if multiLabel && models.isEmpty && problems.problems.isEmpty {
+            notices.append("multi-label data without model probabilities: no label-quality signals (add predictions/<model>.npy or .csv with each class's probability, e.g. sigmoid outputs)")
+        }
         let embeddings = readEmbeddings()
         try problems.check()
 
@@ -274,6 +279,11 @@ private final class ReadSession {
                 guard try checkWidth(reader, expected: header.count) else { continue }
                 guard let path = try imagePath(reader, column: imageColumn) else { continue }
                 let annotator = try annotatorColumn.map { c throws(DataProblem) in try reader.string(c, columnName: "annotator").trimmingASCIIWhitespace() } ?? ""
+                if annotatorColumn != nil && annotator.isEmpty {
+                    problems.add(DataProblem(file: "labels.csv", line: reader.line, column: annotatorColumn! + 1, columnName: "annotator",
+                                             message: "the annotator is empty", hint: "name who gave this label (every row of an annotator column needs one), or remove the annotator column"))
+                    continue
+                }
                 if !TerminalText.isSafe(annotator) {
                     problems.add(DataProblem(file: "labels.csv", line: reader.line, column: annotatorColumn! + 1, columnName: "annotator",
                                              message: "the annotator name contains control characters", hint: "use plain names"))
@@ -283,6 +293,13 @@ private final class ReadSession {
                 let names: [String]
                 if multiLabel {
                     names = cell.split(separator: "|").map { String($0).trimmingASCIIWhitespace() }.filter { !$0.isEmpty }
+                    var seen = Set<String>()
+                    if let repeated = names.first(where: { !seen.insert($0).inserted }) {
+                        problems.add(DataProblem(file: "labels.csv", line: reader.line, column: labelColumn + 1, columnName: columnName,
+                                                 message: "\"\(TerminalText.sanitize(repeated))\" is listed twice in this cell",
+                                                 hint: "list each class of the image once, separated by |"))
+                        continue
+                    }
                 } else {
                     let name = cell.trimmingASCIIWhitespace()
                     if name.isEmpty {
@@ -353,7 +370,8 @@ private final class ReadSession {
 
     /// The label of every path when the paths follow the ImageFolder layout (`<class>/<file>`), else nil.
     func imageFolderLabels(_ paths: [String]) -> [String]? {
-        guard !paths.isEmpty else { return nil }
+        // `[import] folder_labels = false` / `--no-folder-labels`: folders are not classes.
+        guard config.folderLabels, !paths.isEmpty else { return nil }
         var labels: [String] = []
         labels.reserveCapacity(paths.count)
         for path in paths {
@@ -367,6 +385,10 @@ private final class ReadSession {
                 notices.append("images/ has sub-folders that are not classes in classes.txt (\(unknown.sorted().prefix(3).map { TerminalText.sanitize($0) }.joined(separator: ", "))), so folder names were not used as labels")
                 return nil
             }
+        } else {
+            // Without classes.txt nothing says the folders are classes: say how to undo it.
+            let folders = Set(labels).sorted()
+            notices.append("the \(folders.count) sub-folder\(folders.count == 1 ? "" : "s") of images/ (\(folders.prefix(3).map { TerminalText.sanitize($0) }.joined(separator: ", "))\(folders.count > 3 ? ", …" : "")) became the classes; if they are not classes (a folder per writer, per day), import again with --no-folder-labels or set [import] folder_labels = false")
         }
         return labels
     }
@@ -430,6 +452,7 @@ private final class ReadSession {
     }
 
     func readPredictions(_ taxonomy: ClassTaxonomy) -> [DatasetSnapshot.ModelPredictions] {
+        predictionClasses = taxonomy.names
         var models: [DatasetSnapshot.ModelPredictions] = []
         var sources: [String: String] = [:]
         for file in predictionFiles() {
@@ -457,6 +480,9 @@ private final class ReadSession {
 
     /// Checks one row of probabilities; records a problem and returns false when it is unusable.
     func checkProbabilityRow(_ row: UnsafeMutableBufferPointer<Float>, sum: Double, file: String, line: Int?, rowLabel: String) -> Bool {
+        // Multi-label probabilities are per class (one-vs-rest, e.g. sigmoid outputs): a row
+        // need not sum to 1, but each value is a probability.
+        if multiLabel { return checkPerClassProbabilities(row, file: file, line: line, rowLabel: rowLabel) }
         let tolerance = config.probabilityTolerance
         if abs(sum - 1) > tolerance {
             problems.add(DataProblem(file: file, line: line, message: "the probabilities of \(rowLabel) sum to \(formatNumber(sum)), not 1 (allowed: ±\(formatNumber(tolerance)))",
@@ -464,6 +490,15 @@ private final class ReadSession {
             return false
         }
         return true
+    }
+
+    /// Each value of a multi-label row is at most 1 (cleanlab's bound: 1 + 1e-6).
+    func checkPerClassProbabilities(_ row: UnsafeMutableBufferPointer<Float>, file: String, line: Int?, rowLabel: String) -> Bool {
+        guard let c = row.firstIndex(where: { Double($0) > 1 + 1e-6 }) else { return true }
+        let name = c < predictionClasses.count ? " (\"\(TerminalText.sanitize(predictionClasses[c]))\")" : ""
+        problems.add(DataProblem(file: file, line: line, message: "\(rowLabel) gives class \(c)\(name) the probability \(formatNumber(Double(row[c]))), above 1",
+                                 hint: "multi-label probabilities are per class, each from 0 to 1 (e.g. sigmoid outputs, not logits); columns count from 0"))
+        return false
     }
 
     func readPredictionsCSV(_ file: String, _ taxonomy: ClassTaxonomy) -> [Float]? {

@@ -2,19 +2,21 @@
 import Glibc
 #endif
 import CHNSW
-import COpenBLAS
+import CNeighbourKernels
 import Dispatch
 import WinnowCore
 
 /// k-nearest-neighbour search over unit-length embeddings.
 ///
-/// Exact search multiplies blocks of queries by blocks of the database with OpenBLAS
-/// (`sgemm`) and keeps each query's best k in a small sorted list: O(N²·d) work at BLAS
-/// speed, right up to ~150k items. Beyond that an HNSW graph (hnswlib) answers in
-/// O(N log N); its recall is measured against exact search in the tests and benchmark.
+/// Exact search (CNeighbourKernels) computes all pairs once (the similarity is symmetric)
+/// with a kernel chosen from the CPU's features, int8 with AVX-512 VNNI where it exists,
+/// keeps every candidate its error bound cannot rule out, and re-ranks those exactly in
+/// float64: O(N²·d) work, exact and the same on every machine. `.auto` uses it while the
+/// work fits the kernel's budget (1M × 128 with VNNI); above, an HNSW graph (hnswlib)
+/// answers in O(N log N), its recall measured against exact search in tests and benchmarks.
 public enum NeighbourSearch {
     public enum Method: String, Sendable, CaseIterable {
-        /// Exact below `exactLimit` items, approximate above.
+        /// Exact while the work fits the kernel's budget, approximate above.
         case auto
         case exact
         case approximate
@@ -29,117 +31,93 @@ public enum NeighbourSearch {
         public init() {}
     }
 
-    /// Items above which `.auto` switches to approximate search.
-    public static let exactLimit = 150_000
-
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public let description: String
     }
 
     public static func search(_ matrix: EmbeddingMatrix, k: Int, method: Method = .auto,
                               settings: HNSWSettings = HNSWSettings(), threads: Int = activeProcessors) throws(Failure) -> (graph: NeighbourGraph, method: Method) {
-        let useExact = method == .exact || (method == .auto && matrix.rows <= exactLimit)
-        if useExact { return (exact(matrix, k: k, threads: threads), .exact) }
+        let useExact = method == .exact || (method == .auto && autoIsExact(rows: matrix.rows, dimension: matrix.dimension))
+        if useExact { return (try exact(matrix, k: k, threads: threads), .exact) }
         return (try approximate(matrix, k: k, settings: settings, threads: threads), .approximate)
     }
+
+    /// The build of hnswlib this CPU runs ("avx512", "avx2" or "sse2"), chosen from CPUID.
+    public static var hnswBuild: String { String(cString: winnow_hnsw_build_name()) }
 
     public static var activeProcessors: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
     // MARK: - Exact
 
-    /// Queries and database rows per `sgemm` call: 256 × 8192 scores (8 MB) per worker.
-    public static let queryBlock = 256
-    public static let databaseBlock = 8192
+    /// Items per block of the exact search's all-pairs schedule (0: the kernel's default).
+    public static let defaultBlock = 0
 
-    /// Exact k nearest neighbours of every item (itself excluded). `blocks` sets how many
-    /// queries and database rows one `sgemm` call covers (tests make them small).
+    /// What one exact search did: for benchmarks.
+    public struct ExactStatistics: Sendable {
+        public var kernel: SearchKernel
+        public var prepareSeconds = 0.0
+        /// The approximate all-pairs pass (the kernel).
+        public var scanSeconds = 0.0
+        /// Exact similarities of the last candidates, and the output.
+        public var rerankSeconds = 0.0
+        public var candidates = 0
+        public var exactEvaluations = 0
+        /// Arithmetic operations (2 per multiply-add) of the approximate pass.
+        public var operations = 0.0
+    }
+
+    /// Exact k nearest neighbours of every item (itself excluded), best first; ties go to
+    /// the lower index. The similarity is float64 in a fixed order
+    /// (`referenceSimilarity`), so the result is the same whatever the kernel, `block` and
+    /// `threads`. `kernel` defaults to the one chosen from the CPU's features.
     public static func exact(_ matrix: EmbeddingMatrix, k: Int, threads: Int = activeProcessors,
-                             blocks blockSizes: (queries: Int, database: Int) = (queryBlock, databaseBlock)) -> NeighbourGraph {
-        let queryBlock = blockSizes.queries, databaseBlock = blockSizes.database
+                             kernel: SearchKernel = SearchKernel.selected.kernel, block: Int = defaultBlock) throws(Failure) -> NeighbourGraph {
+        try exactWithStatistics(matrix, k: k, threads: threads, kernel: kernel, block: block).graph
+    }
+
+    public static func exactWithStatistics(_ matrix: EmbeddingMatrix, k: Int, threads: Int = activeProcessors,
+                                           kernel: SearchKernel = SearchKernel.selected.kernel,
+                                           block: Int = defaultBlock) throws(Failure) -> (graph: NeighbourGraph, statistics: ExactStatistics) {
         let n = matrix.rows, d = matrix.dimension
         let k = min(k, max(n - 1, 0))
+        var statistics = ExactStatistics(kernel: kernel)
         var ids = [Int32](repeating: -1, count: n * k)
         var sims = [Float](repeating: 0, count: n * k)
-        guard n > 1, k > 0 else { return NeighbourGraph(count: n, k: k, ids: ids, similarities: sims) }
-        // One BLAS thread per worker: as fast as letting OpenBLAS thread, and predictable.
-        openblas_set_num_threads(1)
-        let blocks = (n + queryBlock - 1) / queryBlock
-        ids.withUnsafeMutableBufferPointer { idsOut in
-            sims.withUnsafeMutableBufferPointer { simsOut in
-                let output = UnsafeSendable((ids: idsOut, sims: simsOut))
-                matrix.values.withUnsafeBufferPointer { v in
-                    let vectors = UnsafeSendable(v.baseAddress!)
-                    let workers = min(max(1, threads), blocks)
-                    let next = SharedCounter()
-                    DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                        var scores = [Float](repeating: 0, count: queryBlock * databaseBlock)
-                        var best = TopK(k: k)
-                        while let block = next.take(below: blocks) {
-                            let q0 = block * queryBlock, qn = min(queryBlock, n - q0)
-                            var lists = [TopK](repeating: best, count: qn)
-                            var d0 = 0
-                            while d0 < n {
-                                let dn = min(databaseBlock, n - d0)
-                                scores.withUnsafeMutableBufferPointer { s in
-                                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(qn), Int32(dn), Int32(d),
-                                                1, vectors.value + q0 * d, Int32(d), vectors.value + d0 * d, Int32(d),
-                                                0, s.baseAddress, Int32(dn))
-                                    for q in 0..<qn {
-                                        let row = s.baseAddress! + q * dn
-                                        let own = q0 + q
-                                        for j in 0..<dn where row[j] >= lists[q].worst && d0 + j != own {
-                                            lists[q].offer(row[j], Int32(d0 + j))
-                                        }
-                                    }
-                                }
-                                d0 += dn
-                            }
-                            for q in 0..<qn { lists[q].write(into: output, row: q0 + q) }
-                            best = TopK(k: k)
-                        }
-                    }
+        guard n > 1, k > 0, d > 0 else { return (NeighbourGraph(count: n, k: k, ids: ids, similarities: sims), statistics) }
+        guard n <= Int(Int32.max) else { throw Failure(description: "exact search takes at most \(Int32.max) items") }
+        var c = winnow_knn_stats()
+        let status = matrix.values.withUnsafeBufferPointer { v in
+            ids.withUnsafeMutableBufferPointer { idsOut in
+                sims.withUnsafeMutableBufferPointer { simsOut in
+                    winnow_knn_exact(v.baseAddress, n, d, k, Int32(max(1, threads)), kernel.c, max(0, block), idsOut.baseAddress, simsOut.baseAddress, &c)
                 }
             }
         }
-        return NeighbourGraph(count: n, k: k, ids: ids, similarities: sims)
+        switch status {
+        case 0: break
+        case 1: throw Failure(description: "not enough memory for exact search of \(n) × \(d) vectors")
+        case 2: throw Failure(description: "this CPU cannot run the \(kernel.rawValue) kernel (it needs \(kernel.requires))")
+        default: throw Failure(description: "exact search refused its arguments (\(n) × \(d), k \(k))")
+        }
+        statistics.prepareSeconds = c.prepare_seconds
+        statistics.scanSeconds = c.scan_seconds
+        statistics.rerankSeconds = c.rerank_seconds
+        statistics.candidates = Int(c.candidates)
+        statistics.exactEvaluations = Int(c.exact_evaluations)
+        statistics.operations = c.approximate_ops
+        return (NeighbourGraph(count: n, k: k, ids: ids, similarities: sims), statistics)
     }
 
-    /// The best k (similarity, id) pairs seen, sorted best first; ties go to the lower id.
-    struct TopK {
-        let k: Int
-        var sims: [Float]
-        var ids: [Int32]
-        var count = 0
+    /// The similarity exact search ranks by: float64 products of the float32 values, summed
+    /// in a fixed order (lane t mod 8 in increasing t, lanes added ((0+4)+(2+6))+((1+5)+(3+7))).
+    public static func referenceSimilarity(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, dimension: Int) -> Double {
+        winnow_knn_reference_similarity(a, b, dimension)
+    }
 
-        init(k: Int) {
-            self.k = k
-            sims = [Float](repeating: -.infinity, count: k)
-            ids = [Int32](repeating: .max, count: k)
-        }
-
-        /// The k-th best similarity so far (−∞ until k were seen): anything below cannot enter.
-        var worst: Float { sims[k - 1] }
-
-        @inline(__always) mutating func offer(_ sim: Float, _ id: Int32) {
-            // Better = higher similarity, or equal similarity and lower id.
-            if sim < sims[k - 1] || (sim == sims[k - 1] && id > ids[k - 1]) { return }
-            var position = k - 1
-            while position > 0 && (sims[position - 1] < sim || (sims[position - 1] == sim && ids[position - 1] > id)) {
-                sims[position] = sims[position - 1]
-                ids[position] = ids[position - 1]
-                position -= 1
-            }
-            sims[position] = sim
-            ids[position] = id
-            count += 1
-        }
-
-        func write(into output: UnsafeSendable<(ids: UnsafeMutableBufferPointer<Int32>, sims: UnsafeMutableBufferPointer<Float>)>, row: Int) {
-            for j in 0..<k where ids[j] != .max {
-                output.value.ids[row * k + j] = ids[j]
-                output.value.sims[row * k + j] = sims[j]
-            }
-        }
+    /// Whether `.auto` searches n × d exactly with `kernel`: when the work fits the
+    /// kernel's budget (`SearchKernel.exactWorkLimit`).
+    public static func autoIsExact(rows n: Int, dimension d: Int, kernel: SearchKernel = SearchKernel.selected.kernel) -> Bool {
+        Double(n) * Double(n) * Double(max(d, 1)) <= kernel.exactWorkLimit
     }
 
     // MARK: - Approximate

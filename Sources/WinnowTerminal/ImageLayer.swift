@@ -15,6 +15,8 @@ public protocol ImageLayer: AnyObject {
     func invalidate()
     /// Fewer colours for less data; returns what changed, for the status line.
     func lowerQuality() -> String
+    /// More colours again (up to what the terminal and `--colors` allow); returns what changed.
+    func raiseQuality() -> String
     func stop()
 }
 
@@ -27,5 +29,6 @@ public final class NoImageLayer: ImageLayer {
     public func prefetch(items: [Int], state: AppState) {}
     public func invalidate() {}
     public func lowerQuality() -> String { "images are off" }
+    public func raiseQuality() -> String { "images are off" }
     public func stop() {}
 }

@@ -17,6 +17,7 @@ public final class NcursesScreen {
     private var pairs: [PairKey: Int32] = [:]
     private var nextPair: Int32 = 1
     private var previous: CellBuffer?
+    private var scrollGuess = ScrollGuess()
     let depth: ColorDepth
 
     private struct PairKey: Hashable {
@@ -35,7 +36,17 @@ public final class NcursesScreen {
         guard let output = fdopen(dup(1), "w"), let input = fdopen(dup(0), "r") else {
             throw StartError(description: "cannot open the terminal")
         }
-        guard let screen = newterm(term.isEmpty ? nil : term, output, input) else {
+        // COLORTERM=truecolor says the terminal shows 24-bit colour even when its TERM's
+        // description has 256 (tmux-256color, xterm-256color): use the direct-colour
+        // description of the same terminal when there is one.
+        let colorTerm = (ProcessInfo.processInfo.environment["COLORTERM"] ?? "").lowercased()
+        let wantsDirect = !noColor && (colorTerm == "truecolor" || colorTerm == "24bit")
+        let candidates = (wantsDirect ? Self.directVariants(of: term) : []) + [term]
+        var opened: OpaquePointer?
+        for candidate in candidates where opened == nil {
+            opened = newterm(candidate.isEmpty ? nil : candidate, output, input)
+        }
+        guard let screen = opened else {
             throw StartError(description: "the terminal type \"\(TerminalText.sanitize(term))\" is unknown to ncurses\n    fix: export TERM=xterm-256color (or install ncurses-term)")
         }
         self.screen = screen
@@ -46,6 +57,9 @@ public final class NcursesScreen {
         noecho()
         nonl()
         keypad(winnow_stdscr(), true)
+        // No insert/delete line: it would shift image pixels with the text. (Scrolling
+        // regions cannot be turned off this way; `draw` reports when ncurses may use one.)
+        idlok(winnow_stdscr(), false)
         nodelay(winnow_stdscr(), true)
         set_escdelay(25)
         curs_set(0)
@@ -62,6 +76,14 @@ public final class NcursesScreen {
     }
 
     deinit { stop() }
+
+    /// Direct-colour descriptions that may describe `term` ("tmux-256color" → "tmux-direct").
+    static func directVariants(of term: String) -> [String] {
+        guard !term.isEmpty, !term.hasSuffix("-direct") else { return [] }
+        var base = term
+        for suffix in ["-256color", "-88color", "-color"] where base.hasSuffix(suffix) { base.removeLast(suffix.count) }
+        return [base + "-direct"]
+    }
 
     /// Ends ncurses and restores the terminal. Safe to call twice.
     func stop() {
@@ -111,11 +133,14 @@ public final class NcursesScreen {
         return runs
     }
 
-    /// Copies the rows that changed since the last draw, then refreshes. Returns those rows
-    /// (the image layer needs them: ncurses may have written over a picture there).
+    /// Copies the rows that changed since the last draw, then refreshes. Returns the rows
+    /// ncurses may have rewritten (the image layer needs them: a picture there is damaged):
+    /// the changed rows, or every row when its update may scroll a region of rows
+    /// (`ScrollGuess`), which moves pixels through rows whose text did not change.
     @discardableResult
     func draw(_ buffer: CellBuffer) -> [Int] {
         let rows = buffer.changedRows(since: previous)
+        let reach = scrollGuess.mayScroll(buffer, changed: rows) ? Array(0..<buffer.size.rows) : rows
         for y in rows {
             for x in 0..<buffer.size.columns {
                 let cell = buffer[x, y]
@@ -126,7 +151,7 @@ public final class NcursesScreen {
         previous = buffer
         wnoutrefresh(winnow_stdscr())
         doupdate()
-        return rows
+        return reach
     }
 
     private func put(_ cell: Cell, x: Int, y: Int) {

@@ -37,6 +37,9 @@ public final class ReviewRuntime {
     private let reads = DispatchQueue(label: "winnow.review.reads")
     /// Leases: a write each, kept off the decisions' queue so a decision never waits for one.
     private let leases = DispatchQueue(label: "winnow.review.leases")
+    /// Counting every queue and reading the queue again after others' changes: slow reads
+    /// (they may wait for the analysis to load), kept off the details' queue.
+    private let recounts = DispatchQueue(label: "winnow.review.recounts")
     private let clockStart = DispatchTime.now().uptimeNanoseconds
 
     public init(setup: ReviewSetup, source: any ReviewDataSource, options: Options, images: any ImageLayer) {
@@ -67,9 +70,13 @@ public final class ReviewRuntime {
             _ = signals
         }
         let depth = screen.depth
+        var setup = self.setup
+        setup.imageHints += ImageHints.colour(graphics: setup.graphics, depth: depth, noColor: options.noColor)
         var state = AppState(setup: setup, theme: options.noColor ? .noColor : options.theme.reduced(to: depth),
                              keyMap: options.keyMap, size: screen.size, queueName: options.queue, now: clock())
         images.start(inbox: inbox, source: source)
+        // Other reviewers' decisions and released items reach this screen without a key.
+        source.watchForChanges { inbox.post(.othersChanged) }
         var summary = Summary(decisions: 0, stoppedBySignal: false, terminalGone: false)
 
         func dispatch(_ action: Action) {
@@ -144,6 +151,22 @@ public final class ReviewRuntime {
                     inbox.post(.notice(StatusMessage(.error, "cannot load the \(name) queue: \(error)")))
                 }
             }
+        case .loadQueueCounts:
+            recounts.async {
+                do { inbox.post(.queueCountsLoaded(try source.queueCounts())) } catch {
+                    inbox.post(.queueCountsLoaded([:]))
+                    inbox.post(.notice(StatusMessage(.error, "cannot count the queues: \(error)")))
+                }
+            }
+        case .refreshQueue(let name):
+            recounts.async {
+                do {
+                    let fresh = try source.refreshedQueue(named: name)
+                    inbox.post(.queueRefreshed(name: name, slots: fresh?.slots, counts: fresh?.counts))
+                } catch {
+                    inbox.post(.queueRefreshed(name: name, slots: nil, counts: nil))
+                }
+            }
         case .loadDetails(let items):
             guard !items.isEmpty else { return }
             reads.async {
@@ -167,6 +190,12 @@ public final class ReviewRuntime {
         case .undo(let items):
             writes.async {
                 do { inbox.post(.undoSaved(items: items, message: try source.undo(items: items))) } catch {
+                    inbox.post(.undoFailed("\(error)"))
+                }
+            }
+        case .undoEarlier:
+            writes.async {
+                do { inbox.post(.earlierUndone(try source.undoEarlier())) } catch {
                     inbox.post(.undoFailed("\(error)"))
                 }
             }
@@ -198,6 +227,8 @@ public final class ReviewRuntime {
             images.invalidate()
         case .lowerImageQuality:
             inbox.post(.notice(StatusMessage(.info, images.lowerQuality())))
+        case .raiseImageQuality:
+            inbox.post(.notice(StatusMessage(.info, images.raiseQuality())))
         case .quit:
             break
         }

@@ -42,6 +42,8 @@ public final class TerminalImageLayer: ImageLayer {
     private let blur: Blur
     private var renderer: TerminalImageRenderer?
     private var colors: Int
+    /// The most colours allowed: the terminal's registers and `--colors` / `[review] colors`.
+    private let maximumColors: Int
     private let results = ResultStore()
     private let decodeQueue = DispatchQueue(label: "winnow.images.decode", attributes: .concurrent)
     private let decodeSlots = DispatchSemaphore(value: 2)
@@ -65,6 +67,7 @@ public final class TerminalImageLayer: ImageLayer {
         self.capabilities = capabilities
         self.blur = blur
         self.colors = min(sixelColors, capabilities.sixelColors)
+        self.maximumColors = colors
         self.paneOrigin = capabilities.wrapping == .tmuxPassthrough ? paneOrigin : .zero
         if capabilities.imageProtocol.isPixelProtocol { makeRenderer() }
     }
@@ -103,7 +106,17 @@ public final class TerminalImageLayer: ImageLayer {
 
     public func lowerQuality() -> String {
         guard capabilities.imageProtocol == .sixel else { return "image quality is fixed for \(capabilities.imageProtocol)" }
+        guard colors > 16 else { return "images use \(colors) colours, the fewest · + raises them" }
         colors = max(16, colors / 2)
+        makeRenderer()
+        onScreen = nil
+        return "images now use \(colors) colours · + raises them again"
+    }
+
+    public func raiseQuality() -> String {
+        guard capabilities.imageProtocol == .sixel else { return "image quality is fixed for \(capabilities.imageProtocol)" }
+        guard colors < maximumColors else { return "images use \(colors) colours, the most allowed here" }
+        colors = min(maximumColors, colors * 2)
         makeRenderer()
         onScreen = nil
         return "images now use \(colors) colours"
@@ -183,9 +196,10 @@ public final class TerminalImageLayer: ImageLayer {
                     repaint.formUnion(oldRows)
                 }
                 if touched {
-                    // ncurses wrote beside the image, perhaps scrolled rows through it:
-                    // repaint what it rewrote around the new picture, and send it again.
-                    let newRows = wanted.map { Set($0.rendered.cells.row..<$0.rendered.cells.endRow) } ?? []
+                    // ncurses wrote beside the image, perhaps scrolled rows through it
+                    // (then `rewrittenRows` is every row: see ScrollGuess): repaint what it
+                    // rewrote around the new picture, and send it again.
+                    let newRows = wanted.map { coveredRows($0.rendered) } ?? []
                     repaint.formUnion(damaged.subtracting(newRows))
                     send = wanted != nil
                 }
@@ -204,6 +218,17 @@ public final class TerminalImageLayer: ImageLayer {
         if let wanted, send { out += wanted.rendered.bytes }
         onScreen = wanted
         if !out.isEmpty { writeAll(out) }
+    }
+
+    /// The rows whose every pixel row `rendered` paints (in its columns): repainting them
+    /// is pointless, as the picture is sent again over them. A row the picture covers only
+    /// in part keeps whatever pixels the rest of it had (scrolled there, say), so it is
+    /// repainted; a grid's label rows are text, repainted too.
+    func coveredRows(_ rendered: RenderedImage) -> Set<Int> {
+        let cellHeight = capabilities.cellSize.height
+        guard rendered.slotCount == 1, rendered.pixelSize.height > 0, cellHeight > 0 else { return [] }
+        let full = min(rendered.cells.rows, rendered.pixelSize.height / cellHeight)
+        return Set(rendered.cells.row..<(rendered.cells.row + full))
     }
 
     /// True when drawing `new` paints every pixel `old` painted.

@@ -47,7 +47,7 @@ struct LabelIssueRankingTests {
     @Test func fusedScoreBeatsCleanlabOnTheShapesSample() throws {
         let data = try KnownErrors.shapes()
         let k = data.snapshot.taxonomy.count
-        let graph = NeighbourSearch.exact(data.embeddings, k: 10)
+        let graph = try NeighbourSearch.exact(data.embeddings, k: 10)
         var report: [String] = []
         var bestCleanlab = 0.0
 

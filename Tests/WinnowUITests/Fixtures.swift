@@ -11,7 +11,7 @@ enum Sample {
     }
 
     static func details(_ item: Int, label: String = "circle") -> ItemDetails {
-        ItemDetails(
+        var details = ItemDetails(
             item: item, path: "batch-01/img_000\(item).png", currentLabels: [label], givenLabels: [label],
             annotators: [.init(name: "ann-a", value: label), .init(name: "ann-b", value: "square")],
             suggested: "square",
@@ -21,6 +21,9 @@ enum Sample {
             component: ComponentInfo(id: 12, members: [item, 100 + item], labelCounts: [.init(label: label, count: 1), .init(label: "square", count: 1)],
                                      purity: 0.5, isBad: true, majority: label),
             metadata: [.init(name: "source", value: "web")])
+        details.labelIssueScore = 0.93
+        details.flagMeasure = "the evidence disagrees with its label"
+        return details
     }
 
     /// A state with the queue and details loaded.

@@ -64,8 +64,10 @@ struct ReducerTests {
         #expect(state.currentItem == 0)
         #expect(state.queue.map(\.item) == [0, 1, 2, 3, 4])
         #expect(state.decisionsThisSession == 0)
-        #expect(Sample.press([.character("u")], &state).isEmpty)
-        #expect(state.status?.text == "nothing to undo in this session")
+        // Nothing left of this session: the undo reaches into earlier sessions.
+        #expect(Sample.press([.character("u")], &state) == [.undoEarlier])
+        _ = Reducer.reduce(&state, .earlierUndone(nil))
+        #expect(state.status?.text == "nothing to undo: no decision of yours is in effect")
     }
 
     @Test("a failed save says so and keeps the item")

@@ -156,7 +156,7 @@ struct ScreenTests {
         let text = View.render(state).buffer.text
         #expect(text.contains("accept the current label"))
         #expect(text.contains("a enter"))
-        #expect(text.contains("undo the last decision"))
+        #expect(text.contains("undo your last decision"))
     }
 
     @Test("the picker shows matches, and images under it are dropped")

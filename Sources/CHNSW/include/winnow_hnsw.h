@@ -29,8 +29,8 @@ int winnow_hnsw_search(winnow_hnsw *index, const float *queries, size_t count, s
 
 void winnow_hnsw_free(winnow_hnsw *index);
 
-/// 1 when this CPU runs the AVX-512 build of hnswlib, 0 for the portable one.
-int winnow_hnsw_uses_avx512(void);
+/// The build of hnswlib this CPU runs: "avx512", "avx2" or "sse2" (portable).
+const char *winnow_hnsw_build_name(void);
 
 #ifdef __cplusplus
 }

@@ -13,7 +13,8 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks, measured against reference tools in the same run.",
-        subcommands: [BenchGenerate.self, BenchImport.self, BenchConfidentLearning.self, BenchNeighbours.self, BenchLabelIssues.self, BenchReview.self, BenchExport.self, BenchRecompute.self, BenchDuplicates.self])
+        subcommands: [BenchGenerate.self, BenchImport.self, BenchConfidentLearning.self, BenchMultiLabel.self, BenchCrowdlab.self, BenchNeighbours.self, BenchPipeline.self, BenchAnalyze.self,
+                      BenchLabelIssues.self, BenchReview.self, BenchExport.self, BenchRecompute.self, BenchDuplicates.self])
 }
 
 struct SyntheticOptions: ParsableArguments {
@@ -22,9 +23,13 @@ struct SyntheticOptions: ParsableArguments {
     @Option(help: "Embedding dimension.") var dimension = 128
     @Option(help: "Number of models (each a predictions CSV).") var models = 1
     @Option(help: "Random seed.") var seed: UInt64 = 42
+    @Option(help: "Embeddings: noisy (nearly isotropic around each class) or clustered (tight sub-clusters and near-duplicates, like real embeddings).")
+    var embeddings: SyntheticDataset.EmbeddingKind = .noisy
 
-    var dataset: SyntheticDataset { SyntheticDataset(items: items, classes: classes, dimension: dimension, models: models, seed: seed) }
+    var dataset: SyntheticDataset { SyntheticDataset(items: items, classes: classes, dimension: dimension, models: models, seed: seed, embeddings: embeddings) }
 }
+
+extension SyntheticDataset.EmbeddingKind: ExpressibleByArgument {}
 
 struct BenchGenerate: ParsableCommand {
     static let configuration = CommandConfiguration(

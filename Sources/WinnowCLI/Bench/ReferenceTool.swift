@@ -11,12 +11,15 @@ struct ReferenceTool: ParsableArguments {
     var script: String?
 
     /// Runs `script` (or `defaultScript`) with `arguments` and decodes its last JSON line.
-    func run<Result: Decodable>(_ defaultScript: String, _ arguments: [String], as type: Result.Type) throws -> Result {
+    /// `environment` is added to (and overrides) this process's environment for the child.
+    func run<Result: Decodable>(_ defaultScript: String, _ arguments: [String], as type: Result.Type,
+                                environment: [String: String] = [:]) throws -> Result {
         let path = script ?? defaultScript
-        printError("running \(python) \(path) …")
+        printError("running \(environment.map { "\($0.key)=\($0.value) " }.sorted().joined())\(python) \(path) …")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [path] + arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let pipe = Pipe()
         process.standardOutput = pipe
         do { try process.run() } catch {

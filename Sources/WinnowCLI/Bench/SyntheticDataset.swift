@@ -15,6 +15,17 @@ struct SyntheticDataset {
     var dimension: Int
     var models: Int
     var seed: UInt64 = 42
+    var embeddings: EmbeddingKind = .noisy
+
+    /// How the embeddings are made. `noisy`: each class a centre one unit along some axes,
+    /// items spread 0.6–1.6 around it in every dimension (nearly isotropic noise: neighbours
+    /// are hard to find). `clustered`: like real embeddings, up to 1,000 tight sub-clusters
+    /// (several per class), items closer to their centre the easier they are, and a
+    /// near-duplicate (1e-3 noise) of the previous item every 50.
+    enum EmbeddingKind: String, CaseIterable, Sendable {
+        case noisy
+        case clustered
+    }
 
     static let onePixelPNG: [UInt8] = [
         0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
@@ -112,10 +123,28 @@ struct SyntheticDataset {
         var data = Data(NPYWriter.float32Header(rows: items, columns: dimension))
         var block = [Float](repeating: 0, count: dimension * 4096)
         var written = 0
+        // Clustered: its own generator, so the noisy kind's numbers stay as they were.
+        var clusterRNG = SplitMix64(seed: seed &+ 0x5EED)
+        let perClass = max(1, min(1000, items / 100) / max(classes, 1))
+        let centres = embeddings == .clustered ? (0..<(perClass * classes * dimension)).map { _ in Float(clusterRNG.gaussian()) } : []
+        let spreads = embeddings == .clustered ? (0..<(perClass * classes)).map { _ in 0.3 + 0.3 * Double(clusterRNG.next() >> 11) / Double(1 << 53) } : []
         while written < items {
             let rows = min(4096, items - written)
             for r in 0..<rows {
                 let label = truth[written + r]
+                if embeddings == .clustered {
+                    let item = written + r
+                    if item % 50 == 49 && r > 0 {
+                        for d in 0..<dimension { block[r * dimension + d] = block[(r - 1) * dimension + d] + Float(1e-3 * clusterRNG.gaussian()) }
+                        continue
+                    }
+                    let cluster = label * perClass + Int(clusterRNG.next() % UInt64(perClass))
+                    let spread = Float(spreads[cluster] * (0.6 + difficulty[item]))
+                    for d in 0..<dimension {
+                        block[r * dimension + d] = centres[cluster * dimension + d] + spread * Float(clusterRNG.gaussian())
+                    }
+                    continue
+                }
                 // Harder items sit further from their class centre.
                 let spread = Float(0.6 + 1.0 * difficulty[written + r])
                 for d in 0..<dimension {

@@ -10,8 +10,9 @@ struct AnalyzeCommand: ParsableCommand {
         abstract: "Run the full analysis: neighbours, near-duplicate groups, label-issue signals and queue sizes.",
         discussion: """
             Finds each item's nearest neighbours in embeddings.npy (without one, in \
-            Winnow's own image features, cached per file, for near-duplicates only; exact search up to \
-            150,000 items, an HNSW index above; [analysis] search in winnow.toml), groups \
+            Winnow's own image features, cached per file, for near-duplicates only; exact search, \
+            with a kernel chosen from the CPU's features, while it fits (1M × 128 with \
+            AVX-512 VNNI), an HNSW index above; [analysis] search in winnow.toml), groups \
             near-duplicates, and scores every item: each model's confidence, margin and \
             entropy, the models' disagreement, confident learning (cleanlab's algorithm), \
             agreement with the neighbours, and the fused label-issue score. The neighbour \
@@ -55,12 +56,16 @@ struct AnalyzeCommand: ParsableCommand {
         let judged = (0..<input.count).filter(input.isJudged).count
         lines.append(String(format: "analysed %d items (%d with a label to judge) in %.1f s", input.count, judged, seconds))
         if let neighbours {
-            lines.append("  neighbours   \(neighbours.graph.k) per item, \(neighbours.method) search")
+            let kernel = neighbours.method == "exact" && !neighbours.cached ? " (kernel \(SearchKernel.selected.kernel.rawValue))" : ""
+            lines.append("  neighbours   \(neighbours.graph.k) per item, \(neighbours.method) search\(kernel)")
         } else {
             lines.append("  neighbours   none (no embeddings.npy, and fewer than two images could be described)")
         }
         if !analysis.sources.isEmpty {
-            lines.append("  evidence     " + analysis.sources.map { String(format: "%@ (agrees with %.0f%% of labels, weight %.2f)", s($0.name), $0.accuracy * 100, $0.weight) }.joined(separator: ", "))
+            lines.append("  evidence     " + analysis.sources.map { source in
+                let ranking = source.auroc.map { String(format: ", ranks errors at AUROC %.3f", $0) } ?? ""
+                return String(format: "%@ (agrees with %.0f%% of labels%@, weight %.2f)", s(source.name), source.accuracy * 100, ranking, source.weight)
+            }.joined(separator: ", "))
         }
         lines.append("  confident learning (\(config.filterBy)): \(analysis.confidentLearningIssue.filter { $0 }.count) items")
         let bad = analysis.componentSummaries.filter(\.isBad).count

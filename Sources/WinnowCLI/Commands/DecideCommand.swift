@@ -137,7 +137,7 @@ struct DecideCommand: ParsableCommand {
                 }
                 let outcome = try project.store.decide(DecisionRequest(
                     imagePath: item.path, reviewer: reviewer, action: action, labels: labels, queue: name.rawValue,
-                    reason: entry.source.rawValue, note: note, score: entry.score.isFinite ? entry.score : nil,
+                    reason: entry.source.rawValue, note: note, score: QueueMeasure.labelIssueScore(item: entry.item, analysis: builder.analysis),
                     flags: StoreReviewSource.flagKinds(builder.explainedReasons(for: entry.item, in: entry.source).map(\.kind)),
                     mustBeOpen: true), policy: policy)
                 print(Self.describe(outcome, image: item.path))

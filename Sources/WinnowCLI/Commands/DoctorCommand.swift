@@ -1,15 +1,18 @@
 import ArgumentParser
 import WinnowGraphics
+import WinnowNeighbours
 
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Say what this terminal can show (image protocol, colours, cell size) and why.",
+        abstract: "Say what this terminal can show (image protocol, colours, cell size) and which search kernel runs, and why.",
         discussion: """
             Queries the terminal on /dev/tty (DA1, XTVERSION, the kitty graphics query, \
             XTSMGRAPHICS, cell and window size in pixels) exactly as `winnow review` does \
             before it starts, and prints what was detected and which image protocol the \
-            review screen will use. Run it when images do not appear.
+            review screen will use. Run it when images do not appear. Then the kernel exact \
+            neighbour search runs on this CPU (chosen from its CPUID features; \
+            WINNOW_KERNEL=portable|avx2|avx512|avx512-vnni forces one) and why.
 
             EXAMPLES:
               winnow doctor
@@ -34,5 +37,6 @@ struct DoctorCommand: ParsableCommand {
         let detection = GraphicsDetection.run(override: GraphicsMode(rawValue: graphics) ?? .auto, probeTerminal: true,
                                               timeout: .milliseconds(Int(timeout * 1000)))
         for line in DoctorReport.lines(for: detection) { print(line) }
+        for line in SearchKernel.report() { print(line) }
     }
 }

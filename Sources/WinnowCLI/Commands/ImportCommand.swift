@@ -19,17 +19,27 @@ struct ImportCommand: ParsableCommand {
             embeddings) updates the project and keeps every decision; an image that \
             disappeared keeps its history.
 
+            Without labels.csv, images in sub-folders take the folder's name as their \
+            label (images/<class>/<file>, the ImageFolder layout). --no-folder-labels (or \
+            [import] folder_labels = false) keeps them unlabelled: for folders that are \
+            not classes, such as one per writer or per day.
+
             EXAMPLES:
               winnow import SampleProjects/shapes
               winnow import /data/moderation --state ~/winnow-state/moderation
+              winnow import scans/ --no-folder-labels
 
             \(WinnowExit.helpText)
             """)
 
     @OptionGroup var project: ProjectOptions
 
+    @Flag(name: .customLong("no-folder-labels"), help: "Sub-folders of images/ are not classes: leave the images unlabelled.")
+    var noFolderLabels = false
+
     func run() throws {
-        let opened = try Project.open(project, importIfNeeded: false)
+        var opened = try Project.open(project, importIfNeeded: false)
+        if noFolderLabels { opened = opened.with { $0.folderLabels = false } }
         let summary = try opened.runImport()
         print(Project.describe(summary))
     }

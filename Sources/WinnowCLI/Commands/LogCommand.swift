@@ -15,8 +15,9 @@ struct LogCommand: ParsableCommand {
 
             The table shows each decision's id, time (UTC), reviewer, action, image, labels \
             (before → after), queue / flag (the queue worked through and the sub-queue that \
-            surfaced the image), the kinds of flag behind it, the queue entry's score, and \
-            the note. JSONL lines carry id, image, item_id, reviewer, action, old_labels, \
+            surfaced the image, with what that means in words), the kinds of flag behind it, \
+            the item's label-issue score when it was decided (0–1, the same scale whichever \
+            queue surfaced it), and the note. JSONL lines carry id, image, item_id, reviewer, action, old_labels, \
             new_labels (lists of classes, null when unlabelled), queue, reason, note, \
             undoes, created_at, score, flags and hash (the event's link in the hash chain: \
             see winnow verify).
@@ -161,7 +162,7 @@ struct JSONLine {
 struct LogTable {
     static let header = ["id", "time (UTC)", "reviewer", "action", "image", "labels", "queue / flag", "flags", "score"]
     /// Widest a column grows from the sample.
-    static let maxWidth = [10, 19, 20, 8, 48, 40, 32, 40, 6]
+    static let maxWidth = [10, 19, 20, 8, 48, 40, 48, 40, 6]
     static let sampleSize = 200
 
     private var sample: [(cells: [String], note: String?)] = []
@@ -211,10 +212,20 @@ struct LogTable {
         }
         var queue = e.queue.map(s) ?? "-"
         if let reason = e.reason, reason != e.queue { queue += " / " + s(reason) }
+        // What surfaced it, in words: each queue's own measure does not compare across queues.
+        if let words = (e.reason ?? e.queue).flatMap(QueueMeasure.phrase(forReason:)) { queue += " (\(words))" }
         let cells = [String(e.id), s(time), s(e.reviewer), s(e.action), s(e.imagePath), labels, queue,
                      e.flags.isEmpty ? "-" : s(e.flags.joined(separator: ", ")),
-                     e.score.map(Self.threeDecimals) ?? "-"]
+                     Self.comparableScore(e.score).map(Self.threeDecimals) ?? "-"]
         return (cells, e.note.flatMap { $0.isEmpty ? nil : s($0) })
+    }
+
+    /// The score column: the item's label-issue score (0–1, the same scale in every queue).
+    /// Decisions logged before it was used there carry their queue's own ranking key (a
+    /// random draw's position, a group's rank), which compares with nothing: not shown.
+    static func comparableScore(_ score: Double?) -> Double? {
+        guard let score, score >= 0, score <= 1 else { return nil }
+        return score
     }
 
     /// `%.3f` without Foundation's formatter (a million rows).

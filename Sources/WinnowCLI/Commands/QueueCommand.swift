@@ -31,7 +31,7 @@ struct QueueCommand: ParsableCommand {
     @Option(help: "Which queue.") var queue: String = QueueName.triage.rawValue
     @Option(help: "At most this many entries.") var limit: Int?
     @Option(help: "Output format.") var format: Format = .table
-    @Option(name: .customLong("filter-by"), help: ArgumentHelp("Confident-learning method (default: [analysis] filter_by).", valueName: "method"))
+    @Option(name: .customLong("filter-by"), help: ArgumentHelp("Confident-learning method (default: [analysis] filter_by; multi-label data also takes low_self_confidence, low_normalized_margin).", valueName: "method"))
     var filterBy: String?
     @Option(help: "Seed for the random and audit samples (default: [queues] seed).") var seed: UInt64?
     @Option(name: .customLong("stratify-by"), help: ArgumentHelp("Metadata column for the stratified queue and the audit sample.", valueName: "column"))
@@ -41,8 +41,8 @@ struct QueueCommand: ParsableCommand {
         guard QueueName(rawValue: queue) != nil else {
             throw ValidationError("unknown queue \"\(queue)\"; queues: \(QueueName.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if let filterBy, ConfidentLearning.FilterBy(rawValue: filterBy) == nil {
-            throw ValidationError("unknown --filter-by \"\(filterBy)\"; methods: \(WinnowConfig.filterByMethods.joined(separator: ", "))")
+        if let filterBy, MultiLabelConfidentLearning.FilterBy(rawValue: filterBy) == nil {
+            throw ValidationError("unknown --filter-by \"\(filterBy)\"; methods: \((WinnowConfig.filterByMethods + WinnowConfig.multiLabelFilterByMethods).joined(separator: ", "))")
         }
         if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more") }
     }
@@ -58,7 +58,8 @@ struct QueueCommand: ParsableCommand {
         let builder = try session.queueBuilder(analysis, input: input, stratifyBy: stratifyBy ?? opened.config.stratifyBy, seed: seed)
         let entries = builder.entries(QueueName(rawValue: queue)!, limit: limit)
         let out = try OutputFile(path: nil)
-        let writer = EntryWriter(analysis: analysis, input: input, context: context)
+        var writer = EntryWriter(analysis: analysis, input: input, context: context)
+        writer.multiLabel = builder.multiLabel
         switch format {
         case .table: try out.write(writer.table(entries))
         case .jsonl: for entry in entries { try out.write(writer.json(entry) + "\n") }
@@ -66,7 +67,7 @@ struct QueueCommand: ParsableCommand {
             let csv = CSVWriter(formulaGuard: opened.config.formulaGuard)
             try out.write(csv.record(["rank", "image", "label", "suggested", "score", "queue", "reasons"]))
             for (rank, entry) in entries.enumerated() {
-                try out.write(csv.record([String(rank + 1), context.items[entry.item].path, writer.labelText(entry.item), writer.className(analysis.suggested[entry.item]),
+                try out.write(csv.record([String(rank + 1), context.items[entry.item].path, writer.labelText(entry.item), writer.suggestedText(entry.item),
                                           String(format: "%.4f", entry.score), entry.source.rawValue, entry.reasons.joined(separator: "; ")]))
             }
         }
@@ -79,6 +80,8 @@ struct EntryWriter {
     let analysis: LabelAnalysis
     let input: AnalysisInput
     let context: AnalysisContext
+    /// Multi-label data: the per-class analysis (EntryWriter+MultiLabel.swift).
+    var multiLabel: MultiLabelAnalysis?
 
     func className(_ c: Int32) -> String { c >= 0 && Int(c) < input.classes.count ? input.classes[Int(c)] : "" }
 
@@ -89,10 +92,15 @@ struct EntryWriter {
         var out = ""
         for (rank, entry) in entries.enumerated() {
             let item = context.items[entry.item]
-            let suggestion = analysis.suggested[entry.item] >= 0 && analysis.suggested[entry.item] != input.labels[entry.item]
+            let suggestion = multiLabel != nil ? suggestedSet(entry.item).map { "  → [\(s(LabelSet(normalized: $0).description))]" } ?? ""
+                : analysis.suggested[entry.item] >= 0 && analysis.suggested[entry.item] != input.labels[entry.item]
                 ? "  → \(s(className(analysis.suggested[entry.item])))" : ""
             out += String(format: "%4d  ", rank + 1) + "\(s(item.path))  [\(s(labelText(entry.item)))]\(suggestion)  (\(entry.source.rawValue))\n"
             for reason in entry.reasons { out += "        · \(reason)\n" }
+            // A dispute is what each reviewer decided: say it.
+            if entry.source == .disputed, !item.consensus.reviews.isEmpty {
+                out += "        · decided: " + item.consensus.reviews.map { "\(s($0.reviewer)) \(s($0.outcome))" }.joined(separator: ", ") + "\n"
+            }
         }
         if entries.isEmpty { out = "the queue is empty\n" }
         return out
@@ -108,7 +116,11 @@ struct EntryWriter {
         } else {
             line += ",\"label\":" + (item.resolution.labels?.first.map(JSONText.quoted) ?? "null")
         }
-        line += ",\"suggested\":" + (analysis.suggested[i] >= 0 ? JSONText.quoted(className(analysis.suggested[i])) : "null")
+        if multiLabel != nil {
+            line += ",\"suggested\":" + (suggestedSet(i).map(JSONText.array) ?? "null")
+        } else {
+            line += ",\"suggested\":" + (analysis.suggested[i] >= 0 ? JSONText.quoted(className(analysis.suggested[i])) : "null")
+        }
         line += ",\"score\":" + String(format: "%.6g", entry.score)
         line += ",\"queue\":" + JSONText.quoted(entry.source.rawValue)
         line += ",\"reasons\":" + JSONText.array(entry.reasons)
@@ -128,6 +140,7 @@ struct EntryWriter {
         let component = analysis.components?.componentOf[i] ?? -1
         signals.append("\"component\":" + (component >= 0 ? String(component) : "null"))
         if let problem = item.problem { signals.append("\"problem\":" + JSONText.quoted(problem)) }
+        if let multi = multiLabelSignals(i) { signals.append(multi) }
         line += ",\"signals\":{" + signals.joined(separator: ",") + "}}"
         return line
     }

@@ -38,8 +38,11 @@ struct StatsCommand: ParsableCommand {
             cohens_kappa, fleiss {kappa, raters_per_item, items}, krippendorff_alpha, \
             per_reviewer [{reviewer, ratings, overlapped, compared, agreed, ties, \
             agreement, kappa}], per_class [{class, ratings, specific_agreement, alpha, \
-            fleiss_kappa}], pairs [{a, b, items, agreed, observed_agreement, kappa}]}. \
-            Every key is always present; a figure that cannot be computed is null.
+            fleiss_kappa}], pairs [{a, b, items, agreed, observed_agreement, kappa}]}, \
+            annotators [{annotator, items, quality, agreement_with_consensus, \
+            worst_class}] (the dataset's annotators by CROWDLAB, worst first; empty unless \
+            labels.csv has several annotators and there is a model). Every key is always \
+            present; a figure that cannot be computed is null.
 
             EXAMPLES:
               winnow stats SampleProjects/shapes
@@ -59,7 +62,8 @@ struct StatsCommand: ParsableCommand {
     func run() throws {
         let opened = try Project.open(project)
         let name = opened.config.projectName ?? (opened.root as NSString).lastPathComponent
-        let report = try StatsReport.make(store: opened.store, project: name, openCounts: noQueues ? nil : try Self.openCounts(opened))
+        var report = try StatsReport.make(store: opened.store, project: name, openCounts: noQueues ? nil : try Self.openCounts(opened))
+        report.annotators = try StatsReport.annotatorQuality(opened)
         let out = try OutputFile(path: nil)
         switch format {
         case .table: try out.write(report.table())

@@ -28,11 +28,15 @@ final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable {
     /// `quickStart` runs first (it must be fast, and may find nothing); then `open` loads
     /// the analysis; then `loaded` runs with both in the background (to save the next quick start).
     private let leases: LeaseSession?
+    /// The project's state folder, watched for other sessions' writes.
+    private let stateDirectory: String?
+    private var watcher: ProjectChangeWatcher?
 
-    init(leases: LeaseSession? = nil, quickStart: @escaping @Sendable () -> QuickStartSource? = { nil },
+    init(leases: LeaseSession? = nil, stateDirectory: String? = nil, quickStart: @escaping @Sendable () -> QuickStartSource? = { nil },
          open: @escaping @Sendable () throws -> StoreReviewSource,
          loaded: @escaping @Sendable (StoreReviewSource, QuickStartSource?) -> Void = { _, _ in }) {
         self.leases = leases
+        self.stateDirectory = stateDirectory
         quickReady.enter()
         ready.enter()
         finished.enter()
@@ -139,7 +143,27 @@ final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable {
     }
 
     /// Lets go of the session's leases without waiting for the analysis to load.
-    func close() { leases?.close() }
+    func close() {
+        locked { watcher?.stop() }
+        leases?.close()
+    }
+
+    func queueCounts() throws -> [String: Int] { try source().queueCounts() }
+
+    /// Nil until the analysis is ready: the quick start's queue is current as it is, and a
+    /// read must never wait for the analysis on the screen's read queue.
+    func refreshedQueue(named name: String) throws -> (slots: [QueueSlot], counts: [String: Int])? {
+        guard let full = locked({ full }) else { return nil }
+        return try full.refreshedQueue(named: name)
+    }
+
+    func undoEarlier() throws -> EarlierUndo? { try source().undoEarlier() }
+
+    func watchForChanges(_ changed: @escaping @Sendable () -> Void) {
+        guard let stateDirectory else { return }
+        let made = ProjectChangeWatcher(directory: stateDirectory, changed: changed)
+        locked { watcher = made }
+    }
 
     func similar(to item: Int) throws -> [SimilarItem] { try source().similar(to: item) }
     func stats() throws -> ReviewStats { try source().stats() }

@@ -10,6 +10,8 @@ struct GraphicsSetup {
     /// For the header: "sixel", "blocks (tmux without passthrough)", …
     var description: String
     var showsImages: Bool
+    /// How to get better images here, when there is a way.
+    var hints: [String] = []
 
     static func choose(mode: String, colors: Int, blurStyle: String) throws -> GraphicsSetup {
         let override = GraphicsMode(rawValue: mode) ?? .auto
@@ -24,13 +26,15 @@ struct GraphicsSetup {
         let layer = TerminalImageLayer(capabilities: capabilities, sixelColors: colors, blur: blurStyle == "pixelate" ? .pixelate : .blur,
                                        paneOrigin: detection.tmuxPaneOrigin ?? .zero)
         var description = capabilities.imageProtocol.rawValue
+        var hints: [String] = []
         if capabilities.imageProtocol == .blocks, override == .auto, detection.environment.isInsideTmux, detection.tmuxPassthrough != .enabled {
             description += " (tmux without allow-passthrough)"
+            hints.append("tmux: set -g allow-passthrough on")
         }
         if capabilities.imageProtocol == .none {
             return GraphicsSetup(layer: NoImageLayer(), description: "images off", showsImages: false)
         }
-        return GraphicsSetup(layer: layer, description: description, showsImages: true)
+        return GraphicsSetup(layer: layer, description: description, showsImages: true, hints: hints)
     }
 }
 

@@ -107,8 +107,28 @@ final class QuickStartSource: @unchecked Sendable {
             if let component = details.component, entry.memberIDs.contains(where: changed.contains) {
                 details.component = recount(component, memberIDs: entry.memberIDs, saved: byID)
             }
+            if policy.isBlind, queueName != QueueName.disputed.rawValue, let state = byID[entry.itemID] {
+                details = BlindView.mask(details, consensus: policy.consensus(state.events), reviewer: reviewer,
+                                         component: details.component.map { blindRecount($0, memberIDs: entry.memberIDs) })
+            }
             return details
         }
+    }
+
+    /// The group counted with the labels this reviewer is shown of each member (blind review).
+    private func blindRecount(_ component: ComponentInfo, memberIDs: [Int64]) -> ComponentInfo {
+        let states = Dictionary(((try? store.itemStates(ids: memberIDs)) ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var labels = [Int32](repeating: -1, count: memberIDs.count)
+        for (position, id) in memberIDs.enumerated() {
+            guard !multiLabel, let state = states[id] else { continue }
+            let shown = BlindView.shown(consensus: policy.consensus(state.events), given: state.given?.names ?? [], reviewer: reviewer)
+            if !shown.excluded, let first = shown.labels.first, let c = taxonomy.position(of: first) { labels[position] = Int32(c) }
+        }
+        let summary = ComponentSummary(index: component.id, members: memberIDs.indices.map(Int32.init), labels: labels)
+        let counts = summary.labelCounts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .map { ComponentInfo.LabelCount(label: taxonomy.names[$0.key], count: $0.value) }
+        return ComponentInfo(id: component.id, members: component.members, labelCounts: counts, purity: summary.purity,
+                             isBad: summary.isBad, majority: summary.majority.map { taxonomy.names[$0] })
     }
 
     /// The component's label counts with the members' current labels, counted as the
@@ -131,7 +151,8 @@ final class QuickStartSource: @unchecked Sendable {
     /// Stores a decision on items with saved details (nil otherwise), returning what the
     /// full source must replay.
     func decide(_ command: DecisionCommand) throws -> (outcomes: [DecisionOutcome], message: String)? {
-        guard knows(command.items) else { return nil }
+        // A split-off changes who is in a group, which only the analysis knows: it waits for it.
+        guard knows(command.items), command.kind != .splitOff else { return nil }
         let ids = command.items.compactMap { saved[$0]?.itemID }
         let states = Dictionary(try store.itemStates(ids: ids).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let items = command.items.map { i -> (path: String, labels: LabelSet?) in
@@ -142,7 +163,17 @@ final class QuickStartSource: @unchecked Sendable {
         // The log records the flags and score of the entry decided on, as the analysis would.
         for (k, i) in command.items.enumerated() {
             requests[k].flags = StoreReviewSource.flagKinds(saved[i]!.details.reasons.map(\.kind))
-            requests[k].score = slots.prefix(QueueSnapshot.savedDetails * 2).first { $0.item == i }.map(\.score)
+            // The label-issue score, which compares across queues (as the analysis logs it).
+            requests[k].score = saved[i]!.details.labelIssueScore
+            // Blind: "accept" means the label this reviewer was shown, as the full source does.
+            if requests[k].action == .accept, policy.isBlind, queueName != QueueName.disputed.rawValue, let state = states[saved[i]!.itemID] {
+                let shown = BlindView.shown(consensus: policy.consensus(state.events), given: state.given?.names ?? [], reviewer: reviewer)
+                let labels = LabelSet(shown.labels, in: taxonomy)
+                if !shown.excluded, !shown.labels.isEmpty, labels != state.resolution.labels {
+                    requests[k].action = .relabel
+                    requests[k].labels = labels
+                }
+            }
         }
         let outcomes = try StoreReviewSource.unavailableIfTaken(command.items) { try store.decide(requests, policy: policy) }
         locked { changed.formUnion(ids) }
@@ -152,6 +183,9 @@ final class QuickStartSource: @unchecked Sendable {
     func undo(items: [Int]) throws -> (outcomes: [DecisionOutcome], message: String)? {
         guard knows(items) else { return nil }
         let paths = items.map { saved[$0]!.details.path }
+        // Taking back a split-off changes who is in a group: the analysis must do it.
+        let states = try store.itemStates(ids: items.compactMap { saved[$0]?.itemID })
+        if states.contains(where: { ItemHistory.undoTarget($0.events)?.action == .split }) { return nil }
         let outcomes = try store.decide(paths.map { DecisionRequest(imagePath: $0, reviewer: reviewer, action: .undo) }, policy: policy)
         locked { changed.formUnion(items.compactMap { saved[$0]?.itemID }) }
         return (outcomes, StoreReviewSource.describeUndo(outcomes, paths: paths))

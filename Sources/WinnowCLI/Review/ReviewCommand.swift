@@ -14,10 +14,16 @@ struct ReviewCommand: ParsableCommand {
             committed to the project before the screen shows it as saved; quitting, a \
             dropped SSH connection or a killed process loses nothing shown as saved.
 
-            Keys: Enter/a accept · 1–9, 0 relabel to the legend's class · / or r pick a class \
-            by name · x exclude · s skip · u undo · j/k move · Tab queues · c component · \
-            m more like this · z zoom · b blur · S stats · ? help · q quit. Remap them in \
-            winnow.toml [keys].
+            Keys: Enter/a accept · 1–9, 0 relabel to the legend's class (on classes named \
+            by digits or number words, the digit's own class) · t take the suggestion · / or \
+            r pick a class by name · x exclude · s skip · n note · u undo (also earlier \
+            sessions') · U/Ctrl-R redo · j/k move · Tab queues · c component · m more like \
+            this · z zoom · b blur · -/+ image colours (in grids: thumbnail size) · S stats \
+            · ? help · q quit. Remap them in winnow.toml [keys].
+
+            With [team] reviews_per_item above 1 the review is blind (unless [team] blind = \
+            false): the screen shows the given label, never another reviewer's decision. The \
+            queue follows other reviewers' decisions and released items by itself.
 
             Images are drawn with the best protocol the terminal answers to (kitty, sixel, \
             iTerm2), else with Unicode half blocks; `winnow doctor` says what was detected.
@@ -31,7 +37,7 @@ struct ReviewCommand: ParsableCommand {
             """)
 
     @OptionGroup var project: ProjectOptions
-    @Option(help: "The queue to start with.") var queue: String = QueueName.triage.rawValue
+    @Option(help: "The queue to start with (default: triage; random when labelling from scratch).") var queue: String?
     @Option(help: ArgumentHelp("Who reviews (default: $WINNOW_REVIEWER, else the login name).", valueName: "name"))
     var reviewer: String?
     @Option(help: ArgumentHelp("Image protocol: auto, kitty, sixel, iterm, blocks or none (default: [review] graphics).", valueName: "mode"))
@@ -44,7 +50,7 @@ struct ReviewCommand: ParsableCommand {
     var stratifyBy: String?
 
     func validate() throws {
-        guard QueueName(rawValue: queue) != nil else {
+        if let queue, QueueName(rawValue: queue) == nil {
             throw ValidationError("unknown queue \"\(queue)\"; queues: \(QueueName.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let graphics, !WinnowConfig.graphicsModes.contains(graphics) {
@@ -61,7 +67,7 @@ struct ReviewCommand: ParsableCommand {
         let saved = QueueSnapshot.path(stateDirectory: project.store.stateDirectory, queue: queue)
         let leases = LeaseSession(store: project.store, reviewer: reviewer, policy: project.config.team)
         return DeferredReviewSource(
-            leases: leases,
+            leases: leases, stateDirectory: project.store.stateDirectory,
             quickStart: { (try? QuickStartSource.open(project: project, queue: queue, key: key, reviewer: reviewer, leases: leases)) ?? nil },
             open: { try StoreReviewSource.open(project, reviewer: reviewer, stratifyBy: stratifyBy, leases: leases, progress: SilentProgress()) },
             loaded: { source, quick in
@@ -77,6 +83,8 @@ struct ReviewCommand: ParsableCommand {
         let reviewerName = try resolveReviewer(reviewer, policy: config.team)
         // Say it now rather than refuse every key later.
         try config.team.authorize(reviewerName, .decide(.skip))
+        let evidence = try opened.store.evidence()
+        let queue = self.queue ?? ProjectNotes.startQueue(evidence)
         if queue == QueueName.disputed.rawValue { try config.team.authorize(reviewerName, .settleDisputes) }
         let environment = ProcessInfo.processInfo.environment
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
@@ -94,11 +102,14 @@ struct ReviewCommand: ParsableCommand {
         let multiLabel = try opened.store.setting("multi_label") == "true"
         let column = stratifyBy
         let source = try Self.source(opened, queue: queue, reviewer: reviewerName, stratifyBy: column)
-        let setup = ReviewSetup(
+        var setup = ReviewSetup(
             projectName: config.projectName ?? URL(fileURLWithPath: opened.root).lastPathComponent,
             reviewer: reviewerName, classes: taxonomy.names, multiLabel: multiLabel,
             queues: QueueName.allCases.filter { $0 != .disputed || config.team.may(reviewerName, .settleDisputes) }.map(\.rawValue), graphics: display.description, showsImages: display.showsImages,
             sensitiveClasses: Set(config.sensitiveClasses), blurAll: config.blurAll)
+        setup.blind = config.team.isBlind && queue != QueueName.disputed.rawValue
+        setup.imageHints = display.hints
+        setup.projectNotes = ProjectNotes.notes(evidence)
         let runtime = ReviewRuntime(setup: setup, source: source,
                                     options: .init(queue: queue, theme: chosenTheme, keyMap: keyMap, noColor: noColor),
                                     images: display.layer)

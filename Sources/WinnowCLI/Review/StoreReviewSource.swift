@@ -41,6 +41,8 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     let leases: LeaseSession?
     /// The newest decision this source has taken in (its own and other reviewers').
     private var seenEventID: Int64?
+    /// Items other sessions held when this source last looked.
+    private var lastHeldByOthers: Set<Int64> = []
     private var generation = 0
     /// Above `synchronousRefreshLimit` items: the analysis kept up to date decision by
     /// decision (about a millisecond each at 1M items), built in the background after
@@ -121,25 +123,65 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             if queuesStale { rebuildQueues() }
             var entries = builder.order(queue)
             // Items other sessions hold are theirs: never shown here at the same time.
-            if let held = leases?.heldByOthers(), !held.isEmpty { entries.removeAll { held[context.items[$0.item].id] != nil } }
+            let held = heldByOthersNow()
+            if !held.isEmpty { entries.removeAll { held.contains(context.items[$0.item].id) } }
             for entry in entries {
                 sources[entry.item] = entry.source
                 scores[entry.item] = entry.score
             }
             return (entries.map { QueueSlot(item: $0.item, source: $0.source.rawValue, score: $0.score) },
-                    openCounts(known: [queue: entries.count]))
+                    openCounts(known: [queue: entries.count], held: held))
         }
     }
 
-    /// Open entries per queue (call with the lock held and the queues current). Counting
-    /// every queue re-ranks the dataset once per queue: cheap below a few hundred thousand
-    /// items, so the switcher and the stats view can show them; above, only `known`.
-    private func openCounts(known: [QueueName: Int]) -> [String: Int] {
+    /// Items other sessions hold now (call with the lock held); remembered, so a refresh
+    /// can tell when others took or released items.
+    private func heldByOthersNow() -> Set<Int64> {
+        let held = Set(leases?.heldByOthers().keys ?? [:].keys)
+        lastHeldByOthers = held
+        return held
+    }
+
+    /// Open entries per queue as `queue(named:)` hands them out: items other sessions hold
+    /// left out (call with the lock held and the queues current). Counting every queue
+    /// re-ranks the dataset once per queue: cheap below a few hundred thousand items, so the
+    /// switcher and the stats view can show them; above, only `known`.
+    private func openCounts(known: [QueueName: Int], held: Set<Int64>) -> [String: Int] {
         var counts = Dictionary(uniqueKeysWithValues: known.map { ($0.key.rawValue, $0.value) })
-        if context.items.count <= 200_000 {
-            for queue in QueueName.allCases where known[queue] == nil { counts[queue.rawValue] = builder.count(queue) }
+        if context.items.count <= Self.countLimit {
+            for queue in QueueName.allCases where known[queue] == nil {
+                counts[queue.rawValue] = held.isEmpty ? builder.count(queue)
+                    : builder.order(queue).reduce(0) { $0 + (held.contains(context.items[$1.item].id) ? 0 : 1) }
+            }
         }
         return counts
+    }
+
+    /// Above this many items queues are counted (and refreshed for others' changes) only
+    /// when opened: re-ranking every queue takes seconds there.
+    static let countLimit = 200_000
+
+    /// Open entries of every queue now, others' latest decisions included.
+    func queueCounts() throws -> [String: Int] {
+        syncWithOthers()
+        return locked {
+            if queuesStale { rebuildQueues() }
+            return openCounts(known: [:], held: heldByOthersNow())
+        }
+    }
+
+    /// The queue again when another session decided, released or took items since this
+    /// source last looked; nil when nothing of theirs changed (this session's own writes
+    /// wake the watcher too).
+    func refreshedQueue(named name: String) throws -> (slots: [QueueSlot], counts: [String: Int])? {
+        guard count <= Self.countLimit else { return nil }
+        let heldBefore = locked { lastHeldByOthers }
+        // Takes in every decision since the last look (this session's own too, so the next
+        // look starts after them), and says whether any was another reviewer's.
+        let decided = syncWithOthers()
+        let held = Set(leases?.heldByOthers().keys ?? [:].keys)
+        guard decided || held != heldBefore else { return nil }
+        return try queue(named: name)
     }
 
     private func rebuildQueues() {
@@ -153,20 +195,26 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         var made = QueueBuilder(analysis: analysis, input: input, problems: problems, strata: strata,
                                 decided: decided, skipped: skipped, settings: queueSettings)
         made.disputed = context.items.indices.filter { context.items[$0].consensus.state == .disputed }
+        made.multiLabel = builder.multiLabel  // as opened: not refreshed by this session's decisions
+        made.crowd = builder.crowd
         return made
     }
 
     // MARK: - Details
 
-    func details(of items: [Int]) throws -> [ItemDetails] {
+    func details(of items: [Int]) throws -> [ItemDetails] { try details(of: items, asShown: true) }
+
+    /// `asShown`: as this reviewer may see them (blind review hides others' decisions);
+    /// false for what is saved for every reviewer's next start (the saved queue).
+    func details(of items: [Int], asShown: Bool) throws -> [ItemDetails] {
         let ids = locked { items.filter { context.items.indices.contains($0) }.map { context.items[$0].id } }
         let annotations = try store.annotations(ofItems: ids)
-        return locked { items.filter { context.items.indices.contains($0) }.map { details(of: $0, annotations: annotations) } }
+        return locked { items.filter { context.items.indices.contains($0) }.map { details(of: $0, annotations: annotations, asShown: asShown) } }
     }
 
     private func className(_ c: Int32) -> String? { c >= 0 && Int(c) < input.classes.count ? input.classes[Int(c)] : nil }
 
-    private func details(of i: Int, annotations: [Int64: [(annotator: String, labels: LabelSet)]]) -> ItemDetails {
+    private func details(of i: Int, annotations: [Int64: [(annotator: String, labels: LabelSet)]], asShown: Bool) -> ItemDetails {
         let item = context.items[i]
         let k = input.classes.count
         let queue = sources[i] ?? QueueName.labelIssues
@@ -180,10 +228,42 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             ? (annotations[item.id] ?? []).map { ItemDetails.Field(name: $0.annotator, value: $0.labels.names.joined(separator: ", ")) } : []
         var details = ItemDetails(
             item: i, path: item.path, status: Self.statusText(item.resolution), currentLabels: item.resolution.labels?.names ?? [],
-            givenLabels: item.given?.names ?? [], annotators: annotators, suggested: className(analysis.suggested[i]),
+            givenLabels: item.given?.names ?? [], annotators: annotators,
+            suggested: builder.multiLabel.map { $0.suggested(i, currentNames: item.resolution.labels?.names ?? [])?.joined(separator: ", ") } ?? className(analysis.suggested[i]),
             reasons: reasons, models: models, component: component(of: i), metadata: metadata(item.metadataJSON), problem: item.problem)
         details.reviews = Self.reviewFields(item.consensus)
+        details.labelIssueScore = QueueMeasure.labelIssueScore(item: i, analysis: analysis)
+        details.flagMeasure = sources[i].flatMap { QueueMeasure.describe($0, item: i, builder: builder) }
+        if asShown, isBlind(for: queue) {
+            details = BlindView.mask(details, consensus: item.consensus, reviewer: reviewer, component: blindComponent(of: i))
+        }
         return details
+    }
+
+    /// Whether this reviewer reviews blind: never in the disputed queue, where a lead settles
+    /// what the others decided and must see it (call with the lock held).
+    private func isBlind(for queue: QueueName) -> Bool { policy.isBlind && queue != .disputed }
+
+    /// The labels this reviewer is shown for item `i` under blind review (call with the lock held).
+    private func shownLabels(of i: Int) -> BlindView.Shown {
+        let item = context.items[i]
+        return BlindView.shown(consensus: item.consensus, given: item.given?.names ?? [], reviewer: reviewer)
+    }
+
+    /// The item's group counted with the labels this reviewer is shown (blind review).
+    private func blindComponent(of i: Int) -> ComponentInfo? {
+        guard let info = component(of: i) else { return nil }
+        // Counted over the members alone (positions 0…n−1), not a dataset-sized label array.
+        var labels = [Int32](repeating: -1, count: info.members.count)
+        for (position, m) in info.members.enumerated() {
+            let shown = shownLabels(of: m)
+            if !shown.excluded, let first = shown.labels.first, let c = taxonomy.position(of: first) { labels[position] = Int32(c) }
+        }
+        let summary = ComponentSummary(index: info.id, members: info.members.indices.map(Int32.init), labels: labels)
+        let counts = summary.labelCounts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .map { ComponentInfo.LabelCount(label: input.classes[$0.key], count: $0.value) }
+        return ComponentInfo(id: info.id, members: info.members, labelCounts: counts, purity: summary.purity,
+                             isBad: summary.isBad, majority: summary.majority.map { input.classes[$0] })
     }
 
     /// Each reviewer's decision, once more than one person reviewed the item.
@@ -227,6 +307,16 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
                                              reviewer: reviewer, taxonomy: taxonomy)).map { i, request in
                 var request = request
                 (request.score, request.flags) = flagging(of: i)
+                if request.action == .accept, isBlind(for: sources[i] ?? .triage) {
+                    // Blind: "accept" means the label this reviewer was shown (the given one),
+                    // not one another reviewer put there since.
+                    let shown = shownLabels(of: i)
+                    let labels = LabelSet(shown.labels, in: taxonomy)
+                    if !shown.excluded, !shown.labels.isEmpty, labels != context.items[i].resolution.labels {
+                        request.action = .relabel
+                        request.labels = labels
+                    }
+                }
                 return request
             }
         }
@@ -251,11 +341,14 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     }
 
     /// The score and the kinds of flag of the queue entry that surfaced item `i`, for the
-    /// decision log (call with the lock held). Model and neighbour lines are evidence for a
-    /// flag, not flags. Nothing for an item no loaded queue listed (a group's other members).
+    /// decision log (call with the lock held). The score is the item's label-issue score,
+    /// the one that compares across queues (each queue's own ranking key does not). Model
+    /// and neighbour lines are evidence for a flag, not flags. No flags for an item no
+    /// loaded queue listed (a group's other members).
     private func flagging(of i: Int) -> (score: Double?, flags: [String]) {
-        guard let source = sources[i] else { return (nil, []) }
-        return (scores[i].isNaN ? nil : scores[i], Self.flagKinds(builder.explainedReasons(for: i, in: source).map(\.kind)))
+        let score = QueueMeasure.labelIssueScore(item: i, analysis: analysis)
+        guard let source = sources[i] else { return (score, []) }
+        return (score, Self.flagKinds(builder.explainedReasons(for: i, in: source).map(\.kind)))
     }
 
     /// The kinds of flag among an entry's reasons, once each, in order: model and neighbour
@@ -285,7 +378,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             // One item, the next of the queue: it must still need this reviewer. A group
             // decision is deliberate, and the roles decide whether it may change others' decisions.
             return DecisionRequest(imagePath: item.path, reviewer: reviewer, action: action, labels: labels,
-                                   queue: command.queue, reason: command.reason, mustBeOpen: items.count == 1)
+                                   queue: command.queue, reason: command.reason, note: command.note, mustBeOpen: items.count == 1)
         }
     }
 
@@ -294,6 +387,32 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         let outcomes = try store.decide(paths.map { DecisionRequest(imagePath: $0, reviewer: reviewer, action: .undo) }, policy: policy)
         apply(outcomes, items: items)
         return Self.describeUndo(outcomes, paths: paths)
+    }
+
+    /// Takes back this reviewer's latest decision still in effect, from whichever session
+    /// made it: the item returns to the queue, and redo can make the decision again.
+    func undoEarlier() throws -> EarlierUndo? {
+        guard let found = try store.latestDecisionInEffect(by: reviewer) else { return nil }
+        let i = found.row
+        guard locked({ context.items.indices.contains(i) && context.items[i].path == found.path }) else { return nil }
+        let outcomes = try store.decide([DecisionRequest(imagePath: found.path, reviewer: reviewer, action: .undo)], policy: policy)
+        apply(outcomes, items: [i])
+        let event = found.event
+        let kind: DecisionKind
+        switch event.action {
+        case .accept: kind = .accept
+        case .relabel: kind = .relabel(event.newLabels?.names ?? [])
+        case .exclude: kind = .exclude
+        case .skip: kind = .skip
+        case .split: kind = .splitOff
+        case .undo: return nil
+        }
+        let source = event.reason ?? event.queue ?? QueueName.triage.rawValue
+        let slot = QueueSlot(item: i, source: QueueName(rawValue: source) != nil ? source : QueueName.triage.rawValue, score: .nan)
+        locked { if let name = QueueName(rawValue: slot.source) { sources[i] = name } }
+        let command = DecisionCommand(items: [i], kind: kind, queue: event.queue ?? QueueName.triage.rawValue, reason: event.reason, note: event.note)
+        return EarlierUndo(slots: [slot], command: command,
+                           message: Self.describeUndo(outcomes, paths: [found.path]) + " (from an earlier session)")
     }
 
     static func describeUndo(_ outcomes: [DecisionOutcome], paths: [String]) -> String {
@@ -318,9 +437,12 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
 
     /// Brings in what other reviewers decided since this source last looked: their items'
     /// labels (the analysis follows them) and whether those still need this reviewer.
-    func syncWithOthers() {
+    /// Returns true when it took in a decision of another reviewer.
+    @discardableResult
+    func syncWithOthers() -> Bool {
         let since = locked { seenEventID }
-        guard let changes = try? store.itemsChanged(after: since) else { return }
+        guard let changes = try? store.itemsChanged(after: since) else { return false }
+        let others = changes.items.contains { $0.events.contains { $0.id > (since ?? 0) && $0.reviewer != reviewer } }
         locked {
             seenEventID = changes.lastEventID ?? seenEventID
             var labelsChanged = false
@@ -332,6 +454,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             }
             labelsDidChange(labelsChanged)
         }
+        return others
     }
 
     /// One item's new state (call with the lock held); true when its label evidence changed.
@@ -465,7 +588,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         // Reasons are explained by the sub-queue that surfaced each item, as on screen.
         let first = Array(entries.prefix(QueueSnapshot.savedDetails))
         locked { for slot in first { sources[slot.item] = QueueName(rawValue: slot.source) } }
-        let details = try self.details(of: first.map(\.item))
+        let details = try self.details(of: first.map(\.item), asShown: false)
         let saved = locked {
             details.map { d in
                 QueueSnapshot.SavedDetails(itemID: context.items[d.item].id, details: d,
@@ -505,7 +628,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         // items on screen are explained with.
         let counts = locked { () -> [String: Int] in
             if queuesStale { rebuildQueues() }
-            return openCounts(known: [.triage: builder.count(.triage)])
+            return openCounts(known: [.triage: builder.count(.triage)], held: [])
         }
         return ReviewStats(sections: try StatsReport.make(store: store, project: "", openCounts: counts).sections())
     }

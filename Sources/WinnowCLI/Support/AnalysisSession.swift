@@ -150,6 +150,7 @@ struct AnalysisSession {
         var q = QueueSettings()
         q.auditShare = config.auditShare
         q.lowConfidence = config.lowConfidence
+        q.lowConsensus = config.lowConsensus
         q.outlierShare = config.outlierShare
         q.seed = seed ?? UInt64(config.seed)
         let names: [String: QueueName] = ["label_issues": .labelIssues, "bad_components": .badComponents, "disagreement": .disagreement, "outliers": .outliers, "problems": .problems]
@@ -168,6 +169,7 @@ struct AnalysisSession {
                                    skipped: items.map { $0.resolution.status == .skipped },
                                    settings: queueSettings(seed: seed))
         builder.disputed = items.indices.filter { items[$0].consensus.state == .disputed }
+        try addLabelSetAnalyses(to: &builder, analysis: analysis)
         return builder
     }
 

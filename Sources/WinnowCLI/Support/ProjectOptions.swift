@@ -5,6 +5,7 @@ import Darwin
 #endif
 import ArgumentParser
 import Foundation
+import WinnowAnalysis
 import WinnowCore
 import WinnowDataset
 import WinnowStore
@@ -65,6 +66,7 @@ struct Project {
     func runImport() throws -> ImportSummary {
         let progress = TerminalProgress()
         let snapshot = try DatasetReader(root: root, config: config).read(progress: progress)
+            .withAnnotatorConsensus(AnnotatorConsensusMethod(rawValue: config.annotatorConsensus) ?? .crowdlab)
         return try store.applyImport(snapshot, datasetRoot: root, progress: progress)
     }
 

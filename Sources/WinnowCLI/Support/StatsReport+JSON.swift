@@ -60,6 +60,7 @@ extension StatsReport {
                          ("relabelled_share", .number(f.relabelledShare)), ("precision", .number(f.precision))])
             })),
             ("agreement", agreementJSON),
+            ("annotators", annotatorsJSON),
         ])
     }
 }

@@ -57,6 +57,7 @@ extension StatsReport {
 
         heading("Agreement (items rated by two or more reviewers)")
         line(agreementTable())
+        if let annotators = annotatorTable() { line(annotators) }
         return out
     }
 
@@ -68,7 +69,9 @@ extension StatsReport {
         func row(_ label: String, _ fraction: Double?, _ text: String) {
             lines.append("  " + DisplayWidth.fit(s(label), to: Self.labelWidth) + " " + DisplayWidth.fit(BarChart.bar(fraction ?? .nan, width: Self.barWidth), to: Self.barWidth) + " " + text)
         }
-        lines.append("  \(a.overlappedItems) of \(a.ratedItems) rated items, \(a.overlappingRaters) reviewer\(a.overlappingRaters == 1 ? "" : "s")")
+        // Reviewers who rated shared items; a lone reviewer is one reviewer, not none.
+        let reviewers = a.overlappingRaters > 0 ? a.overlappingRaters : a.raters.count
+        lines.append("  \(a.overlappedItems) of \(a.ratedItems) rated items, \(reviewers) reviewer\(reviewers == 1 ? "" : "s")")
         guard a.overlappedItems > 0 else {
             lines.append("  no item has been decided by two reviewers yet: agreement needs overlap")
             return lines.joined(separator: "\n")

@@ -24,6 +24,9 @@ struct StatsReport {
     var figures: ReviewFigures
     var queues: [QueueProgress]
     var agreement: AgreementReport
+    /// The dataset's annotators by CROWDLAB (StatsReport+Annotators.swift); empty unless
+    /// the dataset has several annotators and a model.
+    var annotators: [CrowdConsensus.Annotator] = []
 
     /// Items of the dataset (every status).
     var items: Int { figures.status.values.reduce(0, +) }

@@ -10,6 +10,8 @@ import TOMLKit
 /// [import]
 /// probability_tolerance = 0.01    # allowed |row sum − 1| for model probabilities
 /// check_images = true             # open every image at import to catch missing/corrupt files
+/// folder_labels = true            # images/<class>/<file> without labels.csv: folder names are labels
+/// annotator_consensus = "crowdlab" # several annotators: crowdlab (with a model) | majority_vote
 ///
 /// [export]
 /// formula_guard = true            # neutralise spreadsheet formulas in CSV exports
@@ -31,6 +33,7 @@ import TOMLKit
 /// audit_share = 0.15              # share of triage given to a random audit sample
 /// stratify_by = "source"          # metadata column for a stratified audit
 /// low_confidence = 0.5
+/// low_consensus = 0.5             # CROWDLAB consensus quality below which an item is low-consensus
 /// outlier_share = 0.01
 /// seed = 0
 ///
@@ -53,6 +56,8 @@ import TOMLKit
 /// reviews_per_item = 1            # different reviewers each item goes to before it is final
 /// lease_minutes = 5               # an open item is held this long without a heartbeat
 /// enforce_login = false           # true: reviewers are their login names (no --reviewer)
+/// blind = true                    # show the given label, never another reviewer's decision
+///                                 # (default: true when reviews_per_item > 1)
 ///
 /// [team.reviewers]                # without this list everybody may do everything
 /// alice = "annotator"             # annotator | moderator | lead
@@ -65,6 +70,11 @@ public struct WinnowConfig: Sendable, Equatable {
     public var projectName: String?
     public var probabilityTolerance: Double = 0.01
     public var checkImages: Bool = true
+    /// `[import] folder_labels`: without a labels file, images in sub-folders take the
+    /// folder's name as their label (the ImageFolder layout). False: folders are just folders.
+    public var folderLabels: Bool = true
+    /// `[import] annotator_consensus`: how several annotators' labels become the given label.
+    public var annotatorConsensus = "crowdlab"
     public var formulaGuard: Bool = true
     /// `[export] policies`, checked when read; nil when not set (`--policy` replaces it).
     public var exportPolicies: [String]?
@@ -85,6 +95,7 @@ public struct WinnowConfig: Sendable, Equatable {
     public var auditShare = 0.15
     public var stratifyBy: String?
     public var lowConfidence = 0.5
+    public var lowConsensus = 0.5
     public var outlierShare = 0.01
     public var seed = 0
     // [triage]
@@ -108,6 +119,9 @@ public struct WinnowConfig: Sendable, Equatable {
 
     public static let searchMethods = ["auto", "exact", "approximate"]
     public static let filterByMethods = ["prune_by_noise_rate", "prune_by_class", "both", "confident_learning", "predicted_neq_given"]
+    /// cleanlab's ranking-based methods, implemented for multi-label data only.
+    public static let multiLabelFilterByMethods = ["low_self_confidence", "low_normalized_margin"]
+    public static let annotatorConsensusMethods = ["crowdlab", "majority_vote"]
 
     public init() {}
 
@@ -116,14 +130,14 @@ public struct WinnowConfig: Sendable, Equatable {
     /// Every key Winnow understands, by table. Later features add theirs here.
     static let knownKeys: [String: Set<String>] = [
         "project": ["name"],
-        "import": ["probability_tolerance", "check_images"],
+        "import": ["probability_tolerance", "check_images", "folder_labels", "annotator_consensus"],
         "export": ["formula_guard", "policies"],
         "analysis": ["neighbours", "duplicate_threshold", "search", "filter_by", "exact_duplicates"],
         "hnsw": ["m", "ef_construction", "ef"],
-        "queues": ["audit_share", "stratify_by", "low_confidence", "outlier_share", "seed"],
+        "queues": ["audit_share", "stratify_by", "low_confidence", "low_consensus", "outlier_share", "seed"],
         "triage": ["label_issues", "bad_components", "disagreement", "outliers", "problems"],
         "review": ["theme", "graphics", "colors", "sensitive_classes", "blur_all", "blur_style"],
-        "team": ["reviews_per_item", "lease_minutes", "enforce_login", "reviewers"],
+        "team": ["reviews_per_item", "lease_minutes", "enforce_login", "reviewers", "blind"],
         "keys": [],  // any command name; checked by the review screen
     ]
 
@@ -189,6 +203,10 @@ public struct WinnowConfig: Sendable, Equatable {
                     if let number, number > 0, number < 1 { config.probabilityTolerance = number } else { wrongType("a number between 0 and 1") }
                 case ("import", "check_images"):
                     if let b = item.bool { config.checkImages = b } else { wrongType("true or false") }
+                case ("import", "folder_labels"):
+                    if let b = item.bool { config.folderLabels = b } else { wrongType("true or false") }
+                case ("import", "annotator_consensus"):
+                    if let v = item.string, annotatorConsensusMethods.contains(v) { config.annotatorConsensus = v } else { wrongType("one of " + annotatorConsensusMethods.joined(separator: ", ")) }
                 case ("export", "formula_guard"):
                     if let b = item.bool { config.formulaGuard = b } else { wrongType("true or false") }
                 case ("export", "policies"):
@@ -207,7 +225,8 @@ public struct WinnowConfig: Sendable, Equatable {
                 case ("analysis", "search"):
                     if let v = item.string, searchMethods.contains(v) { config.search = v } else { wrongType("one of " + searchMethods.joined(separator: ", ")) }
                 case ("analysis", "filter_by"):
-                    if let v = item.string, filterByMethods.contains(v) { config.filterBy = v } else { wrongType("one of " + filterByMethods.joined(separator: ", ")) }
+                    let methods = filterByMethods + multiLabelFilterByMethods
+                    if let v = item.string, methods.contains(v) { config.filterBy = v } else { wrongType("one of " + methods.joined(separator: ", ")) }
                 case ("analysis", "exact_duplicates"):
                     if let b = item.bool { config.exactDuplicates = b } else { wrongType("true or false") }
                 case ("hnsw", "m"):
@@ -222,6 +241,8 @@ public struct WinnowConfig: Sendable, Equatable {
                     if let v = item.string { config.stratifyBy = v } else { wrongType("a string") }
                 case ("queues", "low_confidence"):
                     if let v = item.double ?? item.int.map(Double.init), v > 0, v <= 1 { config.lowConfidence = v } else { wrongType("a number between 0 and 1") }
+                case ("queues", "low_consensus"):
+                    if let v = item.double ?? item.int.map(Double.init), v > 0, v <= 1 { config.lowConsensus = v } else { wrongType("a number between 0 and 1") }
                 case ("queues", "outlier_share"):
                     if let v = item.double ?? item.int.map(Double.init), v > 0, v <= 1 { config.outlierShare = v } else { wrongType("a number between 0 and 1") }
                 case ("queues", "seed"):
@@ -244,6 +265,8 @@ public struct WinnowConfig: Sendable, Equatable {
                     if let v = item.double ?? item.int.map(Double.init), v > 0, v <= 24 * 60 { config.team.leaseSeconds = v * 60 } else { wrongType("a number of minutes (up to a day)") }
                 case ("team", "enforce_login"):
                     if let b = item.bool { config.team.enforceLogin = b } else { wrongType("true or false") }
+                case ("team", "blind"):
+                    if let b = item.bool { config.team.blind = b } else { wrongType("true or false") }
                 case ("team", "reviewers"):
                     guard let reviewers = item.table else { wrongType("a table of name = role"); break }
                     for (name, role) in reviewers {

@@ -16,13 +16,15 @@ public enum FlagKind: String, Sendable, Hashable, CaseIterable, Codable {
     case neighbours
     /// Reviewers disagree about the item.
     case dispute
+    /// Several annotators' CROWDLAB consensus is doubtful.
+    case lowConsensus = "low_consensus"
 
     /// The kind whose colour a theme uses when it names none for this one.
     public var colourFallback: FlagKind? {
         switch self {
         case .model: return .labelIssue
         case .neighbours: return .duplicate
-        case .dispute: return .disagreement
+        case .dispute, .lowConsensus: return .disagreement
         default: return nil
         }
     }

@@ -53,6 +53,13 @@ public struct TeamPolicy: Sendable, Equatable {
     public var leaseSeconds: Double
     /// Reviewers are who they log in as: --reviewer and WINNOW_REVIEWER are refused.
     public var enforceLogin: Bool
+    /// `[team] blind`: reviewers see the given label, never another reviewer's decision
+    /// (nil: not set, which means blind when items go to several reviewers).
+    public var blind: Bool?
+
+    /// Whether review is blind: as set, else whenever items go to several reviewers (an
+    /// agreement figure means little when the second reviewer saw the first one's answer).
+    public var isBlind: Bool { blind ?? (reviewsPerItem > 1) }
 
     public init(reviewers: [String: Role] = [:], reviewsPerItem: Int = 1, leaseSeconds: Double = 300, enforceLogin: Bool = false) {
         self.reviewers = reviewers

@@ -31,7 +31,16 @@ public enum Command: Sendable, Hashable {
     case splitOff
     case left
     case right
+    /// Fewer sixel colours; in a grid, smaller thumbnails.
     case lowerQuality
+    /// More sixel colours again; in a grid, larger thumbnails.
+    case raiseQuality
+    /// Relabel to the label the evidence suggests.
+    case takeSuggestion
+    /// Write a note, saved with the next decision on the item.
+    case note
+    /// Make the last undone decision again.
+    case redo
 
     /// The name used in `winnow.toml` [keys].
     public var name: String {
@@ -44,12 +53,15 @@ public enum Command: Sendable, Hashable {
     /// What the help screen says the command does.
     public var summary: String {
         switch self {
-        case .accept: return "accept the current label"
+        case .accept: return "accept the current label (in a grid: open the selected image)"
         case .relabel(let index): return "relabel to class \(index == 9 ? 0 : index + 1) of the legend"
         case .pickClass: return "pick a class by name (type to filter)"
         case .exclude: return "exclude the image from the dataset"
         case .skip: return "skip for now (it comes back later)"
-        case .undo: return "undo the last decision (repeatable)"
+        case .undo: return "undo your last decision (repeatable, also from earlier sessions)"
+        case .redo: return "redo the decision just undone"
+        case .takeSuggestion: return "take the suggested label"
+        case .note: return "write a note (saved with your next decision on the image)"
         case .next: return "next item"
         case .previous: return "previous item"
         case .pageDown: return "ten items on"
@@ -71,15 +83,16 @@ public enum Command: Sendable, Hashable {
         case .splitOff: return "component: split the image off (not a duplicate)"
         case .left: return "move left in a grid"
         case .right: return "move right in a grid"
-        case .lowerQuality: return "fewer image colours (less data over SSH)"
+        case .lowerQuality: return "fewer sixel colours (less data over SSH); in a grid: smaller thumbnails"
+        case .raiseQuality: return "more sixel colours again; in a grid: larger thumbnails"
         }
     }
 
     /// Every command, in the order the help screen lists them.
     public static let all: [Command] = [.accept] + (0..<10).map { .relabel($0) } + [
-        .pickClass, .exclude, .skip, .undo, .next, .previous, .pageDown, .pageUp, .first, .last, .left, .right,
-        .switchQueue, .component, .applyMajority, .applyChosen, .splitOff, .moreLikeThis, .zoom, .blur, .lowerQuality,
-        .stats, .help, .redraw, .back, .quit,
+        .takeSuggestion, .pickClass, .exclude, .skip, .note, .undo, .redo, .next, .previous, .pageDown, .pageUp, .first, .last,
+        .left, .right, .switchQueue, .component, .applyMajority, .applyChosen, .splitOff, .moreLikeThis, .zoom, .blur,
+        .lowerQuality, .raiseQuality, .stats, .help, .redraw, .back, .quit,
     ]
 }
 

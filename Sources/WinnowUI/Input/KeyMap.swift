@@ -30,7 +30,8 @@ public struct KeyMap: Sendable, Equatable {
             .character("z"): .zoom, .character("b"): .blur, .character("S"): .stats, .character("?"): .help,
             .control("l"): .redraw, .character("q"): .quit, .escape: .back,
             .character("A"): .applyMajority, .character("R"): .applyChosen, .character("d"): .splitOff,
-            .character("-"): .lowerQuality,
+            .character("-"): .lowerQuality, .character("+"): .raiseQuality, .character("="): .raiseQuality,
+            .character("t"): .takeSuggestion, .character("n"): .note, .control("r"): .redo, .character("U"): .redo,
         ]
         for index in 0..<10 { b[.character(Character(String((index + 1) % 10)))] = .relabel(index) }
         return b

@@ -5,11 +5,21 @@ public enum Action: Sendable {
     /// The session clock (seconds), sent now and then so the pace figure stays current.
     case tick(Double)
     case queueLoaded(name: String, slots: [QueueSlot], counts: [String: Int])
+    /// Fresh open counts of every queue (the switcher asked for them).
+    case queueCountsLoaded([String: Int])
+    /// Another session decided, released or took items: the queue may be out of date.
+    case othersChanged
+    /// The queue read again after others changed the project; nil slots: nothing of
+    /// theirs changed it.
+    case queueRefreshed(name: String, slots: [QueueSlot]?, counts: [String: Int]?)
     case detailsLoaded([ItemDetails])
     case decisionSaved(SavedDecision)
     case decisionFailed(String)
     case undoSaved(items: [Int], message: String)
     case undoFailed(String)
+    /// This reviewer's latest decision from an earlier session was taken back (nil: there
+    /// was none to take back).
+    case earlierUndone(EarlierUndo?)
     case similarLoaded(item: Int, [SimilarItem])
     case statsLoaded(ReviewStats)
     case imageFailed(item: Int, message: String)
@@ -24,10 +34,16 @@ public enum Action: Sendable {
 /// Work the reducer asks the application to do. Results come back as actions.
 public enum Effect: Sendable, Hashable {
     case loadQueue(String)
+    /// Count the open entries of every queue (for the switcher).
+    case loadQueueCounts
+    /// Read the queue again if others changed it (answered with `.queueRefreshed`).
+    case refreshQueue(String)
     case loadDetails([Int])
     case decide(DecisionCommand)
     /// Take back the latest decision on each item.
     case undo(items: [Int])
+    /// Take back this reviewer's latest decision still in effect, from any session.
+    case undoEarlier
     case loadSimilar(Int)
     case loadStats
     /// Decode and encode these items' images ahead of time.
@@ -39,5 +55,7 @@ public enum Effect: Sendable, Hashable {
     case redraw
     /// Fewer colours in images (less data over slow links).
     case lowerImageQuality
+    /// More colours again.
+    case raiseImageQuality
     case quit
 }

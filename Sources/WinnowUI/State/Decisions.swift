@@ -35,12 +35,15 @@ public struct DecisionCommand: Sendable, Hashable {
     public var queue: String
     /// The flag that surfaced the item (the sub-queue, for triage).
     public var reason: String?
+    /// The reviewer's note, logged with the decision.
+    public var note: String?
 
-    public init(items: [Int], kind: DecisionKind, queue: String, reason: String? = nil) {
+    public init(items: [Int], kind: DecisionKind, queue: String, reason: String? = nil, note: String? = nil) {
         self.items = items
         self.kind = kind
         self.queue = queue
         self.reason = reason
+        self.note = note
     }
 }
 
@@ -67,4 +70,22 @@ public struct SavedDecision: Sendable, Hashable {
 public struct SessionDecision: Sendable, Hashable {
     public var command: DecisionCommand
     public var slots: [QueueSlot]
+    public init(command: DecisionCommand, slots: [QueueSlot]) {
+        self.command = command
+        self.slots = slots
+    }
+}
+
+/// A decision of an earlier session taken back: its items return to the queue (with the
+/// slots the source gives them), and redo can make it again.
+public struct EarlierUndo: Sendable, Hashable {
+    public var slots: [QueueSlot]
+    /// The decision that was taken back, as a command (for redo).
+    public var command: DecisionCommand
+    public var message: String
+    public init(slots: [QueueSlot], command: DecisionCommand, message: String) {
+        self.slots = slots
+        self.command = command
+        self.message = message
+    }
 }

@@ -21,12 +21,27 @@ public protocol ReviewDataSource: Sendable {
     func hold(items: [Int], queue: String) throws -> [Int: Unavailable]
     /// The session ends: let go of everything it holds.
     func close()
+    /// Open entries of every queue, counted as `queue(named:)` would hand them out.
+    func queueCounts() throws -> [String: Int]
+    /// The queue again when other sessions changed the project since this source last
+    /// looked (decided, released or took items); nil when nothing of theirs changed.
+    func refreshedQueue(named name: String) throws -> (slots: [QueueSlot], counts: [String: Int])?
+    /// Takes back this reviewer's latest decision still in effect, whichever session made
+    /// it; nil when there is none.
+    func undoEarlier() throws -> EarlierUndo?
+    /// Calls `changed` (on any thread) whenever another process may have changed the
+    /// project, until `close`.
+    func watchForChanges(_ changed: @escaping @Sendable () -> Void)
 }
 
 extension ReviewDataSource {
     /// One reviewer, nothing to hold.
     public func hold(items: [Int], queue: String) throws -> [Int: Unavailable] { [:] }
     public func close() {}
+    public func queueCounts() throws -> [String: Int] { [:] }
+    public func refreshedQueue(named name: String) throws -> (slots: [QueueSlot], counts: [String: Int])? { nil }
+    public func undoEarlier() throws -> EarlierUndo? { nil }
+    public func watchForChanges(_ changed: @escaping @Sendable () -> Void) {}
 }
 
 /// Why an item cannot be reviewed here now.

@@ -5,8 +5,10 @@
 public struct ReviewSetup: Sendable, Equatable {
     public var projectName: String
     public var reviewer: String
-    /// The project's classes in legend order (1…9, 0 relabel the first ten).
-    public var classes: [String]
+    /// The project's classes, in taxonomy order (the class picker lists them so).
+    public var classes: [String] { didSet { legend = ClassLegend.slots(for: classes) } }
+    /// The class each digit key relabels to (`ClassLegend`): slot 0 is "1", slot 9 is "0".
+    public private(set) var legend: [String?]
     public var multiLabel: Bool
     /// Queue names in the order the queue switcher lists them.
     public var queues: [String]
@@ -18,12 +20,21 @@ public struct ReviewSetup: Sendable, Equatable {
     public var sensitiveClasses: Set<String>
     /// Blur every image until revealed.
     public var blurAll: Bool
+    /// Blind review (`[team] blind`): the screen shows the given label, never another
+    /// reviewer's decision, so agreement between reviewers is measured honestly.
+    public var blind: Bool = false
+    /// How to get better pictures here, when there is a way ("tmux: set -g allow-passthrough on").
+    public var imageHints: [String] = []
+    /// What Winnow can and cannot check on this project and what to add (a plain folder of
+    /// images has no labels, predictions or embeddings), for the info pane and help.
+    public var projectNotes: [String] = []
 
     public init(projectName: String, reviewer: String, classes: [String], multiLabel: Bool = false, queues: [String],
                 graphics: String = "blocks", showsImages: Bool = true, sensitiveClasses: Set<String> = [], blurAll: Bool = false) {
         self.projectName = projectName
         self.reviewer = reviewer
         self.classes = classes
+        self.legend = ClassLegend.slots(for: classes)
         self.multiLabel = multiLabel
         self.queues = queues
         self.graphics = graphics
@@ -131,6 +142,12 @@ public struct ItemDetails: Sendable, Hashable, Codable {
     public var problem: String?
     /// Each reviewer's decision when several reviewed it ("alice: circle").
     public var reviews: [Field] = []
+    /// The item's label-issue score (0–1, how likely its label is wrong): the same scale in
+    /// every queue, so it compares across them. Nil when nothing judges the label.
+    public var labelIssueScore: Double?
+    /// Why the queue that surfaced it ranks it where it does, in words ("audit sample",
+    /// "group 3 of 62, most mixed first"): each queue's own measure, which does not compare.
+    public var flagMeasure: String?
 
     public init(item: Int, path: String, status: String = "pending", currentLabels: [String], givenLabels: [String] = [],
                 annotators: [Field] = [], suggested: String? = nil, reasons: [ReasonLine] = [], models: [ModelTop] = [],

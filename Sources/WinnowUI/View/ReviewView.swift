@@ -1,26 +1,28 @@
 /// The main screen: the image as large as the pane allows, and everything known about
 /// the item beside it (or below it on a narrow terminal).
 public enum ReviewView {
+    /// The queue's current item, or the image opened from a grid (`Screen.opened`).
     static func draw(_ state: AppState, into buffer: inout CellBuffer, _ body: Rect) -> [ImagePlacement] {
-        guard let slot = state.currentSlot else {
+        let slot = state.screen == .opened ? nil : state.currentSlot
+        guard let item = state.focusItem else {
             emptyQueue(state, into: &buffer, body)
             return []
         }
         let (imagePane, infoPane) = layout(body, showsImages: state.setup.showsImages)
         var images: [ImagePlacement] = []
         if !imagePane.isEmpty {
-            images = imageTile(state, item: slot.item, in: imagePane.inset(by: 1), into: &buffer).map { [ImagePlacement(rect: $0.rect, tiles: [$0])] } ?? []
+            images = imageTile(state, item: item, in: imagePane.inset(by: 1), into: &buffer).map { [ImagePlacement(rect: $0.rect, tiles: [$0])] } ?? []
         }
-        info(state, slot: slot, into: &buffer, infoPane)
+        info(state, item: item, slot: slot, into: &buffer, infoPane)
         return images
     }
 
     static func drawZoom(_ state: AppState, into buffer: inout CellBuffer, _ body: Rect) -> [ImagePlacement] {
-        guard let slot = state.currentSlot else {
+        guard let item = state.focusItem else {
             emptyQueue(state, into: &buffer, body)
             return []
         }
-        return imageTile(state, item: slot.item, in: body, into: &buffer).map { [ImagePlacement(rect: $0.rect, tiles: [$0])] } ?? []
+        return imageTile(state, item: item, in: body, into: &buffer).map { [ImagePlacement(rect: $0.rect, tiles: [$0])] } ?? []
     }
 
     /// Where the review screen puts the current item's image at `size` (for prefetching
@@ -67,15 +69,16 @@ public enum ReviewView {
     }
 
     static func emptyQueue(_ state: AppState, into buffer: inout CellBuffer, _ body: Rect) {
-        let lines = state.queueLoaded
+        var lines = state.queueLoaded
             ? ["The \(state.queueName) queue is empty.", "", "\(state.keyMap.hint(.switchQueue)) switches queue · \(state.keyMap.hint(.stats)) statistics · \(state.keyMap.hint(.quit)) quits"]
             : ["Loading the \(state.queueName) queue…"]
+        if !state.setup.projectNotes.isEmpty { lines += [""] + state.setup.projectNotes }
         placeholder(lines, style: state.theme.text, in: body, into: &buffer)
     }
 
-    static func info(_ state: AppState, slot: QueueSlot, into buffer: inout CellBuffer, _ rect: Rect) {
+    static func info(_ state: AppState, item: Int, slot: QueueSlot?, into buffer: inout CellBuffer, _ rect: Rect) {
         let theme = state.theme
-        guard let details = state.details[slot.item] else {
+        guard let details = state.details[item] else {
             buffer.write("loading…", x: rect.x, y: rect.y, style: theme.dim, maxWidth: rect.width)
             return
         }
@@ -98,8 +101,29 @@ public enum ReviewView {
             let differs = !details.currentLabels.contains(suggested)
             field("suggested", suggested, differs ? theme.warning.with(.bold) : theme.text)
         }
-        field("flagged", slot.source, theme.accent, .init("  score \(decimal(slot.score))", theme.dim))
+        if let slot {
+            field("flagged", slot.source, theme.accent)
+            // The queue's own measure in words (its numbers do not compare across queues)…
+            if let measure = details.flagMeasure {
+                block.wrapped(measure, style: theme.dim, prefix: .init(String(repeating: " ", count: labelWidth), theme.dim), indent: labelWidth)
+            }
+            // …and one score that does compare; without one, the rank, said to be one.
+            if let score = details.labelIssueScore {
+                field("score", decimal(score), theme.text, .init("  label-issue, any queue", theme.dim))
+            } else if state.currentSlot == slot {
+                let rank = state.position
+                field("rank", "\(rank + 1) of \(state.queue.count)", theme.text, .init("  in \(state.queueName) (nothing judges its label)", theme.dim))
+            }
+        } else {
+            field("opened", "from the grid", theme.accent, .init("  \(state.keyMap.hint(.back)) goes back", theme.dim))
+        }
         if let problem = details.problem { field("problem", problem, theme.error) }
+        if state.setup.showsImages, state.isBlurred(item) {
+            field("image", "blurred", theme.warning, .init(" · \(state.keyMap.hint(.blur)) reveals", theme.dim))
+        }
+        if let note = state.notes[item] {
+            field("note", note, theme.text, .init("  (saved with your decision)", theme.dim))
+        }
         if !details.reviews.isEmpty {
             block.blank()
             block.add(.init("Reviews", theme.heading))
@@ -137,18 +161,31 @@ public enum ReviewView {
         if let component = details.component, component.members.count > 1 {
             block.blank()
             block.add(.init("Near-duplicates", theme.heading), .init("  \(state.keyMap.hint(.component)) opens", theme.dim))
-            let verdict = component.isBad ? "labels disagree" : "labels agree"
-            block.add(.init(" #\(component.id) · \(component.members.count) images · purity \(decimal(component.purity)) · ", theme.text),
-                      .init(verdict, component.isBad ? theme.style(.badComponent).with(.bold) : theme.success))
-            let counts = component.labelCounts.map { "\($0.label) \($0.count)" }.joined(separator: " · ")
-            block.wrapped(counts, style: theme.text, prefix: .init(" ", theme.text), indent: 1)
+            let verdict = ComponentText.verdict(component)
+            if component.labelCounts.isEmpty {
+                block.add(.init(" #\(component.id) · \(component.members.count) images · ", theme.text), .init(verdict, theme.dim))
+            } else {
+                block.add(.init(" #\(component.id) · \(component.members.count) images · purity \(decimal(component.purity)) · ", theme.text),
+                          .init(verdict, component.isBad ? theme.style(.badComponent).with(.bold) : theme.success))
+                var counts = component.labelCounts.map { "\($0.label) \($0.count)" }.joined(separator: " · ")
+                let unlabelled = component.members.count - component.labelCounts.reduce(0) { $0 + $1.count }
+                if unlabelled > 0 { counts += " · \(unlabelled) without a label" }
+                block.wrapped(counts, style: theme.text, prefix: .init(" ", theme.text), indent: 1)
+            }
         }
         if !details.metadata.isEmpty {
             block.blank()
             block.add(.init("Metadata", theme.heading))
+            // Names as wide as the longest, up to a third of the pane: "captured_at" whole.
+            let nameWidth = min(max(labelWidth - 1, details.metadata.map { DisplayWidth.of($0.name) }.max() ?? 0), max(labelWidth - 1, rect.width / 3))
             for field in details.metadata {
-                block.add(.init(" " + DisplayWidth.fit(field.name, to: labelWidth - 1), theme.dim), .init(field.value, theme.text))
+                block.add(.init(" " + DisplayWidth.fit(field.name, to: nameWidth) + " ", theme.dim), .init(field.value, theme.text))
             }
+        }
+        if !state.setup.projectNotes.isEmpty {
+            block.blank()
+            block.add(.init("This project", theme.heading))
+            for note in state.setup.projectNotes { block.wrapped(note, style: theme.dim, prefix: .init(" ", theme.dim), indent: 1) }
         }
         block.draw(into: &buffer, rect)
     }

@@ -17,18 +17,21 @@ public enum View {
         Chrome.header(state, into: &buffer, header)
         Chrome.footer(state, into: &buffer, footer)
         switch state.screen {
-        case .review: images = ReviewView.draw(state, into: &buffer, body)
+        case .review, .opened: images = ReviewView.draw(state, into: &buffer, body)
         case .zoom: images = ReviewView.drawZoom(state, into: &buffer, body)
         case .component, .similar: images = GridView.draw(state, into: &buffer, body)
         case .queues: QueueListView.draw(state, into: &buffer, body)
         case .help: HelpView.draw(state, into: &buffer, body)
         case .stats: StatsView.draw(state, into: &buffer, body)
         }
-        if state.picker != nil {
-            let box = PickerView.draw(state, into: &buffer, body)
-            // An image under the popup would paint over it: drop the tiles it covers.
+        var popup = Rect.zero
+        if state.picker != nil { popup = PickerView.draw(state, into: &buffer, body) }
+        if state.noteEditor != nil { popup = PickerView.drawNote(state, into: &buffer, body) }
+        if !popup.isEmpty {
+            // An image under the popup would paint over it: drop the tiles it covers (the
+            // popups open beside the image whenever the layout has room for that).
             images = images.compactMap { placement in
-                let tiles = placement.tiles.filter { $0.rect.intersection(box).isEmpty }
+                let tiles = placement.tiles.filter { $0.rect.intersection(popup).isEmpty }
                 return tiles.isEmpty ? nil : ImagePlacement(rect: placement.rect, tiles: tiles)
             }
         }
@@ -36,7 +39,8 @@ public enum View {
     }
 
     static func tooSmall(_ state: AppState, _ buffer: inout CellBuffer) {
-        let lines = ["terminal too small", "need \(minimumSize.columns)×\(minimumSize.rows)", "have \(state.size.columns)×\(state.size.rows)", "q quits"]
+        let lines = ["terminal too small", "need \(minimumSize.columns)×\(minimumSize.rows)", "have \(state.size.columns)×\(state.size.rows)",
+                     "keys do nothing until it is larger", "\(state.keyMap.hint(.quit)) quits"]
         let top = max(0, (state.size.rows - lines.count) / 2)
         for (i, line) in lines.enumerated() where top + i < state.size.rows {
             let x = max(0, (state.size.columns - DisplayWidth.of(line)) / 2)
@@ -66,10 +70,16 @@ enum Chrome {
         var done = "· \(state.decisionsThisSession) decided"
         if state.pace > 0 { done += " (\(decimal(state.pace, digits: 1))/min)" }
         x = buffer.write(done + " ", x: x, y: rect.y, style: bar)
-        let right = "\(state.setup.reviewer) · \(state.setup.graphics) "
-        let rightWidth = DisplayWidth.of(right)
-        if rect.maxX - x > rightWidth + 1 {
-            buffer.write(right, x: rect.maxX - rightWidth, y: rect.y, style: bar)
+        if state.setup.blind { x = buffer.write("· blind ", x: x, y: rect.y, style: bar) }
+        // Right: who and how images are drawn, with how to get better ones when it fits.
+        let base = "\(state.setup.reviewer) · \(state.setup.graphics)"
+        let short = "\(state.setup.reviewer) · " + (state.setup.graphics.components(separatedBy: " (").first ?? state.setup.graphics)
+        let candidates = state.setup.imageHints.isEmpty ? [base, short]
+            : [base + " · " + state.setup.imageHints.joined(separator: " · "), short + " · " + state.setup.imageHints.joined(separator: " · "),
+               short + " · ? for better images", short]
+        for right in candidates.map({ $0 + " " }) where rect.maxX - x > DisplayWidth.of(right) + 1 {
+            buffer.write(right, x: rect.maxX - DisplayWidth.of(right), y: rect.y, style: bar)
+            break
         }
     }
 
@@ -80,7 +90,8 @@ enum Chrome {
         // The legend: which digit relabels to which class.
         var x = legendRow.x + 1
         let draft = Set(state.draftLabels ?? [])
-        for (index, name) in state.setup.classes.prefix(10).enumerated() {
+        for (index, slot) in state.setup.legend.enumerated() {
+            guard let name = slot else { continue }
             let key = state.keyMap.hint(.relabel(index))
             let marked = draft.contains(name)
             let needed = DisplayWidth.of(key) + 1 + min(DisplayWidth.of(name), 14) + 2
@@ -116,13 +127,19 @@ enum Chrome {
 
     static func hintText(_ state: AppState) -> String {
         let k = state.keyMap
+        if state.noteEditor != nil || state.picker != nil { return "enter keeps · esc cancels" }
+        let size = "\(k.hint(.lowerQuality))/\(k.hint(.raiseQuality)) size"
+        // Enter is the key people try in a grid: name it when it is the one that opens.
+        let open = k.keys(for: .accept).contains(.enter) ? "enter" : k.hint(.accept)
         switch state.screen {
         case .review, .zoom:
-            return "\(k.hint(.accept)) accept · \(k.hint(.pickClass)) pick · \(k.hint(.exclude)) exclude · \(k.hint(.skip)) skip · \(k.hint(.undo)) undo · \(k.hint(.help)) help · \(k.hint(.quit)) quit"
+            return "\(k.hint(.accept)) accept · \(k.hint(.takeSuggestion)) suggested · \(k.hint(.pickClass)) pick · \(k.hint(.exclude)) exclude · \(k.hint(.skip)) skip · \(k.hint(.undo)) undo · \(k.hint(.help)) help · \(k.hint(.quit)) quit"
+        case .opened:
+            return "\(k.hint(.accept)) accept · digits relabel · \(k.hint(.pickClass)) pick · \(k.hint(.exclude)) exclude · \(k.hint(.back)) back to the grid"
         case .component:
-            return "\(k.hint(.applyMajority)) majority to all · \(k.hint(.applyChosen)) label all · \(k.hint(.splitOff)) split off · \(k.hint(.back)) back"
+            return "arrows move · \(open) opens · digits relabel · \(k.hint(.applyMajority)) majority to all · \(k.hint(.applyChosen)) label all · \(k.hint(.splitOff)) split off · \(size) · \(k.hint(.back)) back"
         case .similar:
-            return "arrows move · digits relabel the selected · \(k.hint(.back)) back"
+            return "arrows move · \(open) opens · digits relabel · \(k.hint(.pickClass)) pick · \(size) · \(k.hint(.back)) back"
         case .queues:
             return "\(k.hint(.accept)) switch · \(k.hint(.back)) back"
         case .help, .stats:

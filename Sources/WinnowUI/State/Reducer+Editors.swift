@@ -1,0 +1,93 @@
+/// The two text inputs: the class picker (`/`) and the note editor (`n`). While one is
+/// open, keys type into it.
+extension Reducer {
+    static func pickerKey(_ key: Key, _ state: inout AppState) -> [Effect] {
+        guard var picker = state.picker else { return [] }
+        let matches = FuzzyMatch.rank(picker.query, state.setup.classes)
+        switch key {
+        case .escape, .control("g"):
+            state.picker = nil
+            return [.redraw]
+        case .enter:
+            state.picker = nil
+            guard matches.indices.contains(picker.selection) else {
+                state.status = StatusMessage(.warning, "no class matches \"\(picker.query)\"")
+                return [.redraw]
+            }
+            let label = state.setup.classes[matches[picker.selection]]
+            switch picker.purpose {
+            case .relabelCurrent:
+                guard let item = state.currentItem else { return [.redraw] }
+                return [.redraw] + relabel(to: label, items: [item], purpose: .relabelCurrent, &state)
+            case .relabelSelected:
+                let target = state.screen == .opened ? state.opened
+                    : (state.gridItems.indices.contains(state.gridCursor) ? state.gridItems[state.gridCursor] : nil)
+                guard let target else { return [.redraw] }
+                return [.redraw] + submit(items: [target], kind: .relabel([label]), &state)
+            case .relabelComponent:
+                guard let members = state.currentDetails?.component?.members else { return [.redraw] }
+                return [.redraw] + submit(items: members, kind: .relabel([label]), &state)
+            }
+        case .up, .control("p"), .backTab:
+            picker.selection = max(0, picker.selection - 1)
+        case .down, .control("n"), .tab:
+            picker.selection = min(max(0, matches.count - 1), picker.selection + 1)
+        case .backspace, .delete:
+            if !picker.query.isEmpty { picker.query.removeLast() }
+            picker.selection = 0
+        case .control("u"):
+            picker.query = ""
+            picker.selection = 0
+        case .character(let c):
+            picker.query.append(c)
+            picker.selection = 0
+        default:
+            break
+        }
+        state.picker = picker
+        return []
+    }
+
+    /// The longest note kept (a note is a remark, not a document).
+    static let noteLimit = 500
+
+    static func noteKey(_ key: Key, _ state: inout AppState) -> [Effect] {
+        guard var editor = state.noteEditor else { return [] }
+        switch key {
+        case .escape, .control("g"):
+            state.noteEditor = nil
+            state.status = StatusMessage(.info, "note not changed")
+        case .enter:
+            state.noteEditor = nil
+            let text = editor.text.trimmingWhitespace()
+            if text.isEmpty {
+                state.notes[editor.item] = nil
+                state.status = StatusMessage(.info, "no note")
+            } else {
+                state.notes[editor.item] = text
+                state.status = StatusMessage(.info, "note kept: it is saved with your next decision on this image")
+            }
+        case .backspace, .delete:
+            if !editor.text.isEmpty { editor.text.removeLast() }
+            state.noteEditor = editor
+        case .control("u"):
+            editor.text = ""
+            state.noteEditor = editor
+        case .character(let c):
+            if editor.text.count < noteLimit { editor.text.append(c) }
+            state.noteEditor = editor
+        default:
+            break
+        }
+        return []
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var text = Substring(self)
+        while text.first?.isWhitespace == true { text.removeFirst() }
+        while text.last?.isWhitespace == true { text.removeLast() }
+        return String(text)
+    }
+}

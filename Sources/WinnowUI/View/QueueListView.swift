@@ -1,0 +1,17 @@
+/// The queue switcher: every queue with its open entries, counted when it opens.
+enum QueueListView {
+    static func draw(_ state: AppState, into buffer: inout CellBuffer, _ body: Rect) {
+        let theme = state.theme
+        buffer.write(" Queues", x: body.x, y: body.y, style: theme.heading)
+        if state.countingQueues { buffer.write("  counting…", x: body.x + 7, y: body.y, style: theme.dim) }
+        for (index, name) in state.setup.queues.enumerated() {
+            let y = body.y + 2 + index
+            guard y < body.maxY else { break }
+            // "·": not counted (a very large project counts only the queue it opens).
+            let count = state.queueCounts[name].map { "\($0) open" } ?? (state.countingQueues ? "…" : "·")
+            let marker = name == state.queueName ? "▸" : " "
+            let text = " \(marker) " + DisplayWidth.fit(name, to: 22) + count
+            buffer.writePadded(text, x: body.x + 1, y: y, width: min(body.width - 2, 40), style: index == state.queueCursor ? theme.selected : theme.text)
+        }
+    }
+}
