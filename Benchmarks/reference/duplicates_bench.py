@@ -20,6 +20,8 @@ Image kinds (what the pictures look like):
               low-information images where different images of a digit look alike
     sketches  black strokes on white (circles, polygons, zigzags, spirals): mostly blank
     shapes    filled shapes in colour on gradient, cloudy or striped backgrounds
+    scenes    landscape-like pictures that fill the frame (sky, ground, soft light,
+              objects, grain): no blank background at all
 
 Embedding regimes (what embeddings.npy is):
     clusters  well-separated class clusters; each picture its own direction inside its
@@ -196,6 +198,44 @@ def shape_sources(rng, n, classes):
     return [shape_image(c, rng) for c in labels], labels
 
 
+def scene_image(kind, rng, width=120, height=90):
+    """A landscape-like picture that fills the frame: sky over ground split at a horizon,
+    soft light blobs, a few objects (trunks, boxes, discs) and film grain. `kind` sets the
+    horizon's height and the palette family (the class)."""
+    yy, xx = np.mgrid[0:height, 0:width].astype(float)
+    horizon = height * (0.3 + 0.4 * ((kind * 0.37) % 1.0)) + rng.normal(0, 4)
+    tilt = rng.uniform(-0.25, 0.25)
+    base = np.array([(kind * 71) % 256, (kind * 131 + 60) % 256, (kind * 199 + 120) % 256], float)
+    sky = np.clip(base + rng.normal(0, 35, size=3), 0, 255)
+    ground = np.clip(255 - base + rng.normal(0, 35, size=3), 0, 255)
+    below = (yy - horizon - tilt * (xx - width / 2)) > 0
+    img = np.where(below[..., None], ground[None, None], sky[None, None]).astype(float)
+    img += (yy / height)[..., None] * rng.normal(0, 30, size=3)[None, None]
+    for _ in range(int(rng.integers(2, 6))):  # soft light and shade
+        cx, cy, r = rng.uniform(0, width), rng.uniform(0, height), rng.uniform(6, 30)
+        blob = np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * r * r))
+        img += blob[..., None] * rng.normal(0, 50, size=3)[None, None]
+    picture = Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB")
+    draw = ImageDraw.Draw(picture)
+    for _ in range(int(rng.integers(2, 7))):
+        x, y = rng.uniform(0, width), rng.uniform(horizon - 25, horizon + 10)
+        w, h = rng.uniform(3, 20), rng.uniform(5, 40)
+        shape = rng.integers(0, 3)
+        if shape == 0:
+            draw.rectangle([x, y, x + w, y + h], fill=colour(rng))
+        elif shape == 1:
+            draw.ellipse([x, y, x + w, y + w], fill=colour(rng))
+        else:
+            draw.line([(x, y), (x + rng.normal(0, 8), y + h)], fill=colour(rng), width=int(rng.integers(1, 4)))
+    grain = rng.normal(0, 6, size=(height, width, 1))
+    return Image.fromarray(np.clip(np.asarray(picture, float) + grain, 0, 255).astype(np.uint8), "RGB")
+
+
+def scene_sources(rng, n, classes):
+    labels = [int(rng.integers(0, classes)) for _ in range(n)]
+    return [scene_image(c, rng) for c in labels], labels
+
+
 # --------------------------------------------------------------------------
 # Copies
 # --------------------------------------------------------------------------
@@ -296,7 +336,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", help="the dataset folder to write")
     parser.add_argument("--dataset", help="run Datalab on this existing dataset instead (items.csv, labels.csv, embeddings.npy, images/)")
-    parser.add_argument("--kind", choices=["digits", "sketches", "shapes"])
+    parser.add_argument("--kind", choices=["digits", "sketches", "shapes", "scenes"])
     parser.add_argument("--regime", choices=["clusters", "weak", "noisy"])
     parser.add_argument("--transforms", choices=["full", "mild"], default="full",
                         help="full: crops and shifts up to an eighth; mild: up to 1/32")
@@ -310,7 +350,7 @@ def main():
         return existing(Path(args.dataset))
 
     rng = np.random.default_rng([args.seed, args.sources, args.classes, int(args.copy_rate * 1000)])
-    make = {"digits": digit_sources, "sketches": sketch_sources, "shapes": shape_sources}[args.kind]
+    make = {"digits": digit_sources, "sketches": sketch_sources, "shapes": shape_sources, "scenes": scene_sources}[args.kind]
     sources, true_labels = make(rng, args.sources, args.classes)
 
     files, source_of, labels, truth = [], [], [], []

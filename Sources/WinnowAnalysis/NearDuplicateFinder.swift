@@ -26,10 +26,15 @@ public enum NearDuplicateFinder {
         public var pixelFloor: Float = 0.95
         public var gap: Float = 1
         public var referenceRank = 5
+        /// An alignment is refined at full resolution only when its coarse (half-resolution)
+        /// score reaches this: below it, no copy was seen to reach `pixelFloor` (see README).
+        public var refineFrom: Float = 0.5
 
         public init(rule: NearDuplicateRule = NearDuplicateRule()) { self.rule = rule }
 
-        public var description: String { "\(rule); pixels >= \(pixelFloor), residual <= \(gap) of rank-\(referenceRank) neighbour's" }
+        public var description: String {
+            "\(rule); pixels >= \(pixelFloor), residual <= \(gap) of rank-\(referenceRank) neighbour's, refined from \(refineFrom)"
+        }
     }
 
     /// What the decision saw and did, for `winnow analyze`.
@@ -43,6 +48,10 @@ public enum NearDuplicateFinder {
         public var flat = 0
         public var decidedByEmbeddings = 0
         public var notDecided = 0
+        /// Pairs of pictures aligned (candidates, and pictures with an ordinary neighbour), and
+        /// how many of them needed the full-resolution refinement.
+        public var aligned = 0
+        public var refined = 0
         public var settings = Settings()
 
         public init() {}
@@ -74,41 +83,47 @@ public enum NearDuplicateFinder {
         }
         let candidates = byKey.values.sorted { $0.first != $1.first ? $0.first < $1.first : $0.second < $1.second }
         report.candidates = candidates.count
-        let descriptor: @Sendable (Int32) -> DuplicateDescriptor? = { descriptors.isEmpty ? nil : descriptors[Int($0)] }
+        let hasPictures = !descriptors.isEmpty
+        func readable(_ i: Int32) -> Bool { hasPictures && descriptors[Int(i)] != nil }
 
-        // How well each candidate's picture aligns with an ordinary neighbour of its own.
-        let reference = pixels ?? embeddings
-        var involved = Set<Int32>()
-        for c in candidates where descriptor(c.first) != nil && descriptor(c.second) != nil { involved.insert(c.first); involved.insert(c.second) }
-        // Each picture prepared for alignment once: the candidates' and their references'.
-        var references: [Int32: Int32] = [:]
-        if let reference {
-            for i in involved {
+        // 1. Every candidate whose two pictures can be read is aligned. Most candidates are
+        //    ordinary neighbours, far from the pixel floor already at the coarse stage, so the
+        //    full-resolution refinement (most of an alignment's cost) runs only for those whose
+        //    coarse score reaches `refineFrom`.
+        let aligned = candidates.indices.filter { readable(candidates[$0].first) && readable(candidates[$0].second) }
+        let scores = alignments(aligned.map { (candidates[$0].first, candidates[$0].second) }, descriptors: descriptors,
+                                refineFrom: settings.refineFrom, threads: threads, report: &report)
+        var scoreOf = [Float?](repeating: nil, count: candidates.count)
+        var flat = [Bool](repeating: false, count: candidates.count)
+        for (index, score) in zip(aligned, scores) {
+            if let score { scoreOf[index] = score } else { flat[index] = true }
+        }
+
+        // 2. How well each picture of a candidate that reached the pixel floor aligns with an
+        //    ordinary neighbour of its own (only those can still be confirmed).
+        var passing = Set<Int32>()
+        for (index, score) in scoreOf.enumerated() where (score ?? -1) >= settings.pixelFloor {
+            passing.insert(candidates[index].first)
+            passing.insert(candidates[index].second)
+        }
+        var ordinaryPairs: [(Int32, Int32)] = []
+        if let reference = pixels ?? embeddings {
+            for i in passing.sorted() {
                 let neighbours = reference.neighbours(of: Int(i)).filter { $0.0 != Int(i) }
                 guard !neighbours.isEmpty else { continue }
                 let other = Int32(neighbours[min(settings.referenceRank, neighbours.count) - 1].0)
-                if descriptor(other) != nil { references[i] = other }
+                if readable(other) { ordinaryPairs.append((i, other)) }
             }
         }
-        let preparedItems = involved.union(references.values).sorted()
-        let preparedList = parallelMap(preparedItems.count, threads: threads) { DuplicateDescriptor.Prepared(descriptor(preparedItems[$0])!) }
-        let prepared = Dictionary(uniqueKeysWithValues: zip(preparedItems, preparedList))
-        let referenceOf = references
-        let items = involved.sorted()
-        let ordinaryScores = parallelMap(items.count, threads: threads) { position -> Float in
-            guard let other = referenceOf[items[position]] else { return 0 }
-            return max(0, prepared[items[position]]!.match(prepared[other]!))
-        }
-        var levels: [Int32: Float] = [:]
-        for (position, item) in items.enumerated() { levels[item] = ordinaryScores[position] }
-        let ordinary = levels
+        let ordinaryScores = alignments(ordinaryPairs, descriptors: descriptors, refineFrom: settings.refineFrom, threads: threads, report: &report)
+        var ordinary: [Int32: Float] = [:]
+        for (pair, score) in zip(ordinaryPairs, ordinaryScores) { ordinary[pair.0] = max(0, score ?? 0) }
 
         enum Verdict { case confirmed(Float), rejected, flat, alone(Float), undecided }
-        let verdicts = parallelMap(candidates.count, threads: threads) { index -> Verdict in
+        let verdicts = candidates.indices.map { index -> Verdict in
             let c = candidates[index]
-            if let a = descriptor(c.first), let b = descriptor(c.second) {
-                if a.isFlat || b.isFlat { return .flat }
-                let score = prepared[c.first]!.match(prepared[c.second]!)
+            if flat[index] { return .flat }
+            if let score = scoreOf[index] {
                 let usual = max(ordinary[c.first] ?? 0, ordinary[c.second] ?? 0)
                 return score >= settings.pixelFloor && 1 - score <= settings.gap * (1 - usual) ? .confirmed(score) : .rejected
             }
@@ -125,6 +140,41 @@ public enum NearDuplicateFinder {
             }
         }
         return (pairs, report)
+    }
+
+    /// Pairs aligned per block: each block's pictures are prepared once (about 8 KB each), so
+    /// memory stays bounded however many candidates there are.
+    static let alignmentBlock = 8192
+
+    /// The alignment score (`DuplicateDescriptor.Prepared.match`) of each pair of readable
+    /// pictures, nil where either has too little detail to compare.
+    static func alignments(_ pairs: [(Int32, Int32)], descriptors: [DuplicateDescriptor?], refineFrom: Float, threads: Int,
+                           report: inout Report) -> [Float?] {
+        var scores: [Float?] = []
+        scores.reserveCapacity(pairs.count)
+        for start in stride(from: 0, to: pairs.count, by: alignmentBlock) {
+            let block = Array(pairs[start..<min(pairs.count, start + alignmentBlock)])
+            var slot: [Int32: Int] = [:]
+            var items: [Int32] = []
+            for (a, b) in block {
+                for i in [a, b] where slot[i] == nil { slot[i] = items.count; items.append(i) }
+            }
+            let pictures = items
+            let prepared = parallelMap(pictures.count, threads: threads) { DuplicateDescriptor.Prepared(descriptors[Int(pictures[$0])]!) }
+            let slots = block.map { (slot[$0.0]!, slot[$0.1]!) }
+            let results = parallelMap(slots.count, threads: threads) { k -> (score: Float, coarse: Float)? in
+                let a = prepared[slots[k].0], b = prepared[slots[k].1]
+                if a.isFlat || b.isFlat { return nil }
+                return a.match(b, refineFrom: refineFrom)
+            }
+            for result in results {
+                guard let result else { scores.append(nil); continue }
+                report.aligned += 1
+                if result.coarse >= refineFrom { report.refined += 1 }
+                scores.append(result.score)
+            }
+        }
+        return scores
     }
 
     /// `body(i)` for i in 0..<count on `threads` workers, results in order.

@@ -23,7 +23,7 @@ struct BenchDuplicates: ParsableCommand {
             ground_truth.csv (duplicate_group, given_label), e.g. SampleProjects/shapes.
             """)
 
-    @Option(help: "Image kinds (digits, sketches, shapes), comma-separated.") var kinds = "digits,sketches,shapes"
+    @Option(help: "Image kinds (digits, sketches, shapes, scenes), comma-separated.") var kinds = "digits,sketches,shapes,scenes"
     @Option(help: "Embedding regimes (clusters, weak, noisy), comma-separated.") var regimes = "clusters,weak,noisy"
     @Option(help: "Copy strengths (full: crops and shifts up to an eighth; mild: up to 1/32), comma-separated.") var transforms = "full,mild"
     @Option(help: "Seeds, comma-separated.") var seeds = "1,2"

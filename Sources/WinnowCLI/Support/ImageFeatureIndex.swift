@@ -73,7 +73,11 @@ enum ImageFeatureIndex {
     /// What a decoded picture gives: its features and its duplicate descriptor. A function of
     /// the pixels alone, so any pass that decodes the image can compute it.
     static func describe(_ image: RGBImage) -> Outcome {
-        .features(ImageFeatures(of: image).embedding, DuplicateDescriptor(of: image))
+        // Both area-average the picture to 32×32 first (a 32×32 image is used as it is):
+        // resized once here.
+        let side = DuplicateDescriptor.side
+        let small = image.isEmpty ? image : image.resized(width: side, height: side)
+        return .features(ImageFeatures(of: small).embedding, DuplicateDescriptor(of: small))
     }
 
     /// The box to decode an image of (upright) `size` into: its shorter side brought down to

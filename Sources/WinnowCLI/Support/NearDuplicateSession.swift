@@ -8,7 +8,7 @@ import WinnowNeighbours
 /// and time, the rule's settings), so reading a queue does not confirm them again.
 struct NearDuplicates: Codable, Sendable {
     /// Bump when the decision would change for the same inputs and settings.
-    static let version = 1
+    static let version = 2
     var pairs: [DuplicatePair]
     var report: NearDuplicateFinder.Report
 }
@@ -76,7 +76,8 @@ extension AnalysisSession {
                             s.pixelFloor, ordinary))
         let scales = [scale("embeddings", r.embeddings), scale("image features", r.pixels)].compactMap { $0 }
         if !scales.isEmpty { lines.append("    " + scales.joined(separator: "; ")) }
-        var counts = String(format: "    %d candidates: %d confirmed by pixels, %d rejected, %d with a picture too flat to compare", r.candidates, r.confirmedByPixels, r.rejectedByPixels, r.flat)
+        var counts = String(format: "    %d candidates: %d confirmed by pixels, %d rejected, %d with a picture too flat to compare (%d alignments, %d refined at full resolution)",
+                            r.candidates, r.confirmedByPixels, r.rejectedByPixels, r.flat, r.aligned, r.refined)
         if r.decidedByEmbeddings > 0 || r.notDecided > 0 {
             counts += String(format: "; unreadable: %d decided by embeddings alone (≤ %.2f × the median neighbour distance), %d left out", r.decidedByEmbeddings, s.rule.decisionRatio, r.notDecided)
         }
