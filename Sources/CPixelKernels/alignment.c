@@ -262,3 +262,68 @@ float winnow_dup_match(const winnow_dup_prepared *a, const winnow_dup_prepared *
     }
     return best;
 }
+
+void winnow_dup_spectrum(const winnow_dup_prepared *prepared, float *out) {
+    enum { F = 12, RINGS = WINNOW_DUP_SPECTRUM_RINGS, ORIENTATIONS = WINNOW_DUP_SPECTRUM_ORIENTATIONS };
+    for (int i = 0; i < RINGS * ORIENTATIONS; i++) out[i] = 0;
+    if (!prepared->usable) return;
+    const double pi = 3.14159265358979323846;
+    float cosines[N], sines[N];  // e^{-2πi k/N} for k mod N
+    for (int k = 0; k < N; k++) {
+        cosines[k] = (float)cos(2 * pi * k / N);
+        sines[k] = (float)-sin(2 * pi * k / N);
+    }
+    // Rows first: R(y, u) for u in -F…F, then columns for v in 0…F (the other half mirrors).
+    float re_rows[N][2 * F + 1], im_rows[N][2 * F + 1];
+    for (int y = 0; y < N; y++) {
+        for (int u = -F; u <= F; u++) {
+            float re = 0, im = 0;
+            for (int x = 0; x < N; x++) {
+                const int k = ((u * x) % N + N) % N;
+                re += prepared->full[y * N + x] * cosines[k];
+                im += prepared->full[y * N + x] * sines[k];
+            }
+            re_rows[y][u + F] = re;
+            im_rows[y][u + F] = im;
+        }
+    }
+    const float ring_width = (float)(log2((double)F) / (RINGS - 1));
+    for (int v = 0; v <= F; v++) {
+        for (int u = -F; u <= F; u++) {
+            if (v == 0 && u <= 0) continue;
+            const float radius = sqrtf((float)(u * u + v * v));
+            if (radius > (float)F) continue;
+            float re = 0, im = 0;
+            for (int y = 0; y < N; y++) {
+                const int k = (v * y) % N;
+                const float a = re_rows[y][u + F], b = im_rows[y][u + F];
+                re += a * cosines[k] - b * sines[k];
+                im += a * sines[k] + b * cosines[k];
+            }
+            const float energy = re * re + im * im;
+            // Soft bins: log radius between rings, orientation (mod π) between orientations.
+            const float ring = log2f(radius) / ring_width;
+            int r0 = (int)ring;
+            if (r0 > RINGS - 2) r0 = RINGS - 2;
+            const float fr = ring - (float)r0 > 1 ? 1 : ring - (float)r0;
+            float angle = atan2f((float)v, (float)u);  // 0…π
+            float position = angle / (float)pi * ORIENTATIONS;
+            int o0 = (int)floorf(position);
+            const float fo = position - (float)o0;
+            o0 = ((o0 % ORIENTATIONS) + ORIENTATIONS) % ORIENTATIONS;
+            const int o1 = (o0 + 1) % ORIENTATIONS;
+            out[r0 * ORIENTATIONS + o0] += energy * (1 - fr) * (1 - fo);
+            out[r0 * ORIENTATIONS + o1] += energy * (1 - fr) * fo;
+            out[(r0 + 1) * ORIENTATIONS + o0] += energy * fr * (1 - fo);
+            out[(r0 + 1) * ORIENTATIONS + o1] += energy * fr * fo;
+        }
+    }
+    float length = 0;
+    for (int i = 0; i < RINGS * ORIENTATIONS; i++) {
+        out[i] = sqrtf(out[i]);
+        length += out[i] * out[i];
+    }
+    length = sqrtf(length);
+    if (!(length > 0)) return;
+    for (int i = 0; i < RINGS * ORIENTATIONS; i++) out[i] /= length;
+}

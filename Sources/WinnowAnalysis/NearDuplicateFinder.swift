@@ -23,7 +23,7 @@ import WinnowNeighbours
 public enum NearDuplicateFinder {
     public struct Settings: Sendable, Equatable, Codable, CustomStringConvertible {
         public var rule = NearDuplicateRule()
-        public var pixelFloor: Float = 0.95
+        public var pixelFloor: Float = 0.96
         public var gap: Float = 1
         public var referenceRank = 5
         /// An alignment is refined at full resolution only when its coarse (half-resolution)
@@ -41,6 +41,8 @@ public enum NearDuplicateFinder {
     public struct Report: Sendable, Equatable, Codable {
         public var embeddings: NearDuplicateRule.Statistics?
         public var pixels: NearDuplicateRule.Statistics?
+        /// The candidates from the pictures' spectra (`DuplicateDescriptor.Prepared.spectrum`).
+        public var shifted: NearDuplicateRule.Statistics?
         public var candidates = 0
         public var confirmedByPixels = 0
         public var rejectedByPixels = 0
@@ -57,8 +59,9 @@ public enum NearDuplicateFinder {
         public init() {}
     }
 
-    public static func find(count: Int, embeddings: NeighbourGraph?, pixels: NeighbourGraph?, descriptors: [DuplicateDescriptor?],
-                            settings: Settings = Settings(), threads: Int = NeighbourSearch.activeProcessors) -> (pairs: [DuplicatePair], report: Report) {
+    public static func find(count: Int, embeddings: NeighbourGraph?, pixels: NeighbourGraph?, shifted: NeighbourGraph? = nil,
+                            descriptors: [DuplicateDescriptor?], settings: Settings = Settings(),
+                            threads: Int = NeighbourSearch.activeProcessors) -> (pairs: [DuplicatePair], report: Report) {
         precondition(descriptors.isEmpty || descriptors.count == count, "one descriptor slot per item")
         var report = Report()
         report.settings = settings
@@ -70,12 +73,14 @@ public enum NearDuplicateFinder {
             report.embeddings = statistics
             for c in found { byKey[key(c)] = c }
         }
-        if let pixels {
-            // The pixel features never decide alone; and a fixed cosine override concerns the embeddings only.
-            var rule = settings.rule
-            rule.fixedThreshold = nil
-            let (found, statistics) = rule.candidates(pixels)
-            report.pixels = statistics
+        // The pixel features and the spectra never decide alone; and a fixed cosine override
+        // concerns the embeddings only.
+        var pixelRule = settings.rule
+        pixelRule.fixedThreshold = nil
+        for (graph, slot) in [(pixels, \Report.pixels), (shifted, \Report.shifted)] {
+            guard let graph else { continue }
+            let (found, statistics) = pixelRule.candidates(graph)
+            report[keyPath: slot] = statistics
             for var c in found where byKey[key(c)] == nil {
                 c.decidesAlone = false
                 byKey[key(c)] = c
@@ -178,7 +183,7 @@ public enum NearDuplicateFinder {
     }
 
     /// `body(i)` for i in 0..<count on `threads` workers, results in order.
-    static func parallelMap<T>(_ count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    public static func parallelMap<T>(_ count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
         guard count > 0 else { return [] }
         var results = [T?](repeating: nil, count: count)
         let chunk = 16

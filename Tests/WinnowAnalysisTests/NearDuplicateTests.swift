@@ -145,4 +145,28 @@ struct NearDuplicateFinderTests {
         let alone = NearDuplicateFinder.find(count: 10, embeddings: graph, pixels: nil, descriptors: [], threads: 2)
         #expect(alone.pairs.count == 3 && alone.report.decidedByEmbeddings == 3)
     }
+
+    @Test("a copy that only the spectra propose (a shift moved it away in the other graphs) is confirmed by its pixels; the spectra never decide alone")
+    func spectraPropose() {
+        // Embeddings: no copies at all. Spectra: 0–1 a copy (shifted strokes), 2–3 two different pictures.
+        let embeddings = clusteredGraph(n: 10, clusterSize: 10, ordinary: 0.2, copy: 0.2, copies: [])
+        let spectra = clusteredGraph(n: 10, clusterSize: 10, ordinary: 0.2, copy: 0.01, copies: [[0, 1], [2, 3]])
+        func strokes(_ seed: UInt64, shift: Int = 0) -> DuplicateDescriptor {
+            var rng = SplitMix64(seed: seed)
+            let bars = (0..<6).map { _ in (Int(rng.next() % 20) + 6, Int(rng.next() % 20) + 6, Int(rng.next() % 2)) }
+            return DuplicateDescriptor(grey: (0..<(32 * 32)).map { index in
+                let x = index % 32 - shift, y = index / 32
+                return bars.contains { $0.2 == 0 ? abs(x - $0.0) <= 1 && abs(y - $0.1) <= 5 : abs(y - $0.1) <= 1 && abs(x - $0.0) <= 5 } ? 20 : 235
+            })
+        }
+        var descriptors = (0..<10).map { Optional(strokes(UInt64(20 + $0))) }
+        descriptors[1] = strokes(20, shift: 3)  // item 0 moved right by 3 of 32 pixels
+        let (pairs, report) = NearDuplicateFinder.find(count: 10, embeddings: embeddings, pixels: nil, shifted: spectra, descriptors: descriptors, threads: 2)
+        #expect(pairs.map { [$0.first, $0.second] } == [[0, 1]])
+        #expect(report.shifted?.candidates == 2 && report.confirmedByPixels == 1 && report.rejectedByPixels == 1)
+        // Without pictures the spectra's proposals are not decided.
+        let blind = NearDuplicateFinder.find(count: 10, embeddings: nil, pixels: nil, shifted: spectra,
+                                             descriptors: [DuplicateDescriptor?](repeating: nil, count: 10), threads: 2)
+        #expect(blind.pairs.isEmpty && blind.report.notDecided == 2)
+    }
 }

@@ -131,6 +131,29 @@ struct DuplicateDescriptorTests {
         #expect(DuplicateDescriptor(of: RGBImage(width: 0, height: 0)).isFlat)
     }
 
+    @Test("a copy shifted or cropped by an eighth keeps its spectrum: nearer its source than any other picture is")
+    func spectrumIgnoresShifts() {
+        func spectrum(_ image: RGBImage) -> [Float] { DuplicateDescriptor.Prepared(DuplicateDescriptor(of: image)).spectrum }
+        func cosine(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+        for seed: UInt64 in 1...4 {
+            let source = Drawing.picture(seed: seed)
+            let sourceSpectrum = spectrum(source)
+            #expect(sourceSpectrum.count == DuplicateDescriptor.spectrumDimension)
+            #expect(abs(cosine(sourceSpectrum, sourceSpectrum) - 1) < 1e-4, "unit length")
+            // Moved right by an eighth (the left edge repeated), and cropped by an eighth on two sides.
+            var shifted = source
+            for y in 0..<source.height { for x in 0..<source.width { shifted[x, y] = source[max(0, x - source.width / 8), y] } }
+            let cropped = Drawing.crop(source, left: 12, top: 0, right: 0, bottom: 12).resized(width: 70, height: 70)
+            let others = (10..<18).map { cosine(sourceSpectrum, spectrum(Drawing.picture(seed: UInt64($0)))) }
+            for copy in [shifted, cropped] {
+                let similarity = cosine(sourceSpectrum, spectrum(copy))
+                #expect(similarity > others.max()!, "seed \(seed): copy \(similarity), another picture up to \(others.max()!)")
+            }
+        }
+        #expect(DuplicateDescriptor.Prepared(DuplicateDescriptor(of: RGBImage(width: 40, height: 40, fill: RGB(9, 9, 9)))).spectrum.allSatisfy { $0 == 0 },
+                "a picture without detail has no spectrum")
+    }
+
     @Test("the descriptor is 32×32 grey levels and round-trips through its bytes")
     func descriptorBytes() {
         let d = DuplicateDescriptor(of: Drawing.picture(seed: 9))

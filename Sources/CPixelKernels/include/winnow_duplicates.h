@@ -25,6 +25,9 @@ enum {
     WINNOW_DUP_HALF_SIDE = 16,
     WINNOW_DUP_TEMPLATE_SIDE = 24,
     WINNOW_DUP_HALF_TEMPLATE_SIDE = 12,
+    WINNOW_DUP_SPECTRUM_RINGS = 6,
+    WINNOW_DUP_SPECTRUM_ORIENTATIONS = 8,
+    WINNOW_DUP_SPECTRUM_DIMENSION = WINNOW_DUP_SPECTRUM_RINGS * WINNOW_DUP_SPECTRUM_ORIENTATIONS,
 };
 
 /// A descriptor ready to be aligned.
@@ -50,6 +53,14 @@ void winnow_dup_prepare(const uint8_t *grey, float flat_contrast, float flat_det
 /// runs only when a coarse (half-resolution) score reaches `refine_from`; otherwise the best
 /// coarse score is returned. `coarse`, when not NULL, receives that best coarse score.
 float winnow_dup_match(const winnow_dup_prepared *a, const winnow_dup_prepared *b, float refine_from, float *coarse);
+
+/// A signature of the picture that a shift does not change, for proposing copies that
+/// other features place far apart: the energy of the band-passed plane's Fourier spectrum
+/// (frequencies 1…12 cycles per side) in WINNOW_DUP_SPECTRUM_RINGS log-spaced rings ×
+/// WINNOW_DUP_SPECTRUM_ORIENTATIONS orientations, each frequency split linearly between its
+/// two nearest rings and orientations (a crop's change of scale moves energy smoothly), the
+/// square roots of the bins, of unit length. All zeros when the picture has no detail.
+void winnow_dup_spectrum(const winnow_dup_prepared *prepared, float *out);
 
 #ifdef __cplusplus
 }

@@ -8,7 +8,7 @@ import WinnowNeighbours
 /// and time, the rule's settings), so reading a queue does not confirm them again.
 struct NearDuplicates: Codable, Sendable {
     /// Bump when the decision would change for the same inputs and settings.
-    static let version = 2
+    static let version = 4
     var pairs: [DuplicatePair]
     var report: NearDuplicateFinder.Report
 }
@@ -41,7 +41,8 @@ extension AnalysisSession {
         let vectors = try imageVectors()
         let pixels = try imageFeatureGraph(rebuild: rebuild, vectors: vectors)?.graph
         progress.begin("confirming near-duplicate candidates with their pixels", total: nil)
-        let (pairs, report) = NearDuplicateFinder.find(count: context.items.count, embeddings: embeddingGraph, pixels: pixels,
+        let shifted = try spectrumGraph(vectors.descriptors)
+        let (pairs, report) = NearDuplicateFinder.find(count: context.items.count, embeddings: embeddingGraph, pixels: pixels, shifted: shifted,
                                                        descriptors: vectors.descriptors, settings: duplicateSettings)
         progress.end()
         let found = NearDuplicates(pairs: pairs, report: report)
@@ -53,6 +54,43 @@ extension AnalysisSession {
         try data.withUnsafeBytes { try file.write(bytes: $0) }
         try file.commit()
         return found
+    }
+
+    /// The nearest neighbours of each picture by its spectrum (`DuplicateDescriptor.Prepared.spectrum`,
+    /// blind to shifts): what proposes the copies that a shift moves far away in the pixel
+    /// features and in pixel-like embeddings. Pictures without detail take no part.
+    func spectrumGraph(_ descriptors: [DuplicateDescriptor?]) throws -> NeighbourGraph? {
+        let dimension = DuplicateDescriptor.spectrumDimension
+        let spectra = NearDuplicateFinder.parallelMap(descriptors.count, threads: NeighbourSearch.activeProcessors) { i -> [Float]? in
+            guard let descriptor = descriptors[i] else { return nil }
+            let prepared = DuplicateDescriptor.Prepared(descriptor)
+            return prepared.isFlat ? nil : prepared.spectrum
+        }
+        let rows = spectra.indices.filter { spectra[$0] != nil }
+        guard rows.count >= 2 else { return nil }
+        var values = [Float]()
+        values.reserveCapacity(rows.count * dimension)
+        for i in rows { values += spectra[i]! }
+        let found: (graph: NeighbourGraph, method: NeighbourSearch.Method)
+        do {
+            found = try NeighbourSearch.search(EmbeddingMatrix(rows: rows.count, dimension: dimension, values: values), k: config.neighbourCount,
+                                               method: searchMethod, settings: hnswSettings)
+        } catch {
+            throw CLIFailure(message: error.description, exit: .projectError)
+        }
+        // Back from rows of the search to item positions.
+        let n = descriptors.count, k = found.graph.k
+        var ids = [Int32](repeating: -1, count: n * k)
+        var similarities = [Float](repeating: 0, count: n * k)
+        for (row, item) in rows.enumerated() {
+            for j in 0..<k {
+                let neighbour = found.graph.ids[row * k + j]
+                guard neighbour >= 0 else { continue }
+                ids[item * k + j] = Int32(rows[Int(neighbour)])
+                similarities[item * k + j] = found.graph.similarities[row * k + j]
+            }
+        }
+        return NeighbourGraph(count: n, k: k, ids: ids, similarities: similarities)
     }
 
     /// What `winnow analyze` says about the rule it used and the numbers behind it.
@@ -74,7 +112,7 @@ extension AnalysisSession {
             : String(format: "with a residual ≤ %.2f × that of either picture's rank-%d pixel neighbour", s.gap, s.referenceRank)
         lines.append(String(format: "    pixels confirm: aligned (crop/shift ≤ 1/8) band-passed grey levels agree ≥ %.2f, %@; pictures without detail never match",
                             s.pixelFloor, ordinary))
-        let scales = [scale("embeddings", r.embeddings), scale("image features", r.pixels)].compactMap { $0 }
+        let scales = [scale("embeddings", r.embeddings), scale("image features", r.pixels), scale("spectra", r.shifted)].compactMap { $0 }
         if !scales.isEmpty { lines.append("    " + scales.joined(separator: "; ")) }
         var counts = String(format: "    %d candidates: %d confirmed by pixels, %d rejected, %d with a picture too flat to compare (%d alignments, %d refined at full resolution)",
                             r.candidates, r.confirmedByPixels, r.rejectedByPixels, r.flat, r.aligned, r.refined)

@@ -31,6 +31,9 @@ public struct DuplicateDescriptor: Sendable, Equatable {
     /// strokes, shading removed), neither: a gradient or a vignette is no picture either.
     public static let flatDetail: Float = 0.75
 
+    /// The length of `Prepared.spectrum`.
+    public static let spectrumDimension = Int(WINNOW_DUP_SPECTRUM_DIMENSION)
+
     /// `side`×`side` grey levels, row-major.
     public let grey: [UInt8]
 
@@ -47,7 +50,10 @@ public struct DuplicateDescriptor: Sendable, Equatable {
             return
         }
         let small = image.resized(width: n, height: n)
-        grey = small.lumaPlane.map { UInt8(min(max($0.rounded(), 0), 255)) }
+        grey = [UInt8](unsafeUninitializedCapacity: n * n) { bytes, count in
+            small.pixels.withUnsafeBufferPointer { winnow_luma_bytes($0.baseAddress, n * n, bytes.baseAddress) }
+            count = n * n
+        }
     }
 
     /// The standard deviation of the centre's grey levels (0…255).
@@ -82,6 +88,16 @@ public struct DuplicateDescriptor: Sendable, Equatable {
         public var detail: Float { storage.pointee.detail }
         /// Too little detail to recognise the picture by: it matches nothing.
         public var isFlat: Bool { storage.pointee.usable == 0 }
+
+        /// A signature that a shift does not change (`spectrumDimension` floats of unit length,
+        /// all zero for a flat picture): the band-passed picture's spectrum, pooled in rings
+        /// and orientations. Copies shifted or cropped by up to an eighth stay close in it.
+        public var spectrum: [Float] {
+            [Float](unsafeUninitializedCapacity: DuplicateDescriptor.spectrumDimension) { buffer, count in
+                winnow_dup_spectrum(storage, buffer.baseAddress)
+                count = DuplicateDescriptor.spectrumDimension
+            }
+        }
 
         /// `DuplicateDescriptor.match` of the two descriptors.
         public func match(_ other: Prepared) -> Float { winnow_dup_match(storage, other.storage, -.infinity, nil) }
