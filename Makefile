@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncur
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test test-pixels demo demo-reset bench-import bench-export bench-venv bench-cl bench-nn bench-pipeline bench-analyze bench-label-issues bench-multilabel bench-crowdlab bench-duplicates sample clean
+.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn test-pixels demo-reset bench-pipeline bench-analyze bench-label-issues bench-multilabel bench-crowdlab bench-duplicates sample fuzz clean
 
 help:
 	@echo "make demo          the review screen on the bundled sample project"
@@ -30,6 +30,7 @@ help:
 	@echo "make bench-crowdlab    CROWDLAB vs cleanlab (CROWD_ITEMS=100000, 5 annotators, 10 classes)"
 	@echo "make bench-duplicates  near-duplicate pairs vs cleanlab Datalab on generated datasets (SOURCES=500)"
 	@echo "make sample        regenerate SampleProjects/ (needs a Python venv, see SampleProjects/README.md)"
+	@echo "make fuzz          mutation-fuzz the image decoders, CSV/NPY parsers, dataset reader, winnow.toml (FUZZ_SECONDS=120 per target)"
 
 deps:
 	@scripts/install-system-packages.sh $(SYSTEM_PACKAGES)
@@ -123,6 +124,12 @@ VENV ?= /tmp/winnow-venv
 sample:
 	test -x $(VENV)/bin/python || (python3 -m venv $(VENV) && $(VENV)/bin/pip install -q -r SampleProjects/requirements.txt)
 	$(VENV)/bin/python SampleProjects/generate.py
+
+# Not part of make test: a campaign of FUZZ_SECONDS per target (libFuzzer with AddressSanitizer
+# from Swift's toolchain; see scripts/fuzz.sh). Findings go to FUZZ_DIR/findings.
+FUZZ_SECONDS ?= 120
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 clean:
 	rm -rf .build

@@ -110,6 +110,9 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "winnow", dependencies: ["WinnowCLI"]),
+        // Mutation fuzzing of the parsers of untrusted files (`make fuzz`, scripts/fuzz.sh):
+        // libFuzzer's entry points when built with -DWINNOW_LIBFUZZER, a mutation loop of its own otherwise.
+        .executableTarget(name: "winnow-fuzz", dependencies: ["WinnowCore", "WinnowDataset", "WinnowImaging"]),
         // Helpers shared by the test targets: temporary datasets, running the built binary.
         .target(name: "WinnowTestSupport", dependencies: ["WinnowCore"], path: "Tests/WinnowTestSupport"),
         .testTarget(name: "WinnowCoreTests", dependencies: ["WinnowCore", "WinnowTestSupport"]),
@@ -140,6 +143,11 @@ let package = Package(
         .testTarget(name: "WinnowGraphicsTests", dependencies: ["WinnowGraphics", "WinnowImaging", "WinnowCore"]),
         // Golden screens are read from the source tree (and rewritten with WINNOW_UPDATE_GOLDEN=1).
         .testTarget(name: "WinnowUITests", dependencies: ["WinnowUI", "WinnowCore", "WinnowTestSupport"], exclude: ["Golden"]),
+        // Issue 17's hostile-input campaign, run against the built binary on pseudo-terminals.
+        .testTarget(
+            name: "WinnowHostileTests",
+            dependencies: ["WinnowCore", "WinnowStore", "WinnowTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "WinnowCLITests",
             dependencies: ["WinnowCLI", "WinnowCore", "WinnowStore", "WinnowImaging", "WinnowNeighbours", "WinnowTestSupport",

@@ -38,6 +38,9 @@ public struct WinnowCommand: ParsableCommand {
 
     /// Parses `arguments`, runs the command and returns the exit code (see `WinnowExit`).
     public static func run(arguments: [String]) -> Int32 {
+        // Past a file size limit (ulimit -f) a write fails with EFBIG, reported as a full
+        // disk, instead of the signal killing the process half-way through.
+        signal(SIGXFSZ, SIG_IGN)
         var command: any ParsableCommand
         do {
             command = try parseAsRoot(arguments)

@@ -8,20 +8,22 @@ import WinnowCore
 /// it tells copies apart from different files (a collision among a million files has a
 /// probability around 10⁻⁸, and equal sizes are required too), not from an adversary.
 public enum ContentHash {
-    /// The file's hash, or nil when it cannot be read.
+    /// The file's hash, or nil when it cannot be read or is not a regular file. The file is
+    /// opened without blocking and read up to the size it had when opened, so a FIFO, a
+    /// device or a link to /dev/zero ends the call at once instead of hanging it.
     public static func of(path: String) -> UInt64? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
+        guard let file = try? RegularFile(path: path) else { return nil }
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         var total: UInt64 = 0
         let chunk = 1 << 16
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 8)
         defer { buffer.deallocate() }
-        while true {
-            let n = read(fd, buffer, chunk)
+        var remaining = file.size
+        while remaining > 0 {
+            let n = read(file.descriptor, buffer, min(chunk, remaining))
             if n < 0 { if errno == EINTR { continue }; return nil }
-            if n == 0 { break }
+            if n == 0 { break }  // the file shrank while being read
+            remaining -= n
             let bytes = UnsafeRawBufferPointer(start: buffer, count: n)
             var i = 0
             while i + 8 <= n {

@@ -93,6 +93,10 @@ private final class ReadSession {
         if scan.skippedFolderLinks > 0 {
             notices.append("\(scan.skippedFolderLinks) symbolic link(s) to folders under images/ were not followed")
         }
+        reportNonUTF8Names(scan.nonUTF8Names, listedByFile: listed)
+        if scan.specialFiles > 0, !listed {
+            notices.append("\(scan.specialFiles) name(s) under images/ with an image extension are not regular files (FIFOs, devices, or links to them) and were not imported")
+        }
 
         readClasses()
         if exists("items.csv") { readItems() }
@@ -102,6 +106,9 @@ private final class ReadSession {
 
         if !exists("items.csv") && !hasLabelsFile {
             let sortedPaths = scan.sortedImagePaths
+            // Scanned names get the checks of paths in a CSV file.
+            checkScannedPaths(sortedPaths)
+            try problems.check()
             if let folderLabels = imageFolderLabels(sortedPaths) {
                 layout = .imageFolder
                 for (path, label) in zip(sortedPaths, folderLabels) {
@@ -368,7 +375,34 @@ private final class ReadSession {
         return nil
     }
 
+    /// Names under images/ that are not UTF-8 cannot be item paths. When the scan decides
+    /// the items they would silently go missing, so the import is refused naming them;
+    /// when a file lists the items, they were not listed (no UTF-8 file can name them), and
+    /// a notice says so.
+    func reportNonUTF8Names(_ names: [String], listedByFile: Bool) {
+        guard !names.isEmpty else { return }
+        let hint = "rename it with a UTF-8 name (convmv -f latin1 -t utf8 -r --notest images/ converts a whole tree)"
+        if listedByFile {
+            notices.append("\(names.count) name(s) under images/ are not UTF-8 and were not imported, e.g. images/\(names[0]) (\(hint))")
+            return
+        }
+        for name in names {
+            problems.add(DataProblem(file: "images/" + name, message: "the \(name.hasSuffix("/") ? "folder" : "file") name is not valid UTF-8, so its images cannot be items", hint: hint))
+        }
+    }
+
+    /// The checks a path in items.csv or labels.csv gets, for the paths found by the scan.
+    func checkScannedPaths(_ paths: [String]) {
+        for path in paths {
+            guard let (message, hint) = DatasetPath.problem(with: path) else { continue }
+            problems.add(DataProblem(file: "images/", message: message, hint: hint))
+            if problems.isFull { return }
+        }
+    }
+
     /// The label of every path when the paths follow the ImageFolder layout (`<class>/<file>`), else nil.
+    /// A folder name that cannot be a class name (padded with spaces, control characters) is
+    /// recorded as a problem, as the same label in labels.csv would be.
     func imageFolderLabels(_ paths: [String]) -> [String]? {
         // `[import] folder_labels = false` / `--no-folder-labels`: folders are not classes.
         guard config.folderLabels, !paths.isEmpty else { return nil }
@@ -389,6 +423,11 @@ private final class ReadSession {
             // Without classes.txt nothing says the folders are classes: say how to undo it.
             let folders = Set(labels).sorted()
             notices.append("the \(folders.count) sub-folder\(folders.count == 1 ? "" : "s") of images/ (\(folders.prefix(3).map { TerminalText.sanitize($0) }.joined(separator: ", "))\(folders.count > 3 ? ", …" : "")) became the classes; if they are not classes (a folder per writer, per day), import again with --no-folder-labels or set [import] folder_labels = false")
+        }
+        for name in Set(labels).sorted() {
+            guard let problem = ClassTaxonomy.problem(withName: name) else { continue }
+            problems.add(DataProblem(file: "images/\(TerminalText.sanitize(name))/", message: problem + " (folder names are the labels)",
+                                     hint: "rename the folder, or give the labels in labels.csv"))
         }
         return labels
     }
@@ -433,12 +472,26 @@ private final class ReadSession {
 
     // MARK: - Predictions
 
-    func predictionFiles() -> [String] {
+    /// The files of predictions/, listed once (their problems are recorded once).
+    lazy var predictionFileList: [String] = listPredictionFiles()
+
+    func predictionFiles() -> [String] { predictionFileList }
+
+    func listPredictionFiles() -> [String] {
         guard isDirectory(path("predictions")), let dir = opendir(path("predictions")) else { return [] }
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
+            let (name, escaped): (String?, String) = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                let bytes = raw[0..<(raw.firstIndex(of: 0) ?? raw.count)]
+                if bytes.first == 0x2E { return (".", "") }  // hidden: ignored whatever its name
+                return (String(validating: bytes, as: UTF8.self), ImageScanner.escapedName(bytes))
+            }
+            guard let name else {
+                problems.add(DataProblem(file: "predictions/" + escaped, message: "the file name is not valid UTF-8",
+                                         hint: "rename it with a UTF-8 name; the name without its extension is the model's name"))
+                continue
+            }
             if name.hasPrefix(".") { continue }
             names.append(name)
         }
@@ -503,7 +556,7 @@ private final class ReadSession {
 
     func readPredictionsCSV(_ file: String, _ taxonomy: ClassTaxonomy) -> [Float]? {
         let k = taxonomy.count, n = items.count
-        var probabilities = [Float](repeating: 0, count: n * k)
+        var probabilities: [Float] = []
         var seen = [Int32](repeating: 0, count: n)  // line of the row that gave the item's probabilities
         let before = problems.problems.count
         withCSV(file) { reader throws(DataProblem) in
@@ -528,6 +581,16 @@ private final class ReadSession {
                                          hint: "give one probability column per class"))
             }
             guard problems.problems.count == before else { return }
+            // Every item needs a row of k numbers, each at least one digit and a comma: a
+            // file too small for that cannot be complete, and n × k from untrusted counts
+            // is checked before it is allocated.
+            let (cells, overflow) = n.multipliedReportingOverflow(by: k)
+            guard !overflow, cells <= reader.bytes.count else {
+                problems.add(DataProblem(file: file, message: "the file has \(reader.bytes.count) bytes, too few for the probabilities of \(n) items × \(k) classes",
+                                         hint: "give one row per item (the model's out-of-fold probabilities for every image)"))
+                return
+            }
+            probabilities = [Float](repeating: 0, count: cells)
             progress.begin("reading \(file)", total: reader.bytes.count)
             var rows = 0
             try probabilities.withUnsafeMutableBufferPointer { (probs) throws(DataProblem) in

@@ -16,6 +16,13 @@ public enum ImageScanner {
         /// How many files with an image extension there are.
         public var imageCount = 0
         public var skippedFolderLinks = 0
+        /// Folders, and files with an image extension, whose names are not UTF-8: shown with
+        /// each such byte as `\xNN`, relative to images/. They cannot be named in a dataset's
+        /// files (which are UTF-8), so they are never items; the reader says so.
+        public var nonUTF8Names: [String] = []
+        /// Entries with an image extension that are not regular files (FIFOs, devices,
+        /// sockets, or links to them): never items of a scanned dataset.
+        public var specialFiles = 0
 
         /// `imagePaths` sorted by their UTF-8 bytes (the order of items when no file lists them).
         public var sortedImagePaths: [String] { imagePaths.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
@@ -38,8 +45,19 @@ public enum ImageScanner {
 
     public static func hasImageExtension(_ path: String) -> Bool { hasImageExtension(path.utf8) }
 
+    /// A name that is not UTF-8, readable: printable ASCII as it is, every other byte `\xNN`.
+    public static func escapedName<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
+        var text = ""
+        for byte in bytes {
+            if byte >= 0x20 && byte < 0x7F && byte != 0x5C { text.unicodeScalars.append(Unicode.Scalar(byte)) }
+            else { text += "\\x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true) }
+        }
+        return text
+    }
+
     /// Walks the tree; `listPaths` also collects every image's relative path (needed only
-    /// when no items.csv or labels.csv lists the items).
+    /// when no items.csv or labels.csv lists the items). Names are read as bytes: one that
+    /// is not UTF-8 is reported in `nonUTF8Names`, never silently turned into another name.
     public static func scan(root: String, listPaths: Bool) -> Result {
         var result = Result()
         var pending: [String] = [""]
@@ -49,34 +67,54 @@ public enum ImageScanner {
             let fd = dirfd(dir)
             while let entry = readdir(dir) {
                 let type = entry.pointee.d_type
-                let (hidden, isImage, name): (Bool, Bool, String?) = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                // The name's bytes: hidden (or ignored) or not, an image extension or not, valid UTF-8 or not.
+                let (hidden, isImage, name, badName): (Bool, Bool, String?, String?) = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                     let length = raw.firstIndex(of: 0) ?? raw.count
                     let bytes = raw[0..<length]
-                    if bytes.first == 0x2E { return (true, false, nil) }
+                    if bytes.first == 0x2E { return (true, false, nil, nil) }
                     let image = hasImageExtension(bytes)
-                    let needName = type == UInt8(DT_DIR) || type == UInt8(DT_LNK) || type == UInt8(DT_UNKNOWN) || (image && listPaths)
-                    return (false, image, needName ? String(decoding: bytes, as: UTF8.self) : nil)
+                    // Other files are ignored: no need to read their names.
+                    if type == UInt8(DT_REG) && !image { return (true, false, nil, nil) }
+                    guard let decoded = String(validating: bytes, as: UTF8.self) else {
+                        return (false, image, nil, escapedName(bytes))
+                    }
+                    return (false, image, decoded, nil)
                 }
                 if hidden { continue }
-                if type == UInt8(DT_DIR) { pending.append(relative.isEmpty ? name! : relative + "/" + name!); continue }
+                let isFolderType = type == UInt8(DT_DIR)
+                var isFolder = isFolderType
                 if type == UInt8(DT_LNK) || type == UInt8(DT_UNKNOWN) {
                     var info = stat()
-                    guard fstatat(fd, name!, &info, 0) == 0 else { continue }  // dangling link
+                    let statted = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                        raw.withMemoryRebound(to: CChar.self) { fstatat(fd, $0.baseAddress!, &info, 0) == 0 }
+                    }
+                    guard statted else { continue }  // dangling link
                     let mode = info.st_mode & S_IFMT
                     if mode == S_IFDIR {
-                        if type == UInt8(DT_LNK) { result.skippedFolderLinks += 1 } else { pending.append(relative.isEmpty ? name! : relative + "/" + name!) }
+                        if type == UInt8(DT_LNK) { result.skippedFolderLinks += 1; continue }
+                        isFolder = true
+                    } else if mode != S_IFREG {
+                        if isImage { result.specialFiles += 1 }
                         continue
                     }
-                    guard mode == S_IFREG else { continue }
-                } else if type != UInt8(DT_REG) {
+                } else if !isFolderType && type != UInt8(DT_REG) {
+                    if isImage { result.specialFiles += 1 }
                     continue
                 }
-                guard isImage else { continue }
+                guard isFolder || isImage else { continue }
+                guard let name else {
+                    // Not UTF-8: a folder (it may hold images) or an image file.
+                    result.nonUTF8Names.append((relative.isEmpty ? "" : relative + "/") + badName! + (isFolder ? "/" : ""))
+                    continue
+                }
+                let path = relative.isEmpty ? name : relative + "/" + name
+                if isFolder { pending.append(path); continue }
                 result.imageCount += 1
-                if listPaths { result.imagePaths.append(relative.isEmpty ? name! : relative + "/" + name!) }
+                if listPaths { result.imagePaths.append(path) }
             }
             closedir(dir)
         }
+        result.nonUTF8Names.sort()
         return result
     }
 }

@@ -17,20 +17,22 @@ public final class MappedFile: @unchecked Sendable {
     /// Maps `path`. `displayName` is how errors name the file (relative to the dataset).
     public init(path: String, displayName: String) throws(DataProblem) {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let reason = String(cString: strerror(errno))
-            throw DataProblem(file: displayName, message: "cannot be opened: \(reason)",
-                              hint: "check that the file exists and that you may read it")
+        // Opened without blocking and checked to be a regular file: a FIFO named labels.csv
+        // must not hang the import, nor a link to /dev/zero feed it forever.
+        let file: RegularFile
+        do { file = try RegularFile(path: path) } catch {
+            switch error {
+            case .notRegular(let mode):
+                throw DataProblem(file: displayName, message: "is not a regular file (it is \(RegularFile.Failure.kind(mode)))", hint: "replace it with a regular file")
+            case .system(let code) where code == EACCES || code == EPERM:
+                throw DataProblem(file: displayName, message: "cannot be opened: \(error.reason)", hint: "check the file's permissions")
+            case .system:
+                throw DataProblem(file: displayName, message: "cannot be opened: \(error.reason)",
+                                  hint: "check that the file exists and that you may read it")
+            }
         }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            throw DataProblem(file: displayName, message: "cannot be read: \(String(cString: strerror(errno)))", hint: "check the file's permissions")
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw DataProblem(file: displayName, message: "is not a regular file", hint: "replace it with a regular file")
-        }
+        let info = file.status
+        let fd = file.descriptor
         size = Int(info.st_size)
         modificationTime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
         if size == 0 {

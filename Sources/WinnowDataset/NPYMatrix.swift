@@ -107,8 +107,14 @@ public enum NPYIntegerVector {
         guard description.shape.count == 1 || (allowMatrix && description.shape.count == 2 && !description.fortranOrder) else {
             throw DataProblem(file: displayName, message: "a 1-D array is required (shape \(description.shape))", hint: "save a flat array of labels")
         }
-        let count = description.shape.reduce(1, *)
-        guard file.size >= description.dataOffset + count * width else {
+        // The shape comes from the file: its byte count is checked, never trusted to fit.
+        guard let byteCount = NPYHeader.checkedByteCount(description.shape, elementSize: width),
+              byteCount <= Int.max - description.dataOffset else {
+            throw DataProblem(file: displayName, message: "the shape \(NPYHeader.shapeText(description.shape)) is too large: its data would not fit in any file",
+                              hint: "the header is damaged or was not written by numpy; write the file again with numpy.save")
+        }
+        let count = byteCount / width
+        guard file.size >= description.dataOffset + byteCount else {
             throw DataProblem(file: displayName, message: "the file is truncated", hint: "write the file again; it was cut off")
         }
         let bytes = file.bytes

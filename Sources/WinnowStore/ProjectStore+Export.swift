@@ -14,6 +14,8 @@ public struct ExportRecord: Sendable {
     public var resolution: ItemResolution
     /// The item's whole decision log, oldest first (undos and what they took back included).
     public var events: [DecisionEvent]
+    /// What the import found wrong with the image file (missing, not a regular file, not an image).
+    public var problem: String?
 }
 
 /// What an export was read from: enough for a manifest to say exactly which labels it holds.
@@ -42,7 +44,7 @@ public struct ExportSnapshot {
     /// Visits every item of the dataset in items order. `metadata: false` skips reading
     /// the items.csv columns (a pass that does not write them).
     public func forEachItem(metadata: Bool = true, _ visit: (ExportRecord) throws -> Void) throws {
-        let sql = "SELECT id, path, \(metadata ? "metadata" : "'{}'"), given_labels FROM items WHERE row IS NOT NULL ORDER BY row"
+        let sql = "SELECT id, path, \(metadata ? "metadata" : "'{}'"), given_labels, problem FROM items WHERE row IS NOT NULL ORDER BY row"
         let rows = try Row.fetchCursor(db, sql: sql)
         var index = 0
         // Columns by position: on a million rows, looking each up by name costs seconds.
@@ -51,7 +53,7 @@ public struct ExportSnapshot {
             let given = (row[3] as String?).map(LabelSet.init(storageText:))
             let history = events[id] ?? []
             try visit(ExportRecord(index: index, itemID: id, path: row[1], metadataJSON: row[2], given: given,
-                                   resolution: ItemHistory.resolve(given: given, events: history), events: history))
+                                   resolution: ItemHistory.resolve(given: given, events: history), events: history, problem: row[4]))
             index += 1
         }
     }
@@ -89,7 +91,7 @@ extension ProjectStore {
                     return .done(try body(ExportSnapshot(head: head, db: db, events: try Self.eventsByItem(db))))
                 }
             } catch let error as DatabaseError {
-                throw StoreError.io(Self.describe(error))
+                throw failure(error)
             }
             if case .done(let value) = outcome { return value }
         }

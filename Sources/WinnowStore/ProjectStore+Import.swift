@@ -148,16 +148,24 @@ extension ProjectStore {
         if access(finalPath, F_OK) == 0 { return name }
         let temporary = finalPath + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StoreError.io("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw writeFailure(temporary) }
         var ok = header.withUnsafeBytes { writeAll(fd, $0) }
         ok = ok && values.withUnsafeBytes { writeAll(fd, $0) }
         ok = ok && fsync(fd) == 0
         close(fd)
         guard ok, rename(temporary, finalPath) == 0 else {
+            let failure = writeFailure(finalPath)
             unlink(temporary)
-            throw StoreError.io("cannot write \(finalPath): \(String(cString: strerror(errno)))")
+            throw failure
         }
         return name
+    }
+
+    /// The error for a file of the state that could not be written (errno says why).
+    func writeFailure(_ path: String) -> StoreError {
+        let code = errno
+        if DiskSpace.isFull(errno: code) { return .diskFull(folder: stateDirectory) }
+        return .io("cannot write \(path): \(String(cString: strerror(code)))")
     }
 
     /// Deletes matrix files no model refers to (left by replaced predictions or failed imports).

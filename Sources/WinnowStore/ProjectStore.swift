@@ -27,10 +27,13 @@ public final class ProjectStore: Sendable {
     }
 
     /// Opens (creating when needed) the project in `stateDirectory` and brings its schema up to date.
-    public init(stateDirectory: String) throws(StoreError) {
+    /// `datasetFolder` decides the state's permissions (see `StatePermissions`); by default
+    /// the state folder's parent, which it is unless the state is kept elsewhere.
+    public init(stateDirectory: String, datasetFolder: String? = nil) throws(StoreError) {
         self.stateDirectory = stateDirectory
         databasePath = stateDirectory + "/" + Self.databaseFileName
-        StatePermissions.prepare(stateDirectory: stateDirectory, databasePath: databasePath)
+        try Self.checkRegularFiles(databasePath)
+        StatePermissions.prepare(stateDirectory: stateDirectory, databasePath: databasePath, datasetFolder: datasetFolder)
         do {
             try FileManager.default.createDirectory(atPath: stateDirectory + "/matrices", withIntermediateDirectories: true)
         } catch {
@@ -51,8 +54,36 @@ public final class ProjectStore: Sendable {
         } catch let error as StoreError {
             throw error
         } catch {
+            if DiskSpace.isFull(error, folder: stateDirectory) { throw .diskFull(folder: stateDirectory) }
             throw .cannotOpen(path: databasePath, reason: Self.describe(error))
         }
+    }
+
+    /// A state folder can come with a dataset (copied, unpacked): SQLite would report a FIFO
+    /// or a device in place of its files only as "disk I/O error", so they are checked first
+    /// (`stat` follows links, never opens, never blocks), before anything is created.
+    static func checkRegularFiles(_ databasePath: String) throws(StoreError) {
+        for path in [databasePath, databasePath + "-wal", databasePath + "-shm", databasePath + "-journal"] {
+            var info = stat()
+            guard stat(path, &info) == 0 else { continue }
+            let kind: String
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: continue
+            case S_IFDIR: kind = "a folder"
+            case S_IFIFO: kind = "a named pipe (FIFO)"
+            case S_IFCHR: kind = "a character device"
+            case S_IFBLK: kind = "a block device"
+            case S_IFSOCK: kind = "a socket"
+            default: kind = "something else"
+            }
+            throw .io("the project file \(TerminalText.sanitize(path)) is \(kind), not a regular file\n    fix: remove it (only Winnow's own files belong there), or put the state elsewhere with --state DIR")
+        }
+    }
+
+    /// The store's error for a failed database operation: a full disk said as such.
+    func failure(_ error: any Error) -> StoreError {
+        if DiskSpace.isFull(error, folder: stateDirectory) { return .diskFull(folder: stateDirectory) }
+        return .io(Self.describe(error))
     }
 
     static func describe(_ error: any Error) -> String {
@@ -62,12 +93,12 @@ public final class ProjectStore: Sendable {
 
     /// Runs a read in one consistent snapshot of the database.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.read(body) } catch let error as StoreError { throw error } catch { throw StoreError.io(Self.describe(error)) }
+        do { return try pool.read(body) } catch let error as StoreError { throw error } catch { throw failure(error) }
     }
 
     /// Runs a write transaction (IMMEDIATE: it waits for other writers, then runs alone).
     func write<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.write(body) } catch let error as StoreError { throw error } catch { throw StoreError.io(Self.describe(error)) }
+        do { return try pool.write(body) } catch let error as StoreError { throw error } catch { throw failure(error) }
     }
 
     // MARK: - Project settings

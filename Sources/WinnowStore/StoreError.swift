@@ -11,6 +11,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case nothingToUndo(String)
     case invalidLabels(String)
     case io(String)
+    /// A write failed because the disk (or the quota, or the file size limit) is full.
+    case diskFull(folder: String)
     /// Another reviewer holds the item (their review screen shows it).
     case leased(image: String, reviewer: String, until: String)
     /// The team policy does not allow it.
@@ -38,6 +40,9 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
             return why
         case .io(let why):
             return why
+        case .diskFull(let folder):
+            let (reason, fix) = DiskSpace.explain(folder: folder)
+            return "cannot write the project in \(TerminalText.sanitize(folder)): \(reason)\n    fix: \(fix); everything saved before is intact"
         case .leased(let image, let reviewer, let until):
             return "\(TerminalText.sanitize(reviewer)) is reviewing \"\(TerminalText.sanitize(image))\" (held until \(until) unless renewed)\n    fix: leave it to them; a lead can break the lease with winnow leases DIR --break"
         case .refused(let refusal):

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import WinnowCore
+import WinnowStore
 import WinnowTestSupport
 @testable import WinnowCLI
 
@@ -11,10 +12,14 @@ struct AuditLogCLITests {
     func winnow(_ arguments: String...) -> WinnowProcess.Result { WinnowProcess.run(arguments) }
 
     /// img0 relabelled by alice, img1 accepted by bob (with a hostile note), img0's relabel undone.
+    /// `winnow decide` refuses such a note, so it goes in through the store, as a project
+    /// written before that refusal (or by another tool) could hold one.
     func decided(function: String = #function) -> TemporaryDataset {
         let dataset = TemporaryDataset.simple(function: function)
         #expect(winnow("decide", dataset.root, "img0.png", "--relabel", "fox", "--reviewer", "alice").status == 0)
-        #expect(winnow("decide", dataset.root, "img1.png", "--accept", "--reviewer", "bob", "--note", "ok \u{1B}]52;c;cHduZWQ=\u{07} really").status == 0)
+        #expect(winnow("decide", dataset.root, "img1.png", "--accept", "--reviewer", "bob", "--note", "ok \u{1B}]52;c;cHduZWQ=\u{07} really").status == 1)
+        #expect((try? ProjectStore(stateDirectory: dataset.statePath).decide(
+            DecisionRequest(imagePath: "img1.png", reviewer: "bob", action: .accept, note: "ok \u{1B}]52;c;cHduZWQ=\u{07} really"))) != nil)
         #expect(winnow("decide", dataset.root, "img0.png", "--undo", "--reviewer", "alice").status == 0)
         return dataset
     }

@@ -22,9 +22,9 @@ public enum WinnowProcess {
     }()
 
     @discardableResult
-    public static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) -> Result {
+    public static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, executable: String? = nil) -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
+        process.executableURL = URL(fileURLWithPath: executable ?? Self.executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["WINNOW_REVIEWER"] = nil

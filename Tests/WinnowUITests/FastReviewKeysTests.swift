@@ -59,6 +59,24 @@ struct FastReviewKeysTests {
         #expect(state.notes[1] == nil)
     }
 
+    /// The key decoder passes C1 controls and bidi controls (a paste) on as characters:
+    /// `decide --note` refuses them, so the note editor and the class picker leave them out.
+    @Test("a note or a class search never keeps C1 controls or bidi overrides, marks and isolates")
+    func controlsAreNotTypedIntoEditors() {
+        var state = Sample.state()
+        Sample.press([.character("n")], &state)
+        for c in ["o", "\u{202E}", "k", "\u{9B}", "\u{200F}", "\u{061C}", "\u{2066}", "!"] as [Character] { Sample.press([.character(c)], &state) }
+        #expect(state.noteEditor?.text == "ok!")
+        #expect(state.status?.text.contains("left out of notes") == true)
+        Sample.press([.enter], &state)
+        let effects = Sample.press([.character("2")], &state)
+        #expect(effects.compactMap(\.decision).first?.note == "ok!")
+        Sample.confirm(&state)
+        Sample.press([.character("/")], &state)
+        for c in ["s", "\u{202E}", "q", "\u{85}"] as [Character] { Sample.press([.character(c)], &state) }
+        #expect(state.picker?.query == "sq")
+    }
+
     @Test("redo makes the undone decision again; a new decision clears what there was to redo")
     func redo() {
         var state = Sample.state()

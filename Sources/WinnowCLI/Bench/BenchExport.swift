@@ -114,5 +114,5 @@ struct BenchExport: ParsableCommand {
 
     static func label(_ text: String) -> String { text.padding(toLength: 40, withPad: " ", startingAt: 0) }
 
-    func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+    func say(_ line: String) { Console.write(line + "\n", to: .standardOutput) }
 }

@@ -187,7 +187,7 @@ struct BenchReview: ParsableCommand {
     }
 
     /// Writes a line at once (not held in stdout's buffer while the next measurement runs).
-    func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+    func say(_ line: String) { Console.write(line + "\n", to: .standardOutput) }
 
     func report(_ what: String, _ seconds: [Double]) {
         guard !seconds.isEmpty else { return }

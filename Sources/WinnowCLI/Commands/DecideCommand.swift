@@ -58,6 +58,10 @@ struct DecideCommand: ParsableCommand {
     var queue: String = QueueName.triage.rawValue
 
     func validate() throws {
+        // A note is shown in logs and on review screens: no control characters, as for reviewer names.
+        if let note, !TerminalText.isSafe(note) {
+            throw ValidationError("the note contains control characters (line breaks, escape sequences or bidirectional controls); write it on one line of plain text")
+        }
         let chosen = [accept, relabel != nil, exclude, skip, undo, splitOff].filter { $0 }.count
         guard chosen == 1 else {
             throw ValidationError("give exactly one of --accept, --relabel LABEL, --exclude, --skip, --split-off, --undo")
@@ -67,7 +71,7 @@ struct DecideCommand: ParsableCommand {
             guard next > 0 else { throw ValidationError("--next needs a number above 0") }
             guard !undo else { throw ValidationError("--undo takes an image, not --next") }
             guard QueueName(rawValue: queue) != nil else {
-                throw ValidationError("unknown queue \"\(queue)\"; queues: \(QueueName.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationError("unknown queue \"\(TerminalText.sanitize(queue))\"; queues: \(QueueName.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         } else if image == nil {
             throw ValidationError("give the image to decide on (a path relative to images/), or --next N")

@@ -154,6 +154,9 @@ struct ExportCommand: ParsableCommand {
                 case .folder(let folder):
                     // A multi-label item with no label left has no class folder to go into.
                     if labels.isEmpty { counts.unlabelledLeftOut += 1; return }
+                    // An item whose file the import found wrong (not a regular file, not an
+                    // image, missing) is no image for a training set: left out, listed.
+                    if let problem = record.problem { folder.leaveOut(record.path, reason: problem); return }
                     guard try folder.add(imagePath: record.path, classes: labels.names) else { return }
                 }
                 if held {
@@ -177,10 +180,16 @@ struct ExportCommand: ParsableCommand {
             manifest.layout = folder.layout
             manifest.counts.missingImages = missing.count
             manifest.counts.copiedInsteadOfLinked = folder.copiedInsteadOfLinked + (heldOutput?.folder?.copiedInsteadOfLinked ?? 0)
+            let leftOut = folder.leftOut.merging(heldOutput?.folder?.leftOut ?? [:]) { first, _ in first }
+            manifest.leftOut = leftOut
+            manifest.counts.leftOut = leftOut.count
             if let held = heldOutput?.folder { try held.commit(manifest: manifest) }
             try folder.commit(manifest: manifest)
             if !missing.isEmpty {
                 printError("warning: \(missing.count) image file\(missing.count == 1 ? " is" : "s are") missing and not in the export, e.g. \(missing.prefix(3).map { TerminalText.sanitize($0) }.joined(separator: ", "))\n    fix: run winnow import to record them, then exclude them or put the files back")
+            }
+            if let (image, reason) = leftOut.min(by: { $0.key < $1.key }) {
+                printError("warning: \(leftOut.count) image\(leftOut.count == 1 ? " was" : "s were") left out of the export (listed with why in its manifest's left_out), e.g. \(TerminalText.sanitize(image)): \(TerminalText.sanitize(reason))\n    fix: exclude them, or replace their files with images inside the dataset folder")
             }
         } else {
             try mainOutput.file?.commit()

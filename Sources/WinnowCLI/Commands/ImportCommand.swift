@@ -38,9 +38,9 @@ struct ImportCommand: ParsableCommand {
     var noFolderLabels = false
 
     func run() throws {
-        var opened = try Project.open(project, importIfNeeded: false)
-        if noFolderLabels { opened = opened.with { $0.folderLabels = false } }
-        let summary = try opened.runImport()
+        let (_, summary) = try Project.importDataset(project) { config in
+            if noFolderLabels { config.folderLabels = false }
+        }
         print(Project.describe(summary))
     }
 }

@@ -24,7 +24,7 @@ struct InfoCommand: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(info), as: UTF8.self))
+            print(JSONText.escapingControls(inEncoded: String(decoding: try encoder.encode(info), as: UTF8.self)))
         } else {
             print(Self.render(info, name: opened.config.projectName), terminator: "")
         }

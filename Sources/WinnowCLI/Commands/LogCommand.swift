@@ -105,10 +105,11 @@ struct JSONLine {
 
     private mutating func string(_ value: String?) {
         guard var value else { return raw("null") }
+        let plain = JSONText.isPlain(value)
         value.withUTF8 { utf8 in
-            // Nothing to escape (the common case): the bytes as they are. 0xE2 may start
-            // U+2028/U+2029, which JSONText escapes for JavaScript consumers.
-            if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) {
+            // Nothing to escape (the common case): the bytes as they are. JSONText decides,
+            // so C1 and bidi controls are escaped here as everywhere.
+            if plain {
                 bytes.append(0x22)
                 bytes.append(contentsOf: utf8)
                 bytes.append(0x22)

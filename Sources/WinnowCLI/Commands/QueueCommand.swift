@@ -39,7 +39,7 @@ struct QueueCommand: ParsableCommand {
 
     func validate() throws {
         guard QueueName(rawValue: queue) != nil else {
-            throw ValidationError("unknown queue \"\(queue)\"; queues: \(QueueName.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError("unknown queue \"\(TerminalText.sanitize(queue))\"; queues: \(QueueName.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let filterBy, MultiLabelConfidentLearning.FilterBy(rawValue: filterBy) == nil {
             throw ValidationError("unknown --filter-by \"\(filterBy)\"; methods: \((WinnowConfig.filterByMethods + WinnowConfig.multiLabelFilterByMethods).joined(separator: ", "))")
@@ -96,7 +96,7 @@ struct EntryWriter {
                 : analysis.suggested[entry.item] >= 0 && analysis.suggested[entry.item] != input.labels[entry.item]
                 ? "  → \(s(className(analysis.suggested[entry.item])))" : ""
             out += String(format: "%4d  ", rank + 1) + "\(s(item.path))  [\(s(labelText(entry.item)))]\(suggestion)  (\(entry.source.rawValue))\n"
-            for reason in entry.reasons { out += "        · \(reason)\n" }
+            for reason in entry.reasons { out += "        · \(s(reason))\n" }
             // A dispute is what each reviewer decided: say it.
             if entry.source == .disputed, !item.consensus.reviews.isEmpty {
                 out += "        · decided: " + item.consensus.reviews.map { "\(s($0.reviewer)) \(s($0.outcome))" }.joined(separator: ", ") + "\n"

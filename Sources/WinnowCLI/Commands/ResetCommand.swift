@@ -63,7 +63,7 @@ struct ResetCommand: ParsableCommand {
             let question = isSample
                 ? "Reset the sample \(s(name))? Its \(decisions) decision\(decisions == 1 ? "" : "s") will be deleted. [y/N] "
                 : "Delete the \(decisions) decision\(decisions == 1 ? "" : "s") of \(s(root)) for good? Type the folder name (\(s(name))) to confirm: "
-            FileHandle.standardOutput.write(Data(question.utf8))
+            Console.write(question, to: .standardOutput)
             let answer = (readLine() ?? "").trimmingCharacters(in: .whitespaces)
             let confirmed = isSample ? ["y", "yes"].contains(answer.lowercased()) : answer == name
             guard confirmed else {

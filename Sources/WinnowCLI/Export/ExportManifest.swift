@@ -58,11 +58,13 @@ struct ExportManifest: Encodable {
         /// because the file already had the most hard links the file system allows.
         var missingImages: Int?
         var copiedInsteadOfLinked: Int?
+        /// imagefolder: images left out because of a problem with their file (see `leftOut`).
+        var leftOut: Int?
 
         enum CodingKeys: String, CodingKey {
             case items, written, excluded, heldBack = "held_back", unlabelledLeftOut = "unlabelled_left_out", dropped
             case labelsRemoved = "labels_removed", byStatus = "by_status", perClass = "per_class", groups
-            case missingImages = "missing_images", copiedInsteadOfLinked = "copied_instead_of_linked"
+            case missingImages = "missing_images", copiedInsteadOfLinked = "copied_instead_of_linked", leftOut = "left_out"
         }
     }
 
@@ -83,13 +85,16 @@ struct ExportManifest: Encodable {
     /// imagefolder: how images were placed, and how names were made safe.
     var linkMode: String?
     var layout: ImageFolderLayout?
+    /// imagefolder: every image left out because of its file, with why (a problem found at
+    /// import, or a symbolic link leading out of the dataset folder).
+    var leftOut: [String: String]?
     var decisionLog: DecisionLog
     var counts: Counts
 
     enum CodingKeys: String, CodingKey {
         case format, output, heldBack = "held_back", winnowVersion = "winnow_version", createdAt = "created_at", dataset
         case multiLabel = "multi_label", classes, policies, finalOnly = "final_only", formulaGuard = "formula_guard"
-        case linkMode = "link_mode", layout, decisionLog = "decision_log", counts
+        case linkMode = "link_mode", layout, leftOut = "left_out", decisionLog = "decision_log", counts
     }
 
     /// A manifest of an export read from `head`, written now by this Winnow.
@@ -112,7 +117,8 @@ struct ExportManifest: Encodable {
     func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        // Paths and class names are untrusted: no raw C1 or bidi control even in a file someone may `cat`.
+        return JSONText.escapingControls(inEncoded: String(decoding: try encoder.encode(self), as: UTF8.self)) + "\n"
     }
 
     /// Writes the manifest atomically to `path`.

@@ -6,6 +6,7 @@ import Darwin
 import ArgumentParser
 import Foundation
 import WinnowCore
+import WinnowStore
 
 /// An imagefolder export: `OUT/<class>/<image file name>`, the layout torchvision's
 /// `ImageFolder`, Keras' `image_dataset_from_directory` and Hugging Face's `imagefolder`
@@ -40,6 +41,9 @@ final class ImageFolderOutput {
     let path: String
     let temporaryPath: String
     let imagesRoot: String
+    /// The dataset folder and images/, resolved (images/ may be a link to another disk):
+    /// images whose files resolve outside both are left out.
+    let allowedRoots: [String]
     let mode: LinkMode
     let force: Bool
     private(set) var classFolders: [String: String]
@@ -47,6 +51,10 @@ final class ImageFolderOutput {
     /// Output file (relative to OUT) → image path, for files not written under their own name.
     private(set) var renamed: [String: String] = [:]
     private(set) var missing: [String] = []
+    /// Images left out, with why: a problem the import found (not a regular file, not an
+    /// image), or a symbolic link that leads out of the dataset folder (an export must
+    /// never copy /etc/passwd because a dataset linked to it).
+    private(set) var leftOut: [String: String] = [:]
     private(set) var copiedInsteadOfLinked = 0
     private var committed = false
 
@@ -56,6 +64,8 @@ final class ImageFolderOutput {
         let trimmed = Self.withoutTrailingSlash(path)
         self.path = trimmed
         self.imagesRoot = imagesRoot
+        let dataset = (imagesRoot as NSString).deletingLastPathComponent
+        allowedRoots = [Self.resolved(dataset) ?? dataset, Self.resolved(imagesRoot) ?? imagesRoot]
         self.mode = mode
         self.force = force
         self.classFolders = Self.folderNames(for: classes)
@@ -81,13 +91,23 @@ final class ImageFolderOutput {
             """)
     }
 
+    /// Leaves an image out of the export, saying why (listed in the manifest).
+    func leaveOut(_ imagePath: String, reason: String) {
+        leftOut[imagePath] = reason
+    }
+
     /// Links (or copies) one image into the folder of each of `classes`. An image whose
-    /// file is missing is not written (listed in `missing`, and false is returned).
+    /// file is missing is not written (listed in `missing`, and false is returned), nor one
+    /// whose file leads out of the dataset or is not a regular file (listed in `leftOut`).
     @discardableResult
     func add(imagePath: String, classes: [String]) throws -> Bool {
         let slash = imagePath.lastIndex(of: "/")
         let base = slash.map { String(imagePath[imagePath.index(after: $0)...]) } ?? imagePath
         let source = sourceLocation(folder: slash.map { String(imagePath[..<$0]) } ?? "", name: base)
+        if let reason = reasonToLeaveOut(source) {
+            if reason == Self.missingReason { missing.append(imagePath) } else { leftOut[imagePath] = reason }
+            return false
+        }
         let safe = SafeFileName.make(base)
         for label in classes {
             let folder = folderName(for: label)
@@ -100,6 +120,10 @@ final class ImageFolderOutput {
                 if status == 0 { break }
                 if status == ENOENT, faccessat(source.folder, source.name, F_OK, 0) != 0 {
                     missing.append(imagePath)
+                    return false
+                }
+                if status == Self.notRegularFile {
+                    leftOut[imagePath] = "not a regular file"
                     return false
                 }
                 guard status == EEXIST else { throw failure(status, source: imagesRoot + "/" + imagePath, destination: folder + "/" + name) }
@@ -149,7 +173,7 @@ final class ImageFolderOutput {
     /// Open folders: the source folder of the last image, and the class folders being
     /// filled (up to `maxOpenFolders`). Naming files inside them spares the kernel a walk
     /// down the whole path for each of a million files.
-    private var source: (folder: String, descriptor: Int32)?
+    private var source: (folder: String, descriptor: Int32, insideDataset: Bool)?
     private var folderDescriptors: [String: Int32] = [:]
     static let maxOpenFolders = 256
 
@@ -157,10 +181,42 @@ final class ImageFolderOutput {
         if let source, source.folder == folder { return Location(source.descriptor, name) }
         if let source { close(source.descriptor) }
         source = nil
-        let descriptor = open(imagesRoot + (folder.isEmpty ? "" : "/" + folder), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let folderPath = imagesRoot + (folder.isEmpty ? "" : "/" + folder)
+        let descriptor = open(folderPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return Location(AT_FDCWD, imagesRoot + "/" + (folder.isEmpty ? "" : folder + "/") + name) }
-        source = (folder, descriptor)
+        // Resolved once per folder: a folder reached through a link out of the dataset
+        // (items.csv can name one) puts all of its images outside.
+        source = (folder, descriptor, Self.resolved(folderPath).map(isInsideDataset) ?? false)
         return Location(descriptor, name)
+    }
+
+    static let missingReason = "missing"
+    static let outsideReason = "a symbolic link to a file outside the dataset folder"
+
+    /// Why the image at `location` must not be placed, or nil. One `fstatat` per image;
+    /// `realpath` only for the rare image that is itself a symbolic link.
+    private func reasonToLeaveOut(_ location: Location) -> String? {
+        if location.folder != AT_FDCWD, source?.insideDataset == false { return Self.outsideReason }
+        var info = stat()
+        guard fstatat(location.folder, location.name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { return errno == ENOENT ? Self.missingReason : nil }
+        let isLink = info.st_mode & S_IFMT == S_IFLNK
+        if isLink || location.folder == AT_FDCWD {
+            guard let target = Self.resolved(absolutePath(location)) else { return Self.missingReason }  // dangling
+            if !isInsideDataset(target) { return Self.outsideReason }
+            guard stat(target, &info) == 0 else { return Self.missingReason }
+        }
+        return info.st_mode & S_IFMT == S_IFREG ? nil : "not a regular file"
+    }
+
+    private func isInsideDataset(_ resolvedPath: String) -> Bool {
+        allowedRoots.contains { resolvedPath == $0 || resolvedPath.hasPrefix($0 == "/" ? "/" : $0 + "/") }
+    }
+
+    /// `path` with every symbolic link resolved, or nil when it does not exist.
+    static func resolved(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// Creates a class folder on first use; its descriptor, or AT_FDCWD when too many are open.
@@ -200,17 +256,26 @@ final class ImageFolderOutput {
         }
     }
 
-    /// Copies a file, in the kernel (sendfile).
+    /// `place`'s status for a source that is not a regular file (not an errno value).
+    static let notRegularFile: Int32 = -2
+
+    /// Copies a file, in the kernel (sendfile). The source is opened without blocking and
+    /// must be a regular file: a FIFO would block the export, a device never end it.
     private func copyFile(_ source: Location, _ destination: Location) -> Int32 {
-        let input = openat(source.folder, source.name, O_RDONLY | O_CLOEXEC)
+        let input = openat(source.folder, source.name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard input >= 0 else { return errno }
         defer { close(input) }
+        var info = stat()
+        guard fstat(input, &info) == 0 else { return errno }
+        guard info.st_mode & S_IFMT == S_IFREG else { return Self.notRegularFile }
         let output = openat(destination.folder, destination.name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard output >= 0 else { return errno }
         var status: Int32 = 0
-        while true {
-            let n = sendfile(output, input, nil, 1 << 30)
+        var remaining = Int(info.st_size)  // at most the size it had when opened
+        while remaining > 0 {
+            let n = sendfile(output, input, nil, min(remaining, 1 << 30))
             if n == 0 { break }
+            if n > 0 { remaining -= n }
             if n < 0 {
                 if errno == EINTR { continue }
                 status = errno
@@ -244,6 +309,8 @@ final class ImageFolderOutput {
             return CLIFailure(message: "cannot hard-link \(TerminalText.sanitize(source)) as \(shown): the dataset and the export are on different file systems\n    fix: use --link sym (symbolic links) or --link copy, or write the export on the dataset's file system", exit: .projectError)
         case EPERM where mode == .hard:
             return CLIFailure(message: "cannot hard-link \(TerminalText.sanitize(source)) as \(shown): not permitted (the file system, or the kernel's protected_hardlinks for files you do not own)\n    fix: use --link sym or --link copy", exit: .projectError)
+        case _ where DiskSpace.isFull(errno: status):
+            return CLIFailure.cannotWrite(path + "/" + destination, errno: status)
         default:
             return CLIFailure(message: "cannot write \(shown) (from \(TerminalText.sanitize(source))): \(String(cString: strerror(status)))\n    fix: check free space and permissions", exit: .projectError)
         }
@@ -310,7 +377,9 @@ final class ImageFolderOutput {
 
     static func isPreviousExport(_ path: String) -> Bool {
         var info = stat()
+        var manifest = stat()  // a regular file: a FIFO named manifest.json must not hang --force
         guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
+              lstat(path + "/" + manifestName, &manifest) == 0, manifest.st_mode & S_IFMT == S_IFREG, manifest.st_size < 64 << 20,
               let data = FileManager.default.contents(atPath: path + "/" + manifestName),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
         return object["winnow_version"] != nil && object["format"] as? String == "imagefolder"

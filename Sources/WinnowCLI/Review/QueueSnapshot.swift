@@ -103,12 +103,12 @@ struct QueueSnapshot: Sendable {
         let bytes = file.bytes
         let start = magic.count + 8
         guard bytes.count >= start, Array(bytes.prefix(magic.count)) == magic else { return nil }
-        let length = Int(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count, as: UInt64.self)))
-        guard length >= 0, length <= bytes.count - start,
+        guard let length = Int(exactly: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count, as: UInt64.self))),
+              length <= bytes.count - start,
               let header = try? JSONDecoder().decode(Header.self, from: Data(bytes[start..<(start + length)])) else { return nil }
         let n = header.count
         var offset = start + length
-        guard n >= 0, bytes.count == offset + n * (4 + 8 + 1 + 8), header.details.count <= n else { return nil }
+        guard n >= 0, n <= (bytes.count - offset) / (4 + 8 + 1 + 8), bytes.count == offset + n * (4 + 8 + 1 + 8), header.details.count <= n else { return nil }
         func array<T>(_: T.Type) -> [T] {
             let size = n * MemoryLayout<T>.stride
             defer { offset += size }

@@ -1,5 +1,6 @@
 import Foundation
 import WinnowCore
+import WinnowDataset
 import WinnowUI
 
 /// Finds a theme by name or path: a path to a `.toml` file; else `NAME.toml` in
@@ -10,9 +11,14 @@ enum ThemeLocator {
     static func load(_ nameOrPath: String, datasetRoot: String) throws -> Theme {
         let candidates = self.candidates(nameOrPath, datasetRoot: datasetRoot)
         for path in candidates where FileManager.default.isReadableFile(atPath: path) {
-            let text: String
-            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                throw CLIFailure(message: "cannot read the theme \(TerminalText.sanitize(path)): \(error.localizedDescription)", exit: .usage)
+            // A theme can come from the dataset (its themes/ folder, or a path in its
+            // winnow.toml): read as every dataset file is, never blocking on a FIFO.
+            let file: MappedFile
+            do { file = try MappedFile(path: path, displayName: path) } catch {
+                throw CLIFailure(message: "cannot read the theme: " + error.description, exit: .usage)
+            }
+            guard let text = String(validating: file.bytes, as: UTF8.self) else {
+                throw CLIFailure(message: "the theme \(TerminalText.sanitize(path)) is not UTF-8 text\n    fix: save it as UTF-8", exit: .usage)
             }
             do { return try ThemeFile.parse(text, file: path) } catch {
                 throw CLIFailure(message: error.description, exit: .usage)

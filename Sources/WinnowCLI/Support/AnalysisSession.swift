@@ -69,8 +69,26 @@ struct AnalysisSession {
             throw CLIFailure(message: "\(embeddings.source) changed since the last import\n    fix: run winnow import \(TerminalText.sanitize(context.datasetRoot))", exit: .dataError)
         }
         progress.begin("normalising embeddings", total: nil)
-        defer { progress.end() }
-        return EmbeddingMatrix(rows: matrix.rows, dimension: matrix.columns) { Float(matrix.value(row: $0, column: $1)) }
+        let rows = EmbeddingRows(matrix)
+        progress.end()
+        for warning in Self.warnings(about: rows, source: embeddings.source, items: context.items) { printError(warning) }
+        return EmbeddingMatrix(rows: rows.rows, dimension: rows.dimension, values: rows.values)
+    }
+
+    /// What is degenerate about the embeddings, in sentences (the neighbours still get computed).
+    static func warnings(about rows: EmbeddingRows, source: String, items: [AnalysisContext.Item]) -> [String] {
+        func example(_ row: Int) -> String { "row \(row)" + (row < items.count ? " (\(TerminalText.sanitize(items[row].path)))" : "") }
+        var warnings: [String] = []
+        if let first = rows.zeroRows.first {
+            warnings.append("warning: \(source): \(rows.zeroRows.count) of \(rows.rows) rows are all zeros, e.g. \(example(first)); those items are similar to nothing and get no neighbours\n    fix: recompute their embeddings")
+        }
+        if rows.allSameDirection {
+            warnings.append("warning: \(source): every row points the same way, so every item is equally similar to every other: the neighbours and near-duplicate groups mean nothing\n    fix: check how the embeddings were computed (a constant or broken model output)")
+        }
+        if let first = rows.rescaledRows.first {
+            warnings.append("warning: \(source): \(rows.rescaledRows.count) of \(rows.rows) rows have values beyond 2^±40 in magnitude (huge or subnormal), e.g. \(example(first)); they were rescaled exactly (by a power of two) before normalising\n    fix: none needed for Winnow, but check the model that wrote them")
+        }
+        return warnings
     }
 
     /// Every model's probabilities, from the state folder.
@@ -112,7 +130,9 @@ struct AnalysisSession {
         var hashes = [UInt64?](repeating: nil, count: context.items.count)
         var stale: [Int] = []
         for (i, item) in context.items.enumerated() {
-            guard let size = item.fileSize, let time = item.modificationTime else { continue }  // missing file
+            // Items marked at import (missing, not a regular file, empty, not an image) are
+            // not read: a FIFO or a link to /dev/zero must not hang or feed the analysis.
+            guard item.problem == nil, let size = item.fileSize, let time = item.modificationTime else { continue }
             if let c = cached[item.id], c.size == size, c.modificationTime == time { hashes[i] = c.hash } else { stale.append(i) }
         }
         if !stale.isEmpty {
@@ -206,10 +226,12 @@ struct AnalysisSession {
         let file = try MappedFile(path: path, displayName: path)
         let bytes = file.bytes
         guard bytes.count >= magic.count + 16, Array(bytes.prefix(magic.count)) == magic else { throw CLIFailure(message: "bad cache", exit: .projectError) }
-        let count = Int(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count, as: UInt64.self)))
-        let k = Int(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count + 8, as: UInt64.self)))
+        // The sizes come from a file: checked, so a damaged cache is rebuilt instead of trapping.
+        guard let count = Int(exactly: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count, as: UInt64.self))),
+              let k = Int(exactly: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count + 8, as: UInt64.self))),
+              let size = NPYHeader.checkedByteCount([count, k], elementSize: 8) else { throw CLIFailure(message: "bad cache", exit: .projectError) }
         let start = magic.count + 16
-        guard bytes.count == start + count * k * 8 else { throw CLIFailure(message: "bad cache", exit: .projectError) }
+        guard bytes.count - start == size else { throw CLIFailure(message: "bad cache", exit: .projectError) }
         let ids = [Int32](unsafeUninitializedCapacity: count * k) { buffer, initialized in
             UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + count * k * 4)]))
             initialized = count * k

@@ -4,17 +4,23 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import WinnowCore
 
 /// Writes a file aside (`.NAME.tmp-PID` in the same folder) and renames it into place on
 /// `commit()`, so readers see the old file or the whole new one, never half of one.
 /// Without `commit()` (an error, a crash) the temporary file is removed and the target
 /// is untouched. Output is buffered; `path == nil` writes to stdout instead.
+///
+/// Written to a terminal (standard output, or `-o /dev/tty`), the text is sanitised like
+/// every other thing the CLI prints: CSV cells and JSON are data from the dataset, and a
+/// terminal would run the escape sequences in them. Files and pipes get the bytes verbatim.
 final class OutputFile {
     let path: String?
     private let temporaryPath: String?
     private let fd: Int32
     private var buffer: [UInt8] = []
     private var committed = false
+    private lazy var isTerminal = isatty(fd) == 1
 
     init(path: String?) throws {
         self.path = path
@@ -29,9 +35,7 @@ final class OutputFile {
         var info = stat()
         if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG, info.st_mode & S_IFMT != S_IFDIR {
             let fd = open(path, O_WRONLY | O_CLOEXEC)
-            guard fd >= 0 else {
-                throw CLIFailure(message: "cannot write \(path): \(String(cString: strerror(errno)))", exit: .projectError)
-            }
+            guard fd >= 0 else { throw CLIFailure.cannotWrite(path, errno: errno) }
             self.fd = fd
             temporaryPath = nil
             return
@@ -39,9 +43,7 @@ final class OutputFile {
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw CLIFailure(message: "cannot write \(path): \(String(cString: strerror(errno)))\n    fix: check that the folder exists and that you may write there", exit: .projectError)
-        }
+        guard fd >= 0 else { throw CLIFailure.cannotWrite(path, errno: errno) }
         self.fd = fd
         temporaryPath = temporary
     }
@@ -57,11 +59,16 @@ final class OutputFile {
     }
 
     func write(_ text: String) throws {
-        buffer.append(contentsOf: text.utf8)
+        if temporaryPath == nil, isTerminal {
+            buffer.append(contentsOf: TerminalText.sanitizeKeepingLineBreaks(text).utf8)
+        } else {
+            buffer.append(contentsOf: text.utf8)
+        }
         if buffer.count >= 1 << 20 { try flush() }
     }
 
     func write(bytes: UnsafeRawBufferPointer) throws {
+        if temporaryPath == nil, isTerminal { return try write(String(decoding: bytes, as: UTF8.self)) }
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 20 { try flush() }
     }
@@ -73,7 +80,7 @@ final class OutputFile {
                 let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw CLIFailure(message: "cannot write \(path ?? "stdout"): \(String(cString: strerror(errno)))", exit: .projectError)
+                    throw CLIFailure.cannotWrite(path ?? "standard output", errno: errno)
                 }
                 offset += n
             }
@@ -89,7 +96,7 @@ final class OutputFile {
             committed = true
             return
         }
-        guard fsync(fd) == 0 else { throw CLIFailure(message: "cannot write \(path): \(String(cString: strerror(errno)))", exit: .projectError) }
+        guard fsync(fd) == 0 else { throw CLIFailure.cannotWrite(path, errno: errno) }
         close(fd)
         guard rename(temporaryPath, path) == 0 else {
             unlink(temporaryPath)

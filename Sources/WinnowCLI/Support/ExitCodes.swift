@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import WinnowCore
 import WinnowStore
 
@@ -35,6 +36,17 @@ struct CLIFailure: Error, CustomStringConvertible {
     var message: String
     var exit: WinnowExit
     var description: String { message }
+
+    /// A file that could not be written: a full disk (or quota, or `ulimit -f`) said as such.
+    static func cannotWrite(_ path: String, errno code: Int32, fix: String = "check that the folder exists and that you may write there") -> CLIFailure {
+        let shown = TerminalText.sanitize(path)
+        if DiskSpace.isFull(errno: code) {
+            let folder = (path as NSString).deletingLastPathComponent
+            let (reason, fix) = DiskSpace.explain(folder: folder.isEmpty ? "." : folder)
+            return CLIFailure(message: "cannot write \(shown): \(reason)\n    fix: \(fix), or write elsewhere", exit: .projectError)
+        }
+        return CLIFailure(message: "cannot write \(shown): \(String(cString: strerror(code)))\n    fix: \(fix)", exit: .projectError)
+    }
 
     static func from(_ error: any Error) -> CLIFailure {
         switch error {

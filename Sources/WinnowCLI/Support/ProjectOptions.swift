@@ -42,17 +42,50 @@ struct Project {
         let root = try options.datasetRoot()
         let config = try DatasetReader.loadConfig(root: root)
         let stateDirectory = options.state ?? ProjectStore.defaultStateDirectory(forDataset: root)
-        let store = try ProjectStore(stateDirectory: stateDirectory)
-        if options.state != nil, let recorded = try store.setting("dataset_root"), recorded != root {
-            throw StoreError.otherDataset(state: stateDirectory, recorded: recorded, given: root)
-        }
-        let project = Project(root: root, config: config, store: store)
-        if importIfNeeded && !store.hasImported {
+        // A dataset never imported is read, and checked, before its state folder is created:
+        // a refused first import leaves the dataset folder exactly as it was.
+        var snapshot: DatasetSnapshot?
+        if importIfNeeded && !ProjectStore.exists(stateDirectory: stateDirectory) {
             printError("winnow: \(TerminalText.sanitize(root)) has not been imported yet; importing it now")
-            let summary = try project.runImport()
+            snapshot = try read(root, config)
+        }
+        let project = try openStore(options, root: root, config: config, stateDirectory: stateDirectory)
+        if importIfNeeded && !project.store.hasImported {
+            if snapshot == nil {
+                printError("winnow: \(TerminalText.sanitize(root)) has not been imported yet; importing it now")
+                snapshot = try read(root, config)
+            }
+            let summary = try project.store.applyImport(snapshot!, datasetRoot: root, progress: TerminalProgress())
             printError(Project.describe(summary))
         }
         return project
+    }
+
+    /// `winnow import`: reads and checks the dataset first (nothing is created or changed
+    /// when it is refused), then opens the project and applies it in one transaction.
+    /// `override` applies command-line settings (`--no-folder-labels`) to winnow.toml's.
+    static func importDataset(_ options: ProjectOptions,
+                              override: (inout WinnowConfig) -> Void = { _ in }) throws -> (project: Project, summary: ImportSummary) {
+        let root = try options.datasetRoot()
+        var config = try DatasetReader.loadConfig(root: root)
+        override(&config)
+        let snapshot = try read(root, config)
+        let project = try openStore(options, root: root, config: config,
+                                    stateDirectory: options.state ?? ProjectStore.defaultStateDirectory(forDataset: root))
+        return (project, try project.store.applyImport(snapshot, datasetRoot: root, progress: TerminalProgress()))
+    }
+
+    private static func read(_ root: String, _ config: WinnowConfig) throws -> DatasetSnapshot {
+        try DatasetReader(root: root, config: config).read(progress: TerminalProgress())
+            .withAnnotatorConsensus(AnnotatorConsensusMethod(rawValue: config.annotatorConsensus) ?? .crowdlab)
+    }
+
+    private static func openStore(_ options: ProjectOptions, root: String, config: WinnowConfig, stateDirectory: String) throws -> Project {
+        let store = try ProjectStore(stateDirectory: stateDirectory, datasetFolder: root)
+        if options.state != nil, let recorded = try store.setting("dataset_root"), recorded != root {
+            throw StoreError.otherDataset(state: stateDirectory, recorded: recorded, given: root)
+        }
+        return Project(root: root, config: config, store: store)
     }
 
     /// The same project with some settings overridden (by command-line options).
@@ -60,14 +93,6 @@ struct Project {
         var config = config
         change(&config)
         return Project(root: root, config: config, store: store)
-    }
-
-    /// Reads the dataset and applies it to the store in one transaction.
-    func runImport() throws -> ImportSummary {
-        let progress = TerminalProgress()
-        let snapshot = try DatasetReader(root: root, config: config).read(progress: progress)
-            .withAnnotatorConsensus(AnnotatorConsensusMethod(rawValue: config.annotatorConsensus) ?? .crowdlab)
-        return try store.applyImport(snapshot, datasetRoot: root, progress: progress)
     }
 
     /// The one-line import summary, plus any notices.
@@ -95,10 +120,15 @@ func resolveReviewer(_ explicit: String?, policy: TeamPolicy = TeamPolicy()) thr
     var chosen = login
     var how = "your login name"
     if let explicit, !explicit.isEmpty {
-        guard TerminalText.isSafe(explicit) else { throw CLIFailure(message: "the reviewer name contains control characters", exit: .usage) }
+        guard TerminalText.isSafe(explicit) else { throw CLIFailure(message: "the reviewer name (--reviewer) contains control characters\n    fix: give a plain name", exit: .usage) }
         chosen = explicit
         how = "--reviewer"
-    } else if let env = ProcessInfo.processInfo.environment["WINNOW_REVIEWER"], !env.isEmpty, TerminalText.isSafe(env) {
+    } else if let env = ProcessInfo.processInfo.environment["WINNOW_REVIEWER"], !env.isEmpty {
+        // Refused, not replaced by the login name: decisions would be recorded under a name
+        // the person did not ask for.
+        guard TerminalText.isSafe(env) else {
+            throw CLIFailure(message: "WINNOW_REVIEWER contains control characters\n    fix: set it to a plain name, or unset it to use your login name", exit: .usage)
+        }
         chosen = env
         how = "WINNOW_REVIEWER"
     }

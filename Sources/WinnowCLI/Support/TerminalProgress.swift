@@ -35,13 +35,13 @@ final class TerminalProgress: ProgressReporter {
     func end() {
         guard enabled else { return }
         state.withLock { s in
-            if s.visible { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)); s.visible = false }
+            if s.visible { Console.redrawLine("", to: .standardError); s.visible = false }
         }
     }
 
     private func draw(_ s: inout State) {
         s.lastDraw = MonotonicClock.now()
-        var line = "\r\u{1B}[2K"
+        var line = ""
         if let total = s.total, total > 0 {
             let fraction = min(1, Double(s.completed) / Double(total))
             let width = 24
@@ -51,13 +51,8 @@ final class TerminalProgress: ProgressReporter {
         } else {
             line += "[" + String(repeating: " ", count: 24) + "]      "
         }
-        line += s.phase
-        FileHandle.standardError.write(Data(line.utf8))
+        line += s.phase  // may name dataset files: sanitised by the console
+        Console.redrawLine(line, to: .standardError)
         s.visible = true
     }
-}
-
-/// Writes to stderr (diagnostics, summaries of implicit work) without disturbing stdout.
-func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
 }

@@ -142,6 +142,11 @@ public struct WinnowConfig: Sendable, Equatable {
     ]
 
     public static func parse(_ text: String, file: String = fileName) throws(DatasetInvalid) -> WinnowConfig {
+        if let (line, column) = TOMLPreflight.problem(in: text) {
+            throw DatasetInvalid(problems: [DataProblem(file: file, line: line, column: column,
+                message: "not valid TOML: a table header's name must start with a letter, digit, _, - or a quote",
+                hint: "write the table as [name] (and an array whose line starts with [ on one line with its key)")])
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)

@@ -55,16 +55,14 @@ public enum SafeFileName {
     static func isPlainlySafe(_ text: String) -> Bool {
         let utf8 = text.utf8
         guard let first = utf8.first, first != 0x2E, utf8.count <= maxBytes else { return false }
-        // C0 controls, /, \, DEL; C1 controls (C2 80–9F) and bidi marks (E2 80 …) take the careful path.
-        return !utf8.contains { $0 < 0x20 || $0 == 0x2F || $0 == 0x5C || $0 == 0x7F || $0 == 0xC2 || $0 == 0xE2 }
+        // C0 controls, /, \, DEL; C1 controls (C2 80–9F), U+061C (D8 9C) and bidi marks (E2 80 …) take the careful path.
+        return !utf8.contains { $0 < 0x20 || $0 == 0x2F || $0 == 0x5C || $0 == 0x7F || $0 == 0xC2 || $0 == 0xD8 || $0 == 0xE2 }
     }
 
     static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
         let v = scalar.value
         if v == 0x2F || v == 0x5C { return true }  // / and \
-        if v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) { return true }
-        if (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F { return true }
-        return false
+        return TerminalText.needsReplacement(scalar)  // controls and every bidi control, as on a terminal
     }
 
     /// Cut to `maxBytes` at a character boundary; an extension of up to 16 bytes is kept.

@@ -11,8 +11,12 @@ public struct PixelSize: Sendable, Hashable, CustomStringConvertible {
         self.height = height
     }
 
-    /// `width × height`, the number of pixels.
-    public var area: Int { width * height }
+    /// `width × height`, the number of pixels; `Int.max` when that overflows (sizes come
+    /// from image headers, which can claim anything).
+    public var area: Int {
+        let (product, overflow) = width.multipliedReportingOverflow(by: height)
+        return overflow ? Int.max : product
+    }
 
     /// True when either side is zero (or negative).
     public var isEmpty: Bool { width <= 0 || height <= 0 }

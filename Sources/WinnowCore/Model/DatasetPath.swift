@@ -35,7 +35,7 @@ public enum DatasetPath {
         var dotsOnly = true
         var first = true
         for byte in path.utf8 {
-            if byte < 0x20 || byte == 0x7F || byte == 0x5C || byte == 0xC2 || byte == 0xE2 { return false }  // C1 controls (C2 80–9F) and bidi marks (E2 80 …) take the slow path
+            if byte < 0x20 || byte == 0x7F || byte == 0x5C || byte == 0xC2 || byte == 0xD8 || byte == 0xE2 { return false }  // C1 controls (C2 80–9F), U+061C (D8 9C) and bidi marks (E2 80 …) take the slow path
             if byte == 0x2F {
                 if first || componentLength == 0 || dotsOnly { return false }
                 componentLength = 0

@@ -19,6 +19,8 @@ public struct NPYHeader: Sendable, Equatable {
     public enum Failure: Error, Sendable, Equatable {
         case badMagic, truncated, unsupportedVersion(String), malformed(String)
         case fortranOrder, bigEndian(String), unsupportedType(String), structured, notTwoDimensional(Int)
+        /// The shape's size in bytes does not fit in a 64-bit integer (a hostile or broken header).
+        case tooLarge(String)
 
         /// A sentence for the user: what is wrong and what to do.
         public var explanation: (message: String, hint: String) {
@@ -33,6 +35,7 @@ public struct NPYHeader: Sendable, Equatable {
             case .unsupportedType(let d): return ("the element type \(d) is not supported (float32 or float64 are read)", save)
             case .structured: return ("the array has a structured (record) dtype", "store a plain N×D float matrix: " + save)
             case .notTwoDimensional(let n): return ("the array has \(n) dimension\(n == 1 ? "" : "s"); a 2-D matrix (rows × columns) is required", "reshape it to (rows, columns) before saving")
+            case .tooLarge(let shape): return ("the shape \(shape) is too large: its data would not fit in any file", "the header is damaged or was not written by numpy; write the file again with numpy.save")
             }
         }
     }
@@ -96,9 +99,34 @@ public struct NPYHeader: Sendable, Equatable {
         if d.fortranOrder, d.shape.count > 1, d.shape.allSatisfy({ $0 > 1 }) { throw .fortranOrder }
         guard d.shape.count == 2 else { throw .notTwoDimensional(d.shape.count) }
         let header = NPYHeader(version: d.version, scalarType: scalarType, rows: d.shape[0], columns: d.shape[1], dataOffset: d.dataOffset)
-        let (needed, overflow) = header.rows.multipliedReportingOverflow(by: header.columns * scalarType.byteSize)
-        guard !overflow, fileSize >= header.dataOffset + needed else { throw .truncated }
+        // Every size from the header is checked before it is used: a hostile shape such as
+        // (2**62, 2**62) must be an error, never an arithmetic trap.
+        guard let needed = checkedByteCount(d.shape, elementSize: scalarType.byteSize),
+              case let (end, overflow) = header.dataOffset.addingReportingOverflow(needed), !overflow else {
+            throw .tooLarge(shapeText(d.shape))
+        }
+        guard fileSize >= end else { throw .truncated }
         return header
+    }
+}
+
+extension NPYHeader {
+    /// The byte count of an array of `shape` with elements of `elementSize` bytes, or nil
+    /// when it overflows (the dimensions come from an untrusted file).
+    public static func checkedByteCount(_ shape: [Int], elementSize: Int) -> Int? {
+        var total = elementSize
+        for dimension in shape {
+            guard dimension >= 0 else { return nil }
+            let (product, overflow) = total.multipliedReportingOverflow(by: dimension)
+            if overflow { return nil }
+            total = product
+        }
+        return total
+    }
+
+    /// A shape as Python writes it: `(3, 4)`, `(5,)`.
+    public static func shapeText(_ shape: [Int]) -> String {
+        "(" + shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? ",)" : ")")
     }
 }
 
@@ -126,8 +154,9 @@ enum PythonLiteral {
         }
         func integer() throws(NPYHeader.Failure) -> Int {
             skipSpace()
-            let digits = s.prefix(while: { $0.isNumber })
-            guard let value = Int(digits), value >= 0 else { throw .malformed("expected a dimension") }
+            let digits = s.prefix(while: { $0.isASCII && $0.isNumber })
+            guard !digits.isEmpty else { throw .malformed("expected a dimension") }
+            guard let value = Int(digits) else { throw .tooLarge("with the dimension \(digits.prefix(40))") }
             s = s.dropFirst(digits.count)
             skipSpace()
             if s.first == "L" { s.removeFirst() }  // Python 2 longs

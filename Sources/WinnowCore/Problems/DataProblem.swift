@@ -27,7 +27,7 @@ public struct DataProblem: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var location: String {
-        var text = file
+        var text = TerminalText.sanitize(file)  // a file name from the dataset is untrusted too
         if let line { text += ":\(line)" }
         if let column { text += ":\(column)" }
         if let columnName { text += " (\(TerminalText.sanitize(columnName)))" }

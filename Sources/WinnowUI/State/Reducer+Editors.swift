@@ -1,3 +1,5 @@
+import WinnowCore
+
 /// The two text inputs: the class picker (`/`) and the note editor (`n`). While one is
 /// open, keys type into it.
 extension Reducer {
@@ -39,6 +41,7 @@ extension Reducer {
             picker.query = ""
             picker.selection = 0
         case .character(let c):
+            guard isTypable(c) else { break }
             picker.query.append(c)
             picker.selection = 0
         default:
@@ -74,12 +77,24 @@ extension Reducer {
             editor.text = ""
             state.noteEditor = editor
         case .character(let c):
+            // A pasted C1 control or bidi override would be saved in the decision log, which
+            // `decide --note` refuses: such characters are not typed into a note.
+            guard isTypable(c) else {
+                state.status = StatusMessage(.warning, "control and bidirectional characters are left out of notes")
+                break
+            }
             if editor.text.count < noteLimit { editor.text.append(c) }
             state.noteEditor = editor
         default:
             break
         }
         return []
+    }
+
+    /// A character an editor keeps: none of its scalars is a control (C0, C1, DEL) or an
+    /// invisible bidirectional control (the key decoder passes them on as characters).
+    static func isTypable(_ c: Character) -> Bool {
+        !c.unicodeScalars.contains(where: TerminalText.needsReplacement)
     }
 }
 
