@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncur
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn test-pixels demo-reset bench-pipeline bench-analyze bench-label-issues bench-multilabel bench-crowdlab bench-duplicates sample fuzz clean
+.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn test-pixels demo-reset bench-pipeline bench-analyze bench-label-issues bench-multilabel bench-crowdlab bench-duplicates helper-venv bench-helper bench-review-yield bench-helper-quality sample fuzz clean
 
 help:
 	@echo "make demo          the review screen on the bundled sample project"
@@ -29,6 +29,9 @@ help:
 	@echo "make bench-multilabel  multi-label find_label_issues vs cleanlab (ML_ITEMS=1000000, ML_CLASSES=20)"
 	@echo "make bench-crowdlab    CROWDLAB vs cleanlab (CROWD_ITEMS=100000, 5 annotators, 10 classes)"
 	@echo "make bench-duplicates  near-duplicate pairs vs cleanlab Datalab on generated datasets (SOURCES=500)"
+	@echo "make bench-helper  the helper model vs scikit-learn (HELPER_ITEMS=100000), then 1M items alone"
+	@echo "make bench-review-yield  review yield and label-issue precision with the helper, on generated datasets"
+	@echo "make bench-helper-quality  label-issue precision from features alone on the label-issue suite: helper vs Datalab and neighbours"
 	@echo "make sample        regenerate SampleProjects/ (needs a Python venv, see SampleProjects/README.md)"
 	@echo "make fuzz          mutation-fuzz the image decoders, CSV/NPY parsers, dataset reader, winnow.toml (FUZZ_SECONDS=120 per target)"
 
@@ -101,6 +104,30 @@ bench-label-issues: release bench-venv
 
 bench-cl: release bench-venv
 	.build/release/winnow bench confident-learning --items $(ITEMS) --python $(CLEANLAB_VENV)/bin/python
+
+# The helper model's references: scikit-learn, cleanlab with Datalab (a venv outside the repository).
+HELPER_VENV ?= /tmp/venv-helpermodel
+helper-venv:
+	test -x $(HELPER_VENV)/bin/python || (python3 -m venv $(HELPER_VENV) && $(HELPER_VENV)/bin/pip install -q -r Benchmarks/reference/requirements-helper.txt)
+
+HELPER_ITEMS ?= 100000
+bench-helper: release helper-venv
+	.build/release/winnow bench helper --items $(HELPER_ITEMS) --runs 3 --python $(HELPER_VENV)/bin/python
+	.build/release/winnow bench helper --items 1000000 --no-reference
+
+# Datasets with known errors in varied regimes (generated once), then the review yield of
+# each order and the label-issue precision from features alone.
+HELPER_DATASETS ?= /tmp/winnow-helper-datasets
+bench-review-yield: release helper-venv
+	test -d $(HELPER_DATASETS) || $(HELPER_VENV)/bin/python Benchmarks/reference/helper_datasets.py --out $(HELPER_DATASETS)
+	.build/release/winnow bench review-yield $(HELPER_DATASETS)/* SampleProjects/shapes --python $(HELPER_VENV)/bin/python
+	.build/release/winnow bench helper-quality $(HELPER_DATASETS)/* SampleProjects/shapes --python $(HELPER_VENV)/bin/python
+
+# Label-issue precision from the features alone on every dataset of the label-issue suite
+# (seed 0, generated once as bench-label-issues does; LABEL_SUITE is defined above).
+bench-helper-quality: release helper-venv bench-venv
+	test -f $(LABEL_SUITE)/s0/suite.json || .build/release/winnow bench label-issues --suite --seeds 0 --suite-directory $(LABEL_SUITE) --python $(CLEANLAB_VENV)/bin/python
+	.build/release/winnow bench helper-quality $(LABEL_SUITE)/s0/*/ --python $(HELPER_VENV)/bin/python
 
 ML_ITEMS ?= 1000000
 ML_CLASSES ?= 20

@@ -5,6 +5,7 @@ import PackageDescription
 //   WinnowCore (pure: model, CSV/NPY parsing, config, text safety; CPixelKernels: its pixel loops in C)
 //   WinnowAnalysis (pure: confident learning, label-quality signals)
 //   WinnowNeighbours (k-nearest neighbours: own exact kernels by CPU features, hnswlib approximate)
+//   WinnowHelperModel (pure: cross-validated logistic regression on features, OpenBLAS)
 //   WinnowDataset (reads a dataset folder into a validated snapshot)
 //   WinnowStore (the SQLite project store: schema, hash-chained event log, queries)
 //   WinnowImaging (decodes PNG/JPEG/WebP with Debian's libraries; encodes PNG)
@@ -61,8 +62,14 @@ let package = Package(
             name: "WinnowNeighbours",
             dependencies: ["WinnowCore", "CNeighbourKernels", "CHNSW", .product(name: "HeapModule", package: "swift-collections")]
         ),
-        // OpenBLAS: only `winnow bench neighbours`, to measure sgemm-based search beside ours.
+        // OpenBLAS: the helper model's products, and `winnow bench neighbours` to measure
+        // sgemm-based search beside ours.
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // The helper model: its own module so it reaches BLAS through one narrow file.
+        .target(
+            name: "WinnowHelperModel",
+            dependencies: ["WinnowCore", "COpenBLAS"]
+        ),
         .target(
             name: "WinnowDataset",
             dependencies: ["WinnowCore"]
@@ -103,7 +110,7 @@ let package = Package(
         .target(
             name: "WinnowCLI",
             dependencies: [
-                "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowStore",
+                "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowHelperModel", "WinnowStore",
                 "WinnowImaging", "WinnowGraphics", "WinnowUI", "WinnowTerminal", "COpenBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -126,6 +133,12 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "WinnowNeighboursTests", dependencies: ["WinnowNeighbours"]),
+        .testTarget(
+            name: "WinnowHelperModelTests",
+            dependencies: ["WinnowHelperModel", "WinnowCore"],
+            exclude: ["Fixtures/sklearn/make_fixtures.py", "Fixtures/sklearn/requirements.txt"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "WinnowDatasetTests",
             dependencies: ["WinnowDataset", "WinnowTestSupport"],

@@ -83,6 +83,7 @@ public final class ReviewRuntime {
             for effect in Reducer.reduce(&state, action) { perform(effect, inbox: inbox, screen: screen, state: state) }
         }
         perform(.loadQueue(options.queue), inbox: inbox, screen: screen, state: state)
+        source.observeQueueChanges { inbox.post(.queuesChanged) }
         draw(state, screen: screen)
 
         var lastTick = clock()

@@ -109,6 +109,16 @@ struct ScreenFactsTests {
         #expect(!state.queueReloading && state.queue.map(\.item) == [7, 1, 2, 4])
     }
 
+    @Test("a model retrained behind the screen refreshes the queue the same way: the item on screen stays")
+    func retrainRefreshKeepsItem() {
+        var state = Sample.state()
+        Sample.press([.character("j")], &state)
+        #expect(Reducer.reduce(&state, .queuesChanged) == [.refreshQueue("triage")])
+        let fresh = [5, 1, 0].map { QueueSlot(item: $0, source: "random", score: 0) }
+        _ = Reducer.reduce(&state, .queueRefreshed(name: "triage", slots: fresh, counts: nil))
+        #expect(state.currentItem == 1 && state.position == 1 && state.queue.map(\.item) == [5, 1, 0])
+    }
+
     @Test("a refresh that arrives while a decision is saved never brings the decided item back")
     func refreshDuringSave() {
         var state = Sample.state()

@@ -46,6 +46,7 @@ struct AnalyzeCommand: ParsableCommand {
         let elapsed = MonotonicClock.now() - start
         let duplicates = try session.nearDuplicates(embeddingGraph: session.context.embeddings == nil ? nil : neighbours?.graph)
         print(Self.summary(analysis: analysis, input: input, builder: builder, neighbours: neighbours, duplicates: duplicates, config: opened.config, seconds: elapsed))
+        print("  helper       " + HelperEvidence.describe(config: opened.config, context: session.context, cache: HelperCache.read(HelperEvidence.cachePath(session))))
     }
 
     static func summary(analysis: LabelAnalysis, input: AnalysisInput, builder: QueueBuilder,

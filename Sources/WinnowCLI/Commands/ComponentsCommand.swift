@@ -35,7 +35,7 @@ struct ComponentsCommand: ParsableCommand {
         let opened = try Project.open(project)
         let session = try AnalysisSession(opened)
         // Without embeddings, the graph comes from image features and only joins near-duplicates.
-        let input = try session.input(graph: try session.neighbourGraph()?.graph)
+        let input = try session.input(graph: try session.neighbourGraph()?.graph, withHelper: false)  // groups need no label evidence
         let analysis = LabelAnalysis(input, settings: session.settings())
         let summaries = analysis.componentSummaries.filter { !bad || $0.isBad }
         let paths = session.context.items.map(\.path)

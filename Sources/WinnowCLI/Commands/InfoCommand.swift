@@ -21,17 +21,18 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         let opened = try Project.open(project)
         let info = try opened.store.info()
+        let helper = HelperEvidence.info(info, config: opened.config, stateDirectory: opened.store.stateDirectory)  // HelperEvidence+Info.swift
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(JSONText.escapingControls(inEncoded: String(decoding: try encoder.encode(info), as: UTF8.self)))
+            print(JSONText.escapingControls(inEncoded: String(decoding: try HelperEvidence.adding(helper, toJSON: encoder.encode(info)), as: UTF8.self)))
         } else {
-            print(Self.render(info, name: opened.config.projectName), terminator: "")
+            print(Self.render(info, name: opened.config.projectName, helper: helper.text), terminator: "")
         }
     }
 
     /// The human-readable report. Every dataset-supplied string is sanitised.
-    static func render(_ info: ProjectInfo, name: String?) -> String {
+    static func render(_ info: ProjectInfo, name: String?, helper: String? = nil) -> String {
         let s = TerminalText.sanitize
         var out = ""
         func line(_ key: String, _ value: String) { out += "  " + key.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + value + "\n" }
@@ -48,6 +49,7 @@ struct InfoCommand: ParsableCommand {
         }
         line("models", info.models.isEmpty ? "none" : info.models.map { "\(s($0.name)) (\(s($0.source)))" }.joined(separator: ", "))
         line("embeddings", info.embeddings.map { "\($0.dimension)-d \($0.scalarType) (\($0.source))" } ?? "none (near-duplicates come from Winnow's own image features)")
+        if let helper { line("helper", helper) }
         if !info.metadataColumns.isEmpty { line("metadata", info.metadataColumns.map(s).joined(separator: ", ")) }
 
         if !info.classes.isEmpty {

@@ -15,7 +15,7 @@ struct ExportGroups {
     /// the models); outside the export's snapshot, since it may take a while.
     init(_ project: Project) throws {
         session = try AnalysisSession(project)
-        input = try session.input(graph: try session.neighbourGraph()?.graph)
+        input = try session.input(graph: try session.neighbourGraph()?.graph, withHelper: false)  // groups need no label evidence
     }
 
     /// The policies' verdicts for `snapshot`, in two passes over its items: the split-offs

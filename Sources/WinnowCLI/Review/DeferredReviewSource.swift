@@ -165,6 +165,11 @@ final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable {
         locked { watcher = made }
     }
 
+    /// The full source is the one whose queues change (its helper retrains): it is told once loaded.
+    func observeQueueChanges(_ changed: @escaping @Sendable () -> Void) {
+        Thread.detachNewThread { [self] in (try? source())?.observeQueueChanges(changed) }
+    }
+
     func similar(to item: Int) throws -> [SimilarItem] { try source().similar(to: item) }
     func stats() throws -> ReviewStats { try source().stats() }
 

@@ -56,6 +56,11 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     /// `synchronousRefreshLimit`, lower in tests of the large-project path.
     let refreshLimit: Int
     let taxonomy: ClassTaxonomy
+    /// Retrains the helper model as decisions come in (HelperRetrainer.swift); nil without one.
+    private(set) var helper: HelperRetrainer?
+    private var queuesChanged: (@Sendable () -> Void)?
+    /// A retrained helper changed the analysis since the screen last refreshed its queue.
+    private var retrainedSinceLook = false
 
     /// `graph`: the neighbour graph, also when it comes from image features and so is not
     /// label evidence (`input.neighbours` is nil then): "more like this" still uses it.
@@ -97,6 +102,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         let source = try StoreReviewSource(session: session, input: input, analysis: analysis, builder: builder, graph: graph,
                                            reviewer: reviewer, leases: leases, refreshLimit: refreshLimit)
         source.locked { source.startEngine() }
+        source.helper = HelperRetrainer.start(for: source, session: session, input: input)
         return source
     }
 
@@ -173,14 +179,20 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     /// The queue again when another session decided, released or took items since this
     /// source last looked; nil when nothing of theirs changed (this session's own writes
     /// wake the watcher too).
+    /// Also the queue again after the helper model was retrained (at any size: that happens
+    /// only every few decisions).
     func refreshedQueue(named name: String) throws -> (slots: [QueueSlot], counts: [String: Int])? {
-        guard count <= Self.countLimit else { return nil }
+        let retrained = locked { () -> Bool in
+            defer { retrainedSinceLook = false }
+            return retrainedSinceLook
+        }
+        guard count <= Self.countLimit || retrained else { return nil }
         let heldBefore = locked { lastHeldByOthers }
         // Takes in every decision since the last look (this session's own too, so the next
         // look starts after them), and says whether any was another reviewer's.
         let decided = syncWithOthers()
         let held = Set(leases?.heldByOthers().keys ?? [:].keys)
-        guard decided || held != heldBefore else { return nil }
+        guard decided || held != heldBefore || retrained else { return nil }
         return try queue(named: name)
     }
 
@@ -433,6 +445,7 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             }
             labelsDidChange(labelsChanged)
         }
+        helper?.decisionsMade(outcomes.count)
     }
 
     /// Brings in what other reviewers decided since this source last looked: their items'
@@ -454,6 +467,8 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             }
             labelsDidChange(labelsChanged)
         }
+        // This session's own decisions were counted as they were made.
+        helper?.decisionsMade(changes.items.count(where: { $0.events.contains { $0.id > (since ?? 0) && $0.reviewer != reviewer } }))
         return others
     }
 
@@ -546,6 +561,58 @@ final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
 
     /// Waits for a background re-analysis to finish (benchmarks, tests).
     func waitForRefresh() { refreshQueue.sync {} }
+
+    // MARK: - The helper model (HelperRetrainer.swift)
+
+    func observeQueueChanges(_ changed: @escaping @Sendable () -> Void) { locked { queuesChanged = changed } }
+
+    /// The helper's training labels and weights as the review stands now.
+    func helperTraining() -> (labels: [Int32], weights: [Float]) {
+        locked { HelperEvidence.training(input: input, items: context.items) }
+    }
+
+    /// A retrained helper's probabilities into the analysis (replacing the helper model's,
+    /// or added when it had none): at once for small projects, else the incremental
+    /// analysis is built again behind the screen with decisions made meanwhile brought in.
+    /// Then the screen is told to refresh its queue (keeping the reviewer's place, as for
+    /// others' decisions).
+    func installHelper(_ values: [Float], name: String) {
+        let notify = locked { () -> (@Sendable () -> Void)? in
+            guard values.count == input.count * input.classes.count else { return nil }
+            if let index = input.models.firstIndex(where: { $0.name == name }) { input.models[index].values = values } else {
+                input.models.append(ModelProbabilities(name: name, values: values))
+            }
+            guard context.items.count > refreshLimit else {
+                analysis = LabelAnalysis(input, settings: settings)
+                queuesStale = true
+                retrainedSinceLook = true
+                return queuesChanged
+            }
+            generation += 1
+            let snapshot = input, settings = self.settings
+            refreshQueue.async { [self] in
+                let built = IncrementalAnalysis(snapshot, settings: settings)
+                let current = locked { () -> IncrementalAnalysis in
+                    engine = built
+                    for i in 0..<input.count where built.input.labels[i] != input.labels[i] || built.input.excluded[i] != input.excluded[i]
+                        || built.input.splitOff.contains(Int32(i)) != input.splitOff.contains(Int32(i)) {
+                        bringEngineUpToDate(item: i)
+                    }
+                    return engine!
+                }
+                let fresh = current.analysis
+                let notify = locked { () -> (@Sendable () -> Void)? in
+                    analysis = fresh
+                    rebuildQueues()
+                    retrainedSinceLook = true
+                    return queuesChanged
+                }
+                notify?()
+            }
+            return nil
+        }
+        notify?()
+    }
 
     static func describe(_ outcomes: [DecisionOutcome], command: DecisionCommand, paths: [String]) -> String {
         guard let first = outcomes.first else { return "nothing saved" }

@@ -108,7 +108,8 @@ struct AnalysisSession {
     /// near-duplicate, outlier and problem checks. Without embeddings, `graph` comes from
     /// Winnow's image features, which recognise copies of a picture but not what a picture
     /// shows: it only joins near-duplicates and is no evidence about labels.
-    func input(graph: NeighbourGraph?) throws -> AnalysisInput {
+    /// `withHelper`: add the helper model's probabilities when it applies (`HelperEvidence`).
+    func input(graph: NeighbourGraph?, withHelper: Bool = true) throws -> AnalysisInput {
         let embeddingGraph = context.embeddings == nil ? nil : graph
         let duplicates = try nearDuplicates(embeddingGraph: embeddingGraph)
         let taxonomy = ClassTaxonomy(context.classes)
@@ -116,10 +117,12 @@ struct AnalysisSession {
             guard !context.multiLabel, let label = item.resolution.labels?.first, let position = taxonomy.position(of: label) else { return -1 }
             return Int32(position)
         }
-        return AnalysisInput(classes: context.classes, labels: labels, excluded: context.items.map { $0.resolution.isExcluded },
-                             models: try models(), neighbours: embeddingGraph,
-                             identical: try identicalGroups(), duplicatePairs: duplicates.pairs,
-                             splitOff: Set(context.items.indices.filter { context.items[$0].resolution.isSplitOff }.map { Int32($0) }))
+        var input = AnalysisInput(classes: context.classes, labels: labels, excluded: context.items.map { $0.resolution.isExcluded },
+                                  models: try models(), neighbours: embeddingGraph,
+                                  identical: try identicalGroups(), duplicatePairs: duplicates.pairs,
+                                  splitOff: Set(context.items.indices.filter { context.items[$0].resolution.isSplitOff }.map { Int32($0) }))
+        if withHelper { input.models += try helperModels(for: input) }  // HelperEvidence.swift
+        return input
     }
 
     /// Groups of byte-identical images ([analysis] exact_duplicates). Hashes are cached in

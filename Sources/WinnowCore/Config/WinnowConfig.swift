@@ -65,6 +65,12 @@ import TOMLKit
 ///
 /// [keys]                          # remap keys: command = "key" or ["key", "key"]
 /// accept = ["enter", "a"]
+///
+/// [helper]                        # the helper model (logistic regression on the features)
+/// enabled = true                  # default: on with embeddings or image features and < 2 models
+/// folds = 5                       # cross-validation folds
+/// regularisation = "auto"         # scikit-learn's C, or "auto": chosen by inner cross-validation
+/// retrain_every = 20              # decisions between retrains in the review screen
 /// ```
 public struct WinnowConfig: Sendable, Equatable {
     public var projectName: String?
@@ -113,6 +119,12 @@ public struct WinnowConfig: Sendable, Equatable {
     /// Several reviewers: roles, overlap, leases ([team]).
     public var team = TeamPolicy()
     public var keyBindingLines: [String: Int] = [:]
+    // [helper]: nil `helperEnabled` is automatic (see `HelperEvidence`), nil regularisation
+    // is chosen by inner cross-validation.
+    public var helperEnabled: Bool?
+    public var helperFolds = 5
+    public var helperRegularisation: Double?
+    public var helperRetrainEvery = 20
 
     public static let graphicsModes = ["auto", "kitty", "sixel", "iterm", "blocks", "none"]
     public static let blurStyles = ["blur", "pixelate"]
@@ -139,6 +151,7 @@ public struct WinnowConfig: Sendable, Equatable {
         "review": ["theme", "graphics", "colors", "sensitive_classes", "blur_all", "blur_style"],
         "team": ["reviews_per_item", "lease_minutes", "enforce_login", "reviewers", "blind"],
         "keys": [],  // any command name; checked by the review screen
+        "helper": ["enabled", "folds", "regularisation", "retrain_every"],
     ]
 
     public static func parse(_ text: String, file: String = fileName) throws(DatasetInvalid) -> WinnowConfig {
@@ -283,6 +296,20 @@ public struct WinnowConfig: Sendable, Equatable {
                                                      hint: "for example: \(TerminalText.sanitize(name)) = \"annotator\""))
                         }
                     }
+                case ("helper", "enabled"):
+                    if let b = item.bool { config.helperEnabled = b } else if item.string == "auto" { config.helperEnabled = nil } else { wrongType("true or false") }
+                case ("helper", "folds"):
+                    if let v = item.int, (2...20).contains(v) { config.helperFolds = v } else { wrongType("a whole number from 2 to 20") }
+                case ("helper", "regularisation"):
+                    if item.string == "auto" {
+                        config.helperRegularisation = nil
+                    } else if let v = item.double ?? item.int.map(Double.init), v > 0, v.isFinite {
+                        config.helperRegularisation = v
+                    } else {
+                        wrongType("\"auto\" or a positive number (scikit-learn's C)")
+                    }
+                case ("helper", "retrain_every"):
+                    if let v = item.int, (1...1_000_000).contains(v) { config.helperRetrainEvery = v } else { wrongType("a whole number of decisions (at least 1)") }
                 case ("triage", _):
                     if let v = item.double ?? item.int.map(Double.init), v >= 0 { config.triageQuotas[key] = v } else { wrongType("a number (a share)") }
                 default:

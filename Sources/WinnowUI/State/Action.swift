@@ -26,6 +26,8 @@ public enum Action: Sendable {
     /// A picture finished decoding or encoding in the background: draw again.
     case imageReady(item: Int)
     case notice(StatusMessage)
+    /// The queues' order changed behind the screen (a model retrained): refresh the queue.
+    case queuesChanged
     /// Items another reviewer holds, or that no longer need this reviewer, each with why:
     /// they leave the queue.
     case unavailable([Int: Unavailable])

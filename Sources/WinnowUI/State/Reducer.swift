@@ -76,6 +76,9 @@ public enum Reducer {
         case .notice(let message):
             state.status = message
             return []
+        case .queuesChanged:
+            // Refreshed like others' changes: the item on screen and the reviewer's place stay.
+            return othersChanged(&state)
         case .unavailable(let items):
             return unavailable(items, &state)
         }

@@ -32,6 +32,10 @@ public protocol ReviewDataSource: Sendable {
     /// Calls `changed` (on any thread) whenever another process may have changed the
     /// project, until `close`.
     func watchForChanges(_ changed: @escaping @Sendable () -> Void)
+    /// `changed` is called whenever the queues' order may have changed without a decision
+    /// (a model retrained in the background), so the screen refreshes its queue
+    /// (`refreshedQueue` then returns it).
+    func observeQueueChanges(_ changed: @escaping @Sendable () -> Void)
 }
 
 extension ReviewDataSource {
@@ -42,6 +46,8 @@ extension ReviewDataSource {
     public func refreshedQueue(named name: String) throws -> (slots: [QueueSlot], counts: [String: Int])? { nil }
     public func undoEarlier() throws -> EarlierUndo? { nil }
     public func watchForChanges(_ changed: @escaping @Sendable () -> Void) {}
+    /// Queues that change only with decisions.
+    public func observeQueueChanges(_ changed: @escaping @Sendable () -> Void) {}
 }
 
 /// Why an item cannot be reviewed here now.

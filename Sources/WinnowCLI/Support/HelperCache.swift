@@ -1,0 +1,104 @@
+import Foundation
+import WinnowHelperModel
+
+/// A trained helper model kept in the state folder (`helper/<features>-<settings>.bin`): its
+/// probabilities, the training labels and weights they were trained on (so a later run can
+/// tell how far the labels have moved since), the folds and fitted weights (so a retrain
+/// starts from them), and a summary for `info` and `analyze`.
+struct HelperCache {
+    struct Summary: Codable, Equatable {
+        var items: Int
+        var classes: Int
+        var parameters: Int
+        var folds: Int
+        /// C of each fold's model; whether it was chosen by inner cross-validation.
+        var regularisation: [Double]
+        var chosen: Bool
+        var features: String
+        var notes: [String]
+        /// The folds' own notes (fewer folds), kept with them.
+        var foldNotes: [String]
+        var trainedItems: Int
+        var outOfFoldLogLoss: Double?
+        var outOfFoldAccuracy: Double?
+        /// Log-loss of always predicting the class frequencies: the helper is used only below it.
+        var priorLogLoss: Double?
+        var seconds: Double
+        var trainedAt: String
+        /// Nil when the helper is evidence; else why not (no better than the class frequencies).
+        var unused: String?
+    }
+
+    var summary: Summary
+    var labels: [Int32]
+    var weights: [Float]
+    var folds: FoldAssignment
+    var evidence: [Bool]
+    var probabilities: [Float]
+    var fitted: HelperModel.Fitted
+
+    static let magic = Array("WINNOW-HELPER-2\n".utf8)
+
+    func write(to path: String) throws {
+        var data = Data(Self.magic)
+        let header = try JSONEncoder().encode(summary)
+        data.append(contentsOf: withUnsafeBytes(of: UInt64(header.count).littleEndian) { Array($0) })
+        data.append(header)
+        func append<T>(_ values: [T]) { values.withUnsafeBytes { data.append(contentsOf: $0) } }
+        append(labels)
+        append(weights)
+        // An entry saying why there is no helper keeps only what it was decided on.
+        if summary.parameters > 0 {
+        append(folds.foldOf)
+        append(evidence.map { $0 ? UInt8(1) : 0 })
+        append(probabilities)
+        for fold in fitted.perFold { append(fold) }
+        append(fitted.regularisation)
+        append([Int32(folds.count)])
+        }
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// Nil when the file is missing, from another version, or damaged (it is then retrained).
+    static func read(_ path: String) -> HelperCache? {
+        guard let data = FileManager.default.contents(atPath: path), data.count > magic.count + 8,
+              Array(data.prefix(magic.count)) == magic else { return nil }
+        var offset = magic.count
+        let headerLength = data.subdata(in: offset..<(offset + 8)).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
+        offset += 8
+        guard headerLength > 0, offset + headerLength <= data.count,
+              let summary = try? JSONDecoder().decode(Summary.self, from: data.subdata(in: offset..<(offset + headerLength))) else { return nil }
+        offset += headerLength
+        let n = summary.items, k = summary.classes, p = summary.parameters, f = summary.folds
+        let expected = n * 4 + n * 4 + (p == 0 ? 0 : n * 4 + n + n * k * 4 + p * 8 * f + f * 8 + 4)
+        guard data.count - offset == expected else { return nil }
+        func take<T>(_ count: Int, as: T.Type) -> [T] {
+            let bytes = count * MemoryLayout<T>.stride
+            defer { offset += bytes }
+            return data.subdata(in: offset..<(offset + bytes)).withUnsafeBytes { Array($0.bindMemory(to: T.self)) }
+        }
+        let labels = take(n, as: Int32.self), weights = take(n, as: Float.self)
+        guard p > 0 else {
+            return HelperCache(summary: summary, labels: labels, weights: weights, folds: FoldAssignment(count: 0, foldOf: []), evidence: [],
+                               probabilities: [], fitted: HelperModel.Fitted(perFold: [], regularisation: []))
+        }
+        let foldOf = take(n, as: Int32.self)
+        let evidence = take(n, as: UInt8.self).map { $0 != 0 }
+        let probabilities = take(n * k, as: Float.self)
+        let perFold = (0..<f).map { _ in take(p, as: Double.self) }
+        let regularisation = take(f, as: Double.self)
+        guard Int(take(1, as: Int32.self)[0]) == f else { return nil }
+        return HelperCache(summary: summary, labels: labels, weights: weights,
+                           folds: FoldAssignment(count: f, foldOf: foldOf, notes: summary.foldNotes), evidence: evidence, probabilities: probabilities,
+                           fitted: HelperModel.Fitted(perFold: perFold, regularisation: regularisation))
+    }
+
+    /// Items whose training label or weight differs from what the cache was trained on.
+    func changedItems(labels: [Int32], weights: [Float]) -> Int {
+        guard labels.count == self.labels.count else { return labels.count }
+        var changed = 0
+        for i in 0..<labels.count where labels[i] != self.labels[i] || weights[i] != self.weights[i] { changed += 1 }
+        return changed
+    }
+}
