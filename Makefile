@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncur
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn test-pixels demo-reset bench-pipeline bench-analyze bench-label-issues bench-multilabel bench-crowdlab helper-venv bench-helper bench-review-yield bench-helper-quality bench-quality bench-broken sample fuzz clean
+.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn test-pixels demo-reset bench-pipeline bench-analyze bench-label-issues bench-multilabel bench-crowdlab helper-venv bench-helper bench-review-yield bench-helper-quality bench-quality bench-broken bench-duplicates sample fuzz clean
 
 help:
 	@echo "make demo          the review screen on the bundled sample project"
@@ -30,6 +30,7 @@ help:
 	@echo "make bench-analyze full analyze of 1M items (clustered and noisy), peak memory, recall (ANALYZE_ITEMS)"
 	@echo "make bench-multilabel  multi-label find_label_issues vs cleanlab (ML_ITEMS=1000000, ML_CLASSES=20)"
 	@echo "make bench-crowdlab    CROWDLAB vs cleanlab (CROWD_ITEMS=100000, 5 annotators, 10 classes)"
+	@echo "make bench-duplicates  near-duplicate pairs vs cleanlab Datalab on generated datasets (SOURCES=500)"
 	@echo "make bench-helper  the helper model vs scikit-learn (HELPER_ITEMS=100000), then 1M items alone"
 	@echo "make bench-review-yield  review yield and label-issue precision with the helper, on generated datasets"
 	@echo "make bench-helper-quality  label-issue precision from features alone on the label-issue suite: helper vs Datalab and neighbours"
@@ -151,6 +152,15 @@ bench-multilabel: release bench-venv
 CROWD_ITEMS ?= 100000
 bench-crowdlab: release bench-venv
 	.build/release/winnow bench crowdlab --items $(CROWD_ITEMS) --annotators 5 --classes 10 --python $(CLEANLAB_VENV)/bin/python
+
+# Near-duplicates: generated datasets (digits, sketches, shapes × three embedding regimes ×
+# two copy strengths × seeds × copy rates and class counts) and the shapes sample, Winnow
+# with and without embeddings against Datalab's near_duplicate check in the same run.
+DUPLICATES_VENV ?= /tmp/venv-neardup
+SOURCES ?= 500
+bench-duplicates: release
+	test -x $(DUPLICATES_VENV)/bin/python || (python3 -m venv $(DUPLICATES_VENV) && $(DUPLICATES_VENV)/bin/pip install -q -r Benchmarks/reference/requirements-duplicates.txt)
+	.build/release/winnow bench duplicates --python $(DUPLICATES_VENV)/bin/python --sources $(SOURCES) --sample $(SAMPLE)
 
 VENV ?= /tmp/winnow-venv
 sample:

@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependency direction (each layer only imports the ones before it):
-//   WinnowCore (pure: model, CSV/NPY parsing, config, text safety)
+//   WinnowCore (pure: model, CSV/NPY parsing, config, text safety; CPixelKernels: its pixel loops in C)
 //   WinnowAnalysis (pure: confident learning, label-quality signals)
 //   WinnowNeighbours (k-nearest neighbours: own exact kernels by CPU features, hnswlib approximate)
 //   WinnowHelperModel (pure: cross-validated logistic regression on features, OpenBLAS)
@@ -29,7 +29,15 @@ let package = Package(
     targets: [
         .target(
             name: "WinnowCore",
-            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: ["CPixelKernels", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        // WinnowCore's per-pixel loops (resampling; the alignment that confirms near-duplicates)
+        // in C, optimised even in debug builds: an analysis resizes every image and aligns
+        // thousands of pairs. No FMA contraction, so results are the same on every CPU.
+        .target(
+            name: "CPixelKernels",
+            cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])],
+            linkerSettings: [.linkedLibrary("m")]
         ),
         .target(
             name: "WinnowAnalysis",

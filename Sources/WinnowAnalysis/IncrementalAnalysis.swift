@@ -216,13 +216,13 @@ public struct IncrementalAnalysis: Sendable {
 
     /// Splits `item` off its component ("not a duplicate") or takes it back.
     ///
-    /// Components are rebuilt in full (a union-find over the graph, O(n·k)): a split can
+    /// Components are rebuilt in full (the star grouping over the pairs): a split can
     /// break a component anywhere, and it is a rare decision.
     public mutating func setSplitOff(_ item: Int, _ splitOff: Bool) {
         guard input.splitOff.contains(Int32(item)) != splitOff else { return }
         if splitOff { input.splitOff.insert(Int32(item)) } else { input.splitOff.remove(Int32(item)) }
-        guard input.neighbours != nil || !input.identical.isEmpty else { return }
-        let found = Components(count: n, graph: input.neighbours, threshold: settings.duplicateThreshold, identical: input.identical, splitOff: input.splitOff)
+        guard input.hasDuplicateEvidence else { return }
+        let found = Components(count: n, pairs: input.duplicatePairs, identical: input.identical, splitOff: input.splitOff)
         components = found
         componentSummaries = found.members.enumerated().map { c, members in ComponentSummary(index: c, members: members, labels: judgedLabels) }
     }

@@ -15,8 +15,9 @@ public struct ModelProbabilities: Sendable {
 
 /// Settings of the analysis (`winnow.toml` [analysis]).
 public struct AnalysisSettings: Sendable, Equatable {
-    /// Neighbours closer than this (cosine) are near-duplicates and join a component.
-    public var duplicateThreshold: Float = 0.95
+    /// Which neighbours may be near-duplicates (the pairs themselves are decided before the
+    /// analysis, with the pixels where they can be read: `AnalysisInput.duplicatePairs`).
+    public var duplicateRule = NearDuplicateRule()
     /// How the confident-learning flag is computed (cleanlab's `filter_by`).
     public var filterBy: ConfidentLearning.FilterBy = .pruneByNoiseRate
     public init() {}
@@ -34,21 +35,28 @@ public struct AnalysisInput: Sendable {
     public var neighbours: NeighbourGraph?
     /// Groups of byte-identical files (item indices), found by content hash.
     public var identical: [[Int32]]
+    /// Pairs of items judged to be the same picture (see `NearDuplicateRule`).
+    public var duplicatePairs: [DuplicatePair]
     /// Items a reviewer split off as "not a duplicate": they join no component.
     public var splitOff: Set<Int32>
 
     public init(classes: [String], labels: [Int32], excluded: [Bool], models: [ModelProbabilities], neighbours: NeighbourGraph?,
-                identical: [[Int32]] = [], splitOff: Set<Int32> = []) {
+                identical: [[Int32]] = [], duplicatePairs: [DuplicatePair] = [], splitOff: Set<Int32> = []) {
         self.classes = classes
         self.labels = labels
         self.excluded = excluded
         self.models = models
         self.neighbours = neighbours
         self.identical = identical
+        self.duplicatePairs = duplicatePairs
         self.splitOff = splitOff
     }
 
     public var count: Int { labels.count }
+    /// Near-duplicates were looked for (neighbours, pairs or identical files): the analysis
+    /// then has components, possibly none of them.
+    public var hasDuplicateEvidence: Bool { neighbours != nil || !identical.isEmpty || !duplicatePairs.isEmpty }
+
     /// True for items the analysis judges: labelled and not excluded.
     public func isJudged(_ i: Int) -> Bool { labels[i] >= 0 && !excluded[i] }
 }
@@ -203,8 +211,8 @@ public struct LabelAnalysis: Sendable {
         neighbourVote = vote
         outlierScore = outlier
 
-        if input.neighbours != nil || !input.identical.isEmpty {
-            let found = Components(count: n, graph: input.neighbours, threshold: settings.duplicateThreshold, identical: input.identical, splitOff: input.splitOff)
+        if input.hasDuplicateEvidence {
+            let found = Components(count: n, pairs: input.duplicatePairs, identical: input.identical, splitOff: input.splitOff)
             components = found
             let judgedLabels = (0..<n).map { input.isJudged($0) ? input.labels[$0] : -1 }
             componentSummaries = found.members.enumerated().map { c, members in

@@ -10,12 +10,16 @@ public struct ImageFeatureRecord: Sendable, Equatable {
     /// The feature vector; nil when the file gave none (it cannot be decoded, or is too small
     /// to describe), which is cached too so that a broken file is not decoded on every run.
     public var vector: [Float]?
+    /// The picture's grey levels for confirming near-duplicates (`DuplicateDescriptor`), from
+    /// the same decode; nil when the file gave none.
+    public var descriptor: [UInt8]?
 
-    public init(itemID: Int64, size: Int64, modificationTime: Double, vector: [Float]?) {
+    public init(itemID: Int64, size: Int64, modificationTime: Double, vector: [Float]?, descriptor: [UInt8]? = nil) {
         self.itemID = itemID
         self.size = size
         self.modificationTime = modificationTime
         self.vector = vector
+        self.descriptor = descriptor
     }
 }
 
@@ -28,7 +32,7 @@ extension ProjectStore {
         try read { db in
             var result: [Int64: ImageFeatureRecord] = [:]
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT f.item_id, f.file_size, f.file_mtime, f.vector FROM image_features f JOIN items i ON i.id = f.item_id
+                SELECT f.item_id, f.file_size, f.file_mtime, f.vector, f.descriptor FROM image_features f JOIN items i ON i.id = f.item_id
                 WHERE f.version = ? AND f.dimension = ? AND f.file_size = i.file_size AND f.file_mtime = i.file_mtime
                 """, arguments: [version, dimension])
             while let row = try rows.next() {
@@ -41,7 +45,9 @@ extension ProjectStore {
                     vector = nil
                 }
                 let id: Int64 = row["item_id"]
-                result[id] = ImageFeatureRecord(itemID: id, size: row["file_size"], modificationTime: row["file_mtime"], vector: vector)
+                let descriptor: Data? = row["descriptor"]
+                result[id] = ImageFeatureRecord(itemID: id, size: row["file_size"], modificationTime: row["file_mtime"], vector: vector,
+                                                descriptor: descriptor.map { [UInt8]($0) })
             }
             return result
         }
@@ -54,11 +60,11 @@ extension ProjectStore {
         precondition(records.allSatisfy { $0.vector == nil || $0.vector!.count == dimension }, "image feature vectors of the wrong dimension")
         try write { db in
             let statement = try db.makeStatement(sql: """
-                INSERT OR REPLACE INTO image_features(item_id, file_size, file_mtime, version, dimension, vector) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO image_features(item_id, file_size, file_mtime, version, dimension, vector, descriptor) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
             for record in records {
                 try statement.execute(arguments: [record.itemID, record.size, record.modificationTime, version, dimension,
-                                                  record.vector.map(Self.littleEndianBytes(of:))])
+                                                  record.vector.map(Self.littleEndianBytes(of:)), record.descriptor.map { Data($0) }])
             }
         }
     }

@@ -210,6 +210,12 @@ enum Schema {
                     WHERE measure = 'decode' AND value IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v8: duplicate descriptors") { db in
+            // The picture's 32×32 grey levels (DuplicateDescriptor), computed with the features
+            // from the same decode: what confirms that two images are the same picture. NULL
+            // when the file gave none.
+            try db.execute(sql: "ALTER TABLE image_features ADD COLUMN descriptor BLOB;")
+        }
         return migrator
     }
 }

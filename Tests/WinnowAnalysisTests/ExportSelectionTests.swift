@@ -5,7 +5,7 @@ import WinnowCore
 /// Groups from byte-identical files: {0, 1, 2} labels disagree, {3, 4} agree, 5 alone.
 @Suite("Export selection")
 struct ExportSelectionTests {
-    let components = Components(count: 6, graph: nil, threshold: 0.95, identical: [[0, 1, 2], [3, 4]])
+    let components = Components(count: 6, pairs: [], identical: [[0, 1, 2], [3, 4]])
 
     func member(_ label: String?, final: Bool = false, excluded: Bool = false, writable: Bool? = nil,
                 confidence: Float = .nan, path: String) -> ExportSelection.Member {

@@ -80,9 +80,14 @@ func randomAnalysisInput(items n: Int, classes k: Int, models: Int, neighbours: 
         graph = NeighbourGraph(count: n, k: neighbours, ids: ids, similarities: sims)
     }
     let identical = (0..<identicalGroups).map { _ in (0..<(2 + Int(rng.next() % 2))).map { _ in Int32(rng.next() % UInt64(n)) } }
+    // Near-duplicate pairs: the graph's closest neighbours, as the pixels would confirm them.
+    var pairs: [DuplicatePair] = []
+    if let graph {
+        for i in 0..<n { for (j, s) in graph.neighbours(of: i) where s >= 0.95 && j != i { pairs.append(DuplicatePair(Int32(i), Int32(j), score: s)) } }
+    }
     return AnalysisInput(classes: (0..<k).map { "c\($0)" }, labels: labels, excluded: excluded,
                          models: (0..<models).map { ModelProbabilities(name: "m\($0)", values: modelValues[$0]) },
-                         neighbours: graph, identical: identical)
+                         neighbours: graph, identical: identical, duplicatePairs: pairs)
 }
 
 @Suite("Incremental analysis")

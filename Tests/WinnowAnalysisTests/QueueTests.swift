@@ -34,7 +34,8 @@ struct Fixture {
             sims += others.map { ($0 == 30 && i == 31) || ($0 == 31 && i == 30) ? 0.99 : 0.8 }
         }
         let graph = NeighbourGraph(count: n, k: k, ids: ids, similarities: sims)
-        input = AnalysisInput(classes: ["cat", "dog"], labels: labels, excluded: [Bool](repeating: false, count: n), models: models, neighbours: graph)
+        input = AnalysisInput(classes: ["cat", "dog"], labels: labels, excluded: [Bool](repeating: false, count: n), models: models, neighbours: graph,
+                              duplicatePairs: [DuplicatePair(30, 31, score: 0.99)])
         analysis = LabelAnalysis(input)
     }
 
@@ -110,11 +111,11 @@ struct QueueTests {
 
 @Suite("Components: split off")
 struct SplitOffTests {
-    @Test("an item split off joins no component, through neighbours or identical files")
+    @Test("an item split off joins no component, through pairs or identical files")
     func splitOffLeavesTheGroup() {
-        let graph = NeighbourGraph(count: 3, k: 2, ids: [1, 2, 0, 2, 0, 1], similarities: [0.99, 0.98, 0.99, 0.97, 0.98, 0.97])
-        #expect(Components(count: 3, graph: graph, threshold: 0.95).members == [[0, 1, 2]])
-        let split = Components(count: 3, graph: graph, threshold: 0.95, identical: [[0, 2]], splitOff: [2])
+        let pairs = [DuplicatePair(0, 1, score: 0.99), DuplicatePair(0, 2, score: 0.98), DuplicatePair(1, 2, score: 0.97)]
+        #expect(Components(count: 3, pairs: pairs).members == [[0, 1, 2]])
+        let split = Components(count: 3, pairs: pairs, identical: [[0, 2]], splitOff: [2])
         #expect(split.members == [[0, 1]])
         #expect(split.componentOf == [0, 0, -1])
     }

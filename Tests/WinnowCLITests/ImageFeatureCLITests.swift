@@ -57,13 +57,15 @@ struct ImageFeatureCLITests {
         return dataset
     }
 
-    /// Every cached vector (hex; "null" for none) by image path.
+    /// Every cached vector (hex; "null" for none) by image path; every row has a duplicate
+    /// descriptor exactly when it has a vector.
     static func cachedFeatures(_ dataset: TemporaryDataset) throws -> [String: String] {
         try DatabaseQueue(path: dataset.statePath + "/winnow.sqlite").read { db in
             var result: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT i.path, f.vector, f.version, f.dimension FROM image_features f JOIN items i ON i.id = f.item_id") {
+            for row in try Row.fetchAll(db, sql: "SELECT i.path, f.vector, f.descriptor, f.version, f.dimension FROM image_features f JOIN items i ON i.id = f.item_id") {
                 #expect(row["version"] as Int == ImageFeatureIndex.version && row["dimension"] as Int == 128)
                 let vector = row["vector"] as Data?
+                #expect((row["descriptor"] as Data?)?.count == (vector == nil ? nil : 32 * 32))
                 result[row["path"]] = vector.map { $0.map { String(format: "%02x", $0) }.joined() } ?? "null"
             }
             return result
@@ -75,7 +77,7 @@ struct ImageFeatureCLITests {
         let dataset = try Self.folder()
         let components = winnow("components", dataset.root, "--format", "jsonl")
         #expect(components.status == 0, "\(components.stderr)")
-        #expect(components.stderr.contains("computed image features of 7 images (no embeddings.npy)"), "\(components.stderr)")
+        #expect(components.stderr.contains("described 7 images for near-duplicates"), "\(components.stderr)")
         #expect(components.stderr.contains("2 cannot be decoded"), "\(components.stderr)")
         let lines = components.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 1, "\(components.stdout)")
@@ -92,7 +94,7 @@ struct ImageFeatureCLITests {
         // Analysing again decodes nothing: every vector comes from the cache.
         let analyze = winnow("analyze", dataset.root)
         #expect(analyze.status == 0, "\(analyze.stderr)")
-        #expect(!analyze.stderr.contains("computed image features"), "\(analyze.stderr)")
+        #expect(!analyze.stderr.contains("described"), "\(analyze.stderr)")
         #expect(analyze.stdout.contains("neighbours   4 per item, " + AnalysisSession.imageFeaturesMethodPrefix + "exact search"), "\(analyze.stdout)")
         #expect(analyze.stdout.contains("near-duplicates 1 groups of 2 images"), "\(analyze.stdout)")
         #expect(try Self.cachedFeatures(dataset) == cached)
@@ -103,7 +105,7 @@ struct ImageFeatureCLITests {
         #expect(winnow("import", dataset.root).status == 0)
         let again = winnow("components", dataset.root, "--format", "jsonl")
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(again.stderr.contains("computed image features of 1 image (no embeddings.npy; 6 cached)"), "\(again.stderr)")
+        #expect(again.stderr.contains("described 1 image for near-duplicates (6 cached)"), "\(again.stderr)")
         #expect(again.stdout.split(separator: "\n").count == 1)
         let after = try Self.cachedFeatures(dataset)
         #expect(after.keys.filter { after[$0] != cached[$0] } == ["c.png"])
@@ -139,7 +141,8 @@ struct ImageFeatureCLITests {
         // The analysis gets the pair as a near-duplicate group, not the graph as label evidence.
         let input = try session.input(graph: found.graph)
         #expect(input.neighbours == nil)
-        #expect(input.identical == [[Int32(min(a, copy)), Int32(max(a, copy))]])
+        #expect(input.identical.isEmpty)
+        #expect(input.duplicatePairs.map { [$0.first, $0.second] } == [[Int32(min(a, copy)), Int32(max(a, copy))]])
         // The second time, the graph comes from the cache.
         let reopened = try #require(try AnalysisSession(opened, progress: SilentProgress()).neighbourGraph())
         #expect(reopened.cached && reopened.graph == found.graph)
@@ -167,7 +170,7 @@ struct ImageFeatureCLITests {
         let dataset = Repository.copyOfSample(Repository.sampleImageFolder)
         let analyze = winnow("analyze", dataset.root)
         #expect(analyze.status == 0, "\(analyze.stderr)")
-        #expect(analyze.stderr.contains("computed image features of 16 images (no embeddings.npy)"), "\(analyze.stderr)")
+        #expect(analyze.stderr.contains("described 16 images for near-duplicates"), "\(analyze.stderr)")
         #expect(analyze.stderr.contains("1 cannot be decoded"), "\(analyze.stderr)")
         #expect(analyze.stdout.contains(AnalysisSession.imageFeaturesMethodPrefix), "\(analyze.stdout)")
         // Pixel features join near-duplicates only: they are no evidence about labels.
@@ -178,6 +181,6 @@ struct ImageFeatureCLITests {
         #expect(cached.values.filter { $0 == "null" }.count == 1)
         let queue = winnow("queue", dataset.root, "--limit", "5", "--format", "jsonl")
         #expect(queue.status == 0, "\(queue.stderr)")
-        #expect(!queue.stderr.contains("computed image features"))
+        #expect(!queue.stderr.contains("described"))
     }
 }

@@ -17,7 +17,8 @@ private func analysedGraph(environment: [String: String] = [:], wrapper: [String
     let analyzed = run(["analyze", dataset.root])
     #expect(analyzed.status == 0, "\(analyzed.stderr)")
     let folder = dataset.statePath + "/neighbours"
-    let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".bin") }
+    // The embeddings' graph (the pixel features' graph, features-*.bin, is searched for near-duplicates too).
+    let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".bin") && !$0.hasPrefix("features-") }
     try #require(files.count == 1)
     return (try Data(contentsOf: URL(fileURLWithPath: folder + "/" + files[0])), analyzed)
 }

@@ -49,14 +49,15 @@ struct AnalyzeCommand: ParsableCommand {
         try review.snapshot(of: .triage, key: QueueSnapshot.key(project: opened, stratifyBy: opened.config.stratifyBy))
             .write(to: QueueSnapshot.path(stateDirectory: opened.store.stateDirectory, queue: QueueName.triage.rawValue))
         let elapsed = MonotonicClock.now() - start
-        print(Self.summary(analysis: analysis, input: input, builder: builder, neighbours: neighbours, config: opened.config, seconds: elapsed,
+        let duplicates = try session.nearDuplicates(embeddingGraph: session.context.embeddings == nil ? nil : neighbours?.graph)
+        print(Self.summary(analysis: analysis, input: input, builder: builder, neighbours: neighbours, duplicates: duplicates, config: opened.config, seconds: elapsed,
                            checks: checks))
         print("  helper       " + HelperEvidence.describe(config: opened.config, context: session.context, cache: HelperCache.read(HelperEvidence.cachePath(session))))
     }
 
     static func summary(analysis: LabelAnalysis, input: AnalysisInput, builder: QueueBuilder,
-                        neighbours: (graph: NeighbourGraph, method: String, cached: Bool)?, config: WinnowConfig, seconds: Double,
-                        checks: AnalysisSession.ImageChecks? = nil) -> String {
+                        neighbours: (graph: NeighbourGraph, method: String, cached: Bool)?, duplicates: NearDuplicates,
+                        config: WinnowConfig, seconds: Double, checks: AnalysisSession.ImageChecks? = nil) -> String {
         let s = TerminalText.sanitize
         var lines: [String] = []
         let judged = (0..<input.count).filter(input.isJudged).count
@@ -75,8 +76,8 @@ struct AnalyzeCommand: ParsableCommand {
         }
         lines.append("  confident learning (\(config.filterBy)): \(analysis.confidentLearningIssue.filter { $0 }.count) items")
         let bad = analysis.componentSummaries.filter(\.isBad).count
-        lines.append(String(format: "  near-duplicates %d groups of %d images (%d with conflicting labels), similarity ≥ %.2f",
-                            analysis.componentSummaries.count, analysis.componentSummaries.reduce(0) { $0 + $1.members.count }, bad, config.duplicateThreshold))
+        lines += AnalysisSession.describe(duplicates, groups: analysis.componentSummaries.count,
+                                          members: analysis.componentSummaries.reduce(0) { $0 + $1.members.count }, bad: bad)
         if let checks { lines += imageLines(checks) }
         let sizes = QueueName.allCases.filter { $0 != .random && $0 != .stratified }.map { "\($0.rawValue) \(builder.count($0))" }
         lines.append("  queues       " + sizes.joined(separator: " · "))

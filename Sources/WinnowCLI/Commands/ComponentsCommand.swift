@@ -8,10 +8,13 @@ struct ComponentsCommand: ParsableCommand {
         commandName: "components",
         abstract: "List the groups of near-duplicates with their current labels.",
         discussion: """
-            A group joins images whose embeddings (without embeddings.npy: Winnow's own \
-            image features) have cosine similarity at least [analysis] duplicate_threshold \
-            (default 0.95), and byte-identical files (found by content hash). A group is \
-            bad when its labels \
+            A group holds images that are the same picture (re-encoded, resized, cropped \
+            or shifted by up to an eighth, brighter or darker): pairs proposed by the \
+            embeddings and by Winnow's own image features, relative to each item's ordinary \
+            neighbour distance (or [analysis] duplicate_threshold, a fixed cosine), and \
+            confirmed by aligning the pictures' pixels; every member is a near-duplicate of \
+            the group's core (no chains). Byte-identical files (content hash) always join. \
+            `winnow analyze` prints the rule and its numbers. A group is bad when its labels \
             disagree. JSONL lines carry component, images, label_counts, purity, \
             variance, std and bad.
 

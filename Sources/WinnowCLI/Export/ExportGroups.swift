@@ -4,7 +4,7 @@ import WinnowCore
 import WinnowStore
 
 /// The near-duplicate groups an export's policies need, built as the analysis builds them
-/// (`AnalysisSession`: the cached neighbour graph or image features, byte-identical files),
+/// (`AnalysisSession`: the near-duplicate pairs, byte-identical files),
 /// but with the reviewers' split-offs and the current labels read from the export's own
 /// snapshot, so the groups and the rows written agree. Built only when a policy needs them.
 struct ExportGroups {
@@ -30,8 +30,7 @@ struct ExportGroups {
         }
         guard snapshot.head.items == items.count else { throw Self.reimported() }
         let team = session.config.team
-        let components = Components(count: items.count, graph: input.neighbours, threshold: session.settings().duplicateThreshold,
-                                    identical: input.identical, splitOff: splitOff)
+        let components = Components(count: items.count, pairs: input.duplicatePairs, identical: input.identical, splitOff: splitOff)
 
         let multiLabel = snapshot.head.multiLabel
         let classes = ClassTaxonomy(input.classes)

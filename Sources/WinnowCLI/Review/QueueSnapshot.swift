@@ -144,6 +144,7 @@ extension QueueSnapshot {
             "neighbours k\(config.neighbourCount) \(config.search) m\(config.hnswM) efc\(config.hnswEfConstruction) ef\(config.hnswEf)",
             "exact duplicates \(config.exactDuplicates)",
             "quality \(AnalysisSession.qualitySettings(config))",
+            "near-duplicates v\(NearDuplicates.version) features v\(ImageFeatureIndex.version) \(AnalysisSession.duplicateSettings(config))",
             // What "settled" means: how many reviews an item needs, and who settles disputes.
             "team \(config.team.reviewsPerItem) settlers \(config.team.settlers.map { $0.sorted().joined(separator: ",") } ?? "anyone")",
         ].joined(separator: "\n")

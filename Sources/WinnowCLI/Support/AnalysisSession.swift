@@ -110,15 +110,16 @@ struct AnalysisSession {
     /// shows: it only joins near-duplicates and is no evidence about labels.
     /// `withHelper`: add the helper model's probabilities when it applies (`HelperEvidence`).
     func input(graph: NeighbourGraph?, withHelper: Bool = true) throws -> AnalysisInput {
-        let featureGraph = context.embeddings == nil ? graph : nil
+        let embeddingGraph = context.embeddings == nil ? nil : graph
+        let duplicates = try nearDuplicates(embeddingGraph: embeddingGraph)
         let taxonomy = ClassTaxonomy(context.classes)
         let labels = context.items.map { item -> Int32 in
             guard !context.multiLabel, let label = item.resolution.labels?.first, let position = taxonomy.position(of: label) else { return -1 }
             return Int32(position)
         }
         var input = AnalysisInput(classes: context.classes, labels: labels, excluded: context.items.map { $0.resolution.isExcluded },
-                                  models: try models(), neighbours: featureGraph == nil ? graph : nil,
-                                  identical: try identicalGroups() + nearDuplicatePairs(featureGraph),
+                                  models: try models(), neighbours: embeddingGraph,
+                                  identical: try identicalGroups(), duplicatePairs: duplicates.pairs,
                                   splitOff: Set(context.items.indices.filter { context.items[$0].resolution.isSplitOff }.map { Int32($0) }))
         if withHelper { input.models += try helperModels(for: input) }  // HelperEvidence.swift
         return input
@@ -161,7 +162,7 @@ struct AnalysisSession {
 
     static func settings(_ config: WinnowConfig) -> AnalysisSettings {
         var settings = AnalysisSettings()
-        settings.duplicateThreshold = Float(config.duplicateThreshold)
+        settings.duplicateRule = duplicateSettings(config).rule
         settings.filterBy = ConfidentLearning.FilterBy(rawValue: config.filterBy) ?? .pruneByNoiseRate
         return settings
     }

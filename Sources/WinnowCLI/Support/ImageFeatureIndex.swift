@@ -12,7 +12,9 @@ import WinnowStore
 
 /// Winnow's own image features (`ImageFeatures`: a DCT structure block plus colour layout and
 /// colour content, 128 floats of unit length), which stand in for embeddings when a dataset
-/// has no `embeddings.npy`, so near-duplicates are found in a plain folder of images.
+/// has no `embeddings.npy` and propose near-duplicate candidates beside them when it has,
+/// and each picture's `DuplicateDescriptor` (32×32 grey levels), which confirms candidates:
+/// both from one decode of each file.
 ///
 /// Each image is decoded small (its shorter side brought to `workingSide`; JPEG decodes at a
 /// reduced scale inside libjpeg), described, and the vector cached in the project with the
@@ -22,7 +24,7 @@ import WinnowStore
 enum ImageFeatureIndex {
     /// Bump whenever the vectors would change (`ImageFeatures`, `workingSide`, `minimumSide`,
     /// the decoding): every cached vector and graph is then recomputed.
-    static let version = 1
+    static let version = 2
     static let dimension = ImageFeatures.dimension
     /// The decoded image's shorter side: twice the 32×32 that `ImageFeatures` area-averages
     /// down to, so the reduction loses nothing a full-size decode would have kept.
@@ -38,12 +40,17 @@ enum ImageFeatureIndex {
 
     /// What one file gave.
     enum Outcome: Sendable {
-        case features([Float])
+        case features([Float], DuplicateDescriptor)
         case tooSmall(PixelSize)
         case undecodable(String)
 
         var vector: [Float]? {
-            if case .features(let vector) = self { return vector }
+            if case .features(let vector, _) = self { return vector }
+            return nil
+        }
+
+        var descriptor: DuplicateDescriptor? {
+            if case .features(_, let descriptor) = self { return descriptor }
             return nil
         }
     }
@@ -57,10 +64,20 @@ enum ImageFeatureIndex {
             if size.width > 0, size.height > 0, min(size.width, size.height) < minimumSide { return .tooSmall(size) }
             let decoded = try ImageDecoder.decode(data: bytes, limits: limits, fitting: decodingBox(for: size))
             guard !decoded.image.isEmpty else { return .tooSmall(decoded.image.size) }
-            return .features(ImageFeatures(of: decoded.image).embedding)
+            return describe(decoded.image)
         } catch {
             return .undecodable(String(describing: error))
         }
+    }
+
+    /// What a decoded picture gives: its features and its duplicate descriptor. A function of
+    /// the pixels alone, so any pass that decodes the image can compute it.
+    static func describe(_ image: RGBImage) -> Outcome {
+        // Both area-average the picture to 32×32 first (a 32×32 image is used as it is):
+        // resized once here.
+        let side = DuplicateDescriptor.side
+        let small = image.isEmpty ? image : image.resized(width: side, height: side)
+        return .features(ImageFeatures(of: small).embedding, DuplicateDescriptor(of: small))
     }
 
     /// The box to decode an image of (upright) `size` into: its shorter side brought down to
@@ -105,6 +122,8 @@ enum ImageFeatureIndex {
         /// items × `dimension` floats, row-major; zero rows where `present` is false.
         var values: [Float]
         var present: [Bool]
+        /// Each item's duplicate descriptor (nil where the file gave none).
+        var descriptors: [DuplicateDescriptor?]
         /// Decoded this time (the rest came from the cache, or are missing files).
         var computed = 0
         var cached = 0
@@ -118,10 +137,12 @@ enum ImageFeatureIndex {
     /// decoded on every core and saved back. Missing files get none.
     static func vectors(of context: AnalysisContext, store: ProjectStore, progress: any ProgressReporter) throws -> Vectors {
         let items = context.items
-        var vectors = Vectors(values: [Float](repeating: 0, count: items.count * dimension), present: [Bool](repeating: false, count: items.count))
-        func place(_ vector: [Float], at i: Int) {
+        var vectors = Vectors(values: [Float](repeating: 0, count: items.count * dimension), present: [Bool](repeating: false, count: items.count),
+                              descriptors: [DuplicateDescriptor?](repeating: nil, count: items.count))
+        func place(_ vector: [Float], _ descriptor: DuplicateDescriptor?, at i: Int) {
             vectors.values.replaceSubrange((i * dimension)..<((i + 1) * dimension), with: vector)
             vectors.present[i] = true
+            vectors.descriptors[i] = descriptor
         }
         let cached = try store.freshImageFeatures(version: version, dimension: dimension)
         var stale: [Int] = []
@@ -129,14 +150,17 @@ enum ImageFeatureIndex {
             guard item.fileSize != nil, item.modificationTime != nil else { continue }  // missing file
             if let record = cached[item.id] {
                 vectors.cached += 1
-                if let vector = record.vector { place(vector, at: i) }
+                if let vector = record.vector {
+                    let grey = record.descriptor.flatMap { $0.count == DuplicateDescriptor.side * DuplicateDescriptor.side ? $0 : nil }
+                    place(vector, grey.map(DuplicateDescriptor.init(grey:)), at: i)
+                }
             } else {
                 stale.append(i)
             }
         }
         guard !stale.isEmpty else { return vectors }
         let root = context.datasetRoot + "/images/"
-        progress.begin("computing image features of \(stale.count) image\(stale.count == 1 ? "" : "s") (no embeddings.npy)", total: stale.count)
+        progress.begin("describing \(stale.count) image\(stale.count == 1 ? "" : "s") for near-duplicates", total: stale.count)
         defer { progress.end() }
         for start in stride(from: 0, to: stale.count, by: saveBatch) {
             let batch = Array(stale[start..<min(stale.count, start + saveBatch)])
@@ -148,11 +172,12 @@ enum ImageFeatureIndex {
             records.reserveCapacity(batch.count)
             for (outcome, i) in zip(outcomes, batch) {
                 switch outcome {
-                case .features(let vector): place(vector, at: i)
+                case .features(let vector, let descriptor): place(vector, descriptor, at: i)
                 case .tooSmall: vectors.tooSmall += 1
                 case .undecodable: vectors.undecodable += 1
                 }
-                records.append(ImageFeatureRecord(itemID: items[i].id, size: items[i].fileSize!, modificationTime: items[i].modificationTime!, vector: outcome.vector))
+                records.append(ImageFeatureRecord(itemID: items[i].id, size: items[i].fileSize!, modificationTime: items[i].modificationTime!,
+                                                  vector: outcome.vector, descriptor: outcome.descriptor?.grey))
             }
             vectors.computed += batch.count
             try store.saveImageFeatures(records, version: version, dimension: dimension)
@@ -163,13 +188,12 @@ enum ImageFeatureIndex {
     /// A one-line account of features just computed, for stderr (nil when all were cached).
     static func note(_ vectors: Vectors) -> String? {
         guard vectors.computed > 0 else { return nil }
-        var text = "winnow: computed image features of \(vectors.computed) image\(vectors.computed == 1 ? "" : "s") (no embeddings.npy"
-        if vectors.cached > 0 { text += "; \(vectors.cached) cached" }
-        text += ")"
+        var text = "winnow: described \(vectors.computed) image\(vectors.computed == 1 ? "" : "s") for near-duplicates"
+        if vectors.cached > 0 { text += " (\(vectors.cached) cached)" }
         var without: [String] = []
         if vectors.undecodable > 0 { without.append("\(vectors.undecodable) cannot be decoded") }
         if vectors.tooSmall > 0 { without.append("\(vectors.tooSmall) smaller than \(minimumSide)×\(minimumSide) pixels") }
-        if !without.isEmpty { text += "; without features, so without neighbours: " + without.joined(separator: ", ") }
+        if !without.isEmpty { text += "; not described (no pixel neighbours, no pixel check): " + without.joined(separator: ", ") }
         return text
     }
 
@@ -232,41 +256,31 @@ enum ImageFeatureIndex {
 }
 
 extension AnalysisSession {
+    /// Every item's image features and duplicate descriptor (decoding new or changed files),
+    /// with a note on stderr for command-line runs (the review screen owns its terminal).
+    func imageVectors() throws -> ImageFeatureIndex.Vectors {
+        let vectors = try ImageFeatureIndex.vectors(of: context, store: project.store, progress: progress)
+        if progress is TerminalProgress, let note = ImageFeatureIndex.note(vectors) { printError(note) }
+        return vectors
+    }
+
     /// How `method` names neighbours found with Winnow's own features.
     static let imageFeaturesMethodPrefix = "image features (no embeddings.npy; used for near-duplicates only), "
-
-    /// The pairs of a feature graph's neighbours similar enough to be near-duplicates
-    /// ([analysis] duplicate_threshold), each once, as two-item groups for `Components`:
-    /// exactly the edges the graph itself would add, so a reviewer's split-off still cuts
-    /// them. Not the graph itself: pixel features are no evidence about labels, so they
-    /// must not feed the neighbourhood signals, the fused score or the outliers.
-    func nearDuplicatePairs(_ graph: NeighbourGraph?) -> [[Int32]] {
-        guard let graph else { return [] }
-        let threshold = settings().duplicateThreshold
-        var pairs = Set<[Int32]>()
-        for item in 0..<graph.count {
-            for (other, similarity) in graph.neighbours(of: item) where similarity >= threshold && other != item {
-                pairs.insert([Int32(min(item, other)), Int32(max(item, other))])
-            }
-        }
-        return pairs.sorted { $0[0] != $1[0] ? $0[0] < $1[0] : $0[1] < $1[1] }
-    }
 
     func imageFeatureCachePath() -> String {
         project.store.stateDirectory + "/neighbours/features-v\(ImageFeatureIndex.version)-\(ImageFeatureIndex.inputFingerprint(of: context))-k\(config.neighbourCount)-\(config.search)-m\(config.hnswM)-efc\(config.hnswEfConstruction)-ef\(config.hnswEf).bin"
     }
 
-    /// The neighbour graph of a dataset without embeddings, from Winnow's image features:
-    /// from the cache, or computed (features decoded only for new or changed files) and
+    /// The neighbour graph of Winnow's image features (the neighbours of a dataset without
+    /// embeddings; near-duplicate candidates of every dataset): from the cache, or computed
+    /// (features decoded only for new or changed files, unless `vectors` are given) and
     /// cached. Nil when fewer than two images could be described.
-    func imageFeatureGraph(rebuild: Bool) throws -> (graph: NeighbourGraph, method: String, cached: Bool)? {
+    func imageFeatureGraph(rebuild: Bool, vectors given: ImageFeatureIndex.Vectors? = nil) throws -> (graph: NeighbourGraph, method: String, cached: Bool)? {
         let path = imageFeatureCachePath()
         if !rebuild, let graph = try? Self.loadGraph(path), graph.count == context.items.count {
             return (graph, Self.imageFeaturesMethodPrefix + config.search, true)
         }
-        let vectors = try ImageFeatureIndex.vectors(of: context, store: project.store, progress: progress)
-        // A note on stderr for command-line runs; the review screen (silent progress) owns the terminal.
-        if progress is TerminalProgress, let note = ImageFeatureIndex.note(vectors) { printError(note) }
+        let vectors = try given ?? imageVectors()
         guard vectors.presentCount >= 2 else { return nil }
         progress.begin("finding \(config.neighbourCount) nearest neighbours of \(vectors.presentCount) images by their features", total: nil)
         let result: (graph: NeighbourGraph, method: NeighbourSearch.Method)?

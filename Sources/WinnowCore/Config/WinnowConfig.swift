@@ -19,7 +19,7 @@ import TOMLKit
 ///
 /// [analysis]
 /// neighbours = 10                 # k nearest neighbours per item
-/// duplicate_threshold = 0.95      # cosine similarity joining near-duplicates
+/// duplicate_threshold = 0.95      # optional: a fixed cosine instead of the data-relative rule
 /// search = "auto"                 # auto | exact | approximate
 /// exact_duplicates = true         # find byte-identical images by content hash
 /// filter_by = "prune_by_noise_rate"   # confident learning method
@@ -98,7 +98,9 @@ public struct WinnowConfig: Sendable, Equatable {
 
     // [analysis]
     public var neighbourCount = 10
-    public var duplicateThreshold = 0.95
+    /// A fixed cosine similarity for near-duplicates, replacing the data-relative rule
+    /// (`NearDuplicateRule`); nil (the default): the rule.
+    public var duplicateThreshold: Double?
     public var search = "auto"
     public var filterBy = "prune_by_noise_rate"
     public var exactDuplicates = true

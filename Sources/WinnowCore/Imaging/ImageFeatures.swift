@@ -1,3 +1,5 @@
+import CPixelKernels
+
 /// Pixel-only features for finding near-duplicate images when a dataset comes without
 /// embeddings: a perceptual hash and a small, L2-normalised embedding for cosine similarity.
 ///
@@ -99,50 +101,15 @@ public struct ImageFeatures: Sendable, Equatable {
         return luma.map { $0 - meanLuma } + redGreen + blueYellow
     }
 
+    /// Pixels split linearly between neighbouring hue (or grey-level) bins, and softly between
+    /// "has a hue" and "is grey" (ramps instead of thresholds, so a brightness or compression
+    /// change cannot flip a pixel between halves): C (CPixelKernels), optimised in every build.
     private static func colourHistogramBlock(_ small: RGBImage) -> [Float] {
-        let hueBins = 12, greyBins = 5
-        var histogram = [Float](repeating: 0, count: hueBins + greyBins)
-        for y in 0..<small.height {
-            for x in 0..<small.width {
-                let c = small[x, y]
-                let (r, g, b) = (Float(c.red), Float(c.green), Float(c.blue))
-                let maximum = max(r, g, b), minimum = min(r, g, b)
-                let saturation = maximum > 0 ? (maximum - minimum) / maximum : 0
-                // Soft split between "has a hue" and "is grey": ramps instead of thresholds,
-                // so a brightness or compression change cannot flip a pixel between halves.
-                let chromatic = clamp((saturation - 0.1) / 0.2) * clamp((maximum - 20) / 40)
-                if chromatic > 0 {
-                    let hue = hueDegrees(r, g, b, maximum: maximum, minimum: minimum)
-                    let position = hue / 30  // bin centres at 0°, 30°, …
-                    let lower = Int(position) % hueBins
-                    let fraction = position - Float(Int(position))
-                    histogram[lower] += chromatic * (1 - fraction)
-                    histogram[(lower + 1) % hueBins] += chromatic * fraction
-                }
-                if chromatic < 1 {
-                    let luma = 0.299 * r + 0.587 * g + 0.114 * b
-                    let position = luma / 255 * Float(greyBins - 1)
-                    let lower = min(Int(position), greyBins - 2)
-                    let fraction = position - Float(lower)
-                    histogram[hueBins + lower] += (1 - chromatic) * (1 - fraction)
-                    histogram[hueBins + lower + 1] += (1 - chromatic) * fraction
-                }
-            }
-        }
+        var histogram = [Float](repeating: 0, count: histogramRange.count)
+        small.pixels.withUnsafeBufferPointer { winnow_colour_histogram($0.baseAddress, small.width * small.height, &histogram) }
         let count = Float(small.width * small.height)
         return histogram.map { ($0 / count).squareRoot() }
     }
-
-    private static func hueDegrees(_ r: Float, _ g: Float, _ b: Float, maximum: Float, minimum: Float) -> Float {
-        let range = maximum - minimum
-        guard range > 0 else { return 0 }
-        var hue: Float
-        if maximum == r { hue = (g - b) / range } else if maximum == g { hue = 2 + (b - r) / range } else { hue = 4 + (r - g) / range }
-        hue *= 60
-        return hue < 0 ? hue + 360 : hue
-    }
-
-    private static func clamp(_ value: Float) -> Float { min(max(value, 0), 1) }
 
     /// Scales `vector` to unit length; returns its former length (0 leaves it unchanged).
     @discardableResult

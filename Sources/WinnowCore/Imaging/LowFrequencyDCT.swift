@@ -1,3 +1,4 @@
+import CPixelKernels
 import Foundation
 
 /// The lowest frequencies of the 2-D DCT-II of a small square greyscale plane: the part of
@@ -19,23 +20,12 @@ struct LowFrequencyDCT {
     init(plane: [Float]) {
         let n = Self.inputSide, k = Self.keptFrequencies
         precondition(plane.count == n * n)
-        let basis = Self.basis
-        // Rows first (x → u), then columns (y → v): the 2-D transform is separable.
-        var rowTransformed = [Float](repeating: 0, count: n * k)
-        for y in 0..<n {
-            for u in 0..<k {
-                var sum: Float = 0
-                for x in 0..<n { sum += plane[y * n + x] * basis[u * n + x] }
-                rowTransformed[y * k + u] = sum
-            }
-        }
+        // Rows first (x → u), then columns (y → v): the 2-D transform is separable. The loops
+        // are C (CPixelKernels), optimised in every build.
+        var scratch = [Float](repeating: 0, count: n * k)
         var result = [Float](repeating: 0, count: k * k)
-        for v in 0..<k {
-            for u in 0..<k {
-                var sum: Float = 0
-                for y in 0..<n { sum += rowTransformed[y * k + u] * basis[v * n + y] }
-                result[v * k + u] = sum
-            }
+        Self.basis.withUnsafeBufferPointer { basis in
+            winnow_low_frequency_dct(plane, n, k, basis.baseAddress, &scratch, &result)
         }
         coefficients = result
     }
@@ -57,12 +47,10 @@ struct LowFrequencyDCT {
 extension RGBImage {
     /// Rec. 601 luma of every pixel, 0…255, row-major.
     var lumaPlane: [Float] {
-        var plane = [Float](repeating: 0, count: width * height)
-        pixels.withUnsafeBufferPointer { source in
-            for index in 0..<plane.count {
-                plane[index] = 0.299 * Float(source[index * 3]) + 0.587 * Float(source[index * 3 + 1]) + 0.114 * Float(source[index * 3 + 2])
-            }
+        let count = width * height
+        return [Float](unsafeUninitializedCapacity: count) { plane, initialised in
+            pixels.withUnsafeBufferPointer { winnow_luma_plane($0.baseAddress, count, plane.baseAddress) }
+            initialised = count
         }
-        return plane
     }
 }

@@ -1,3 +1,5 @@
+import CPixelKernels
+
 extension RGBImage {
     /// This image scaled to exactly `width` × `height` (the aspect ratio may change).
     ///
@@ -10,8 +12,8 @@ extension RGBImage {
     /// preserves the mean colour exactly (up to rounding).
     ///
     /// Runs in one streaming pass over the source rows with `Float` accumulators (memory is
-    /// one source row of floats, not an intermediate image). A zero `width` or `height` gives
-    /// an empty image.
+    /// one source row of floats, not an intermediate image); each channel is rounded to the
+    /// nearest byte, ties to even. A zero `width` or `height` gives an empty image.
     public func resized(width newWidth: Int, height newHeight: Int) -> RGBImage {
         precondition(newWidth >= 0 && newHeight >= 0, "negative target size \(newWidth)×\(newHeight)")
         if newWidth == width && newHeight == height { return self }
@@ -22,39 +24,16 @@ extension RGBImage {
         let horizontal = ResamplingAxis(source: width, destination: newWidth)
         var output = [UInt8](repeating: 0, count: newWidth * newHeight * 3)
         var blendedRow = [Float](repeating: 0, count: width * 3)
-        let sourceRowLength = width * 3
+        // The loops are C (CPixelKernels, optimised in every build: a debug build's Swift
+        // loops took most of an analysis describing its images).
         vertical.withView { vertical in
             horizontal.withView { horizontal in
                 pixels.withUnsafeBufferPointer { source in
                     output.withUnsafeMutableBufferPointer { destination in
                         blendedRow.withUnsafeMutableBufferPointer { row in
-                            for outputY in 0..<newHeight {
-                                // Vertical: blend the contributing source rows into one row of floats.
-                                let firstRow = source.baseAddress! + vertical.starts[outputY] * sourceRowLength
-                                let weights = vertical.weights.baseAddress! + outputY * vertical.taps
-                                for index in 0..<sourceRowLength { row[index] = 0 }
-                                for tap in 0..<vertical.taps where weights[tap] != 0 {
-                                    let weight = weights[tap]
-                                    let sourceRow = firstRow + tap * sourceRowLength
-                                    for index in 0..<sourceRowLength { row[index] += weight * Float(sourceRow[index]) }
-                                }
-                                // Horizontal: blend neighbouring samples of that row into output pixels.
-                                let outputRow = destination.baseAddress! + outputY * newWidth * 3
-                                for outputX in 0..<newWidth {
-                                    let samples = row.baseAddress! + horizontal.starts[outputX] * 3
-                                    let weights = horizontal.weights.baseAddress! + outputX * horizontal.taps
-                                    var red: Float = 0, green: Float = 0, blue: Float = 0
-                                    for tap in 0..<horizontal.taps {
-                                        let weight = weights[tap]
-                                        red += weight * samples[tap * 3]
-                                        green += weight * samples[tap * 3 + 1]
-                                        blue += weight * samples[tap * 3 + 2]
-                                    }
-                                    outputRow[outputX * 3] = roundedChannel(red)
-                                    outputRow[outputX * 3 + 1] = roundedChannel(green)
-                                    outputRow[outputX * 3 + 2] = roundedChannel(blue)
-                                }
-                            }
+                            winnow_resample_rgb(source.baseAddress, width, destination.baseAddress, newWidth, newHeight,
+                                                vertical.taps, vertical.starts.baseAddress, vertical.weights.baseAddress,
+                                                horizontal.taps, horizontal.starts.baseAddress, horizontal.weights.baseAddress, row.baseAddress)
                         }
                     }
                 }
@@ -78,16 +57,6 @@ extension RGBImage {
     public func resized(toFit box: PixelSize, allowUpscale: Bool = false) -> RGBImage {
         resized(toFit: box.width, maxHeight: box.height, allowUpscale: allowUpscale)
     }
-}
-
-/// `value` rounded to the nearest byte (ties to even), clamped to 0…255.
-///
-/// Adding 1.5·2²³ moves the rounded integer into the low mantissa bits, where it can be read
-/// without the range checks of a Float → Int conversion (which dominate the resampling loop).
-@inline(__always)
-func roundedChannel(_ value: Float) -> UInt8 {
-    let clamped = min(max(value, 0), 255)
-    return UInt8(truncatingIfNeeded: (clamped + 12_582_912).bitPattern)
 }
 
 /// How the samples of one axis map onto the resized axis: for each output index, a run of
