@@ -22,7 +22,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
@@ -113,7 +112,6 @@ let package = Package(
                 "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowHelperModel", "WinnowStore",
                 "WinnowImaging", "WinnowGraphics", "WinnowUI", "WinnowTerminal", "COpenBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "winnow", dependencies: ["WinnowCLI"]),
@@ -154,6 +152,9 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "WinnowGraphicsTests", dependencies: ["WinnowGraphics", "WinnowImaging", "WinnowCore"]),
+        // The terminal seam: the image layer's repaint and resend decisions on an in-memory screen,
+        // the inbox, and keys as ncurses decodes them from a pseudo-terminal.
+        .testTarget(name: "WinnowTerminalTests", dependencies: ["WinnowTerminal", "WinnowUI", "WinnowGraphics", "WinnowImaging", "WinnowCore"]),
         // Golden screens are read from the source tree (and rewritten with WINNOW_UPDATE_GOLDEN=1).
         .testTarget(name: "WinnowUITests", dependencies: ["WinnowUI", "WinnowCore", "WinnowTestSupport"], exclude: ["Golden"]),
         // Issue 17's hostile-input campaign, run against the built binary on pseudo-terminals.

@@ -1,3 +1,4 @@
+import WinnowCore
 import WinnowUI
 
 /// How to get better pictures than this terminal session gives, in words for the header

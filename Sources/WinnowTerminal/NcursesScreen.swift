@@ -5,7 +5,7 @@ import WinnowUI
 
 /// The ncurses edge: copies changed rows of a `CellBuffer` to the terminal and reads keys.
 /// Everything here runs on the UI thread; ncurses is not thread-safe.
-public final class NcursesScreen {
+public final class NcursesScreen: TerminalScreen {
     struct StartError: Error, CustomStringConvertible {
         var description: String
     }
@@ -16,9 +16,8 @@ public final class NcursesScreen {
     private var input: UnsafeMutablePointer<FILE>?
     private var pairs: [PairKey: Int32] = [:]
     private var nextPair: Int32 = 1
-    private var previous: CellBuffer?
-    private var scrollGuess = ScrollGuess()
-    let depth: ColorDepth
+    private var damage = RowDamage()
+    public let depth: ColorDepth
 
     private struct PairKey: Hashable {
         var foreground: Int32
@@ -86,7 +85,7 @@ public final class NcursesScreen {
     }
 
     /// Ends ncurses and restores the terminal. Safe to call twice.
-    func stop() {
+    public func stop() {
         guard screen != nil else { return }
         endwin()
         // The terminal must be back on the main screen before anything else is printed:
@@ -100,11 +99,11 @@ public final class NcursesScreen {
         input = nil
     }
 
-    var size: TerminalSize { TerminalSize(columns: Int(winnow_cols()), rows: Int(winnow_lines())) }
+    public var size: TerminalSize { TerminalSize(columns: Int(winnow_cols()), rows: Int(winnow_lines())) }
 
     /// Forgets what is on screen: the next `draw` repaints everything.
-    func invalidate() {
-        previous = nil
+    public func invalidate() {
+        damage.forget()
         clearok(winnow_stdscr(), true)
     }
 
@@ -112,7 +111,7 @@ public final class NcursesScreen {
     /// `wredrawln` forgets what those lines show (unlike `wtouchln`, after which ncurses
     /// still skips cells it believes are unchanged), which is what removes an image drawn
     /// over them behind its back.
-    func redraw(rows: Set<Int>) {
+    public func redraw(rows: Set<Int>) {
         for run in Self.runs(of: rows) {
             wredrawln(winnow_stdscr(), Int32(run.lowerBound), Int32(run.count))
         }
@@ -138,9 +137,8 @@ public final class NcursesScreen {
     /// the changed rows, or every row when its update may scroll a region of rows
     /// (`ScrollGuess`), which moves pixels through rows whose text did not change.
     @discardableResult
-    func draw(_ buffer: CellBuffer) -> [Int] {
-        let rows = buffer.changedRows(since: previous)
-        let reach = scrollGuess.mayScroll(buffer, changed: rows) ? Array(0..<buffer.size.rows) : rows
+    public func draw(_ buffer: CellBuffer) -> [Int] {
+        let (rows, reach) = damage.update(to: buffer)
         for y in rows {
             for x in 0..<buffer.size.columns {
                 let cell = buffer[x, y]
@@ -148,7 +146,6 @@ public final class NcursesScreen {
                 put(cell, x: x, y: y)
             }
         }
-        previous = buffer
         wnoutrefresh(winnow_stdscr())
         doupdate()
         return reach
@@ -204,14 +201,24 @@ public final class NcursesScreen {
         return pair
     }
 
-    /// The next key, or nil when none is waiting. `.resize` comes back as `resized`.
-    enum Input {
-        case key(Key)
-        case resized
-        case none
+    /// Written straight to the terminal after ncurses' own buffered output (`doupdate` has
+    /// flushed it), on the same descriptor, so the picture lands over the text just drawn.
+    public func writeGraphics(_ bytes: [UInt8]) {
+        guard let output else { return }
+        fflush(output)
+        let descriptor = fileno(output)
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 { if errno == EINTR || errno == EAGAIN { continue } else { return } }
+                offset += n
+            }
+        }
     }
 
-    func read() -> Input {
+    /// The next key, or `.none` when none is waiting. `KEY_RESIZE` comes back as `.resized`.
+    public func read() -> ScreenInput {
         var character: wint_t = 0
         let result = get_wch(&character)
         if result == ERR { return .none }

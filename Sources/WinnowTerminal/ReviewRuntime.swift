@@ -65,7 +65,7 @@ public final class ReviewRuntime {
             writes.sync {}
             leases.sync {}
             source.close()
-            images.stop()
+            images.stop(screen: screen)
             screen.stop()
             _ = signals
         }
@@ -133,14 +133,14 @@ public final class ReviewRuntime {
         return summary
     }
 
-    private func draw(_ state: AppState, screen: NcursesScreen) {
+    private func draw(_ state: AppState, screen: any TerminalScreen) {
         var frame = View.render(state)
         images.prepare(&frame)
         let rewritten = screen.draw(frame.buffer)
         images.present(frame, rewrittenRows: rewritten, screen: screen)
     }
 
-    private func perform(_ effect: Effect, inbox: Inbox, screen: NcursesScreen, state: AppState) {
+    private func perform(_ effect: Effect, inbox: Inbox, screen: any TerminalScreen, state: AppState) {
         let source = self.source
         switch effect {
         case .loadQueue(let name):

@@ -44,14 +44,13 @@ public final class TerminalImageLayer: ImageLayer {
     private var colors: Int
     /// The most colours allowed: the terminal's registers and `--colors` / `[review] colors`.
     private let maximumColors: Int
-    private let results = ResultStore()
+    /// Internal so tests can hand it decoded pixels, as the decoding workers do.
+    let results = ResultStore()
     private let decodeQueue = DispatchQueue(label: "winnow.images.decode", attributes: .concurrent)
     private let decodeSlots = DispatchSemaphore(value: 2)
     private var inbox: Inbox?
     private var source: (any ReviewDataSource)?
     private var onScreen: (key: PlacementKey, rendered: RenderedImage)?
-    /// The text frame ncurses was last given: the rows that change from one frame to the
-    /// next are the rows ncurses rewrites, and its rewrites damage images beside them.
     /// Where the tmux pane starts in the outer terminal, when images pass through tmux.
     private var paneOrigin: CellOffset
     private var started = false
@@ -86,9 +85,9 @@ public final class TerminalImageLayer: ImageLayer {
         self.source = source
     }
 
-    public func stop() {
+    public func stop(screen: any TerminalScreen) {
         guard let renderer, started else { return }
-        FileHandle.standardOutput.write(Data(renderer.finishSequence))
+        screen.writeGraphics(renderer.finishSequence)
     }
 
     /// The screen was cleared (resize, Ctrl-L): everything is sent again. Inside tmux the
@@ -139,6 +138,13 @@ public final class TerminalImageLayer: ImageLayer {
         TileKey(item: tile.item, box: pixelBox(for: tile.rect), blurred: tile.blurred)
     }
 
+    func placementKey(for placement: ImagePlacement) -> PlacementKey {
+        PlacementKey(rect: placement.rect, tiles: placement.tiles.map(key(for:)), colors: colors, origin: paneOrigin)
+    }
+
+    /// The placement the terminal shows now, as far as this layer knows.
+    var shownKey: PlacementKey? { onScreen?.key }
+
     // MARK: - Drawing
 
     public func prepare(_ frame: inout Frame) {
@@ -155,7 +161,7 @@ public final class TerminalImageLayer: ImageLayer {
         }
     }
 
-    public func present(_ frame: Frame, rewrittenRows: [Int], screen: NcursesScreen) {
+    public func present(_ frame: Frame, rewrittenRows: [Int], screen: any TerminalScreen) {
         guard let renderer else { return }
         // Rows ncurses has just rewritten. Its optimised updates reach past the changed
         // cells: it scrolls regions of rows (which moves image pixels with them in xterm),
@@ -165,7 +171,7 @@ public final class TerminalImageLayer: ImageLayer {
         // The frame's one picture: the review image, or the grid's rows of thumbnails.
         var wanted: (key: PlacementKey, rendered: RenderedImage)?
         if let placement = frame.images.first {
-            let key = PlacementKey(rect: placement.rect, tiles: placement.tiles.map(key(for:)), colors: colors, origin: paneOrigin)
+            let key = placementKey(for: placement)
             if let rendered = results.rendered(for: key) {
                 wanted = (key, rendered)
             } else if let job = renderJob(for: placement, keys: key.tiles) {
@@ -187,7 +193,7 @@ public final class TerminalImageLayer: ImageLayer {
             let removal = renderer.removal(of: old.rendered)
             if let cells = removal.cellsToRepaint {
                 // Sixel and iTerm2 images have no delete: text drawn over them removes them.
-                let oldRows = Set(cells.row..<cells.endRow)
+                let oldRows = Set(cells.y..<cells.maxY)
                 let touched = !damaged.isDisjoint(with: oldRows)
                 let replaced = wanted?.key != old.key
                 if replaced && !(wanted.map { Self.covers($0.rendered, old.rendered) } ?? false) {
@@ -213,11 +219,11 @@ public final class TerminalImageLayer: ImageLayer {
             // again with what it believes is on screen (blank cells), and it sends nothing.
             // Redrawn lines are forgotten, so every cell of them is sent and covers the image.
             screen.redraw(rows: repaint)
-            if let wanted, !repaint.isDisjoint(with: wanted.rendered.cells.row..<wanted.rendered.cells.endRow) { send = true }
+            if let wanted, !repaint.isDisjoint(with: wanted.rendered.cells.y..<wanted.rendered.cells.maxY) { send = true }
         }
         if let wanted, send { out += wanted.rendered.bytes }
         onScreen = wanted
-        if !out.isEmpty { writeAll(out) }
+        if !out.isEmpty { screen.writeGraphics(out) }
     }
 
     /// The rows whose every pixel row `rendered` paints (in its columns): repainting them
@@ -227,24 +233,13 @@ public final class TerminalImageLayer: ImageLayer {
     func coveredRows(_ rendered: RenderedImage) -> Set<Int> {
         let cellHeight = capabilities.cellSize.height
         guard rendered.slotCount == 1, rendered.pixelSize.height > 0, cellHeight > 0 else { return [] }
-        let full = min(rendered.cells.rows, rendered.pixelSize.height / cellHeight)
-        return Set(rendered.cells.row..<(rendered.cells.row + full))
+        let full = min(rendered.cells.height, rendered.pixelSize.height / cellHeight)
+        return Set(rendered.cells.y..<(rendered.cells.y + full))
     }
 
     /// True when drawing `new` paints every pixel `old` painted.
     static func covers(_ new: RenderedImage, _ old: RenderedImage) -> Bool {
         new.slotCount == 1 && old.slotCount == 1 && new.cells == old.cells && new.pixelSize == old.pixelSize && old.pixelSize.width > 0
-    }
-
-    private func writeAll(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(1, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 { if errno == EINTR || errno == EAGAIN { continue } else { return } }
-                offset += n
-            }
-        }
     }
 
     /// What to encode for a placement.
@@ -276,9 +271,9 @@ public final class TerminalImageLayer: ImageLayer {
                 guard let image = results.image(for: key) else { return nil }
                 let x = (tile.rect.x - band.x) * cell.width + (key.box.width - image.width) / 2
                 let y = (key.box.height - image.height) / 2
-                canvas.paste(image, x: x, y: y)
+                canvas.draw(image, at: x, y)
             }
-            parts.append(.init(image: canvas, cells: CellRect(row: band.y, column: band.x, rows: band.height, columns: band.width)))
+            parts.append(.init(image: canvas, cells: band))
         }
         return parts.isEmpty ? nil : .parts(parts)
     }
@@ -329,8 +324,7 @@ public final class TerminalImageLayer: ImageLayer {
                 let rendered: RenderedImage?
                 switch job {
                 case .single(let canvas, let rect):
-                    let cells = CellRect(row: rect.y, column: rect.x, rows: rect.height, columns: rect.width)
-                    rendered = try await renderer.render(canvas, identity: identity, in: cells, screenRows: rows)
+                    rendered = try await renderer.render(canvas, identity: identity, in: rect, screenRows: rows)
                 case .parts(let parts):
                     rendered = try await renderer.render(parts: parts, identity: identity, screenRows: rows)
                 }
@@ -342,86 +336,6 @@ public final class TerminalImageLayer: ImageLayer {
                 results.releaseRender(key)
                 inbox.post(.notice(StatusMessage(.warning, "cannot draw the image: \(error)")))
             }
-        }
-    }
-}
-
-
-/// Results of background work, at most `limit` of them, the oldest dropped first; with the
-/// keys under way, so the same work is never started twice.
-struct BoundedResults<Key: Hashable, Value> {
-    private var values: [Key: Value] = [:]
-    private var order: [Key] = []
-    private var underWay: Set<Key> = []
-    let limit: Int
-
-    init(limit: Int) { self.limit = limit }
-
-    subscript(key: Key) -> Value? { values[key] }
-
-    /// True when the caller should compute `key` (not stored, not under way).
-    mutating func claim(_ key: Key) -> Bool {
-        guard values[key] == nil, !underWay.contains(key) else { return false }
-        underWay.insert(key)
-        return true
-    }
-
-    mutating func store(_ value: Value, for key: Key) {
-        underWay.remove(key)
-        if values.updateValue(value, forKey: key) == nil { order.append(key) }
-        if order.count > limit { values[order.removeFirst()] = nil }
-    }
-
-    mutating func release(_ key: Key) { underWay.remove(key) }
-}
-
-/// Decoded pixels and encoded bytes, shared between the workers and the UI thread.
-final class ResultStore: @unchecked Sendable {
-    private let lock = NSLock()
-    /// Enough for a screenful of thumbnails and the prefetched items, bounded in memory.
-    private var images = BoundedResults<TerminalImageLayer.TileKey, RGBImage>(limit: 96)
-    private var rendered = BoundedResults<TerminalImageLayer.PlacementKey, RenderedImage>(limit: 24)
-    private var failedItems: Set<Int> = []
-
-    private func locked<T>(_ body: () -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body()
-    }
-
-    func image(for key: TerminalImageLayer.TileKey) -> RGBImage? { locked { images[key] } }
-    func failed(_ item: Int) -> Bool { locked { failedItems.contains(item) } }
-
-    /// True when the caller should decode `key` (not cached, not under way, not failed).
-    func claimDecode(_ key: TerminalImageLayer.TileKey) -> Bool {
-        locked { !failedItems.contains(key.item) && images.claim(key) }
-    }
-
-    func store(_ image: RGBImage, for key: TerminalImageLayer.TileKey) { locked { images.store(image, for: key) } }
-
-    func fail(_ key: TerminalImageLayer.TileKey) {
-        locked {
-            images.release(key)
-            failedItems.insert(key.item)
-        }
-    }
-
-    func rendered(for key: TerminalImageLayer.PlacementKey) -> RenderedImage? { locked { rendered[key] } }
-    func claimRender(_ key: TerminalImageLayer.PlacementKey) -> Bool { locked { rendered.claim(key) } }
-    func store(_ image: RenderedImage, for key: TerminalImageLayer.PlacementKey) { locked { rendered.store(image, for: key) } }
-    func releaseRender(_ key: TerminalImageLayer.PlacementKey) { locked { rendered.release(key) } }
-}
-
-extension RGBImage {
-    /// Copies `image` onto this one with its top-left corner at (x, y), clipped.
-    mutating func paste(_ image: RGBImage, x: Int, y: Int) {
-        let left = max(0, x), right = min(width, x + image.width)
-        guard left < right else { return }
-        let rowBytes = (right - left) * 3
-        for row in max(0, y)..<min(height, y + image.height) {
-            let source = ((row - y) * image.width + (left - x)) * 3
-            let target = (row * width + left) * 3
-            pixels.replaceSubrange(target..<(target + rowBytes), with: image.pixels[source..<(source + rowBytes)])
         }
     }
 }

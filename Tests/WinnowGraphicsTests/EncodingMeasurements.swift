@@ -23,7 +23,7 @@ struct EncodingMeasurements {
         }
         for side in [400, 128] {
             let image = photo.resized(width: side, height: side)
-            let layout = ImageLayout.fitting(imageSize: image.size, in: CellRect(row: 0, column: 0, rows: 200, columns: 200), cellSize: PixelSize(width: side / 40, height: side / 20), alignment: .topLeft)!
+            let layout = ImageLayout.fitting(imageSize: image.size, in: Rect(x: 0, y: 0, width: 200, height: 200), cellSize: PixelSize(width: side / 40, height: side / 20), alignment: .topLeft)!
             var kitty: [[UInt8]] = []
             let kittyTime = try clock.measure { kitty = try KittyEncoder().encode(image, layout: layout, imageID: 1) }
             var kittyPNG: [[UInt8]] = []

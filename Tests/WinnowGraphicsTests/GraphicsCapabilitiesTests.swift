@@ -127,8 +127,8 @@ struct GraphicsCapabilitiesTests {
         (["TERM": "tmux-256color"], .palette256),
         (["TERM": "xterm"], .palette8),
         (["TERM": "linux"], .palette8),
-        (["TERM": "dumb"], .monochrome),
-        ([:], .monochrome),
+        (["TERM": "dumb"], .mono),
+        ([:], .mono),
     ])
     func colourDepthFromTheEnvironment(variables: [String: String], expected: ColorDepth) {
         let chosen = decide(TerminalEnvironment(variables: variables), TerminalReplies())
@@ -139,7 +139,7 @@ struct GraphicsCapabilitiesTests {
     @Test func noColorTurnsOffTextColoursOnly() {
         let environment = TerminalEnvironment(variables: ["TERM": "xterm-256color", "COLORTERM": "truecolor", "NO_COLOR": "1"])
         let chosen = decide(environment, Self.sixelReplies)
-        #expect(chosen.textColors == .monochrome)
+        #expect(chosen.textColors == .mono)
         #expect(chosen.blockColors == .truecolor)
         #expect(chosen.imageProtocol == .sixel, "images are content, not decoration")
         #expect(hasReason(chosen, "NO_COLOR"))

@@ -7,21 +7,21 @@ struct ImageLayoutTests {
     let cell = PixelSize(width: 10, height: 20)
 
     @Test func aSquareImageInAWideRectangleIsCentred() throws {
-        let rect = CellRect(row: 3, column: 5, rows: 20, columns: 60)  // 600×400 px
+        let rect = Rect(x: 5, y: 3, width: 60, height: 20)  // 600×400 px
         let layout = try #require(ImageLayout.fitting(imageSize: PixelSize(width: 1000, height: 1000), in: rect, cellSize: cell))
         #expect(layout.pixelSize == PixelSize(width: 400, height: 400))
         #expect(layout.fillsHeight && !layout.fillsWidth)
-        #expect(layout.cells == CellRect(row: 3, column: 15, rows: 20, columns: 40))
+        #expect(layout.cells == Rect(x: 15, y: 3, width: 40, height: 20))
     }
 
     @Test func topLeftAlignment() throws {
-        let rect = CellRect(row: 3, column: 5, rows: 20, columns: 60)
+        let rect = Rect(x: 5, y: 3, width: 60, height: 20)
         let layout = try #require(ImageLayout.fitting(imageSize: PixelSize(width: 10, height: 10), in: rect, cellSize: cell, alignment: .topLeft))
-        #expect(layout.cells == CellRect(row: 3, column: 5, rows: 20, columns: 40))
+        #expect(layout.cells == Rect(x: 5, y: 3, width: 40, height: 20))
     }
 
     @Test func sixelHeightsAreMultiplesOfSixAndKeepTheAspect() throws {
-        let rect = CellRect(row: 0, column: 0, rows: 20, columns: 60)
+        let rect = Rect(x: 0, y: 0, width: 60, height: 20)
         let layout = try #require(ImageLayout.fitting(imageSize: PixelSize(width: 1000, height: 1000), in: rect, cellSize: cell, heightMultiple: 6))
         #expect(layout.pixelSize == PixelSize(width: 396, height: 396))
         let wide = try #require(ImageLayout.fitting(imageSize: PixelSize(width: 1000, height: 333), in: rect, cellSize: cell, heightMultiple: 6))
@@ -33,16 +33,16 @@ struct ImageLayoutTests {
     @Test func everyLayoutFitsItsRectangle() {
         for width in stride(from: 1, through: 2000, by: 97) {
             for height in stride(from: 1, through: 2000, by: 89) {
-                for rect in [CellRect(row: 1, column: 2, rows: 7, columns: 13), CellRect(row: 0, column: 0, rows: 1, columns: 1)] {
+                for rect in [Rect(x: 2, y: 1, width: 13, height: 7), Rect(x: 0, y: 0, width: 1, height: 1)] {
                     guard let layout = ImageLayout.fitting(imageSize: PixelSize(width: width, height: height), in: rect, cellSize: PixelSize(width: 7, height: 15), heightMultiple: 6) else {
-                        #expect(rect.rows * 15 < 6, "only a rectangle under six pixels tall has no layout")
+                        #expect(rect.height * 15 < 6, "only a rectangle under six pixels tall has no layout")
                         continue
                     }
-                    #expect(layout.pixelSize.width >= 1 && layout.pixelSize.width <= rect.columns * 7)
-                    #expect(layout.pixelSize.height >= 6 && layout.pixelSize.height <= rect.rows * 15)
+                    #expect(layout.pixelSize.width >= 1 && layout.pixelSize.width <= rect.width * 7)
+                    #expect(layout.pixelSize.height >= 6 && layout.pixelSize.height <= rect.height * 15)
                     #expect(layout.pixelSize.height % 6 == 0)
-                    #expect(layout.cells.row >= rect.row && layout.cells.endRow <= rect.endRow)
-                    #expect(layout.cells.column >= rect.column && layout.cells.column + layout.cells.columns <= rect.column + rect.columns)
+                    #expect(layout.cells.y >= rect.y && layout.cells.maxY <= rect.maxY)
+                    #expect(layout.cells.x >= rect.x && layout.cells.x + layout.cells.width <= rect.x + rect.width)
                 }
             }
         }
@@ -50,22 +50,22 @@ struct ImageLayoutTests {
 
     @Test func theTerminalsMaximumIsRespected() throws {
         let layout = try #require(ImageLayout.fitting(
-            imageSize: PixelSize(width: 4000, height: 3000), in: CellRect(row: 0, column: 0, rows: 100, columns: 300),
+            imageSize: PixelSize(width: 4000, height: 3000), in: Rect(x: 0, y: 0, width: 300, height: 100),
             cellSize: cell, heightMultiple: 6, maximum: PixelSize(width: 1000, height: 1000)))
         #expect(layout.pixelSize.width <= 1000 && layout.pixelSize.height <= 1000)
         #expect(!layout.fillsWidth && !layout.fillsHeight)
     }
 
     @Test func nothingFitsInNothing() {
-        #expect(ImageLayout.fitting(imageSize: PixelSize(width: 0, height: 5), in: CellRect(row: 0, column: 0, rows: 5, columns: 5), cellSize: cell) == nil)
-        #expect(ImageLayout.fitting(imageSize: PixelSize(width: 5, height: 5), in: CellRect(row: 0, column: 0, rows: 0, columns: 5), cellSize: cell) == nil)
-        #expect(ImageLayout.fitting(imageSize: PixelSize(width: 5, height: 5), in: CellRect(row: 0, column: 0, rows: 1, columns: 5), cellSize: PixelSize(width: 2, height: 4), heightMultiple: 6) == nil)
+        #expect(ImageLayout.fitting(imageSize: PixelSize(width: 0, height: 5), in: Rect(x: 0, y: 0, width: 5, height: 5), cellSize: cell) == nil)
+        #expect(ImageLayout.fitting(imageSize: PixelSize(width: 5, height: 5), in: Rect(x: 0, y: 0, width: 5, height: 0), cellSize: cell) == nil)
+        #expect(ImageLayout.fitting(imageSize: PixelSize(width: 5, height: 5), in: Rect(x: 0, y: 0, width: 5, height: 1), cellSize: PixelSize(width: 2, height: 4), heightMultiple: 6) == nil)
     }
 
     @Test func imagesStayOffTheLastRow() {
-        let rect = CellRect(row: 30, column: 0, rows: 10, columns: 10)
-        #expect(rect.keepingOffLastRow(screenRows: 40).rows == 9)
-        #expect(rect.keepingOffLastRow(screenRows: 41).rows == 10)
-        #expect(rect.keepingOffLastRow(screenRows: 30).rows == 0)
+        let rect = Rect(x: 0, y: 30, width: 10, height: 10)
+        #expect(rect.keepingOffLastRow(screenRows: 40).height == 9)
+        #expect(rect.keepingOffLastRow(screenRows: 41).height == 10)
+        #expect(rect.keepingOffLastRow(screenRows: 30).height == 0)
     }
 }

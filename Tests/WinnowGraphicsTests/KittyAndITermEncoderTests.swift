@@ -21,7 +21,7 @@ struct KittyAndITermEncoderTests {
 
     @Test func chunksAreAtMost4096AndCarryTheRightFlags() throws {
         let image = TestImages.noise(width: 120, height: 80)
-        let layout = try #require(ImageLayout.fitting(imageSize: image.size, in: CellRect(row: 0, column: 0, rows: 20, columns: 12), cellSize: cell))
+        let layout = try #require(ImageLayout.fitting(imageSize: image.size, in: Rect(x: 0, y: 0, width: 12, height: 20), cellSize: cell))
         #expect(layout.pixelSize == image.size, "fits exactly: sent as is")
         let sequences = try KittyEncoder().encode(image, layout: layout, imageID: 7, placementID: 2)
 
@@ -44,7 +44,7 @@ struct KittyAndITermEncoderTests {
 
     @Test func aLargeImageIsShrunkToItsCellsAndSizedByRows() throws {
         let image = TestImages.gradient(width: 400, height: 800)
-        let rect = CellRect(row: 1, column: 1, rows: 10, columns: 30)  // 300×200 px
+        let rect = Rect(x: 1, y: 1, width: 30, height: 10)  // 300×200 px
         let layout = try #require(ImageLayout.fitting(imageSize: image.size, in: rect, cellSize: cell))
         #expect(layout.pixelSize == PixelSize(width: 100, height: 200))
         let chunks = try KittyEncoder().encode(image, layout: layout, imageID: 1).dropFirst().map { try #require(parseKitty($0)) }
@@ -55,7 +55,7 @@ struct KittyAndITermEncoderTests {
 
     @Test func aSmallImageIsOneChunkAndTheTerminalEnlargesIt() throws {
         let image = TestImages.quadrants(width: 8, height: 8)
-        let layout = try #require(ImageLayout.fitting(imageSize: image.size, in: CellRect(row: 0, column: 0, rows: 10, columns: 20), cellSize: cell))
+        let layout = try #require(ImageLayout.fitting(imageSize: image.size, in: Rect(x: 0, y: 0, width: 20, height: 10), cellSize: cell))
         let chunks = try KittyEncoder().encode(image, layout: layout, imageID: 3).dropFirst().map { try #require(parseKitty($0)) }
         #expect(chunks.count == 1)
         #expect(chunks[0].keys["m"] == "0")
@@ -67,7 +67,7 @@ struct KittyAndITermEncoderTests {
     @Test func pngFormatSendsTheEncodersFile() throws {
         let fakePNG: [UInt8] = Array("\u{89}PNG fake file".utf8)
         let image = TestImages.quadrants()
-        let layout = try #require(ImageLayout.fitting(imageSize: image.size, in: CellRect(row: 0, column: 0, rows: 4, columns: 8), cellSize: cell))
+        let layout = try #require(ImageLayout.fitting(imageSize: image.size, in: Rect(x: 0, y: 0, width: 8, height: 4), cellSize: cell))
         let chunks = try KittyEncoder(pixelFormat: .png({ _ in fakePNG })).encode(image, layout: layout, imageID: 1).dropFirst().map { try #require(parseKitty($0)) }
         #expect(chunks[0].keys["f"] == "100" && chunks[0].keys["s"] == nil)
         #expect(base64Decode(chunks.flatMap(\.payload)) == fakePNG)
@@ -90,17 +90,17 @@ struct KittyAndITermEncoderTests {
     @Test func iTermFraming() throws {
         let fakePNG: [UInt8] = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         let image = TestImages.gradient(width: 50, height: 40)
-        let layout = try #require(ImageLayout.fitting(imageSize: image.size, in: CellRect(row: 0, column: 0, rows: 10, columns: 40), cellSize: cell))
+        let layout = try #require(ImageLayout.fitting(imageSize: image.size, in: Rect(x: 0, y: 0, width: 40, height: 10), cellSize: cell))
         let sequence = try ITermEncoder(pngEncode: { sent in
             // Smaller than its cells: the file is made from the image as it is.
             #expect(sent.size == PixelSize(width: 50, height: 40))
             return fakePNG
         }).encode(image, layout: layout)
-        let header = "\\e]1337;File=inline=1;size=1000;width=\(layout.cells.columns);height=\(layout.cells.rows);preserveAspectRatio=1:"
+        let header = "\\e]1337;File=inline=1;size=1000;width=\(layout.cells.width);height=\(layout.cells.height);preserveAspectRatio=1:"
         #expect(sequence.starts(with: bytes(header)))
         #expect(sequence.last == 0x07)
         let payload = sequence.dropFirst(bytes(header).count).dropLast()
         #expect(base64Decode(payload) == fakePNG)
-        #expect(layout.cells.columns == 25 && layout.cells.rows == 10)
+        #expect(layout.cells.width == 25 && layout.cells.height == 10)
     }
 }

@@ -20,7 +20,7 @@ struct ManualPixelCheck {
             sixelMaxGeometry: nil, synchronizedOutput: false, reasons: [])
         var renderer = TerminalImageRenderer(capabilities: capabilities, options: .init(alignment: .topLeft), cache: nil)
         if let tmuxOrigin, tmuxOrigin.count == 2 { renderer.paneOrigin = CellOffset(row: tmuxOrigin[0], column: tmuxOrigin[1]) }
-        let rect = CellRect(row: 4, column: 10, rows: 10, columns: 30)
+        let rect = Rect(x: 10, y: 4, width: 30, height: 10)
         let image = TestImages.quadrants(width: 180, height: 130)
         let rendered = try #require(try await renderer.render(image, identity: "frame", in: rect, screenRows: 40))
         var frame = bytes("\\e[2J\\e[H") + renderer.startSequence

@@ -67,7 +67,7 @@ struct SixelEncoderTests {
 
     @Test func layoutSizesAreMultiplesOfSix() async throws {
         let layout = try #require(ImageLayout.fitting(
-            imageSize: PixelSize(width: 300, height: 200), in: CellRect(row: 2, column: 3, rows: 7, columns: 30),
+            imageSize: PixelSize(width: 300, height: 200), in: Rect(x: 3, y: 2, width: 30, height: 7),
             cellSize: PixelSize(width: 10, height: 20), heightMultiple: 6))
         #expect(layout.pixelSize.height % 6 == 0)
         #expect(layout.pixelSize.height <= 140 && layout.pixelSize.width <= 300)

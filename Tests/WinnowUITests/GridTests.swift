@@ -1,4 +1,5 @@
 import Testing
+import WinnowCore
 @testable import WinnowUI
 
 @Suite("Grids: the near-duplicate group and more like this")

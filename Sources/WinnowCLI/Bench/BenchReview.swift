@@ -153,7 +153,7 @@ struct BenchReview: ParsableCommand {
 
     static func box(_ rect: Rect) -> PixelSize { PixelSize(width: rect.width * cell.width, height: rect.height * cell.height) }
 
-    static func cells(_ rect: Rect) -> CellRect { CellRect(row: rect.y, column: rect.x, rows: rect.height, columns: rect.width) }
+    static func cells(_ rect: Rect) -> Rect { rect }
 
     static func sixel(cell: PixelSize) -> GraphicsCapabilities {
         GraphicsCapabilities(imageProtocol: .sixel, wrapping: .none, textColors: .palette256, blockColors: .palette256,

@@ -110,7 +110,7 @@ public struct GraphicsCapabilities: Sendable, Equatable {
         reasons.append(depthReason)
         let textColors: ColorDepth
         if environment.forbidsColor {
-            textColors = .monochrome
+            textColors = .mono
             reasons.append("NO_COLOR is set: text without colour")
         } else {
             textColors = depth
@@ -174,7 +174,7 @@ public struct GraphicsCapabilities: Sendable, Equatable {
             return forced
         }
         if case .noTerminal = probe { return .none }
-        if depth == .monochrome {
+        if depth == .mono {
             reasons.append("no colours: no images")
             return .none
         }
@@ -258,7 +258,7 @@ public struct GraphicsCapabilities: Sendable, Equatable {
         if replies.kittyGraphics == .ok { return (.truecolor, "a kitty-protocol terminal takes 24-bit colour") }
         if term.contains("256color") { return (.palette256, "TERM=\(term): 256 colours") }
         if term.isEmpty || term == "dumb" || ["vt52", "vt100", "vt102", "vt220"].contains(term) {
-            return (.monochrome, term.isEmpty ? "TERM is not set: no colours" : "TERM=\(term): no colours")
+            return (.mono, term.isEmpty ? "TERM is not set: no colours" : "TERM=\(term): no colours")
         }
         return (.palette8, "TERM=\(term): 8 colours")
     }

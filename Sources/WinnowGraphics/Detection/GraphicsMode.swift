@@ -30,24 +30,3 @@ public enum ImageProtocol: String, Sendable, Hashable, CaseIterable, CustomStrin
     /// True for the protocols an encoder in this module produces bytes for.
     public var isPixelProtocol: Bool { self == .kitty || self == .sixel || self == .iterm }
 }
-
-/// How many colours text (and half-block images) may use.
-public enum ColorDepth: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
-    /// 24-bit colour (`CSI 38;2;r;g;b m`).
-    case truecolor
-    /// The xterm 256-colour palette.
-    case palette256
-    /// The eight ANSI colours.
-    case palette8
-    /// No colours.
-    case monochrome
-
-    public var description: String {
-        switch self {
-        case .truecolor: return "24-bit colour"
-        case .palette256: return "256 colours"
-        case .palette8: return "8 colours"
-        case .monochrome: return "no colour"
-        }
-    }
-}

@@ -15,7 +15,7 @@ public struct ITermEncoder: Sendable {
     /// `ESC ] 1337 ; File=inline=1;size=N;width=Ncols;height=Nrows;preserveAspectRatio=1: base64 BEL`
     public func encode(_ image: RGBImage, layout: ImageLayout) throws -> [UInt8] {
         let png = try pngEncode(KittyEncoder.pixelsToSend(image, layout: layout))
-        return Self.sequence(file: png, columns: layout.cells.columns, rows: layout.cells.rows)
+        return Self.sequence(file: png, columns: layout.cells.width, rows: layout.cells.height)
     }
 
     /// The OSC 1337 sequence for an image file shown inline over `columns` × `rows` cells.

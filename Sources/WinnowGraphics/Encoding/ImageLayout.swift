@@ -11,9 +11,9 @@ public struct ImageLayout: Sendable, Hashable {
     public var pixelSize: PixelSize
     /// The cells the image covers: a sub-rectangle of the target, centred in it when the
     /// image does not fill it.
-    public var cells: CellRect
+    public var cells: Rect
     /// True when the image spans the rectangle's full pixel width, so a terminal told to
-    /// scale it to `cells.columns` columns (and derive the height) draws it at exactly
+    /// scale it to `cells.width` columns (and derive the height) draws it at exactly
     /// ``pixelSize``.
     public var fillsWidth: Bool
     /// True when the image spans the rectangle's full pixel height.
@@ -35,15 +35,15 @@ public struct ImageLayout: Sendable, Hashable {
     ///   - maximum: a size the terminal refuses to exceed (sixel's XTSMGRAPHICS geometry).
     public static func fitting(
         imageSize: PixelSize,
-        in rect: CellRect,
+        in rect: Rect,
         cellSize: PixelSize,
         heightMultiple: Int = 1,
         maximum: PixelSize? = nil,
         alignment: Alignment = .center
     ) -> ImageLayout? {
         guard !imageSize.isEmpty, !rect.isEmpty, !cellSize.isEmpty, heightMultiple >= 1 else { return nil }
-        let fullWidth = rect.columns * cellSize.width
-        let fullHeight = rect.rows * cellSize.height
+        let fullWidth = rect.width * cellSize.width
+        let fullHeight = rect.height * cellSize.height
         var availableWidth = fullWidth
         var availableHeight = fullHeight
         if let maximum, !maximum.isEmpty {
@@ -80,17 +80,17 @@ public struct ImageLayout: Sendable, Hashable {
             }
         }
 
-        let usedColumns = min(rect.columns, (width + cellSize.width - 1) / cellSize.width)
-        let usedRows = min(rect.rows, (height + cellSize.height - 1) / cellSize.height)
-        let cells: CellRect
+        let usedColumns = min(rect.width, (width + cellSize.width - 1) / cellSize.width)
+        let usedRows = min(rect.height, (height + cellSize.height - 1) / cellSize.height)
+        let cells: Rect
         switch alignment {
         case .topLeft:
-            cells = CellRect(row: rect.row, column: rect.column, rows: usedRows, columns: usedColumns)
+            cells = Rect(x: rect.x, y: rect.y, width: usedColumns, height: usedRows)
         case .center:
-            cells = CellRect(
-                row: rect.row + (rect.rows - usedRows) / 2,
-                column: rect.column + (rect.columns - usedColumns) / 2,
-                rows: usedRows, columns: usedColumns)
+            cells = Rect(
+                x: rect.x + (rect.width - usedColumns) / 2,
+                y: rect.y + (rect.height - usedRows) / 2,
+                width: usedColumns, height: usedRows)
         }
         return ImageLayout(
             pixelSize: PixelSize(width: width, height: height),

@@ -66,9 +66,9 @@ public struct KittyEncoder: Sendable {
         }
         keys += ["i=\(imageID)", "p=\(placementID)", "q=2", "C=1"]
         if layout.fillsWidth {
-            keys.append("c=\(layout.cells.columns)")
+            keys.append("c=\(layout.cells.width)")
         } else if layout.fillsHeight {
-            keys.append("r=\(layout.cells.rows)")
+            keys.append("r=\(layout.cells.height)")
         }
         return [Self.delete(imageID: imageID)] + Self.chunks(controlKeys: keys.joined(separator: ","), payload: Base64.encode(data))
     }

@@ -32,9 +32,9 @@ enum CursorFraming {
     /// The framed pieces, each to be written as is (together, in one write). Inside tmux
     /// each piece is one passthrough DCS, so a long kitty image never makes one DCS over
     /// tmux's limit.
-    static func pieces(_ sequences: [[UInt8]], at cells: CellRect, origin: CellOffset, wrapping: MultiplexerWrapping) -> [[UInt8]] {
+    static func pieces(_ sequences: [[UInt8]], at cells: Rect, origin: CellOffset, wrapping: MultiplexerWrapping) -> [[UInt8]] {
         guard !sequences.isEmpty else { return [] }
-        let prefix = saveCursor + moveCursor(row: origin.row + cells.row, column: origin.column + cells.column)
+        let prefix = saveCursor + moveCursor(row: origin.row + cells.y, column: origin.column + cells.x)
         switch wrapping {
         case .none:
             return [prefix + sequences.joined() + restoreCursor]

@@ -90,7 +90,7 @@ public struct TerminalImageRenderer: Sendable {
     ///   - screenRows: the terminal's height; the image stays off the last row.
     ///   - slot: kitty's image id, 1 or more: an image sent under a slot replaces the one
     ///     shown there before (e.g. 1 for the preview, 2… for thumbnails).
-    public func render(_ image: RGBImage, identity: String, in rect: CellRect, screenRows: Int, slot: UInt32 = 1) async throws -> RenderedImage? {
+    public func render(_ image: RGBImage, identity: String, in rect: Rect, screenRows: Int, slot: UInt32 = 1) async throws -> RenderedImage? {
         let imageProtocol = capabilities.imageProtocol
         guard imageProtocol.isPixelProtocol else { return nil }
         guard !image.isEmpty else { throw GraphicsError.emptyImage }
@@ -131,9 +131,9 @@ public struct TerminalImageRenderer: Sendable {
     /// One piece of a picture drawn in parts: `image` at its own pixel size, in `cells`.
     public struct Part: Sendable {
         public var image: RGBImage
-        public var cells: CellRect
+        public var cells: Rect
 
-        public init(image: RGBImage, cells: CellRect) {
+        public init(image: RGBImage, cells: Rect) {
             self.image = image
             self.cells = cells
         }
@@ -269,7 +269,7 @@ public struct RenderedImage: Sendable, Equatable {
     /// Write these in one `write()` after ncurses has flushed its frame.
     public var bytes: [UInt8]
     /// The cells the image covers.
-    public var cells: CellRect
+    public var cells: Rect
     public var imageProtocol: ImageProtocol
     /// The kitty image id it was sent under.
     public var slot: UInt32
@@ -287,20 +287,20 @@ public struct ImageRemoval: Sendable, Equatable {
     /// Bytes to write (kitty's delete), possibly empty.
     public var bytes: [UInt8]
     /// Cells the TUI must repaint, when the protocol has no delete (sixel, iTerm2).
-    public var cellsToRepaint: CellRect?
+    public var cellsToRepaint: Rect?
 }
 
 public enum GraphicsError: Error, Equatable, CustomStringConvertible {
     case emptyImage
     /// The rectangle is too small for any image (sixel needs six pixel rows).
-    case noRoom(CellRect)
+    case noRoom(Rect)
     /// Even shrunk, the image did not fit tmux's passthrough limit.
     case tooLargeForTmux(bytes: Int)
 
     public var description: String {
         switch self {
         case .emptyImage: return "the image is empty"
-        case .noRoom(let rect): return "no room for an image in \(rect)"
+        case .noRoom(let rect): return "no room for an image in \(rect.width)×\(rect.height) cells at row \(rect.y), column \(rect.x)"
         case .tooLargeForTmux(let bytes): return "the image needs \(bytes) bytes, over tmux's 1 MiB passthrough limit"
         }
     }

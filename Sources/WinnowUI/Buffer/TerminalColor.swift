@@ -10,15 +10,6 @@ public enum TerminalColor: Sendable, Hashable {
     case indexed(UInt8)
 }
 
-/// How many colours the terminal shows. Themes are written in 24-bit colour and degrade.
-public enum ColorDepth: String, Sendable, CaseIterable {
-    case truecolor
-    case palette256 = "256"
-    case palette8 = "8"
-    /// No colour at all (`NO_COLOR`, or a terminal without colours): attributes only.
-    case mono
-}
-
 extension TerminalColor {
     /// The colour as 24-bit RGB (nil for `.default`).
     public var rgbValue: RGB? {

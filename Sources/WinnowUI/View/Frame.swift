@@ -1,3 +1,5 @@
+import WinnowCore
+
 /// An image the view wants shown in a rectangle of cells.
 public struct ImageTile: Sendable, Hashable {
     public var item: Int

@@ -1,3 +1,5 @@
+import WinnowCore
+
 /// Where thumbnails go in a grid: tiles as large as the screen allows for the images
 /// there are (`+` / `-` step the size), each with a label row under it.
 public enum GridLayout {

@@ -1,3 +1,5 @@
+import WinnowCore
+
 /// Every key and what it does: the digit keys with the classes they pick (only those that
 /// exist), then every other command with its keys (remapped ones as remapped).
 enum HelpView {

@@ -1,3 +1,5 @@
+import WinnowCore
+
 /// The popups that take typing: the class picker and the note editor. They open in the
 /// info pane, beside the image (a terminal image cannot be drawn under text: covering it
 /// would hide it), and over the whole body only where there is no info pane to use.

@@ -1,3 +1,5 @@
+import WinnowCore
+
 /// The queue switcher: every queue with its open entries, counted when it opens.
 enum QueueListView {
     static func draw(_ state: AppState, into buffer: inout CellBuffer, _ body: Rect) {

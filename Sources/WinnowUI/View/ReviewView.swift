@@ -1,3 +1,5 @@
+import WinnowCore
+
 /// The main screen: the image as large as the pane allows, and everything known about
 /// the item beside it (or below it on a narrow terminal).
 public enum ReviewView {

@@ -1,3 +1,5 @@
+import WinnowCore
+
 /// Progress, decisions, flag precision and reviewer agreement, as small bar charts. Taller
 /// than most screens once reviewers overlap: it scrolls (j/k, PgDn/PgUp), and any other
 /// key goes back to the review.

@@ -1,3 +1,5 @@
+import WinnowCore
+
 /// Styled lines drawn top to bottom into a rectangle, clipped; long text wraps at words.
 struct TextBlock {
     struct Span {

@@ -1,3 +1,5 @@
+import WinnowCore
+
 /// Renders the state into a frame. Pure: the same state always gives the same frame.
 public enum View {
     /// Below this the layout cannot work; a short message is shown instead.
