@@ -261,23 +261,8 @@ struct ImageCheckCLITests {
     }
 
     /// Runs `script` with /bin/sh, `arguments` as $0, $1, …
-    static func shell(_ script: String, _ arguments: String...) -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try! process.run()
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    static func shell(_ script: String, _ arguments: String...) -> WinnowProcess.Result {
+        WinnowProcess.run(["-c", script] + arguments, executable: "/bin/sh")
     }
 
     @Test("the decode budget never lets reservations exceed it, and runs an oversized one alone")

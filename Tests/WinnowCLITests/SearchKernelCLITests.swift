@@ -6,11 +6,12 @@ import WinnowTestSupport
 /// The neighbour graph `winnow analyze` caches for the shapes sample, as bytes, with
 /// `environment` (e.g. WINNOW_KERNEL) and an optional wrapper command (an emulator).
 private func analysedGraph(environment: [String: String] = [:], wrapper: [String] = [], toml: String? = nil,
-                           function: String = #function) throws -> (graph: Data, analyze: ExternalProcess.Result) {
+                           function: String = #function) throws -> (graph: Data, analyze: WinnowProcess.Result) {
     let dataset = Repository.copyOfSample(Repository.sampleShapes, function: function)
     if let toml { dataset.write("winnow.toml", toml) }
-    func run(_ arguments: [String]) -> ExternalProcess.Result {
-        ExternalProcess.run(wrapper + [WinnowProcess.executable] + arguments, environment: environment)
+    func run(_ arguments: [String]) -> WinnowProcess.Result {
+        let command = wrapper + [WinnowProcess.executable] + arguments
+        return WinnowProcess.run(Array(command.dropFirst()), environment: environment, executable: command[0])
     }
     let imported = run(["import", dataset.root])
     #expect(imported.status == 0, "\(imported.stderr)")
@@ -21,36 +22,6 @@ private func analysedGraph(environment: [String: String] = [:], wrapper: [String
     let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".bin") && !$0.hasPrefix("features-") }
     try #require(files.count == 1)
     return (try Data(contentsOf: URL(fileURLWithPath: folder + "/" + files[0])), analyzed)
-}
-
-/// Runs any program (here: an emulator running winnow) and collects its output.
-enum ExternalProcess {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func run(_ command: [String], environment: [String: String]) -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { $0.key != "WINNOW_REVIEWER" }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try! process.run()
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                                    stderr: String(decoding: errData, as: UTF8.self))
-    }
 }
 
 /// qemu-user (Debian's qemu-user, in the Makefile's packages) emulates CPUs without the
@@ -90,7 +61,7 @@ struct SearchKernelCLITests {
     @Test(.enabled(if: emulator != nil, "needs qemu-user (make deps installs it)"))
     func runsOnACPUWithoutAVX() throws {
         let native = try analysedGraph().graph
-        let doctor = ExternalProcess.run([emulator!, "-cpu", "Nehalem", WinnowProcess.executable, "doctor", "--timeout", "0.1"], environment: [:])
+        let doctor = WinnowProcess.run(["-cpu", "Nehalem", WinnowProcess.executable, "doctor", "--timeout", "0.1"], executable: emulator!)
         #expect(doctor.stdout.contains("search kernel: portable"), "\(doctor.stdout)\(doctor.stderr)")
         let (emulated, analyzed) = try analysedGraph(wrapper: [emulator!, "-cpu", "Nehalem"])
         #expect(analyzed.stdout.contains("exact search (kernel portable)"))
