@@ -207,3 +207,44 @@ final class Counter: @unchecked Sendable {
     func add() { lock.lock(); count += 1; lock.unlock() }
     var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }
+
+@Suite("helper model cache, damaged")
+struct HelperCacheDamageTests {
+    /// A cache file with the helper's magic, this header length and header, then `tail` bytes.
+    func file(headerLength: UInt64, header: Data, tail: Int) throws -> String {
+        var data = Data(HelperCache.magic)
+        data.append(contentsOf: withUnsafeBytes(of: headerLength.littleEndian) { Array($0) })
+        data.append(header)
+        data.append(Data(count: tail))
+        let path = NSTemporaryDirectory() + "winnow-helper-cache-\(UUID().uuidString).bin"
+        try data.write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func header(items: Int, classes: Int, parameters: Int, folds: Int) throws -> Data {
+        try JSONEncoder().encode(HelperCache.Summary(
+            items: items, classes: classes, parameters: parameters, folds: folds, regularisation: [], chosen: false,
+            features: "embeddings", notes: [], foldNotes: [], trainedItems: 0, outOfFoldLogLoss: nil, outOfFoldAccuracy: nil,
+            priorLogLoss: nil, seconds: 0, trainedAt: "", unused: nil))
+    }
+
+    @Test("header lengths and sizes that overflow or are negative make the cache unreadable (retrained), never a trap")
+    func oversizedOrNegativeSizesAreRefused() throws {
+        let small = try header(items: 2, classes: 2, parameters: 0, folds: 0)
+        let paths = [
+            try file(headerLength: UInt64.max, header: small, tail: 16),
+            try file(headerLength: UInt64(Int.max), header: small, tail: 16),
+            try file(headerLength: UInt64(small.count), header: try header(items: Int.max / 2, classes: 3, parameters: 5, folds: 5), tail: 16),
+            try file(headerLength: UInt64(small.count), header: try header(items: -4, classes: 2, parameters: 0, folds: 0), tail: 16),
+            try file(headerLength: UInt64(small.count), header: try header(items: 4, classes: Int.max, parameters: 1, folds: 1), tail: 16),
+        ]
+        for path in paths {
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            #expect(HelperCache.read(path) == nil, "\(path)")
+        }
+        // The same layout with consistent sizes is read: the checks refuse only what is damaged.
+        let good = try file(headerLength: UInt64(small.count), header: small, tail: 2 * 4 + 2 * 4)
+        defer { try? FileManager.default.removeItem(atPath: good) }
+        #expect(HelperCache.read(good)?.labels.count == 2)
+    }
+}

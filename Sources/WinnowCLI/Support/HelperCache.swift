@@ -61,18 +61,22 @@ struct HelperCache {
     }
 
     /// Nil when the file is missing, from another version, or damaged (it is then retrained).
+    /// Every size read from the file is checked before it is used, as `QueueSnapshot.read`
+    /// does: a damaged cache is retrained, never a trap.
     static func read(_ path: String) -> HelperCache? {
         guard let data = FileManager.default.contents(atPath: path), data.count > magic.count + 8,
               Array(data.prefix(magic.count)) == magic else { return nil }
         var offset = magic.count
-        let headerLength = data.subdata(in: offset..<(offset + 8)).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
+        guard let headerLength = Int(exactly: data.subdata(in: offset..<(offset + 8)).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) })
+        else { return nil }
         offset += 8
-        guard headerLength > 0, offset + headerLength <= data.count,
+        guard headerLength > 0, headerLength <= data.count - offset,
               let summary = try? JSONDecoder().decode(Summary.self, from: data.subdata(in: offset..<(offset + headerLength))) else { return nil }
         offset += headerLength
         let n = summary.items, k = summary.classes, p = summary.parameters, f = summary.folds
-        let expected = n * 4 + n * 4 + (p == 0 ? 0 : n * 4 + n + n * k * 4 + p * 8 * f + f * 8 + 4)
-        guard data.count - offset == expected else { return nil }
+        guard n >= 0, k >= 0, p >= 0, f >= 0,
+              let expected = Self.byteCount(items: n, classes: k, parameters: p, folds: f),
+              data.count - offset == expected else { return nil }
         func take<T>(_ count: Int, as: T.Type) -> [T] {
             let bytes = count * MemoryLayout<T>.stride
             defer { offset += bytes }
@@ -92,6 +96,33 @@ struct HelperCache {
         return HelperCache(summary: summary, labels: labels, weights: weights,
                            folds: FoldAssignment(count: f, foldOf: foldOf, notes: summary.foldNotes), evidence: evidence, probabilities: probabilities,
                            fitted: HelperModel.Fitted(perFold: perFold, regularisation: regularisation))
+    }
+
+    /// The bytes after the header for these sizes (labels and weights; with a model, also
+    /// folds, evidence, probabilities, each fold's parameters, C per fold and the fold
+    /// count), or nil when that does not fit in an Int.
+    static func byteCount(items n: Int, classes k: Int, parameters p: Int, folds f: Int) -> Int? {
+        func product(_ factors: Int...) -> Int? {
+            var total = 1
+            for factor in factors {
+                let (next, overflow) = total.multipliedReportingOverflow(by: factor)
+                if overflow { return nil }
+                total = next
+            }
+            return total
+        }
+        func sum(_ terms: Int?...) -> Int? {
+            var total = 0
+            for term in terms {
+                guard let term else { return nil }
+                let (next, overflow) = total.addingReportingOverflow(term)
+                if overflow { return nil }
+                total = next
+            }
+            return total
+        }
+        guard p > 0 else { return sum(product(n, 4), product(n, 4)) }
+        return sum(product(n, 4), product(n, 4), product(n, 4), n, product(n, k, 4), product(p, 8, f), product(f, 8), 4)
     }
 
     /// Items whose training label or weight differs from what the cache was trained on.
