@@ -69,9 +69,9 @@ extension ProjectStore {
                 AnalysisContext.Embeddings(source: $0["source"], rows: $0["rows"], dimension: $0["dimension"], fingerprint: $0["fingerprint"])
             }
             return AnalysisContext(
-                datasetRoot: try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = 'dataset_root'") ?? "",
-                classes: try String.fetchAll(db, sql: "SELECT name FROM classes WHERE position IS NOT NULL ORDER BY position"),
-                multiLabel: try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = 'multi_label'") == "true",
+                datasetRoot: try Self.setting(.datasetRoot, db) ?? "",
+                classes: try Self.classNames(db),
+                multiLabel: try Self.isMultiLabel(db),
                 items: items, models: models, embeddings: embeddings,
                 lastEventID: try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM events"))
         }

@@ -186,8 +186,8 @@ extension ProjectStore {
     }
 
     static func validate(_ labels: LabelSet, _ db: Database) throws {
-        let known = Set(try String.fetchAll(db, sql: "SELECT name FROM classes WHERE position IS NOT NULL"))
-        let multi = try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = 'multi_label'") == "true"
+        let known = Set(try Self.classNames(db))
+        let multi = try Self.isMultiLabel(db)
         if let unknown = labels.names.first(where: { !known.contains($0) }) {
             throw StoreError.invalidLabels("\"\(TerminalText.sanitize(unknown))\" is not a class of this project\n    fix: use one of the classes listed by winnow info")
         }

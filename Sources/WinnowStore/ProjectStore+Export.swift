@@ -83,9 +83,9 @@ extension ProjectStore {
                     let lastEventID = log?[0] as Int64?, decisions = log?[1] as Int? ?? 0
                     guard lastEventID == logHead?.eventID, decisions == logHead?.events ?? 0 else { return .logMoved }
                     let head = ExportHead(
-                        datasetRoot: try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = 'dataset_root'") ?? "",
-                        multiLabel: try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = 'multi_label'") == "true",
-                        classes: try String.fetchAll(db, sql: "SELECT name FROM classes WHERE position IS NOT NULL ORDER BY position"),
+                        datasetRoot: try Self.setting(.datasetRoot, db) ?? "",
+                        multiLabel: try Self.isMultiLabel(db),
+                        classes: try Self.classNames(db),
                         items: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items WHERE row IS NOT NULL") ?? 0,
                         lastEventID: lastEventID, decisions: decisions, decisionLog: logHead)
                     return .done(try body(ExportSnapshot(head: head, db: db, events: try Self.eventsByItem(db))))

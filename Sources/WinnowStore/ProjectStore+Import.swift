@@ -41,14 +41,11 @@ extension ProjectStore {
         progress.end()
         let summary = try write { db -> ImportSummary in
             let previousCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items") ?? 0
-            func set(_ key: String, _ value: String) throws {
-                try db.execute(sql: "INSERT INTO project(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value])
-            }
-            try set("dataset_root", datasetRoot)
-            try set("layout", snapshot.layout.rawValue)
-            try set("multi_label", snapshot.isMultiLabel ? "true" : "false")
-            try set("metadata_columns", JSONText.array(snapshot.metadataColumns))
-            try set("classes_from_file", snapshot.classesFromFile ? "true" : "false")
+            try Self.set(.datasetRoot, datasetRoot, db)
+            try Self.set(.layout, snapshot.layout.rawValue, db)
+            try Self.setFlag(.multiLabel, snapshot.isMultiLabel, db)
+            try Self.set(.metadataColumns, JSONText.array(snapshot.metadataColumns), db)
+            try Self.setFlag(.classesFromFile, snapshot.classesFromFile, db)
 
             try db.execute(sql: "UPDATE classes SET position = NULL")
             let classStatement = try db.makeStatement(sql: "INSERT INTO classes(name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position")

@@ -50,8 +50,8 @@ extension ProjectStore {
                 labelledItems: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items WHERE row IS NOT NULL AND given_labels IS NOT NULL AND given_labels <> ''") ?? 0,
                 models: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM models") ?? 0,
                 hasEmbeddings: (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM embeddings") ?? 0) > 0,
-                classesFromFile: try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = 'classes_from_file'") == "true",
-                classes: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM classes WHERE position IS NOT NULL") ?? 0)
+                classesFromFile: try Self.flag(.classesFromFile, db),
+                classes: try Self.classNames(db).count)
         }
     }
 }

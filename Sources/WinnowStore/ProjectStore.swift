@@ -101,11 +101,7 @@ public final class ProjectStore: Sendable {
         do { return try pool.write(body) } catch let error as StoreError { throw error } catch { throw failure(error) }
     }
 
-    // MARK: - Project settings
-
-    public func setting(_ key: String) throws -> String? {
-        try read { db in try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = ?", arguments: [key]) }
-    }
+    // MARK: - Project settings (see ProjectStore+Settings.swift)
 
     public var hasImported: Bool {
         (try? read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM imports") ?? 0 }) ?? 0 > 0
@@ -113,12 +109,12 @@ public final class ProjectStore: Sendable {
 
     /// The taxonomy currently in force, in column order.
     public func taxonomy() throws -> ClassTaxonomy {
-        try read { db in ClassTaxonomy(try String.fetchAll(db, sql: "SELECT name FROM classes WHERE position IS NOT NULL ORDER BY position")) }
+        try read { db in ClassTaxonomy(try Self.classNames(db)) }
     }
 
     /// The metadata column names from items.csv, in file order.
     public func metadataColumns() throws -> [String] {
-        guard let json = try setting("metadata_columns") else { return [] }
+        guard let json = try setting(.metadataColumns) else { return [] }
         return (try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? []
     }
 }

@@ -46,7 +46,7 @@ struct BenchReview: ParsableCommand {
         let deferred = try ReviewCommand.source(project, queue: "triage", reviewer: "bench", stratifyBy: nil)
         let taxonomy = try project.store.taxonomy()
         let setup = ReviewSetup(projectName: "bench", reviewer: "bench", classes: taxonomy.names,
-                                multiLabel: try project.store.setting("multi_label") == "true", queues: ["triage"], graphics: "sixel")
+                                multiLabel: try project.store.isMultiLabel(), queues: ["triage"], graphics: "sixel")
         var state = AppState(setup: setup, size: terminal, queueName: "triage")
         let firstQueue = try deferred.queue(named: "triage")
         _ = Reducer.reduce(&state, .queueLoaded(name: "triage", slots: firstQueue.slots, counts: firstQueue.counts))

@@ -103,7 +103,7 @@ struct ExportCommand: ParsableCommand {
         try opened.config.team.authorize(try resolveReviewer(reviewer, policy: opened.config.team), .export)
         let policies = try resolvedPolicies(opened.config)
         try check(policies)
-        let multiLabel = try opened.store.setting("multi_label") == "true"
+        let multiLabel = try opened.store.isMultiLabel()
         if policies.changesLabels && !multiLabel { throw Self.labelPoliciesNeedMultiLabel(opened.root) }
         let guardFormulas = formulaGuard ?? opened.config.formulaGuard
         let csv = CSVWriter(formulaGuard: guardFormulas)

@@ -39,7 +39,7 @@ final class QuickStartSource: @unchecked Sendable {
         self.leases = leases
         policy = project.config.team
         taxonomy = try store.taxonomy()
-        multiLabel = try store.setting("multi_label") == "true"
+        multiLabel = try store.isMultiLabel()
         imagesRoot = project.root + "/images/"
         queueName = snapshot.header.queue
         saved = Dictionary(snapshot.header.details.map { ($0.details.item, $0) }, uniquingKeysWith: { first, _ in first })

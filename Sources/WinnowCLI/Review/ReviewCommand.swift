@@ -99,7 +99,7 @@ struct ReviewCommand: ParsableCommand {
         let display = try GraphicsSetup.choose(mode: graphics ?? config.graphics, colors: colors ?? config.sixelColors,
                                                blurStyle: config.blurStyle)
         let taxonomy = try opened.store.taxonomy()
-        let multiLabel = try opened.store.setting("multi_label") == "true"
+        let multiLabel = try opened.store.isMultiLabel()
         let column = stratifyBy
         let source = try Self.source(opened, queue: queue, reviewer: reviewerName, stratifyBy: column)
         var setup = ReviewSetup(

@@ -82,7 +82,7 @@ struct Project {
 
     private static func openStore(_ options: ProjectOptions, root: String, config: WinnowConfig, stateDirectory: String) throws -> Project {
         let store = try ProjectStore(stateDirectory: stateDirectory, datasetFolder: root)
-        if options.state != nil, let recorded = try store.setting("dataset_root"), recorded != root {
+        if options.state != nil, let recorded = try store.setting(.datasetRoot), recorded != root {
             throw StoreError.otherDataset(state: stateDirectory, recorded: recorded, given: root)
         }
         return Project(root: root, config: config, store: store)
