@@ -70,9 +70,7 @@ struct DecideCommand: ParsableCommand {
             guard image == nil else { throw ValidationError("give an image or --next N, not both") }
             guard next > 0 else { throw ValidationError("--next needs a number above 0") }
             guard !undo else { throw ValidationError("--undo takes an image, not --next") }
-            guard QueueName(rawValue: queue) != nil else {
-                throw ValidationError("unknown queue \"\(TerminalText.sanitize(queue))\"; queues: \(QueueName.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+            do { _ = try QueueName.named(queue) } catch { throw ValidationError(error.description) }
         } else if image == nil {
             throw ValidationError("give the image to decide on (a path relative to images/), or --next N")
         }

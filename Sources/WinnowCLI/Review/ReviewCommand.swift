@@ -50,9 +50,7 @@ struct ReviewCommand: ParsableCommand {
     var stratifyBy: String?
 
     func validate() throws {
-        if let queue, QueueName(rawValue: queue) == nil {
-            throw ValidationError("unknown queue \"\(queue)\"; queues: \(QueueName.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        if let queue { do { _ = try QueueName.named(queue) } catch { throw ValidationError(error.description) } }
         if let graphics, !WinnowConfig.graphicsModes.contains(graphics) {
             throw ValidationError("unknown --graphics \"\(graphics)\"; modes: \(WinnowConfig.graphicsModes.joined(separator: ", "))")
         }
