@@ -202,11 +202,11 @@ extension ProjectStore {
 
     static func event(from row: Row) -> DecisionEvent {
         DecisionEvent(id: row["id"], itemID: row["item_id"], reviewer: row["reviewer"],
-                      action: DecisionAction(rawValue: row["action"]) ?? .skip,
+                      action: typedAction(row["action"]),
                       oldLabels: (row["old_labels"] as String?).map(LabelSet.init(storageText:)),
                       newLabels: (row["new_labels"] as String?).map(LabelSet.init(storageText:)),
                       queue: row["queue"], reason: row["reason"], note: row["note"], undoes: row["undoes"],
-                      createdAt: Timestamp.date(from: row["created_at"]) ?? Date(timeIntervalSince1970: 0))
+                      createdAt: typedDate(row["created_at"]))
     }
 
     /// Every event, grouped by item, oldest first.

@@ -24,10 +24,11 @@ struct ProjectSettingsTests {
     }
 
     @Test func everyReaderAgreesOnMultiLabel() throws {
-        let (single, _) = try importDataset(TemporaryDataset.simple())
+        let singleDataset = TemporaryDataset.simple(), multiDataset = multiLabelDataset()
+        let (single, _) = try importDataset(singleDataset)
         #expect(try readers(single) == [false, false, false, false])
         #expect(try single.setting(.multiLabel) == "false")
-        let (multi, _) = try importDataset(multiLabelDataset())
+        let (multi, _) = try importDataset(multiDataset)
         #expect(try readers(multi) == [true, true, true, true])
         #expect(try multi.setting(.multiLabel) == "true")
         // The store's own label check follows the same setting: two labels are fine here…
