@@ -59,7 +59,7 @@ let package = Package(
         ),
         .target(
             name: "WinnowNeighbours",
-            dependencies: ["WinnowCore", "CNeighbourKernels", "CHNSW", .product(name: "HeapModule", package: "swift-collections")]
+            dependencies: ["WinnowCore", "CNeighbourKernels", "CHNSW"]
         ),
         // OpenBLAS: the helper model's products, and `winnow bench neighbours` to measure
         // sgemm-based search beside ours.
@@ -151,7 +151,8 @@ let package = Package(
             dependencies: ["WinnowImaging", "WinnowCore", "WinnowTestSupport"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "WinnowGraphicsTests", dependencies: ["WinnowGraphics", "WinnowImaging", "WinnowCore"]),
+        // CSixel: the tests decode sixel output back to pixels (SixelDecoder, test-only).
+        .testTarget(name: "WinnowGraphicsTests", dependencies: ["WinnowGraphics", "WinnowImaging", "WinnowCore", "CSixel"]),
         // The terminal seam: the image layer's repaint and resend decisions on an in-memory screen,
         // the inbox, and keys as ncurses decodes them from a pseudo-terminal.
         .testTarget(name: "WinnowTerminalTests", dependencies: ["WinnowTerminal", "WinnowUI", "WinnowGraphics", "WinnowImaging", "WinnowCore"]),

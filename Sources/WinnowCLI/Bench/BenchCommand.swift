@@ -15,7 +15,7 @@ struct BenchCommand: ParsableCommand {
         abstract: "Benchmarks, measured against reference tools in the same run.",
         subcommands: [BenchGenerate.self, BenchImport.self, BenchConfidentLearning.self, BenchMultiLabel.self, BenchCrowdlab.self, BenchNeighbours.self, BenchPipeline.self, BenchAnalyze.self,
                       BenchLabelIssues.self, BenchReview.self, BenchExport.self, BenchRecompute.self, BenchDuplicates.self,
-                      BenchHelper.self, BenchHelperQuality.self, BenchReviewYield.self, BenchQuality.self])
+                      BenchHelper.self, BenchHelperQuality.self, BenchReviewYield.self, BenchQuality.self, BenchEncoding.self])
 }
 
 struct SyntheticOptions: ParsableArguments {

@@ -25,13 +25,13 @@ final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable {
     private var handedOut: [QueueSlot] = []
     private var problems: [(item: Int, message: String)] = []
 
-    /// `quickStart` runs first (it must be fast, and may find nothing); then `open` loads
-    /// the analysis; then `loaded` runs with both in the background (to save the next quick start).
     private let leases: LeaseSession?
     /// The project's state folder, watched for other sessions' writes.
     private let stateDirectory: String?
     private var watcher: ProjectChangeWatcher?
 
+    /// `quickStart` runs first (it must be fast, and may find nothing); then `open` loads
+    /// the analysis; then `loaded` runs with both in the background (to save the next quick start).
     init(leases: LeaseSession? = nil, stateDirectory: String? = nil, quickStart: @escaping @Sendable () -> QuickStartSource? = { nil },
          open: @escaping @Sendable () throws -> StoreReviewSource,
          loaded: @escaping @Sendable (StoreReviewSource, QuickStartSource?) -> Void = { _, _ in }) {

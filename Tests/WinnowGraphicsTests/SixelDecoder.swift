@@ -1,5 +1,6 @@
 import CSixel
 import WinnowCore
+@testable import WinnowGraphics
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -8,10 +9,11 @@ import Darwin
 
 /// Decodes a sixel image back to pixels with libsixel (`sixel_decode_raw`).
 ///
-/// For tests and diagnostics: it checks what a terminal would draw without one. Runs on
-/// the same serial worker as the encoder, since libsixel is not thread-safe.
-public enum SixelDecoder {
-    public static func decode(_ sixel: [UInt8]) async throws -> RGBImage {
+/// For the tests: it checks what a terminal would draw without one (the product never
+/// decodes sixel, so it lives here). Runs on the same serial worker as the encoder, since
+/// libsixel is not thread-safe.
+enum SixelDecoder {
+    static func decode(_ sixel: [UInt8]) async throws -> RGBImage {
         try await LibSixelWorker.run { try decodeOnWorker(sixel) }
     }
 
