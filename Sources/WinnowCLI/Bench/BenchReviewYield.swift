@@ -10,6 +10,7 @@ import WinnowCore
 import WinnowDataset
 import WinnowStore
 import WinnowUI
+import WinnowSession
 
 struct BenchReviewYield: ParsableCommand {
     static let configuration = CommandConfiguration(

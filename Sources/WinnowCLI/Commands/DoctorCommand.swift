@@ -1,6 +1,7 @@
 import ArgumentParser
 import WinnowGraphics
 import WinnowNeighbours
+import WinnowSession
 
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
