@@ -12,7 +12,8 @@ import PackageDescription
 //   WinnowGraphics (terminal image protocols: sixel, kitty, iTerm2; capability detection)
 //   WinnowUI (pure: review state, actions, reducer, rendering into a cell buffer)
 //   WinnowTerminal (the ncurses backend and event loop that runs WinnowUI)
-//   WinnowCLI (commands; wires the adapters together)
+//   WinnowSession (the application layer: project, analysis session and caches, review sources, leases, stats, export)
+//   WinnowCLI (commands: parse arguments, call the session, print)
 //   winnow (the executable: calls WinnowCLI)
 let package = Package(
     name: "Winnow",
@@ -106,9 +107,19 @@ let package = Package(
             name: "WinnowTerminal",
             dependencies: ["WinnowCore", "WinnowUI", "WinnowGraphics", "WinnowImaging", "CNcursesw"]
         ),
+        // The application layer between the commands and the modules: opening a project, the
+        // analysis session and its caches, the review sources, leases, stats, export.
+        .target(
+            name: "WinnowSession",
+            dependencies: [
+                "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowHelperModel", "WinnowStore",
+                "WinnowImaging", "WinnowUI",
+            ]
+        ),
         .target(
             name: "WinnowCLI",
             dependencies: [
+                "WinnowSession",
                 "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowHelperModel", "WinnowStore",
                 "WinnowImaging", "WinnowGraphics", "WinnowUI", "WinnowTerminal", "COpenBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -163,9 +174,14 @@ let package = Package(
             name: "WinnowHostileTests",
             dependencies: ["WinnowCore", "WinnowStore", "WinnowTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The application layer: review sources, the quick start, leases, the review screen on a real source.
+        .testTarget(
+            name: "WinnowSessionTests",
+            dependencies: ["WinnowSession", "WinnowCLI", "WinnowCore", "WinnowStore", "WinnowUI", "WinnowTestSupport"]
+        ),
         .testTarget(
             name: "WinnowCLITests",
-            dependencies: ["WinnowCLI", "WinnowCore", "WinnowStore", "WinnowImaging", "WinnowNeighbours", "WinnowTestSupport",
+            dependencies: ["WinnowCLI", "WinnowSession", "WinnowCore", "WinnowStore", "WinnowImaging", "WinnowNeighbours", "WinnowTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
+import WinnowSession
 
 /// `winnow`: the root command.
 public struct WinnowCommand: ParsableCommand {
-    public static let version = "0.1.0"
+    public static let version = WinnowVersion.current
 
     public static let configuration = CommandConfiguration(
         commandName: "winnow",

@@ -4,6 +4,7 @@ import Testing
 import WinnowCore
 import WinnowTestSupport
 @testable import WinnowCLI
+@testable import WinnowSession
 
 /// End-to-end: the real `winnow` binary, as a user or a script runs it.
 @Suite("winnow command line")

@@ -6,6 +6,7 @@ import Testing
 import WinnowCore
 import WinnowTestSupport
 @testable import WinnowCLI
+@testable import WinnowSession
 
 /// Issue 17 through the real binary: extreme embeddings, exports and links, state
 /// permissions, full disks and hostile reviewer names. (The hostile suite runs the whole

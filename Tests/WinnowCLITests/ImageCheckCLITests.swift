@@ -5,6 +5,7 @@ import WinnowCore
 import WinnowImaging
 import WinnowTestSupport
 @testable import WinnowCLI
+@testable import WinnowSession
 
 /// `winnow analyze` reads every image in full: a truncated, corrupt or undecodable image is a
 /// problem of its item (info, the problems queue, triage) with the decoder's reason; the

@@ -5,6 +5,7 @@ import WinnowCore
 import WinnowImaging
 import WinnowTestSupport
 @testable import WinnowCLI
+@testable import WinnowSession
 
 /// Near-duplicates in a plain folder of images, with no embeddings.npy: Winnow's own
 /// image features, cached in the project.

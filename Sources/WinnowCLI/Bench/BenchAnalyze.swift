@@ -6,6 +6,7 @@ import Foundation
 import WinnowCore
 import WinnowDataset
 import WinnowNeighbours
+import WinnowSession
 
 /// A full `winnow analyze` of an imported dataset, timed as a child process with its peak
 /// memory, and the recall of its neighbour graph against faiss's exact search on a sample.

@@ -8,6 +8,7 @@ import Foundation
 import WinnowCore
 import WinnowDataset
 import WinnowStore
+import WinnowSession
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Foundation
 import WinnowAnalysis
 import WinnowCore
 import WinnowDataset
+import WinnowSession
 
 struct BenchCrowdlab: ParsableCommand {
     static let configuration = CommandConfiguration(

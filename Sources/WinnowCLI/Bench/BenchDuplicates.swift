@@ -4,6 +4,7 @@ import WinnowAnalysis
 import WinnowCore
 import WinnowDataset
 import WinnowStore
+import WinnowSession
 
 struct BenchDuplicates: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -7,6 +7,7 @@ import ArgumentParser
 import Foundation
 import WinnowCore
 import WinnowStore
+import WinnowSession
 
 /// How fast `winnow export` writes each format, against the floor for reading the same rows.
 struct BenchExport: ParsableCommand {

@@ -7,6 +7,7 @@ import ArgumentParser
 import Foundation
 import WinnowCore
 import WinnowHelperModel
+import WinnowSession
 
 struct BenchHelper: ParsableCommand {
     static let configuration = CommandConfiguration(

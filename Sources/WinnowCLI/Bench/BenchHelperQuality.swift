@@ -10,6 +10,7 @@ import WinnowCore
 import WinnowDataset
 import WinnowHelperModel
 import WinnowStore
+import WinnowSession
 
 struct BenchHelperQuality: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -7,6 +7,7 @@ import WinnowAnalysis
 import WinnowCore
 import WinnowDataset
 import WinnowStore
+import WinnowSession
 
 struct BenchLabelIssues: ParsableCommand {
     static let configuration = CommandConfiguration(

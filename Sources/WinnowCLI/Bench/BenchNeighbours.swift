@@ -6,6 +6,7 @@ import Foundation
 import WinnowCore
 import WinnowDataset
 import WinnowNeighbours
+import WinnowSession
 
 struct BenchNeighbours: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import Foundation
 import WinnowNeighbours
+import WinnowSession
 
 /// The whole pipeline: `winnow import` + `winnow analyze` against the Python pipeline a
 /// user would run instead, on the same synthetic dataset, in one run.

@@ -8,6 +8,7 @@ import Foundation
 import WinnowAnalysis
 import WinnowCore
 import WinnowNeighbours
+import WinnowSession
 
 struct BenchQuality: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,6 +4,7 @@ import WinnowCore
 import WinnowGraphics
 import WinnowImaging
 import WinnowUI
+import WinnowSession
 
 /// How fast the review screen responds, measured on the code the screen runs (reducer,
 /// views, the store, the image pipeline) without a terminal in the way.

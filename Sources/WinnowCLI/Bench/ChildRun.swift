@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import WinnowSession
 
 /// Runs a program as a child process and measures it: wall time, CPU time and peak resident
 /// memory (from wait4's rusage of that child alone). Output goes to a file, returned as text.

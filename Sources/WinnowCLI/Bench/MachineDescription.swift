@@ -1,4 +1,5 @@
 import Foundation
+import WinnowSession
 
 /// What a benchmark ran on, printed with its figures: the kernel, the CPU and the vector
 /// extensions that matter here, the cores, and the load (the machine is shared: a figure

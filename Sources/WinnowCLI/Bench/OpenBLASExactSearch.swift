@@ -5,6 +5,7 @@ import COpenBLAS
 import Dispatch
 import WinnowCore
 import WinnowNeighbours
+import WinnowSession
 
 /// Exact search as Winnow did it before its own kernels, kept only to measure against:
 /// blocks of 256 queries × 8,192 database rows multiplied with OpenBLAS `sgemm` (whatever

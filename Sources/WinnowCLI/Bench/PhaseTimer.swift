@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import WinnowCore
+import WinnowSession
 
 /// A progress reporter that records how long each phase took, for benchmark reports.
 final class PhaseTimer: ProgressReporter {

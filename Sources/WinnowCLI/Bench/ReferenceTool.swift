@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WinnowSession
 
 /// A Python reference tool run beside Winnow (cleanlab, faiss): which Python, which script,
 /// and how to run it and read the one JSON line it prints last.

@@ -4,6 +4,7 @@ import WinnowCore
 import WinnowDataset
 import WinnowStore
 import WinnowUI
+import WinnowSession
 
 /// A reviewer who knows the truth, working through one of Winnow's queues with the review
 /// screen's own data source (`StoreReviewSource`): every decision is stored and the analysis

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Foundation
 import WinnowCore
+import WinnowSession
 
 /// Writes a synthetic dataset of any size in the dataset contract's layout, for benchmarks
 /// and scale tests. Deterministic for a given seed. Images are hard links to one tiny PNG,

@@ -3,6 +3,7 @@ import Foundation
 import WinnowAnalysis
 import WinnowCore
 import WinnowNeighbours
+import WinnowSession
 
 struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Foundation
 import WinnowCore
 import WinnowGraphics
 import WinnowNeighbours
+import WinnowSession
 import WinnowTerminal
 
 struct DoctorCommand: ParsableCommand {

@@ -8,6 +8,7 @@ import Foundation
 import WinnowAnalysis
 import WinnowCore
 import WinnowStore
+import WinnowSession
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -90,12 +91,6 @@ struct ExportCommand: ParsableCommand {
     @Flag(name: .customLong("formula-guard"), inversion: .prefixedNo,
           help: "Neutralise spreadsheet formulas in CSV values (default: on, or export.formula_guard in winnow.toml).")
     var formulaGuard: Bool?
-
-    /// The values of `columns` from an item's metadata object (as stored at import).
-    static func metadataValues(_ json: String, columns: [String]) -> [String] {
-        let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
-        return columns.map { object[$0] as? String ?? "" }
-    }
 
     func run() throws {
         let opened = try Project.open(project)

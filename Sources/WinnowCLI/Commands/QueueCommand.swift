@@ -3,6 +3,7 @@ import Foundation
 import WinnowAnalysis
 import WinnowCore
 import WinnowStore
+import WinnowSession
 
 struct QueueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

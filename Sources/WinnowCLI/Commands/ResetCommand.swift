@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WinnowCore
 import WinnowStore
+import WinnowSession
 
 /// `winnow reset DIR`: starts a sample project over (`make demo` on a used sample). It
 /// deletes the project's state, decisions included, so it asks first, and refuses a real

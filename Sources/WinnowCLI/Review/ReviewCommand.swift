@@ -4,6 +4,7 @@ import WinnowAnalysis
 import WinnowCore
 import WinnowTerminal
 import WinnowUI
+import WinnowSession
 
 struct ReviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
