@@ -72,7 +72,7 @@ struct BenchReviewYield: ParsableCommand {
         runs.append(("random order", labelled.shuffled(using: &rng).prefix(limit).map { truth.isError(context.items[$0]) }, 0))
 
         for queue in queues.split(separator: ",").map(String.init) {
-            do { _ = try QueueName.named(queue) } catch { throw CLIFailure(message: error.description, exit: .usage) }
+            guard QueueName(rawValue: queue) != nil else { throw CLIFailure(message: UnknownQueue(name: queue).description, exit: .usage) }
             // A reviewer who empties label-issues goes on with triage.
             let then: String? = queue == QueueName.triage.rawValue ? nil : QueueName.triage.rawValue
             let name = "winnow " + queue + (then.map { ", then \($0)" } ?? "")

@@ -127,8 +127,7 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         // Other reviewers may have decided items since: a queue is handed out current.
         syncWithOthers()
         return try locked {
-            let queue: QueueName
-            do { queue = try QueueName.named(name) } catch { throw CLIFailure(message: error.description, exit: .usage) }
+            guard let queue = QueueName(rawValue: name) else { throw CLIFailure(message: UnknownQueue(name: name).description, exit: .usage) }
             if queuesStale { rebuildQueues() }
             var entries = builder.order(queue)
             // Items other sessions hold are theirs: never shown here at the same time.
