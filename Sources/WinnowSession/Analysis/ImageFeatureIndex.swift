@@ -288,7 +288,7 @@ extension AnalysisSession {
             result = try ImageFeatureIndex.neighbourGraph(vectors, k: config.neighbourCount, method: searchMethod, settings: hnswSettings)
         } catch {
             progress.end()
-            throw CLIFailure(message: error.description, exit: .projectError)
+            throw SessionError(.projectState, error.description)
         }
         progress.end()
         guard let result else { return nil }

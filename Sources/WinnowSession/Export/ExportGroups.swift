@@ -56,7 +56,7 @@ package struct ExportGroups {
         return input.models.reduce(Float(0)) { $0 + $1.values[item * k + label] } / Float(input.models.count)
     }
 
-    package static func reimported() -> CLIFailure {
-        CLIFailure(message: "the dataset was re-imported while the export was starting\n    fix: run the export again", exit: .projectError)
+    package static func reimported() -> SessionError {
+        SessionError(.projectState, "the dataset was re-imported while the export was starting", fix: "run the export again")
     }
 }

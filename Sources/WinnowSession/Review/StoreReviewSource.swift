@@ -127,7 +127,7 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         // Other reviewers may have decided items since: a queue is handed out current.
         syncWithOthers()
         return try locked {
-            guard let queue = QueueName(rawValue: name) else { throw CLIFailure(message: "unknown queue \(name)", exit: .usage) }
+            guard let queue = QueueName(rawValue: name) else { throw SessionError(.badRequest, "unknown queue \(name)") }
             if queuesStale { rebuildQueues() }
             var entries = builder.order(queue)
             // Items other sessions hold are theirs: never shown here at the same time.
