@@ -78,7 +78,7 @@ extension Project {
     }
 
     private static func openStore(_ options: ProjectOptions, root: String, config: WinnowConfig, stateDirectory: String) throws -> Project {
-        let store = try ProjectStore(stateDirectory: stateDirectory, datasetFolder: root)
+        let store = try openProjectStore(stateDirectory: stateDirectory, datasetFolder: root)
         if options.state != nil, let recorded = try store.setting("dataset_root"), recorded != root {
             throw StoreError.otherDataset(state: stateDirectory, recorded: recorded, given: root)
         }

@@ -10,7 +10,7 @@ import WinnowUI
 /// components, queues and reasons reflect them.
 package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     private let lock = NSLock()
-    private let store: ProjectStore
+    private let store: any ProjectStoring
     private let reviewer: String
     private let settings: AnalysisSettings
     private let strata: [String]?
