@@ -59,7 +59,7 @@ public protocol ProjectReading: AnyObject, Sendable {
     /// whose head (the log's newest event, and its count) describes exactly that snapshot:
     /// reviewers may keep deciding meanwhile without tearing an export. Errors thrown by
     /// `body` pass through as they are.
-    func exportSnapshot<T>(_ body: (ExportSnapshot) throws -> T) throws -> T
+    func exportSnapshot<T>(_ body: (any ExportSnapshot) throws -> T) throws -> T
     /// `exportSnapshot` visiting every item.
     func exportItems(_ visit: (ExportHead, ExportRecord) throws -> Void) throws -> ExportHead
 }
