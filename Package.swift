@@ -176,7 +176,7 @@ let package = Package(
         // The application layer: review sources, the quick start, leases, the review screen on a real source.
         .testTarget(
             name: "WinnowSessionTests",
-            dependencies: ["WinnowSession", "WinnowCLI", "WinnowCore", "WinnowStore", "WinnowUI", "WinnowTestSupport"]
+            dependencies: ["WinnowSession", "WinnowCore", "WinnowStore", "WinnowUI", "WinnowTestSupport"]
         ),
         .testTarget(
             name: "WinnowCLITests",
