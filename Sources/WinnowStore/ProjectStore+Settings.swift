@@ -19,14 +19,14 @@ public enum ProjectSetting: String, Sendable, CaseIterable {
 
 extension ProjectStore {
     /// A setting's stored text (nil before the first import).
-    public func setting(_ key: ProjectSetting) throws -> String? {
+    public func setting(_ key: ProjectSetting) throws(StoreError) -> String? {
         try read { db in try Self.setting(key, db) }
     }
 
     /// True when the project's items may carry several labels: every command, the review
     /// screen and the store's own checks ask here, so they cannot disagree on how the
     /// setting is spelt.
-    public func isMultiLabel() throws -> Bool {
+    public func isMultiLabel() throws(StoreError) -> Bool {
         try read { db in try Self.isMultiLabel(db) }
     }
 

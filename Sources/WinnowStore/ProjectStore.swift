@@ -92,12 +92,12 @@ public final class ProjectStore: Sendable {
     }
 
     /// Runs a read in one consistent snapshot of the database.
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do { return try pool.read(body) } catch let error as StoreError { throw error } catch { throw failure(error) }
     }
 
     /// Runs a write transaction (IMMEDIATE: it waits for other writers, then runs alone).
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do { return try pool.write(body) } catch let error as StoreError { throw error } catch { throw failure(error) }
     }
 
@@ -108,12 +108,12 @@ public final class ProjectStore: Sendable {
     }
 
     /// The taxonomy currently in force, in column order.
-    public func taxonomy() throws -> ClassTaxonomy {
+    public func taxonomy() throws(StoreError) -> ClassTaxonomy {
         try read { db in ClassTaxonomy(try Self.classNames(db)) }
     }
 
     /// The metadata column names from items.csv, in file order.
-    public func metadataColumns() throws -> [String] {
+    public func metadataColumns() throws(StoreError) -> [String] {
         guard let json = try setting(.metadataColumns) else { return [] }
         return (try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? []
     }

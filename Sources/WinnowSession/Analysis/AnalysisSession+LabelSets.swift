@@ -10,13 +10,13 @@ extension AnalysisSession {
     /// `[import] annotator_consensus = "crowdlab"`).
     package func addLabelSetAnalyses(to builder: inout QueueBuilder, analysis: LabelAnalysis) throws {
         guard let filterBy = MultiLabelConfidentLearning.FilterBy(rawValue: config.filterBy) else {
-            throw CLIFailure(message: "unknown filter_by \"\(TerminalText.sanitize(config.filterBy))\"", exit: .usage)
+            throw SessionError(.badRequest, "unknown filter_by \"\(TerminalText.sanitize(config.filterBy))\"")
         }
         if context.multiLabel {
             builder.multiLabel = multiLabelAnalysis(ensemble: analysis.ensemble, filterBy: filterBy)
         } else {
             if WinnowConfig.multiLabelFilterByMethods.contains(config.filterBy) {
-                throw CLIFailure(message: "filter_by \(config.filterBy) is implemented for multi-label data only; \(TerminalText.sanitize(context.datasetRoot)) has one label per image\n    fix: use one of \(WinnowConfig.filterByMethods.joined(separator: ", "))", exit: .usage)
+                throw SessionError(.badRequest, "filter_by \(config.filterBy) is implemented for multi-label data only; \(TerminalText.sanitize(context.datasetRoot)) has one label per image", fix: "use one of \(WinnowConfig.filterByMethods.joined(separator: ", "))")
             }
             builder.crowd = try crowdConsensus(ensemble: analysis.ensemble)
         }

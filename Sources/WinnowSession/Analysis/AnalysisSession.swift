@@ -51,7 +51,7 @@ package struct AnalysisSession {
             result = try NeighbourSearch.search(matrix, k: config.neighbourCount, method: searchMethod, settings: hnswSettings)
         } catch {
             progress.end()
-            throw CLIFailure(message: error.description, exit: .projectError)
+            throw SessionError(.projectState, error.description)
         }
         progress.end()
         try FileManager.default.createDirectory(atPath: project.store.stateDirectory + "/neighbours", withIntermediateDirectories: true)
@@ -66,7 +66,7 @@ package struct AnalysisSession {
         let fingerprint = String(matrix.scan().fingerprint, radix: 16)
         progress.end()
         guard fingerprint == embeddings.fingerprint, matrix.rows == context.items.count else {
-            throw CLIFailure(message: "\(embeddings.source) changed since the last import\n    fix: run winnow import \(TerminalText.sanitize(context.datasetRoot))", exit: .dataError)
+            throw SessionError(.badData, "\(embeddings.source) changed since the last import", fix: "run winnow import \(TerminalText.sanitize(context.datasetRoot))")
         }
         progress.begin("normalising embeddings", total: nil)
         let rows = EmbeddingRows(matrix)
@@ -249,43 +249,25 @@ package struct AnalysisSession {
         guard let column else { return nil }
         let columns = try project.store.metadataColumns()
         guard columns.contains(column) else {
-            throw CLIFailure(message: "there is no metadata column \"\(TerminalText.sanitize(column))\" (items.csv has: \(columns.map { TerminalText.sanitize($0) }.joined(separator: ", ")))\n    fix: name one of the items.csv columns", exit: .usage)
+            throw SessionError(.badRequest, "there is no metadata column \"\(TerminalText.sanitize(column))\" (items.csv has: \(columns.map { TerminalText.sanitize($0) }.joined(separator: ", ")))", fix: "name one of the items.csv columns")
         }
         return context.items.map { ItemMetadata.values($0.metadataJSON, columns: [column])[0] }
     }
 
-    // MARK: - The graph cache
-
-    package static let magic = Array("WINNOW-NEIGHBOURS-1\n".utf8)
+    // MARK: - The graph cache (its format: WinnowNeighbours' NeighbourGraphFile)
 
     package static func saveGraph(_ graph: NeighbourGraph, to path: String) throws {
         let file = try OutputFile(path: path)
-        try magic.withUnsafeBytes { try file.write(bytes: $0) }
-        try withUnsafeBytes(of: UInt64(graph.count).littleEndian) { try file.write(bytes: $0) }
-        try withUnsafeBytes(of: UInt64(graph.k).littleEndian) { try file.write(bytes: $0) }
-        try graph.ids.withUnsafeBytes { try file.write(bytes: $0) }
-        try graph.similarities.withUnsafeBytes { try file.write(bytes: $0) }
+        try NeighbourGraphFile.write(graph) { bytes in try file.write(bytes: bytes) }
         try file.commit()
     }
 
     package static func loadGraph(_ path: String) throws -> NeighbourGraph {
         let file = try MappedFile(path: path, displayName: path)
-        let bytes = file.bytes
-        guard bytes.count >= magic.count + 16, Array(bytes.prefix(magic.count)) == magic else { throw CLIFailure(message: "bad cache", exit: .projectError) }
-        // The sizes come from a file: checked, so a damaged cache is rebuilt instead of trapping.
-        guard let count = Int(exactly: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count, as: UInt64.self))),
-              let k = Int(exactly: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count + 8, as: UInt64.self))),
-              let size = NPYHeader.checkedByteCount([count, k], elementSize: 8) else { throw CLIFailure(message: "bad cache", exit: .projectError) }
-        let start = magic.count + 16
-        guard bytes.count - start == size else { throw CLIFailure(message: "bad cache", exit: .projectError) }
-        let ids = [Int32](unsafeUninitializedCapacity: count * k) { buffer, initialized in
-            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + count * k * 4)]))
-            initialized = count * k
+        do {
+            return try NeighbourGraphFile.read(file.bytes)
+        } catch {
+            throw SessionError(.projectState, error.description)
         }
-        let sims = [Float](unsafeUninitializedCapacity: count * k) { buffer, initialized in
-            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[(start + count * k * 4)...]))
-            initialized = count * k
-        }
-        return NeighbourGraph(count: count, k: k, ids: ids, similarities: sims)
     }
 }

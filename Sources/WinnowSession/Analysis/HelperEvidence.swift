@@ -202,7 +202,7 @@ package enum HelperEvidence {
         if let embeddings = context.embeddings {
             let matrix = try NPYMatrix(path: context.datasetRoot + "/" + embeddings.source, displayName: embeddings.source)
             guard matrix.rows == context.items.count, matrix.columns == embeddings.dimension else {
-                throw CLIFailure(message: "\(embeddings.source) changed since the last import\n    fix: run winnow import \(TerminalText.sanitize(context.datasetRoot))", exit: .dataError)
+                throw SessionError(.badData, "\(embeddings.source) changed since the last import", fix: "run winnow import \(TerminalText.sanitize(context.datasetRoot))")
             }
             let columns = matrix.columns
             return Features(columns: columns, present: nil) { item, into in

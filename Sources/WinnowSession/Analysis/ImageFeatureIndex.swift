@@ -135,7 +135,7 @@ package enum ImageFeatureIndex {
 
     /// The items' features: cached ones from the store, the others (new or changed files)
     /// decoded on every core and saved back. Missing files get none.
-    package static func vectors(of context: AnalysisContext, store: ProjectStore, progress: any ProgressReporter) throws -> Vectors {
+    package static func vectors(of context: AnalysisContext, store: any ProjectStoring, progress: any ProgressReporter) throws -> Vectors {
         let items = context.items
         var vectors = Vectors(values: [Float](repeating: 0, count: items.count * dimension), present: [Bool](repeating: false, count: items.count),
                               descriptors: [DuplicateDescriptor?](repeating: nil, count: items.count))
@@ -288,7 +288,7 @@ extension AnalysisSession {
             result = try ImageFeatureIndex.neighbourGraph(vectors, k: config.neighbourCount, method: searchMethod, settings: hnswSettings)
         } catch {
             progress.end()
-            throw CLIFailure(message: error.description, exit: .projectError)
+            throw SessionError(.projectState, error.description)
         }
         progress.end()
         guard let result else { return nil }

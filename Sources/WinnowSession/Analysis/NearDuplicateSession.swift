@@ -76,7 +76,7 @@ extension AnalysisSession {
             found = try NeighbourSearch.search(EmbeddingMatrix(rows: rows.count, dimension: dimension, values: values), k: config.neighbourCount,
                                                method: searchMethod, settings: hnswSettings)
         } catch {
-            throw CLIFailure(message: error.description, exit: .projectError)
+            throw SessionError(.projectState, error.description)
         }
         // Back from rows of the search to item positions.
         let n = descriptors.count, k = found.graph.k

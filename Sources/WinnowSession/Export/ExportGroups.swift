@@ -20,7 +20,7 @@ package struct ExportGroups {
 
     /// The policies' verdicts for `snapshot`, in two passes over its items: the split-offs
     /// (which shape the groups), then the state of every group member.
-    package func selection(in snapshot: ExportSnapshot, policies: ExportPolicies, finalOnly: Bool) throws -> ExportSelection {
+    package func selection(in snapshot: any ExportSnapshot, policies: ExportPolicies, finalOnly: Bool) throws -> ExportSelection {
         let items = session.context.items
         var splitOff = Set<Int32>()
         try snapshot.forEachItem(metadata: false) { record in
@@ -56,7 +56,7 @@ package struct ExportGroups {
         return input.models.reduce(Float(0)) { $0 + $1.values[item * k + label] } / Float(input.models.count)
     }
 
-    package static func reimported() -> CLIFailure {
-        CLIFailure(message: "the dataset was re-imported while the export was starting\n    fix: run the export again", exit: .projectError)
+    package static func reimported() -> SessionError {
+        SessionError(.projectState, "the dataset was re-imported while the export was starting", fix: "run the export again")
     }
 }

@@ -72,7 +72,7 @@ package final class ImageFolderOutput {
         try Self.checkReplaceable(trimmed, force: force)
         removeTree(temporaryPath)  // a leftover of a killed run that had this process id
         guard mkdir(temporaryPath, 0o755) == 0 else {
-            throw CLIFailure(message: "cannot create \(TerminalText.sanitize(temporaryPath)): \(String(cString: strerror(errno)))\n    fix: check that the folder exists and that you may write there", exit: .projectError)
+            throw SessionError(.projectState, "cannot create \(TerminalText.sanitize(temporaryPath)): \(String(cString: strerror(errno)))", fix: "check that the folder exists and that you may write there")
         }
     }
 
@@ -296,27 +296,27 @@ package final class ImageFolderOutput {
         guard !createdFolders.contains(folder) else { return }
         let folderPath = temporaryPath + "/" + folder
         guard mkdir(folderPath, 0o755) == 0 || errno == EEXIST else {
-            throw CLIFailure(message: "cannot create \(TerminalText.sanitize(folderPath)): \(String(cString: strerror(errno)))", exit: .projectError)
+            throw SessionError(.projectState, "cannot create \(TerminalText.sanitize(folderPath)): \(String(cString: strerror(errno)))")
         }
         createdFolders.insert(folder)
     }
 
-    private func failure(_ status: Int32, source: String, destination: String) -> CLIFailure {
+    private func failure(_ status: Int32, source: String, destination: String) -> SessionError {
         let shown = TerminalText.sanitize(path + "/" + destination)
         switch status {
         case EXDEV:
-            return CLIFailure(message: "cannot hard-link \(TerminalText.sanitize(source)) as \(shown): the dataset and the export are on different file systems\n    fix: use --link sym (symbolic links) or --link copy, or write the export on the dataset's file system", exit: .projectError)
+            return SessionError(.projectState, "cannot hard-link \(TerminalText.sanitize(source)) as \(shown): the dataset and the export are on different file systems", fix: "use --link sym (symbolic links) or --link copy, or write the export on the dataset's file system")
         case EPERM where mode == .hard:
-            return CLIFailure(message: "cannot hard-link \(TerminalText.sanitize(source)) as \(shown): not permitted (the file system, or the kernel's protected_hardlinks for files you do not own)\n    fix: use --link sym or --link copy", exit: .projectError)
+            return SessionError(.projectState, "cannot hard-link \(TerminalText.sanitize(source)) as \(shown): not permitted (the file system, or the kernel's protected_hardlinks for files you do not own)", fix: "use --link sym or --link copy")
         case _ where DiskSpace.isFull(errno: status):
-            return CLIFailure.cannotWrite(path + "/" + destination, errno: status)
+            return SessionError.cannotWrite(path + "/" + destination, errno: status)
         default:
-            return CLIFailure(message: "cannot write \(shown) (from \(TerminalText.sanitize(source))): \(String(cString: strerror(status)))\n    fix: check free space and permissions", exit: .projectError)
+            return SessionError(.projectState, "cannot write \(shown) (from \(TerminalText.sanitize(source))): \(String(cString: strerror(status)))", fix: "check free space and permissions")
         }
     }
 
-    private func cannotReplace() -> CLIFailure {
-        CLIFailure(message: "cannot put the export in place at \(TerminalText.sanitize(path)): \(String(cString: strerror(errno)))", exit: .projectError)
+    private func cannotReplace() -> SessionError {
+        SessionError(.projectState, "cannot put the export in place at \(TerminalText.sanitize(path)): \(String(cString: strerror(errno)))")
     }
 
     // MARK: - Names and replacing
@@ -362,10 +362,10 @@ package final class ImageFolderOutput {
         guard lstat(path, &info) == 0 else { return }
         let shown = TerminalText.sanitize(path)
         guard force else {
-            throw CLIFailure(message: "\(shown) already exists\n    fix: pass --force to replace it (a previous imagefolder export), or choose another -o", exit: .refused)
+            throw SessionError(.refused, "\(shown) already exists", fix: "pass --force to replace it (a previous imagefolder export), or choose another -o")
         }
         guard isPreviousExport(path) else {
-            throw CLIFailure(message: "\(shown) exists and is not an imagefolder export of Winnow (no manifest.json of one): refusing to replace it, even with --force\n    fix: remove it yourself, or choose another -o", exit: .refused)
+            throw SessionError(.refused, "\(shown) exists and is not an imagefolder export of Winnow (no manifest.json of one): refusing to replace it, even with --force", fix: "remove it yourself, or choose another -o")
         }
     }
 

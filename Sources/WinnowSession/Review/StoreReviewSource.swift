@@ -10,7 +10,7 @@ import WinnowUI
 /// components, queues and reasons reflect them.
 package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     private let lock = NSLock()
-    private let store: ProjectStore
+    private let store: any ProjectStoring
     private let reviewer: String
     private let settings: AnalysisSettings
     private let strata: [String]?
@@ -127,7 +127,7 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         // Other reviewers may have decided items since: a queue is handed out current.
         syncWithOthers()
         return try locked {
-            guard let queue = QueueName(rawValue: name) else { throw CLIFailure(message: UnknownQueue(name: name).description, exit: .usage) }
+            guard let queue = QueueName(rawValue: name) else { throw SessionError(.badRequest, UnknownQueue(name: name).description) }
             if queuesStale { rebuildQueues() }
             var entries = builder.order(queue)
             // Items other sessions hold are theirs: never shown here at the same time.

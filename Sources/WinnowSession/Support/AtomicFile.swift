@@ -35,7 +35,7 @@ package final class OutputFile {
         var info = stat()
         if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG, info.st_mode & S_IFMT != S_IFDIR {
             let fd = open(path, O_WRONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw CLIFailure.cannotWrite(path, errno: errno) }
+            guard fd >= 0 else { throw SessionError.cannotWrite(path, errno: errno) }
             self.fd = fd
             temporaryPath = nil
             return
@@ -43,7 +43,7 @@ package final class OutputFile {
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw CLIFailure.cannotWrite(path, errno: errno) }
+        guard fd >= 0 else { throw SessionError.cannotWrite(path, errno: errno) }
         self.fd = fd
         temporaryPath = temporary
     }
@@ -80,7 +80,7 @@ package final class OutputFile {
                 let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw CLIFailure.cannotWrite(path ?? "standard output", errno: errno)
+                    throw SessionError.cannotWrite(path ?? "standard output", errno: errno)
                 }
                 offset += n
             }
@@ -96,11 +96,11 @@ package final class OutputFile {
             committed = true
             return
         }
-        guard fsync(fd) == 0 else { throw CLIFailure.cannotWrite(path, errno: errno) }
+        guard fsync(fd) == 0 else { throw SessionError.cannotWrite(path, errno: errno) }
         close(fd)
         guard rename(temporaryPath, path) == 0 else {
             unlink(temporaryPath)
-            throw CLIFailure(message: "cannot replace \(path): \(String(cString: strerror(errno)))", exit: .projectError)
+            throw SessionError(.projectState, "cannot replace \(path): \(String(cString: strerror(errno)))")
         }
         committed = true
     }

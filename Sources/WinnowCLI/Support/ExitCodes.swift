@@ -1,5 +1,7 @@
+import ArgumentParser
 import Foundation
 import WinnowCore
+import WinnowSession
 import WinnowStore
 
 /// Winnow's exit codes. Scripts can rely on them; they are listed in `winnow --help`.
@@ -18,7 +20,7 @@ public enum WinnowExit: Int32, CaseIterable, Sendable {
     /// removed), or a recorded head is no longer in it (the newest events were cut off).
     case tampered = 5
 
-    package static let helpText = """
+    static let helpText = """
         EXIT CODES:
           0  success
           1  usage error (bad arguments)
@@ -30,31 +32,17 @@ public enum WinnowExit: Int32, CaseIterable, Sendable {
         """
 }
 
-/// An error the CLI reports with a message and a specific exit code.
-package struct CLIFailure: Error, CustomStringConvertible {
-    package var message: String
-    package var exit: WinnowExit
-    package var description: String { message }
+/// An error the CLI reports with a message and a specific exit code. Every error a command
+/// ends with becomes one here (`from`): this is the one place that maps errors to exit codes.
+struct CLIFailure: Error, CustomStringConvertible {
+    var message: String
+    var exit: WinnowExit
+    var description: String { message }
 
-    package init(message: String, exit: WinnowExit) {
-        self.message = message
-        self.exit = exit
-    }
-
-    /// A file that could not be written: a full disk (or quota, or `ulimit -f`) said as such.
-    package static func cannotWrite(_ path: String, errno code: Int32, fix: String = "check that the folder exists and that you may write there") -> CLIFailure {
-        let shown = TerminalText.sanitize(path)
-        if DiskSpace.isFull(errno: code) {
-            let folder = (path as NSString).deletingLastPathComponent
-            let (reason, fix) = DiskSpace.explain(folder: folder.isEmpty ? "." : folder)
-            return CLIFailure(message: "cannot write \(shown): \(reason)\n    fix: \(fix), or write elsewhere", exit: .projectError)
-        }
-        return CLIFailure(message: "cannot write \(shown): \(String(cString: strerror(code)))\n    fix: \(fix)", exit: .projectError)
-    }
-
-    package static func from(_ error: any Error) -> CLIFailure {
+    static func from(_ error: any Error) -> CLIFailure {
         switch error {
         case let failure as CLIFailure: return failure
+        case let session as SessionError: return CLIFailure(message: session.description, exit: exit(for: session.kind))
         case let invalid as DatasetInvalid: return CLIFailure(message: invalid.description, exit: .dataError)
         case let problem as DataProblem: return CLIFailure(message: problem.description, exit: .dataError)
         case let refusal as TeamRefusal: return CLIFailure(message: refusal.description, exit: .refused)
@@ -64,6 +52,15 @@ package struct CLIFailure: Error, CustomStringConvertible {
             default: return CLIFailure(message: store.description, exit: .projectError)
             }
         default: return CLIFailure(message: "\(error)", exit: .projectError)
+        }
+    }
+
+    static func exit(for kind: SessionError.Kind) -> WinnowExit {
+        switch kind {
+        case .badRequest: return .usage
+        case .badData: return .dataError
+        case .projectState: return .projectError
+        case .refused: return .refused
         }
     }
 }
