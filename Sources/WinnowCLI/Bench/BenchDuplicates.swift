@@ -34,6 +34,7 @@ struct BenchDuplicates: ParsableCommand {
     @Option(help: ArgumentHelp("Also measure this dataset (it needs ground_truth.csv with duplicate_group and given_label).", valueName: "dir"))
     var sample: String?
     @Option(help: ArgumentHelp("Where the generated datasets go.", valueName: "dir")) var work = NSTemporaryDirectory() + "winnow-bench-duplicates"
+    @Flag(help: "Print each wrong and missed pair with its alignment score, and each missed conflicting copy group (for diagnosis).") var explain = false
     @OptionGroup var reference: ReferenceTool
 
     struct Reference: Decodable {
@@ -141,6 +142,10 @@ struct BenchDuplicates: ParsableCommand {
                 for m in members { if let g = groupOf[m] { labelsByGroup[g, default: []].insert(truth.label[m] ?? "") } }
                 return labelsByGroup.values.contains { $0.count > 1 }
             }
+            if explain {
+                try Self.explain(dataset: dataset, found: found, truth: truePairs, conflicting: conflicting, groupOf: groupOf, label: truth.label,
+                                 pairs: input.duplicatePairs, paths: paths, descriptors: try session.imageVectors().descriptors)
+            }
             try? FileManager.default.removeItem(atPath: state)
             return (found, conflicting.isEmpty ? 1 : Double(caught.count) / Double(conflicting.count), seconds)
         }
@@ -158,6 +163,33 @@ struct BenchDuplicates: ParsableCommand {
                    badRecall: withEmbeddings.badRecall, badRecallPixels: withoutEmbeddings.badRecall, badGroups: conflicting.count,
                    winnowSeconds: withEmbeddings.seconds, winnowPixelsSeconds: withoutEmbeddings.seconds,
                    datalabSeconds: reference.datalab_embeddings_seconds + reference.datalab_pixels_seconds)
+    }
+
+    /// Wrong and missed pairs, and missed conflicting groups, with what the pixels said.
+    static func explain(dataset: String, found: Set<Pair>, truth: Set<Pair>, conflicting: [[String]], groupOf: [String: Int], label: [String: String],
+                        pairs: [DuplicatePair], paths: [String], descriptors: [DuplicateDescriptor?]) throws {
+        var index: [String: Int] = [:]
+        for (i, p) in paths.enumerated() { index[p] = i }
+        var direct: [Pair: Float] = [:]
+        for p in pairs { direct[Pair(paths[Int(p.first)], paths[Int(p.second)])] = p.score }
+        func describe(_ p: Pair) -> String {
+            let a = index[p.a]!, b = index[p.b]!
+            let score = descriptors.isEmpty ? Float.nan : descriptors[a].flatMap { x in descriptors[b].map { x.match($0) } } ?? .nan
+            let link = direct[p].map { String(format: "direct %.3f", $0) } ?? "via core"
+            let s = TerminalText.sanitize  // file names and labels come from the dataset
+            return String(format: "%@ %@ match %.3f (%@) groups %@/%@ labels %@/%@", s(p.a), s(p.b), score, link,
+                          groupOf[p.a].map(String.init) ?? "-", groupOf[p.b].map(String.init) ?? "-", s(label[p.a] ?? "?"), s(label[p.b] ?? "?"))
+        }
+        printError("explain \(TerminalText.sanitize(dataset))")
+        for p in found.subtracting(truth).sorted(by: { ($0.a, $0.b) < ($1.a, $1.b) }) { printError("  false  " + describe(p)) }
+        for p in truth.subtracting(found).sorted(by: { ($0.a, $0.b) < ($1.a, $1.b) }) { printError("  missed " + describe(p)) }
+        for members in conflicting {
+            var labelsByGroup: [Int: Set<String>] = [:]
+            for m in members { if let g = groupOf[m] { labelsByGroup[g, default: []].insert(label[m] ?? "") } }
+            if !labelsByGroup.values.contains(where: { $0.count > 1 }) {
+                printError("  bad group missed: " + members.map { "\(TerminalText.sanitize($0))[\(TerminalText.sanitize(label[$0] ?? "?"))→\(groupOf[$0].map(String.init) ?? "-")]" }.joined(separator: " "))
+            }
+        }
     }
 
     /// Copies a dataset's files (not its state), with or without embeddings.npy.

@@ -217,7 +217,7 @@ package struct AnalysisSession {
     /// Reads every image that is new or changed since the last analysis (the others come
     /// from the store) and runs the quality checks over the whole dataset.
     package func imageChecks() throws -> ImageChecks {
-        let pass = try ImagePass.run(Self.imageMeasurements, context: context, store: project.store, progress: progress)
+        let pass = try ImagePass.run(Self.imageMeasurements, context: context, store: project.store, progress: progress, describing: true)
         let failures = pass.values(.decode)
         let problems = context.items.indices.map { context.items[$0].problem ?? DecodeCheck.problem(from: failures[$0]) }
         let quality = ImageQualityReport(measures: pass.values(.quality).map(QualityMeasurement.measures(from:)), settings: qualitySettings())

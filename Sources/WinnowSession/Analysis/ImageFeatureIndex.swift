@@ -70,6 +70,17 @@ package enum ImageFeatureIndex {
         }
     }
 
+    /// What a full read by the image pass (`ImagePass`) gives: the same as `features(ofFileAt:)`
+    /// from the decode the pass made anyway, brought down to the working size here (a JPEG
+    /// is then reduced from its full decode rather than inside libjpeg: the same picture
+    /// within rounding). A file the pass could not decode gives `undecodable`.
+    static func outcome(of read: ImageRead) -> Outcome {
+        guard let decoded = read.decoded else { return .undecodable(read.failure.map { String(describing: $0) } ?? "not decoded") }
+        let image = decoded.image
+        if image.isEmpty || min(image.width, image.height) < minimumSide { return .tooSmall(image.size) }
+        return describe(decodingBox(for: image.size).map { image.resized(toFit: $0) } ?? image)
+    }
+
     /// What a decoded picture gives: its features and its duplicate descriptor. A function of
     /// the pixels alone, so any pass that decodes the image can compute it.
     package static func describe(_ image: RGBImage) -> Outcome {

@@ -97,11 +97,15 @@ package enum ImagePass {
         package func values(_ kind: ImageMeasureKind) -> [Data?] { values[kind] ?? [] }
     }
 
+    /// With `describing`, the same decode also gives each image read whose cached image
+    /// features (`ImageFeatureIndex`) are stale its features and duplicate descriptor, saved
+    /// with the others: the near-duplicate pass then decodes nothing again.
     package static func run(_ measurements: [any ImageMeasurement], context: AnalysisContext, store: any ProjectStoring,
                     progress: any ProgressReporter, limits: DecodeLimits = .standard,
-                    budget: DecodeMemoryBudget = DecodeMemoryBudget()) throws -> Results {
+                    budget: DecodeMemoryBudget = DecodeMemoryBudget(), describing: Bool = false) throws -> Results {
         let items = context.items
         var results = Results(values: [:])
+        let described = describing ? Set(try store.freshImageFeatures(version: ImageFeatureIndex.version, dimension: ImageFeatureIndex.dimension).keys) : []
         var fresh: [[Int64: Data?]] = []
         for measurement in measurements {
             var values = try store.freshImageMeasures(measurement.kind)
@@ -138,12 +142,23 @@ package enum ImagePass {
         for start in stride(from: 0, to: groups.count, by: saveBatch) {
             let batch = Array(groups[start..<min(groups.count, start + saveBatch)])
             let paths = batch.map { root + items[$0[0]].path }
-            let outcomes = ImageFeatureIndex.parallelMap(count: batch.count, initial: [Data?](), progress: progress, offset: start) { b in
+            let describe = batch.map { group in describing && group.contains { !described.contains(items[$0].id) } }
+            let outcomes = ImageFeatureIndex.parallelMap(count: batch.count, initial: ([Data?](), ImageFeatureIndex.Outcome?.none), progress: progress,
+                                                         offset: start) { b in
                 let read = Self.read(path: paths[b], limits: limits, budget: budget)
-                return measurements.map { $0.value(of: read) }
+                return (measurements.map { $0.value(of: read) }, describe[b] ? ImageFeatureIndex.outcome(of: read) : nil)
             }
+            var features: [ImageFeatureRecord] = []
+            for (group, (_, outcome)) in zip(batch, outcomes) {
+                guard let outcome else { continue }
+                for i in group {
+                    features.append(ImageFeatureRecord(itemID: items[i].id, size: items[i].fileSize!, modificationTime: items[i].modificationTime!,
+                                                       vector: outcome.vector, descriptor: outcome.descriptor?.grey))
+                }
+            }
+            try store.saveImageFeatures(features, version: ImageFeatureIndex.version, dimension: ImageFeatureIndex.dimension)
             var records: [ImageMeasureRecord] = []
-            for (group, groupValues) in zip(batch, outcomes) {
+            for (group, (groupValues, _)) in zip(batch, outcomes) {
                 for i in group {
                     let item = items[i]
                     for (m, measurement) in measurements.enumerated() {

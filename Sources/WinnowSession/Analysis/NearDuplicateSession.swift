@@ -8,7 +8,7 @@ import WinnowNeighbours
 /// and time, the rule's settings), so reading a queue does not confirm them again.
 package struct NearDuplicates: Codable, Sendable {
     /// Bump when the decision would change for the same inputs and settings.
-    package static let version = 4
+    package static let version = 5
     package var pairs: [DuplicatePair]
     package var report: NearDuplicateFinder.Report
 }
@@ -42,8 +42,12 @@ extension AnalysisSession {
         let pixels = try imageFeatureGraph(rebuild: rebuild, vectors: vectors)?.graph
         progress.begin("confirming near-duplicate candidates with their pixels", total: nil)
         let shifted = try spectrumGraph(vectors.descriptors)
+        let dimension = ImageFeatureIndex.dimension
+        let colours = vectors.present.indices.map { i in
+            vectors.present[i] ? ImageFeatures.colourContent(of: vectors.values[(i * dimension)..<((i + 1) * dimension)]) : nil
+        }
         let (pairs, report) = NearDuplicateFinder.find(count: context.items.count, embeddings: embeddingGraph, pixels: pixels, shifted: shifted,
-                                                       descriptors: vectors.descriptors, settings: duplicateSettings)
+                                                       descriptors: vectors.descriptors, colours: colours, settings: duplicateSettings)
         progress.end()
         let found = NearDuplicates(pairs: pairs, report: report)
         try FileManager.default.createDirectory(atPath: project.store.stateDirectory + "/neighbours", withIntermediateDirectories: true)
@@ -110,12 +114,12 @@ extension AnalysisSession {
         }
         let ordinary = s.gap == 1 ? String(format: "better than either picture aligns with its rank-%d pixel neighbour", s.referenceRank)
             : String(format: "with a residual ≤ %.2f × that of either picture's rank-%d pixel neighbour", s.gap, s.referenceRank)
-        lines.append(String(format: "    pixels confirm: aligned (crop/shift ≤ 1/8) band-passed grey levels agree ≥ %.2f, %@; pictures without detail never match",
-                            s.pixelFloor, ordinary))
+        lines.append(String(format: "    pixels confirm: aligned (crop/shift ≤ 1/8) band-passed grey levels agree ≥ %.2f, %@, hue histograms agree ≥ %.3f where both have hues (≥ %.0f%% of pixels); pictures without detail never match",
+                            s.pixelFloor, ordinary, s.hueFloor, s.hueShare * 100))
         let scales = [scale("embeddings", r.embeddings), scale("image features", r.pixels), scale("spectra", r.shifted)].compactMap { $0 }
         if !scales.isEmpty { lines.append("    " + scales.joined(separator: "; ")) }
-        var counts = String(format: "    %d candidates: %d confirmed by pixels, %d rejected, %d with a picture too flat to compare (%d alignments, %d refined at full resolution)",
-                            r.candidates, r.confirmedByPixels, r.rejectedByPixels, r.flat, r.aligned, r.refined)
+        var counts = String(format: "    %d candidates: %d confirmed by pixels, %d rejected (%d of them aligned but differ in hue), %d with a picture too flat to compare; %d more confirmed as copies of a common third (%d alignments, %d refined at full resolution)",
+                            r.candidates, r.confirmedByPixels, r.rejectedByPixels + r.rejectedByColour, r.rejectedByColour, r.flat, r.confirmedByClosing, r.aligned, r.refined)
         if r.decidedByEmbeddings > 0 || r.notDecided > 0 {
             counts += String(format: "; unreadable: %d decided by embeddings alone (≤ %.2f × the median neighbour distance), %d left out", r.decidedByEmbeddings, s.rule.decisionRatio, r.notDecided)
         }
