@@ -1,15 +1,32 @@
-import Foundation
-import Testing
+import ArgumentParser
 import WinnowCore
+import WinnowGraphics
 import WinnowImaging
-@testable import WinnowGraphics
+import WinnowSession
 
-/// Encode times and sizes for the report, on a photo named by `WINNOW_GRAPHICS_PHOTO`.
-/// Off unless that variable is set: timings are not assertions.
-@Suite("Encoding measurements", .enabled(if: ProcessInfo.processInfo.environment["WINNOW_GRAPHICS_PHOTO"] != nil))
-struct EncodingMeasurements {
-    @Test func sizesAndTimes() async throws {
-        let path = ProcessInfo.processInfo.environment["WINNOW_GRAPHICS_PHOTO"]!
+/// Encode times and sizes of the terminal image protocols on a photo, for the notes and the
+/// README (was the opt-in `EncodingMeasurements` test suite: timings are not assertions).
+struct BenchGraphicsEncoding: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "graphics-encoding",
+        abstract: "Sixel, kitty and iTerm2 encode times and sizes on a photo, at 400 and 128 pixels.",
+        discussion: """
+            The photo is scaled to squares (like the notes' measurements). Sixel at 256 and 64 \
+            colours (the mean of 5 encodes after a warm-up); kitty raw RGB, kitty PNG and iTerm2 \
+            once each.
+
+            EXAMPLES:
+              winnow-bench graphics-encoding SampleProjects/shapes/images/circle/img_0001.png
+            """)
+
+    @Argument(help: ArgumentHelp("The photo (PNG, JPEG or WebP).", valueName: "image")) var photo: String
+
+    func run() throws {
+        let path = photo
+        try BenchReview.blocking { try await Self.measure(path) }
+    }
+
+    static func measure(_ path: String) async throws {
         let photo = try ImageDecoder.decode(contentsOf: path).image
         let clock = ContinuousClock()
         for (side, colors) in [(400, 256), (400, 64), (128, 256), (128, 64)] {
@@ -23,7 +40,10 @@ struct EncodingMeasurements {
         }
         for side in [400, 128] {
             let image = photo.resized(width: side, height: side)
-            let layout = ImageLayout.fitting(imageSize: image.size, in: Rect(x: 0, y: 0, width: 200, height: 200), cellSize: PixelSize(width: side / 40, height: side / 20), alignment: .topLeft)!
+            guard let layout = ImageLayout.fitting(imageSize: image.size, in: Rect(x: 0, y: 0, width: 200, height: 200),
+                                                   cellSize: PixelSize(width: side / 40, height: side / 20), alignment: .topLeft) else {
+                throw CLIFailure(message: "no layout for a \(side)-pixel square in 200×200 cells", exit: .projectError)
+            }
             var kitty: [[UInt8]] = []
             let kittyTime = try clock.measure { kitty = try KittyEncoder().encode(image, layout: layout, imageID: 1) }
             var kittyPNG: [[UInt8]] = []
