@@ -15,11 +15,14 @@ import PackageDescription
 //   WinnowSession (the application layer: project, analysis session and caches, review sources, leases, stats, export)
 //   WinnowCLI (commands: parse arguments, call the session, print)
 //   winnow (the executable: calls WinnowCLI)
+//   WinnowBench, winnow-bench (benchmarks against reference tools: beside WinnowCLI, on WinnowSession; not shipped)
 let package = Package(
     name: "Winnow",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "winnow", targets: ["winnow"]),
+        // Benchmarks and measurements (`make bench-*`): built with the package, not part of `winnow`.
+        .executable(name: "winnow-bench", targets: ["winnow-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -62,7 +65,7 @@ let package = Package(
             name: "WinnowNeighbours",
             dependencies: ["WinnowCore", "CNeighbourKernels", "CHNSW"]
         ),
-        // OpenBLAS: the helper model's products, and `winnow bench neighbours` to measure
+        // OpenBLAS: the helper model's products, and `winnow-bench neighbours` to measure
         // sgemm-based search beside ours.
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // The helper model: its own module so it reaches BLAS through one narrow file.
@@ -120,12 +123,24 @@ let package = Package(
             name: "WinnowCLI",
             dependencies: [
                 "WinnowSession",
-                "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowHelperModel", "WinnowStore",
-                "WinnowImaging", "WinnowGraphics", "WinnowUI", "WinnowTerminal", "COpenBLAS",
+                "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowStore",
+                "WinnowGraphics", "WinnowUI", "WinnowTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "winnow", dependencies: ["WinnowCLI"]),
+        // The benchmarks: a library so tests can reach it, and its executable. They call the
+        // session layer (never WinnowCLI), and run the `winnow` binary next to them as a user would.
+        .target(
+            name: "WinnowBench",
+            dependencies: [
+                "WinnowSession",
+                "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowHelperModel", "WinnowStore",
+                "WinnowImaging", "WinnowGraphics", "WinnowUI", "COpenBLAS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "winnow-bench", dependencies: ["WinnowBench"]),
         // Mutation fuzzing of the parsers of untrusted files (`make fuzz`, scripts/fuzz.sh):
         // libFuzzer's entry points when built with -DWINNOW_LIBFUZZER, a mutation loop of its own otherwise.
         .executableTarget(name: "winnow-fuzz", dependencies: ["WinnowCore", "WinnowDataset", "WinnowImaging"]),
@@ -179,6 +194,8 @@ let package = Package(
             name: "WinnowSessionTests",
             dependencies: ["WinnowSession", "WinnowCore", "WinnowStore", "WinnowUI", "WinnowTestSupport"]
         ),
+        // The benchmarks' executable, run as a user runs it (it needs no module of its own here).
+        .testTarget(name: "WinnowBenchTests", dependencies: ["WinnowTestSupport"]),
         .testTarget(
             name: "WinnowCLITests",
             dependencies: ["WinnowCLI", "WinnowSession", "WinnowCore", "WinnowStore", "WinnowImaging", "WinnowNeighbours", "WinnowTestSupport",

@@ -32,7 +32,7 @@ public struct WinnowCommand: ParsableCommand {
         version: version,
         subcommands: [ImportCommand.self, InfoCommand.self, AnalyzeCommand.self, QueueCommand.self, ComponentsCommand.self,
                       SimilarCommand.self, ReviewCommand.self, DecideCommand.self, LeasesCommand.self, LogCommand.self, VerifyCommand.self,
-                      StatsCommand.self, ExportCommand.self, DoctorCommand.self, ResetCommand.self, BenchCommand.self]
+                      StatsCommand.self, ExportCommand.self, DoctorCommand.self, ResetCommand.self]
     )
 
     public init() {}

@@ -213,7 +213,7 @@ struct AnalysisCLITests {
         #expect(analyze.status == 0, "\(analyze.stderr)")
         #expect(analyze.stdout.contains("analysed 593 items"))
         // The sample's ground truth has 48 copy groups of 129 images, 6 with conflicting given labels
-        // (bench duplicates catches all 6); here the current labels (the annotators' consensus) are counted.
+        // (winnow-bench duplicates catches all 6); here the current labels (the annotators' consensus) are counted.
         // Hues must agree: the sample's colour-cast copy (img_0245) and look-alike discs are not grouped.
         #expect(analyze.stdout.contains("near-duplicates 47 groups of 126 images (5 with conflicting labels)"), "\(analyze.stdout)")
         #expect(analyze.stdout.contains("queues       triage 593"))

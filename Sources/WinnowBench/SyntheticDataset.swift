@@ -73,7 +73,7 @@ struct SyntheticDataset {
         progress.begin("writing items.csv and labels.csv", total: nil)
         var itemsCSV = "image,source,captured_at\n", labelsCSV = "image,label\n"
         // Ground truth (not part of the dataset contract; Winnow ignores the file) for
-        // measuring how well label errors are ranked: `winnow bench label-issues`.
+        // measuring how well label errors are ranked: `winnow-bench label-issues`.
         var truthCSV = "image,true_label,given_label,is_label_error\n"
         itemsCSV.reserveCapacity(items * 48); labelsCSV.reserveCapacity(items * 36)
         let sources = ["camera-a", "camera-b", "phone"]

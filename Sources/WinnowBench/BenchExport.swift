@@ -21,13 +21,13 @@ struct BenchExport: ParsableCommand {
             (id, path, given_labels) as CSV: the floor for reading those rows; for the \
             imagefolder export also `cp -al` of images/, the floor for making as many hard \
             links. Reports each median time and its ratios. The imagefolder export uses hard links, \
-            so --out must be on the dataset's file system; a dataset made by `winnow bench \
+            so --out must be on the dataset's file system; a dataset made by `winnow-bench \
             generate` links each image file at most 16,000 times, leaving room for the export's links.
 
             EXAMPLES:
-              winnow bench generate /tmp/winnow-bench-export --items 1000000 --dimension 8
+              winnow-bench generate /tmp/winnow-bench-export --items 1000000 --dimension 8
               winnow import /tmp/winnow-bench-export
-              winnow bench export --dataset /tmp/winnow-bench-export --runs 3
+              winnow-bench export --dataset /tmp/winnow-bench-export --runs 3
             """)
 
     @Option(help: ArgumentHelp("The dataset (imported).", valueName: "dir")) var dataset: String
@@ -45,7 +45,7 @@ struct BenchExport: ParsableCommand {
         let folder = out ?? NSTemporaryDirectory() + "winnow-bench-export-\(getpid())"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { if out == nil { removeTree(folder) } }
-        let winnow = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let winnow = ChildRun.winnowExecutable
         let info = try openProjectStore(stateDirectory: stateDirectory).info()
         say("\(info.items) items, \(info.decisions) decisions; \(runs) run\(runs == 1 ? "" : "s") each, median")
 

@@ -2,10 +2,10 @@ import Foundation
 import Testing
 import WinnowTestSupport
 
-/// `winnow bench label-issues --suite --seeds`: a generated suite is reused, not generated
+/// `winnow-bench label-issues --suite --seeds`: a generated suite is reused, not generated
 /// again, and the margins are summed up per dataset over the seeds.
 @Suite("bench label-issues over several seeds")
-struct BenchLabelIssuesCLITests {
+struct BenchLabelIssuesTests {
     /// A suite root with one small dataset per seed, recorded as generated (suite.json), so
     /// no Python is needed: one model, two classes, three known label errors.
     func suiteRoot(seeds: [Int]) -> TemporaryDataset {
@@ -38,7 +38,7 @@ struct BenchLabelIssuesCLITests {
 
     @Test func aGeneratedSuiteIsReusedAndTheMarginsAreSummedUpPerDataset() {
         let root = suiteRoot(seeds: [3, 5])
-        let run = WinnowProcess.run(["bench", "label-issues", "--suite", "--seeds", "3,5", "--suite-directory", root.root, "--python", "/nonexistent/python"])
+        let run = WinnowProcess.runBench(["label-issues", "--suite", "--seeds", "3,5", "--suite-directory", root.root, "--python", "/nonexistent/python"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("reusing the suite generated in \(root.root)/s3"))
         #expect(!run.stderr.contains("running /nonexistent/python"))
@@ -51,11 +51,11 @@ struct BenchLabelIssuesCLITests {
 
     @Test func aSeedNotGeneratedYetRunsTheGeneratorAndSaysWhatIsMissing() {
         let root = suiteRoot(seeds: [0])
-        let run = WinnowProcess.run(["bench", "label-issues", "--suite", "--seeds", "0,1", "--suite-directory", root.root, "--python", "/nonexistent/python"])
+        let run = WinnowProcess.runBench(["label-issues", "--suite", "--seeds", "0,1", "--suite-directory", root.root, "--python", "/nonexistent/python"])
         #expect(run.status != 0)
         #expect(run.stderr.contains("cannot run /nonexistent/python"), "\(run.stderr)")
         #expect(run.stderr.contains("make bench-venv"))
-        let bad = WinnowProcess.run(["bench", "label-issues", "--suite", "--seeds", "0,x", "--suite-directory", root.root])
+        let bad = WinnowProcess.runBench(["label-issues", "--suite", "--seeds", "0,x", "--suite-directory", root.root])
         #expect(bad.status == 1 && bad.stderr.contains("--seeds: 'x' is not a whole number"), "\(bad.stderr)")
     }
 }

@@ -1,40 +1,49 @@
 import ArgumentParser
-import Foundation
 import WinnowCore
 import WinnowGraphics
 import WinnowImaging
+import WinnowSession
 
-/// Encode times and sizes of the terminal image protocols on one photo: what was a test
-/// that only printed (`EncodingMeasurements`, run with WINNOW_GRAPHICS_PHOTO). Timings are
-/// measurements, not assertions, so they live with the benchmarks.
-struct BenchEncoding: ParsableCommand {
+/// Encode times and sizes of the terminal image protocols on a photo, for the notes and the
+/// README (was the opt-in `EncodingMeasurements` test suite: timings are not assertions).
+struct BenchGraphicsEncoding: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "encoding",
-        abstract: "Sixel, kitty and iTerm2 encode times and sizes on one photo.",
+        commandName: "graphics-encoding",
+        abstract: "Sixel, kitty and iTerm2 encode times and sizes on a photo, at 400 and 128 pixels.",
         discussion: """
-            Sixel at 400 and 128 px square with 256 and 64 colours (mean of 5 after a warm-up); \
-            kitty (raw RGB and PNG) and iTerm2 at 400 and 128 px (one run each).
+            The photo is scaled to squares (like the notes' measurements). Sixel at 256 and 64 \
+            colours (the mean of 5 encodes after a warm-up); kitty raw RGB, kitty PNG and iTerm2 \
+            once each.
+
+            EXAMPLES:
+              winnow-bench graphics-encoding SampleProjects/shapes/images/circle/img_0001.png
             """)
 
-    @Argument(help: ArgumentHelp("A photo (PNG, JPEG or WebP).", valueName: "photo"))
-    var photo: String
+    @Argument(help: ArgumentHelp("The photo (PNG, JPEG or WebP).", valueName: "image")) var photo: String
 
     func run() throws {
-        let photo = try ImageDecoder.decode(contentsOf: photo).image
+        let path = photo
+        try BenchReview.blocking { try await Self.measure(path) }
+    }
+
+    static func measure(_ path: String) async throws {
+        let photo = try ImageDecoder.decode(contentsOf: path).image
         let clock = ContinuousClock()
         for (side, colors) in [(400, 256), (400, 64), (128, 256), (128, 64)] {
             // Square, like the notes' measurements (a centre crop would do as well for sizes).
             let image = photo.resized(width: side, height: side)
             let encoder = SixelEncoder(colors: colors)
-            _ = try BenchReview.blocking { try await encoder.encode(image) }  // warm up
+            _ = try await encoder.encode(image)  // warm up
             var bytes: [UInt8] = []
-            let elapsed = try clock.measure { for _ in 0..<5 { bytes = try BenchReview.blocking { try await encoder.encode(image) } } } / 5
+            let elapsed = try await clock.measure { for _ in 0..<5 { bytes = try await encoder.encode(image) } } / 5
             print("sixel \(image.size) \(colors) colours: \(bytes.count) bytes, \(elapsed)")
         }
         for side in [400, 128] {
             let image = photo.resized(width: side, height: side)
             guard let layout = ImageLayout.fitting(imageSize: image.size, in: Rect(x: 0, y: 0, width: 200, height: 200),
-                                                   cellSize: PixelSize(width: side / 40, height: side / 20), alignment: .topLeft) else { continue }
+                                                   cellSize: PixelSize(width: side / 40, height: side / 20), alignment: .topLeft) else {
+                throw CLIFailure(message: "no layout for a \(side)-pixel square in 200×200 cells", exit: .projectError)
+            }
             var kitty: [[UInt8]] = []
             let kittyTime = try clock.measure { kitty = try KittyEncoder().encode(image, layout: layout, imageID: 1) }
             var kittyPNG: [[UInt8]] = []

@@ -10,13 +10,18 @@ import WinnowDataset
 import WinnowStore
 import WinnowSession
 
-struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "bench",
+/// `winnow-bench`: the root command (its own executable, not shipped in `winnow`).
+public struct BenchCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "winnow-bench",
         abstract: "Benchmarks, measured against reference tools in the same run.",
         subcommands: [BenchGenerate.self, BenchImport.self, BenchConfidentLearning.self, BenchMultiLabel.self, BenchCrowdlab.self, BenchNeighbours.self, BenchPipeline.self, BenchAnalyze.self,
                       BenchLabelIssues.self, BenchReview.self, BenchExport.self, BenchRecompute.self, BenchDuplicates.self,
-                      BenchHelper.self, BenchHelperQuality.self, BenchReviewYield.self, BenchQuality.self, BenchEncoding.self])
+                      BenchHelper.self, BenchHelperQuality.self, BenchReviewYield.self, BenchQuality.self,
+                      BenchGraphicsEncoding.self, BenchGraphicsFrame.self])
+
+    public init() {}
+
 }
 
 struct SyntheticOptions: ParsableArguments {

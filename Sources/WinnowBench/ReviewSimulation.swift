@@ -8,7 +8,7 @@ import WinnowSession
 
 /// A reviewer who knows the truth, working through one of Winnow's queues with the review
 /// screen's own data source (`StoreReviewSource`): every decision is stored and the analysis
-/// follows it as on screen (`winnow bench review-yield`).
+/// follows it as on screen (`winnow-bench review-yield`).
 struct ReviewSimulation {
     let project: Project
     let session: AnalysisSession

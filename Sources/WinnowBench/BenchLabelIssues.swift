@@ -15,7 +15,7 @@ struct BenchLabelIssues: ParsableCommand {
         abstract: "How well label errors are ranked, on datasets with known errors, against cleanlab.",
         discussion: """
             Each dataset folder needs ground_truth.csv (columns image and is_label_error; the \
-            sample projects, `winnow bench generate` and the suite write one). For every \
+            sample projects, `winnow-bench generate` and the suite write one). For every \
             ranking (Winnow's fused label-issue score, neighbour agreement alone, and \
             cleanlab's: each model's self-confidence and normalized margin, and its \
             accuracy-weighted ensemble score) it prints precision at K (K = the number of \

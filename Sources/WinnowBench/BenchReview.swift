@@ -22,8 +22,8 @@ struct BenchReview: ParsableCommand {
             neighbour graph comes from its cache, as in real use.
 
             EXAMPLES:
-              winnow bench review --dataset SampleProjects/shapes
-              winnow bench review --dataset /tmp/winnow-bench-1000000 --keys 300
+              winnow-bench review --dataset SampleProjects/shapes
+              winnow-bench review --dataset /tmp/winnow-bench-1000000 --keys 300
             """)
 
     @Option(help: ArgumentHelp("The project to open (a copy is not made: decisions are recorded, then undone).", valueName: "dir"))
@@ -44,7 +44,7 @@ struct BenchReview: ParsableCommand {
         // terminal's own set-up excepted), as `winnow review` starts: from the queue saved
         // by the last analysis when it is current, the full analysis loading behind it.
         let started = MonotonicClock.now()
-        let deferred = try ReviewCommand.source(project, queue: "triage", reviewer: "bench", stratifyBy: nil)
+        let deferred = try DeferredReviewSource.opening(project, queue: "triage", reviewer: "bench", stratifyBy: nil)
         let taxonomy = try project.store.taxonomy()
         let setup = ReviewSetup(projectName: "bench", reviewer: "bench", classes: taxonomy.names,
                                 multiLabel: try project.store.isMultiLabel(), queues: ["triage"], graphics: "sixel")

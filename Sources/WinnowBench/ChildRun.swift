@@ -15,9 +15,12 @@ struct ChildRun {
     let peakResidentBytes: Int
     let output: String
 
-    /// This executable (to time `winnow import` and `winnow analyze` as a user runs them).
+    /// The `winnow` executable built beside this one (to time `winnow import` and `winnow
+    /// analyze` as a user runs them), or `$WINNOW_BIN`.
     static var winnowExecutable: String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        if let explicit = ProcessInfo.processInfo.environment["WINNOW_BIN"], !explicit.isEmpty { return explicit }
+        let this = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: this).deletingLastPathComponent().appendingPathComponent("winnow").path
     }
 
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ChildRun {

@@ -197,7 +197,7 @@ struct GroundTruth {
     init(datasetRoot: String) throws {
         let text: String
         do { text = try String(contentsOfFile: datasetRoot + "/ground_truth.csv", encoding: .utf8) } catch {
-            throw CLIFailure(message: "\(TerminalText.sanitize(datasetRoot))/ground_truth.csv cannot be read: \(error.localizedDescription)\n    fix: the benchmark needs a dataset with known errors (winnow bench generate writes one)", exit: .dataError)
+            throw CLIFailure(message: "\(TerminalText.sanitize(datasetRoot))/ground_truth.csv cannot be read: \(error.localizedDescription)\n    fix: the benchmark needs a dataset with known errors (winnow-bench generate writes one)", exit: .dataError)
         }
         let lines = text.split(whereSeparator: \.isNewline)
         let header = lines.first.map { $0.split(separator: ",").map(String.init) } ?? []

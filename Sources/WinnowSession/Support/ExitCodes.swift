@@ -1,11 +1,9 @@
-import ArgumentParser
 import Foundation
 import WinnowCore
-import WinnowSession
 import WinnowStore
 
 /// Winnow's exit codes. Scripts can rely on them; they are listed in `winnow --help`.
-public enum WinnowExit: Int32, CaseIterable, Sendable {
+package enum WinnowExit: Int32, CaseIterable, Sendable {
     case success = 0
     /// Bad command-line arguments.
     case usage = 1
@@ -20,7 +18,7 @@ public enum WinnowExit: Int32, CaseIterable, Sendable {
     /// removed), or a recorded head is no longer in it (the newest events were cut off).
     case tampered = 5
 
-    static let helpText = """
+    package static let helpText = """
         EXIT CODES:
           0  success
           1  usage error (bad arguments)
@@ -32,14 +30,20 @@ public enum WinnowExit: Int32, CaseIterable, Sendable {
         """
 }
 
-/// An error the CLI reports with a message and a specific exit code. Every error a command
-/// ends with becomes one here (`from`): this is the one place that maps errors to exit codes.
-struct CLIFailure: Error, CustomStringConvertible {
-    var message: String
-    var exit: WinnowExit
-    var description: String { message }
+/// An error `winnow` and `winnow-bench` report with a message and a specific exit code. Every
+/// error a command ends with becomes one here (`from`): this is the one place that maps errors
+/// (the session's `SessionError`, the store's, the dataset's) to exit codes, for both executables.
+package struct CLIFailure: Error, CustomStringConvertible {
+    package var message: String
+    package var exit: WinnowExit
+    package var description: String { message }
 
-    static func from(_ error: any Error) -> CLIFailure {
+    package init(message: String, exit: WinnowExit) {
+        self.message = message
+        self.exit = exit
+    }
+
+    package static func from(_ error: any Error) -> CLIFailure {
         switch error {
         case let failure as CLIFailure: return failure
         case let session as SessionError: return CLIFailure(message: session.description, exit: exit(for: session.kind))
@@ -55,7 +59,7 @@ struct CLIFailure: Error, CustomStringConvertible {
         }
     }
 
-    static func exit(for kind: SessionError.Kind) -> WinnowExit {
+    package static func exit(for kind: SessionError.Kind) -> WinnowExit {
         switch kind {
         case .badRequest: return .usage
         case .badData: return .dataError
