@@ -96,8 +96,12 @@ struct BenchExport: ParsableCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        _ = FileManager.default.createFile(atPath: stdout, contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: stdout)
+        // Opened, never created by FileManager: `createFile` writes a temporary file and
+        // renames it over the path, which replaced /dev/null itself with a regular file.
+        let output = open(stdout, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw SessionError.cannotWrite(stdout, errno: errno) }
+        let outputHandle = FileHandle(fileDescriptor: output, closeOnDealloc: true)
+        process.standardOutput = outputHandle
         let errors = Pipe()
         process.standardError = errors
         let start = MonotonicClock.now()

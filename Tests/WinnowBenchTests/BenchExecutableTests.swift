@@ -35,6 +35,10 @@ struct BenchExecutableTests {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("winnow export --format csv"), "\(run.stdout)")
         #expect(run.stdout.contains("winnow export --format jsonl"), "\(run.stdout)")
+        // The timed commands' output goes to /dev/null: it must still be the device (an
+        // atomic createFile once renamed a regular file over it, for every process on the box).
+        var info = stat()
+        #expect(stat("/dev/null", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR, "/dev/null is still a character device")
     }
 
     /// The former manual pixel check: a frame with the text, a sixel image and the cursor return.
