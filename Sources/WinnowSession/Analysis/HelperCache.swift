@@ -1,4 +1,5 @@
 import Foundation
+import WinnowCore
 import WinnowHelperModel
 
 /// A trained helper model kept in the state folder (`helper/<features>-<settings>.bin`): its
@@ -39,63 +40,56 @@ package struct HelperCache {
 
     package static let magic = Array("WINNOW-HELPER-2\n".utf8)
 
+    /// Written in Winnow's cache container (`CacheContainer`): the summary as its header,
+    /// then labels and weights; with a model, also folds, evidence, probabilities, each
+    /// fold's parameters, C per fold and the fold count.
     package func write(to path: String) throws {
-        var data = Data(Self.magic)
-        let header = try JSONEncoder().encode(summary)
-        data.append(contentsOf: withUnsafeBytes(of: UInt64(header.count).littleEndian) { Array($0) })
-        data.append(header)
-        func append<T>(_ values: [T]) { values.withUnsafeBytes { data.append(contentsOf: $0) } }
-        append(labels)
-        append(weights)
-        // An entry saying why there is no helper keeps only what it was decided on.
-        if summary.parameters > 0 {
-        append(folds.foldOf)
-        append(evidence.map { $0 ? UInt8(1) : 0 })
-        append(probabilities)
-        for fold in fitted.perFold { append(fold) }
-        append(fitted.regularisation)
-        append([Int32(folds.count)])
+        var data = Data()
+        try CacheContainer.write(magic: Self.magic, header: summary, to: { data.append(contentsOf: $0) }) { file in
+            try file.append(labels)
+            try file.append(weights)
+            // An entry saying why there is no helper keeps only what it was decided on.
+            guard summary.parameters > 0 else { return }
+            try file.append(folds.foldOf)
+            try file.append(evidence.map { $0 ? UInt8(1) : 0 })
+            try file.append(probabilities)
+            for fold in fitted.perFold { try file.append(fold) }
+            try file.append(fitted.regularisation)
+            try file.append([Int32(folds.count)])
         }
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
     /// Nil when the file is missing, from another version, or damaged (it is then retrained).
-    /// Every size read from the file is checked before it is used, as `QueueSnapshot.read`
-    /// does: a damaged cache is retrained, never a trap.
+    /// The container's reader checks every size read from the file before it is used, and
+    /// the arrays must fill the file exactly: a damaged cache is retrained, never a trap.
     package static func read(_ path: String) -> HelperCache? {
-        guard let data = FileManager.default.contents(atPath: path), data.count > magic.count + 8,
-              Array(data.prefix(magic.count)) == magic else { return nil }
-        var offset = magic.count
-        guard let headerLength = Int(exactly: data.subdata(in: offset..<(offset + 8)).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) })
-        else { return nil }
-        offset += 8
-        guard headerLength > 0, headerLength <= data.count - offset,
-              let summary = try? JSONDecoder().decode(Summary.self, from: data.subdata(in: offset..<(offset + headerLength))) else { return nil }
-        offset += headerLength
-        let n = summary.items, k = summary.classes, p = summary.parameters, f = summary.folds
-        guard n >= 0, k >= 0, p >= 0, f >= 0,
-              let expected = Self.byteCount(items: n, classes: k, parameters: p, folds: f),
-              data.count - offset == expected else { return nil }
-        func take<T>(_ count: Int, as: T.Type) -> [T] {
-            let bytes = count * MemoryLayout<T>.stride
-            defer { offset += bytes }
-            return data.subdata(in: offset..<(offset + bytes)).withUnsafeBytes { Array($0.bindMemory(to: T.self)) }
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return data.withUnsafeBytes { bytes -> HelperCache? in
+            guard var file = CacheContainer.Reader(bytes, magic: magic), let summary = file.header(Summary.self) else { return nil }
+            let n = summary.items, k = summary.classes, p = summary.parameters, f = summary.folds
+            guard n >= 0, k >= 0, p >= 0, f >= 0,
+                  let expected = Self.byteCount(items: n, classes: k, parameters: p, folds: f),
+                  file.remaining == expected,
+                  let labels = file.take(n, as: Int32.self), let weights = file.take(n, as: Float.self) else { return nil }
+            guard p > 0 else {
+                return HelperCache(summary: summary, labels: labels, weights: weights, folds: FoldAssignment(count: 0, foldOf: []), evidence: [],
+                                   probabilities: [], fitted: HelperModel.Fitted(perFold: [], regularisation: []))
+            }
+            guard let foldOf = file.take(n, as: Int32.self), let evidence = file.take(n, as: UInt8.self),
+                  let probabilities = file.take(n * k, as: Float.self) else { return nil }
+            var perFold: [[Double]] = []
+            for _ in 0..<f {
+                guard let fold = file.take(p, as: Double.self) else { return nil }
+                perFold.append(fold)
+            }
+            guard let regularisation = file.take(f, as: Double.self), let count = file.take(1, as: Int32.self),
+                  Int(count[0]) == f else { return nil }
+            return HelperCache(summary: summary, labels: labels, weights: weights,
+                               folds: FoldAssignment(count: f, foldOf: foldOf, notes: summary.foldNotes), evidence: evidence.map { $0 != 0 },
+                               probabilities: probabilities, fitted: HelperModel.Fitted(perFold: perFold, regularisation: regularisation))
         }
-        let labels = take(n, as: Int32.self), weights = take(n, as: Float.self)
-        guard p > 0 else {
-            return HelperCache(summary: summary, labels: labels, weights: weights, folds: FoldAssignment(count: 0, foldOf: []), evidence: [],
-                               probabilities: [], fitted: HelperModel.Fitted(perFold: [], regularisation: []))
-        }
-        let foldOf = take(n, as: Int32.self)
-        let evidence = take(n, as: UInt8.self).map { $0 != 0 }
-        let probabilities = take(n * k, as: Float.self)
-        let perFold = (0..<f).map { _ in take(p, as: Double.self) }
-        let regularisation = take(f, as: Double.self)
-        guard Int(take(1, as: Int32.self)[0]) == f else { return nil }
-        return HelperCache(summary: summary, labels: labels, weights: weights,
-                           folds: FoldAssignment(count: f, foldOf: foldOf, notes: summary.foldNotes), evidence: evidence, probabilities: probabilities,
-                           fitted: HelperModel.Fitted(perFold: perFold, regularisation: regularisation))
     }
 
     /// The bytes after the header for these sizes (labels and weights; with a model, also

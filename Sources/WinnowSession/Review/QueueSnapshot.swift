@@ -13,7 +13,7 @@ import WinnowUI
 /// analysis settings); decisions made after it was saved are applied on reading (decided
 /// items leave, skipped ones go last), so it never shows an item as open that is not.
 ///
-/// File: the magic line, a little-endian UInt64 header length, the JSON header, then
+/// File: Winnow's cache container (`CacheContainer`: magic line, header length, JSON header), then
 /// `count` Int32 item indices, `count` Int64 item ids, `count` UInt8 source codes (into
 /// `header.sources`) and `count` Float64 scores.
 package struct QueueSnapshot: Sendable {
@@ -85,40 +85,27 @@ package struct QueueSnapshot: Sendable {
     package func write(to path: String) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let file = try OutputFile(path: path)
-        let json = try JSONEncoder().encode(header)
-        try Self.magic.withUnsafeBytes { try file.write(bytes: $0) }
-        try withUnsafeBytes(of: UInt64(json.count).littleEndian) { try file.write(bytes: $0) }
-        try json.withUnsafeBytes { try file.write(bytes: $0) }
-        try items.withUnsafeBytes { try file.write(bytes: $0) }
-        try itemIDs.withUnsafeBytes { try file.write(bytes: $0) }
-        try sourceCodes.withUnsafeBytes { try file.write(bytes: $0) }
-        try scores.withUnsafeBytes { try file.write(bytes: $0) }
+        try CacheContainer.write(magic: Self.magic, header: header, to: { try file.write(bytes: $0) }) { arrays in
+            try arrays.append(items)
+            try arrays.append(itemIDs)
+            try arrays.append(sourceCodes)
+            try arrays.append(scores)
+        }
         try file.commit()
     }
 
     /// The snapshot at `path`, or nil when there is none or it is unreadable (it is a cache:
     /// the review then waits for the analysis instead).
     package static func read(from path: String) -> QueueSnapshot? {
-        guard let file = try? MappedFile(path: path, displayName: path) else { return nil }
-        let bytes = file.bytes
-        let start = magic.count + 8
-        guard bytes.count >= start, Array(bytes.prefix(magic.count)) == magic else { return nil }
-        guard let length = Int(exactly: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count, as: UInt64.self))),
-              length <= bytes.count - start,
-              let header = try? JSONDecoder().decode(Header.self, from: Data(bytes[start..<(start + length)])) else { return nil }
+        guard let file = try? MappedFile(path: path, displayName: path),
+              var reader = CacheContainer.Reader(file.bytes, magic: magic),
+              let header = reader.header(Header.self) else { return nil }
         let n = header.count
-        var offset = start + length
-        guard n >= 0, n <= (bytes.count - offset) / (4 + 8 + 1 + 8), bytes.count == offset + n * (4 + 8 + 1 + 8), header.details.count <= n else { return nil }
-        func array<T>(_: T.Type) -> [T] {
-            let size = n * MemoryLayout<T>.stride
-            defer { offset += size }
-            return [T](unsafeUninitializedCapacity: n) { buffer, initialized in
-                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + size)]))
-                initialized = n
-            }
-        }
-        let snapshot = QueueSnapshot(header: header, items: array(Int32.self), itemIDs: array(Int64.self),
-                                     sourceCodes: array(UInt8.self), scores: array(Double.self))
+        // The four arrays fill the file exactly (the division keeps the product from overflowing).
+        guard n >= 0, n <= reader.remaining / (4 + 8 + 1 + 8), reader.remaining == n * (4 + 8 + 1 + 8), header.details.count <= n,
+              let items = reader.take(n, as: Int32.self), let itemIDs = reader.take(n, as: Int64.self),
+              let sourceCodes = reader.take(n, as: UInt8.self), let scores = reader.take(n, as: Double.self) else { return nil }
+        let snapshot = QueueSnapshot(header: header, items: items, itemIDs: itemIDs, sourceCodes: sourceCodes, scores: scores)
         guard snapshot.sourceCodes.allSatisfy({ Int($0) < header.sources.count }),
               snapshot.items.allSatisfy({ $0 >= 0 && Int($0) < header.itemCount }) else { return nil }
         return snapshot
