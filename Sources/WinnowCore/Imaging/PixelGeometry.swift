@@ -45,46 +45,6 @@ public struct PixelSize: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(width)×\(height)" }
 }
 
-/// A rectangle of pixels: its top-left corner and size, in the coordinates of some canvas
-/// (y grows downwards, like rows of an `RGBImage`).
-public struct PixelRect: Sendable, Hashable, CustomStringConvertible {
-    public var x: Int
-    public var y: Int
-    public var width: Int
-    public var height: Int
-
-    public init(x: Int, y: Int, width: Int, height: Int) {
-        self.x = x
-        self.y = y
-        self.width = width
-        self.height = height
-    }
-
-    public init(origin x: Int, _ y: Int, size: PixelSize) {
-        self.init(x: x, y: y, width: size.width, height: size.height)
-    }
-
-    public var size: PixelSize { PixelSize(width: width, height: height) }
-    /// One past the right-most column.
-    public var maxX: Int { x + width }
-    /// One past the bottom row.
-    public var maxY: Int { y + height }
-    public var isEmpty: Bool { width <= 0 || height <= 0 }
-
-    /// Whether the pixel at (`px`, `py`) lies inside.
-    public func contains(x px: Int, y py: Int) -> Bool {
-        px >= x && px < maxX && py >= y && py < maxY
-    }
-
-    /// A rectangle of `size` centred in this one (rounded towards the top-left).
-    public func centring(_ size: PixelSize) -> PixelRect {
-        PixelRect(x: x + (width - size.width) / 2, y: y + (height - size.height) / 2,
-                  width: size.width, height: size.height)
-    }
-
-    public var description: String { "\(width)×\(height) at (\(x), \(y))" }
-}
-
 extension RGBImage {
     /// The image's width and height.
     public var size: PixelSize { PixelSize(width: width, height: height) }
