@@ -7,7 +7,7 @@ import PackageDescription
 //   WinnowNeighbours (k-nearest neighbours: own exact kernels by CPU features, hnswlib approximate)
 //   WinnowHelperModel (pure: cross-validated logistic regression on features, OpenBLAS)
 //   WinnowDataset (reads a dataset folder into a validated snapshot)
-//   WinnowStore (the SQLite project store: schema, hash-chained event log, queries)
+//   WinnowStore (the project store: its contract as protocols by role, and the SQLite implementation)
 //   WinnowImaging (decodes PNG/JPEG/WebP with Debian's libraries; encodes PNG)
 //   WinnowGraphics (terminal image protocols: sixel, kitty, iTerm2; capability detection)
 //   WinnowUI (pure: review state, actions, reducer, rendering into a cell buffer)
@@ -176,7 +176,7 @@ let package = Package(
         // The application layer: review sources, the quick start, leases, the review screen on a real source.
         .testTarget(
             name: "WinnowSessionTests",
-            dependencies: ["WinnowSession", "WinnowCLI", "WinnowCore", "WinnowStore", "WinnowUI", "WinnowTestSupport"]
+            dependencies: ["WinnowSession", "WinnowCore", "WinnowStore", "WinnowUI", "WinnowTestSupport"]
         ),
         .testTarget(
             name: "WinnowCLITests",

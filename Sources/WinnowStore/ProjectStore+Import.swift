@@ -29,7 +29,7 @@ extension ProjectStore {
     /// every decision. Items are matched by path, so a re-import after images were added,
     /// predictions replaced or embeddings recomputed keeps each item's id and history.
     public func applyImport(_ snapshot: DatasetSnapshot, datasetRoot: String,
-                            progress: any ProgressReporter = SilentProgress()) throws -> ImportSummary {
+                            progress: any ProgressReporter = SilentProgress()) throws(StoreError) -> ImportSummary {
         // Matrices first: immutable, content-addressed files. If the transaction below fails
         // they are unreferenced and removed by the next successful import.
         var matrixFiles: [String] = []
@@ -134,7 +134,7 @@ extension ProjectStore {
 
     /// Writes a float32 matrix as `.npy` under `matrices/`, named by its content, atomically.
     /// Returns the file name (relative to `matrices/`).
-    func writeMatrix(_ values: [Float], rows: Int, columns: Int) throws -> String {
+    func writeMatrix(_ values: [Float], rows: Int, columns: Int) throws(StoreError) -> String {
         let header = NPYWriter.float32Header(rows: rows, columns: columns)
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in header { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }

@@ -70,7 +70,7 @@ public struct ImageQualitySummary: Sendable, Codable {
 }
 
 extension ProjectStore {
-    public func info() throws -> ProjectInfo {
+    public func info() throws(StoreError) -> ProjectInfo {
         try read { db in
             guard let lastImport = try String.fetchOne(db, sql: "SELECT finished_at FROM imports ORDER BY id DESC LIMIT 1") else {
                 throw StoreError.notImported

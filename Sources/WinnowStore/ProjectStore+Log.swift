@@ -37,7 +37,7 @@ extension ProjectStore {
     /// relative to images/), by `reviewer`, and made at or after `since`. Streams in one read
     /// snapshot: a million events never sit in memory at once. Returns how many were visited.
     @discardableResult
-    public func logEntries(image: String?, reviewer: String?, since: Date?, _ visit: (DecisionLogEntry) throws -> Void) throws -> Int {
+    public func logEntries(image: String?, reviewer: String?, since: Date?, _ visit: (DecisionLogEntry) throws -> Void) throws(StoreError) -> Int {
         try read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []

@@ -5,7 +5,7 @@ extension ProjectStore {
     /// from decisions: a new import (items, labels), the classes, the models' matrices
     /// (content-addressed files) or the embeddings. Caches of analysis results keep it to
     /// know they still apply; it is cheap (no item is read).
-    public func analysisInputSignature() throws -> String {
+    public func analysisInputSignature() throws(StoreError) -> String {
         try read { db in
             let imports = try Row.fetchOne(db, sql: "SELECT id, finished_at FROM imports ORDER BY id DESC LIMIT 1")
             let classes = try String.fetchAll(db, sql: "SELECT name FROM classes WHERE position IS NOT NULL ORDER BY position")

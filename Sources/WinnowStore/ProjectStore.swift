@@ -92,18 +92,18 @@ public final class ProjectStore: Sendable {
     }
 
     /// Runs a read in one consistent snapshot of the database.
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do { return try pool.read(body) } catch let error as StoreError { throw error } catch { throw failure(error) }
     }
 
     /// Runs a write transaction (IMMEDIATE: it waits for other writers, then runs alone).
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do { return try pool.write(body) } catch let error as StoreError { throw error } catch { throw failure(error) }
     }
 
     // MARK: - Project settings
 
-    public func setting(_ key: String) throws -> String? {
+    public func setting(_ key: String) throws(StoreError) -> String? {
         try read { db in try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = ?", arguments: [key]) }
     }
 
@@ -112,12 +112,12 @@ public final class ProjectStore: Sendable {
     }
 
     /// The taxonomy currently in force, in column order.
-    public func taxonomy() throws -> ClassTaxonomy {
+    public func taxonomy() throws(StoreError) -> ClassTaxonomy {
         try read { db in ClassTaxonomy(try String.fetchAll(db, sql: "SELECT name FROM classes WHERE position IS NOT NULL ORDER BY position")) }
     }
 
     /// The metadata column names from items.csv, in file order.
-    public func metadataColumns() throws -> [String] {
+    public func metadataColumns() throws(StoreError) -> [String] {
         guard let json = try setting("metadata_columns") else { return [] }
         return (try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? []
     }

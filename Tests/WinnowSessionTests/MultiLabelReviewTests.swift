@@ -3,7 +3,6 @@ import Testing
 import WinnowCore
 import WinnowTestSupport
 import WinnowUI
-@testable import WinnowCLI
 @testable import WinnowSession
 
 /// The review screen on multi-label data: the flagged class is named, the suggested set is
@@ -22,7 +21,7 @@ struct MultiLabelReviewTests {
             model += name + ",\(hat ? 0.9 : 0.1),\(i == 1 ? 0.99 : umbrella ? 0.85 : 0.12),0.8\n"
         }
         d.write("labels.csv", labels).write("predictions/m.csv", model)
-        let project = try Project.open(try ProjectOptions.parse([d.root]), importIfNeeded: true)
+        let project = try Project.open(dataset: d.root, importIfNeeded: true)
         let source = try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, progress: SilentProgress())
         let queue = try source.queue(named: "confident-learning")
         #expect(queue.slots.contains { $0.item == 1 })

@@ -4,7 +4,6 @@ import WinnowCore
 import WinnowStore
 import WinnowTestSupport
 import WinnowUI
-@testable import WinnowCLI
 @testable import WinnowSession
 
 /// The review screen's quick start: the saved queue must show exactly what the full
@@ -23,7 +22,7 @@ struct QuickStartTests {
     /// A sample project with its triage queue saved, as `winnow analyze` leaves it.
     func analysed(function: String = #function) throws -> Fixture {
         let dataset = Repository.copyOfSample(Repository.sampleShapes, function: function)
-        let project = try Project.open(try ProjectOptions.parse([dataset.root]), importIfNeeded: true)
+        let project = try Project.open(dataset: dataset.root, importIfNeeded: true)
         let full = try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, progress: SilentProgress())
         let key = try QueueSnapshot.key(project: project, stratifyBy: nil)
         let fixture = Fixture(dataset: dataset, project: project, key: key, full: full)
@@ -65,7 +64,7 @@ struct QuickStartTests {
     func keyFollowsSettings() throws {
         let f = try analysed()
         try "[queues]\naudit_share = 0.3\n".write(toFile: f.dataset.root + "/winnow.toml", atomically: true, encoding: .utf8)
-        let reopened = try Project.open(try ProjectOptions.parse([f.dataset.root]))
+        let reopened = try Project.open(dataset: f.dataset.root)
         #expect(try QueueSnapshot.key(project: reopened, stratifyBy: nil) != f.key)
         #expect(try QueueSnapshot.key(project: f.project, stratifyBy: nil) == f.key)
     }
@@ -112,7 +111,7 @@ struct QuickStartTests {
     func sharedBetweenReviewers() throws {
         let dataset = Repository.copyOfSample(Repository.sampleShapes)
         _ = dataset.write("winnow.toml", "[team]\nreviews_per_item = 2\n")
-        let project = try Project.open(try ProjectOptions.parse([dataset.root]), importIfNeeded: true)
+        let project = try Project.open(dataset: dataset.root, importIfNeeded: true)
         let alice = try StoreReviewSource.open(project, reviewer: "alice", stratifyBy: nil, progress: SilentProgress())
         let first = try alice.queue(named: "triage").slots[0].item
         _ = try alice.decide(DecisionCommand(items: [first], kind: .accept, queue: "triage"))

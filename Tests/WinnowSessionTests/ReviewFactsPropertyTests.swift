@@ -3,7 +3,6 @@ import Testing
 import WinnowCore
 import WinnowTestSupport
 import WinnowUI
-@testable import WinnowCLI
 @testable import WinnowSession
 
 /// Every view shows what the store holds, whatever the reviewer did before: random
@@ -77,7 +76,7 @@ struct ReviewFactsPropertyTests {
     @Test("random sequences: every view's facts match a fresh read after every step", arguments: [1, 2, 3, 4] as [UInt64])
     func randomSequences(seed: UInt64) throws {
         let dataset = groupedDataset(seed: seed, function: "facts-\(seed)")
-        let project = try Project.open(try ProjectOptions.parse([dataset.root]), importIfNeeded: true)
+        let project = try Project.open(dataset: dataset.root, importIfNeeded: true)
         let source = try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, progress: SilentProgress())
         let harness = ReviewHarness(source: source, classes: source.classes, queue: "bad-components")
         #expect(!harness.state.queue.isEmpty, "the dataset has mixed groups")
@@ -96,7 +95,7 @@ struct ReviewFactsPropertyTests {
     @Test("the issue's sequence: relabel, group, A, undo, relabel again; then split off")
     func reportedSequence() throws {
         let dataset = groupedDataset(seed: 11, function: "facts-reported")
-        let project = try Project.open(try ProjectOptions.parse([dataset.root]), importIfNeeded: true)
+        let project = try Project.open(dataset: dataset.root, importIfNeeded: true)
         let source = try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, progress: SilentProgress())
         let harness = ReviewHarness(source: source, classes: source.classes, queue: "bad-components")
         for (name, keys) in [("relabel", [Key.character("2")]), ("c", [.character("c")]), ("A", [.character("A")]), ("u", [.character("u")]),

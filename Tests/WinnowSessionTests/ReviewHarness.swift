@@ -2,7 +2,6 @@ import Foundation
 import WinnowCore
 import WinnowTestSupport
 import WinnowUI
-@testable import WinnowCLI
 @testable import WinnowSession
 
 /// The review screen without a terminal: the reducer's effects run at once against a real

@@ -4,7 +4,6 @@ import WinnowAnalysis
 import WinnowCore
 import WinnowTestSupport
 import WinnowUI
-@testable import WinnowCLI
 @testable import WinnowSession
 
 /// The live review state on its own: what a store outcome changes, and when the queues are
@@ -13,7 +12,7 @@ import WinnowUI
 struct ReviewModelTests {
     func model(function: String = #function) throws -> (TemporaryDataset, ReviewModel, TeamPolicy) {
         let dataset = Repository.copyOfSample(Repository.sampleShapes, function: function)
-        let project = try Project.open(try ProjectOptions.parse([dataset.root]), importIfNeeded: true)
+        let project = try Project.open(dataset: dataset.root, importIfNeeded: true)
         let session = try AnalysisSession(project, progress: SilentProgress())
         let input = try session.input(graph: try session.neighbourGraph()?.graph)
         let analysis = LabelAnalysis(input, settings: session.settings())

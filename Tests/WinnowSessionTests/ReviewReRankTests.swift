@@ -4,7 +4,6 @@ import Testing
 import WinnowCore
 import WinnowTestSupport
 import WinnowUI
-@testable import WinnowCLI
 @testable import WinnowSession
 
 /// The screen's own relabels change the analysis, and so the queue's order: the re-ranked
@@ -29,7 +28,7 @@ struct ReviewReRankTests {
           arguments: [StoreReviewSource.synchronousRefreshLimit, 0])
     func ownRelabelReRanksTheQueue(refreshLimit: Int) throws {
         let dataset = Repository.copyOfSample(Repository.sampleShapes, function: "rerank-\(refreshLimit)")
-        let project = try Project.open(try ProjectOptions.parse([dataset.root]), importIfNeeded: true)
+        let project = try Project.open(dataset: dataset.root, importIfNeeded: true)
         let source = try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, refreshLimit: refreshLimit, progress: SilentProgress())
         source.waitForRefresh()  // the large path's incremental analysis is built
         let signals = Signals()
@@ -59,7 +58,7 @@ struct ReviewReRankTests {
     @Test("an accept changes no labels: no re-analysis, the screen is not told")
     func acceptDoesNotReRank() throws {
         let dataset = Repository.copyOfSample(Repository.sampleShapes)
-        let project = try Project.open(try ProjectOptions.parse([dataset.root]), importIfNeeded: true)
+        let project = try Project.open(dataset: dataset.root, importIfNeeded: true)
         let source = try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, progress: SilentProgress())
         let signals = Signals()
         source.observeQueueChanges { signals.raise() }

@@ -4,7 +4,6 @@ import WinnowCore
 import WinnowStore
 import WinnowTestSupport
 import WinnowUI
-@testable import WinnowCLI
 @testable import WinnowSession
 
 /// The review screen's source over a real project: queue counts, blind review, undo
@@ -17,7 +16,7 @@ struct ReviewSourceFeatureTests {
     func sample(_ toml: String? = nil, function: String = #function) throws -> (TemporaryDataset, Project) {
         let dataset = Repository.copyOfSample(Repository.sampleShapes, function: function)
         if let toml { dataset.write("winnow.toml", toml) }
-        return (dataset, try Project.open(try ProjectOptions.parse([dataset.root]), importIfNeeded: true))
+        return (dataset, try Project.open(dataset: dataset.root, importIfNeeded: true))
     }
 
     func source(_ project: Project, _ reviewer: String = "tester", leases: Bool = false) throws -> StoreReviewSource {
@@ -50,7 +49,7 @@ struct ReviewSourceFeatureTests {
     func countsWithImageFeatures() throws {
         let dataset = Repository.copyOfSample(Repository.sampleImageFolder)
         defer { withExtendedLifetime(dataset) {} }
-        let project = try Project.open(try ProjectOptions.parse([dataset.root]), importIfNeeded: true)
+        let project = try Project.open(dataset: dataset.root, importIfNeeded: true)
         let counts = try source(project).queueCounts()
         for name in Self.queues { #expect(counts[name] != nil, "\(name) not counted") }
         #expect((counts["random"] ?? 0) > 0)
@@ -173,7 +172,7 @@ struct ReviewSourceFeatureTests {
     func plainFolder() throws {
         let dataset = TemporaryDataset()
         for i in 0..<6 { dataset.image("scan\(i).png") }
-        let project = try Project.open(try ProjectOptions.parse([dataset.root]), importIfNeeded: true)
+        let project = try Project.open(dataset: dataset.root, importIfNeeded: true)
         let evidence = try project.store.evidence()
         let notes = ProjectNotes.notes(evidence).joined(separator: " ")
         #expect(notes.contains("plain folder") && notes.contains("not wrong labels") && notes.contains("predictions/<model>.csv") && notes.contains("embeddings.npy"))

@@ -4,7 +4,6 @@ import WinnowCore
 import WinnowStore
 import WinnowTestSupport
 import WinnowUI
-@testable import WinnowCLI
 @testable import WinnowSession
 
 /// The review screen's data source over a real project: what the screen is told after
@@ -13,7 +12,7 @@ import WinnowUI
 struct StoreReviewSourceTests {
     func open(function: String = #function) throws -> (TemporaryDataset, StoreReviewSource) {
         let dataset = Repository.copyOfSample(Repository.sampleShapes, function: function)
-        let project = try Project.open(try ProjectOptions.parse([dataset.root]), importIfNeeded: true)
+        let project = try Project.open(dataset: dataset.root, importIfNeeded: true)
         return (dataset, try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, progress: SilentProgress()))
     }
 
@@ -80,7 +79,7 @@ struct StoreReviewSourceTests {
         // Two reviews per item: the second reviewer is shown the items the first decided.
         let (dataset, _) = try open()
         _ = dataset.write("winnow.toml", "[team]\nreviews_per_item = 2\n")
-        let project = try Project.open(try ProjectOptions.parse([dataset.root]))
+        let project = try Project.open(dataset: dataset.root)
         let source = try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, progress: SilentProgress())
         let other = try StoreReviewSource.open(project, reviewer: "second", stratifyBy: nil, progress: SilentProgress())
         var stats = try source.stats()
@@ -105,7 +104,7 @@ struct StoreReviewSourceTests {
     @Test("large projects follow decisions with the incremental analysis: the same screen as a fresh full analysis")
     func incrementalAnalysisFollowsDecisions() throws {
         let dataset = Repository.copyOfSample(Repository.sampleShapes)
-        let project = try Project.open(try ProjectOptions.parse([dataset.root]), importIfNeeded: true)
+        let project = try Project.open(dataset: dataset.root, importIfNeeded: true)
         // The large-project path on the sample: the analysis kept up to date decision by decision.
         let live = try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, refreshLimit: 0, progress: SilentProgress())
         let slots = try live.queue(named: "triage").slots
@@ -149,7 +148,7 @@ struct FeatureNeighbourTests {
     @Test("more like this uses the image-feature neighbours when there are no embeddings")
     func similarFromFeatures() throws {
         let dataset = Repository.copyOfSample(Repository.sampleImageFolder)
-        let project = try Project.open(try ProjectOptions.parse([dataset.root]), importIfNeeded: true)
+        let project = try Project.open(dataset: dataset.root, importIfNeeded: true)
         let source = try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, progress: SilentProgress())
         let item = try #require(try source.queue(named: "random").slots.first { !source.imagePath(of: $0.item).hasSuffix("broken.png") }).item
         let neighbours = try source.similar(to: item)

@@ -78,7 +78,7 @@ struct BenchImport: ParsableCommand {
             let timer = PhaseTimer()
             let start = MonotonicClock.now()
             let snapshot = try DatasetReader(root: root, config: try DatasetReader.loadConfig(root: root)).read(progress: timer)
-            let store = try ProjectStore(stateDirectory: state)
+            let store = try openProjectStore(stateDirectory: state)
             summary = try store.applyImport(snapshot, datasetRoot: root, progress: timer)
             winnowTimes.append(MonotonicClock.now() - start)
             phases = timer.phases

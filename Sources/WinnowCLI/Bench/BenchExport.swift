@@ -46,7 +46,7 @@ struct BenchExport: ParsableCommand {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { if out == nil { removeTree(folder) } }
         let winnow = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let info = try ProjectStore(stateDirectory: stateDirectory).info()
+        let info = try openProjectStore(stateDirectory: stateDirectory).info()
         say("\(info.items) items, \(info.decisions) decisions; \(runs) run\(runs == 1 ? "" : "s") each, median")
 
         var reference: [Double] = []

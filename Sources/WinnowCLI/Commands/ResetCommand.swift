@@ -84,7 +84,7 @@ struct ResetCommand: ParsableCommand {
     }
 
     static func decisionCount(stateDirectory: String) throws -> Int {
-        let store = try ProjectStore(stateDirectory: stateDirectory)
+        let store = try openProjectStore(stateDirectory: stateDirectory)
         return try store.decisionCount()
     }
 }

@@ -23,66 +23,20 @@ struct ProjectOptions: ParsableArguments {
     var state: String?
 
     /// The dataset folder as an absolute, resolved path.
-    func datasetRoot() throws -> String {
-        guard let resolved = realpath(dataset, nil) else {
-            throw CLIFailure(message: "\(TerminalText.sanitize(dataset)): \(String(cString: strerror(errno)))\n    fix: give the dataset folder (the one that contains images/)", exit: .dataError)
-        }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
+    func datasetRoot() throws -> String { try Project.resolveDatasetFolder(dataset) }
 }
 
-/// Opening a project from the command line's options (`Project` itself is WinnowSession's).
+/// Opening a project from the command line's options (`Project` and its opening are WinnowSession's).
 extension Project {
     /// Opens the project; imports the dataset first when it has never been imported.
     static func open(_ options: ProjectOptions, importIfNeeded: Bool = true) throws -> Project {
-        let root = try options.datasetRoot()
-        let config = try DatasetReader.loadConfig(root: root)
-        let stateDirectory = options.state ?? ProjectStore.defaultStateDirectory(forDataset: root)
-        // A dataset never imported is read, and checked, before its state folder is created:
-        // a refused first import leaves the dataset folder exactly as it was.
-        var snapshot: DatasetSnapshot?
-        if importIfNeeded && !ProjectStore.exists(stateDirectory: stateDirectory) {
-            printError("winnow: \(TerminalText.sanitize(root)) has not been imported yet; importing it now")
-            snapshot = try read(root, config)
-        }
-        let project = try openStore(options, root: root, config: config, stateDirectory: stateDirectory)
-        if importIfNeeded && !project.store.hasImported {
-            if snapshot == nil {
-                printError("winnow: \(TerminalText.sanitize(root)) has not been imported yet; importing it now")
-                snapshot = try read(root, config)
-            }
-            let summary = try project.store.applyImport(snapshot!, datasetRoot: root, progress: TerminalProgress())
-            printError(Project.describe(summary))
-        }
-        return project
+        try open(datasetRoot: try options.datasetRoot(), state: options.state, importIfNeeded: importIfNeeded)
     }
 
-    /// `winnow import`: reads and checks the dataset first (nothing is created or changed
-    /// when it is refused), then opens the project and applies it in one transaction.
-    /// `override` applies command-line settings (`--no-folder-labels`) to winnow.toml's.
+    /// `winnow import` (see `Project.importDataset(datasetRoot:state:override:)`).
     static func importDataset(_ options: ProjectOptions,
                               override: (inout WinnowConfig) -> Void = { _ in }) throws -> (project: Project, summary: ImportSummary) {
-        let root = try options.datasetRoot()
-        var config = try DatasetReader.loadConfig(root: root)
-        override(&config)
-        let snapshot = try read(root, config)
-        let project = try openStore(options, root: root, config: config,
-                                    stateDirectory: options.state ?? ProjectStore.defaultStateDirectory(forDataset: root))
-        return (project, try project.store.applyImport(snapshot, datasetRoot: root, progress: TerminalProgress()))
-    }
-
-    private static func read(_ root: String, _ config: WinnowConfig) throws -> DatasetSnapshot {
-        try DatasetReader(root: root, config: config).read(progress: TerminalProgress())
-            .withAnnotatorConsensus(AnnotatorConsensusMethod(rawValue: config.annotatorConsensus) ?? .crowdlab)
-    }
-
-    private static func openStore(_ options: ProjectOptions, root: String, config: WinnowConfig, stateDirectory: String) throws -> Project {
-        let store = try ProjectStore(stateDirectory: stateDirectory, datasetFolder: root)
-        if options.state != nil, let recorded = try store.setting("dataset_root"), recorded != root {
-            throw StoreError.otherDataset(state: stateDirectory, recorded: recorded, given: root)
-        }
-        return Project(root: root, config: config, store: store)
+        try importDataset(datasetRoot: try options.datasetRoot(), state: options.state, override: override)
     }
 }
 

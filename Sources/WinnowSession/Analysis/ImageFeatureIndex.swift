@@ -135,7 +135,7 @@ package enum ImageFeatureIndex {
 
     /// The items' features: cached ones from the store, the others (new or changed files)
     /// decoded on every core and saved back. Missing files get none.
-    package static func vectors(of context: AnalysisContext, store: ProjectStore, progress: any ProgressReporter) throws -> Vectors {
+    package static func vectors(of context: AnalysisContext, store: any ProjectStoring, progress: any ProgressReporter) throws -> Vectors {
         let items = context.items
         var vectors = Vectors(values: [Float](repeating: 0, count: items.count * dimension), present: [Bool](repeating: false, count: items.count),
                               descriptors: [DuplicateDescriptor?](repeating: nil, count: items.count))

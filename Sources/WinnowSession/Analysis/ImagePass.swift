@@ -97,7 +97,7 @@ package enum ImagePass {
         package func values(_ kind: ImageMeasureKind) -> [Data?] { values[kind] ?? [] }
     }
 
-    package static func run(_ measurements: [any ImageMeasurement], context: AnalysisContext, store: ProjectStore,
+    package static func run(_ measurements: [any ImageMeasurement], context: AnalysisContext, store: any ProjectStoring,
                     progress: any ProgressReporter, limits: DecodeLimits = .standard,
                     budget: DecodeMemoryBudget = DecodeMemoryBudget()) throws -> Results {
         let items = context.items

@@ -20,7 +20,7 @@ package struct ExportGroups {
 
     /// The policies' verdicts for `snapshot`, in two passes over its items: the split-offs
     /// (which shape the groups), then the state of every group member.
-    package func selection(in snapshot: ExportSnapshot, policies: ExportPolicies, finalOnly: Bool) throws -> ExportSelection {
+    package func selection(in snapshot: any ExportSnapshot, policies: ExportPolicies, finalOnly: Bool) throws -> ExportSelection {
         let items = session.context.items
         var splitOff = Set<Int32>()
         try snapshot.forEachItem(metadata: false) { record in

@@ -6,9 +6,9 @@ import WinnowStore
 package struct Project {
     package let root: String
     package let config: WinnowConfig
-    package let store: ProjectStore
+    package let store: any ProjectStoring
 
-    package init(root: String, config: WinnowConfig, store: ProjectStore) {
+    package init(root: String, config: WinnowConfig, store: any ProjectStoring) {
         self.root = root
         self.config = config
         self.store = store

@@ -12,12 +12,12 @@ package final class LeaseSession: @unchecked Sendable {
     package let id: String
     package let reviewer: String
     package let policy: TeamPolicy
-    private let store: ProjectStore
+    private let store: any ProjectStoring
     private let lock = NSLock()
     private var last: (ids: [Int64], settling: Bool)?
     private var heartbeat: DispatchSourceTimer?
 
-    package init(store: ProjectStore, reviewer: String, policy: TeamPolicy) {
+    package init(store: any ProjectStoring, reviewer: String, policy: TeamPolicy) {
         self.store = store
         self.reviewer = reviewer
         self.policy = policy

@@ -14,7 +14,7 @@ package final class QuickStartSource: @unchecked Sendable {
     /// The newest decision the saved queue reflected, and the newest `slots` reflect.
     package let snapshotEventID: Int64?
     package let lastEventID: Int64?
-    private let store: ProjectStore
+    private let store: any ProjectStoring
     private let reviewer: String
     private let taxonomy: ClassTaxonomy
     private let multiLabel: Bool

@@ -17,7 +17,7 @@ import WinnowUI
 /// state → a fresh analysis (at once, or in the background) → the screen told to re-read
 /// its queue.
 package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
-    private let store: ProjectStore
+    private let store: any ProjectStoring
     private let reviewer: String
     private let state: ReviewState
     private let facts: ItemFacts

@@ -34,7 +34,7 @@ package struct StatsReport {
 
     /// Reads the figures and the ratings from the store. `openCounts`: each queue's open
     /// entries, when the caller has built the queues.
-    package static func make(store: ProjectStore, project: String, openCounts: [String: Int]?) throws -> StatsReport {
+    package static func make(store: any ProjectStoring, project: String, openCounts: [String: Int]?) throws -> StatsReport {
         let figures = try store.reviewFigures()
         let agreement = AgreementReport(RatingTable(try store.ratings()))
         return StatsReport(project: project, figures: figures, queues: progress(figures.decidedByQueue, openCounts: openCounts),
