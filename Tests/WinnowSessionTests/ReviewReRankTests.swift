@@ -32,7 +32,7 @@ struct ReviewReRankTests {
         let source = try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, refreshLimit: refreshLimit, progress: SilentProgress())
         source.waitForRefresh()  // the large path's incremental analysis is built
         let signals = Signals()
-        source.observeQueueChanges { signals.raise() }
+        source.observeReRanking { signals.raise() }
         let harness = ReviewHarness(source: source, classes: source.classes, queue: "label-issues")
         var orderChanged = false
         for step in 0..<8 {
@@ -61,7 +61,7 @@ struct ReviewReRankTests {
         let project = try Project.open(dataset: dataset.root, importIfNeeded: true)
         let source = try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, progress: SilentProgress())
         let signals = Signals()
-        source.observeQueueChanges { signals.raise() }
+        source.observeReRanking { signals.raise() }
         let slots = try source.queue(named: "triage").slots
         _ = try source.decide(DecisionCommand(items: [slots[0].item], kind: .accept, queue: "triage", reason: slots[0].source))
         source.waitForRefresh()

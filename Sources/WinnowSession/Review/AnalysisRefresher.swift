@@ -12,11 +12,15 @@ final class AnalysisRefresher: @unchecked Sendable {
     private let settings: AnalysisSettings
     private let refreshLimit: Int
     private let reRanked: QueueChangeSignal
+    private let retrained: QueueChangeSignal
     private let work = DispatchQueue(label: "winnow.review.refresh")
     private let lock = NSLock()
     private var generation = 0
 
-    init(state: ReviewState, settings: AnalysisSettings, refreshLimit: Int, reRanked: QueueChangeSignal) {
+    /// `reRanked` is raised after relabels, `retrained` after new models (the screen is told
+    /// of each through its own observer).
+    init(state: ReviewState, settings: AnalysisSettings, refreshLimit: Int, reRanked: QueueChangeSignal, retrained: QueueChangeSignal) {
+        self.retrained = retrained
         self.state = state
         self.settings = settings
         self.refreshLimit = refreshLimit
@@ -53,7 +57,7 @@ final class AnalysisRefresher: @unchecked Sendable {
     /// raise `reRanked` even when it is done at once (not needed when the caller is reading
     /// the queue anyway, as when it takes in others' decisions).
     func labelsChanged(announce: Bool = true) {
-        guard runsInBackground else { return reanalyseNow(announce: announce) }
+        guard runsInBackground else { return reanalyseNow(announce ? reRanked : nil) }
         let wanted = nextGeneration()
         let settings = self.settings
         work.async { [self] in
@@ -73,7 +77,7 @@ final class AnalysisRefresher: @unchecked Sendable {
     /// incremental analysis is built again behind the screen with decisions made meanwhile
     /// brought in.
     func modelsChanged() {
-        guard runsInBackground else { return reanalyseNow(announce: true) }
+        guard runsInBackground else { return reanalyseNow(retrained) }
         _ = nextGeneration()
         let snapshot = state.read { $0.input }
         let settings = self.settings
@@ -85,14 +89,14 @@ final class AnalysisRefresher: @unchecked Sendable {
             }
             let fresh = current.analysis
             state.write { $0.install(fresh) }
-            reRanked.raise()
+            retrained.raise()
         }
     }
 
-    private func reanalyseNow(announce: Bool) {
+    private func reanalyseNow(_ signal: QueueChangeSignal?) {
         let settings = self.settings
         state.write { $0.install(LabelAnalysis($0.input, settings: settings)) }
-        if announce { reRanked.raise() }
+        signal?.raise()
     }
 
     /// Waits for a background re-analysis to finish (benchmarks, tests).

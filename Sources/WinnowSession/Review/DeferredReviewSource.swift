@@ -171,6 +171,11 @@ package final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable 
         Thread.detachNewThread { [self] in (try? source())?.observeQueueChanges(changed) }
     }
 
+    /// Only the full source re-analyses after relabels: it is told once loaded.
+    package func observeReRanking(_ changed: @escaping @Sendable () -> Void) {
+        Thread.detachNewThread { [self] in (try? source())?.observeReRanking(changed) }
+    }
+
     package func similar(to item: Int) throws -> [SimilarItem] { try source().similar(to: item) }
     package func stats() throws -> ReviewStats { try source().stats() }
 

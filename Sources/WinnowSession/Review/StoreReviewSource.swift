@@ -22,7 +22,9 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     private let state: ReviewState
     private let facts: ItemFacts
     private let refresher: AnalysisRefresher
+    /// Raised when relabels re-ranked the queues, and when a retrained helper did.
     private let reRanked = QueueChangeSignal()
+    private let retrained = QueueChangeSignal()
     private let graph: NeighbourGraph?
     private let datasetRoot: String
     /// Up to this many items the analysis is recomputed before a decision returns (a few
@@ -62,7 +64,7 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         datasetRoot = session.context.datasetRoot
         state = ReviewState(ReviewModel(context: session.context, input: input, analysis: analysis, builder: builder,
                                         reviewer: reviewer, refreshLimit: refreshLimit))
-        refresher = AnalysisRefresher(state: state, settings: session.settings(), refreshLimit: refreshLimit, reRanked: reRanked)
+        refresher = AnalysisRefresher(state: state, settings: session.settings(), refreshLimit: refreshLimit, reRanked: reRanked, retrained: retrained)
     }
 
     /// Loads and analyses the project (the neighbour graph comes from its cache) and
@@ -121,7 +123,8 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     /// (this session's relabels analysed in the background, a retrained helper): at any
     /// size, as that happens at most once per decision.
     package func refreshedQueue(named name: String) throws -> (slots: [QueueSlot], counts: [String: Int])? {
-        let reRankedSinceLook = reRanked.take()
+        let retrainedSinceLook = retrained.take()
+        let reRankedSinceLook = reRanked.take() || retrainedSinceLook
         guard count <= Self.countLimit || reRankedSinceLook else { return nil }
         let heldBefore = state.read { $0.lastHeldByOthers }
         // Takes in every decision since the last look (this session's own too, so the next
@@ -225,7 +228,11 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
 
     // MARK: - The helper model (HelperRetrainer.swift)
 
-    package func observeQueueChanges(_ changed: @escaping @Sendable () -> Void) { reRanked.observe(changed) }
+    /// A retrained helper re-ranked the queues.
+    package func observeQueueChanges(_ changed: @escaping @Sendable () -> Void) { retrained.observe(changed) }
+
+    /// This session's relabels re-ranked the queues (others' too, when analysed in the background).
+    package func observeReRanking(_ changed: @escaping @Sendable () -> Void) { reRanked.observe(changed) }
 
     /// The helper's training labels and weights as the review stands now.
     package func helperTraining() -> (labels: [Int32], weights: [Float]) {
