@@ -84,6 +84,8 @@ public final class ReviewRuntime {
         }
         perform(.loadQueue(options.queue), inbox: inbox, screen: screen, state: state)
         source.observeQueueChanges { inbox.post(.queuesChanged) }
+        // This session's relabels re-rank the queue too: it reaches the screen without a key.
+        source.observeReRanking { inbox.post(.queuesChanged) }
         draw(state, screen: screen)
 
         var lastTick = clock()

@@ -21,8 +21,9 @@ package final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable 
     private var result: Result<StoreReviewSource, any Error>?
     /// Decisions stored through the quick start, to replay into the full source.
     private var pending: [(outcomes: [DecisionOutcome], items: [Int])] = []
-    /// The queue the quick start handed out, for the full source to adopt.
-    private var handedOut: [QueueSlot] = []
+    /// Whether the quick start handed out its queue (the full source then adopts it, so
+    /// reasons are explained by the sub-queue that surfaced each item on screen).
+    private var quickQueueShown = false
     private var problems: [(item: Int, message: String)] = []
 
     private let leases: LeaseSession?
@@ -48,7 +49,7 @@ package final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable 
             locked {
                 if case .success(let source) = opened {
                     // Under the lock: no quick-start decision can slip between replay and switch.
-                    source.adopt(handedOut)
+                    if quickQueueShown, let started { source.adopt(started.slots) }
                     for decision in pending { source.apply(decision.outcomes, items: decision.items) }
                     for problem in problems { source.markImageProblem(item: problem.item, message: problem.message) }
                     pending = []
@@ -105,7 +106,7 @@ package final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable 
     package func queue(named name: String) throws -> (slots: [QueueSlot], counts: [String: Int]) {
         let slots = whileQuick { quick -> [QueueSlot]? in
             guard quick.queueName == name else { return nil }
-            handedOut = quick.slots
+            quickQueueShown = true
             return quick.slots
         }
         if let slots { return (slots, [name: slots.count]) }
@@ -168,6 +169,11 @@ package final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable 
     /// The full source is the one whose queues change (its helper retrains): it is told once loaded.
     package func observeQueueChanges(_ changed: @escaping @Sendable () -> Void) {
         Thread.detachNewThread { [self] in (try? source())?.observeQueueChanges(changed) }
+    }
+
+    /// Only the full source re-analyses after relabels: it is told once loaded.
+    package func observeReRanking(_ changed: @escaping @Sendable () -> Void) {
+        Thread.detachNewThread { [self] in (try? source())?.observeReRanking(changed) }
     }
 
     package func similar(to item: Int) throws -> [SimilarItem] { try source().similar(to: item) }

@@ -99,10 +99,10 @@ package final class QuickStartSource: @unchecked Sendable {
         return entries.map { entry in
             var details = entry.details
             if let state = byID[entry.itemID] {
-                details.status = StoreReviewSource.statusText(state.resolution)
+                details.status = ItemFacts.statusText(state.resolution)
                 details.currentLabels = state.resolution.labels?.names ?? []
                 details.problem = state.problem
-                details.reviews = StoreReviewSource.reviewFields(policy.consensus(state.events))
+                details.reviews = ItemFacts.reviewFields(policy.consensus(state.events))
             }
             if let component = details.component, entry.memberIDs.contains(where: changed.contains) {
                 details.component = recount(component, memberIDs: entry.memberIDs, saved: byID)
@@ -159,10 +159,10 @@ package final class QuickStartSource: @unchecked Sendable {
             let id = saved[i]!.itemID
             return (saved[i]!.details.path, states[id]?.resolution.labels)
         }
-        var requests = StoreReviewSource.requests(for: command, items: items, reviewer: reviewer, taxonomy: taxonomy)
+        var requests = DecisionRequests.requests(for: command, items: items, reviewer: reviewer, taxonomy: taxonomy)
         // The log records the flags and score of the entry decided on, as the analysis would.
         for (k, i) in command.items.enumerated() {
-            requests[k].flags = StoreReviewSource.flagKinds(saved[i]!.details.reasons.map(\.kind))
+            requests[k].flags = DecisionRequests.flagKinds(saved[i]!.details.reasons.map(\.kind))
             // The label-issue score, which compares across queues (as the analysis logs it).
             requests[k].score = saved[i]!.details.labelIssueScore
             // Blind: "accept" means the label this reviewer was shown, as the full source does.
@@ -175,9 +175,9 @@ package final class QuickStartSource: @unchecked Sendable {
                 }
             }
         }
-        let outcomes = try StoreReviewSource.unavailableIfTaken(command.items) { try store.decide(requests, policy: policy) }
+        let outcomes = try DecisionRequests.unavailableIfTaken(command.items) { try store.decide(requests, policy: policy) }
         locked { changed.formUnion(ids) }
-        return (outcomes, StoreReviewSource.describe(outcomes, command: command, paths: requests.map(\.imagePath)))
+        return (outcomes, DecisionRequests.describe(outcomes, command: command, paths: requests.map(\.imagePath)))
     }
 
     package func undo(items: [Int]) throws -> (outcomes: [DecisionOutcome], message: String)? {
@@ -188,7 +188,7 @@ package final class QuickStartSource: @unchecked Sendable {
         if states.contains(where: { ItemHistory.undoTarget($0.events)?.action == .split }) { return nil }
         let outcomes = try store.decide(paths.map { DecisionRequest(imagePath: $0, reviewer: reviewer, action: .undo) }, policy: policy)
         locked { changed.formUnion(items.compactMap { saved[$0]?.itemID }) }
-        return (outcomes, StoreReviewSource.describeUndo(outcomes, paths: paths))
+        return (outcomes, DecisionRequests.describeUndo(outcomes, paths: paths))
     }
 
     /// Holds items with saved details (nil otherwise); see `ReviewDataSource.hold`.

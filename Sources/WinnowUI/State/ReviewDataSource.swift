@@ -36,6 +36,10 @@ public protocol ReviewDataSource: Sendable {
     /// (a model retrained in the background), so the screen refreshes its queue
     /// (`refreshedQueue` then returns it).
     func observeQueueChanges(_ changed: @escaping @Sendable () -> Void)
+    /// `changed` is called whenever a re-analysis after this session's own relabels re-ranked
+    /// the queues (at once on small projects, in the background on large ones), so the
+    /// screen refreshes its queue the same way (`refreshedQueue` then returns it).
+    func observeReRanking(_ changed: @escaping @Sendable () -> Void)
 }
 
 extension ReviewDataSource {
@@ -48,6 +52,7 @@ extension ReviewDataSource {
     public func watchForChanges(_ changed: @escaping @Sendable () -> Void) {}
     /// Queues that change only with decisions.
     public func observeQueueChanges(_ changed: @escaping @Sendable () -> Void) {}
+    public func observeReRanking(_ changed: @escaping @Sendable () -> Void) {}
 }
 
 /// Why an item cannot be reviewed here now.
