@@ -119,10 +119,15 @@ let package = Package(
                 "WinnowImaging", "WinnowUI",
             ]
         ),
+        // Running a command line (parse, run, exit codes): shared by winnow and winnow-bench.
+        .target(
+            name: "WinnowCommandLine",
+            dependencies: ["WinnowSession", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .target(
             name: "WinnowCLI",
             dependencies: [
-                "WinnowSession",
+                "WinnowSession", "WinnowCommandLine",
                 "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowStore",
                 "WinnowGraphics", "WinnowUI", "WinnowTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -134,7 +139,7 @@ let package = Package(
         .target(
             name: "WinnowBench",
             dependencies: [
-                "WinnowSession",
+                "WinnowSession", "WinnowCommandLine",
                 "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowHelperModel", "WinnowStore",
                 "WinnowImaging", "WinnowGraphics", "WinnowUI", "COpenBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import WinnowCommandLine
 import Foundation
 import WinnowSession
 
@@ -39,37 +40,6 @@ public struct WinnowCommand: ParsableCommand {
 
     /// Parses `arguments`, runs the command and returns the exit code (see `WinnowExit`).
     public static func run(arguments: [String]) -> Int32 {
-        // Past a file size limit (ulimit -f) a write fails with EFBIG, reported as a full
-        // disk, instead of the signal killing the process half-way through.
-        signal(SIGXFSZ, SIG_IGN)
-        var command: any ParsableCommand
-        do {
-            command = try parseAsRoot(arguments)
-        } catch {
-            // --help and --version "fail" with exit code 0.
-            if exitCode(for: error) == .success {
-                print(fullMessage(for: error))
-                return WinnowExit.success.rawValue
-            }
-            printError(fullMessage(for: error))
-            return WinnowExit.usage.rawValue
-        }
-        do {
-            try command.run()
-            return WinnowExit.success.rawValue
-        } catch let exit as ExitCode {
-            return exit.rawValue
-        } catch let usage as ValidationError {
-            printError("winnow: " + usage.message)
-            return WinnowExit.usage.rawValue
-        } catch where exitCode(for: error) == .success {
-            // A bare `winnow` or `winnow help <command>` asks for help.
-            print(fullMessage(for: error))
-            return WinnowExit.success.rawValue
-        } catch {
-            let failure = CLIFailure.from(error)
-            printError("winnow: " + failure.message)
-            return failure.exit.rawValue
-        }
+        CommandRunner.run(WinnowCommand.self, arguments: arguments, program: "winnow")
     }
 }
