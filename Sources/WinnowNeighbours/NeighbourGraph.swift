@@ -48,6 +48,24 @@ public struct NeighbourGraph: Sendable, Equatable {
         self.similarities = similarities
     }
 
+    /// A graph searched over some items only (row r of the search is item `items[r]`),
+    /// re-indexed to item positions out of `count`: items that were not searched get no
+    /// neighbours (-1).
+    public func spread(to items: [Int], count: Int) -> NeighbourGraph {
+        precondition(items.count == self.count)
+        var ids = [Int32](repeating: -1, count: count * k)
+        var similarities = [Float](repeating: 0, count: count * k)
+        for (row, item) in items.enumerated() {
+            for j in 0..<k {
+                let neighbour = self.ids[row * k + j]
+                guard neighbour >= 0 else { continue }
+                ids[item * k + j] = Int32(items[Int(neighbour)])
+                similarities[item * k + j] = self.similarities[row * k + j]
+            }
+        }
+        return NeighbourGraph(count: count, k: k, ids: ids, similarities: similarities)
+    }
+
     /// The neighbours of `item`, best first.
     public func neighbours(of item: Int) -> [(id: Int, similarity: Float)] {
         (0..<k).compactMap { j in

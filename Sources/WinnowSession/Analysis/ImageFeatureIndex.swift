@@ -251,18 +251,7 @@ package enum ImageFeatureIndex {
         let matrix = EmbeddingMatrix(rows: rows.count, dimension: dimension, values: values)
         let found = try NeighbourSearch.search(matrix, k: k, method: method, settings: settings, threads: threads)
         // Back from rows of the search to item positions.
-        let n = vectors.present.count, kk = found.graph.k
-        var ids = [Int32](repeating: -1, count: n * kk)
-        var similarities = [Float](repeating: 0, count: n * kk)
-        for (row, item) in rows.enumerated() {
-            for j in 0..<kk {
-                let neighbour = found.graph.ids[row * kk + j]
-                guard neighbour >= 0 else { continue }
-                ids[item * kk + j] = Int32(rows[Int(neighbour)])
-                similarities[item * kk + j] = found.graph.similarities[row * kk + j]
-            }
-        }
-        return (NeighbourGraph(count: n, k: kk, ids: ids, similarities: similarities), found.method)
+        return (found.graph.spread(to: rows, count: vectors.present.count), found.method)
     }
 }
 

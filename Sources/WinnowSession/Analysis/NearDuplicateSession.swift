@@ -83,18 +83,7 @@ extension AnalysisSession {
             throw SessionError(.projectState, error.description)
         }
         // Back from rows of the search to item positions.
-        let n = descriptors.count, k = found.graph.k
-        var ids = [Int32](repeating: -1, count: n * k)
-        var similarities = [Float](repeating: 0, count: n * k)
-        for (row, item) in rows.enumerated() {
-            for j in 0..<k {
-                let neighbour = found.graph.ids[row * k + j]
-                guard neighbour >= 0 else { continue }
-                ids[item * k + j] = Int32(rows[Int(neighbour)])
-                similarities[item * k + j] = found.graph.similarities[row * k + j]
-            }
-        }
-        return NeighbourGraph(count: n, k: k, ids: ids, similarities: similarities)
+        return found.graph.spread(to: rows, count: descriptors.count)
     }
 
     /// What `winnow analyze` says about the rule it used and the numbers behind it.
