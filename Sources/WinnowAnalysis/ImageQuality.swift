@@ -28,6 +28,15 @@ public enum QualityIssue: String, Sendable, CaseIterable, Codable {
 
     /// "low information", as the words of a reason.
     public var words: String { rawValue.replacingOccurrences(of: "_", with: " ") }
+
+    /// The `[quality]` setting in winnow.toml that turns this check off.
+    public var offSetting: String {
+        switch self {
+        case .grayscale: return "grayscale = \"off\""
+        case .oddSize: return "odd_size_iqr_factor = 0"
+        default: return "\(rawValue) = 0"
+        }
+    }
 }
 
 /// Thresholds of the quality checks (`winnow.toml` [quality]); CleanVision's defaults. A
@@ -231,6 +240,16 @@ public struct ImageQualityReport: Sendable {
         var counts: [QualityIssue: Int] = [:]
         for list in flags { for flag in list { counts[flag.issue, default: 0] += 1 } }
         return counts
+    }
+
+    /// Checks that flag nearly every image (at least 90 % of 20 or more measured): then the
+    /// check describes the dataset (tiny placeholders, scans, a dark camera), not single
+    /// images, and `analyze` says so instead of letting a queue of the whole dataset speak
+    /// for itself. The flags stay (they are CleanVision's definitions); the user decides.
+    public var datasetWideIssues: [QualityIssue] {
+        guard measuredCount >= 20 else { return [] }
+        let counts = self.counts
+        return QualityIssue.allCases.filter { (counts[$0] ?? 0) * 10 >= measuredCount * 9 }
     }
 
     /// The items with at least one flag.

@@ -83,6 +83,27 @@ struct CleanVisionScores: Decodable, Sendable, CustomTestStringConvertible {
         #expect((counts[.lowInformation] ?? 0) > 0)
     }
 
+    /// A dataset of flat placeholders fails blur and information everywhere: that is said as
+    /// a property of the dataset, while a check that flags a few images is not.
+    @Test func checksThatFlagNearlyEveryImageAreDatasetWide() {
+        let placeholder = ImageQualityMeasures(width: 8, height: 8, brightness99: 0.6, brightness5: 0.4, entropy: 0, blurriness: 0,
+                                               greyLevelSpread: 0, storedGreyscale: false, hasColour: true)
+        let report = ImageQualityReport(measures: Array(repeating: placeholder, count: 30))
+        #expect(Set(report.datasetWideIssues) == [.blurry, .lowInformation])
+        #expect(ImageQualityReport(measures: Array(repeating: placeholder, count: 19)).datasetWideIssues.isEmpty, "too few images to say")
+        var settings = QualitySettings()
+        settings.blurry = 0
+        settings.lowInformation = 0
+        #expect(ImageQualityReport(measures: Array(repeating: placeholder, count: 30), settings: settings).datasetWideIssues.isEmpty)
+        for dataset in CleanVisionScores.all {
+            let report = ImageQualityReport(measures: dataset.images.map { Optional($0.measures) })
+            for issue in report.datasetWideIssues {
+                #expect((report.counts[issue] ?? 0) * 10 >= report.measuredCount * 9, "\(dataset.name): \(issue)")
+            }
+        }
+        #expect(QualityIssue.oddSize.offSetting == "odd_size_iqr_factor = 0" && QualityIssue.grayscale.offSetting == "grayscale = \"off\"")
+    }
+
     @Test func reasonsGiveTheMeasureInWords() throws {
         let dataset = CleanVisionScores.all[1]
         let report = ImageQualityReport(measures: dataset.images.map { Optional($0.measures) })

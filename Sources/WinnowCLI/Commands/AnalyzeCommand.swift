@@ -101,6 +101,11 @@ struct AnalyzeCommand: ParsableCommand {
         var flags = QualityIssue.allCases.map { "\($0.words) \(counts[$0] ?? 0)" }.joined(separator: " · ")
         if !quality.isColourDataset && quality.measuredCount > 0 { flags += " (a greyscale dataset: grayscale not flagged)" }
         lines.append("  quality      " + flags + " (CleanVision's checks, \(quality.measuredCount) images measured)")
+        for issue in quality.datasetWideIssues {
+            let share = Int((Double(counts[issue] ?? 0) * 100 / Double(quality.measuredCount)).rounded(.down))
+            lines.append("  note         \(issue.words) flags \(share) % of the images: that describes the whole dataset, not single images; "
+                         + "[quality] \(issue.offSetting) in winnow.toml turns the check off")
+        }
         if let range = quality.sizeRange, quality.measuredCount > 0 {
             let rule = range.high > range.low
                 ? String(format: "√(w·h) outside %.0f–%.0f", locale: nil, max(0, range.low), range.high)
