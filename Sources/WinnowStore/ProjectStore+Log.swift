@@ -30,6 +30,24 @@ public struct DecisionLogEntry: Sendable, Equatable {
     /// The kinds of flag behind that entry (`FlagKind` raw values).
     public var flags: [String]
     public var hash: String?
+
+    package init(id: Int64, itemID: Int64, imagePath: String, reviewer: String, action: String, oldLabels: LabelSet?, newLabels: LabelSet?, queue: String?, reason: String?, note: String?, undoes: Int64?, createdAt: String, score: Double?, flags: [String], hash: String?) {
+        self.id = id
+        self.itemID = itemID
+        self.imagePath = imagePath
+        self.reviewer = reviewer
+        self.action = action
+        self.oldLabels = oldLabels
+        self.newLabels = newLabels
+        self.queue = queue
+        self.reason = reason
+        self.note = note
+        self.undoes = undoes
+        self.createdAt = createdAt
+        self.score = score
+        self.flags = flags
+        self.hash = hash
+    }
 }
 
 extension ProjectStore {
@@ -85,7 +103,7 @@ extension ProjectStore {
     /// The stored JSON array of flag names. Winnow writes plain names (no quote or
     /// backslash inside), read here without a JSON parser (a million rows); anything else
     /// goes through one.
-    static func flagNames(_ json: String) -> [String] {
+    package static func flagNames(_ json: String) -> [String] {
         var json = json
         let plain: [String]? = json.withUTF8 { bytes in
             guard bytes.count >= 2, bytes.first == UInt8(ascii: "["), bytes.last == UInt8(ascii: "]") else { return nil }
