@@ -196,8 +196,10 @@ public final class ThrowawayPostgres: @unchecked Sendable {
     /// once `parent` is gone, it stops the server (fast shutdown, then KILL after 10 s) and
     /// removes the folder. It also ends when the folder is already gone (a normal exit).
     static func startWatchdog(parent: pid_t, server: pid_t, folder: String) {
+        // A killed parent that nobody has reaped yet is a zombie: gone, though kill -0 answers.
         let script = """
-            while kill -0 \(parent) 2>/dev/null && [ -d '\(folder)' ]; do sleep 0.5; done
+            alive() { [ -r /proc/$1/stat ] && [ "$(sed 's/.*) //' /proc/$1/stat | cut -c1)" != Z ]; }
+            while alive \(parent) && [ -d '\(folder)' ]; do sleep 0.5; done
             kill -INT \(server) 2>/dev/null
             i=0; while kill -0 \(server) 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
             kill -KILL \(server) 2>/dev/null
