@@ -55,6 +55,10 @@ extension PostgresProjectStore {
     /// one REPEATABLE READ snapshot (with the log's head of exactly that snapshot), a batch
     /// of items at a time: reviewers may keep deciding meanwhile without tearing the export.
     public func exportItems(_ visit: (ExportHead, ExportRecord) throws -> Void) throws -> ExportHead {
+        try exportItems(itemBatch: Self.itemBatch, logBatch: Self.logBatch, visit)
+    }
+
+    func exportItems(itemBatch: Int64, logBatch: Int64, _ visit: (ExportHead, ExportRecord) throws -> Void) throws -> ExportHead {
         try connections.transactionPassingErrors(.snapshot) { db in
             guard try db.row("SELECT COUNT(*) FROM imports", as: Int64.self) ?? 0 > 0 else { throw StoreError.notImported }
             let logHead = try Self.decisionLogHead(db)
@@ -67,16 +71,16 @@ extension PostgresProjectStore {
             var events: [Int64: [DecisionEvent]] = [:]
             var afterEvent = Int64.min
             while true {
-                let batch = try db.rows(PostgresQuery(unsafeSQL: "SELECT \(Self.eventColumns) FROM events WHERE id > $1 ORDER BY id LIMIT \(Self.logBatch)", binds: Self.binds(afterEvent)),
+                let batch = try db.rows(PostgresQuery(unsafeSQL: "SELECT \(Self.eventColumns) FROM events WHERE id > $1 ORDER BY id LIMIT \(logBatch)", binds: Self.binds(afterEvent)),
                                         as: EventRow.self)
                 for row in batch { events[row.1, default: []].append(Self.event(from: row)) }
-                guard let last = batch.last, batch.count == Int(Self.logBatch) else { break }
+                guard let last = batch.last, batch.count == Int(logBatch) else { break }
                 afterEvent = last.0
             }
             var index = 0
             var afterRow = Int64.min
             while true {
-                let batch = try db.rows(PostgresQuery(unsafeSQL: #"SELECT id, "row", path, metadata, given_labels, problem FROM items WHERE "row" > $1 ORDER BY "row" LIMIT \#(Self.itemBatch)"#,
+                let batch = try db.rows(PostgresQuery(unsafeSQL: #"SELECT id, "row", path, metadata, given_labels, problem FROM items WHERE "row" > $1 ORDER BY "row" LIMIT \#(itemBatch)"#,
                                                       binds: Self.binds(afterRow)), as: (Int64, Int64, String, String, String?, String?).self)
                 for (id, _, path, metadata, givenText, problem) in batch {
                     let given = givenText.map(LabelSet.init(storageText:))
@@ -85,7 +89,7 @@ extension PostgresProjectStore {
                                                  resolution: ItemHistory.resolve(given: given, events: history), events: history, problem: problem))
                     index += 1
                 }
-                guard let last = batch.last, batch.count == Int(Self.itemBatch) else { break }
+                guard let last = batch.last, batch.count == Int(itemBatch) else { break }
                 afterRow = last.1
             }
             return head

@@ -14,16 +14,16 @@ extension PostgresProjectStore {
 
     /// Visits the events after `filter` in id order, `logBatch` at a time, inside `db`'s snapshot.
     static func forEachChainRow(_ db: PostgresTransaction, filter: String = "", binds extra: PostgresBindings = PostgresBindings(),
-                                _ visit: (ChainRow) throws -> Bool) throws {
+                                batch: Int64 = logBatch, _ visit: (ChainRow) throws -> Bool) throws {
         var after = Int64.min
         while true {
             var binds = extra
             binds.append(after)
             let condition = (filter.isEmpty ? "" : filter + " AND ") + "e.id > $\(binds.count)"
-            let rows = try db.rows(PostgresQuery(unsafeSQL: "SELECT \(chainColumns) FROM events e LEFT JOIN items i ON i.id = e.item_id WHERE \(condition) ORDER BY e.id LIMIT \(logBatch)", binds: binds),
+            let rows = try db.rows(PostgresQuery(unsafeSQL: "SELECT \(chainColumns) FROM events e LEFT JOIN items i ON i.id = e.item_id WHERE \(condition) ORDER BY e.id LIMIT \(batch)", binds: binds),
                                    as: ChainRow.self)
             for row in rows where try !visit(row) { return }
-            guard let last = rows.last, rows.count == Int(logBatch) else { return }
+            guard let last = rows.last, rows.count == Int(batch) else { return }
             after = last.0
         }
     }
@@ -33,9 +33,13 @@ extension PostgresProjectStore {
     /// first broken link. `expectingHead`: a head hash recorded earlier (or a prefix of at
     /// least 12 hex digits); the result says whether it is still in the chain.
     public func verifyDecisionLog(expectingHead recorded: String? = nil) throws(StoreError) -> LogVerification {
+        try verifyDecisionLog(expectingHead: recorded, batch: Self.logBatch)
+    }
+
+    func verifyDecisionLog(expectingHead recorded: String?, batch: Int64) throws(StoreError) -> LogVerification {
         try read { db in
             var verifier = ChainVerifier(recordedHead: recorded?.lowercased())
-            try Self.forEachChainRow(db) { row in
+            try Self.forEachChainRow(db, batch: batch) { row in
                 var stored = row.14
                 let fields = { (encoder: inout DecisionLogChain.Encoder) in
                     encoder.integer(row.0)
