@@ -30,7 +30,7 @@ struct PostgresBatchTests {
             let first = try store.applyImport(generatedSnapshot(2_100), datasetRoot: "/host-a/data")
             #expect(first.items == 2_100 && first.newItems == 2_100)
             let before = try store.itemStates(ids: [1, 2_001, 2_100]).map(\.path)
-            #expect(before == ["d0/img0.png", "d5/img2000.png", "d0/img2099.png"])
+            #expect(before == ["d0/img0.png", "d5/img2000.png", "d6/img2099.png"])
             // Another host, another folder, the rows in another order: the same items.
             let again = try store.applyImport(generatedSnapshot(2_100, reversed: true), datasetRoot: "/host-b/elsewhere")
             #expect(again.newItems == 0 && again.removedItems == 0)
