@@ -110,6 +110,21 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test("processes opening a new project at once take turns: the schema is made once")
+    func concurrentOpens() async throws {
+        let server = try ThrowawayPostgres.server()
+        let (name, url) = try server.createDatabase()
+        defer { server.dropDatabase(name) }
+        let opened = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<4 { group.addTask { (try? PostgresProjectStore(url: url)) != nil } }
+            var all: [Bool] = []
+            for await ok in group { all.append(ok) }
+            return all
+        }
+        #expect(opened == [true, true, true, true])
+        #expect(server.psql("SELECT COUNT(*) FROM winnow_migrations", database: name).output.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+    }
+
     @Test("a wrong password is refused with the URL, never the password; the right one works from each source")
     func passwords() throws {
         let server = try ThrowawayPostgres.server()
