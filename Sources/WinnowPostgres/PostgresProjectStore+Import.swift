@@ -88,6 +88,9 @@ extension PostgresProjectStore {
                     """)
             }
 
+            // Fresh statistics for the rows just written, so queries right after a large import
+            // are planned on them, not on the empty tables autovacuum last saw.
+            try db.run("ANALYZE items, annotations")
             let total = Int(try db.row("SELECT COUNT(*) FROM items", as: Int64.self) ?? 0)
             let removed = Int(try db.row(#"SELECT COUNT(*) FROM items WHERE "row" IS NULL"#, as: Int64.self) ?? 0)
             let summary = ImportSummary(snapshot, newItems: total - previousCount, removedItems: removed)
