@@ -18,8 +18,8 @@ help:
 	@echo "make demo-reset    start the sample project over (asks first)"
 	@echo "make test          install what is missing, build, run every test (and the pixel check)"
 	@echo "make test-pixels   the review screen's images checked in xterm under Xvfb"
-	@echo "make build         debug build (.build/debug/winnow)"
-	@echo "make release       optimised build (.build/release/winnow)"
+	@echo "make build         debug build (.build/debug/winnow, and winnow-bench beside it)"
+	@echo "make release       optimised build (.build/release/winnow, and winnow-bench for make bench-*)"
 	@echo "make bench-import  import benchmark vs sqlite3 .import (ITEMS=1000000)"
 	@echo "make bench-export  export benchmark vs sqlite3 dumping the same rows (ITEMS=1000000)"
 	@echo "make bench-cl      confident learning vs cleanlab (needs make bench-venv)"
@@ -66,12 +66,12 @@ demo-reset: build
 
 ITEMS ?= 1000000
 bench-import: release
-	.build/release/winnow bench import --items $(ITEMS) --dataset /tmp/winnow-bench-$(ITEMS)
+	.build/release/winnow-bench import --items $(ITEMS) --dataset /tmp/winnow-bench-$(ITEMS)
 
 # Its own dataset (8-d embeddings: the export does not read them), generated and imported once.
 bench-export: release
-	test -d /tmp/winnow-bench-export-$(ITEMS)/.winnow || (.build/release/winnow bench generate /tmp/winnow-bench-export-$(ITEMS) --items $(ITEMS) --dimension 8 && .build/release/winnow import /tmp/winnow-bench-export-$(ITEMS))
-	.build/release/winnow bench export --dataset /tmp/winnow-bench-export-$(ITEMS)
+	test -d /tmp/winnow-bench-export-$(ITEMS)/.winnow || (.build/release/winnow-bench generate /tmp/winnow-bench-export-$(ITEMS) --items $(ITEMS) --dimension 8 && .build/release/winnow import /tmp/winnow-bench-export-$(ITEMS))
+	.build/release/winnow-bench export --dataset /tmp/winnow-bench-export-$(ITEMS)
 
 CLEANLAB_VENV ?= /tmp/cleanlab-venv
 bench-venv:
@@ -82,31 +82,31 @@ bench-venv:
 NN_ITEMS ?= 100000
 NN_RUNS ?= 3
 bench-nn: release bench-venv
-	.build/release/winnow bench neighbours --items $(NN_ITEMS) --runs $(NN_RUNS) --openblas --python $(CLEANLAB_VENV)/bin/python
-	.build/release/winnow bench neighbours --items $(NN_ITEMS) --noise 6 --kernels none --skip-hnsw --python $(CLEANLAB_VENV)/bin/python
+	.build/release/winnow-bench neighbours --items $(NN_ITEMS) --runs $(NN_RUNS) --openblas --python $(CLEANLAB_VENV)/bin/python
+	.build/release/winnow-bench neighbours --items $(NN_ITEMS) --noise 6 --kernels none --skip-hnsw --python $(CLEANLAB_VENV)/bin/python
 
 PIPELINE_ITEMS ?= 100000
 bench-pipeline: release bench-venv
-	.build/release/winnow bench pipeline --items $(PIPELINE_ITEMS) --models 2 --runs 2 --python $(CLEANLAB_VENV)/bin/python
-	.build/release/winnow bench pipeline --items $(PIPELINE_ITEMS) --models 2 --embeddings clustered --runs 2 --python $(CLEANLAB_VENV)/bin/python
+	.build/release/winnow-bench pipeline --items $(PIPELINE_ITEMS) --models 2 --runs 2 --python $(CLEANLAB_VENV)/bin/python
+	.build/release/winnow-bench pipeline --items $(PIPELINE_ITEMS) --models 2 --embeddings clustered --runs 2 --python $(CLEANLAB_VENV)/bin/python
 
 # 1M items, 10 classes, 2 models, 128-d: generated and imported once per kind (in /tmp).
 ANALYZE_ITEMS ?= 1000000
 bench-analyze: release bench-venv
 	for kind in clustered noisy; do \
 	  dir=/tmp/winnow-bench-analyze-$(ANALYZE_ITEMS)-$$kind; \
-	  test -d $$dir/.winnow || (.build/release/winnow bench generate $$dir --items $(ANALYZE_ITEMS) --models 2 --embeddings $$kind && .build/release/winnow import $$dir) || exit 1; \
-	  .build/release/winnow bench analyze $$dir --sample 10000 --python $(CLEANLAB_VENV)/bin/python || exit 1; \
+	  test -d $$dir/.winnow || (.build/release/winnow-bench generate $$dir --items $(ANALYZE_ITEMS) --models 2 --embeddings $$kind && .build/release/winnow import $$dir) || exit 1; \
+	  .build/release/winnow-bench analyze $$dir --sample 10000 --python $(CLEANLAB_VENV)/bin/python || exit 1; \
 	done
 
 LABEL_SEEDS ?= 0,1,2,3,4,5,6,7
 LABEL_SUITE ?= /tmp/winnow-label-issue-suite
 bench-label-issues: release bench-venv
-	.build/release/winnow bench label-issues --suite --seeds $(LABEL_SEEDS) --suite-directory $(LABEL_SUITE) --python $(CLEANLAB_VENV)/bin/python
+	.build/release/winnow-bench label-issues --suite --seeds $(LABEL_SEEDS) --suite-directory $(LABEL_SUITE) --python $(CLEANLAB_VENV)/bin/python
 	$(CLEANLAB_VENV)/bin/python Benchmarks/reference/label_issue_ceiling.py $(LABEL_SUITE) --seeds $(LABEL_SEEDS)
 
 bench-cl: release bench-venv
-	.build/release/winnow bench confident-learning --items $(ITEMS) --python $(CLEANLAB_VENV)/bin/python
+	.build/release/winnow-bench confident-learning --items $(ITEMS) --python $(CLEANLAB_VENV)/bin/python
 
 # The helper model's references: scikit-learn, cleanlab with Datalab (a venv outside the repository).
 HELPER_VENV ?= /tmp/venv-helpermodel
@@ -115,30 +115,30 @@ helper-venv:
 
 HELPER_ITEMS ?= 100000
 bench-helper: release helper-venv
-	.build/release/winnow bench helper --items $(HELPER_ITEMS) --runs 3 --python $(HELPER_VENV)/bin/python
-	.build/release/winnow bench helper --items 1000000 --no-reference
+	.build/release/winnow-bench helper --items $(HELPER_ITEMS) --runs 3 --python $(HELPER_VENV)/bin/python
+	.build/release/winnow-bench helper --items 1000000 --no-reference
 
 # Datasets with known errors in varied regimes (generated once), then the review yield of
 # each order and the label-issue precision from features alone.
 HELPER_DATASETS ?= /tmp/winnow-helper-datasets
 bench-review-yield: release helper-venv
 	test -d $(HELPER_DATASETS) || $(HELPER_VENV)/bin/python Benchmarks/reference/helper_datasets.py --out $(HELPER_DATASETS)
-	.build/release/winnow bench review-yield $(HELPER_DATASETS)/* SampleProjects/shapes --python $(HELPER_VENV)/bin/python
-	.build/release/winnow bench helper-quality $(HELPER_DATASETS)/* SampleProjects/shapes --python $(HELPER_VENV)/bin/python
+	.build/release/winnow-bench review-yield $(HELPER_DATASETS)/* SampleProjects/shapes --python $(HELPER_VENV)/bin/python
+	.build/release/winnow-bench helper-quality $(HELPER_DATASETS)/* SampleProjects/shapes --python $(HELPER_VENV)/bin/python
 
 # Label-issue precision from the features alone on every dataset of the label-issue suite
 # (seed 0, generated once as bench-label-issues does; LABEL_SUITE is defined above).
 bench-helper-quality: release helper-venv bench-venv
-	test -f $(LABEL_SUITE)/s0/suite.json || .build/release/winnow bench label-issues --suite --seeds 0 --suite-directory $(LABEL_SUITE) --python $(CLEANLAB_VENV)/bin/python
-	.build/release/winnow bench helper-quality $(LABEL_SUITE)/s0/*/ --python $(HELPER_VENV)/bin/python
+	test -f $(LABEL_SUITE)/s0/suite.json || .build/release/winnow-bench label-issues --suite --seeds 0 --suite-directory $(LABEL_SUITE) --python $(CLEANLAB_VENV)/bin/python
+	.build/release/winnow-bench helper-quality $(LABEL_SUITE)/s0/*/ --python $(HELPER_VENV)/bin/python
 # CleanVision in its own venv (its pins differ from faiss's).
 CLEANVISION_VENV ?= /tmp/cleanvision-venv
 QUALITY_IMAGES ?= 2000
 QUALITY_KIND_IMAGES ?= 1000
 bench-quality: release
 	test -x $(CLEANVISION_VENV)/bin/python || (python3 -m venv $(CLEANVISION_VENV) && $(CLEANVISION_VENV)/bin/pip install -q -r Benchmarks/reference/requirements-cleanvision.txt)
-	.build/release/winnow bench quality --images $(QUALITY_IMAGES) --python $(CLEANVISION_VENV)/bin/python
-	.build/release/winnow bench quality --images $(QUALITY_KIND_IMAGES) --kinds photo,drawn,small --seeds 4 --python $(CLEANVISION_VENV)/bin/python
+	.build/release/winnow-bench quality --images $(QUALITY_IMAGES) --python $(CLEANVISION_VENV)/bin/python
+	.build/release/winnow-bench quality --images $(QUALITY_KIND_IMAGES) --kinds photo,drawn,small --seeds 4 --python $(CLEANVISION_VENV)/bin/python
 
 # Broken images against winnow analyze at 200x150 and 1024x683 (the same venv: Pillow, numpy).
 bench-broken: release
@@ -148,11 +148,11 @@ bench-broken: release
 ML_ITEMS ?= 1000000
 ML_CLASSES ?= 20
 bench-multilabel: release bench-venv
-	.build/release/winnow bench multilabel --items $(ML_ITEMS) --classes $(ML_CLASSES) --python $(CLEANLAB_VENV)/bin/python
+	.build/release/winnow-bench multilabel --items $(ML_ITEMS) --classes $(ML_CLASSES) --python $(CLEANLAB_VENV)/bin/python
 
 CROWD_ITEMS ?= 100000
 bench-crowdlab: release bench-venv
-	.build/release/winnow bench crowdlab --items $(CROWD_ITEMS) --annotators 5 --classes 10 --python $(CLEANLAB_VENV)/bin/python
+	.build/release/winnow-bench crowdlab --items $(CROWD_ITEMS) --annotators 5 --classes 10 --python $(CLEANLAB_VENV)/bin/python
 
 # Near-duplicates: generated datasets (digits, sketches, shapes × three embedding regimes ×
 # two copy strengths × seeds × copy rates and class counts) and the shapes sample, Winnow
@@ -161,7 +161,7 @@ DUPLICATES_VENV ?= /tmp/venv-neardup
 SOURCES ?= 500
 bench-duplicates: release
 	test -x $(DUPLICATES_VENV)/bin/python || (python3 -m venv $(DUPLICATES_VENV) && $(DUPLICATES_VENV)/bin/pip install -q -r Benchmarks/reference/requirements-duplicates.txt)
-	.build/release/winnow bench duplicates --python $(DUPLICATES_VENV)/bin/python --sources $(SOURCES) --sample $(SAMPLE)
+	.build/release/winnow-bench duplicates --python $(DUPLICATES_VENV)/bin/python --sources $(SOURCES) --sample $(SAMPLE)
 
 VENV ?= /tmp/winnow-venv
 sample:

@@ -7,19 +7,23 @@ import PackageDescription
 //   WinnowNeighbours (k-nearest neighbours: own exact kernels by CPU features, hnswlib approximate)
 //   WinnowHelperModel (pure: cross-validated logistic regression on features, OpenBLAS)
 //   WinnowDataset (reads a dataset folder into a validated snapshot)
-//   WinnowStore (the SQLite project store: schema, hash-chained event log, queries)
+//   WinnowStore (the project store: its contract as protocols by role, and the SQLite implementation)
 //   WinnowPostgres (the same project store in PostgreSQL, through postgres-nio; in progress)
 //   WinnowImaging (decodes PNG/JPEG/WebP with Debian's libraries; encodes PNG)
 //   WinnowGraphics (terminal image protocols: sixel, kitty, iTerm2; capability detection)
 //   WinnowUI (pure: review state, actions, reducer, rendering into a cell buffer)
 //   WinnowTerminal (the ncurses backend and event loop that runs WinnowUI)
-//   WinnowCLI (commands; wires the adapters together)
+//   WinnowSession (the application layer: project, analysis session and caches, review sources, leases, stats, export)
+//   WinnowCLI (commands: parse arguments, call the session, print)
 //   winnow (the executable: calls WinnowCLI)
+//   WinnowBench, winnow-bench (benchmarks against reference tools: beside WinnowCLI, on WinnowSession; not shipped)
 let package = Package(
     name: "Winnow",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "winnow", targets: ["winnow"]),
+        // Benchmarks and measurements (`make bench-*`): built with the package, not part of `winnow`.
+        .executable(name: "winnow-bench", targets: ["winnow-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -65,9 +69,9 @@ let package = Package(
         ),
         .target(
             name: "WinnowNeighbours",
-            dependencies: ["WinnowCore", "CNeighbourKernels", "CHNSW", .product(name: "HeapModule", package: "swift-collections")]
+            dependencies: ["WinnowCore", "CNeighbourKernels", "CHNSW"]
         ),
-        // OpenBLAS: the helper model's products, and `winnow bench neighbours` to measure
+        // OpenBLAS: the helper model's products, and `winnow-bench neighbours` to measure
         // sgemm-based search beside ours.
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // The helper model: its own module so it reaches BLAS through one narrow file.
@@ -124,15 +128,37 @@ let package = Package(
             name: "WinnowTerminal",
             dependencies: ["WinnowCore", "WinnowUI", "WinnowGraphics", "WinnowImaging", "CNcursesw"]
         ),
+        // The application layer between the commands and the modules: opening a project, the
+        // analysis session and its caches, the review sources, leases, stats, export.
+        .target(
+            name: "WinnowSession",
+            dependencies: [
+                "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowHelperModel", "WinnowStore",
+                "WinnowImaging", "WinnowUI",
+            ]
+        ),
         .target(
             name: "WinnowCLI",
             dependencies: [
-                "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowHelperModel", "WinnowStore",
-                "WinnowImaging", "WinnowGraphics", "WinnowUI", "WinnowTerminal", "COpenBLAS",
+                "WinnowSession",
+                "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowStore",
+                "WinnowGraphics", "WinnowUI", "WinnowTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "winnow", dependencies: ["WinnowCLI"]),
+        // The benchmarks: a library so tests can reach it, and its executable. They call the
+        // session layer (never WinnowCLI), and run the `winnow` binary next to them as a user would.
+        .target(
+            name: "WinnowBench",
+            dependencies: [
+                "WinnowSession",
+                "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowHelperModel", "WinnowStore",
+                "WinnowImaging", "WinnowGraphics", "WinnowUI", "COpenBLAS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "winnow-bench", dependencies: ["WinnowBench"]),
         // Mutation fuzzing of the parsers of untrusted files (`make fuzz`, scripts/fuzz.sh):
         // libFuzzer's entry points when built with -DWINNOW_LIBFUZZER, a mutation loop of its own otherwise.
         .executableTarget(name: "winnow-fuzz", dependencies: ["WinnowCore", "WinnowDataset", "WinnowImaging"]),
@@ -175,7 +201,8 @@ let package = Package(
             dependencies: ["WinnowImaging", "WinnowCore", "WinnowTestSupport"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "WinnowGraphicsTests", dependencies: ["WinnowGraphics", "WinnowImaging", "WinnowCore"]),
+        // CSixel: the tests decode sixel output back to pixels (SixelDecoder, test-only).
+        .testTarget(name: "WinnowGraphicsTests", dependencies: ["WinnowGraphics", "WinnowImaging", "WinnowCore", "CSixel"]),
         // The terminal seam: the image layer's repaint and resend decisions on an in-memory screen,
         // the inbox, and keys as ncurses decodes them from a pseudo-terminal.
         .testTarget(name: "WinnowTerminalTests", dependencies: ["WinnowTerminal", "WinnowUI", "WinnowGraphics", "WinnowImaging", "WinnowCore"]),
@@ -186,9 +213,16 @@ let package = Package(
             name: "WinnowHostileTests",
             dependencies: ["WinnowCore", "WinnowStore", "WinnowTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The application layer: review sources, the quick start, leases, the review screen on a real source.
+        .testTarget(
+            name: "WinnowSessionTests",
+            dependencies: ["WinnowSession", "WinnowCore", "WinnowStore", "WinnowUI", "WinnowTestSupport"]
+        ),
+        // The benchmarks' executable, run as a user runs it (it needs no module of its own here).
+        .testTarget(name: "WinnowBenchTests", dependencies: ["WinnowTestSupport"]),
         .testTarget(
             name: "WinnowCLITests",
-            dependencies: ["WinnowCLI", "WinnowCore", "WinnowStore", "WinnowImaging", "WinnowNeighbours", "WinnowTestSupport",
+            dependencies: ["WinnowCLI", "WinnowSession", "WinnowCore", "WinnowStore", "WinnowImaging", "WinnowNeighbours", "WinnowTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],

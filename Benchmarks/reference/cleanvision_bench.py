@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The reference side of `winnow bench quality`: a generated image set, and CleanVision's
+"""The reference side of `winnow-bench quality`: a generated image set, and CleanVision's
 image-quality flags on it.
 
   cleanvision_bench.py generate DIR --images N --seed S [--kind mixed|photo|drawn|small]

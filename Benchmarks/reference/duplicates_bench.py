@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Generate a dataset with known near-duplicate copies and run cleanlab Datalab's
-`near_duplicate` check on it, for `winnow bench duplicates`.
+`near_duplicate` check on it, for `winnow-bench duplicates`.
 
     /tmp/venv-neardup/bin/python duplicates_bench.py --out DIR --kind digits \
         --regime weak --seed 1 --copy-rate 0.1 --classes 10 --sources 800

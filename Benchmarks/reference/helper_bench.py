@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The reference for `winnow bench helper`: scikit-learn's LogisticRegression +
+"""The reference for `winnow-bench helper`: scikit-learn's LogisticRegression +
 cross_val_predict on the features and labels Winnow trained on, in the same run.
 
     /tmp/venv-helpermodel/bin/python helper_bench.py --features X.npy --labels y.npy \

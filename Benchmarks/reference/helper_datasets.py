@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Datasets with known label errors for the helper model's benchmarks
-(`winnow bench review-yield`, `winnow bench helper-quality`).
+(`winnow-bench review-yield`, `winnow-bench helper-quality`).
 
     /tmp/venv-helpermodel/bin/python helper_datasets.py --out DIR [--seed 0] [--only NAME,...]
 

@@ -4,7 +4,7 @@ chosen by looking at the ground truth: the ceiling of any unsupervised weighting
 
     /tmp/cleanlab-venv/bin/python label_issue_ceiling.py SUITE_ROOT [--seeds 0,1,2,3]
 
-SUITE_ROOT holds s<seed>/<dataset>/ folders as `winnow bench label-issues --suite --seeds ...
+SUITE_ROOT holds s<seed>/<dataset>/ folders as `winnow-bench label-issues --suite --seeds ...
 --suite-directory SUITE_ROOT` (or label_issue_datasets.py) leaves them. For every dataset it
 rebuilds the sources Winnow fuses (each model's probabilities, and the neighbours' label
 distribution exactly as Winnow computes it: 10 exact cosine neighbours, similarity-weighted

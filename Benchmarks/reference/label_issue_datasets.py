@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Datasets with known label errors for `winnow bench label-issues --suite`, and cleanlab's
+"""Datasets with known label errors for `winnow-bench label-issues --suite`, and cleanlab's
 rankings of them, measured in the same run.
 
     /tmp/cleanlab-venv/bin/python label_issue_datasets.py --out DIR [--seed S] [--only NAME,...]

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The Python pipeline a user would run instead of `winnow import` + `winnow analyze`, on
-a dataset folder in Winnow's layout (what `winnow bench generate` writes):
+a dataset folder in Winnow's layout (what `winnow-bench generate` writes):
 
     python pipeline_bench.py DIR [--k 10] [--threshold 0.95] [--threads T]
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""cleanlab's static ranking of a dataset's items, for `winnow bench review-yield` (the
+"""cleanlab's static ranking of a dataset's items, for `winnow-bench review-yield` (the
 order a reviewer would work through with cleanlab alone), and Datalab's label issues from
-the features alone, for `winnow bench helper-quality`.
+the features alone, for `winnow-bench helper-quality`.
 
     python static_ranking.py --labels labels.npy --out order.npy \
         [--pred-probs m1.npy m2.npy ...] [--features X.npy] [--seed 0] [--datalab]

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
+import WinnowSession
 
 /// `winnow`: the root command.
 public struct WinnowCommand: ParsableCommand {
-    public static let version = "0.1.0"
+    public static let version = WinnowVersion.current
 
     public static let configuration = CommandConfiguration(
         commandName: "winnow",
@@ -31,7 +32,7 @@ public struct WinnowCommand: ParsableCommand {
         version: version,
         subcommands: [ImportCommand.self, InfoCommand.self, AnalyzeCommand.self, QueueCommand.self, ComponentsCommand.self,
                       SimilarCommand.self, ReviewCommand.self, DecideCommand.self, LeasesCommand.self, LogCommand.self, VerifyCommand.self,
-                      StatsCommand.self, ExportCommand.self, DoctorCommand.self, ResetCommand.self, BenchCommand.self]
+                      StatsCommand.self, ExportCommand.self, DoctorCommand.self, ResetCommand.self]
     )
 
     public init() {}

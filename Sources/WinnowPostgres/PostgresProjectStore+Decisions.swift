@@ -51,7 +51,7 @@ extension PostgresProjectStore {
 
     static func validate(_ labels: LabelSet, _ db: PostgresTransaction) throws {
         let known = Set(try db.rows("SELECT name FROM classes WHERE position IS NOT NULL", as: String.self))
-        let multi = try db.row("SELECT value FROM project WHERE key = 'multi_label'", as: String.self) == "true"
+        let multi = try setting(.multiLabel, db) == "true"
         if let unknown = labels.names.first(where: { !known.contains($0) }) {
             throw StoreError.invalidLabels("\"\(TerminalText.sanitize(unknown))\" is not a class of this project\n    fix: use one of the classes listed by winnow info")
         }

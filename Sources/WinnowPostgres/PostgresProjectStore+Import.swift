@@ -17,14 +17,14 @@ extension PostgresProjectStore {
             // One import at a time; decisions may go on reading meanwhile.
             try db.run("LOCK TABLE items IN SHARE ROW EXCLUSIVE MODE")
             let previousCount = Int(try db.row("SELECT COUNT(*) FROM items", as: Int64.self) ?? 0)
-            func set(_ key: String, _ value: String) throws {
-                try db.query("INSERT INTO project(key, value) VALUES (\(key), \(value)) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            func set(_ key: ProjectSetting, _ value: String) throws {
+                try db.query("INSERT INTO project(key, value) VALUES (\(key.rawValue), \(value)) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             }
-            try set("dataset_root", datasetRoot)
-            try set("layout", snapshot.layout.rawValue)
-            try set("multi_label", snapshot.isMultiLabel ? "true" : "false")
-            try set("metadata_columns", JSONText.array(snapshot.metadataColumns))
-            try set("classes_from_file", snapshot.classesFromFile ? "true" : "false")
+            try set(.datasetRoot, datasetRoot)
+            try set(.layout, snapshot.layout.rawValue)
+            try set(.multiLabel, snapshot.isMultiLabel ? "true" : "false")
+            try set(.metadataColumns, JSONText.array(snapshot.metadataColumns))
+            try set(.classesFromFile, snapshot.classesFromFile ? "true" : "false")
 
             try db.run("UPDATE classes SET position = NULL")
             for (position, name) in snapshot.taxonomy.names.enumerated() {

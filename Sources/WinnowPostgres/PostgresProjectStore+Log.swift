@@ -80,8 +80,8 @@ extension PostgresProjectStore {
     /// relative to images/), by `reviewer`, and made at or after `since`, in one snapshot,
     /// a batch at a time. Returns how many were visited.
     @discardableResult
-    public func logEntries(image: String?, reviewer: String?, since: Date?, _ visit: (DecisionLogEntry) throws -> Void) throws -> Int {
-        try connections.transactionPassingErrors(.snapshot) { db in
+    public func logEntries(image: String?, reviewer: String?, since: Date?, _ visit: (DecisionLogEntry) throws -> Void) throws(StoreError) -> Int {
+        try read { db in
             var conditions: [String] = []
             var binds = PostgresBindings()
             if let image {
@@ -100,15 +100,26 @@ extension PostgresProjectStore {
             }
             var count = 0
             try Self.forEachChainRow(db, filter: conditions.joined(separator: " AND "), binds: binds) { row in
-                try visit(DecisionLogEntry(
-                    id: row.0, itemID: row.1, imagePath: row.2 ?? "", reviewer: row.3, action: row.4,
-                    oldLabels: row.5.map(LabelSet.init(storageText:)), newLabels: row.6.map(LabelSet.init(storageText:)),
-                    queue: row.7, reason: row.8, note: row.9, undoes: row.10, createdAt: row.11, score: row.12,
-                    flags: row.13.map(ProjectStore.flagNames) ?? [], hash: row.14))
+                try visit(Self.logEntry(row))
                 count += 1
                 return true
             }
             return count
         }
+    }
+
+    /// A chain row as the log shows it, read leniently as the SQLite store does: an action or
+    /// time the typed event cannot say is kept as its stored text.
+    static func logEntry(_ row: ChainRow) -> DecisionLogEntry {
+        let canonicalTime = Timestamp.storedDate(from: row.11)
+        let event = DecisionEvent(
+            id: row.0, itemID: row.1, reviewer: row.3, action: ProjectStore.typedAction(row.4),
+            oldLabels: row.5.map(LabelSet.init(storageText:)), newLabels: row.6.map(LabelSet.init(storageText:)),
+            queue: row.7, reason: row.8, note: row.9, undoes: row.10,
+            createdAt: canonicalTime ?? ProjectStore.typedDate(row.11))
+        return DecisionLogEntry(
+            event: event, imagePath: row.2 ?? "", score: row.12, flags: row.13.map(ProjectStore.flagNames) ?? [], hash: row.14,
+            unknownAction: DecisionAction(rawValue: row.4) == nil ? row.4 : nil,
+            irregularCreatedAt: canonicalTime == nil ? row.11 : nil)
     }
 }

@@ -41,8 +41,18 @@ public final class PostgresProjectStore: Sendable {
 
     // MARK: - Project settings
 
-    public func setting(_ key: String) throws(StoreError) -> String? {
-        try read { db in try db.row("SELECT value FROM project WHERE key = \(key)", as: String.self) }
+    /// A setting's stored text (nil before the first import).
+    public func setting(_ key: ProjectSetting) throws(StoreError) -> String? {
+        try read { db in try Self.setting(key, db) }
+    }
+
+    /// True when items may carry several labels (only the stored "true" counts, as in SQLite).
+    public func isMultiLabel() throws(StoreError) -> Bool {
+        try setting(.multiLabel) == "true"
+    }
+
+    static func setting(_ key: ProjectSetting, _ db: PostgresTransaction) throws(StoreError) -> String? {
+        try db.row("SELECT value FROM project WHERE key = \(key.rawValue)", as: String.self)
     }
 
     public var hasImported: Bool {
@@ -56,7 +66,7 @@ public final class PostgresProjectStore: Sendable {
 
     /// The metadata column names from items.csv, in file order.
     public func metadataColumns() throws(StoreError) -> [String] {
-        guard let json = try setting("metadata_columns") else { return [] }
+        guard let json = try setting(.metadataColumns) else { return [] }
         return (try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? []
     }
 

@@ -45,7 +45,7 @@ public struct AnalysisContext: Sendable {
 
 extension ProjectStore {
     /// `policy`: how reviews combine (`[team] reviews_per_item`, the leads), for each item's consensus.
-    public func analysisContext(policy: TeamPolicy = TeamPolicy()) throws -> AnalysisContext {
+    public func analysisContext(policy: TeamPolicy = TeamPolicy()) throws(StoreError) -> AnalysisContext {
         try read { db in
             guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM imports") ?? 0 > 0 else { throw StoreError.notImported }
             let events = try Self.eventsByItem(db)
@@ -69,9 +69,9 @@ extension ProjectStore {
                 AnalysisContext.Embeddings(source: $0["source"], rows: $0["rows"], dimension: $0["dimension"], fingerprint: $0["fingerprint"])
             }
             return AnalysisContext(
-                datasetRoot: try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = 'dataset_root'") ?? "",
-                classes: try String.fetchAll(db, sql: "SELECT name FROM classes WHERE position IS NOT NULL ORDER BY position"),
-                multiLabel: try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = 'multi_label'") == "true",
+                datasetRoot: try Self.setting(.datasetRoot, db) ?? "",
+                classes: try Self.classNames(db),
+                multiLabel: try Self.isMultiLabel(db),
                 items: items, models: models, embeddings: embeddings,
                 lastEventID: try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM events"))
         }
@@ -80,7 +80,7 @@ extension ProjectStore {
 
 extension ProjectStore {
     /// Cached content hashes by item id, valid only while the file's size and time match.
-    public func contentHashes() throws -> [Int64: (size: Int64, modificationTime: Double, hash: UInt64)] {
+    public func contentHashes() throws(StoreError) -> [Int64: (size: Int64, modificationTime: Double, hash: UInt64)] {
         try read { db in
             var result: [Int64: (Int64, Double, UInt64)] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT item_id, file_size, file_mtime, hash FROM content_hashes")
@@ -92,7 +92,7 @@ extension ProjectStore {
     }
 
     /// Stores newly computed content hashes (replacing older ones for the same items).
-    public func saveContentHashes(_ hashes: [(itemID: Int64, size: Int64, modificationTime: Double, hash: UInt64)]) throws {
+    public func saveContentHashes(_ hashes: [(itemID: Int64, size: Int64, modificationTime: Double, hash: UInt64)]) throws(StoreError) {
         guard !hashes.isEmpty else { return }
         try write { db in
             let statement = try BulkInsert(db, sql: "INSERT OR REPLACE INTO content_hashes(item_id, file_size, file_mtime, hash) VALUES (?, ?, ?, ?)")
@@ -109,7 +109,7 @@ extension ProjectStore {
 
 extension ProjectStore {
     /// Each annotator's labels for the given items (by item id), annotators in name order.
-    public func annotations(ofItems ids: [Int64]) throws -> [Int64: [(annotator: String, labels: LabelSet)]] {
+    public func annotations(ofItems ids: [Int64]) throws(StoreError) -> [Int64: [(annotator: String, labels: LabelSet)]] {
         guard !ids.isEmpty else { return [:] }
         return try read { db in
             var result: [Int64: [(annotator: String, labels: LabelSet)]] = [:]

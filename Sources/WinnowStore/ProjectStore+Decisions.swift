@@ -67,13 +67,13 @@ extension ProjectStore {
     ///
     /// `policy` decides who may do what: an item another reviewer holds (a lease) is refused,
     /// and so are acts the reviewer's role does not allow (see `TeamPolicy`).
-    public func decide(_ request: DecisionRequest, policy: TeamPolicy = TeamPolicy(), at date: Date = Date()) throws -> DecisionOutcome {
+    public func decide(_ request: DecisionRequest, policy: TeamPolicy = TeamPolicy(), at date: Date = Date()) throws(StoreError) -> DecisionOutcome {
         try decide([request], policy: policy, at: date)[0]
     }
 
     /// Appends several decisions in one transaction: all are stored, or none (a whole
     /// near-duplicate group relabelled with one key).
-    public func decide(_ requests: [DecisionRequest], policy: TeamPolicy = TeamPolicy(), at date: Date = Date()) throws -> [DecisionOutcome] {
+    public func decide(_ requests: [DecisionRequest], policy: TeamPolicy = TeamPolicy(), at date: Date = Date()) throws(StoreError) -> [DecisionOutcome] {
         try write { db in try requests.map { try Self.decide($0, policy: policy, at: date, db) } }
     }
 
@@ -128,15 +128,15 @@ extension ProjectStore {
 
     /// Records that an image cannot be decoded (found while reviewing). It shows in
     /// `winnow info` and the problems queue until the next import checks the file again.
-    public func markProblem(imagePath: String, problem: String) throws {
+    public func markProblem(imagePath: String, problem: String) throws(StoreError) {
         try write { db in
             try db.execute(sql: "UPDATE items SET problem = ? WHERE path = ? AND problem IS NULL", arguments: [problem, imagePath])
         }
     }
 
     static func validate(_ labels: LabelSet, _ db: Database) throws {
-        let known = Set(try String.fetchAll(db, sql: "SELECT name FROM classes WHERE position IS NOT NULL"))
-        let multi = try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = 'multi_label'") == "true"
+        let known = Set(try Self.classNames(db))
+        let multi = try Self.isMultiLabel(db)
         if let unknown = labels.names.first(where: { !known.contains($0) }) {
             throw StoreError.invalidLabels("\"\(TerminalText.sanitize(unknown))\" is not a class of this project\n    fix: use one of the classes listed by winnow info")
         }
@@ -151,11 +151,11 @@ extension ProjectStore {
 
     static func event(from row: Row) -> DecisionEvent {
         DecisionEvent(id: row["id"], itemID: row["item_id"], reviewer: row["reviewer"],
-                      action: DecisionAction(rawValue: row["action"]) ?? .skip,
+                      action: typedAction(row["action"]),
                       oldLabels: (row["old_labels"] as String?).map(LabelSet.init(storageText:)),
                       newLabels: (row["new_labels"] as String?).map(LabelSet.init(storageText:)),
                       queue: row["queue"], reason: row["reason"], note: row["note"], undoes: row["undoes"],
-                      createdAt: Timestamp.date(from: row["created_at"]) ?? Date(timeIntervalSince1970: 0))
+                      createdAt: typedDate(row["created_at"]))
     }
 
     /// Every event, grouped by item, oldest first.
@@ -170,7 +170,7 @@ extension ProjectStore {
     }
 
     /// The decision history of one image, oldest first.
-    public func history(ofImage path: String) throws -> [DecisionEvent] {
+    public func history(ofImage path: String) throws(StoreError) -> [DecisionEvent] {
         try read { db in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM items WHERE path = ?", arguments: [path]) else { throw StoreError.unknownImage(path) }
             return try Self.events(db, itemID: id)
@@ -178,7 +178,7 @@ extension ProjectStore {
     }
 
     /// The current state of one image.
-    public func resolution(ofImage path: String) throws -> ItemResolution {
+    public func resolution(ofImage path: String) throws(StoreError) -> ItemResolution {
         try read { db in
             guard let item = try Row.fetchOne(db, sql: "SELECT id, given_labels FROM items WHERE path = ?", arguments: [path]) else { throw StoreError.unknownImage(path) }
             let given = (item["given_labels"] as String?).map(LabelSet.init(storageText:))

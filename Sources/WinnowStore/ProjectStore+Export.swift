@@ -53,18 +53,29 @@ public struct ExportHead: Sendable, Codable {
     }
 }
 
-/// The project as one read transaction sees it: an SQLite snapshot (WAL), so reviewers
-/// may keep deciding while an export reads, and every pass over the items (a policy's
-/// pass, then the writing pass) sees the same labels. Valid only inside the closure of
-/// `ProjectStore.exportSnapshot`.
-public struct ExportSnapshot {
-    public let head: ExportHead
+/// The project as one read transaction sees it (SQLite: a WAL snapshot; a server database:
+/// a repeatable-read transaction), so reviewers may keep deciding while an export reads,
+/// and every pass over the items (a policy's pass, then the writing pass) sees the same
+/// labels. Valid only inside the closure of `exportSnapshot`.
+public protocol ExportSnapshot {
+    var head: ExportHead { get }
+    /// Visits every item of the dataset in items order. `metadata: false` skips reading
+    /// the items.csv columns (a pass that does not write them). Errors thrown by `visit`
+    /// pass through as they are.
+    func forEachItem(metadata: Bool, _ visit: (ExportRecord) throws -> Void) throws
+}
+
+extension ExportSnapshot {
+    public func forEachItem(_ visit: (ExportRecord) throws -> Void) throws { try forEachItem(metadata: true, visit) }
+}
+
+/// `ExportSnapshot` in one SQLite read transaction.
+struct SQLiteExportSnapshot: ExportSnapshot {
+    let head: ExportHead
     let db: Database
     let events: [Int64: [DecisionEvent]]
 
-    /// Visits every item of the dataset in items order. `metadata: false` skips reading
-    /// the items.csv columns (a pass that does not write them).
-    public func forEachItem(metadata: Bool = true, _ visit: (ExportRecord) throws -> Void) throws {
+    func forEachItem(metadata: Bool, _ visit: (ExportRecord) throws -> Void) throws {
         let sql = "SELECT id, path, \(metadata ? "metadata" : "'{}'"), given_labels, problem FROM items WHERE row IS NOT NULL ORDER BY row"
         let rows = try Row.fetchCursor(db, sql: sql)
         var index = 0
@@ -93,7 +104,7 @@ extension ProjectStore {
     /// and the same number of events (the log is append-only and its ids grow with commit
     /// order, so the head then describes exactly the snapshot's log). When a decision
     /// landed in between, both are read again. Errors thrown by `body` pass through as they are.
-    public func exportSnapshot<T>(_ body: (ExportSnapshot) throws -> T) throws -> T {
+    public func exportSnapshot<T>(_ body: (any ExportSnapshot) throws -> T) throws -> T {
         for _ in 0..<Self.snapshotAttempts {
             let logHead = try decisionLogHead()
             let outcome: SnapshotOutcome<T>
@@ -104,12 +115,12 @@ extension ProjectStore {
                     let lastEventID = log?[0] as Int64?, decisions = log?[1] as Int? ?? 0
                     guard lastEventID == logHead?.eventID, decisions == logHead?.events ?? 0 else { return .logMoved }
                     let head = ExportHead(
-                        datasetRoot: try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = 'dataset_root'") ?? "",
-                        multiLabel: try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = 'multi_label'") == "true",
-                        classes: try String.fetchAll(db, sql: "SELECT name FROM classes WHERE position IS NOT NULL ORDER BY position"),
+                        datasetRoot: try Self.setting(.datasetRoot, db) ?? "",
+                        multiLabel: try Self.isMultiLabel(db),
+                        classes: try Self.classNames(db),
                         items: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items WHERE row IS NOT NULL") ?? 0,
                         lastEventID: lastEventID, decisions: decisions, decisionLog: logHead)
-                    return .done(try body(ExportSnapshot(head: head, db: db, events: try Self.eventsByItem(db))))
+                    return .done(try body(SQLiteExportSnapshot(head: head, db: db, events: try Self.eventsByItem(db))))
                 }
             } catch let error as DatabaseError {
                 throw failure(error)

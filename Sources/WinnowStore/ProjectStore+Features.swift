@@ -28,7 +28,7 @@ extension ProjectStore {
     /// those computed by features `version` with `dimension` floats, from a file whose size
     /// and time match what the import recorded for the item. Anything else is stale and
     /// left out (it is replaced when saved again).
-    public func freshImageFeatures(version: Int, dimension: Int) throws -> [Int64: ImageFeatureRecord] {
+    public func freshImageFeatures(version: Int, dimension: Int) throws(StoreError) -> [Int64: ImageFeatureRecord] {
         try read { db in
             var result: [Int64: ImageFeatureRecord] = [:]
             let rows = try Row.fetchCursor(db, sql: """
@@ -55,7 +55,7 @@ extension ProjectStore {
 
     /// Stores freshly computed image features in one transaction, replacing older ones for
     /// the same items. Every vector must have `dimension` floats.
-    public func saveImageFeatures(_ records: [ImageFeatureRecord], version: Int, dimension: Int) throws {
+    public func saveImageFeatures(_ records: [ImageFeatureRecord], version: Int, dimension: Int) throws(StoreError) {
         guard !records.isEmpty else { return }
         precondition(records.allSatisfy { $0.vector == nil || $0.vector!.count == dimension }, "image feature vectors of the wrong dimension")
         try write { db in

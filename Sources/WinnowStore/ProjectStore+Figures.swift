@@ -75,7 +75,7 @@ public struct FlagTally: Sendable {
 }
 
 extension ProjectStore {
-    public func reviewFigures() throws -> ReviewFigures {
+    public func reviewFigures() throws(StoreError) -> ReviewFigures {
         try read { db in
             var byAction: [String: Int] = [:]
             var byReviewer: [String: [String: Int]] = [:]

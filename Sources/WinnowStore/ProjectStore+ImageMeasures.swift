@@ -26,7 +26,7 @@ extension ProjectStore {
     /// (`.some(nil)`: measured, and the image gave no value): computed by this version of the
     /// measure, from a file whose size and time match what the import recorded for the item.
     /// Anything else is stale and left out (it is replaced when saved again).
-    public func freshImageMeasures(_ kind: ImageMeasureKind) throws -> [Int64: Data?] {
+    public func freshImageMeasures(_ kind: ImageMeasureKind) throws(StoreError) -> [Int64: Data?] {
         try read { db in
             var result: [Int64: Data?] = [:]
             let rows = try Row.fetchCursor(db, sql: """
@@ -43,7 +43,7 @@ extension ProjectStore {
 
     /// Every item of the dataset in items order, with its fresh value of `kind`: `measured`
     /// is false when the last analysis did not measure the file as it is now.
-    public func imageMeasuresInItemsOrder(_ kind: ImageMeasureKind) throws -> [(path: String, measured: Bool, value: Data?)] {
+    public func imageMeasuresInItemsOrder(_ kind: ImageMeasureKind) throws(StoreError) -> [(path: String, measured: Bool, value: Data?)] {
         try read { db in
             var result: [(path: String, measured: Bool, value: Data?)] = []
             let rows = try Row.fetchCursor(db, sql: """
@@ -58,7 +58,7 @@ extension ProjectStore {
 
     /// Stores freshly computed measures in one transaction, replacing older values of the
     /// same measure for the same items.
-    public func saveImageMeasures(_ records: [ImageMeasureRecord]) throws {
+    public func saveImageMeasures(_ records: [ImageMeasureRecord]) throws(StoreError) {
         guard !records.isEmpty else { return }
         try write { db in
             let statement = try db.makeStatement(sql: """
@@ -82,7 +82,7 @@ extension ProjectStore {
 
     /// Items whose image does not decode (by item id), with the decoder's reason; the
     /// problems the import found are not included.
-    public func decodeFailures() throws -> [Int64: String] {
+    public func decodeFailures() throws(StoreError) -> [Int64: String] {
         try read { db in
             var result: [Int64: String] = [:]
             let rows = try Row.fetchCursor(db, sql: """

@@ -41,7 +41,7 @@ extension ProjectStore {
     /// every decision. Items are matched by path, so a re-import after images were added,
     /// predictions replaced or embeddings recomputed keeps each item's id and history.
     public func applyImport(_ snapshot: DatasetSnapshot, datasetRoot: String,
-                            progress: any ProgressReporter = SilentProgress()) throws -> ImportSummary {
+                            progress: any ProgressReporter = SilentProgress()) throws(StoreError) -> ImportSummary {
         // Matrices first: immutable, content-addressed files. If the transaction below fails
         // they are unreferenced and removed by the next successful import.
         var matrixFiles: [String] = []
@@ -53,14 +53,11 @@ extension ProjectStore {
         progress.end()
         let summary = try write { db -> ImportSummary in
             let previousCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items") ?? 0
-            func set(_ key: String, _ value: String) throws {
-                try db.execute(sql: "INSERT INTO project(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value])
-            }
-            try set("dataset_root", datasetRoot)
-            try set("layout", snapshot.layout.rawValue)
-            try set("multi_label", snapshot.isMultiLabel ? "true" : "false")
-            try set("metadata_columns", JSONText.array(snapshot.metadataColumns))
-            try set("classes_from_file", snapshot.classesFromFile ? "true" : "false")
+            try Self.set(.datasetRoot, datasetRoot, db)
+            try Self.set(.layout, snapshot.layout.rawValue, db)
+            try Self.setFlag(.multiLabel, snapshot.isMultiLabel, db)
+            try Self.set(.metadataColumns, JSONText.array(snapshot.metadataColumns), db)
+            try Self.setFlag(.classesFromFile, snapshot.classesFromFile, db)
 
             try db.execute(sql: "UPDATE classes SET position = NULL")
             let classStatement = try db.makeStatement(sql: "INSERT INTO classes(name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position")
@@ -140,7 +137,7 @@ extension ProjectStore {
 
     /// Writes a float32 matrix as `.npy` under `matrices/`, named by its content, atomically.
     /// Returns the file name (relative to `matrices/`).
-    func writeMatrix(_ values: [Float], rows: Int, columns: Int) throws -> String {
+    func writeMatrix(_ values: [Float], rows: Int, columns: Int) throws(StoreError) -> String {
         let header = NPYWriter.float32Header(rows: rows, columns: columns)
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in header { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }

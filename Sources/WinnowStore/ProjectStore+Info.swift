@@ -70,13 +70,13 @@ public struct ImageQualitySummary: Sendable, Codable {
 }
 
 extension ProjectStore {
-    public func info() throws -> ProjectInfo {
+    public func info() throws(StoreError) -> ProjectInfo {
         try read { db in
             guard let lastImport = try String.fetchOne(db, sql: "SELECT finished_at FROM imports ORDER BY id DESC LIMIT 1") else {
                 throw StoreError.notImported
             }
-            func setting(_ key: String) throws -> String? { try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = ?", arguments: [key]) }
-            let taxonomy = ClassTaxonomy(try String.fetchAll(db, sql: "SELECT name FROM classes WHERE position IS NOT NULL ORDER BY position"))
+            func setting(_ key: ProjectSetting) throws -> String? { try Self.setting(key, db) }
+            let taxonomy = ClassTaxonomy(try Self.classNames(db))
             var given = [String: Int](), current = [String: Int]()
             var status = [String: Int]()
             for s in ItemStatus.allCases { status[s.rawValue] = 0 }
@@ -113,8 +113,8 @@ extension ProjectStore {
                 byReviewer[row["reviewer"], default: [:]][row["action"]] = n
             }
             return ProjectInfo(
-                dataset: try setting("dataset_root") ?? "", state: stateDirectory, layout: try setting("layout") ?? "",
-                multiLabel: try setting("multi_label") == "true", items: items,
+                dataset: try setting(.datasetRoot) ?? "", state: stateDirectory, layout: try setting(.layout) ?? "",
+                multiLabel: try Self.isMultiLabel(db), items: items,
                 removedItems: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items WHERE row IS NULL") ?? 0,
                 labelledItems: labelled,
                 classes: taxonomy.names.map { .init(name: $0, given: given[$0] ?? 0, current: current[$0] ?? 0) },
@@ -124,7 +124,7 @@ extension ProjectStore {
                     .init(reviewer: name, actions: byReviewer[name]!, total: byReviewer[name]!.values.reduce(0, +))
                 },
                 lastImport: lastImport,
-                metadataColumns: (try setting("metadata_columns")).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [])
+                metadataColumns: (try setting(.metadataColumns)).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [])
         }
     }
 }

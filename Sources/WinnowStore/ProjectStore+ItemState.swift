@@ -28,14 +28,14 @@ public struct ItemState: Sendable, Equatable {
 
 extension ProjectStore {
     /// The newest decision in the log (nil before the first).
-    public func lastEventID() throws -> Int64? {
+    public func lastEventID() throws(StoreError) -> Int64? {
         try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM events") }
     }
 
     /// The items decided after `eventID` (all decided items when nil), with their current
     /// state, read in one snapshot with the newest event id it includes. The review screen
     /// uses it to bring a saved queue up to date without reading a million items.
-    public func itemsChanged(after eventID: Int64?) throws -> (lastEventID: Int64?, items: [ItemState]) {
+    public func itemsChanged(after eventID: Int64?) throws(StoreError) -> (lastEventID: Int64?, items: [ItemState]) {
         try read { db in
             let ids = try Int64.fetchAll(db, sql: "SELECT DISTINCT item_id FROM events WHERE id > ?", arguments: [eventID ?? 0])
             return (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM events"), try Self.itemStates(db, ids: ids))
@@ -43,12 +43,12 @@ extension ProjectStore {
     }
 
     /// The items `reviewer` has ever decided on (by id).
-    public func itemsReviewed(by reviewer: String) throws -> [Int64] {
+    public func itemsReviewed(by reviewer: String) throws(StoreError) -> [Int64] {
         try read { db in try Int64.fetchAll(db, sql: "SELECT DISTINCT item_id FROM events WHERE reviewer = ?", arguments: [reviewer]) }
     }
 
     /// The current state of the given items (by id; unknown ids are left out).
-    public func itemStates(ids: [Int64]) throws -> [ItemState] {
+    public func itemStates(ids: [Int64]) throws(StoreError) -> [ItemState] {
         try read { db in try Self.itemStates(db, ids: ids) }
     }
 

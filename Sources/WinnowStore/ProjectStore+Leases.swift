@@ -39,7 +39,7 @@ extension ProjectStore {
     /// reviewer under `policy` (`settling`: the lead's disputed queue, where disputed items
     /// are the open ones).
     public func hold(itemIDs: [Int64], reviewer: String, session: String, policy: TeamPolicy,
-                     settling: Bool = false, now: Date = Date()) throws -> [Int64: HoldOutcome] {
+                     settling: Bool = false, now: Date = Date()) throws(StoreError) -> [Int64: HoldOutcome] {
         try write { db in
             let nowSeconds = now.timeIntervalSince1970
             let wanted = Set(itemIDs)
@@ -73,19 +73,19 @@ extension ProjectStore {
     }
 
     /// Extends every lease of `session` (the review screen's heartbeat).
-    public func renewLeases(session: String, seconds: Double, now: Date = Date()) throws {
+    public func renewLeases(session: String, seconds: Double, now: Date = Date()) throws(StoreError) {
         try write { db in
             try db.execute(sql: "UPDATE leases SET expires_at = ? WHERE session = ?", arguments: [now.timeIntervalSince1970 + seconds, session])
         }
     }
 
     /// Lets go of every lease of `session` (it quits).
-    public func releaseLeases(session: String) throws {
+    public func releaseLeases(session: String) throws(StoreError) {
         try write { db in try db.execute(sql: "DELETE FROM leases WHERE session = ?", arguments: [session]) }
     }
 
     /// The items other sessions hold now (by item id), so a queue can leave them out.
-    public func itemsHeldByOthers(session: String, now: Date = Date()) throws -> [Int64: String] {
+    public func itemsHeldByOthers(session: String, now: Date = Date()) throws(StoreError) -> [Int64: String] {
         try read { db in
             var held: [Int64: String] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT item_id, reviewer FROM leases WHERE session != ? AND expires_at > ?",
@@ -96,7 +96,7 @@ extension ProjectStore {
     }
 
     /// Leases in force, oldest first.
-    public func activeLeases(now: Date = Date()) throws -> [Lease] {
+    public func activeLeases(now: Date = Date()) throws(StoreError) -> [Lease] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT l.item_id, i.path, l.reviewer, l.session, l.acquired_at, l.expires_at
@@ -111,7 +111,7 @@ extension ProjectStore {
     /// Ends leases at once (a lead freeing items of a session that is gone): all of them, a
     /// reviewer's, or one image's. Returns how many ended.
     @discardableResult
-    public func breakLeases(reviewer: String? = nil, image: String? = nil) throws -> Int {
+    public func breakLeases(reviewer: String? = nil, image: String? = nil) throws(StoreError) -> Int {
         try write { db in
             var sql = "DELETE FROM leases WHERE 1"
             var arguments: StatementArguments = []

@@ -3,50 +3,44 @@ import GRDB
 import GRDBSQLite
 import WinnowCore
 
-/// One event of the decision log as `winnow log` shows it: who, when, what, on which
-/// image, from which queue and flag, with what score, and its link in the hash chain.
-/// Values are as stored (times as the stored ISO 8601 UTC text, actions as their names),
-/// so the log shows what is there even when it was tampered with.
+/// One event of the decision log as `winnow log` shows it: the `DecisionEvent` (who, when,
+/// what, from which queue and flag; its fields read through, `entry.reviewer`), plus what
+/// only the log shows: the image, the score and flag kinds, and its link in the hash chain.
+///
+/// The log shows what is there even when a row was edited by hand: a stored action or time
+/// that the typed event cannot say exactly (an unknown action, a time not in Winnow's own
+/// form) is kept as its stored text, and `actionText` / `createdAtText` show that.
+@dynamicMemberLookup
 public struct DecisionLogEntry: Sendable, Equatable {
-    public var id: Int64
-    public var itemID: Int64
+    public var event: DecisionEvent
     /// The image path of the item (empty if the item is gone).
     public var imagePath: String
-    public var reviewer: String
-    /// `accept`, `relabel`, `exclude`, `skip`, `undo` or `split`.
-    public var action: String
-    public var oldLabels: LabelSet?
-    public var newLabels: LabelSet?
-    /// The queue the reviewer worked through, and the sub-queue (flag) that surfaced the item.
-    public var queue: String?
-    public var reason: String?
-    public var note: String?
-    /// For undo: the event taken back.
-    public var undoes: Int64?
-    /// ISO 8601, UTC, as stored.
-    public var createdAt: String
     /// The score of the queue entry decided on.
     public var score: Double?
     /// The kinds of flag behind that entry (`FlagKind` raw values).
     public var flags: [String]
     public var hash: String?
+    /// The stored action when it is not a `DecisionAction` (nil for every row Winnow writes).
+    public var unknownAction: String?
+    /// The stored time when it is not in `Timestamp`'s stored form (an older project's
+    /// `…:00Z`, or a row edited by hand; nil for every row Winnow writes).
+    public var irregularCreatedAt: String?
 
-    package init(id: Int64, itemID: Int64, imagePath: String, reviewer: String, action: String, oldLabels: LabelSet?, newLabels: LabelSet?, queue: String?, reason: String?, note: String?, undoes: Int64?, createdAt: String, score: Double?, flags: [String], hash: String?) {
-        self.id = id
-        self.itemID = itemID
+    public subscript<T>(dynamicMember field: KeyPath<DecisionEvent, T>) -> T { event[keyPath: field] }
+
+    /// The action as stored: `accept`, `relabel`, `exclude`, `skip`, `undo` or `split`.
+    public var actionText: String { unknownAction ?? event.action.rawValue }
+    /// The time as stored: ISO 8601, UTC (`2026-11-22T22:15:04.123Z` for Winnow's own rows).
+    public var createdAtText: String { irregularCreatedAt ?? Timestamp.string(from: event.createdAt) }
+
+    package init(event: DecisionEvent, imagePath: String, score: Double?, flags: [String], hash: String?, unknownAction: String?, irregularCreatedAt: String?) {
+        self.event = event
         self.imagePath = imagePath
-        self.reviewer = reviewer
-        self.action = action
-        self.oldLabels = oldLabels
-        self.newLabels = newLabels
-        self.queue = queue
-        self.reason = reason
-        self.note = note
-        self.undoes = undoes
-        self.createdAt = createdAt
         self.score = score
         self.flags = flags
         self.hash = hash
+        self.unknownAction = unknownAction
+        self.irregularCreatedAt = irregularCreatedAt
     }
 }
 
@@ -55,7 +49,7 @@ extension ProjectStore {
     /// relative to images/), by `reviewer`, and made at or after `since`. Streams in one read
     /// snapshot: a million events never sit in memory at once. Returns how many were visited.
     @discardableResult
-    public func logEntries(image: String?, reviewer: String?, since: Date?, _ visit: (DecisionLogEntry) throws -> Void) throws -> Int {
+    public func logEntries(image: String?, reviewer: String?, since: Date?, _ visit: (DecisionLogEntry) throws -> Void) throws(StoreError) -> Int {
         try read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
@@ -92,13 +86,27 @@ extension ProjectStore {
         func integer(_ column: Int32) -> Int64? { sqlite3_column_type(s, column) == SQLITE_NULL ? nil : sqlite3_column_int64(s, column) }
         func labels(_ column: Int32) -> LabelSet? { text(column).map(LabelSet.init(storageText:)) }
         let scoreType = sqlite3_column_type(s, 12)
+        let action = text(4) ?? "", createdAt = text(11) ?? ""
+        let canonicalTime = Timestamp.storedDate(from: createdAt)
+        let event = DecisionEvent(
+            id: sqlite3_column_int64(s, 0), itemID: sqlite3_column_int64(s, 1), reviewer: text(3) ?? "",
+            action: Self.typedAction(action), oldLabels: labels(5), newLabels: labels(6),
+            queue: text(7), reason: text(8), note: text(9), undoes: integer(10),
+            createdAt: canonicalTime ?? Self.typedDate(createdAt))
         return DecisionLogEntry(
-            id: sqlite3_column_int64(s, 0), itemID: sqlite3_column_int64(s, 1), imagePath: text(2) ?? "",
-            reviewer: text(3) ?? "", action: text(4) ?? "", oldLabels: labels(5), newLabels: labels(6),
-            queue: text(7), reason: text(8), note: text(9), undoes: integer(10), createdAt: text(11) ?? "",
+            event: event, imagePath: text(2) ?? "",
             score: scoreType == SQLITE_FLOAT || scoreType == SQLITE_INTEGER ? sqlite3_column_double(s, 12) : nil,
-            flags: text(13).map(Self.flagNames) ?? [], hash: text(14))
+            flags: text(13).map(Self.flagNames) ?? [], hash: text(14),
+            unknownAction: DecisionAction(rawValue: action) == nil ? action : nil,
+            irregularCreatedAt: canonicalTime == nil ? createdAt : nil)
     }
+
+    /// A stored action as the typed event holds it. The schema allows only known actions;
+    /// a row that holds another anyway (edited by hand) counts as a skip, which changes no label.
+    package static func typedAction(_ stored: String) -> DecisionAction { DecisionAction(rawValue: stored) ?? .skip }
+
+    /// A stored time as the typed event holds it: any ISO 8601 form; the epoch when unreadable.
+    package static func typedDate(_ stored: String) -> Date { Timestamp.date(from: stored) ?? Date(timeIntervalSince1970: 0) }
 
     /// The stored JSON array of flag names. Winnow writes plain names (no quote or
     /// backslash inside), read here without a JSON parser (a million rows); anything else

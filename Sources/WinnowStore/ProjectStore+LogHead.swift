@@ -20,7 +20,7 @@ public struct DecisionLogHead: Sendable, Equatable, Codable {
 
 extension ProjectStore {
     /// The decision log's head: its newest event and that event's hash (nil: no decisions yet).
-    public func decisionLogHead() throws -> DecisionLogHead? {
+    public func decisionLogHead() throws(StoreError) -> DecisionLogHead? {
         try read { db in try Self.decisionLogHead(db) }
     }
 

@@ -9,7 +9,7 @@ extension ProjectStore {
     /// the later decision of a reviewer on an item replacing the earlier. An undo always
     /// names an earlier event, so knowing the undone ids up front is all replay needs.
     /// Items whose image left the dataset are left out, as everywhere in the figures.
-    public func ratings() throws -> [Rating] {
+    public func ratings() throws(StoreError) -> [Rating] {
         try read { db in
             var undone = Set<Int64>()
             let undos = try Int64.fetchCursor(db, sql: "SELECT undoes FROM events WHERE action = 'undo' AND undoes IS NOT NULL")

@@ -9,7 +9,7 @@ extension ProjectStore {
     /// `reviewer`'s newest decision that an undo of its image would take back now (it is
     /// the image's latest decision in effect, and the image is still in the dataset), with
     /// the image's row and path; nil when there is none among their `searched` newest.
-    public func latestDecisionInEffect(by reviewer: String, searched: Int = 500) throws -> (event: DecisionEvent, row: Int, path: String)? {
+    public func latestDecisionInEffect(by reviewer: String, searched: Int = 500) throws(StoreError) -> (event: DecisionEvent, row: Int, path: String)? {
         try read { db in
             let candidates = try Row.fetchAll(db, sql: """
                 SELECT e.id, e.item_id, i.row, i.path FROM events e JOIN items i ON i.id = e.item_id
@@ -29,7 +29,7 @@ extension ProjectStore {
     }
 
     /// How many decisions the log holds (undo included).
-    public func decisionCount() throws -> Int {
+    public func decisionCount() throws(StoreError) -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0 }
     }
 
@@ -44,14 +44,14 @@ extension ProjectStore {
         public var classes: Int
     }
 
-    public func evidence() throws -> Evidence {
+    public func evidence() throws(StoreError) -> Evidence {
         try read { db in
             Evidence(
                 labelledItems: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items WHERE row IS NOT NULL AND given_labels IS NOT NULL AND given_labels <> ''") ?? 0,
                 models: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM models") ?? 0,
                 hasEmbeddings: (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM embeddings") ?? 0) > 0,
-                classesFromFile: try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = 'classes_from_file'") == "true",
-                classes: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM classes WHERE position IS NOT NULL") ?? 0)
+                classesFromFile: try Self.flag(.classesFromFile, db),
+                classes: try Self.classNames(db).count)
         }
     }
 }

@@ -46,7 +46,7 @@ extension ProjectStore {
     /// `expectingHead`: a head hash recorded earlier (or a prefix of at least 12 hex digits);
     /// the result says whether it is still in the chain. The chain alone detects changed and
     /// removed events; only a recorded head detects the newest events being cut off.
-    public func verifyDecisionLog(expectingHead recorded: String? = nil) throws -> LogVerification {
+    public func verifyDecisionLog(expectingHead recorded: String? = nil) throws(StoreError) -> LogVerification {
         let recorded = recorded?.lowercased()
         return try read { db in
             let statement = try db.makeStatement(sql: "SELECT \(DecisionLogChain.columns) FROM events e LEFT JOIN items i ON i.id = e.item_id ORDER BY e.id")

@@ -92,33 +92,29 @@ public final class ProjectStore: Sendable {
     }
 
     /// Runs a read in one consistent snapshot of the database.
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do { return try pool.read(body) } catch let error as StoreError { throw error } catch { throw failure(error) }
     }
 
     /// Runs a write transaction (IMMEDIATE: it waits for other writers, then runs alone).
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do { return try pool.write(body) } catch let error as StoreError { throw error } catch { throw failure(error) }
     }
 
-    // MARK: - Project settings
-
-    public func setting(_ key: String) throws -> String? {
-        try read { db in try String.fetchOne(db, sql: "SELECT value FROM project WHERE key = ?", arguments: [key]) }
-    }
+    // MARK: - Project settings (see ProjectStore+Settings.swift)
 
     public var hasImported: Bool {
         (try? read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM imports") ?? 0 }) ?? 0 > 0
     }
 
     /// The taxonomy currently in force, in column order.
-    public func taxonomy() throws -> ClassTaxonomy {
-        try read { db in ClassTaxonomy(try String.fetchAll(db, sql: "SELECT name FROM classes WHERE position IS NOT NULL ORDER BY position")) }
+    public func taxonomy() throws(StoreError) -> ClassTaxonomy {
+        try read { db in ClassTaxonomy(try Self.classNames(db)) }
     }
 
     /// The metadata column names from items.csv, in file order.
-    public func metadataColumns() throws -> [String] {
-        guard let json = try setting("metadata_columns") else { return [] }
+    public func metadataColumns() throws(StoreError) -> [String] {
+        guard let json = try setting(.metadataColumns) else { return [] }
         return (try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? []
     }
 }

@@ -31,27 +31,18 @@ public final class NcursesScreen: TerminalScreen {
         guard isatty(0) == 1, isatty(1) == 1 else {
             throw StartError(description: "the review screen needs a terminal (stdin and stdout are not one)\n    fix: run winnow review in a terminal, or use winnow queue / winnow decide in scripts")
         }
-        let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        let environment = ProcessInfo.processInfo.environment
+        let term = environment["TERM"] ?? ""
         guard let output = fdopen(dup(1), "w"), let input = fdopen(dup(0), "r") else {
             throw StartError(description: "cannot open the terminal")
         }
-        // COLORTERM=truecolor says the terminal shows 24-bit colour even when its TERM's
-        // description has 256 (tmux-256color, xterm-256color): use the direct-colour
-        // description of the same terminal when there is one.
-        let colorTerm = (ProcessInfo.processInfo.environment["COLORTERM"] ?? "").lowercased()
-        let wantsDirect = !noColor && (colorTerm == "truecolor" || colorTerm == "24bit")
-        let candidates = (wantsDirect ? Self.directVariants(of: term) : []) + [term]
-        var opened: OpaquePointer?
-        for candidate in candidates where opened == nil {
-            opened = newterm(candidate.isEmpty ? nil : candidate, output, input)
-        }
-        guard let screen = opened else {
+        guard let (screen, colors) = Self.open(term: term, colorTerm: environment["COLORTERM"], noColor: noColor, output: output, input: input) else {
             throw StartError(description: "the terminal type \"\(TerminalText.sanitize(term))\" is unknown to ncurses\n    fix: export TERM=xterm-256color (or install ncurses-term)")
         }
         self.screen = screen
         self.output = output
         self.input = input
-        set_term(screen)
+        depth = colors.depth
         raw()
         noecho()
         nonl()
@@ -62,26 +53,30 @@ public final class NcursesScreen: TerminalScreen {
         nodelay(winnow_stdscr(), true)
         set_escdelay(25)
         curs_set(0)
-        if !noColor, has_colors() {
-            start_color()
-            use_default_colors()
-            let colors = winnow_colors()
-            // A direct-colour terminal description (TERM=xterm-direct and the like) has 2^24
-            // colours whose numbers are the RGB values themselves.
-            depth = colors >= 1 << 24 ? .truecolor : colors >= 256 ? .palette256 : (colors >= 8 ? .palette8 : .mono)
-        } else {
-            depth = .mono
-        }
     }
 
     deinit { stop() }
 
-    /// Direct-colour descriptions that may describe `term` ("tmux-256color" → "tmux-direct").
-    static func directVariants(of term: String) -> [String] {
-        guard !term.isEmpty, !term.hasSuffix("-direct") else { return [] }
-        var base = term
-        for suffix in ["-256color", "-88color", "-color"] where base.hasSuffix(suffix) { base.removeLast(suffix.count) }
-        return [base + "-direct"]
+    /// Starts ncurses on `output`/`input` with the first terminfo description it knows of
+    /// those `ScreenColorRule` lists, makes it current and sets up its colours: the screen
+    /// does this on the terminal, `ScreenColors.detect` on /dev/null. Nil when ncurses knows
+    /// none of them.
+    static func open(term: String, colorTerm: String?, noColor: Bool,
+                     output: UnsafeMutablePointer<FILE>, input: UnsafeMutablePointer<FILE>) -> (OpaquePointer, ScreenColors)? {
+        var opened: (screen: OpaquePointer, description: String)?
+        for candidate in ScreenColorRule.descriptions(term: term, colorTerm: colorTerm, noColor: noColor) where opened == nil {
+            if let screen = newterm(candidate.isEmpty ? nil : candidate, output, input) { opened = (screen, candidate) }
+        }
+        guard let opened else { return nil }
+        set_term(opened.screen)
+        let hasColors = !noColor && has_colors()
+        if hasColors {
+            start_color()
+            use_default_colors()
+        }
+        let colors = Int(hasColors ? winnow_colors() : 0)
+        let depth = ScreenColorRule.depth(noColor: noColor, hasColors: hasColors, colors: colors)
+        return (opened.screen, ScreenColors(depth: depth, description: opened.description, colors: colors, noColor: noColor))
     }
 
     /// Ends ncurses and restores the terminal. Safe to call twice.

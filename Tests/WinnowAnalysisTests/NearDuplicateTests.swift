@@ -170,3 +170,92 @@ struct NearDuplicateFinderTests {
         #expect(blind.pairs.isEmpty && blind.report.notDecided == 2)
     }
 }
+
+@Suite("Near-duplicate finder: what the grey alignment cannot tell apart")
+struct NearDuplicateLookAlikeTests {
+    /// A disc of `radius` at (`cx`, `cy`) on a left-to-right gradient, 32×32 grey levels.
+    static func disc(cx: Double, cy: Double, radius: Double, ink: Int, from: Int, to: Int) -> DuplicateDescriptor {
+        DuplicateDescriptor(grey: (0..<(32 * 32)).map { index in
+            let x = Double(index % 32) + 0.5, y = Double(index / 32) + 0.5
+            let inside = (x - cx) * (x - cx) + (y - cy) * (y - cy) <= radius * radius
+            return UInt8(inside ? ink : from + (to - from) * (index % 32) / 31)
+        })
+    }
+
+    /// Colour content (`ImageFeatures.colourContent`) with `hues` (bin → share of pixels) and
+    /// the rest grey.
+    static func colours(_ hues: [Int: Float]) -> [Float] {
+        var block = [Float](repeating: 0, count: 17)
+        for (bin, share) in hues { block[bin] = share.squareRoot() }
+        block[14] = max(0, 1 - hues.values.reduce(0, +)).squareRoot()
+        return block
+    }
+
+    static func strokes(_ seed: UInt64) -> DuplicateDescriptor {
+        var rng = SplitMix64(seed: seed)
+        let bars = (0..<6).map { _ in (Int(rng.next() % 24) + 4, Int(rng.next() % 24) + 4, Int(rng.next() % 2)) }
+        return DuplicateDescriptor(grey: (0..<(32 * 32)).map { index in
+            let x = index % 32, y = index / 32
+            return bars.contains { $0.2 == 0 ? abs(x - $0.0) <= 1 && abs(y - $0.1) <= 6 : abs(y - $0.1) <= 1 && abs(x - $0.0) <= 6 } ? 20 : 235
+        })
+    }
+
+    @Test("two different shapes of one class (discs on smooth backgrounds) align in grey but are not confirmed: their hues differ; the copy's do not")
+    func differentShapesOfOneClass() {
+        // 0: a purple disc on green; 1: its copy, brighter; 2: a green disc of the same size
+        // elsewhere, on pink shaded the other way; 3–9: ordinary pictures.
+        let graph = clusteredGraph(n: 10, clusterSize: 10, ordinary: 0.2, copy: 0.01, copies: [[0, 1], [0, 2], [1, 2]])
+        var descriptors = (0..<10).map { Optional(Self.strokes(UInt64(40 + $0))) }
+        descriptors[0] = Self.disc(cx: 14, cy: 15, radius: 7, ink: 60, from: 150, to: 190)
+        descriptors[1] = DuplicateDescriptor(grey: descriptors[0]!.grey.map { UInt8(min(255, Int($0) * 11 / 10 + 5)) })
+        descriptors[2] = Self.disc(cx: 16, cy: 16, radius: 7, ink: 70, from: 200, to: 160)
+        #expect(descriptors[0]!.match(descriptors[2]!) >= NearDuplicateFinder.Settings().pixelFloor, "the look-alike aligns in grey")
+        var colours = (0..<10).map { _ in Optional(Self.colours([:])) }
+        colours[0] = Self.colours([9: 0.2, 4: 0.8])  // purple disc, green background
+        colours[1] = Self.colours([9: 0.2, 4: 0.75])
+        colours[2] = Self.colours([4: 0.25, 11: 0.75])  // green disc, pink background
+        let (pairs, report) = NearDuplicateFinder.find(count: 10, embeddings: graph, pixels: nil, descriptors: descriptors, colours: colours, threads: 2)
+        #expect(pairs.map { [$0.first, $0.second] } == [[0, 1]])
+        #expect(report.rejectedByColour == 2 && report.confirmedByPixels == 1)
+        // Without colours, grey alone cannot tell them apart: that is what the hues add.
+        let grey = NearDuplicateFinder.find(count: 10, embeddings: graph, pixels: nil, descriptors: descriptors, threads: 2)
+        #expect(grey.pairs.count == 3)
+    }
+
+    @Test("hues are evidence only where both pictures have enough of them, and a crop keeps at least 7/8 of their agreement")
+    func hueAgreement() {
+        let share = NearDuplicateFinder.Settings().hueShare
+        // Grey pictures (handwriting): no evidence either way.
+        #expect(NearDuplicateFinder.hueAgreement(Self.colours([:]), Self.colours([:]), share: share) == nil)
+        #expect(NearDuplicateFinder.hueAgreement(Self.colours([3: 0.1]), Self.colours([3: 0.9]), share: share) == nil)
+        // A crop that removes (7/8)² of a two-hue picture's one hue entirely.
+        let whole = Self.colours([0: 0.5, 6: 0.5])
+        let cropped = Self.colours([0: 0.5 - (1 - 0.765625), 6: 0.5])
+        let kept = NearDuplicateFinder.hueAgreement(whole, cropped, share: share)!
+        #expect(kept >= NearDuplicateFinder.Settings().hueFloor - 0.05)
+        #expect(NearDuplicateFinder.hueAgreement(whole, Self.colours([3: 0.5, 9: 0.5]), share: share)! < 0.1)
+    }
+
+    @Test("a copy with a conflicting label lands in the same group as its source, even when no graph proposed the pair")
+    func conflictingCopyJoinsItsGroup() {
+        // 0, 1, 2, 3: one picture and three copies; the graphs propose only the path 0–1, 1–2, 2–3
+        // (a crop and a shift sit far apart in every feature). A star over the path alone
+        // leaves 3 outside the group of 1; the pairs closed through a common third join it.
+        let graph = clusteredGraph(n: 12, clusterSize: 12, ordinary: 0.2, copy: 0.01, copies: [[0, 1], [1, 2], [2, 3]])
+        var descriptors = (0..<12).map { Optional(Self.strokes(UInt64(60 + $0))) }
+        let source = Self.strokes(7)
+        for (i, shade) in [(0, 0), (1, 8), (2, -8), (3, 14)] {
+            descriptors[i] = DuplicateDescriptor(grey: source.grey.map { UInt8(max(0, min(255, Int($0) + shade))) })
+        }
+        let (pairs, report) = NearDuplicateFinder.find(count: 12, embeddings: graph, pixels: nil, descriptors: descriptors, threads: 2)
+        #expect(report.confirmedByPixels == 3 && report.confirmedByClosing == 2)
+        let components = Components(count: 12, pairs: pairs)
+        #expect(components.members == [[0, 1, 2, 3]])
+        var labels = [Int32](repeating: 0, count: 12)
+        labels[3] = 5  // the copy with the conflicting label
+        #expect(ComponentSummary(index: 0, members: components.members[0], labels: labels).isBad)
+        // The path alone would split the group: the copy with the conflicting label outside it.
+        let path = pairs.filter { [[0, 1], [1, 2], [2, 3]].contains([$0.first, $0.second]) }
+        #expect(Components(count: 12, pairs: path).members != [[0, 1, 2, 3]])
+    }
+}

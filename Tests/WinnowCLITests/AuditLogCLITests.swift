@@ -5,6 +5,7 @@ import WinnowCore
 import WinnowStore
 import WinnowTestSupport
 @testable import WinnowCLI
+@testable import WinnowSession
 
 /// `winnow log` and `winnow verify`, through the real binary.
 @Suite("winnow log and verify")

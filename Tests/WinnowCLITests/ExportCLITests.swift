@@ -7,6 +7,7 @@ import WinnowCore
 import WinnowStore
 import WinnowTestSupport
 @testable import WinnowCLI
+@testable import WinnowSession
 
 /// `winnow export`: every format, every policy, the image folder's names and atomic
 /// replacement, the manifest, with the real binary.

@@ -4,8 +4,10 @@ import Glibc
 import Foundation
 import Testing
 import WinnowCore
+import WinnowNeighbours
 import WinnowTestSupport
 @testable import WinnowCLI
+@testable import WinnowSession
 
 /// Issue 17 through the real binary: extreme embeddings, exports and links, state
 /// permissions, full disks and hostile reviewer names. (The hostile suite runs the whole
@@ -73,7 +75,7 @@ struct HardeningCLITests {
         let folder = dataset.statePath + "/neighbours"
         let cache = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasSuffix(".bin") })
         for counts: [UInt64] in [[UInt64.max, 10], [1 << 62, 1 << 62], [6, 1 << 61]] {
-            var bytes = AnalysisSession.magic
+            var bytes = NeighbourGraphFile.magic
             for count in counts { withUnsafeBytes(of: count.littleEndian) { bytes += $0 } }
             FileManager.default.createFile(atPath: folder + "/" + cache, contents: Data(bytes + [UInt8](repeating: 0, count: 64)))
             let queue = winnow("queue", dataset.root, "--limit", "1")

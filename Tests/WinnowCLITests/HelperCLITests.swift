@@ -4,6 +4,7 @@ import WinnowCore
 import WinnowTestSupport
 import WinnowUI
 @testable import WinnowCLI
+@testable import WinnowSession
 
 /// The helper model as a source of evidence: when it is on, where it shows, its cache and
 /// its retraining, through the real binary and the review screen's data source.

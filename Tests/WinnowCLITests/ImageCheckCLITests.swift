@@ -5,6 +5,7 @@ import WinnowCore
 import WinnowImaging
 import WinnowTestSupport
 @testable import WinnowCLI
+@testable import WinnowSession
 
 /// `winnow analyze` reads every image in full: a truncated, corrupt or undecodable image is a
 /// problem of its item (info, the problems queue, triage) with the decoder's reason; the
@@ -204,6 +205,26 @@ struct ImageCheckCLITests {
         let third = winnow("analyze", dataset.root)
         #expect(third.stdout.contains("images       2 read in full now, \(readable - 2) unchanged"), "\(third.stdout)")
         #expect(try problems(dataset)["cut-100.png"] == nil)
+    }
+
+    @Test("analyze decodes each image once: the full read also gives the near-duplicate features, the same as their own decode gives")
+    func oneDecodeGivesTheFeatures() throws {
+        let dataset = TemporaryDataset()
+        for i in 0..<4 { dataset.write("images/picture-\(i).png", bytes: try Self.png(seed: UInt64(30 + i), width: 120 + 10 * i, height: 90)) }
+        let analyze = winnow("analyze", dataset.root)
+        #expect(analyze.status == 0, "\(analyze.stderr)")
+        #expect(!analyze.stderr.contains("described"), "no second decode for near-duplicates: \(analyze.stderr)")
+        let stored = try DatabaseQueue(path: dataset.statePath + "/winnow.sqlite").read { db in
+            try Row.fetchAll(db, sql: "SELECT i.path, f.descriptor FROM image_features f JOIN items i ON i.id = f.item_id").map {
+                (path: $0["path"] as String, descriptor: [UInt8](($0["descriptor"] as Data?) ?? Data()))
+            }
+        }
+        #expect(stored.count == 4)
+        for row in stored {
+            // A PNG decodes in full either way: the pass's features are the separate decode's.
+            let own = ImageFeatureIndex.features(ofFileAt: dataset.root + "/images/" + row.path)
+            #expect(own.descriptor?.grey == row.descriptor, "\(row.path)")
+        }
     }
 
     @Test("hard links to one file are read once")

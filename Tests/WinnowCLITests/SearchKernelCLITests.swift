@@ -54,6 +54,17 @@ struct SearchKernelCLITests {
         #expect(bogus.stdout.contains("search kernel: \(SearchKernel.best.rawValue)") && bogus.stdout.contains("was ignored"))
     }
 
+    /// `winnow doctor` reports the colours the review screen will draw in, by the screen's
+    /// own rule: TERM_PROGRAM=WezTerm advertises 24-bit colour, but TERM=xterm-256color
+    /// without COLORTERM gives the screen 256.
+    @Test func doctorReportsTheScreensColourDepth() {
+        let advertised = WinnowProcess.run(["doctor", "--timeout", "0.1"], environment: ["TERM": "xterm-256color", "TERM_PROGRAM": "WezTerm", "COLORTERM": "", "NO_COLOR": ""])
+        #expect(advertised.stdout.contains("text colours          256 colours"), "\(advertised.stdout)")
+        #expect(advertised.stdout.contains("terminfo xterm-256color has 256 colours"))
+        let direct = WinnowProcess.run(["doctor", "--timeout", "0.1"], environment: ["TERM": "xterm-256color", "COLORTERM": "truecolor", "NO_COLOR": ""])
+        #expect(direct.stdout.contains("block colours         24-bit colour"), "\(direct.stdout)")
+    }
+
     /// A machine without AVX (qemu's Nehalem: SSE4.2 at most) still runs: the portable
     /// kernel gives the same graph as this CPU's best kernel, and approximate search runs
     /// hnswlib's SSE2 build. An AVX instruction anywhere on those paths would stop the

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WinnowTestSupport
 @testable import WinnowCLI
+@testable import WinnowSession
 
 /// Roles, login names and leases as a team meets them on the command line.
 @Suite("Team work on the command line")

@@ -253,4 +253,18 @@ struct StoredTimestampTests {
         }
         #expect(Timestamp.date(from: "2026-11-01T10:00:00+02:00") == plain.date(from: "2026-11-01T10:00:00+02:00"))
     }
+
+    /// `storedDate` accepts only text that `string(from:)` gives back exactly: the decision
+    /// log shows its typed time for those, and the stored text for anything else.
+    @Test("only the exact stored form is a stored date")
+    func storedDateRoundTripsExactly() throws {
+        var rng = SplitMix64(seed: 12)
+        for _ in 0..<3000 {
+            let text = Timestamp.string(from: Date(timeIntervalSince1970: Double(rng.next() % 253_402_300_800_000) / 1000))
+            #expect(Timestamp.string(from: try #require(Timestamp.storedDate(from: text))) == text)
+        }
+        for other in ["2026-11-01T10:00:00Z", "2026-11-01T10:00:00.000+00:00", "2026-02-30T10:00:00.000Z", "yesterday", ""] {
+            #expect(Timestamp.storedDate(from: other) == nil, "\(other)")
+        }
+    }
 }

@@ -36,7 +36,7 @@ struct PostgresBatchTests {
             #expect(again.newItems == 0 && again.removedItems == 0)
             let after = try store.itemStates(ids: [1, 2_001, 2_100])
             #expect(after.map(\.path) == before && after.map(\.row) == [2_099, 99, 0])
-            #expect(try store.setting("dataset_root") == "/host-b/elsewhere")
+            #expect(try store.setting(.datasetRoot) == "/host-b/elsewhere")
         }
     }
 

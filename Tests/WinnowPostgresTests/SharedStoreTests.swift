@@ -19,7 +19,7 @@ struct SharedStoreTests {
         #expect(try store.taxonomy().names == ["cat", "dog", "fox"])
         #expect(try store.resolution(ofImage: "img1.png").labels == LabelSet(single: "dog"))
         #expect(try store.itemStates(ids: [1, 2, 99]).map(\.path) == ["img0.png", "img1.png"])
-        #expect(try store.setting("dataset_root") == fixture.dataset.root)
+        #expect(try store.setting(.datasetRoot) == fixture.dataset.root)
     }
 
     @Test("decisions are derived from the log and can be undone", arguments: StoreKind.allCases)

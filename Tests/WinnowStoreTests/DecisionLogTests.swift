@@ -223,10 +223,10 @@ struct DecisionLogTests {
         #expect(try store.logEntries(image: nil, reviewer: nil, since: nil) { all.append($0) } == 5)
         #expect(all.map(\.id) == [1, 2, 3, 4, 5])
         let first = all[0]
-        #expect(first.imagePath == "img0.png" && first.reviewer == "alice" && first.action == "relabel")
+        #expect(first.imagePath == "img0.png" && first.reviewer == "alice" && first.action == .relabel && first.actionText == "relabel")
         #expect(first.oldLabels == LabelSet(single: "cat") && first.newLabels == LabelSet(single: "fox"))
         #expect(first.queue == "triage" && first.reason == "label-issues" && first.score == 0.5)
-        #expect(first.flags == ["label_issue", "confident_learning"] && first.createdAt == "2027-01-15T08:00:00.000Z")
+        #expect(first.flags == ["label_issue", "confident_learning"] && first.createdAtText == "2027-01-15T08:00:00.000Z")
         #expect(try first.hash == storedHashes(store)[1])
 
         func ids(image: String? = nil, reviewer: String? = nil, since: Date? = nil) throws -> [Int64] {
@@ -240,6 +240,50 @@ struct DecisionLogTests {
         #expect(try ids(reviewer: "bob", since: Date(timeIntervalSince1970: 1_800_000_000 + 2 * 3600)) == [3, 5])
         #expect(try ids(reviewer: "nobody").isEmpty)
         #expect(throws: StoreError.unknownImage("nope.png")) { try ids(image: "nope.png") }
+    }
+
+    /// The chain's bytes are a published format (DecisionLogChain, scripts/verify-decision-log.py):
+    /// these hashes were computed by an independent Python reading of it, so a change to how
+    /// events are typed, stored or encoded that changes a single byte fails here.
+    @Test("known decisions give known chain hashes")
+    func pinnedChainHashes() throws {
+        let dataset = TemporaryDataset.simple()
+        let store = try project(dataset, decisions: 5)
+        let hashes = try storedHashes(store)
+        #expect(hashes[1] == "df955c562e71b0f74a864c03153976f726661a796042914d23260e5f78ddde5f")
+        #expect(hashes[5] == "bbc617aa91bb46b21eaef8e7022c6deafc5b4bc86e3495fc0f632102f73bc8c6")
+        #expect(try store.verifyDecisionLog().head?.hash == hashes[5])
+        var logged: [String?] = []
+        try store.logEntries(image: nil, reviewer: nil, since: nil) { logged.append($0.hash) }
+        #expect(logged.last == hashes[5])
+    }
+
+    /// The log entry is the typed event plus the log's own fields; a row edited by hand to
+    /// hold what the typed event cannot say is still shown as stored.
+    @Test("log entries are typed events, and show a hand-edited row as stored")
+    func typedEntriesKeepIrregularText() throws {
+        let dataset = TemporaryDataset.simple()
+        let store = try project(dataset, decisions: 2)
+        var entries: [DecisionLogEntry] = []
+        try store.logEntries(image: nil, reviewer: nil, since: nil) { entries.append($0) }
+        let history = try store.history(ofImage: "img0.png")
+        #expect(entries[0].event == history[0], "the log and the item history read the same event")
+        #expect(entries.allSatisfy { $0.unknownAction == nil && $0.irregularCreatedAt == nil })
+        #expect(entries[1].action == .accept && entries[1].createdAtText == "2027-01-15T09:00:00.000Z")
+
+        try DatabaseQueue(path: store.databasePath).writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            try db.execute(sql: "DROP TRIGGER IF EXISTS events_are_append_only_update")
+            try db.execute(sql: "UPDATE events SET action = 'approve', created_at = '2027-01-15T08:00:00Z' WHERE id = 1")
+            try db.execute(sql: "UPDATE events SET created_at = 'yesterday' WHERE id = 2")
+        }
+        entries = []
+        try store.logEntries(image: nil, reviewer: nil, since: nil) { entries.append($0) }
+        #expect(entries[0].actionText == "approve" && entries[0].action == .skip, "an unknown action changes no label")
+        #expect(entries[0].createdAtText == "2027-01-15T08:00:00Z" && entries[0].createdAt == Date(timeIntervalSince1970: 1_800_000_000))
+        #expect(entries[1].createdAtText == "yesterday" && entries[1].createdAt == Date(timeIntervalSince1970: 0))
+        #expect(entries[1].actionText == "accept" && entries[1].unknownAction == nil)
+        #expect(try store.history(ofImage: "img0.png")[0] == entries[0].event, "the item history types the row the same way")
     }
 
     @Test("stored flag lists are read back, Winnow's own and any other JSON")

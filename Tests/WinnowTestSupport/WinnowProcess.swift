@@ -21,6 +21,17 @@ public enum WinnowProcess {
         return Repository.root + "/.build/debug/winnow"
     }()
 
+    /// `winnow-bench`, built beside `winnow` (the benchmarks are their own executable).
+    public static var benchExecutable: String {
+        URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("winnow-bench").path
+    }
+
+    /// Runs `winnow-bench` with these arguments.
+    @discardableResult
+    public static func runBench(_ arguments: [String], environment: [String: String] = [:]) -> Result {
+        run(arguments, environment: environment, executable: benchExecutable)
+    }
+
     @discardableResult
     public static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, executable: String? = nil) -> Result {
         let process = Process()

@@ -49,6 +49,20 @@ struct InputTests {
         }
     }
 
+    /// Theme files and winnow.toml are read by one TOML reader (TOMLDocument): broken syntax
+    /// is the same error with the same line in both, and a header toml++ would abort on
+    /// (`[*x]`, found by fuzzing winnow.toml) is refused in a theme too.
+    @Test("theme files: broken TOML is the same error as in winnow.toml")
+    func brokenThemeTOML() {
+        for text in ["name = \"x\"\n[roles]\ntext = \n", "name = \"x\"\n[*x]\n", "[roles\ntext = \"#ffffff\"\n"] {
+            var themeProblems: [DataProblem] = [], configProblems: [DataProblem] = []
+            do { _ = try ThemeFile.parse(text, file: "t.toml") } catch { themeProblems = error.problems }
+            do { _ = try WinnowConfig.parse(text, file: "t.toml") } catch { configProblems = error.problems }
+            #expect(themeProblems.count == 1 && themeProblems == configProblems, "\(text.debugDescription)")
+            #expect(themeProblems.first?.message.hasPrefix("not valid TOML") == true && themeProblems.first?.line != nil)
+        }
+    }
+
     @Test("colours degrade from truecolor to 256 to 8")
     func colourDegradation() {
         let orange = TerminalColor.rgb(RGB(0xff, 0x87, 0x00))

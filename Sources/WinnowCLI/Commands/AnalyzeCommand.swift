@@ -3,6 +3,7 @@ import Foundation
 import WinnowAnalysis
 import WinnowCore
 import WinnowNeighbours
+import WinnowSession
 
 struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,10 +39,12 @@ struct AnalyzeCommand: ParsableCommand {
         let opened = try Project.open(project)
         let start = MonotonicClock.now()
         let session = try AnalysisSession(opened)
+        // First: its one decode of each image also gives the image features and duplicate
+        // descriptors that the neighbours (without embeddings) and near-duplicates need.
+        let checks = try session.imageChecks()
         let neighbours = try session.neighbourGraph(rebuild: true)
         let input = try session.input(graph: neighbours?.graph)
         let analysis = LabelAnalysis(input, settings: session.settings())
-        let checks = try session.imageChecks()
         let builder = try session.queueBuilder(analysis, input: input, stratifyBy: opened.config.stratifyBy, checks: checks)
         // The triage queue as it stands now, so the next review shows its first item at once.
         let review = try StoreReviewSource(session: session, input: input, analysis: analysis, builder: builder,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WinnowAnalysis
 import WinnowCore
+import WinnowSession
 
 struct ComponentsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

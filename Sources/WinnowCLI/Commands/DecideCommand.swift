@@ -3,6 +3,7 @@ import Foundation
 import WinnowAnalysis
 import WinnowCore
 import WinnowStore
+import WinnowSession
 
 struct DecideCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -70,9 +71,7 @@ struct DecideCommand: ParsableCommand {
             guard image == nil else { throw ValidationError("give an image or --next N, not both") }
             guard next > 0 else { throw ValidationError("--next needs a number above 0") }
             guard !undo else { throw ValidationError("--undo takes an image, not --next") }
-            guard QueueName(rawValue: queue) != nil else {
-                throw ValidationError("unknown queue \"\(TerminalText.sanitize(queue))\"; queues: \(QueueName.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+            do { _ = try QueueName.named(queue) } catch { throw ValidationError(error.description) }
         } else if image == nil {
             throw ValidationError("give the image to decide on (a path relative to images/), or --next N")
         }
@@ -102,7 +101,7 @@ struct DecideCommand: ParsableCommand {
             let image = image ?? ""
             let outcome = try opened.store.decide(DecisionRequest(
                 imagePath: image, reviewer: who, action: action, labels: labels, note: note, force: force), policy: policy)
-            print(Self.describe(outcome, image: image))
+            print(DecisionText.describe(outcome, image: image))
             return
         }
         try workThrough(opened, count: next, reviewer: who, labels: labels, policy: policy)
@@ -144,7 +143,7 @@ struct DecideCommand: ParsableCommand {
                     reason: entry.source.rawValue, note: note, score: QueueMeasure.labelIssueScore(item: entry.item, analysis: builder.analysis),
                     flags: StoreReviewSource.flagKinds(builder.explainedReasons(for: entry.item, in: entry.source).map(\.kind)),
                     mustBeOpen: true), policy: policy)
-                print(Self.describe(outcome, image: item.path))
+                print(DecisionText.describe(outcome, image: item.path))
                 decided += 1
             }
             guard !heldElsewhere.isEmpty, decided < count else { break }
@@ -157,19 +156,5 @@ struct DecideCommand: ParsableCommand {
         if decided < count {
             print("\(decided) decided; the \(name.rawValue) queue has no more open items for \(TerminalText.sanitize(reviewer))\(passed > 0 ? " (\(passed) passed over: held by others or settled meanwhile)" : "")")
         }
-    }
-
-    static func describe(_ outcome: DecisionOutcome, image: String, showReviewer: Bool = true) -> String {
-        func show(_ labels: LabelSet?) -> String { labels.map { $0.isEmpty ? "(no labels)" : TerminalText.sanitize($0.description) } ?? "(unlabelled)" }
-        let event = outcome.event
-        var text = "saved #\(event.id): \(event.action.rawValue) \(TerminalText.sanitize(image))"
-        switch event.action {
-        case .relabel: text += "  \(show(outcome.before.labels)) → \(show(outcome.after.labels))"
-        case .undo:
-            if let undone = outcome.undone { text += "  (took back #\(undone.id) \(undone.action.rawValue))" }
-            text += "  now \(outcome.after.status.rawValue): \(show(outcome.after.labels))"
-        default: text += "  \(show(outcome.after.labels))"
-        }
-        return showReviewer ? text + "  by \(TerminalText.sanitize(event.reviewer))" : text
     }
 }

@@ -1,6 +1,10 @@
 import ArgumentParser
+import Foundation
+import WinnowCore
 import WinnowGraphics
 import WinnowNeighbours
+import WinnowSession
+import WinnowTerminal
 
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,7 +40,16 @@ struct DoctorCommand: ParsableCommand {
     func run() throws {
         let detection = GraphicsDetection.run(override: GraphicsMode(rawValue: graphics) ?? .auto, probeTerminal: true,
                                               timeout: .milliseconds(Int(timeout * 1000)))
-        for line in DoctorReport.lines(for: detection) { print(line) }
+        for line in DoctorReport.lines(for: detection, screenColors: Self.screenColors()) { print(line) }
         for line in SearchKernel.report() { print(line) }
+    }
+
+    /// The review screen's colours, decided by the screen's own rule (not guessed from the
+    /// environment), so doctor reports the depth the screen will use.
+    static func screenColors(environment: [String: String] = ProcessInfo.processInfo.environment) -> DoctorReport.ScreenColorReport {
+        guard let colors = ScreenColors.detect(environment: environment) else {
+            return .init(depth: nil, reason: "TERM=\(environment["TERM"] ?? "") is unknown to ncurses: the review screen cannot start (export TERM=xterm-256color, or install ncurses-term)")
+        }
+        return .init(depth: colors.depth, reason: colors.reason)
     }
 }

@@ -1,5 +1,6 @@
 import WinnowAnalysis
 import WinnowCore
+import WinnowSession
 
 /// Queue entries of multi-label data: the suggested label set and the per-class signals.
 extension EntryWriter {

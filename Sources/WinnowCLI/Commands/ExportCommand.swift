@@ -8,6 +8,7 @@ import Foundation
 import WinnowAnalysis
 import WinnowCore
 import WinnowStore
+import WinnowSession
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -91,19 +92,13 @@ struct ExportCommand: ParsableCommand {
           help: "Neutralise spreadsheet formulas in CSV values (default: on, or export.formula_guard in winnow.toml).")
     var formulaGuard: Bool?
 
-    /// The values of `columns` from an item's metadata object (as stored at import).
-    static func metadataValues(_ json: String, columns: [String]) -> [String] {
-        let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
-        return columns.map { object[$0] as? String ?? "" }
-    }
-
     func run() throws {
         let opened = try Project.open(project)
         // Exports are what training runs cite: with a reviewer list, only leads make them.
         try opened.config.team.authorize(try resolveReviewer(reviewer, policy: opened.config.team), .export)
         let policies = try resolvedPolicies(opened.config)
         try check(policies)
-        let multiLabel = try opened.store.setting("multi_label") == "true"
+        let multiLabel = try opened.store.isMultiLabel()
         if policies.changesLabels && !multiLabel { throw Self.labelPoliciesNeedMultiLabel(opened.root) }
         let guardFormulas = formulaGuard ?? opened.config.formulaGuard
         let csv = CSVWriter(formulaGuard: guardFormulas)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import WinnowCore
 import WinnowStore
+import WinnowSession
 
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Foundation
 import WinnowAnalysis
 import WinnowCore
 import WinnowStore
+import WinnowSession
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

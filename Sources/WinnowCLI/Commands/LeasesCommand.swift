@@ -3,6 +3,7 @@ import Foundation
 import WinnowCore
 import WinnowStore
 import WinnowUI
+import WinnowSession
 
 struct LeasesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

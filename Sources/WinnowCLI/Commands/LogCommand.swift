@@ -3,6 +3,7 @@ import Foundation
 import WinnowCore
 import WinnowStore
 import WinnowUI
+import WinnowSession
 
 struct LogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -135,14 +136,14 @@ struct JSONLine {
         raw(",\"image\":"); string(e.imagePath)
         raw(",\"item_id\":"); number(e.itemID)
         raw(",\"reviewer\":"); string(e.reviewer)
-        raw(",\"action\":"); string(e.action)
+        raw(",\"action\":"); string(e.actionText)
         raw(",\"old_labels\":"); strings(e.oldLabels?.names)
         raw(",\"new_labels\":"); strings(e.newLabels?.names)
         raw(",\"queue\":"); string(e.queue)
         raw(",\"reason\":"); string(e.reason)
         raw(",\"note\":"); string(e.note)
         raw(",\"undoes\":"); if let undoes = e.undoes { number(undoes) } else { raw("null") }
-        raw(",\"created_at\":"); string(e.createdAt)
+        raw(",\"created_at\":"); string(e.createdAtText)
         // Swift prints the shortest text that reads back as the same double: valid JSON when finite.
         raw(",\"score\":")
         if let score = e.score, score.isFinite {
@@ -207,7 +208,7 @@ struct LogTable {
         var labels = e.oldLabels == e.newLabels ? show(e.newLabels) : show(e.oldLabels) + " → " + show(e.newLabels)
         if let undoes = e.undoes { labels += " (undoes #\(undoes))" }
         // 2026-11-01T10:00:00.123Z → 2026-11-01 10:00:00
-        var time = e.createdAt
+        var time = e.createdAtText
         if time.utf8.count >= 19, time.utf8.dropFirst(10).first == UInt8(ascii: "T") {
             time = String(decoding: time.utf8.prefix(10), as: UTF8.self) + " " + String(decoding: time.utf8.dropFirst(11).prefix(8), as: UTF8.self)
         }
@@ -215,7 +216,7 @@ struct LogTable {
         if let reason = e.reason, reason != e.queue { queue += " / " + s(reason) }
         // What surfaced it, in words: each queue's own measure does not compare across queues.
         if let words = (e.reason ?? e.queue).flatMap(QueueMeasure.phrase(forReason:)) { queue += " (\(words))" }
-        let cells = [String(e.id), s(time), s(e.reviewer), s(e.action), s(e.imagePath), labels, queue,
+        let cells = [String(e.id), s(time), s(e.reviewer), s(e.actionText), s(e.imagePath), labels, queue,
                      e.flags.isEmpty ? "-" : s(e.flags.joined(separator: ", ")),
                      Self.comparableScore(e.score).map(Self.threeDecimals) ?? "-"]
         return (cells, e.note.flatMap { $0.isEmpty ? nil : s($0) })

@@ -3,6 +3,7 @@ import Foundation
 import WinnowAnalysis
 import WinnowCore
 import WinnowStore
+import WinnowSession
 
 struct QueueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,9 +41,7 @@ struct QueueCommand: ParsableCommand {
     var stratifyBy: String?
 
     func validate() throws {
-        guard QueueName(rawValue: queue) != nil else {
-            throw ValidationError("unknown queue \"\(TerminalText.sanitize(queue))\"; queues: \(QueueName.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        do { _ = try QueueName.named(queue) } catch { throw ValidationError(error.description) }
         if let filterBy, MultiLabelConfidentLearning.FilterBy(rawValue: filterBy) == nil {
             throw ValidationError("unknown --filter-by \"\(filterBy)\"; methods: \((WinnowConfig.filterByMethods + WinnowConfig.multiLabelFilterByMethods).joined(separator: ", "))")
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WinnowCore
 import WinnowStore
+import WinnowSession
 
 /// `winnow reset DIR`: starts a sample project over (`make demo` on a used sample). It
 /// deletes the project's state, decisions included, so it asks first, and refuses a real
@@ -83,7 +84,7 @@ struct ResetCommand: ParsableCommand {
     }
 
     static func decisionCount(stateDirectory: String) throws -> Int {
-        let store = try ProjectStore(stateDirectory: stateDirectory)
+        let store = try openProjectStore(stateDirectory: stateDirectory)
         return try store.decisionCount()
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WinnowCore
 import WinnowDataset
+import WinnowSession
 
 struct SimilarCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

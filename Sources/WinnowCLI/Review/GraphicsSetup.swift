@@ -2,6 +2,7 @@ import Foundation
 import WinnowGraphics
 import WinnowTerminal
 import WinnowUI
+import WinnowSession
 
 /// Chooses how the review screen draws images: detects the terminal (before ncurses
 /// starts, on /dev/tty) unless the mode is forced, and builds the matching image layer.

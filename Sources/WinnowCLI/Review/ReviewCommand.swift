@@ -4,6 +4,7 @@ import WinnowAnalysis
 import WinnowCore
 import WinnowTerminal
 import WinnowUI
+import WinnowSession
 
 struct ReviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,31 +51,11 @@ struct ReviewCommand: ParsableCommand {
     var stratifyBy: String?
 
     func validate() throws {
-        if let queue, QueueName(rawValue: queue) == nil {
-            throw ValidationError("unknown queue \"\(queue)\"; queues: \(QueueName.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        if let queue { do { _ = try QueueName.named(queue) } catch { throw ValidationError(error.description) } }
         if let graphics, !WinnowConfig.graphicsModes.contains(graphics) {
             throw ValidationError("unknown --graphics \"\(graphics)\"; modes: \(WinnowConfig.graphicsModes.joined(separator: ", "))")
         }
         if let colors, !(2...256).contains(colors) { throw ValidationError("--colors must be from 2 to 256") }
-    }
-
-    /// The screen's data: the saved queue at once when it is current, the full analysis
-    /// loading behind it; once loaded, the queue is saved again for the next start when
-    /// decisions were made since it was saved.
-    static func source(_ project: Project, queue: String, reviewer: String, stratifyBy: String?) throws -> DeferredReviewSource {
-        let key = try QueueSnapshot.key(project: project, stratifyBy: stratifyBy ?? project.config.stratifyBy)
-        let saved = QueueSnapshot.path(stateDirectory: project.store.stateDirectory, queue: queue)
-        let leases = LeaseSession(store: project.store, reviewer: reviewer, policy: project.config.team)
-        return DeferredReviewSource(
-            leases: leases, stateDirectory: project.store.stateDirectory,
-            quickStart: { (try? QuickStartSource.open(project: project, queue: queue, key: key, reviewer: reviewer, leases: leases)) ?? nil },
-            open: { try StoreReviewSource.open(project, reviewer: reviewer, stratifyBy: stratifyBy, leases: leases, progress: SilentProgress()) },
-            loaded: { source, quick in
-                guard let name = QueueName(rawValue: queue), quick?.snapshotEventID != .some(source.lastEventID) else { return }
-                // A cache: failing to save it only makes the next start slower.
-                try? source.snapshot(of: name, key: key).write(to: saved)
-            })
     }
 
     func run() throws {
@@ -99,9 +80,9 @@ struct ReviewCommand: ParsableCommand {
         let display = try GraphicsSetup.choose(mode: graphics ?? config.graphics, colors: colors ?? config.sixelColors,
                                                blurStyle: config.blurStyle)
         let taxonomy = try opened.store.taxonomy()
-        let multiLabel = try opened.store.setting("multi_label") == "true"
+        let multiLabel = try opened.store.isMultiLabel()
         let column = stratifyBy
-        let source = try Self.source(opened, queue: queue, reviewer: reviewerName, stratifyBy: column)
+        let source = try DeferredReviewSource.opening(opened, queue: queue, reviewer: reviewerName, stratifyBy: column)
         var setup = ReviewSetup(
             projectName: config.projectName ?? URL(fileURLWithPath: opened.root).lastPathComponent,
             reviewer: reviewerName, classes: taxonomy.names, multiLabel: multiLabel,

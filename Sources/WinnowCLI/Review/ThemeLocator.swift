@@ -2,6 +2,7 @@ import Foundation
 import WinnowCore
 import WinnowDataset
 import WinnowUI
+import WinnowSession
 
 /// Finds a theme by name or path: a path to a `.toml` file; else `NAME.toml` in
 /// `$XDG_CONFIG_HOME/winnow/themes` (default `~/.config/winnow/themes`), in the dataset's

@@ -9,6 +9,7 @@ import WinnowAnalysis
 import WinnowCore
 import WinnowDataset
 import WinnowStore
+import WinnowSession
 
 /// The dataset folder and where its state lives; shared by every command that opens a project.
 struct ProjectOptions: ParsableArguments {
@@ -22,102 +23,20 @@ struct ProjectOptions: ParsableArguments {
     var state: String?
 
     /// The dataset folder as an absolute, resolved path.
-    func datasetRoot() throws -> String {
-        guard let resolved = realpath(dataset, nil) else {
-            throw CLIFailure(message: "\(TerminalText.sanitize(dataset)): \(String(cString: strerror(errno)))\n    fix: give the dataset folder (the one that contains images/)", exit: .dataError)
-        }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
+    func datasetRoot() throws -> String { try Project.resolveDatasetFolder(dataset) }
 }
 
-/// An opened project: its dataset, settings and store.
-struct Project {
-    let root: String
-    let config: WinnowConfig
-    let store: ProjectStore
-
+/// Opening a project from the command line's options (`Project` and its opening are WinnowSession's).
+extension Project {
     /// Opens the project; imports the dataset first when it has never been imported.
     static func open(_ options: ProjectOptions, importIfNeeded: Bool = true) throws -> Project {
-        let root = try options.datasetRoot()
-        let config = try DatasetReader.loadConfig(root: root)
-        let stateDirectory = options.state ?? ProjectStore.defaultStateDirectory(forDataset: root)
-        // A dataset never imported is read, and checked, before its state folder is created:
-        // a refused first import leaves the dataset folder exactly as it was.
-        var snapshot: DatasetSnapshot?
-        if importIfNeeded && !ProjectStore.exists(stateDirectory: stateDirectory) {
-            printError("winnow: \(TerminalText.sanitize(root)) has not been imported yet; importing it now")
-            snapshot = try read(root, config)
-        }
-        let project = try openStore(options, root: root, config: config, stateDirectory: stateDirectory)
-        if importIfNeeded && !project.store.hasImported {
-            if snapshot == nil {
-                printError("winnow: \(TerminalText.sanitize(root)) has not been imported yet; importing it now")
-                snapshot = try read(root, config)
-            }
-            let summary = try project.store.applyImport(snapshot!, datasetRoot: root, progress: TerminalProgress())
-            printError(Project.describe(summary))
-        }
-        return project
+        try open(datasetRoot: try options.datasetRoot(), state: options.state, importIfNeeded: importIfNeeded)
     }
 
-    /// `winnow import`: reads and checks the dataset first (nothing is created or changed
-    /// when it is refused), then opens the project and applies it in one transaction.
-    /// `override` applies command-line settings (`--no-folder-labels`) to winnow.toml's.
+    /// `winnow import` (see `Project.importDataset(datasetRoot:state:override:)`).
     static func importDataset(_ options: ProjectOptions,
                               override: (inout WinnowConfig) -> Void = { _ in }) throws -> (project: Project, summary: ImportSummary) {
-        let root = try options.datasetRoot()
-        var config = try DatasetReader.loadConfig(root: root)
-        override(&config)
-        let snapshot = try read(root, config)
-        let project = try openStore(options, root: root, config: config,
-                                    stateDirectory: options.state ?? ProjectStore.defaultStateDirectory(forDataset: root))
-        return (project, try project.store.applyImport(snapshot, datasetRoot: root, progress: TerminalProgress()))
-    }
-
-    private static func read(_ root: String, _ config: WinnowConfig) throws -> DatasetSnapshot {
-        try DatasetReader(root: root, config: config).read(progress: TerminalProgress())
-            .withAnnotatorConsensus(AnnotatorConsensusMethod(rawValue: config.annotatorConsensus) ?? .crowdlab)
-    }
-
-    private static func openStore(_ options: ProjectOptions, root: String, config: WinnowConfig, stateDirectory: String) throws -> Project {
-        let store = try ProjectStore(stateDirectory: stateDirectory, datasetFolder: root)
-        if options.state != nil, let recorded = try store.setting("dataset_root"), recorded != root {
-            throw StoreError.otherDataset(state: stateDirectory, recorded: recorded, given: root)
-        }
-        return Project(root: root, config: config, store: store)
-    }
-
-    /// The same project with some settings overridden (by command-line options).
-    func with(_ change: (inout WinnowConfig) -> Void) -> Project {
-        var config = config
-        change(&config)
-        return Project(root: root, config: config, store: store)
-    }
-
-    /// The one-line import summary, plus any notices.
-    /// `decodeFailures`: images the last analysis found do not decode (and still unchanged).
-    static func describe(_ s: ImportSummary, decodeFailures: Int = 0) -> String {
-        var parts = ["\(s.items) item\(s.items == 1 ? "" : "s")"]
-        var changes: [String] = []
-        if s.newItems > 0 && s.newItems != s.items { changes.append("\(s.newItems) new") }
-        if s.removedItems > 0 { changes.append("\(s.removedItems) removed, history kept") }
-        if !changes.isEmpty { parts[0] += " (" + changes.joined(separator: ", ") + ")" }
-        parts.append("\(s.classes) class\(s.classes == 1 ? "" : "es")\(s.multiLabel ? " (multi-label)" : "")")
-        if s.layout == "image-folder" { parts.append("labels from folder names") }
-        parts.append("\(s.annotators) annotator\(s.annotators == 1 ? "" : "s")")
-        parts.append(s.models.isEmpty ? "no models" : "\(s.models.count) model\(s.models.count == 1 ? "" : "s") (\(s.models.map { TerminalText.sanitize($0) }.joined(separator: ", ")))")
-        parts.append(s.embeddingDimension.map { "embeddings \($0)-d" } ?? "no embeddings")
-        if s.problems == 0 && decodeFailures == 0 {
-            parts.append("no image problems found at import (winnow analyze decodes every image in full)")
-        } else {
-            var text = "\(s.problems) image problem\(s.problems == 1 ? "" : "s")"
-            if decodeFailures > 0 { text += " and \(decodeFailures) image\(decodeFailures == 1 ? "" : "s") that did not decode at the last analysis" }
-            parts.append(text + " (see winnow info)")
-        }
-        var text = "imported " + parts.joined(separator: ", ")
-        for notice in s.notices { text += "\nnote: " + notice }
-        return text
+        try importDataset(datasetRoot: try options.datasetRoot(), state: options.state, override: override)
     }
 }
 

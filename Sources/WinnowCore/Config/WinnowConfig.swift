@@ -174,21 +174,7 @@ public struct WinnowConfig: Sendable, Equatable {
     ]
 
     public static func parse(_ text: String, file: String = fileName) throws(DatasetInvalid) -> WinnowConfig {
-        if let (line, column) = TOMLPreflight.problem(in: text) {
-            throw DatasetInvalid(problems: [DataProblem(file: file, line: line, column: column,
-                message: "not valid TOML: a table header's name must start with a letter, digit, _, - or a quote",
-                hint: "write the table as [name] (and an array whose line starts with [ on one line with its key)")])
-        }
-        let root: TOMLTable
-        do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw DatasetInvalid(problems: [DataProblem(
-                file: file, line: error.source.begin.line, column: error.source.begin.column,
-                message: "not valid TOML: \(error.description)", hint: "fix the syntax (see https://toml.io)")])
-        } catch {
-            throw DatasetInvalid(problems: [DataProblem(file: file, message: "not valid TOML: \(error)", hint: "fix the syntax")])
-        }
+        let root = try TOMLDocument.parse(text, file: file)
 
         var problems = ProblemCollector()
         let locator = TOMLKeyLocator(text: text)

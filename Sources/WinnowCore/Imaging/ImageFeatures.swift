@@ -59,6 +59,19 @@ public struct ImageFeatures: Sendable, Equatable {
         embedding = vector
     }
 
+    /// How many of the colour content block's bins are hues (the rest are grey levels).
+    public static let hueBinCount = 12
+
+    /// The colour content block (hue and grey-level histogram, square roots of fractions) of an
+    /// `embedding` (`dimension` floats), back at unit length (its squares are the fractions:
+    /// the first `hueBinCount` the share of pixels by hue, the rest by grey level). Nil when
+    /// the block is all zero (an empty image) or the vector has the wrong length.
+    public static func colourContent(of embedding: ArraySlice<Float>) -> [Float]? {
+        guard embedding.count == dimension else { return nil }
+        var block = Array(embedding[(embedding.startIndex + histogramRange.lowerBound)..<(embedding.startIndex + histogramRange.upperBound)])
+        return normalise(&block) > 0 ? block : nil
+    }
+
     /// Cosine similarity of the embeddings, −1…1 (1: same picture).
     public func similarity(to other: ImageFeatures) -> Float {
         var dot: Float = 0

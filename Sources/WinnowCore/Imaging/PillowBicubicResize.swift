@@ -1,3 +1,5 @@
+import CPixelKernels
+
 /// Downscaling with the exact integer arithmetic of Pillow's `Image.resize` (its default
 /// bicubic filter, a = −0.5), so that a measure CleanVision takes on a resized image comes
 /// out the same here, to the bit.
@@ -96,48 +98,18 @@ enum PillowBicubicResize {
         return vertical(horizontal(image, width: width, rows: used), height: height, rowOffset: used.lowerBound, sourceHeight: image.height)
     }
 
-    // The two passes are written with raw pointers and `while` loops: they run for every
-    // image of a dataset, also in debug builds (the tests), where iterators and bounds checks
-    // would make them ten times slower.
+    // The two passes are C (`CPixelKernels`, optimised in every build): they run for every
+    // image of a dataset, also in debug builds (the tests), where Swift's were most of the
+    // image pass's time.
 
     /// The horizontal pass over `rows` of `image`: an image `width` wide and `rows.count` high.
     static func horizontal(_ image: RGBImage, width: Int, rows: Range<Int>) -> RGBImage {
         let taps = axis(inSize: image.width, outSize: width)
         var output = [UInt8](repeating: 0, count: width * rows.count * 3)
-        let half: Int32 = 1 << Int32(precisionBits - 1)
         image.pixels.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { output in
-                taps.weights.withUnsafeBufferPointer { weights in
-                    taps.starts.withUnsafeBufferPointer { starts in
-                        taps.counts.withUnsafeBufferPointer { counts in
-                            var out = output.baseAddress!
-                            var y = 0
-                            while y < rows.count {
-                                let row = input.baseAddress! + (y + rows.lowerBound) * image.width * 3
-                                var x = 0
-                                while x < width {
-                                    var pixel = row + starts[x] * 3
-                                    var k = weights.baseAddress! + x * taps.taps
-                                    let end = k + counts[x]
-                                    var red = half, green = half, blue = half
-                                    while k < end {
-                                        red &+= Int32(pixel[0]) &* k.pointee
-                                        green &+= Int32(pixel[1]) &* k.pointee
-                                        blue &+= Int32(pixel[2]) &* k.pointee
-                                        pixel += 3
-                                        k += 1
-                                    }
-                                    out[0] = sample(red)
-                                    out[1] = sample(green)
-                                    out[2] = sample(blue)
-                                    out += 3
-                                    x += 1
-                                }
-                                y += 1
-                            }
-                        }
-                    }
-                }
+                winnow_pillow_horizontal(input.baseAddress, image.width, rows.lowerBound, rows.count, output.baseAddress, width,
+                                         taps.starts, taps.counts, taps.weights, taps.taps, Int32(precisionBits))
             }
         }
         return RGBImage(width: width, height: rows.count, pixels: output)
@@ -147,40 +119,13 @@ enum PillowBicubicResize {
     /// (all of them by default), resampled to `height` rows.
     static func vertical(_ image: RGBImage, height: Int, rowOffset: Int = 0, sourceHeight: Int? = nil) -> RGBImage {
         let taps = axis(inSize: sourceHeight ?? image.height, outSize: height)
-        let rowLength = image.width * 3
-        var output = [UInt8](repeating: 0, count: rowLength * height)
-        let half: Int32 = 1 << Int32(precisionBits - 1)
+        var output = [UInt8](repeating: 0, count: image.width * 3 * height)
         // One output row at a time, accumulated row by row of the source (sequential reads).
-        var sums = [Int32](repeating: 0, count: rowLength)
+        var sums = [Int32](repeating: 0, count: image.width * 3)
         image.pixels.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { output in
-                taps.weights.withUnsafeBufferPointer { weights in
-                    sums.withUnsafeMutableBufferPointer { sums in
-                        var y = 0
-                        while y < height {
-                            var index = 0
-                            while index < rowLength { sums[index] = half; index += 1 }
-                            let k = weights.baseAddress! + y * taps.taps
-                            var t = 0
-                            while t < taps.counts[y] {
-                                let weight = k[t]
-                                var source = input.baseAddress! + (taps.starts[y] - rowOffset + t) * rowLength
-                                var sum = sums.baseAddress!
-                                let end = sum + rowLength
-                                while sum < end {
-                                    sum.pointee &+= Int32(source.pointee) &* weight
-                                    sum += 1
-                                    source += 1
-                                }
-                                t += 1
-                            }
-                            let out = output.baseAddress! + y * rowLength
-                            index = 0
-                            while index < rowLength { out[index] = sample(sums[index]); index += 1 }
-                            y += 1
-                        }
-                    }
-                }
+                winnow_pillow_vertical(input.baseAddress, image.width, rowOffset, output.baseAddress, height,
+                                       taps.starts, taps.counts, taps.weights, taps.taps, Int32(precisionBits), &sums)
             }
         }
         return RGBImage(width: image.width, height: height, pixels: output)

@@ -38,6 +38,12 @@ public enum Timestamp {
         return formatter().date(from: string) ?? ISO8601DateFormatter().date(from: string)
     }
 
+    /// The date of a time in exactly the stored form (`string(from:)` gives the same text
+    /// back), else nil: a reader that must show what is stored keeps the text otherwise.
+    public static func storedDate(from string: String) -> Date? {
+        string.utf8.count == 24 ? storedForm(string) : nil
+    }
+
     /// `YYYY-MM-DDTHH:MM:SSZ` or `…:SS.mmmZ` (a real calendar date), to exactly the Date the
     /// formatter gives: Foundation converts ICU's integral milliseconds since 1970 as
     /// ms / 1000 − 978307200, and so does this. Nil for any other form.

@@ -6,8 +6,23 @@ import WinnowCore
 /// `TerminalText.sanitize` and is cut to a sane length: a hostile reply (or a variable)
 /// holding escape sequences must not be echoed back to the terminal.
 public enum DoctorReport {
-    /// The report as lines of plain text, without trailing newlines.
-    public static func lines(for detection: GraphicsDetection) -> [String] {
+    /// The colours the review screen will draw in, as the screen's own rule decides them
+    /// (`ScreenColors` in WinnowTerminal, from the terminfo description ncurses opens).
+    public struct ScreenColorReport: Sendable, Equatable {
+        /// Nil when the screen could not start here (TERM unknown to ncurses).
+        public var depth: ColorDepth?
+        public var reason: String
+
+        public init(depth: ColorDepth?, reason: String) {
+            self.depth = depth
+            self.reason = reason
+        }
+    }
+
+    /// The report as lines of plain text, without trailing newlines. `screenColors` (what
+    /// `winnow doctor` passes) replaces the colours read from the environment by those the
+    /// review screen will actually use.
+    public static func lines(for detection: GraphicsDetection, screenColors: ScreenColorReport? = nil) -> [String] {
         let environment = detection.environment
         let replies = detection.replies
         let capabilities = detection.capabilities
@@ -80,13 +95,21 @@ public enum DoctorReport {
         }
         row("images", images)
         if capabilities.imageProtocol == .sixel { row("sixel colours", "\(capabilities.sixelColors)") }
-        row("text colours", capabilities.textColors.description)
-        row("block colours", capabilities.blockColors.description)
+        if let screenColors {
+            // Half blocks are drawn as text: the screen's depth is theirs too.
+            let depth = screenColors.depth?.description ?? "none: the review screen cannot start here"
+            row("text colours", depth)
+            row("block colours", depth)
+        } else {
+            row("text colours", capabilities.textColors.description)
+            row("block colours", capabilities.blockColors.description)
+        }
         row("cell size", "\(capabilities.cellSize) px (\(describe(capabilities.cellSizeSource)))")
         row("synchronized output", capabilities.synchronizedOutput ? "yes" : "no")
 
         lines.append("Why")
         for reason in capabilities.reasons { lines.append("  - " + safe(reason)) }
+        if let screenColors { lines.append("  - " + safe(screenColors.reason)) }
         return lines
     }
 

@@ -10,9 +10,12 @@ public struct GraphicsCapabilities: Sendable, Equatable {
     public var imageProtocol: ImageProtocol
     /// How image (and query) sequences are framed to cross a multiplexer.
     public var wrapping: MultiplexerWrapping
-    /// Colours for text; monochrome when NO_COLOR is set.
+    /// Colours the environment and replies advertise for text; monochrome when NO_COLOR is
+    /// set. What the review screen draws in is decided by its terminfo description instead
+    /// (`ScreenColorRule`, which `winnow doctor` reports): this guess chooses the image
+    /// protocol (no colours, no images) before the screen starts.
     public var textColors: ColorDepth
-    /// Colours for half-block images (image content, so NO_COLOR does not apply).
+    /// The same guess for images (image content, so NO_COLOR does not apply).
     public var blockColors: ColorDepth
     /// One cell in pixels.
     public var cellSize: PixelSize

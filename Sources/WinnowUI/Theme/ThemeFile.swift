@@ -6,15 +6,7 @@ import WinnowCore
 /// built-in colour; an unknown key or a malformed colour is an error naming its line.
 public enum ThemeFile {
     public static func parse(_ text: String, file: String) throws(DatasetInvalid) -> Theme {
-        let root: TOMLTable
-        do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw DatasetInvalid(problems: [DataProblem(file: file, line: error.source.begin.line, column: error.source.begin.column,
-                                                        message: "not valid TOML: \(error.description)", hint: "fix the syntax (see https://toml.io)")])
-        } catch {
-            throw DatasetInvalid(problems: [DataProblem(file: file, message: "not valid TOML: \(error)", hint: "fix the syntax")])
-        }
+        let root = try TOMLDocument.parse(text, file: file)
         var problems = ProblemCollector()
         let locator = TOMLKeyLocator(text: text)
         var theme = Theme.builtIn

@@ -1,0 +1,4 @@
+import Foundation
+import WinnowBench
+
+exit(BenchCommand.run(arguments: Array(CommandLine.arguments.dropFirst())))
