@@ -107,6 +107,42 @@ enum PostgresSchema {
             """,
             "CREATE INDEX leases_session ON leases(session)",
         ]),
+        // What analyses cache per item (the SQLite store's content_hashes, image_features and
+        // image_measures), keyed by the file's size and time as this host's import saw it.
+        Migration(version: 2, name: "analysis caches", statements: [
+            // hash: the content hash as hexadecimal text (as in SQLite).
+            """
+            CREATE TABLE content_hashes (
+                item_id bigint PRIMARY KEY REFERENCES items(id),
+                file_size bigint NOT NULL,
+                file_mtime double precision NOT NULL,
+                hash text NOT NULL)
+            """,
+            // vector: dimension little-endian float32s; descriptor: the 32×32 grey levels;
+            // NULL when the file gave none.
+            """
+            CREATE TABLE image_features (
+                item_id bigint PRIMARY KEY REFERENCES items(id),
+                file_size bigint NOT NULL,
+                file_mtime double precision NOT NULL,
+                version bigint NOT NULL,
+                dimension bigint NOT NULL,
+                vector bytea,
+                descriptor bytea)
+            """,
+            // value: the measure's bytes; NULL when the image gave none (for 'decode': it decodes).
+            """
+            CREATE TABLE image_measures (
+                item_id bigint NOT NULL REFERENCES items(id),
+                measure text NOT NULL,
+                version bigint NOT NULL,
+                file_size bigint NOT NULL,
+                file_mtime double precision NOT NULL,
+                value bytea,
+                PRIMARY KEY (item_id, measure))
+            """,
+            "CREATE INDEX image_measures_decode_failures ON image_measures(item_id) WHERE measure = 'decode' AND value IS NOT NULL",
+        ]),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -6,31 +6,14 @@ import WinnowStore
 import WinnowTestSupport
 @testable import WinnowDataset
 
-/// What the shared tests ask of a project store: the methods both stores have, under the
-/// same names. (The store protocol being defined in WinnowStore will replace this one.)
-protocol StoreUnderTest: AnyObject, Sendable {
-    func applyImport(_ snapshot: DatasetSnapshot, datasetRoot: String, progress: any ProgressReporter) throws -> ImportSummary
-    func decide(_ request: DecisionRequest, policy: TeamPolicy, at date: Date) throws -> DecisionOutcome
-    func decide(_ requests: [DecisionRequest], policy: TeamPolicy, at date: Date) throws -> [DecisionOutcome]
-    func taxonomy() throws -> ClassTaxonomy
-    func metadataColumns() throws -> [String]
-    func setting(_ key: String) throws -> String?
-    func resolution(ofImage path: String) throws -> ItemResolution
-    func history(ofImage path: String) throws -> [DecisionEvent]
-    func itemStates(ids: [Int64]) throws -> [ItemState]
-    func itemsChanged(after eventID: Int64?) throws -> (lastEventID: Int64?, items: [ItemState])
-    func itemsReviewed(by reviewer: String) throws -> [Int64]
-    func lastEventID() throws -> Int64?
-    func decisionCount() throws -> Int
-    func hold(itemIDs: [Int64], reviewer: String, session: String, policy: TeamPolicy, settling: Bool, now: Date) throws -> [Int64: HoldOutcome]
-    func renewLeases(session: String, seconds: Double, now: Date) throws
-    func releaseLeases(session: String) throws
-    func itemsHeldByOthers(session: String, now: Date) throws -> [Int64: String]
-    func activeLeases(now: Date) throws -> [Lease]
-    func breakLeases(reviewer: String?, image: String?) throws -> Int
-    func verifyDecisionLog(expectingHead recorded: String?) throws -> LogVerification
-    func decisionLogHead() throws -> DecisionLogHead?
-    func logEntries(image: String?, reviewer: String?, since: Date?, _ visit: (DecisionLogEntry) throws -> Void) throws -> Int
+/// What the shared tests ask of a project store: the roles of the store contract both
+/// stores fulfil (import, decisions and the log, leases, analysis caches), and the reads of `ProjectReading`
+/// the PostgreSQL store has so far. (Becomes `any ProjectStoring` once it has them all.)
+protocol StoreUnderTest: ProjectImporting, DecisionRecording, LeaseKeeping, AnalysisCaching {
+    func taxonomy() throws(StoreError) -> ClassTaxonomy
+    func metadataColumns() throws(StoreError) -> [String]
+    func setting(_ key: ProjectSetting) throws(StoreError) -> String?
+    func isMultiLabel() throws(StoreError) -> Bool
     func exportItems(_ visit: (ExportHead, ExportRecord) throws -> Void) throws -> ExportHead
 }
 
@@ -38,12 +21,8 @@ extension ProjectStore: StoreUnderTest {}
 extension PostgresProjectStore: StoreUnderTest {}
 
 extension StoreUnderTest {
-    func decide(_ request: DecisionRequest, policy: TeamPolicy = TeamPolicy()) throws -> DecisionOutcome {
-        try decide(request, policy: policy, at: Date())
-    }
-    func decide(_ requests: [DecisionRequest]) throws -> [DecisionOutcome] { try decide(requests, policy: TeamPolicy(), at: Date()) }
-    func hold(itemIDs: [Int64], reviewer: String, session: String, policy: TeamPolicy, settling: Bool = false, now: Date = Date()) throws -> [Int64: HoldOutcome] {
-        try hold(itemIDs: itemIDs, reviewer: reviewer, session: session, policy: policy, settling: settling, now: now)
+    func hold(itemIDs: [Int64], reviewer: String, session: String, policy: TeamPolicy, now: Date) throws -> [Int64: HoldOutcome] {
+        try hold(itemIDs: itemIDs, reviewer: reviewer, session: session, policy: policy, settling: false, now: now)
     }
     func verify() throws -> LogVerification { try verifyDecisionLog(expectingHead: nil) }
     /// The id of the item with `path`.
