@@ -51,20 +51,21 @@ extension PostgresProjectStore {
         }
     }
 
-    /// Visits every item in the dataset (in items order) with its current state, all read in
-    /// one REPEATABLE READ snapshot (with the log's head of exactly that snapshot), a batch
-    /// of items at a time: reviewers may keep deciding meanwhile without tearing the export.
-    public func exportItems(_ visit: (ExportHead, ExportRecord) throws -> Void) throws -> ExportHead {
-        try exportItems(itemBatch: Self.itemBatch, logBatch: Self.logBatch, visit)
+    /// Runs `body` on one consistent snapshot of the project (one REPEATABLE READ
+    /// transaction), with the decision log's head read in that same snapshot: reviewers may
+    /// keep deciding meanwhile, and every pass over the items sees the same project. Errors
+    /// thrown by `body` pass through as they are.
+    public func exportSnapshot<T>(_ body: (any ExportSnapshot) throws -> T) throws -> T {
+        try exportSnapshot(itemBatch: Self.itemBatch, logBatch: Self.logBatch, body)
     }
 
-    func exportItems(itemBatch: Int64, logBatch: Int64, _ visit: (ExportHead, ExportRecord) throws -> Void) throws -> ExportHead {
+    func exportSnapshot<T>(itemBatch: Int64, logBatch: Int64, _ body: (any ExportSnapshot) throws -> T) throws -> T {
         try connections.transactionPassingErrors(.snapshot) { db in
             guard try db.row("SELECT COUNT(*) FROM imports", as: Int64.self) ?? 0 > 0 else { throw StoreError.notImported }
             let logHead = try Self.decisionLogHead(db)
             let head = ExportHead(
-                datasetRoot: try db.row("SELECT value FROM project WHERE key = 'dataset_root'", as: String.self) ?? "",
-                multiLabel: try db.row("SELECT value FROM project WHERE key = 'multi_label'", as: String.self) == "true",
+                datasetRoot: try Self.setting(.datasetRoot, db) ?? "",
+                multiLabel: try Self.setting(.multiLabel, db) == "true",
                 classes: try db.rows("SELECT name FROM classes WHERE position IS NOT NULL ORDER BY position", as: String.self),
                 items: Int(try db.row(#"SELECT COUNT(*) FROM items WHERE "row" IS NOT NULL"#, as: Int64.self) ?? 0),
                 lastEventID: logHead?.eventID, decisions: logHead?.events ?? 0, decisionLog: logHead)
@@ -77,22 +78,48 @@ extension PostgresProjectStore {
                 guard let last = batch.last, batch.count == Int(logBatch) else { break }
                 afterEvent = last.0
             }
-            var index = 0
-            var afterRow = Int64.min
-            while true {
-                let batch = try db.rows(PostgresQuery(unsafeSQL: #"SELECT id, "row", path, metadata, given_labels, problem FROM items WHERE "row" > $1 ORDER BY "row" LIMIT \#(itemBatch)"#,
-                                                      binds: Self.binds(afterRow)), as: (Int64, Int64, String, String, String?, String?).self)
-                for (id, _, path, metadata, givenText, problem) in batch {
-                    let given = givenText.map(LabelSet.init(storageText:))
-                    let history = events[id] ?? []
-                    try visit(head, ExportRecord(index: index, itemID: id, path: path, metadataJSON: metadata, given: given,
-                                                 resolution: ItemHistory.resolve(given: given, events: history), events: history, problem: problem))
-                    index += 1
-                }
-                guard let last = batch.last, batch.count == Int(itemBatch) else { break }
-                afterRow = last.1
+            return try body(PostgresExportSnapshot(head: head, db: db, events: events, itemBatch: itemBatch))
+        }
+    }
+
+    /// Visits every item in the dataset (in items order) with its current state, all read in
+    /// one snapshot (`exportSnapshot`).
+    public func exportItems(_ visit: (ExportHead, ExportRecord) throws -> Void) throws -> ExportHead {
+        try exportItems(itemBatch: Self.itemBatch, logBatch: Self.logBatch, visit)
+    }
+
+    func exportItems(itemBatch: Int64, logBatch: Int64, _ visit: (ExportHead, ExportRecord) throws -> Void) throws -> ExportHead {
+        try exportSnapshot(itemBatch: itemBatch, logBatch: logBatch) { snapshot in
+            try snapshot.forEachItem { try visit(snapshot.head, $0) }
+            return snapshot.head
+        }
+    }
+}
+
+/// `ExportSnapshot` in one REPEATABLE READ transaction: items are read a batch at a time,
+/// every pass in the same snapshot.
+struct PostgresExportSnapshot: ExportSnapshot {
+    let head: ExportHead
+    let db: PostgresTransaction
+    let events: [Int64: [DecisionEvent]]
+    let itemBatch: Int64
+
+    func forEachItem(metadata: Bool, _ visit: (ExportRecord) throws -> Void) throws {
+        var index = 0
+        var afterRow = Int64.min
+        while true {
+            let sql = #"SELECT id, "row", path, \#(metadata ? "metadata" : "'{}'"), given_labels, problem FROM items WHERE "row" > $1 ORDER BY "row" LIMIT \#(itemBatch)"#
+            let batch = try db.rows(PostgresQuery(unsafeSQL: sql, binds: PostgresProjectStore.binds(afterRow)),
+                                    as: (Int64, Int64, String, String, String?, String?).self)
+            for (id, _, path, metadataJSON, givenText, problem) in batch {
+                let given = givenText.map(LabelSet.init(storageText:))
+                let history = events[id] ?? []
+                try visit(ExportRecord(index: index, itemID: id, path: path, metadataJSON: metadataJSON, given: given,
+                                       resolution: ItemHistory.resolve(given: given, events: history), events: history, problem: problem))
+                index += 1
             }
-            return head
+            guard let last = batch.last, batch.count == Int(itemBatch) else { break }
+            afterRow = last.1
         }
     }
 }

@@ -14,6 +14,7 @@ protocol StoreUnderTest: ProjectImporting, DecisionRecording, LeaseKeeping, Anal
     func metadataColumns() throws(StoreError) -> [String]
     func setting(_ key: ProjectSetting) throws(StoreError) -> String?
     func isMultiLabel() throws(StoreError) -> Bool
+    func exportSnapshot<T>(_ body: (any ExportSnapshot) throws -> T) throws -> T
     func exportItems(_ visit: (ExportHead, ExportRecord) throws -> Void) throws -> ExportHead
 }
 
