@@ -15,6 +15,10 @@ protocol StoreUnderTest: ProjectImporting, DecisionRecording, LeaseKeeping, Anal
     func setting(_ key: ProjectSetting) throws(StoreError) -> String?
     func isMultiLabel() throws(StoreError) -> Bool
     func exportSnapshot<T>(_ body: (any ExportSnapshot) throws -> T) throws -> T
+    func evidence() throws(StoreError) -> ProjectStore.Evidence
+    func annotatorCount() throws(StoreError) -> Int
+    func allAnnotations() throws(StoreError) -> [(itemID: Int64, annotator: String, labels: LabelSet)]
+    func annotations(ofItems ids: [Int64]) throws(StoreError) -> [Int64: [(annotator: String, labels: LabelSet)]]
     func exportItems(_ visit: (ExportHead, ExportRecord) throws -> Void) throws -> ExportHead
 }
 

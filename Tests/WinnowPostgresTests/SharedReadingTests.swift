@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+import WinnowCore
+import WinnowStore
+import WinnowTestSupport
+
+/// The reads of `ProjectReading` the PostgreSQL store has so far, on both stores.
+@Suite("Both stores: evidence and annotations")
+struct SharedReadingTests {
+    @Test("evidence says what the project gives the analysis", arguments: StoreKind.allCases)
+    func evidence(kind: StoreKind) throws {
+        let fixture = try StoreFixture.imported(kind)
+        defer { withExtendedLifetime(fixture) {} }
+        let evidence = try fixture.store.evidence()
+        #expect(evidence.labelledItems == 6 && evidence.models == 0 && !evidence.hasEmbeddings)
+        #expect(evidence.classesFromFile && evidence.classes == 3)
+    }
+
+    @Test("annotations come back by item, annotators ordered by their bytes", arguments: StoreKind.allCases)
+    func annotations(kind: StoreKind) throws {
+        let dataset = TemporaryDataset.simple()
+        dataset.write("labels.csv", "image,label,annotator\nimg0.png,cat,amy\nimg0.png,dog,Zed\nimg1.png,dog,amy\nimg2.png,fox,Zed\n")
+        let fixture = try StoreFixture(kind, dataset)
+        try fixture.importDataset()
+        defer { withExtendedLifetime(fixture) {} }
+        let store = fixture.store
+        #expect(try store.annotatorCount() == 2)
+        let all = try store.allAnnotations().map { "\($0.itemID) \($0.annotator) \($0.labels)" }
+        #expect(all == ["1 Zed dog", "1 amy cat", "2 amy dog", "3 Zed fox"])
+        let some = try store.annotations(ofItems: [1, 3, 99]).mapValues { $0.map { "\($0.annotator) \($0.labels)" } }
+        #expect(some == [1: ["Zed dog", "amy cat"], 3: ["Zed fox"]])
+        #expect(try store.annotations(ofItems: []).isEmpty)
+    }
+}
