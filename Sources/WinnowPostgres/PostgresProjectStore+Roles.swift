@@ -1,7 +1,8 @@
 import WinnowStore
 
 // The roles of the store contract (WinnowStore/ProjectStoring.swift) this store fulfils in
-// full. Not yet `ProjectReading` (info, evidence, the analysis context and its signature,
-// annotations, the state folder, the export snapshot as an `ExportSnapshot`), so not yet
-// `ProjectStoring`: `openProjectStore` cannot choose it.
+// full. Not yet `ProjectReading` (it lacks `stateDirectory`, `info()` and
+// `analysisContext(policy:)`, whose models' matrices are file paths in a state folder while
+// this store keeps them in the database), so not yet `ProjectStoring`: `openProjectStore`
+// cannot choose it.
 extension PostgresProjectStore: ProjectImporting, DecisionRecording, LeaseKeeping, AnalysisCaching {}

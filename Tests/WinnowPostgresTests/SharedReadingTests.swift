@@ -31,4 +31,18 @@ struct SharedReadingTests {
         #expect(some == [1: ["Zed dog", "amy cat"], 3: ["Zed fox"]])
         #expect(try store.annotations(ofItems: []).isEmpty)
     }
+
+    @Test("the analysis input's signature: the same form in both stores, changed by an import")
+    func signature() throws {
+        let sqlite = try StoreFixture.imported(.sqlite)
+        let postgres = try StoreFixture.imported(.postgres)
+        defer { withExtendedLifetime((sqlite, postgres)) {} }
+        let signature = try postgres.store.analysisInputSignature()
+        // The first line names the import (its id and time), the rest what it holds.
+        #expect(signature.split(separator: "\n").dropFirst() == (try sqlite.store.analysisInputSignature()).split(separator: "\n").dropFirst())
+        #expect(signature.hasPrefix("import 1 ") && signature.contains("classes 3 cat\u{1F}dog\u{1F}fox"))
+        #expect(try postgres.store.analysisInputSignature() == signature)
+        try postgres.importDataset()
+        #expect(try postgres.store.analysisInputSignature() != signature)
+    }
 }
