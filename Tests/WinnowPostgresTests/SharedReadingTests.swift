@@ -45,4 +45,35 @@ struct SharedReadingTests {
         try postgres.importDataset()
         #expect(try postgres.store.analysisInputSignature() != signature)
     }
+
+    @Test("info counts the same in both stores: classes, annotators, problems (decode failures too), decisions")
+    func info() throws {
+        var infos: [ProjectInfo] = []
+        for kind in StoreKind.allCases {
+            let dataset = TemporaryDataset.simple()
+            dataset.write("labels.csv", "image,label,annotator\nimg0.png,cat,amy\nimg0.png,dog,Zed\nimg1.png,dog,amy\nimg2.png,fox,Zed\n"
+                          + "img3.png,cat,amy\nimg4.png,dog,amy\nimg5.png,fox,amy\nimg5.png,fox,Zed\n")
+            let fixture = try StoreFixture(kind, dataset)
+            try fixture.importDataset()
+            defer { withExtendedLifetime(fixture) {} }
+            let store = fixture.store
+            _ = try store.decide(request("img1.png", .relabel, "fox"))
+            _ = try store.decide(request("img2.png", .exclude, by: "bob"))
+            try store.markProblem(imagePath: "img3.png", problem: "PNG data is truncated")
+            let files = try SharedAnalysisCacheTests.files(fixture)
+            try store.saveImageMeasures([ImageMeasureRecord(itemID: files[4].id, kind: .decode, size: files[4].size,
+                                                            modificationTime: files[4].time, value: Data("JPEG ends early".utf8))])
+            var info = try store.info()
+            #expect(info.state.isEmpty == false && info.lastImport != nil)
+            (info.state, info.dataset, info.lastImport) = ("", "", nil)
+            infos.append(info)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        #expect(String(decoding: try encoder.encode(infos[0]), as: UTF8.self) == String(decoding: try encoder.encode(infos[1]), as: UTF8.self))
+        let info = infos[1]
+        #expect(info.items == 6 && info.annotators.map(\.name) == ["Zed", "amy"] && info.annotatorDisagreements == 1)
+        #expect(info.problems.map(\.image) == ["img3.png", "img4.png"] && info.decisions == 2 && info.status["excluded"] == 1)
+        #expect(info.classes.map(\.name) == ["cat", "dog", "fox"] && info.classes[2].current == info.classes[2].given)
+    }
 }

@@ -16,6 +16,7 @@ protocol StoreUnderTest: ProjectImporting, DecisionRecording, LeaseKeeping, Anal
     func isMultiLabel() throws(StoreError) -> Bool
     func exportSnapshot<T>(_ body: (any ExportSnapshot) throws -> T) throws -> T
     func evidence() throws(StoreError) -> ProjectStore.Evidence
+    func info() throws(StoreError) -> ProjectInfo
     func analysisInputSignature() throws(StoreError) -> String
     func annotatorCount() throws(StoreError) -> Int
     func allAnnotations() throws(StoreError) -> [(itemID: Int64, annotator: String, labels: LabelSet)]
