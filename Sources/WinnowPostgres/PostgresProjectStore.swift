@@ -13,15 +13,23 @@ import WinnowStore
 public final class PostgresProjectStore: Sendable {
     /// The database's URL as messages show it (never the password).
     public let location: String
+    /// This host's folder for what the store keeps in files: caches (neighbour graphs, the
+    /// helper model, saved queues) and the models' matrices, written out from the database
+    /// when an analysis first asks for them.
+    public let stateDirectory: String
     let connections: PostgresConnections
 
     /// Connects to the database at `url` (`postgresql://…`) and brings its schema up to date.
     /// Credentials come from the URL, `$PGPASSWORD`, `~/.pgpass` (or `$PGPASSFILE`), or
     /// the server's trust of the Unix socket. Refuses a database a newer Winnow wrote.
-    public init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(StoreError) {
+    /// `stateDirectory`: this host's folder for the store's files (default: one under the
+    /// temporary folder named after the database).
+    public init(url: String, stateDirectory: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws(StoreError) {
         let parsed: PostgresURL
         do { parsed = try PostgresURL(url) } catch { throw .cannotConnect(url: PostgresURLError.redact(url), reason: error.problem) }
         location = parsed.redacted
+        self.stateDirectory = stateDirectory ?? NSTemporaryDirectory() + "/winnow-postgres-"
+            + String(location.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) && $0.isASCII ? Character($0) : "_" })
         connections = try PostgresConnections(url: parsed, environment: environment)
         try PostgresSchema.migrate(connections)
     }

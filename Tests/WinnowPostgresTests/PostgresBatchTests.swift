@@ -73,7 +73,7 @@ struct PostgresBatchTests {
         let server = try ThrowawayPostgres.server()
         let (name, url) = try server.createDatabase()
         defer { server.dropDatabase(name) }
-        let stores: [(String, any StoreUnderTest)] = [("sqlite", try ProjectStore(stateDirectory: dataset.statePath)),
+        let stores: [(String, any ProjectStoring)] = [("sqlite", try ProjectStore(stateDirectory: dataset.statePath)),
                                                       ("postgres", try PostgresProjectStore(url: url))]
         func seconds(_ body: () throws -> Void) rethrows -> Double {
             let start = Date()

@@ -11,7 +11,7 @@ import WinnowTestSupport
 struct SharedFiguresTests {
     /// Two reviewers' decisions on the simple dataset (img0 cat, img1 dog, img2 fox, img3 cat,
     /// img4 dog, img5 fox): relabels, an accept, an exclude, a skip, an undone accept.
-    static func review(_ store: any StoreUnderTest) throws {
+    static func review(_ store: any ProjectStoring) throws {
         let date = Date(timeIntervalSince1970: 1_800_000_000)
         _ = try store.decide(DecisionRequest(imagePath: "img0.png", reviewer: "alice", action: .relabel, labels: LabelSet(single: "fox"),
                                              queue: "label-issues", reason: "confident-learning", score: 0.9, flags: ["confident_learning"]),

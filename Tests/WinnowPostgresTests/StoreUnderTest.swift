@@ -6,31 +6,15 @@ import WinnowStore
 import WinnowTestSupport
 @testable import WinnowDataset
 
-/// What the shared tests ask of a project store: the roles of the store contract both
-/// stores fulfil (import, decisions and the log, leases, analysis caches), and the reads of `ProjectReading`
-/// the PostgreSQL store has so far. (Becomes `any ProjectStoring` once it has them all.)
-protocol StoreUnderTest: ProjectImporting, DecisionRecording, LeaseKeeping, AnalysisCaching {
-    func taxonomy() throws(StoreError) -> ClassTaxonomy
-    func metadataColumns() throws(StoreError) -> [String]
-    func setting(_ key: ProjectSetting) throws(StoreError) -> String?
-    func isMultiLabel() throws(StoreError) -> Bool
-    func exportSnapshot<T>(_ body: (any ExportSnapshot) throws -> T) throws -> T
-    func evidence() throws(StoreError) -> ProjectStore.Evidence
-    func info() throws(StoreError) -> ProjectInfo
-    func analysisInputSignature() throws(StoreError) -> String
-    func annotatorCount() throws(StoreError) -> Int
-    func allAnnotations() throws(StoreError) -> [(itemID: Int64, annotator: String, labels: LabelSet)]
-    func annotations(ofItems ids: [Int64]) throws(StoreError) -> [Int64: [(annotator: String, labels: LabelSet)]]
-    func exportItems(_ visit: (ExportHead, ExportRecord) throws -> Void) throws -> ExportHead
-}
+// The shared tests hold each store as the session does: `any ProjectStoring`.
 
-extension ProjectStore: StoreUnderTest {}
-extension PostgresProjectStore: StoreUnderTest {}
-
-extension StoreUnderTest {
+extension LeaseKeeping {
     func hold(itemIDs: [Int64], reviewer: String, session: String, policy: TeamPolicy, now: Date) throws -> [Int64: HoldOutcome] {
         try hold(itemIDs: itemIDs, reviewer: reviewer, session: session, policy: policy, settling: false, now: now)
     }
+}
+
+extension DecisionRecording {
     func verify() throws -> LogVerification { try verifyDecisionLog(expectingHead: nil) }
     /// The id of the item with `path`.
     func id(_ path: String) throws -> Int64 {
@@ -50,9 +34,9 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
 final class StoreFixture: @unchecked Sendable {
     let kind: StoreKind
     let dataset: TemporaryDataset
-    let store: any StoreUnderTest
+    let store: any ProjectStoring
     /// How to open another store on the same project (another process would).
-    let open: @Sendable () throws -> any StoreUnderTest
+    let open: @Sendable () throws -> any ProjectStoring
     private let database: String?
     /// The PostgreSQL database's name (nil for SQLite).
     var databaseName: String? { database }
@@ -68,7 +52,8 @@ final class StoreFixture: @unchecked Sendable {
         case .postgres:
             let server = try ThrowawayPostgres.server()
             let (name, url) = try server.createDatabase(function: function)
-            open = { try PostgresProjectStore(url: url) }
+            let state = dataset.statePath
+            open = { try PostgresProjectStore(url: url, stateDirectory: state) }
             database = name
         }
         store = try open()
