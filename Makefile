@@ -5,8 +5,9 @@ SWIFT ?= swift
 # ncurses-term has the direct-colour terminal descriptions a test uses; xterm, xvfb,
 # imagemagick, libsixel-bin and python3 run the review screen's pixel check in a real
 # sixel terminal, headless; qemu-user emulates a CPU without AVX for the test that the
-# portable search kernel runs there).
-SYSTEM_PACKAGES := libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncursesw5-dev libpng-dev libturbojpeg0-dev libwebp-dev libsixel-dev libssl-dev tmux ncurses-term xterm xvfb imagemagick libsixel-bin python3 qemu-user
+# portable search kernel runs there; postgresql: the PostgreSQL 15 server the PostgreSQL
+# store's tests start, in a temporary folder, on a Unix socket only).
+SYSTEM_PACKAGES := postgresql libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-dev libncursesw5-dev libpng-dev libturbojpeg0-dev libwebp-dev libsixel-dev libssl-dev tmux ncurses-term xterm xvfb imagemagick libsixel-bin python3 qemu-user
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 

@@ -8,6 +8,7 @@ import PackageDescription
 //   WinnowHelperModel (pure: cross-validated logistic regression on features, OpenBLAS)
 //   WinnowDataset (reads a dataset folder into a validated snapshot)
 //   WinnowStore (the project store: its contract as protocols by role, and the SQLite implementation)
+//   WinnowPostgres (the same project store in PostgreSQL, through postgres-nio; in progress)
 //   WinnowImaging (decodes PNG/JPEG/WebP with Debian's libraries; encodes PNG)
 //   WinnowGraphics (terminal image protocols: sixel, kitty, iTerm2; capability detection)
 //   WinnowUI (pure: review state, actions, reducer, rendering into a cell buffer)
@@ -29,6 +30,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        // The PostgreSQL store (issue 14): the client, and the NIO, TLS and logging types its API takes.
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(
@@ -85,6 +91,18 @@ let package = Package(
                 "WinnowCore", "CCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
+        // The project store in PostgreSQL (issue 14, in progress): the same records, decision-log
+        // chain and errors as WinnowStore, through postgres-nio, behind a synchronous API.
+        .target(
+            name: "WinnowPostgres",
+            dependencies: [
+                "WinnowCore", "WinnowStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Image decoding and terminal graphics: C libraries from Debian packages.
@@ -176,6 +194,12 @@ let package = Package(
         .testTarget(
             name: "WinnowStoreTests",
             dependencies: ["WinnowStore", "WinnowDataset", "WinnowTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The PostgreSQL store against a throwaway server the tests start (WinnowTestSupport's
+        // ThrowawayPostgres: initdb in a temporary folder, Unix socket only).
+        .testTarget(
+            name: "WinnowPostgresTests",
+            dependencies: ["WinnowPostgres", "WinnowStore", "WinnowCore", "WinnowDataset", "WinnowTestSupport"]
         ),
         .testTarget(
             name: "WinnowImagingTests",

@@ -6,6 +6,7 @@ import Darwin
 import CCrypto
 import GRDB
 import GRDBSQLite
+import WinnowCore
 
 /// The hash chain that makes tampering with the decision log evident.
 ///
@@ -48,37 +49,37 @@ import GRDBSQLite
 ///
 /// Columns are read raw through SQLite's C API (and events inserted with explicit byte
 /// lengths) so the bytes hashed at insert are exactly the bytes read back by a verifier.
-enum DecisionLogChain {
+package enum DecisionLogChain {
     /// The "previous hash" of the first event.
-    static let genesis = String(repeating: "0", count: 64)
+    package static let genesis = String(repeating: "0", count: 64)
 
     /// The columns hashed, in canonical order (aliases: `e` events, `i` items), then the
     /// stored hash. `SELECT <columns> FROM events e LEFT JOIN items i ON i.id = e.item_id`.
     static let columns = "e.id, e.item_id, i.path, e.reviewer, e.action, e.old_labels, e.new_labels, e.queue, e.reason, e.note, e.undoes, e.created_at, e.score, e.flags, e.hash"
-    static let fieldNames: [String] = ["id", "item_id", "item_path", "reviewer", "action", "old_labels", "new_labels",
+    package static let fieldNames: [String] = ["id", "item_id", "item_path", "reviewer", "action", "old_labels", "new_labels",
                                        "queue", "reason", "note", "undoes", "created_at", "score", "flags"]
     /// Index of `hash` in `columns`.
     static let hashColumn: Int32 = 14
 
     /// Builds one event's canonical bytes; reused from event to event, and allocation-free
     /// per event (a verification encodes a million of them).
-    struct Encoder {
-        private(set) var bytes: [UInt8] = []
+    package struct Encoder {
+        package private(set) var bytes: [UInt8] = []
         private var fieldIndex = 0
         private let hasher = SHA256Hasher()
         /// `name=` of each field, as bytes.
         private static let prefixes: [[UInt8]] = fieldNames.map { Array(($0 + "=").utf8) }
         private static let header = Array("winnow-event-v1\nprevious=".utf8)
 
-        init() { bytes.reserveCapacity(1024) }
+        package init() { bytes.reserveCapacity(1024) }
 
         /// Starts a new event chained to `previous` (a hash, as hex text or its bytes).
-        mutating func begin(previous: String) {
+        package mutating func begin(previous: String) {
             var previous = previous
             previous.withUTF8 { begin(previous: $0) }
         }
 
-        mutating func begin(previous: UnsafeBufferPointer<UInt8>) {
+        package mutating func begin(previous: UnsafeBufferPointer<UInt8>) {
             bytes.removeAll(keepingCapacity: true)
             bytes.append(contentsOf: Self.header)
             appendLengthPrefixed(previous)
@@ -86,7 +87,7 @@ enum DecisionLogChain {
             fieldIndex = 0
         }
 
-        mutating func begin(previous: [UInt8]) {
+        package mutating func begin(previous: [UInt8]) {
             previous.withUnsafeBufferPointer { begin(previous: $0) }
         }
 
@@ -101,34 +102,34 @@ enum DecisionLogChain {
             bytes.append(contentsOf: value)
         }
 
-        mutating func null() {
+        package mutating func null() {
             name()
             bytes.append(contentsOf: [0x2D, 0x0A])  // -\n
         }
 
-        mutating func text(_ value: String?) {
+        package mutating func text(_ value: String?) {
             guard var value else { return null() }
             value.withUTF8 { text(bytes: $0) }
         }
 
-        mutating func text(bytes value: UnsafeBufferPointer<UInt8>) {
+        package mutating func text(bytes value: UnsafeBufferPointer<UInt8>) {
             name()
             appendLengthPrefixed(value)
             bytes.append(0x0A)
         }
 
-        mutating func integer(_ value: Int64?) {
+        package mutating func integer(_ value: Int64?) {
             guard let value else { return null() }
             DecisionLogChain.withDecimal(value) { text(bytes: $0) }
         }
 
-        mutating func real(_ value: Double?) {
+        package mutating func real(_ value: Double?) {
             guard let value else { return null() }
             DecisionLogChain.withCanonical(value) { text(bytes: $0) }
         }
 
         /// The lower-case hex SHA-256 of the bytes built so far, into `out` (64 bytes).
-        func hash(into out: inout [UInt8]) {
+        package func hash(into out: inout [UInt8]) {
             out.removeAll(keepingCapacity: true)
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
                 bytes.withUnsafeBufferPointer { hasher.digest($0, into: digest.baseAddress!) }
@@ -140,13 +141,42 @@ enum DecisionLogChain {
         }
 
         /// The lower-case hex SHA-256 of the bytes built so far.
-        var hash: String {
+        package var hash: String {
             var out: [UInt8] = []
             out.reserveCapacity(64)
             hash(into: &out)
             return String(decoding: out, as: UTF8.self)
         }
     }
+
+    /// The hash of a new event: its canonical fields, in canonical order, chained to `previous`.
+    /// `createdAt`, `score` and `flags` as stored (see `storedScore`, `storedFlags`).
+    package static func hash(of event: DecisionEvent, previous: String, itemPath: String, createdAt: String,
+                             score: Double?, flags: String?) -> String {
+        var encoder = Encoder()
+        encoder.begin(previous: previous)
+        encoder.integer(event.id)
+        encoder.integer(event.itemID)
+        encoder.text(itemPath)
+        encoder.text(event.reviewer)
+        encoder.text(event.action.rawValue)
+        encoder.text(event.oldLabels?.storageText)
+        encoder.text(event.newLabels?.storageText)
+        encoder.text(event.queue)
+        encoder.text(event.reason)
+        encoder.text(event.note)
+        encoder.integer(event.undoes)
+        encoder.text(createdAt)
+        encoder.real(score)
+        encoder.text(flags)
+        return encoder.hash
+    }
+
+    /// A decision's score as stored (and hashed): nil when absent or not finite.
+    package static func storedScore(_ score: Double?) -> Double? { score.flatMap { $0.isFinite ? $0 : nil } }
+
+    /// A decision's flag kinds as stored (and hashed): a JSON array, nil when there are none.
+    package static func storedFlags(_ flags: [String]) -> String? { flags.isEmpty ? nil : JSONText.array(flags) }
 
     static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
 

@@ -16,12 +16,20 @@ public struct AnalysisContext: Sendable {
         public var resolution: ItemResolution
         /// Where its reviews stand under the team policy the context was read with.
         public var consensus: ReviewConsensus
+
+        package init(id: Int64, path: String, problem: String?, metadataJSON: String, fileSize: Int64?, modificationTime: Double?,
+                     given: LabelSet?, resolution: ItemResolution, consensus: ReviewConsensus) {
+            (self.id, self.path, self.problem, self.metadataJSON) = (id, path, problem, metadataJSON)
+            (self.fileSize, self.modificationTime, self.given, self.resolution, self.consensus) = (fileSize, modificationTime, given, resolution, consensus)
+        }
     }
 
     public struct Model: Sendable {
         public var name: String
         /// Absolute path of the float32 items × classes `.npy` in the state folder.
         public var matrixPath: String
+
+        package init(name: String, matrixPath: String) { (self.name, self.matrixPath) = (name, matrixPath) }
     }
 
     public struct Embeddings: Sendable {
@@ -30,6 +38,10 @@ public struct AnalysisContext: Sendable {
         public var rows: Int
         public var dimension: Int
         public var fingerprint: String
+
+        package init(source: String, rows: Int, dimension: Int, fingerprint: String) {
+            (self.source, self.rows, self.dimension, self.fingerprint) = (source, rows, dimension, fingerprint)
+        }
     }
 
     public var datasetRoot: String
@@ -41,6 +53,11 @@ public struct AnalysisContext: Sendable {
     public var embeddings: Embeddings?
     /// The newest decision this context includes.
     public var lastEventID: Int64?
+
+    package init(datasetRoot: String, classes: [String], multiLabel: Bool, items: [Item], models: [Model], embeddings: Embeddings?, lastEventID: Int64?) {
+        (self.datasetRoot, self.classes, self.multiLabel, self.items) = (datasetRoot, classes, multiLabel, items)
+        (self.models, self.embeddings, self.lastEventID) = (models, embeddings, lastEventID)
+    }
 }
 
 extension ProjectStore {

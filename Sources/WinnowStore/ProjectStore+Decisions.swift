@@ -50,6 +50,15 @@ public struct DecisionOutcome: Sendable {
     /// Every event of the item as committed, this one last (read in the decision's own
     /// transaction, so it includes other reviewers' decisions up to that moment).
     public var history: [DecisionEvent]
+
+    package init(event: DecisionEvent, before: ItemResolution, after: ItemResolution, undone: DecisionEvent?, hash: String, history: [DecisionEvent]) {
+        self.event = event
+        self.before = before
+        self.after = after
+        self.undone = undone
+        self.hash = hash
+        self.history = history
+    }
 }
 
 extension ProjectStore {
@@ -76,24 +85,11 @@ extension ProjectStore {
         let itemID: Int64 = item["id"]
         let given = (item["given_labels"] as String?).map(LabelSet.init(storageText:))
         let history = try Self.events(db, itemID: itemID)
-        let before = ItemHistory.resolve(given: given, events: history)
-
-        var undone: DecisionEvent?
-        if request.action == .undo {
-            guard let target = ItemHistory.undoTarget(history) else { throw StoreError.nothingToUndo(request.imagePath) }
-            undone = target
-        }
-        try authorize(request, itemID: itemID, history: history, undoing: undone, policy: policy, at: date, db)
-        if request.action == .relabel {
-            guard let labels = request.labels else { throw StoreError.invalidLabels("relabel needs the new label") }
-            try Self.validate(labels, db)
-        }
-        let newLabels: LabelSet? = request.action == .relabel ? request.labels : before.labels
-        var event = DecisionEvent(id: 0, itemID: itemID, reviewer: request.reviewer, action: request.action,
-                                  oldLabels: before.labels, newLabels: newLabels, queue: request.queue,
-                                  reason: request.reason, note: request.note, undoes: undone?.id, createdAt: date)
-        let after = ItemHistory.resolve(given: given, events: history + [event])
-        event.newLabels = after.labels
+        let plan = try DecisionPlan(request, itemID: itemID, given: given, history: history, policy: policy, at: date,
+                                    foreignLease: { try foreignLease(db, itemID: itemID, reviewer: request.reviewer, now: date) },
+                                    validate: { try Self.validate($0, db) })
+        var event = plan.event
+        let before = plan.before, after = plan.after, undone = plan.undone
         // The chain: this event's hash covers the newest event's hash. The transaction is
         // IMMEDIATE, so no other writer can append between this read and the insert. The id
         // is chosen here (as AUTOINCREMENT would) because it is part of the hashed bytes.
@@ -102,25 +98,10 @@ extension ProjectStore {
         event.id = max(sequence, newest?["id"] ?? 0) + 1
         let itemPath: String = item["path"]
         let createdAt = Timestamp.string(from: date)
-        let score = request.score.flatMap { $0.isFinite ? $0 : nil }
-        let flags = request.flags.isEmpty ? nil : JSONText.array(request.flags)
-        var encoder = DecisionLogChain.Encoder()
-        encoder.begin(previous: newest?["hash"] ?? DecisionLogChain.genesis)
-        encoder.integer(event.id)
-        encoder.integer(itemID)
-        encoder.text(itemPath)
-        encoder.text(event.reviewer)
-        encoder.text(event.action.rawValue)
-        encoder.text(event.oldLabels?.storageText)
-        encoder.text(event.newLabels?.storageText)
-        encoder.text(event.queue)
-        encoder.text(event.reason)
-        encoder.text(event.note)
-        encoder.integer(event.undoes)
-        encoder.text(createdAt)
-        encoder.real(score)
-        encoder.text(flags)
-        let hash = encoder.hash
+        let score = DecisionLogChain.storedScore(request.score)
+        let flags = DecisionLogChain.storedFlags(request.flags)
+        let hash = DecisionLogChain.hash(of: event, previous: newest?["hash"] ?? DecisionLogChain.genesis, itemPath: itemPath,
+                                         createdAt: createdAt, score: score, flags: flags)
         // Bound with explicit byte lengths (GRDB's text binding stops at a NUL), so the
         // stored bytes are exactly the hashed ones.
         let insert = try BulkInsert(db, sql: """
@@ -143,38 +124,6 @@ extension ProjectStore {
         insert.bind(14, hash)
         try insert.step()
         return DecisionOutcome(event: event, before: before, after: after, undone: undone, hash: hash, history: history + [event])
-    }
-
-    /// Refuses what the team policy does not allow, before anything is written: deciding on
-    /// an item another reviewer holds; acts beyond the reviewer's role; changing another
-    /// reviewer's decision or a settled item, and settling a dispute, without being a lead.
-    static func authorize(_ request: DecisionRequest, itemID: Int64, history: [DecisionEvent], undoing: DecisionEvent?, policy: TeamPolicy,
-                          at date: Date, _ db: Database) throws {
-        let reviewer = request.reviewer
-        do {
-            try policy.authorize(reviewer, .decide(request.action == .undo ? (undoing?.action ?? .undo) : request.action))
-            if request.force { try policy.authorize(reviewer, .breakLeases) }
-        } catch { throw StoreError.refused(error) }
-        if !request.force, let lease = try foreignLease(db, itemID: itemID, reviewer: reviewer, now: date) {
-            throw StoreError.leased(image: request.imagePath, reviewer: lease.reviewer, until: Timestamp.string(from: lease.until))
-        }
-        if let undoing, undoing.reviewer != reviewer {
-            do { try policy.authorize(reviewer, .overrideOthers) } catch { throw StoreError.refused(error) }
-        }
-        guard [.accept, .relabel, .exclude].contains(request.action) else { return }
-        let consensus = policy.consensus(history)
-        let others = consensus.reviews.filter { $0.reviewer != reviewer }
-        if request.mustBeOpen, !others.isEmpty {
-            let open = request.queue == "disputed" ? consensus.state == .disputed : consensus.isOpen(for: reviewer)
-            if !open { throw StoreError.alreadyDecided(image: request.imagePath, reviewers: others.map(\.reviewer)) }
-        }
-        do {
-            switch consensus.state {
-            case .disputed: try policy.authorize(reviewer, .settleDisputes)
-            case .final where !others.isEmpty: try policy.authorize(reviewer, .overrideOthers)
-            default: break
-            }
-        } catch { throw StoreError.refused(error) }
     }
 
     /// Records that an image cannot be decoded (found while reviewing). It shows in

@@ -16,6 +16,17 @@ public struct ExportRecord: Sendable {
     public var events: [DecisionEvent]
     /// What the import found wrong with the image file (missing, not a regular file, not an image).
     public var problem: String?
+
+    package init(index: Int, itemID: Int64, path: String, metadataJSON: String, given: LabelSet?, resolution: ItemResolution, events: [DecisionEvent], problem: String?) {
+        self.index = index
+        self.itemID = itemID
+        self.path = path
+        self.metadataJSON = metadataJSON
+        self.given = given
+        self.resolution = resolution
+        self.events = events
+        self.problem = problem
+    }
 }
 
 /// What an export was read from: enough for a manifest to say exactly which labels it holds.
@@ -30,6 +41,16 @@ public struct ExportHead: Sendable, Codable {
     public var decisions: Int
     /// The decision log's head (with its hash) for exactly the decisions this snapshot holds.
     public var decisionLog: DecisionLogHead?
+
+    package init(datasetRoot: String, multiLabel: Bool, classes: [String], items: Int, lastEventID: Int64?, decisions: Int, decisionLog: DecisionLogHead?) {
+        self.datasetRoot = datasetRoot
+        self.multiLabel = multiLabel
+        self.classes = classes
+        self.items = items
+        self.lastEventID = lastEventID
+        self.decisions = decisions
+        self.decisionLog = decisionLog
+    }
 }
 
 /// The project as one read transaction sees it (SQLite: a WAL snapshot; a server database:

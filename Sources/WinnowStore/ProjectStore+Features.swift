@@ -70,7 +70,7 @@ extension ProjectStore {
     }
 
     /// `values` as consecutive little-endian float32s.
-    static func littleEndianBytes(of values: [Float]) -> Data {
+    package static func littleEndianBytes(of values: [Float]) -> Data {
         var data = Data(count: values.count * 4)
         data.withUnsafeMutableBytes { raw in
             for (i, value) in values.enumerated() { raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: i * 4, as: UInt32.self) }
@@ -79,7 +79,7 @@ extension ProjectStore {
     }
 
     /// The floats of a little-endian float32 blob; nil when its length is not a multiple of 4.
-    static func floats(fromLittleEndian data: Data) -> [Float]? {
+    package static func floats(fromLittleEndian data: Data) -> [Float]? {
         guard data.count % 4 == 0 else { return nil }
         return data.withUnsafeBytes { raw in
             (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }

@@ -37,6 +37,16 @@ public struct ReviewFigures: Sendable, Equatable {
     public var flags: [FlagOutcome]
     /// Items decided while working through each queue (the queue the reviewer had open).
     public var decidedByQueue: [String: Int]
+
+    package init(decisionsByAction: [String: Int], decisionsByReviewer: [String: [String: Int]], status: [String: Int],
+                 flows: [Flow], flags: [FlagOutcome], decidedByQueue: [String: Int]) {
+        self.decisionsByAction = decisionsByAction
+        self.decisionsByReviewer = decisionsByReviewer
+        self.status = status
+        self.flows = flows
+        self.flags = flags
+        self.decidedByQueue = decidedByQueue
+    }
 }
 
 /// What reviewing concluded about the items each flag surfaced. Fed one decided item at
@@ -77,40 +87,14 @@ public struct FlagTally: Sendable {
 extension ProjectStore {
     public func reviewFigures() throws(StoreError) -> ReviewFigures {
         try read { db in
-            var byAction: [String: Int] = [:]
-            var byReviewer: [String: [String: Int]] = [:]
+            var tally = ReviewFiguresTally()
             for row in try Row.fetchAll(db, sql: "SELECT reviewer, action, COUNT(*) AS n FROM events GROUP BY reviewer, action") {
-                let n: Int = row["n"]
-                byAction[row["action"], default: 0] += n
-                byReviewer[row["reviewer"], default: [:]][row["action"]] = n
+                tally.count(reviewer: row["reviewer"], action: row["action"], row["n"])
             }
-            var status: [String: Int] = [:]
-            for s in ItemStatus.allCases { status[s.rawValue] = 0 }
-            var flows: [String: [String: Int]] = [:]
-            var flags = FlagTally()
-            var byQueue: [String: Int] = [:]
             try Self.forEachItemHistory(db) { given, history, storedFlags in
-                guard !history.isEmpty else {
-                    status[ItemStatus.unreviewed.rawValue, default: 0] += 1
-                    return
-                }
-                let given = given.map(LabelSet.init(storageText:))
-                let resolution = ItemHistory.resolve(given: given, events: history)
-                status[resolution.status.rawValue, default: 0] += 1
-                if resolution.status == .relabelled {
-                    flows[given?.description ?? "(none)", default: [:]][resolution.labels?.description ?? "(none)", default: 0] += 1
-                }
-                guard [.accepted, .relabelled, .excluded].contains(resolution.status),
-                      let decision = ItemHistory.effectiveDecisions(history).last(where: { $0.action != .skip && $0.action != .split }) else { return }
-                byQueue[decision.queue ?? "manual", default: 0] += 1
-                // The kinds of flag logged with it (the events' `flags` column, read in the same pass).
-                let logged = history.firstIndex { $0.id == decision.id }.flatMap { storedFlags[$0] }.map(Self.flagNames)
-                flags.record(flags: FlagTally.flags(of: decision, stored: logged), outcome: resolution.status)
+                tally.item(given: given, history: history, storedFlags: storedFlags)
             }
-            let flowList = flows.flatMap { from, targets in targets.map { ReviewFigures.Flow(from: from, to: $0.key, count: $0.value) } }
-                .sorted { $0.count != $1.count ? $0.count > $1.count : ($0.from, $0.to) < ($1.from, $1.to) }
-            return ReviewFigures(decisionsByAction: byAction, decisionsByReviewer: byReviewer, status: status, flows: flowList,
-                                 flags: flags.results, decidedByQueue: byQueue)
+            return tally.figures
         }
     }
 

@@ -24,6 +24,18 @@ public struct ImportSummary: Sendable, Codable, Equatable {
     public var notices: [String]
 }
 
+extension ImportSummary {
+    /// The summary of importing `snapshot`, given what the store counted.
+    package init(_ snapshot: DatasetSnapshot, newItems: Int, removedItems: Int) {
+        self.init(items: snapshot.items.count, newItems: newItems, removedItems: removedItems,
+                  classes: snapshot.taxonomy.count, annotators: snapshot.annotators.count,
+                  labelledItems: snapshot.items.reduce(0) { $0 + ($1.givenLabels == nil ? 0 : 1) },
+                  models: snapshot.models.map(\.name), embeddingDimension: snapshot.embeddings?.dimension,
+                  problems: snapshot.itemsWithProblems, layout: snapshot.layout.rawValue,
+                  multiLabel: snapshot.isMultiLabel, notices: snapshot.notices)
+    }
+}
+
 extension ProjectStore {
     /// Replaces the project's view of the dataset with `snapshot`, in one transaction, keeping
     /// every decision. Items are matched by path, so a re-import after images were added,
@@ -100,14 +112,8 @@ extension ProjectStore {
             }
 
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items") ?? 0
-            let summary = ImportSummary(
-                items: snapshot.items.count, newItems: total - previousCount,
-                removedItems: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items WHERE row IS NULL") ?? 0,
-                classes: snapshot.taxonomy.count, annotators: snapshot.annotators.count,
-                labelledItems: snapshot.items.reduce(0) { $0 + ($1.givenLabels == nil ? 0 : 1) },
-                models: snapshot.models.map(\.name), embeddingDimension: snapshot.embeddings?.dimension,
-                problems: snapshot.itemsWithProblems, layout: snapshot.layout.rawValue,
-                multiLabel: snapshot.isMultiLabel, notices: snapshot.notices)
+            let summary = ImportSummary(snapshot, newItems: total - previousCount,
+                                        removedItems: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items WHERE row IS NULL") ?? 0)
             let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
             try db.execute(sql: "INSERT INTO imports(finished_at, summary) VALUES (?, ?)", arguments: [Timestamp.string(from: Date()), json])
             return summary

@@ -4,12 +4,30 @@ import WinnowCore
 
 /// Everything `winnow info` shows, as one Codable value (its `--json` form).
 public struct ProjectInfo: Sendable, Codable {
-    public struct ClassCount: Sendable, Codable { public var name: String; public var given: Int; public var current: Int }
-    public struct AnnotatorCount: Sendable, Codable { public var name: String; public var labels: Int }
-    public struct Model: Sendable, Codable { public var name: String; public var source: String }
-    public struct Embeddings: Sendable, Codable { public var source: String; public var dimension: Int; public var scalarType: String }
-    public struct Problem: Sendable, Codable { public var image: String; public var problem: String }
-    public struct ReviewerDecisions: Sendable, Codable { public var reviewer: String; public var actions: [String: Int]; public var total: Int }
+    public struct ClassCount: Sendable, Codable {
+        public var name: String; public var given: Int; public var current: Int
+        package init(name: String, given: Int, current: Int) { (self.name, self.given, self.current) = (name, given, current) }
+    }
+    public struct AnnotatorCount: Sendable, Codable {
+        public var name: String; public var labels: Int
+        package init(name: String, labels: Int) { (self.name, self.labels) = (name, labels) }
+    }
+    public struct Model: Sendable, Codable {
+        public var name: String; public var source: String
+        package init(name: String, source: String) { (self.name, self.source) = (name, source) }
+    }
+    public struct Embeddings: Sendable, Codable {
+        public var source: String; public var dimension: Int; public var scalarType: String
+        package init(source: String, dimension: Int, scalarType: String) { (self.source, self.dimension, self.scalarType) = (source, dimension, scalarType) }
+    }
+    public struct Problem: Sendable, Codable {
+        public var image: String; public var problem: String
+        package init(image: String, problem: String) { (self.image, self.problem) = (image, problem) }
+    }
+    public struct ReviewerDecisions: Sendable, Codable {
+        public var reviewer: String; public var actions: [String: Int]; public var total: Int
+        package init(reviewer: String, actions: [String: Int], total: Int) { (self.reviewer, self.actions, self.total) = (reviewer, actions, total) }
+    }
 
     public var dataset: String
     public var state: String
@@ -35,6 +53,32 @@ public struct ProjectInfo: Sendable, Codable {
     public var metadataColumns: [String]
     /// The image-quality checks over the measures the last analysis cached (nil: none yet).
     public var imageQuality: ImageQualitySummary? = nil
+
+    package init(dataset: String, state: String, layout: String, multiLabel: Bool, items: Int, removedItems: Int, labelledItems: Int,
+                 classes: [ClassCount], annotators: [AnnotatorCount], annotatorDisagreements: Int, models: [Model], embeddings: Embeddings?,
+                 problems: [Problem], status: [String: Int], decisions: Int, decisionsByAction: [String: Int],
+                 decisionsByReviewer: [ReviewerDecisions], lastImport: String?, metadataColumns: [String], imageQuality: ImageQualitySummary? = nil) {
+        self.dataset = dataset
+        self.state = state
+        self.layout = layout
+        self.multiLabel = multiLabel
+        self.items = items
+        self.removedItems = removedItems
+        self.labelledItems = labelledItems
+        self.classes = classes
+        self.annotators = annotators
+        self.annotatorDisagreements = annotatorDisagreements
+        self.models = models
+        self.embeddings = embeddings
+        self.problems = problems
+        self.status = status
+        self.decisions = decisions
+        self.decisionsByAction = decisionsByAction
+        self.decisionsByReviewer = decisionsByReviewer
+        self.lastImport = lastImport
+        self.metadataColumns = metadataColumns
+        self.imageQuality = imageQuality
+    }
 }
 
 /// What `winnow info` reports of the image-quality checks.

@@ -14,6 +14,16 @@ public struct ItemState: Sendable, Equatable {
     public var problem: String?
     /// Every decision on it, oldest first.
     public var events: [DecisionEvent]
+
+    package init(id: Int64, row: Int?, path: String, given: LabelSet?, resolution: ItemResolution, problem: String?, events: [DecisionEvent]) {
+        self.id = id
+        self.row = row
+        self.path = path
+        self.given = given
+        self.resolution = resolution
+        self.problem = problem
+        self.events = events
+    }
 }
 
 extension ProjectStore {

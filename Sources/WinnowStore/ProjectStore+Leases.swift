@@ -10,6 +10,15 @@ public struct Lease: Sendable, Equatable {
     public var session: String
     public var acquiredAt: Date
     public var expiresAt: Date
+
+    package init(itemID: Int64, image: String, reviewer: String, session: String, acquiredAt: Date, expiresAt: Date) {
+        self.itemID = itemID
+        self.image = image
+        self.reviewer = reviewer
+        self.session = session
+        self.acquiredAt = acquiredAt
+        self.expiresAt = expiresAt
+    }
 }
 
 /// What asking to hold an item gave.
@@ -40,10 +49,9 @@ extension ProjectStore {
             }
             var outcomes: [Int64: HoldOutcome] = [:]
             for id in itemIDs {
-                let consensus = policy.consensus(try Self.events(db, itemID: id))
-                let open = settling ? consensus.state == .disputed : consensus.isOpen(for: reviewer)
+                let (open, reviewers) = DecisionPlan.isOpen(try Self.events(db, itemID: id), for: reviewer, policy: policy, settling: settling)
                 guard open else {
-                    outcomes[id] = .settled(consensus.reviews.map(\.reviewer))
+                    outcomes[id] = .settled(reviewers)
                     try db.execute(sql: "DELETE FROM leases WHERE item_id = ? AND session = ?", arguments: [id, session])
                     continue
                 }

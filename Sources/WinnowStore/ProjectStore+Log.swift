@@ -32,6 +32,16 @@ public struct DecisionLogEntry: Sendable, Equatable {
     public var actionText: String { unknownAction ?? event.action.rawValue }
     /// The time as stored: ISO 8601, UTC (`2026-11-22T22:15:04.123Z` for Winnow's own rows).
     public var createdAtText: String { irregularCreatedAt ?? Timestamp.string(from: event.createdAt) }
+
+    package init(event: DecisionEvent, imagePath: String, score: Double?, flags: [String], hash: String?, unknownAction: String?, irregularCreatedAt: String?) {
+        self.event = event
+        self.imagePath = imagePath
+        self.score = score
+        self.flags = flags
+        self.hash = hash
+        self.unknownAction = unknownAction
+        self.irregularCreatedAt = irregularCreatedAt
+    }
 }
 
 extension ProjectStore {
@@ -93,15 +103,15 @@ extension ProjectStore {
 
     /// A stored action as the typed event holds it. The schema allows only known actions;
     /// a row that holds another anyway (edited by hand) counts as a skip, which changes no label.
-    static func typedAction(_ stored: String) -> DecisionAction { DecisionAction(rawValue: stored) ?? .skip }
+    package static func typedAction(_ stored: String) -> DecisionAction { DecisionAction(rawValue: stored) ?? .skip }
 
     /// A stored time as the typed event holds it: any ISO 8601 form; the epoch when unreadable.
-    static func typedDate(_ stored: String) -> Date { Timestamp.date(from: stored) ?? Date(timeIntervalSince1970: 0) }
+    package static func typedDate(_ stored: String) -> Date { Timestamp.date(from: stored) ?? Date(timeIntervalSince1970: 0) }
 
     /// The stored JSON array of flag names. Winnow writes plain names (no quote or
     /// backslash inside), read here without a JSON parser (a million rows); anything else
     /// goes through one.
-    static func flagNames(_ json: String) -> [String] {
+    package static func flagNames(_ json: String) -> [String] {
         var json = json
         let plain: [String]? = json.withUTF8 { bytes in
             guard bytes.count >= 2, bytes.first == UInt8(ascii: "["), bytes.last == UInt8(ascii: "]") else { return nil }

@@ -18,29 +18,15 @@ extension ProjectStore {
             let gone = try Int64.fetchCursor(db, sql: "SELECT id FROM items WHERE row IS NULL")
             while let id = try gone.next() { removed.insert(id) }
 
-            struct Key: Hashable { var item: Int64; var reviewer: Int32 }
-            var reviewers: [String] = [], reviewerCodes: [String: Int32] = [:]
-            var latest: [Key: String] = [:]
+            var replay = RatingsReplay(undone: undone, removedItems: removed)
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT id, item_id, reviewer, action, new_labels FROM events
                 WHERE action IN ('accept', 'relabel', 'exclude') ORDER BY id
                 """)
             while let row = try rows.next() {
-                let id: Int64 = row[0], item: Int64 = row[1]
-                guard !undone.contains(id), !removed.contains(item),
-                      let action = DecisionAction(rawValue: row[3]),
-                      let category = Rating.category(of: action, storedLabels: row[4])
-                else { continue }
-                let name: String = row[2]
-                let code = reviewerCodes[name] ?? {
-                    reviewers.append(name)
-                    reviewerCodes[name] = Int32(reviewers.count - 1)
-                    return Int32(reviewers.count - 1)
-                }()
-                latest[Key(item: item, reviewer: code)] = category
+                replay.event(id: row[0], item: row[1], reviewer: row[2], action: row[3], newLabels: row[4])
             }
-            return latest.map { Rating(item: $0.key.item, rater: reviewers[Int($0.key.reviewer)], category: $0.value) }
-                .sorted { $0.item != $1.item ? $0.item < $1.item : $0.rater < $1.rater }
+            return replay.ratings
         }
     }
 }

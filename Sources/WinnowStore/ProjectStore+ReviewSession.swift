@@ -42,6 +42,14 @@ extension ProjectStore {
         /// The classes come from classes.txt (not only from labels seen).
         public var classesFromFile: Bool
         public var classes: Int
+
+        package init(labelledItems: Int, models: Int, hasEmbeddings: Bool, classesFromFile: Bool, classes: Int) {
+            self.labelledItems = labelledItems
+            self.models = models
+            self.hasEmbeddings = hasEmbeddings
+            self.classesFromFile = classesFromFile
+            self.classes = classes
+        }
     }
 
     public func evidence() throws(StoreError) -> Evidence {

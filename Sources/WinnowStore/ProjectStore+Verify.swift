@@ -62,8 +62,9 @@ extension ProjectStore {
 
 /// Walks the chain one row at a time. A mismatch is held for one more row: if the next
 /// event chains from the recomputed hash, only the stored hash was replaced. Hashes are
-/// compared as bytes; text is made only for what is reported.
-struct ChainVerifier {
+/// compared as bytes; text is made only for what is reported. Shared by every store: each
+/// hands over its rows' canonical fields (`check(id:…)`).
+package struct ChainVerifier {
     let recordedHead: [UInt8]?
     private var encoder = DecisionLogChain.Encoder()
     private var previousHash = Array(DecisionLogChain.genesis.utf8)
@@ -74,38 +75,50 @@ struct ChainVerifier {
     private var pending: BrokenLink?
     private var broken: BrokenLink?
 
-    init(recordedHead: String?) {
+    package init(recordedHead: String?) {
         self.recordedHead = recordedHead.flatMap { $0.count >= 12 ? Array($0.utf8) : nil }
         expected.reserveCapacity(64)
     }
 
-    /// Checks the current row of `statement`; false once the first broken link is known.
+    /// Checks the current row of an SQLite `statement` selecting `DecisionLogChain.columns`.
     mutating func check(_ statement: OpaquePointer) -> Bool {
         let hashColumn = DecisionLogChain.hashColumn
-        let hasHash = sqlite3_column_type(statement, hashColumn) != SQLITE_NULL
+        let stored = sqlite3_column_type(statement, hashColumn) != SQLITE_NULL ? DecisionLogChain.rawBytes(statement, hashColumn) : nil
+        return check(id: sqlite3_column_int64(statement, 0), idIsNumber: sqlite3_column_type(statement, 0) == SQLITE_INTEGER,
+                     idText: DecisionLogChain.string(statement, 0), storedHash: stored) {
+            DecisionLogChain.appendFields(of: statement, to: &$0)
+        }
+    }
+
+    /// Checks one event: its id (`idIsNumber` false when the stored id is not an integer,
+    /// `idText` as stored), its stored hash (nil: NULL), and `appendFields`, which appends its
+    /// canonical fields (`DecisionLogChain.fieldNames`, in order) to the encoder.
+    /// False once the first broken link is known.
+    package mutating func check(id: Int64, idIsNumber: Bool, idText: @autoclosure () -> String?, storedHash: UnsafeBufferPointer<UInt8>?,
+                                appendFields: (inout DecisionLogChain.Encoder) -> Void) -> Bool {
+        let hasHash = storedHash != nil
         if var link = pending {
             // Does this event chain from what the previous one's hash should have been?
             encoder.begin(previous: Array(link.expectedHash.utf8))
-            DecisionLogChain.appendFields(of: statement, to: &encoder)
+            appendFields(&encoder)
             encoder.hash(into: &expected)
-            if link.storedHash != nil, hasHash, DecisionLogChain.rawBytes(statement, hashColumn).elementsEqual(expected) {
+            if link.storedHash != nil, let storedHash, storedHash.elementsEqual(expected) {
                 link.reason = "the hash of event \(link.eventID) was replaced (its contents are unchanged: the next event still chains from them)"
             }
             broken = link
             return false
         }
-        let id = sqlite3_column_int64(statement, 0)
         encoder.begin(previous: previousHash)
-        DecisionLogChain.appendFields(of: statement, to: &encoder)
+        appendFields(&encoder)
         encoder.hash(into: &expected)
-        let stored = hasHash ? DecisionLogChain.rawBytes(statement, hashColumn) : UnsafeBufferPointer(start: nil, count: 0)
+        let stored = storedHash ?? UnsafeBufferPointer(start: nil, count: 0)
         func fail(_ reason: String) -> Bool {
             broken = BrokenLink(eventID: id, expectedHash: String(decoding: expected, as: UTF8.self),
                                 storedHash: hasHash ? String(decoding: stored, as: UTF8.self) : nil, reason: reason)
             return false
         }
-        if sqlite3_column_type(statement, 0) != SQLITE_INTEGER {
-            return fail("an event's id is not a number (\(DecisionLogChain.string(statement, 0) ?? "NULL")): the log was edited")
+        if !idIsNumber {
+            return fail("an event's id is not a number (\(idText() ?? "NULL")): the log was edited")
         }
         let firstExpected = (previousID ?? 0) + 1
         if id != firstExpected {
@@ -132,7 +145,7 @@ struct ChainVerifier {
         return true
     }
 
-    func finish() -> LogVerification {
+    package func finish() -> LogVerification {
         LogVerification(
             eventsChecked: checked,
             head: previousID.map { DecisionLogHead(eventID: $0, hash: String(decoding: previousHash, as: UTF8.self), events: checked) },

@@ -3,6 +3,9 @@ import WinnowCore
 /// Why a store operation was refused. Each case reads as a sentence with what to do.
 public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case cannotOpen(path: String, reason: String)
+    /// A project store on a database server could not be reached or refused the login
+    /// (`url` without its password; `reason` ends with what to do).
+    case cannotConnect(url: String, reason: String)
     case newerSchema(path: String)
     case otherDataset(state: String, recorded: String, given: String)
     case notImported
@@ -24,6 +27,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         switch self {
         case .cannotOpen(let path, let reason):
             return "cannot open the project database \(TerminalText.sanitize(path)): \(reason)\n    fix: check the folder's permissions, or put the state elsewhere with --state DIR"
+        case .cannotConnect(let url, let reason):
+            return "cannot open the project store \(TerminalText.sanitize(url)): \(reason)"
         case .newerSchema(let path):
             return "the project database \(TerminalText.sanitize(path)) was written by a newer Winnow\n    fix: use that newer version of winnow"
         case .otherDataset(let state, let recorded, let given):
