@@ -11,12 +11,13 @@ SYSTEM_PACKAGES := postgresql libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test demo bench-import bench-export bench-venv bench-cl bench-nn test-pixels demo-reset bench-pipeline bench-analyze bench-label-issues bench-multilabel bench-crowdlab helper-venv bench-helper bench-review-yield bench-helper-quality bench-quality bench-broken bench-duplicates sample fuzz clean
+.PHONY: help deps build release test format lint demo bench-import bench-export bench-venv bench-cl bench-nn test-pixels demo-reset bench-pipeline bench-analyze bench-label-issues bench-multilabel bench-crowdlab helper-venv bench-helper bench-review-yield bench-helper-quality bench-quality bench-broken bench-duplicates sample fuzz clean
 
 help:
 	@echo "make demo          the review screen on the bundled sample project"
 	@echo "make demo-reset    start the sample project over (asks first)"
 	@echo "make test          install what is missing, build, run every test (and the pixel check)"
+	@echo "make format        lay the code out as .swift-format says (make lint checks it; make test runs lint)"
 	@echo "make test-pixels   the review screen's images checked in xterm under Xvfb"
 	@echo "make build         debug build (.build/debug/winnow, and winnow-bench beside it)"
 	@echo "make release       optimised build (.build/release/winnow, and winnow-bench for make bench-*)"
@@ -47,10 +48,19 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-test: deps
+test: deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	scripts/check-review-pixels.sh $(WINNOW)
+
+# The code's layout is swift-format's, with the settings in .swift-format (4 spaces, lines up
+# to 150 characters, formatting rules only): `make format` applies it, `make lint` (part of
+# `make test`) fails on any file it would change.
+format:
+	$(SWIFT) format format --in-place --recursive --parallel Sources Tests Package.swift
+
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Package.swift
 
 # The review screen in a real sixel terminal (xterm, VT340 graphics, under Xvfb): its
 # screenshots compared with the images it sent, after moves, decisions, overlays, resizes.

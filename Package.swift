@@ -23,7 +23,7 @@ let package = Package(
     products: [
         .executable(name: "winnow", targets: ["winnow"]),
         // Benchmarks and measurements (`make bench-*`): built with the package, not part of `winnow`.
-        .executable(name: "winnow-bench", targets: ["winnow-bench"]),
+        .executable(name: "winnow-bench", targets: ["winnow-bench"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,7 +34,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2")
     ],
     targets: [
         .target(
@@ -90,7 +90,7 @@ let package = Package(
             dependencies: [
                 "WinnowCore", "CCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift")
             ]
         ),
         // The project store in PostgreSQL (issue 14, in progress): the same records, decision-log
@@ -102,7 +102,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log")
             ]
         ),
         // Image decoding and terminal graphics: C libraries from Debian packages.
@@ -134,7 +134,7 @@ let package = Package(
             name: "WinnowSession",
             dependencies: [
                 "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowHelperModel", "WinnowStore",
-                "WinnowImaging", "WinnowUI",
+                "WinnowImaging", "WinnowUI"
             ]
         ),
         // Running a command line (parse, run, exit codes): shared by winnow and winnow-bench.
@@ -148,7 +148,7 @@ let package = Package(
                 "WinnowSession", "WinnowCommandLine",
                 "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowStore",
                 "WinnowGraphics", "WinnowUI", "WinnowTerminal",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
         .executableTarget(name: "winnow", dependencies: ["WinnowCLI"]),
@@ -160,7 +160,7 @@ let package = Package(
                 "WinnowSession", "WinnowCommandLine",
                 "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowHelperModel", "WinnowStore",
                 "WinnowImaging", "WinnowGraphics", "WinnowUI", "COpenBLAS",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
         .executableTarget(name: "winnow-bench", dependencies: ["WinnowBench"]),
@@ -173,10 +173,12 @@ let package = Package(
         .testTarget(
             name: "WinnowAnalysisTests",
             dependencies: ["WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowTestSupport"],
-            exclude: ["Fixtures/cleanlab/make_fixtures.py", "Fixtures/cleanlab/cl_spec.py",
-                      "Fixtures/cleanlab/requirements.txt", "Fixtures/cleanlab/README.md", "Fixtures/cleanlab/ALGORITHM.md",
-                      "Fixtures/multilabel/make_fixtures.py", "Fixtures/multilabel/requirements.txt", "Fixtures/multilabel/README.md",
-                      "Fixtures/multiannotator/make_fixtures.py", "Fixtures/multiannotator/requirements.txt", "Fixtures/multiannotator/README.md"],
+            exclude: [
+                "Fixtures/cleanlab/make_fixtures.py", "Fixtures/cleanlab/cl_spec.py",
+                "Fixtures/cleanlab/requirements.txt", "Fixtures/cleanlab/README.md", "Fixtures/cleanlab/ALGORITHM.md",
+                "Fixtures/multilabel/make_fixtures.py", "Fixtures/multilabel/requirements.txt", "Fixtures/multilabel/README.md",
+                "Fixtures/multiannotator/make_fixtures.py", "Fixtures/multiannotator/requirements.txt", "Fixtures/multiannotator/README.md"
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "WinnowNeighboursTests", dependencies: ["WinnowNeighbours"]),
@@ -227,9 +229,11 @@ let package = Package(
         .testTarget(name: "WinnowBenchTests", dependencies: ["WinnowTestSupport"]),
         .testTarget(
             name: "WinnowCLITests",
-            dependencies: ["WinnowCLI", "WinnowSession", "WinnowCore", "WinnowStore", "WinnowImaging", "WinnowNeighbours", "WinnowTestSupport",
-                           .product(name: "GRDB", package: "GRDB.swift")]
-        ),
+            dependencies: [
+                "WinnowCLI", "WinnowSession", "WinnowCore", "WinnowStore", "WinnowImaging", "WinnowNeighbours", "WinnowTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift")
+            ]
+        )
     ],
     swiftLanguageModes: [.v6]
 )

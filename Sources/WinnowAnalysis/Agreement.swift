@@ -65,8 +65,9 @@ public enum Agreement {
         }
         return tallies.keys.sorted().map { key in
             let t = tallies[key]!
-            return Pair(raterA: table.raters[key / r], raterB: table.raters[key % r], items: t.items, agreed: t.agreed,
-                        kappa: kappa(items: t.items, agreed: t.agreed, a: t.a, b: t.b))
+            return Pair(
+                raterA: table.raters[key / r], raterB: table.raters[key % r], items: t.items, agreed: t.agreed,
+                kappa: kappa(items: t.items, agreed: t.agreed, a: t.a, b: t.b))
         }
     }
 
@@ -85,7 +86,12 @@ public enum Agreement {
     public static func cohensKappa<C: Hashable>(_ a: [C], _ b: [C]) -> Double? {
         precondition(a.count == b.count)
         var codes: [C: Int32] = [:]
-        func code(_ c: C) -> Int32 { codes[c] ?? { codes[c] = Int32(codes.count); return Int32(codes.count - 1) }() }
+        func code(_ c: C) -> Int32 {
+            codes[c]
+                ?? {
+                    codes[c] = Int32(codes.count); return Int32(codes.count - 1)
+                }()
+        }
         var ma: [Int32: Int] = [:], mb: [Int32: Int] = [:]
         var agreed = 0
         for (x, y) in zip(a, b) {

@@ -64,8 +64,9 @@ public struct AgreementReport: Sendable, Equatable {
         cohensKappa = overlappingRaters == 2 ? pairs.first?.kappa : nil
         krippendorffAlpha = Agreement.krippendorffAlpha(table)
         categories = table.categories.indices.filter { used[$0] > 0 }.map { j in
-            Category(name: table.categories[j], ratings: used[j], specificAgreement: specific[j], alpha: alphas[j],
-                     fleissKappa: fleiss?.perCategory[j])
+            Category(
+                name: table.categories[j], ratings: used[j], specificAgreement: specific[j], alpha: alphas[j],
+                fleissKappa: fleiss?.perCategory[j])
         }
     }
 }
@@ -106,9 +107,10 @@ public enum Consensus {
             }
         }
         return (0..<r).map { i in
-            AgreementReport.Rater(name: table.raters[i], ratings: ratings[i], overlapped: overlapped[i], compared: compared[i],
-                                  agreed: agreed[i], ties: ties[i],
-                                  kappa: Agreement.kappa(items: compared[i], agreed: agreed[i], a: own[i], b: other[i]))
+            AgreementReport.Rater(
+                name: table.raters[i], ratings: ratings[i], overlapped: overlapped[i], compared: compared[i],
+                agreed: agreed[i], ties: ties[i],
+                kappa: Agreement.kappa(items: compared[i], agreed: agreed[i], a: own[i], b: other[i]))
         }
     }
 }

@@ -23,7 +23,7 @@ public struct Components: Sendable {
         func find(_ x: Int32) -> Int32 {
             var x = x
             while unitOf[Int(x)] != x {
-                unitOf[Int(x)] = unitOf[Int(unitOf[Int(x)])]  // path halving
+                unitOf[Int(x)] = unitOf[Int(unitOf[Int(x)])] // path halving
                 x = unitOf[Int(x)]
             }
             return x
@@ -59,7 +59,7 @@ public struct Components: Sendable {
             return Entry(degree: degree, weight: weight, unit: unit)
         }
         var heap = Heap(links.keys.map(entry))
-        var coreOf: [Int32: Int32] = [:]  // unit → the core unit of its group
+        var coreOf: [Int32: Int32] = [:] // unit → the core unit of its group
         while let top = heap.popMax() {
             guard !grouped.contains(top.unit) else { continue }
             let current = entry(top.unit)

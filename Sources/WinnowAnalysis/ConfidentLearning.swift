@@ -38,9 +38,9 @@ public struct ConfidentLearning: Sendable {
     /// pruning methods (cleanlab's `min_examples_per_class`).
     public var minExamplesPerClass = 1
 
-    static let comparisonTolerance = 1e-6  // FLOATING_POINT_COMPARISON
-    static let thresholdLowerBound = 2e-6  // CONFIDENT_THRESHOLDS_LOWER_BOUND
-    static let absentClassThreshold = 2.0  // BIG_VALUE: no item can be confident in it
+    static let comparisonTolerance = 1e-6 // FLOATING_POINT_COMPARISON
+    static let thresholdLowerBound = 2e-6 // CONFIDENT_THRESHOLDS_LOWER_BOUND
+    static let absentClassThreshold = 2.0 // BIG_VALUE: no item can be confident in it
     static let tiny = 1e-100
 
     public init(labels: [Int32], probabilities: [Float], classes: Int) {
@@ -188,7 +188,7 @@ public struct ConfidentLearning: Sendable {
             let nonZero = (0..<k).reduce(0) { $0 + (m[$1][column] != 0 ? 1 : 0) }
             let share = deficit / max(Double(nonZero) - 1, 1)
             for row in 0..<k {
-                result[row][column] = row == column ? Int(raised) : Int(max(m[row][column] - share, 0))  // astype(int) truncates
+                result[row][column] = row == column ? Int(raised) : Int(max(m[row][column] - share, 0)) // astype(int) truncates
             }
         }
         return result
@@ -269,7 +269,7 @@ public struct ConfidentLearning: Sendable {
 
     /// The `prune_by_class` and `prune_by_noise_rate` masks. Classes run in parallel.
     public func pruneMasks(_ prune: [[Int]], groups: [[Int32]], wantByClass: Bool, wantByNoiseRate: Bool) -> (byClass: [Bool], byNoiseRate: [Bool]) {
-        var picks = [[Int32]](repeating: [], count: classes * 2)  // [2k]: by class, [2k+1]: by noise rate
+        var picks = [[Int32]](repeating: [], count: classes * 2) // [2k]: by class, [2k+1]: by noise rate
         picks.withUnsafeMutableBufferPointer { output in
             let out = UnsafeSendable(output)
             DispatchQueue.concurrentPerform(iterations: classes) { k in
@@ -278,7 +278,7 @@ public struct ConfidentLearning: Sendable {
                 // Selections over the items labelled k, each "the `limit` smallest keys":
                 // by class, key p[k] (the least confident); by noise rate, one per other class j
                 // with key −(p[j] − p[k]) (the largest margins). Ties go to the lower index.
-                var keyClasses: [Int] = []  // -1: by class; j: margin against class j
+                var keyClasses: [Int] = [] // -1: by class; j: margin against class j
                 var limits: [Int] = []
                 if wantByClass, members.count - prune[k][k] >= 1 { keyClasses.append(-1); limits.append(members.count - prune[k][k]) }
                 if wantByNoiseRate {

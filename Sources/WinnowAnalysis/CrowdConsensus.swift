@@ -75,8 +75,9 @@ public struct CrowdConsensus: Sendable {
         self.numAnnotations = counts
         self.annotators = result.annotatorOrder.map { a in
             let s = result.annotators[a]
-            return Annotator(name: names[a], itemsLabelled: s.itemsLabelled, agreementWithConsensus: s.agreementWithConsensus,
-                             quality: s.quality, worstClass: classes[s.worstClass])
+            return Annotator(
+                name: names[a], itemsLabelled: s.itemsLabelled, agreementWithConsensus: s.agreementWithConsensus,
+                quality: s.quality, worstClass: classes[s.worstClass])
         }
         self.modelWeight = result.modelWeight ?? .nan
     }
@@ -125,8 +126,11 @@ extension DatasetSnapshot {
             guard let name = a.labels.first, let c = taxonomy.position(of: name) else { return nil }
             return (a.item, a.annotator, Int32(c))
         }
-        guard let crowd = CrowdConsensus(annotations: rows, items: items.count,
-                                         probabilities: CrowdConsensus.meanProbabilities(models.map(\.probabilities)), classes: taxonomy.names) else {
+        guard
+            let crowd = CrowdConsensus(
+                annotations: rows, items: items.count,
+                probabilities: CrowdConsensus.meanProbabilities(models.map(\.probabilities)), classes: taxonomy.names)
+        else {
             return self
         }
         var copy = self
@@ -136,7 +140,9 @@ extension DatasetSnapshot {
             if copy.items[i].givenLabels != label { changed += 1 }
             copy.items[i].givenLabels = label
         }
-        copy.notices.append("several annotators: given labels are CROWDLAB's consensus of the annotators and \(models.count == 1 ? "the model" : "the models' mean") (\(changed) differ from the majority vote; [import] annotator_consensus = \"majority_vote\" keeps the vote)")
+        copy.notices.append(
+            "several annotators: given labels are CROWDLAB's consensus of the annotators and \(models.count == 1 ? "the model" : "the models' mean") (\(changed) differ from the majority vote; [import] annotator_consensus = \"majority_vote\" keeps the vote)"
+        )
         return copy
     }
 }

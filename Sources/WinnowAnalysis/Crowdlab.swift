@@ -156,17 +156,20 @@ public enum Crowdlab {
 
     /// `get_label_quality_multiannotator(labels, pred_probs, ...)` on `probabilities`
     /// (row-major items × classes, computed in float64 as cleanlab does on their float64 copy).
-    public static func analyse(_ labels: AnnotatorLabels, probabilities: [Float], classes k: Int,
-                               consensus method: ConsensusMethod = .bestQuality,
-                               quality qualityMethod: QualityMethod = .crowdlab) -> Result {
+    public static func analyse(
+        _ labels: AnnotatorLabels, probabilities: [Float], classes k: Int,
+        consensus method: ConsensusMethod = .bestQuality,
+        quality qualityMethod: QualityMethod = .crowdlab
+    ) -> Result {
         precondition(probabilities.count == labels.count * k, "probabilities must be items × classes")
         let numAnnotations = (0..<labels.count).map { labels.annotations(of: $0) }
         let index = EntryIndex(labels)
         // Agreement with the other annotators does not depend on the consensus: once for both passes.
         let withOthers = qualityMethod == .crowdlab ? agreementWithAnnotators(labels, index: index, numAnnotations: numAnnotations) : []
         let majority = majorityVote(labels, probabilities: probabilities, classes: k)
-        var stats = ConsensusStats(labels, probabilities: probabilities, classes: k, numAnnotations: numAnnotations,
-                                   consensus: majority, method: qualityMethod, withOthers: withOthers)
+        var stats = ConsensusStats(
+            labels, probabilities: probabilities, classes: k, numAnnotations: numAnnotations,
+            consensus: majority, method: qualityMethod, withOthers: withOthers)
         var consensus = majority
         if method == .bestQuality {
             consensus = (0..<labels.count).map { i in
@@ -176,13 +179,15 @@ public enum Crowdlab {
                 for (c, value) in row.enumerated() where value == best { if first < 0 { first = c }; ties += 1 }
                 return ties == 1 ? Int32(first) : majority[i]
             }
-            stats = ConsensusStats(labels, probabilities: probabilities, classes: k, numAnnotations: numAnnotations,
-                                   consensus: consensus, method: qualityMethod, withOthers: withOthers)
+            stats = ConsensusStats(
+                labels, probabilities: probabilities, classes: k, numAnnotations: numAnnotations,
+                consensus: consensus, method: qualityMethod, withOthers: withOthers)
         }
         var quality = [Double](repeating: 0, count: labels.label.count)
         for i in 0..<labels.count { for e in labels.entries(of: i) { quality[e] = stats.posterior[i * k + Int(labels.label[e])] } }
-        let annotators = annotatorStats(labels, index: index, consensus: consensus, numAnnotations: numAnnotations, stats: stats,
-                                        labelQuality: quality, method: qualityMethod, classes: k)
+        let annotators = annotatorStats(
+            labels, index: index, consensus: consensus, numAnnotations: numAnnotations, stats: stats,
+            labelQuality: quality, method: qualityMethod, classes: k)
         let order = annotators.indices.sorted { l, r in
             let a = annotators[l], b = annotators[r]
             switch (a.quality, b.quality) {
@@ -192,9 +197,10 @@ public enum Crowdlab {
             default: return a.agreementWithConsensus != b.agreementWithConsensus ? a.agreementWithConsensus < b.agreementWithConsensus : l < r
             }
         }
-        return Result(consensusLabel: consensus, consensusQuality: stats.consensusQuality, annotatorAgreement: stats.agreement,
-                      numAnnotations: numAnnotations, labelQuality: quality, annotators: annotators, annotatorOrder: order,
-                      modelWeight: stats.modelWeight, annotatorWeights: stats.annotatorWeights)
+        return Result(
+            consensusLabel: consensus, consensusQuality: stats.consensusQuality, annotatorAgreement: stats.agreement,
+            numAnnotations: numAnnotations, labelQuality: quality, annotators: annotators, annotatorOrder: order,
+            modelWeight: stats.modelWeight, annotatorWeights: stats.annotatorWeights)
     }
 
     /// `_get_consensus_stats` for one consensus: agreement, posterior, weights, quality.
@@ -206,8 +212,10 @@ public enum Crowdlab {
         var annotatorWeights: [Double]?
         var consensusQuality: [Double]
 
-        init(_ labels: AnnotatorLabels, probabilities: [Float], classes k: Int, numAnnotations: [Int], consensus: [Int32], method: QualityMethod,
-             withOthers: [Double]) {
+        init(
+            _ labels: AnnotatorLabels, probabilities: [Float], classes k: Int, numAnnotations: [Int], consensus: [Int32], method: QualityMethod,
+            withOthers: [Double]
+        ) {
             let n = labels.count
             let agreement = (0..<n).map { i in
                 var same = 0
@@ -256,25 +264,25 @@ public enum Crowdlab {
             var posterior = [Double](repeating: 0, count: n * k)
             posterior.withUnsafeMutableBufferPointer { buffer in
                 probabilities.withUnsafeBufferPointer { p in
-                  let post = UnsafeSendable(buffer), p = UnsafeSendable(p)
-                  // Items in chunks across cores: each item's row is its own.
-                  let chunk = 1 << 14
-                  DispatchQueue.concurrentPerform(iterations: (n + chunk - 1) / chunk) { part in
-                    let post = post.value, p = p.value
-                    for i in (part * chunk)..<min(n, (part + 1) * chunk) {
-                        let row = i &* k
-                        var total = 0.0
-                        for e in labels.entries(of: i) { total += weights[Int(labels.annotator[e])] }
-                        total = total + modelWeight
-                        for c in 0..<k { post[row &+ c] = Double(p[row &+ c]) * modelWeight }
-                        for e in labels.entries(of: i) {
-                            let a = Int(labels.annotator[e]), label = Int(labels.label[e])
-                            let yes = agreeing[a], no = disagreeing[a]
-                            for c in 0..<k { post[row &+ c] += c == label ? yes : no }
+                    let post = UnsafeSendable(buffer), p = UnsafeSendable(p)
+                    // Items in chunks across cores: each item's row is its own.
+                    let chunk = 1 << 14
+                    DispatchQueue.concurrentPerform(iterations: (n + chunk - 1) / chunk) { part in
+                        let post = post.value, p = p.value
+                        for i in (part * chunk)..<min(n, (part + 1) * chunk) {
+                            let row = i &* k
+                            var total = 0.0
+                            for e in labels.entries(of: i) { total += weights[Int(labels.annotator[e])] }
+                            total = total + modelWeight
+                            for c in 0..<k { post[row &+ c] = Double(p[row &+ c]) * modelWeight }
+                            for e in labels.entries(of: i) {
+                                let a = Int(labels.annotator[e]), label = Int(labels.label[e])
+                                let yes = agreeing[a], no = disagreeing[a]
+                                for c in 0..<k { post[row &+ c] += c == label ? yes : no }
+                            }
+                            for c in 0..<k { post[row &+ c] = post[row &+ c] / total }
                         }
-                        for c in 0..<k { post[row &+ c] = post[row &+ c] / total }
                     }
-                  }
                 }
             }
             self.posterior = posterior
@@ -314,8 +322,10 @@ public enum Crowdlab {
     }
 
     /// `_get_annotator_stats`.
-    static func annotatorStats(_ labels: AnnotatorLabels, index: EntryIndex, consensus: [Int32], numAnnotations: [Int], stats: ConsensusStats,
-                               labelQuality: [Double], method: QualityMethod, classes k: Int) -> [AnnotatorStats] {
+    static func annotatorStats(
+        _ labels: AnnotatorLabels, index: EntryIndex, consensus: [Int32], numAnnotations: [Int], stats: ConsensusStats,
+        labelQuality: [Double], method: QualityMethod, classes k: Int
+    ) -> [AnnotatorStats] {
         let n = labels.count, m = labels.annotators
         let byAnnotator = index.byAnnotator
         let item = index.itemOfEntry
@@ -347,21 +357,25 @@ public enum Crowdlab {
         return (0..<m).map { a in
             let entries = byAnnotator[a]
             let same = entries.count { labels.label[$0] == consensus[Int(item[$0])] }
-            return AnnotatorStats(annotator: a, quality: quality[a].isNaN ? nil : quality[a],
-                                  agreementWithConsensus: Double(same) / Double(entries.count),
-                                  worstClass: worstClass(entries, labels: labels, item: item, consensus: consensus, consensusQuality: stats.consensusQuality,
-                                                          classes: k),
-                                  itemsLabelled: entries.count)
+            return AnnotatorStats(
+                annotator: a, quality: quality[a].isNaN ? nil : quality[a],
+                agreementWithConsensus: Double(same) / Double(entries.count),
+                worstClass: worstClass(
+                    entries, labels: labels, item: item, consensus: consensus, consensusQuality: stats.consensusQuality,
+                    classes: k),
+                itemsLabelled: entries.count)
         }
     }
 
     /// `_get_single_annotator_worst_class`: the class of the annotator's labels with the
     /// lowest agreement with the consensus; ties to the class they used most, then to the
     /// highest mean consensus quality (pandas' compensated mean), then the lowest class.
-    static func worstClass(_ entries: [Int], labels: AnnotatorLabels, item: [Int32], consensus: [Int32], consensusQuality: [Double], classes k: Int) -> Int {
+    static func worstClass(_ entries: [Int], labels: AnnotatorLabels, item: [Int32], consensus: [Int32], consensusQuality: [Double], classes k: Int)
+        -> Int
+    {
         var count = [Int](repeating: 0, count: k), same = [Int](repeating: 0, count: k)
         var sum = [Double](repeating: 0, count: k), compensation = [Double](repeating: 0, count: k)
-        for e in entries {  // by ascending item, as pandas' groupby reads them
+        for e in entries { // by ascending item, as pandas' groupby reads them
             let i = Int(item[e]), c = Int(labels.label[e])
             count[c] += 1
             if labels.label[e] == consensus[i] { same[c] += 1 }

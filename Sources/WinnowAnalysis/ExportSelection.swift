@@ -90,11 +90,12 @@ public struct ExportSelection: Sendable {
                 let labelled = active.compactMap { members[$0]!.labels }
                 var counts: [String: Int] = [:]
                 for set in labelled { for name in set.names { counts[name, default: 0] += 1 } }
-                let kept = Set(counts.filter { name, count in
-                    if policies.labelIntersection && count < labelled.count { return false }
-                    if let fraction = policies.dropRareLabels, Double(count) < fraction * Double(labelled.count) { return false }
-                    return true
-                }.keys)
+                let kept = Set(
+                    counts.filter { name, count in
+                        if policies.labelIntersection && count < labelled.count { return false }
+                        if let fraction = policies.dropRareLabels, Double(count) < fraction * Double(labelled.count) { return false }
+                        return true
+                    }.keys)
                 for m in active {
                     // Held-back members keep their labels as they are: they wait for a review.
                     guard verdicts[m] == nil, let current = members[m]!.labels else { continue }

@@ -160,8 +160,10 @@ public struct ImageQualityReport: Sendable {
     }
 
     /// The threshold a score is flagged below; nil when the check is off.
-    static func threshold(_ issue: QualityIssue, settings: QualitySettings, sizeRange: (low: Double, high: Double, gap: Double)?,
-                          colourDataset: Bool) -> Double? {
+    static func threshold(
+        _ issue: QualityIssue, settings: QualitySettings, sizeRange: (low: Double, high: Double, gap: Double)?,
+        colourDataset: Bool
+    ) -> Double? {
         let value: Double
         switch issue {
         case .dark: value = settings.dark
@@ -181,8 +183,10 @@ public struct ImageQualityReport: Sendable {
     }
 
     /// CleanVision's score of one issue (0…1, lower is worse).
-    static func score(_ issue: QualityIssue, _ m: ImageQualityMeasures, sizeRange: (low: Double, high: Double, gap: Double)?,
-                      colourDataset: Bool, grayscale: QualitySettings.GrayscaleRule = .stored) -> Double {
+    static func score(
+        _ issue: QualityIssue, _ m: ImageQualityMeasures, sizeRange: (low: Double, high: Double, gap: Double)?,
+        colourDataset: Bool, grayscale: QualitySettings.GrayscaleRule = .stored
+    ) -> Double {
         switch issue {
         case .dark: return m.brightness99
         case .light: return 1 - m.brightness5
@@ -275,28 +279,36 @@ public struct ImageQualityReport: Sendable {
         let rank = Self.percent(flag.worseThanShare)
         switch flag.issue {
         case .dark:
-            return "dark: its brightest pixels reach \(n(m.brightness99, 2)) of full brightness (99th percentile; flagged below \(n(flag.threshold, 2))); darker than \(rank) of the dataset"
+            return
+                "dark: its brightest pixels reach \(n(m.brightness99, 2)) of full brightness (99th percentile; flagged below \(n(flag.threshold, 2))); darker than \(rank) of the dataset"
         case .light:
-            return "light: even its darkest pixels are at \(n(m.brightness5, 2)) of full brightness (5th percentile; flagged above \(n(1 - flag.threshold, 2))); lighter than \(rank) of the dataset"
+            return
+                "light: even its darkest pixels are at \(n(m.brightness5, 2)) of full brightness (5th percentile; flagged above \(n(1 - flag.threshold, 2))); lighter than \(rank) of the dataset"
         case .blurry:
-            return "blurry: edge strength \(n(m.blurriness, 1)) (blur score \(n(flag.score, 2)), flagged below \(n(flag.threshold, 2))); blurrier than \(rank) of the dataset"
+            return
+                "blurry: edge strength \(n(m.blurriness, 1)) (blur score \(n(flag.score, 2)), flagged below \(n(flag.threshold, 2))); blurrier than \(rank) of the dataset"
         case .lowInformation:
-            return "low information: \(n(m.entropy, 2)) bits of entropy (score \(n(flag.score, 2)), flagged below \(n(flag.threshold, 2))); less information than \(rank) of the dataset"
+            return
+                "low information: \(n(m.entropy, 2)) bits of entropy (score \(n(flag.score, 2)), flagged below \(n(flag.threshold, 2))); less information than \(rank) of the dataset"
         case .grayscale:
             let how = m.storedGreyscale ? "stored as greyscale" : "no pixel has colour"
-            return "grayscale in a colour dataset: \(how) (\(Self.percent(Double(colourCount) / Double(max(1, measuredCount)))) of the images have colour)"
+            return
+                "grayscale in a colour dataset: \(how) (\(Self.percent(Double(colourCount) / Double(max(1, measuredCount)))) of the images have colour)"
         case .oddAspectRatio:
-            return "odd aspect ratio: \(m.width)×\(m.height) (ratio \(n(flag.score, 2)), flagged below \(n(flag.threshold, 2))); more elongated than \(rank) of the dataset"
+            return
+                "odd aspect ratio: \(m.width)×\(m.height) (ratio \(n(flag.score, 2)), flagged below \(n(flag.threshold, 2))); more elongated than \(rank) of the dataset"
         case .oddSize:
             let side = m.sizeProperty
             let rule: String
             if let range = sizeRange, range.high > range.low {
-                rule = "outside the dataset's usual \(n(max(0, range.low), 0))–\(n(range.high, 0)) (quartiles ± \(n(settings.oddSizeIQRFactor, 1)) IQR)"
+                rule =
+                    "outside the dataset's usual \(n(max(0, range.low), 0))–\(n(range.high, 0)) (quartiles ± \(n(settings.oddSizeIQRFactor, 1)) IQR)"
             } else {
                 rule = "while most images are \(n(sizeRange?.middle ?? side, 0))"
             }
             let direction = side < (sizeRange?.middle ?? side) ? "small" : "large"
-            return "odd size: \(m.width)×\(m.height) pixels is \(direction) (√area \(n(side, 0)) \(rule)); further from the usual size than \(rank) of the dataset"
+            return
+                "odd size: \(m.width)×\(m.height) pixels is \(direction) (√area \(n(side, 0)) \(rule)); further from the usual size than \(rank) of the dataset"
         }
     }
 }

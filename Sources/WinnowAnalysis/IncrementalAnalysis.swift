@@ -234,7 +234,9 @@ public struct IncrementalAnalysis: Sendable {
         let estimate = sourceWeights()
         let weights = estimate.weights
         let names = input.models.map(\.name) + (neighbourDistribution.isEmpty ? [] : ["neighbours"])
-        let sources = names.indices.map { LabelAnalysis.Source(name: names[$0], accuracy: accuracies[$0], auroc: estimate.auroc[$0], weight: weights[$0]) }
+        let sources = names.indices.map {
+            LabelAnalysis.Source(name: names[$0], accuracy: accuracies[$0], auroc: estimate.auroc[$0], weight: weights[$0])
+        }
         var fused = [Float](repeating: .nan, count: n)
         var suggested = [Int32](repeating: -1, count: n)
         if !weights.isEmpty {
@@ -255,13 +257,16 @@ public struct IncrementalAnalysis: Sendable {
             }
         }
         let models = input.models.indices.map { m in
-            LabelAnalysis.ModelSignals(name: input.models[m].name, predicted: modelPredicted[m], selfConfidence: selfConfidence[m], margin: margin[m],
-                                       entropy: modelEntropy[m], accuracy: judgedCount == 0 ? 0 : Double(modelCorrect[m]) / Double(judgedCount))
+            LabelAnalysis.ModelSignals(
+                name: input.models[m].name, predicted: modelPredicted[m], selfConfidence: selfConfidence[m], margin: margin[m],
+                entropy: modelEntropy[m], accuracy: judgedCount == 0 ? 0 : Double(modelCorrect[m]) / Double(judgedCount))
         }
-        return LabelAnalysis(classes: input.classes, models: models, ensemble: ensemble, ensemblePredicted: ensemblePredicted,
-                             voteDisagreement: voteDisagreement, divergence: divergence, confidentLearningIssue: confidentLearningIssue,
-                             neighbourAgreement: neighbourAgreement, neighbourVote: neighbourVote, outlierScore: outlierScore,
-                             components: components, componentSummaries: componentSummaries, fusedScore: fused, suggested: suggested, sources: sources, fusedForm: estimate.form)
+        return LabelAnalysis(
+            classes: input.classes, models: models, ensemble: ensemble, ensemblePredicted: ensemblePredicted,
+            voteDisagreement: voteDisagreement, divergence: divergence, confidentLearningIssue: confidentLearningIssue,
+            neighbourAgreement: neighbourAgreement, neighbourVote: neighbourVote, outlierScore: outlierScore,
+            components: components, componentSummaries: componentSummaries, fusedScore: fused, suggested: suggested, sources: sources,
+            fusedForm: estimate.form)
     }
 
     /// One item's fused score and suggested class (as in `analysis`). Estimating the weights
@@ -294,10 +299,13 @@ public struct IncrementalAnalysis: Sendable {
         if !neighbourDistribution.isEmpty {
             columns.append(judged.map { neighbourDistribution[$0 * k + Int(input.labels[$0])] })
             predicted.append(judged.map { Int32(rowArgmax(neighbourDistribution, row: $0, classes: k)) })
-            if choosesForm { runnerUp.append(judged.map { LabelAnalysis.runnerUp(neighbourDistribution, row: $0, label: Int(input.labels[$0]), classes: k) }) }
+            if choosesForm {
+                runnerUp.append(judged.map { LabelAnalysis.runnerUp(neighbourDistribution, row: $0, label: Int(input.labels[$0]), classes: k) })
+            }
         }
-        return SourceWeighting.estimate(labels: judged.map { input.labels[$0] }, classes: k, labelProbability: columns, predicted: predicted,
-                                        runnerUp: choosesForm ? runnerUp : nil)
+        return SourceWeighting.estimate(
+            labels: judged.map { input.labels[$0] }, classes: k, labelProbability: columns, predicted: predicted,
+            runnerUp: choosesForm ? runnerUp : nil)
     }
 
     /// Whether confident learning flags `item` now.
@@ -600,10 +608,12 @@ public struct IncrementalAnalysis: Sendable {
 
 extension LabelAnalysis {
     /// Memberwise, for `IncrementalAnalysis`.
-    init(classes: [String], models: [ModelSignals], ensemble: [Float], ensemblePredicted: [Int32], voteDisagreement: [Float],
-         divergence: [Float], confidentLearningIssue: [Bool], neighbourAgreement: [Float], neighbourVote: [Int32],
-         outlierScore: [Float], components: Components?, componentSummaries: [ComponentSummary], fusedScore: [Float],
-         suggested: [Int32], sources: [Source], fusedForm: SourceWeighting.Form) {
+    init(
+        classes: [String], models: [ModelSignals], ensemble: [Float], ensemblePredicted: [Int32], voteDisagreement: [Float],
+        divergence: [Float], confidentLearningIssue: [Bool], neighbourAgreement: [Float], neighbourVote: [Int32],
+        outlierScore: [Float], components: Components?, componentSummaries: [ComponentSummary], fusedScore: [Float],
+        suggested: [Int32], sources: [Source], fusedForm: SourceWeighting.Form
+    ) {
         self.classes = classes
         self.models = models
         self.ensemble = ensemble

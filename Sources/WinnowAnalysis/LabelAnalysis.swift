@@ -40,8 +40,10 @@ public struct AnalysisInput: Sendable {
     /// Items a reviewer split off as "not a duplicate": they join no component.
     public var splitOff: Set<Int32>
 
-    public init(classes: [String], labels: [Int32], excluded: [Bool], models: [ModelProbabilities], neighbours: NeighbourGraph?,
-                identical: [[Int32]] = [], duplicatePairs: [DuplicatePair] = [], splitOff: Set<Int32> = []) {
+    public init(
+        classes: [String], labels: [Int32], excluded: [Bool], models: [ModelProbabilities], neighbours: NeighbourGraph?,
+        identical: [[Int32]] = [], duplicatePairs: [DuplicatePair] = [], splitOff: Set<Int32> = []
+    ) {
         self.classes = classes
         self.labels = labels
         self.excluded = excluded
@@ -236,10 +238,13 @@ public struct LabelAnalysis: Sendable {
             labelProbability: distributions.map { source in judged.map { source.values[$0 * k + Int(input.labels[$0])] } },
             predicted: distributions.map { source in judged.map { Int32(Self.argmax(source.values, row: $0, classes: k)) } },
             runnerUp: distributions.count >= SourceWeighting.formChoiceMinimumSources && k > 2
-                ? distributions.map { source in judged.map { Self.runnerUp(source.values, row: $0, label: Int(input.labels[$0]), classes: k) } } : nil)
+                ? distributions.map { source in judged.map { Self.runnerUp(source.values, row: $0, label: Int(input.labels[$0]), classes: k) } } : nil
+        )
         let weights = estimate.weights
         fusedForm = estimate.form
-        sources = distributions.indices.map { Source(name: distributions[$0].name, accuracy: accuracies[$0], auroc: estimate.auroc[$0], weight: weights[$0]) }
+        sources = distributions.indices.map {
+            Source(name: distributions[$0].name, accuracy: accuracies[$0], auroc: estimate.auroc[$0], weight: weights[$0])
+        }
         var fused = [Float](repeating: .nan, count: n)
         var suggested = [Int32](repeating: -1, count: n)
         if !distributions.isEmpty {
@@ -283,8 +288,9 @@ public struct LabelAnalysis: Sendable {
             }
         }
         let correct = judged.reduce(0) { $0 + (predicted[$1] == input.labels[$1] ? 1 : 0) }
-        return ModelSignals(name: model.name, predicted: predicted, selfConfidence: selfConfidence, margin: margin,
-                            entropy: entropy, accuracy: judged.isEmpty ? 0 : Double(correct) / Double(judged.count))
+        return ModelSignals(
+            name: model.name, predicted: predicted, selfConfidence: selfConfidence, margin: margin,
+            entropy: entropy, accuracy: judged.isEmpty ? 0 : Double(correct) / Double(judged.count))
     }
 
     /// Mean Jensen–Shannon divergence (base 2) over all pairs of models, for one item.

@@ -52,8 +52,10 @@ public enum EnsembleLabelQuality {
     /// - Parameters:
     ///   - models: each model's row-major items × classes probabilities.
     /// - Returns: the scores and the weight given to each model.
-    public static func scores(labels: [Int32], models: [[Float]], classes: Int,
-                              method: LabelQuality.Method = .selfConfidence) -> (scores: [Double], weights: [Double]) {
+    public static func scores(
+        labels: [Int32], models: [[Float]], classes: Int,
+        method: LabelQuality.Method = .selfConfidence
+    ) -> (scores: [Double], weights: [Double]) {
         let accuracies = models.map { probabilities -> Double in
             var correct = 0
             for (i, label) in labels.enumerated() where rowArgmax(probabilities, row: i, classes: classes) == Int(label) { correct += 1 }

@@ -36,8 +36,10 @@ public struct MultiLabelAnalysis: Sendable {
     ///   - excluded: items excluded from the dataset take no part.
     ///   - probabilities: row-major items × classes, each the probability of that class (the
     ///     models' mean); empty when there is no model (then nothing is judged).
-    public init(classes: [String], labels: [[Int32]?], excluded: [Bool], probabilities: [Float],
-                filterBy: MultiLabelConfidentLearning.FilterBy = .pruneByNoiseRate) {
+    public init(
+        classes: [String], labels: [[Int32]?], excluded: [Bool], probabilities: [Float],
+        filterBy: MultiLabelConfidentLearning.FilterBy = .pruneByNoiseRate
+    ) {
         let n = labels.count, k = classes.count
         self.classes = classes
         self.filterBy = filterBy
@@ -73,11 +75,15 @@ public struct MultiLabelAnalysis: Sendable {
             // The low_* methods flag items, not classes: name the item's worst class.
             if classIssues[i].isEmpty {
                 let worst = (0..<k).min { a, b in
-                    let sa = MultiLabelQuality.classScore(.selfConfidence, p: subset[position * k + a], label: cl.labels.has(position, a) ? 1 : 0, thresholds: nil)
-                    let sb = MultiLabelQuality.classScore(.selfConfidence, p: subset[position * k + b], label: cl.labels.has(position, b) ? 1 : 0, thresholds: nil)
+                    let sa = MultiLabelQuality.classScore(
+                        .selfConfidence, p: subset[position * k + a], label: cl.labels.has(position, a) ? 1 : 0, thresholds: nil)
+                    let sb = MultiLabelQuality.classScore(
+                        .selfConfidence, p: subset[position * k + b], label: cl.labels.has(position, b) ? 1 : 0, thresholds: nil)
                     return sa != sb ? sa < sb : a < b
                 }!
-                classIssues[i] = [ClassIssue(classIndex: Int32(worst), given: cl.labels.has(position, worst), probability: probabilities[i * k + worst])]
+                classIssues[i] = [
+                    ClassIssue(classIndex: Int32(worst), given: cl.labels.has(position, worst), probability: probabilities[i * k + worst])
+                ]
             }
         }
         // Worst first: the class whose annotation the model contradicts most.

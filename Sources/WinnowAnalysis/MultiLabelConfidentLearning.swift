@@ -55,8 +55,10 @@ public struct MultiLabelConfidentLearning: Sendable {
         let n = count
         return labels.members.withUnsafeBufferPointer { members in
             columns.withUnsafeBufferPointer { columns in
-                body(OneVsRestProblem(given: UnsafeBufferPointer(rebasing: members[(k * n)..<((k + 1) * n)]),
-                                      probability: UnsafeBufferPointer(rebasing: columns[(k * n)..<((k + 1) * n)])))
+                body(
+                    OneVsRestProblem(
+                        given: UnsafeBufferPointer(rebasing: members[(k * n)..<((k + 1) * n)]),
+                        probability: UnsafeBufferPointer(rebasing: columns[(k * n)..<((k + 1) * n)])))
             }
         }
     }

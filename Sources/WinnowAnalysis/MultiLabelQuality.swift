@@ -59,14 +59,18 @@ public enum MultiLabelQuality {
     }
 
     /// Every item's score (cleanlab's defaults: self-confidence, α = 0.8).
-    public static func scores(_ cl: MultiLabelConfidentLearning, method: LabelQuality.Method = .selfConfidence,
-                              aggregator: Aggregator = .cleanlabDefault, adjustPredProbs: Bool = false) -> [Double] {
+    public static func scores(
+        _ cl: MultiLabelConfidentLearning, method: LabelQuality.Method = .selfConfidence,
+        aggregator: Aggregator = .cleanlabDefault, adjustPredProbs: Bool = false
+    ) -> [Double] {
         scores(cl, items: Array(0..<cl.count), method: method, aggregator: aggregator, adjustPredProbs: adjustPredProbs)
     }
 
     /// The scores of `items` only (in that order): ranking a few flagged items needs no more.
-    public static func scores(_ cl: MultiLabelConfidentLearning, items: [Int], method: LabelQuality.Method = .selfConfidence,
-                              aggregator: Aggregator = .cleanlabDefault, adjustPredProbs: Bool = false) -> [Double] {
+    public static func scores(
+        _ cl: MultiLabelConfidentLearning, items: [Int], method: LabelQuality.Method = .selfConfidence,
+        aggregator: Aggregator = .cleanlabDefault, adjustPredProbs: Bool = false
+    ) -> [Double] {
         precondition(!(adjustPredProbs && method == .confidenceWeightedEntropy), "cleanlab does not adjust for confidence_weighted_entropy")
         let k = cl.classes
         let thresholds = adjustPredProbs ? cl.confidentThresholds() : []
@@ -76,8 +80,9 @@ public enum MultiLabelQuality {
             cl.probabilities.withUnsafeBufferPointer { p in
                 for (position, i) in items.enumerated() {
                     for c in 0..<k {
-                        row[c] = classScore(method, p: p[i * k + c], label: Int(members[c * cl.count + i]),
-                                            thresholds: adjustPredProbs ? thresholds[c] : nil)
+                        row[c] = classScore(
+                            method, p: p[i * k + c], label: Int(members[c * cl.count + i]),
+                            thresholds: adjustPredProbs ? thresholds[c] : nil)
                     }
                     result[position] = aggregate(&row, aggregator)
                 }
@@ -87,8 +92,10 @@ public enum MultiLabelQuality {
     }
 
     /// cleanlab's `get_label_quality_scores_per_class`: `[class][item]`.
-    public static func scoresPerClass(_ cl: MultiLabelConfidentLearning, method: LabelQuality.Method = .selfConfidence,
-                                      adjustPredProbs: Bool = false) -> [[Double]] {
+    public static func scoresPerClass(
+        _ cl: MultiLabelConfidentLearning, method: LabelQuality.Method = .selfConfidence,
+        adjustPredProbs: Bool = false
+    ) -> [[Double]] {
         let thresholds = adjustPredProbs ? cl.confidentThresholds() : []
         return (0..<cl.classes).map { c in
             cl.withProblem(c) { problem in

@@ -52,9 +52,11 @@ public struct MultiLabelSummary: Sendable, Equatable {
             let wrongShare = Double(wrong) / Double(n), missingShare = Double(missing) / Double(n)
             issues.append(ClassIssues(classIndex: k, inGivenLabel: true, items: wrong, issueProbability: wrongShare))
             issues.append(ClassIssues(classIndex: k, inGivenLabel: false, items: missing, issueProbability: missingShare))
-            quality.append(ClassQuality(classIndex: k, labelIssues: Int(wrongShare * Double(n)),
-                                        inverseLabelIssues: Int(missingShare * Double(n)),
-                                        labelNoise: wrongShare, inverseLabelNoise: missingShare, labelQualityScore: 1 - wrongShare))
+            quality.append(
+                ClassQuality(
+                    classIndex: k, labelIssues: Int(wrongShare * Double(n)),
+                    inverseLabelIssues: Int(missingShare * Double(n)),
+                    labelNoise: wrongShare, inverseLabelNoise: missingShare, labelQualityScore: 1 - wrongShare))
         }
         classIssues = issues
         classQuality = quality
@@ -76,6 +78,8 @@ public struct MultiLabelSummary: Sendable, Equatable {
 
     /// `rank_classes_by_multilabel_quality`'s order: worst label quality first, ties in class order.
     public var classQualityByScore: [ClassQuality] {
-        classQuality.sorted { $0.labelQualityScore != $1.labelQualityScore ? $0.labelQualityScore < $1.labelQualityScore : $0.classIndex < $1.classIndex }
+        classQuality.sorted {
+            $0.labelQualityScore != $1.labelQualityScore ? $0.labelQualityScore < $1.labelQualityScore : $0.classIndex < $1.classIndex
+        }
     }
 }

@@ -73,9 +73,11 @@ public enum NearDuplicateFinder {
         public init() {}
     }
 
-    public static func find(count: Int, embeddings: NeighbourGraph?, pixels: NeighbourGraph?, shifted: NeighbourGraph? = nil,
-                            descriptors: [DuplicateDescriptor?], colours: [[Float]?] = [], settings: Settings = Settings(),
-                            threads: Int = NeighbourSearch.activeProcessors) -> (pairs: [DuplicatePair], report: Report) {
+    public static func find(
+        count: Int, embeddings: NeighbourGraph?, pixels: NeighbourGraph?, shifted: NeighbourGraph? = nil,
+        descriptors: [DuplicateDescriptor?], colours: [[Float]?] = [], settings: Settings = Settings(),
+        threads: Int = NeighbourSearch.activeProcessors
+    ) -> (pairs: [DuplicatePair], report: Report) {
         precondition(descriptors.isEmpty || descriptors.count == count, "one descriptor slot per item")
         precondition(colours.isEmpty || colours.count == count, "one colour slot per item")
         var report = Report()
@@ -111,8 +113,9 @@ public enum NearDuplicateFinder {
         //    full-resolution refinement (most of an alignment's cost) runs only for those whose
         //    coarse score reaches `refineFrom`.
         let aligned = candidates.indices.filter { readable(candidates[$0].first) && readable(candidates[$0].second) }
-        let scores = alignments(aligned.map { (candidates[$0].first, candidates[$0].second) }, descriptors: descriptors,
-                                refineFrom: settings.refineFrom, threads: threads, report: &report)
+        let scores = alignments(
+            aligned.map { (candidates[$0].first, candidates[$0].second) }, descriptors: descriptors,
+            refineFrom: settings.refineFrom, threads: threads, report: &report)
         var scoreOf = [Float?](repeating: nil, count: candidates.count)
         var flat = [Bool](repeating: false, count: candidates.count)
         for (index, score) in zip(aligned, scores) {
@@ -240,8 +243,10 @@ public enum NearDuplicateFinder {
 
     /// The alignment score (`DuplicateDescriptor.Prepared.match`) of each pair of readable
     /// pictures, nil where either has too little detail to compare.
-    static func alignments(_ pairs: [(Int32, Int32)], descriptors: [DuplicateDescriptor?], refineFrom: Float, threads: Int,
-                           report: inout Report) -> [Float?] {
+    static func alignments(
+        _ pairs: [(Int32, Int32)], descriptors: [DuplicateDescriptor?], refineFrom: Float, threads: Int,
+        report: inout Report
+    ) -> [Float?] {
         var scores: [Float?] = []
         scores.reserveCapacity(pairs.count)
         for start in stride(from: 0, to: pairs.count, by: alignmentBlock) {

@@ -110,8 +110,9 @@ public struct NearDuplicateRule: Sendable, Equatable, Codable, CustomStringConve
                 let candidate = Candidate(first: a, second: b, similarity: similarity, ratio: ratio, decidesAlone: alone)
                 if let seen = best[key] {
                     if candidate.ratio < seen.ratio || (candidate.decidesAlone && !seen.decidesAlone) {
-                        best[key] = Candidate(first: a, second: b, similarity: max(similarity, seen.similarity), ratio: min(ratio, seen.ratio),
-                                              decidesAlone: candidate.decidesAlone || seen.decidesAlone)
+                        best[key] = Candidate(
+                            first: a, second: b, similarity: max(similarity, seen.similarity), ratio: min(ratio, seen.ratio),
+                            decidesAlone: candidate.decidesAlone || seen.decidesAlone)
                     }
                 } else {
                     best[key] = candidate

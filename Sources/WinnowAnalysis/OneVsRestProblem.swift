@@ -60,10 +60,16 @@ struct OneVsRestProblem {
             let q1 = p1(i), q0 = 1 - q1
             let confident0 = q0 >= cut0, confident1 = q1 >= cut1
             let guess: Int
-            if confident0 && confident1 { guess = q1 > q0 ? 1 : 0 }  // argmax, ties to column 0
-            else if confident0 { guess = 0 }
-            else if confident1 { guess = 1 }
-            else { continue }
+            if confident0 && confident1 {
+                guess = q1 > q0 ? 1 : 0
+            } // argmax, ties to column 0
+            else if confident0 {
+                guess = 0
+            } else if confident1 {
+                guess = 1
+            } else {
+                continue
+            }
             let y = label(i)
             joint[y * 2 + guess] &+= 1
             if guess != y { offDiagonal.append(Int32(i)) }
@@ -137,8 +143,10 @@ struct OneVsRestProblem {
     /// The items flagged for this class by `filterBy` (cleanlab's single-label
     /// `find_label_issues` on `[1 − p, p]`), ascending. `flags` is a zeroed scratch of
     /// `count` bytes, left zeroed.
-    func issues(_ filterBy: MultiLabelConfidentLearning.FilterBy, minExamplesPerClass: Int,
-                scratch: UnsafeMutableBufferPointer<Double>, flags: UnsafeMutableBufferPointer<UInt8>) -> [Int32] {
+    func issues(
+        _ filterBy: MultiLabelConfidentLearning.FilterBy, minExamplesPerClass: Int,
+        scratch: UnsafeMutableBufferPointer<Double>, flags: UnsafeMutableBufferPointer<UInt8>
+    ) -> [Int32] {
         let counts = labelCounts()
         let thresholds = confidentThresholds(counts: counts, scratch: scratch)
         let (joint, offDiagonal) = confidentJoint(thresholds: thresholds)

@@ -19,11 +19,13 @@ extension QueueBuilder {
     /// The per-class evidence of a multi-label item, for every queue that judges labels.
     func multiLabelReasons(for item: Int, in queue: QueueName) -> [FlagReason] {
         guard let m = multiLabel, m.issue[item] || !m.classIssues[item].isEmpty,
-              ![.problems, .random, .stratified].contains(queue) else { return [] }
+            ![.problems, .random, .stratified].contains(queue)
+        else { return [] }
         var reasons: [FlagReason] = []
         if m.issue[item] {
             let quality = String(format: "%.2f", locale: nil, m.quality[item])
-            reasons.append(FlagReason(.confidentLearning, "confident learning (\(m.filterBy.rawValue), per class) flags it: label quality \(quality)"))
+            reasons.append(
+                FlagReason(.confidentLearning, "confident learning (\(m.filterBy.rawValue), per class) flags it: label quality \(quality)"))
         }
         for issue in m.classIssues[item] { reasons.append(FlagReason(.labelIssue, m.describe(issue))) }
         return reasons
@@ -44,10 +46,16 @@ extension QueueBuilder {
     /// in the low-consensus queue).
     func consensusReasons(for item: Int, in queue: QueueName) -> [FlagReason] {
         guard let crowd, crowd.numAnnotations[item] > 1, ![.problems, .random, .stratified].contains(queue),
-              queue == .lowConsensus || crowd.quality[item] < settings.lowConsensus else { return [] }
+            queue == .lowConsensus || crowd.quality[item] < settings.lowConsensus
+        else { return [] }
         let label = crowd.consensus[item]
         let agreeing = Int((crowd.agreement[item] * Double(crowd.numAnnotations[item])).rounded())
         let quality = String(format: "%.2f", locale: nil, crowd.quality[item])
-        return [FlagReason(.lowConsensus, "low consensus: CROWDLAB's consensus \(name(label)) has quality \(quality) (\(agreeing) of \(crowd.numAnnotations[item]) annotators chose it)")]
+        return [
+            FlagReason(
+                .lowConsensus,
+                "low consensus: CROWDLAB's consensus \(name(label)) has quality \(quality) (\(agreeing) of \(crowd.numAnnotations[item]) annotators chose it)"
+            )
+        ]
     }
 }

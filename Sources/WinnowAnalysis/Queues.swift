@@ -52,7 +52,9 @@ public struct QueueSettings: Sendable, Equatable {
     /// targeted review skews the data towards what the detectors already find.
     public var auditShare = 0.15
     /// Triage quotas of the targeted queues (normalised over those that have entries).
-    public var quotas: [QueueName: Double] = [.labelIssues: 0.45, .badComponents: 0.15, .disagreement: 0.10, .outliers: 0.05, .problems: 0.10, .quality: 0.05]
+    public var quotas: [QueueName: Double] = [
+        .labelIssues: 0.45, .badComponents: 0.15, .disagreement: 0.10, .outliers: 0.05, .problems: 0.10, .quality: 0.05
+    ]
     /// Ensemble probability of the current label below which an item is low-confidence.
     public var lowConfidence = 0.5
     /// CROWDLAB consensus quality below which an item is in the low-consensus queue.
@@ -85,8 +87,10 @@ public struct QueueBuilder: Sendable {
     /// Several annotators and a model: CROWDLAB's consensus (the low-consensus queue).
     public var crowd: CrowdConsensus?
 
-    public init(analysis: LabelAnalysis, input: AnalysisInput, problems: [String?], strata: [String]?,
-                decided: [Bool], skipped: [Bool], settings: QueueSettings = QueueSettings()) {
+    public init(
+        analysis: LabelAnalysis, input: AnalysisInput, problems: [String?], strata: [String]?,
+        decided: [Bool], skipped: [Bool], settings: QueueSettings = QueueSettings()
+    ) {
         self.analysis = analysis
         self.input = input
         self.problems = problems
@@ -152,10 +156,14 @@ public struct QueueBuilder: Sendable {
             return ranked((0..<n).filter { a.confidentLearningIssue[$0] }) { 1 - ensembleSelfConfidence($0) }
         case .lowConfidence:
             guard !a.ensemble.isEmpty else { return [] }
-            return ranked((0..<n).filter { input.isJudged($0) && ensembleSelfConfidence($0) < settings.lowConfidence }) { 1 - ensembleSelfConfidence($0) }
+            return ranked((0..<n).filter { input.isJudged($0) && ensembleSelfConfidence($0) < settings.lowConfidence }) {
+                1 - ensembleSelfConfidence($0)
+            }
         case .disagreement:
             guard a.models.count > 1 else { return [] }
-            return ranked((0..<n).filter { !input.excluded[$0] && a.voteDisagreement[$0] > 0 }) { Double(a.voteDisagreement[$0]) + Double(a.divergence[$0]) / 10 }
+            return ranked((0..<n).filter { !input.excluded[$0] && a.voteDisagreement[$0] > 0 }) {
+                Double(a.voteDisagreement[$0]) + Double(a.divergence[$0]) / 10
+            }
         case .badComponents, .duplicates:
             var entries: [QueueEntry] = []
             let chosen = a.componentSummaries.filter { queue == .duplicates || $0.isBad }
@@ -178,7 +186,9 @@ public struct QueueBuilder: Sendable {
         case .outliers:
             guard input.neighbours != nil else { return [] }
             let count = max(1, Int((Double(n) * settings.outlierShare).rounded(.up)))
-            let top = (0..<n).filter { !input.excluded[$0] }.sorted { a.outlierScore[$0] != a.outlierScore[$1] ? a.outlierScore[$0] > a.outlierScore[$1] : $0 < $1 }.prefix(count)
+            let top = (0..<n).filter { !input.excluded[$0] }.sorted {
+                a.outlierScore[$0] != a.outlierScore[$1] ? a.outlierScore[$0] > a.outlierScore[$1] : $0 < $1
+            }.prefix(count)
             return ranked(Array(top)) { Double(a.outlierScore[$0]) }
         case .problems:
             return ranked((0..<n).filter { problems[$0] != nil }) { _ in 1 }
@@ -285,18 +295,30 @@ public struct QueueBuilder: Sendable {
         case .quality:
             reasons += quality?.reasons(for: item) ?? []
         case .outliers:
-            reasons.append(FlagReason(.outlier, "outlier: mean similarity to its neighbours is \(format(1 - a.outlierScore[item])) (among the \(format(settings.outlierShare * 100))% least typical)"))
+            reasons.append(
+                FlagReason(
+                    .outlier,
+                    "outlier: mean similarity to its neighbours is \(format(1 - a.outlierScore[item])) (among the \(format(settings.outlierShare * 100))% least typical)"
+                ))
         case .badComponents, .duplicates:
             if let c = a.components?.componentOf[item], c >= 0 {
                 let summary = a.componentSummaries[Int(c)]
                 let counts = summary.labelCounts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
                     .map { "\(classes[$0.key]) \($0.value)" }.joined(separator: ", ")
-                reasons.append(FlagReason(summary.isBad ? .badComponent : .duplicate, "near-duplicate group #\(c) of \(summary.members.count) images: \(counts.isEmpty ? "no labels" : counts)\(summary.isBad ? " (labels disagree)" : "")"))
+                reasons.append(
+                    FlagReason(
+                        summary.isBad ? .badComponent : .duplicate,
+                        "near-duplicate group #\(c) of \(summary.members.count) images: \(counts.isEmpty ? "no labels" : counts)\(summary.isBad ? " (labels disagree)" : "")"
+                    ))
             }
         case .confidentLearning:
-            reasons.append(FlagReason(.confidentLearning, "confident learning flags it: the models give the label \(name(label)) \(format(ensembleSelfConfidence(item)))"))
+            reasons.append(
+                FlagReason(
+                    .confidentLearning,
+                    "confident learning flags it: the models give the label \(name(label)) \(format(ensembleSelfConfidence(item)))"))
         case .lowConfidence:
-            reasons.append(FlagReason(.lowConfidence, "low confidence: the models give the label \(name(label)) \(format(ensembleSelfConfidence(item)))"))
+            reasons.append(
+                FlagReason(.lowConfidence, "low confidence: the models give the label \(name(label)) \(format(ensembleSelfConfidence(item)))"))
         case .disagreement:
             let votes = a.models.map { "\(TerminalText.sanitize($0.name)) says \(name($0.predicted[item]))" }.joined(separator: ", ")
             reasons.append(FlagReason(.disagreement, "models disagree: \(votes) (divergence \(format(a.divergence[item])) bits)"))
@@ -309,7 +331,10 @@ public struct QueueBuilder: Sendable {
         // The label evidence, for every queue that judges labels.
         if label >= 0, queue != .problems {
             if !a.fusedScore[item].isNaN, a.suggested[item] != label {
-                reasons.append(FlagReason(.labelIssue, "the evidence favours \(name(a.suggested[item])) over \(name(label)) (label-issue score \(format(a.fusedScore[item])))"))
+                reasons.append(
+                    FlagReason(
+                        .labelIssue,
+                        "the evidence favours \(name(a.suggested[item])) over \(name(label)) (label-issue score \(format(a.fusedScore[item])))"))
             } else if !a.fusedScore[item].isNaN, queue == .labelIssues {
                 reasons.append(FlagReason(.labelIssue, "label-issue score \(format(a.fusedScore[item]))"))
             }
@@ -317,9 +342,14 @@ public struct QueueBuilder: Sendable {
                 let predicted = model.predicted[item]
                 let p = input.models.first { $0.name == model.name }!.values
                 if predicted != label {
-                    reasons.append(FlagReason(.model, "\(TerminalText.sanitize(model.name)) gives \(name(predicted)) \(format(p[item * k + Int(predicted)])) vs \(name(label)) \(format(p[item * k + Int(label)]))"))
+                    reasons.append(
+                        FlagReason(
+                            .model,
+                            "\(TerminalText.sanitize(model.name)) gives \(name(predicted)) \(format(p[item * k + Int(predicted)])) vs \(name(label)) \(format(p[item * k + Int(label)]))"
+                        ))
                 } else if queue != .labelIssues {
-                    reasons.append(FlagReason(.model, "\(TerminalText.sanitize(model.name)) agrees: \(name(label)) \(format(p[item * k + Int(label)]))"))
+                    reasons.append(
+                        FlagReason(.model, "\(TerminalText.sanitize(model.name)) agrees: \(name(label)) \(format(p[item * k + Int(label)]))"))
                 }
             }
             if let graph = input.neighbours {
@@ -331,7 +361,9 @@ public struct QueueBuilder: Sendable {
                     reasons.append(FlagReason(.neighbours, text))
                 }
             }
-            if a.confidentLearningIssue[item], queue != .confidentLearning { reasons.append(FlagReason(.confidentLearning, "confident learning flags it")) }
+            if a.confidentLearningIssue[item], queue != .confidentLearning {
+                reasons.append(FlagReason(.confidentLearning, "confident learning flags it"))
+            }
         }
         return reasons
     }

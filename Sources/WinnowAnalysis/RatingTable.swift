@@ -28,16 +28,20 @@ public struct RatingTable: Sendable {
         var raterNames: [String] = [], categoryNames: [String] = []
         var item: [Int64] = [], rater: [Int32] = [], category: [Int32] = []
         for r in ratings {
-            let rc = raterCodes[r.rater] ?? {
-                raterNames.append(r.rater)
-                raterCodes[r.rater] = Int32(raterNames.count - 1)
-                return Int32(raterNames.count - 1)
-            }()
-            let cc = categoryCodes[r.category] ?? {
-                categoryNames.append(r.category)
-                categoryCodes[r.category] = Int32(categoryNames.count - 1)
-                return Int32(categoryNames.count - 1)
-            }()
+            let rc =
+                raterCodes[r.rater]
+                ?? {
+                    raterNames.append(r.rater)
+                    raterCodes[r.rater] = Int32(raterNames.count - 1)
+                    return Int32(raterNames.count - 1)
+                }()
+            let cc =
+                categoryCodes[r.category]
+                ?? {
+                    categoryNames.append(r.category)
+                    categoryCodes[r.category] = Int32(categoryNames.count - 1)
+                    return Int32(categoryNames.count - 1)
+                }()
             item.append(r.item)
             rater.append(rc)
             category.append(cc)

@@ -109,10 +109,16 @@ public enum SourceWeighting {
     ///   - predicted: per source, each judged item's top class.
     ///   - runnerUp: per source, each judged item's highest probability of a class other than
     ///     its label; nil leaves the form at self-confidence.
-    public static func estimate(labels: [Int32], classes: Int, labelProbability q: [[Float]], predicted: [[Int32]], runnerUp: [[Float]]? = nil) -> Estimate {
+    public static func estimate(labels: [Int32], classes: Int, labelProbability q: [[Float]], predicted: [[Int32]], runnerUp: [[Float]]? = nil)
+        -> Estimate
+    {
         let s = q.count
         let kappa = predicted.map { cohensKappa(labels: labels, predicted: $0, classes: classes) }
-        guard s > 1 else { return Estimate(auroc: s == 1 ? [nil] : [], kappa: kappa, rankingWeights: s == 1 ? [1] : [], channelWeights: s == 1 ? [1] : [], weights: s == 1 ? [1] : []) }
+        guard s > 1 else {
+            return Estimate(
+                auroc: s == 1 ? [nil] : [], kappa: kappa, rankingWeights: s == 1 ? [1] : [], channelWeights: s == 1 ? [1] : [],
+                weights: s == 1 ? [1] : [])
+        }
         let n = q[0].count
         var weights = normalised(kappa.map { max($0, 0) })
         var auroc = [Double](repeating: 0.5, count: s)
@@ -134,7 +140,9 @@ public enum SourceWeighting {
         }
         let channel = channelWeights(labelProbability: q, predicted: predicted, labels: labels, classes: classes)
         let combined = normalised((0..<s).map { (weights[$0] + channel[$0]) / 2 })
-        let form = runnerUp.map { chooseForm(labelProbability: q, runnerUp: $0, predicted: predicted, labels: labels, classes: classes, weights: combined) } ?? .selfConfidence
+        let form =
+            runnerUp.map { chooseForm(labelProbability: q, runnerUp: $0, predicted: predicted, labels: labels, classes: classes, weights: combined) }
+            ?? .selfConfidence
         return Estimate(auroc: auroc, kappa: kappa, rankingWeights: weights, channelWeights: channel, weights: combined, form: form)
     }
 
@@ -161,7 +169,9 @@ public enum SourceWeighting {
     /// reference: on the label-issue suite the choice then did more harm than good).
     /// The margin is chosen when the sources' estimated J gain from it, weighted as in the
     /// fused score, is positive. With two classes the forms rank alike.
-    static func chooseForm(labelProbability q: [[Float]], runnerUp r: [[Float]], predicted: [[Int32]], labels: [Int32], classes: Int, weights: [Double]) -> Form {
+    static func chooseForm(
+        labelProbability q: [[Float]], runnerUp r: [[Float]], predicted: [[Int32]], labels: [Int32], classes: Int, weights: [Double]
+    ) -> Form {
         let s = q.count, n = labels.count
         guard s >= formChoiceMinimumSources, classes > 2, n > 2, r.count == s else { return .selfConfidence }
         var k = n

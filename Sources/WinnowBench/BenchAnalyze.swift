@@ -41,9 +41,12 @@ struct BenchAnalyze: ParsableCommand {
             times.append(analysed.seconds)
             cpu.append(analysed.cpuSeconds)
             peaks.append(analysed.peakResidentBytes)
-            print(String(format: "run %d: winnow analyze %.1f s wall, %.1f CPU-seconds (%.1f s on %d idle cores at best), peak RSS %.2f GB (load average %@)",
-                         run, analysed.seconds, analysed.cpuSeconds, analysed.cpuSeconds / Double(NeighbourSearch.activeProcessors),
-                         NeighbourSearch.activeProcessors, Double(analysed.peakResidentBytes) / 1e9, loadAverage()))
+            print(
+                String(
+                    format:
+                        "run %d: winnow analyze %.1f s wall, %.1f CPU-seconds (%.1f s on %d idle cores at best), peak RSS %.2f GB (load average %@)",
+                    run, analysed.seconds, analysed.cpuSeconds, analysed.cpuSeconds / Double(NeighbourSearch.activeProcessors),
+                    NeighbourSearch.activeProcessors, Double(analysed.peakResidentBytes) / 1e9, loadAverage()))
             if run == 1 { for line in analysed.output.split(separator: "\n") { print("  | \(line)") } }
         }
         let project = try Project.open(ProjectOptions.parse([dataset]))
@@ -58,10 +61,12 @@ struct BenchAnalyze: ParsableCommand {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try Self.writeIndices(queries, to: directory + "/queries.npy")
-        let result = try reference.run("Benchmarks/reference/knn_sample.py", [
-            "--vectors", session.context.datasetRoot + "/" + embeddings.source, "--queries", directory + "/queries.npy",
-            "--k", "\(graph.k)", "--out", directory + "/exact.npy",
-        ], as: Reference.self, environment: FaissCoretype.candidates()[0].environment)
+        let result = try reference.run(
+            "Benchmarks/reference/knn_sample.py",
+            [
+                "--vectors", session.context.datasetRoot + "/" + embeddings.source, "--queries", directory + "/queries.npy",
+                "--k", "\(graph.k)", "--out", directory + "/exact.npy"
+            ], as: Reference.self, environment: FaissCoretype.candidates()[0].environment)
         let exact = try NPYIntegerVector.read(path: directory + "/exact.npy", displayName: "exact.npy", allowMatrix: true)
         var found = 0
         for (row, item) in queries.enumerated() {
@@ -69,9 +74,12 @@ struct BenchAnalyze: ParsableCommand {
             found += exact[(row * graph.k)..<((row + 1) * graph.k)].filter { mine.contains(Int($0)) }.count
         }
         let recall = Double(found) / Double(queries.count * graph.k)
-        print(String(format: "→ winnow analyze of %d items: %@ s wall (%@ CPU-seconds), peak RSS %.2f–%.2f GB; recall@%d %.4f against faiss %@ exact search of %d sampled items (%.1f s)",
-                     graph.count, range(times), range(cpu), Double(peaks.min()!) / 1e9, Double(peaks.max()!) / 1e9, graph.k, recall,
-                     result.faiss_version, queries.count, result.seconds))
+        print(
+            String(
+                format:
+                    "→ winnow analyze of %d items: %@ s wall (%@ CPU-seconds), peak RSS %.2f–%.2f GB; recall@%d %.4f against faiss %@ exact search of %d sampled items (%.1f s)",
+                graph.count, range(times), range(cpu), Double(peaks.min()!) / 1e9, Double(peaks.max()!) / 1e9, graph.k, recall,
+                result.faiss_version, queries.count, result.seconds))
     }
 
     /// A 1-d int64 `.npy` of `values`.

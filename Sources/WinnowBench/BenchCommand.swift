@@ -15,10 +15,13 @@ public struct BenchCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "winnow-bench",
         abstract: "Benchmarks, measured against reference tools in the same run.",
-        subcommands: [BenchGenerate.self, BenchImport.self, BenchConfidentLearning.self, BenchMultiLabel.self, BenchCrowdlab.self, BenchNeighbours.self, BenchPipeline.self, BenchAnalyze.self,
-                      BenchLabelIssues.self, BenchReview.self, BenchExport.self, BenchRecompute.self, BenchDuplicates.self,
-                      BenchHelper.self, BenchHelperQuality.self, BenchReviewYield.self, BenchQuality.self,
-                      BenchGraphicsEncoding.self, BenchGraphicsFrame.self])
+        subcommands: [
+            BenchGenerate.self, BenchImport.self, BenchConfidentLearning.self, BenchMultiLabel.self, BenchCrowdlab.self, BenchNeighbours.self,
+            BenchPipeline.self, BenchAnalyze.self,
+            BenchLabelIssues.self, BenchReview.self, BenchExport.self, BenchRecompute.self, BenchDuplicates.self,
+            BenchHelper.self, BenchHelperQuality.self, BenchReviewYield.self, BenchQuality.self,
+            BenchGraphicsEncoding.self, BenchGraphicsFrame.self
+        ])
 
     public init() {}
 
@@ -30,10 +33,13 @@ struct SyntheticOptions: ParsableArguments {
     @Option(help: "Embedding dimension.") var dimension = 128
     @Option(help: "Number of models (each a predictions CSV).") var models = 1
     @Option(help: "Random seed.") var seed: UInt64 = 42
-    @Option(help: "Embeddings: noisy (nearly isotropic around each class) or clustered (tight sub-clusters and near-duplicates, like real embeddings).")
+    @Option(
+        help: "Embeddings: noisy (nearly isotropic around each class) or clustered (tight sub-clusters and near-duplicates, like real embeddings).")
     var embeddings: SyntheticDataset.EmbeddingKind = .noisy
 
-    var dataset: SyntheticDataset { SyntheticDataset(items: items, classes: classes, dimension: dimension, models: models, seed: seed, embeddings: embeddings) }
+    var dataset: SyntheticDataset {
+        SyntheticDataset(items: items, classes: classes, dimension: dimension, models: models, seed: seed, embeddings: embeddings)
+    }
 }
 
 extension SyntheticDataset.EmbeddingKind: ExpressibleByArgument {}
@@ -118,7 +124,9 @@ struct BenchImport: ParsableCommand {
         input.fileHandleForWriting.write(Data(script.utf8))
         try input.fileHandleForWriting.close()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CLIFailure(message: "sqlite3 failed (status \(process.terminationStatus))", exit: .projectError) }
+        guard process.terminationStatus == 0 else {
+            throw CLIFailure(message: "sqlite3 failed (status \(process.terminationStatus))", exit: .projectError)
+        }
         return MonotonicClock.now() - start
     }
 }

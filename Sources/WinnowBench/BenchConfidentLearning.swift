@@ -27,8 +27,9 @@ struct BenchConfidentLearning: ParsableCommand {
     func run() throws {
         let directory = NSTemporaryDirectory() + "winnow-cl-bench-\(items)x\(classes)-\(seed)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let reference = try self.reference.run("Benchmarks/reference/cleanlab_bench.py",
-                                               ["--n", "\(items)", "--k", "\(classes)", "--seed", "\(seed)", "--out", directory], as: Reference.self)
+        let reference = try self.reference.run(
+            "Benchmarks/reference/cleanlab_bench.py",
+            ["--n", "\(items)", "--k", "\(classes)", "--seed", "\(seed)", "--out", directory], as: Reference.self)
 
         let labels = try NPYIntegerVector.read(path: directory + "/labels.npy", displayName: "labels.npy").map { Int32($0) }
         let matrix = try NPYMatrix(path: directory + "/pred_probs.npy", displayName: "pred_probs.npy")
@@ -53,9 +54,17 @@ struct BenchConfidentLearning: ParsableCommand {
             _ = cl.pruneMasks(prune, groups: groups, wantByClass: false, wantByNoiseRate: true); lap("prune by noise rate")
         }
         print("\(items) × \(classes), find_label_issues (prune_by_noise_rate):")
-        print(String(format: "  cleanlab %@ n_jobs=1: %.3f s   default n_jobs (%d): %.3f s   flagged %d",
-                     "2.9", reference.seconds_n_jobs_1, reference.default_n_jobs ?? 0, reference.seconds_default, reference.issues))
-        print(String(format: "  winnow: %.3f s (median of %d)   flagged %d%@", ours, times.count, flagged, flagged == reference.issues ? " (same count)" : "  ← DIFFERENT COUNT"))
-        print(String(format: "  speed-up: %.1f× vs cleanlab's default, %.1f× vs n_jobs=1", reference.seconds_default / ours, reference.seconds_n_jobs_1 / ours))
+        print(
+            String(
+                format: "  cleanlab %@ n_jobs=1: %.3f s   default n_jobs (%d): %.3f s   flagged %d",
+                "2.9", reference.seconds_n_jobs_1, reference.default_n_jobs ?? 0, reference.seconds_default, reference.issues))
+        print(
+            String(
+                format: "  winnow: %.3f s (median of %d)   flagged %d%@", ours, times.count, flagged,
+                flagged == reference.issues ? " (same count)" : "  ← DIFFERENT COUNT"))
+        print(
+            String(
+                format: "  speed-up: %.1f× vs cleanlab's default, %.1f× vs n_jobs=1", reference.seconds_default / ours,
+                reference.seconds_n_jobs_1 / ours))
     }
 }

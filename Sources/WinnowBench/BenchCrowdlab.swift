@@ -37,14 +37,20 @@ struct BenchCrowdlab: ParsableCommand {
     func run() throws {
         let directory = NSTemporaryDirectory() + "winnow-crowdlab-bench-\(items)x\(annotators)x\(classes)-\(seed)"
         print("machine: \(MachineDescription.current())")
-        let reference = winnowOnly ? nil : try self.reference.run("Benchmarks/reference/crowdlab_bench.py",
-                                                                   ["--n", "\(items)", "--m", "\(annotators)", "--k", "\(classes)", "--seed", "\(seed)", "--out", directory],
-                                                                   as: Reference.self)
+        let reference =
+            winnowOnly
+            ? nil
+            : try self.reference.run(
+                "Benchmarks/reference/crowdlab_bench.py",
+                ["--n", "\(items)", "--m", "\(annotators)", "--k", "\(classes)", "--seed", "\(seed)", "--out", directory],
+                as: Reference.self)
         let dense = try NPYIntegerVector.read(path: directory + "/labels.npy", displayName: "labels.npy", allowMatrix: true)
         let m = annotators
-        let rows = (0..<items).map { i in (0..<m).compactMap { a -> (annotator: Int32, label: Int32)? in
-            dense[i * m + a] < 0 ? nil : (Int32(a), Int32(dense[i * m + a]))
-        } }
+        let rows = (0..<items).map { i in
+            (0..<m).compactMap { a -> (annotator: Int32, label: Int32)? in
+                dense[i * m + a] < 0 ? nil : (Int32(a), Int32(dense[i * m + a]))
+            }
+        }
         let labels = AnnotatorLabels(rows, annotators: m)
         let probabilities = try BenchMultiLabel.readMatrix(directory + "/pred_probs.npy")
         let itemsWant = try NPYMatrix(path: directory + "/items.npy", displayName: "items.npy")
@@ -71,26 +77,40 @@ struct BenchCrowdlab: ParsableCommand {
         for a in 0..<m {
             let want = annotatorsWant.value(row: a, column: 0)
             let got = r.annotators[a]
-            if (got.quality ?? .nan).bitPattern != want.bitPattern && !(got.quality == nil && want.isNaN) { differences.append("annotator \(a) quality") }
+            if (got.quality ?? .nan).bitPattern != want.bitPattern && !(got.quality == nil && want.isNaN) {
+                differences.append("annotator \(a) quality")
+            }
             if got.agreementWithConsensus != annotatorsWant.value(row: a, column: 1) { differences.append("annotator \(a) agreement") }
             if Double(got.worstClass) != annotatorsWant.value(row: a, column: 2) { differences.append("annotator \(a) worst class") }
         }
         let ours = median(times), oursMajority = median(majorityTimes)
         guard let reference else {
-            print(String(format: "winnow alone: CROWDLAB %.3f s (%.3f–%.3f), majority vote %.4f s; %@", ours, times.min()!, times.max()!, oursMajority,
-                         differences.isEmpty ? "the same results as the saved cleanlab run" : "DIFFERENT: " + differences.joined(separator: ", ")))
+            print(
+                String(
+                    format: "winnow alone: CROWDLAB %.3f s (%.3f–%.3f), majority vote %.4f s; %@", ours, times.min()!, times.max()!, oursMajority,
+                    differences.isEmpty ? "the same results as the saved cleanlab run" : "DIFFERENT: " + differences.joined(separator: ", ")))
             return
         }
         print("\(items) items × \(annotators) annotators × \(classes) classes, get_label_quality_multiannotator (defaults):")
-        print(String(format: "  cleanlab 2.9  %.2f s (median of %d, %.2f–%.2f)   winnow %.3f s (median of %d, %.3f–%.3f)",
-                     reference.seconds, reference.seconds_all.count, reference.seconds_all.min() ?? 0, reference.seconds_all.max() ?? 0,
-                     ours, times.count, times.min()!, times.max()!))
-        print(String(format: "  speed-up      %.1f× (medians), %.1f× (fastest runs)", reference.seconds / ours, (reference.seconds_all.min() ?? 0) / times.min()!))
-        print("  results: " + (differences.isEmpty ? "identical (consensus labels, quality scores, agreement, annotator quality, agreement and worst class)"
-                                                   : "DIFFERENT: " + differences.joined(separator: ", ")))
+        print(
+            String(
+                format: "  cleanlab 2.9  %.2f s (median of %d, %.2f–%.2f)   winnow %.3f s (median of %d, %.3f–%.3f)",
+                reference.seconds, reference.seconds_all.count, reference.seconds_all.min() ?? 0, reference.seconds_all.max() ?? 0,
+                ours, times.count, times.min()!, times.max()!))
+        print(
+            String(
+                format: "  speed-up      %.1f× (medians), %.1f× (fastest runs)", reference.seconds / ours,
+                (reference.seconds_all.min() ?? 0) / times.min()!))
+        print(
+            "  results: "
+                + (differences.isEmpty
+                    ? "identical (consensus labels, quality scores, agreement, annotator quality, agreement and worst class)"
+                    : "DIFFERENT: " + differences.joined(separator: ", ")))
         print(String(format: "  consensus differs from majority vote on %d items", reference.consensus_differs_from_majority_vote))
-        print(String(format: "get_majority_vote_label: cleanlab %.3f s   winnow %.4f s   speed-up %.1f×", reference.seconds_majority_vote, oursMajority,
-                     reference.seconds_majority_vote / oursMajority))
+        print(
+            String(
+                format: "get_majority_vote_label: cleanlab %.3f s   winnow %.4f s   speed-up %.1f×", reference.seconds_majority_vote, oursMajority,
+                reference.seconds_majority_vote / oursMajority))
         print("load after: \(MachineDescription.load())")
         if !differences.isEmpty { throw ExitCode(1) }
     }

@@ -29,12 +29,15 @@ struct BenchDuplicates: ParsableCommand {
     @Option(help: "Copy strengths (full: crops and shifts up to an eighth; mild: up to 1/32), comma-separated.") var transforms = "full,mild"
     @Option(help: "Seeds, comma-separated.") var seeds = "1,2"
     @Option(help: "Source pictures per dataset.") var sources = 500
-    @Option(help: ArgumentHelp("Pairs of copy rate (share of sources with 1–3 copies) and class count, comma-separated, each rate:classes.", valueName: "list"))
+    @Option(
+        help: ArgumentHelp(
+            "Pairs of copy rate (share of sources with 1–3 copies) and class count, comma-separated, each rate:classes.", valueName: "list"))
     var mixes = "0.1:10,0.3:4"
     @Option(help: ArgumentHelp("Also measure this dataset (it needs ground_truth.csv with duplicate_group and given_label).", valueName: "dir"))
     var sample: String?
     @Option(help: ArgumentHelp("Where the generated datasets go.", valueName: "dir")) var work = NSTemporaryDirectory() + "winnow-bench-duplicates"
-    @Flag(help: "Print each wrong and missed pair with its alignment score, and each missed conflicting copy group (for diagnosis).") var explain = false
+    @Flag(help: "Print each wrong and missed pair with its alignment score, and each missed conflicting copy group (for diagnosis).") var explain =
+        false
     @OptionGroup var reference: ReferenceTool
 
     struct Reference: Decodable {
@@ -58,7 +61,8 @@ struct BenchDuplicates: ParsableCommand {
         var text: String { String(format: "%.3f %.3f %.3f", precision, recall, f1) }
     }
 
-    struct Pair: Hashable { let a: String, b: String
+    struct Pair: Hashable {
+        let a: String, b: String
         init(_ x: String, _ y: String) { a = min(x, y); b = max(x, y) }
     }
 
@@ -84,9 +88,12 @@ struct BenchDuplicates: ParsableCommand {
                             guard parts.count == 2 else { throw CLIFailure(message: "--mixes wants rate:classes pairs, got \(mix)", exit: .usage) }
                             let name = "\(kind)-\(regime)-\(strength)-s\(seed)-r\(parts[0])-k\(parts[1])"
                             let root = work + "/" + name
-                            let result = try reference.run("Benchmarks/reference/duplicates_bench.py", [
-                                "--out", root, "--kind", kind, "--regime", regime, "--transforms", strength, "--seed", seed,
-                                "--sources", "\(sources)", "--copy-rate", String(parts[0]), "--classes", String(parts[1])], as: Reference.self)
+                            let result = try reference.run(
+                                "Benchmarks/reference/duplicates_bench.py",
+                                [
+                                    "--out", root, "--kind", kind, "--regime", regime, "--transforms", strength, "--seed", seed,
+                                    "--sources", "\(sources)", "--copy-rate", String(parts[0]), "--classes", String(parts[1])
+                                ], as: Reference.self)
                             version = result.cleanlab_version
                             let row = try measure(name: name, regime: regime, root: root, reference: result)
                             print(Self.format(row))
@@ -143,8 +150,9 @@ struct BenchDuplicates: ParsableCommand {
                 return labelsByGroup.values.contains { $0.count > 1 }
             }
             if explain {
-                try Self.explain(dataset: dataset, found: found, truth: truePairs, conflicting: conflicting, groupOf: groupOf, label: truth.label,
-                                 pairs: input.duplicatePairs, paths: paths, descriptors: try session.imageVectors().descriptors)
+                try Self.explain(
+                    dataset: dataset, found: found, truth: truePairs, conflicting: conflicting, groupOf: groupOf, label: truth.label,
+                    pairs: input.duplicatePairs, paths: paths, descriptors: try session.imageVectors().descriptors)
             }
             try? FileManager.default.removeItem(atPath: state)
             return (found, conflicting.isEmpty ? 1 : Double(caught.count) / Double(conflicting.count), seconds)
@@ -157,17 +165,20 @@ struct BenchDuplicates: ParsableCommand {
         try? FileManager.default.removeItem(atPath: plain)
         let datalab = Set(reference.datalab_embeddings.map { Pair($0[0], $0[1]) })
         let datalabPixels = Set(reference.datalab_pixels.map { Pair($0[0], $0[1]) })
-        return Row(name: name, regime: regime, items: reference.items, truePairs: truePairs.count,
-                   winnow: Score(found: withEmbeddings.pairs, truth: truePairs), datalab: Score(found: datalab, truth: truePairs),
-                   winnowPixels: Score(found: withoutEmbeddings.pairs, truth: truePairs), datalabPixels: Score(found: datalabPixels, truth: truePairs),
-                   badRecall: withEmbeddings.badRecall, badRecallPixels: withoutEmbeddings.badRecall, badGroups: conflicting.count,
-                   winnowSeconds: withEmbeddings.seconds, winnowPixelsSeconds: withoutEmbeddings.seconds,
-                   datalabSeconds: reference.datalab_embeddings_seconds + reference.datalab_pixels_seconds)
+        return Row(
+            name: name, regime: regime, items: reference.items, truePairs: truePairs.count,
+            winnow: Score(found: withEmbeddings.pairs, truth: truePairs), datalab: Score(found: datalab, truth: truePairs),
+            winnowPixels: Score(found: withoutEmbeddings.pairs, truth: truePairs), datalabPixels: Score(found: datalabPixels, truth: truePairs),
+            badRecall: withEmbeddings.badRecall, badRecallPixels: withoutEmbeddings.badRecall, badGroups: conflicting.count,
+            winnowSeconds: withEmbeddings.seconds, winnowPixelsSeconds: withoutEmbeddings.seconds,
+            datalabSeconds: reference.datalab_embeddings_seconds + reference.datalab_pixels_seconds)
     }
 
     /// Wrong and missed pairs, and missed conflicting groups, with what the pixels said.
-    static func explain(dataset: String, found: Set<Pair>, truth: Set<Pair>, conflicting: [[String]], groupOf: [String: Int], label: [String: String],
-                        pairs: [DuplicatePair], paths: [String], descriptors: [DuplicateDescriptor?]) throws {
+    static func explain(
+        dataset: String, found: Set<Pair>, truth: Set<Pair>, conflicting: [[String]], groupOf: [String: Int], label: [String: String],
+        pairs: [DuplicatePair], paths: [String], descriptors: [DuplicateDescriptor?]
+    ) throws {
         var index: [String: Int] = [:]
         for (i, p) in paths.enumerated() { index[p] = i }
         var direct: [Pair: Float] = [:]
@@ -176,9 +187,10 @@ struct BenchDuplicates: ParsableCommand {
             let a = index[p.a]!, b = index[p.b]!
             let score = descriptors.isEmpty ? Float.nan : descriptors[a].flatMap { x in descriptors[b].map { x.match($0) } } ?? .nan
             let link = direct[p].map { String(format: "direct %.3f", $0) } ?? "via core"
-            let s = TerminalText.sanitize  // file names and labels come from the dataset
-            return String(format: "%@ %@ match %.3f (%@) groups %@/%@ labels %@/%@", s(p.a), s(p.b), score, link,
-                          groupOf[p.a].map(String.init) ?? "-", groupOf[p.b].map(String.init) ?? "-", s(label[p.a] ?? "?"), s(label[p.b] ?? "?"))
+            let s = TerminalText.sanitize // file names and labels come from the dataset
+            return String(
+                format: "%@ %@ match %.3f (%@) groups %@/%@ labels %@/%@", s(p.a), s(p.b), score, link,
+                groupOf[p.a].map(String.init) ?? "-", groupOf[p.b].map(String.init) ?? "-", s(label[p.a] ?? "?"), s(label[p.b] ?? "?"))
         }
         printError("explain \(TerminalText.sanitize(dataset))")
         for p in found.subtracting(truth).sorted(by: { ($0.a, $0.b) < ($1.a, $1.b) }) { printError("  false  " + describe(p)) }
@@ -187,7 +199,11 @@ struct BenchDuplicates: ParsableCommand {
             var labelsByGroup: [Int: Set<String>] = [:]
             for m in members { if let g = groupOf[m] { labelsByGroup[g, default: []].insert(label[m] ?? "") } }
             if !labelsByGroup.values.contains(where: { $0.count > 1 }) {
-                printError("  bad group missed: " + members.map { "\(TerminalText.sanitize($0))[\(TerminalText.sanitize(label[$0] ?? "?"))→\(groupOf[$0].map(String.init) ?? "-")]" }.joined(separator: " "))
+                printError(
+                    "  bad group missed: "
+                        + members.map {
+                            "\(TerminalText.sanitize($0))[\(TerminalText.sanitize(label[$0] ?? "?"))→\(groupOf[$0].map(String.init) ?? "-")]"
+                        }.joined(separator: " "))
             }
         }
     }
@@ -198,7 +214,7 @@ struct BenchDuplicates: ParsableCommand {
         try manager.createDirectory(atPath: destination, withIntermediateDirectories: true)
         for name in try manager.contentsOfDirectory(atPath: source) where !name.hasPrefix(".") {
             if name == "embeddings.npy" && !embeddings { continue }
-            if name == "winnow.toml" { continue }  // default settings: that is what is measured
+            if name == "winnow.toml" { continue } // default settings: that is what is measured
             try manager.copyItem(atPath: source + "/" + name, toPath: destination + "/" + name)
         }
     }
@@ -209,13 +225,14 @@ struct BenchDuplicates: ParsableCommand {
         let lines = text.split(whereSeparator: \.isNewline)
         let header = lines.first.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? []
         guard let image = header.firstIndex(of: "image"), let group = header.firstIndex(of: "duplicate_group"),
-              let given = header.firstIndex(of: "given_label") else {
+            let given = header.firstIndex(of: "given_label")
+        else {
             throw CLIFailure(message: "\(path) needs the columns image, duplicate_group and given_label", exit: .dataError)
         }
         var groups: [String: [String]] = [:], label: [String: String] = [:]
         for line in lines.dropFirst() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard fields.count == header.count else { continue }  // quoted commas: none in these files' columns used here
+            guard fields.count == header.count else { continue } // quoted commas: none in these files' columns used here
             let key = fields[group].isEmpty ? "single:" + fields[image] : fields[group]
             groups[key, default: []].append(fields[image])
             label[fields[image]] = fields[given]
@@ -224,27 +241,36 @@ struct BenchDuplicates: ParsableCommand {
     }
 
     static func format(_ r: Row) -> String {
-        String(format: "%-34@ %5d %5d | %@ | %@ | %@ | %@ | %.2f %.2f (%d)", r.name, r.items, r.truePairs, r.winnow.text, r.datalab.text,
-               r.winnowPixels.text, r.datalabPixels.text, r.badRecall, r.badRecallPixels, r.badGroups)
+        String(
+            format: "%-34@ %5d %5d | %@ | %@ | %@ | %@ | %.2f %.2f (%d)", r.name, r.items, r.truePairs, r.winnow.text, r.datalab.text,
+            r.winnowPixels.text, r.datalabPixels.text, r.badRecall, r.badRecallPixels, r.badGroups)
     }
 
     static func table(_ rows: [Row], cleanlab: String) -> String {
-        var lines = ["", "pair precision recall F1 (P R F1); bad: bad-component recall with / without embeddings (conflicting copy groups)",
-                     String(format: "%-34@ %5@ %5@ | %-17@ | %-17@ | %-17@ | %-17@ | %@", "dataset", "items", "pairs", "winnow embeddings",
-                            "datalab \(cleanlab)", "winnow no embed.", "datalab pixels", "bad")]
+        var lines = [
+            "", "pair precision recall F1 (P R F1); bad: bad-component recall with / without embeddings (conflicting copy groups)",
+            String(
+                format: "%-34@ %5@ %5@ | %-17@ | %-17@ | %-17@ | %-17@ | %@", "dataset", "items", "pairs", "winnow embeddings",
+                "datalab \(cleanlab)", "winnow no embed.", "datalab pixels", "bad")
+        ]
         lines += rows.map(format)
         func worst(_ subset: [Row], _ label: String) {
             guard !subset.isEmpty else { return }
             func minimum(_ f: (Row) -> Double) -> Double { subset.map(f).min()! }
-            lines.append(String(format: "worst %-28@ F1 winnow %.3f (P %.3f) datalab %.3f | no embeddings: F1 winnow %.3f (P %.3f) datalab %.3f | bad %.2f %.2f | F1 winnow − datalab ≥ %+.3f",
-                                label, minimum { $0.winnow.f1 }, minimum { $0.winnow.precision }, minimum { $0.datalab.f1 },
-                                minimum { $0.winnowPixels.f1 }, minimum { $0.winnowPixels.precision }, minimum { $0.datalabPixels.f1 },
-                                minimum { $0.badRecall }, minimum { $0.badRecallPixels }, minimum { $0.winnow.f1 - $0.datalab.f1 }))
+            lines.append(
+                String(
+                    format:
+                        "worst %-28@ F1 winnow %.3f (P %.3f) datalab %.3f | no embeddings: F1 winnow %.3f (P %.3f) datalab %.3f | bad %.2f %.2f | F1 winnow − datalab ≥ %+.3f",
+                    label, minimum { $0.winnow.f1 }, minimum { $0.winnow.precision }, minimum { $0.datalab.f1 },
+                    minimum { $0.winnowPixels.f1 }, minimum { $0.winnowPixels.precision }, minimum { $0.datalabPixels.f1 },
+                    minimum { $0.badRecall }, minimum { $0.badRecallPixels }, minimum { $0.winnow.f1 - $0.datalab.f1 }))
         }
         for regime in ["clusters", "weak", "noisy", "sample"] { worst(rows.filter { $0.regime == regime }, regime) }
         worst(rows, "overall")
         let seconds = rows.reduce(0) { $0 + $1.winnowSeconds + $1.winnowPixelsSeconds }, datalab = rows.reduce(0) { $0 + $1.datalabSeconds }
-        lines.append(String(format: "time: winnow %.1f s (import + analysis, both runs) · datalab %.1f s (find_issues only) · %@", seconds, datalab, machine()))
+        lines.append(
+            String(format: "time: winnow %.1f s (import + analysis, both runs) · datalab %.1f s (find_issues only) · %@", seconds, datalab, machine())
+        )
         return lines.joined(separator: "\n")
     }
 

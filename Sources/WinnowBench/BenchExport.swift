@@ -40,7 +40,9 @@ struct BenchExport: ParsableCommand {
         let stateDirectory = state ?? ProjectStore.defaultStateDirectory(forDataset: dataset)
         let database = stateDirectory + "/" + ProjectStore.databaseFileName
         guard ProjectStore.exists(stateDirectory: stateDirectory) else {
-            throw CLIFailure(message: "\(TerminalText.sanitize(dataset)) has no project state\n    fix: run winnow import \(TerminalText.sanitize(dataset)) first", exit: .usage)
+            throw CLIFailure(
+                message: "\(TerminalText.sanitize(dataset)) has no project state\n    fix: run winnow import \(TerminalText.sanitize(dataset)) first",
+                exit: .usage)
         }
         let folder = out ?? NSTemporaryDirectory() + "winnow-bench-export-\(getpid())"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -51,9 +53,14 @@ struct BenchExport: ParsableCommand {
 
         var reference: [Double] = []
         for _ in 0..<runs {
-            reference.append(try time("/usr/bin/env", ["sqlite3", "-csv", database,
-                                                       "SELECT id, path, given_labels FROM items WHERE row IS NOT NULL ORDER BY row"],
-                                      stdout: folder + "/sqlite3.csv"))
+            reference.append(
+                try time(
+                    "/usr/bin/env",
+                    [
+                        "sqlite3", "-csv", database,
+                        "SELECT id, path, given_labels FROM items WHERE row IS NOT NULL ORDER BY row"
+                    ],
+                    stdout: folder + "/sqlite3.csv"))
         }
         let floor = median(reference)
         say(Self.label("sqlite3 -csv (id, path, given_labels)") + String(format: " %7.2f s", floor))
@@ -83,7 +90,8 @@ struct BenchExport: ParsableCommand {
                 times.append(try time(winnow, arguments, stdout: "/dev/null"))
             }
             let t = median(times)
-            let extra = format == "imagefolder" && linking != nil
+            let extra =
+                format == "imagefolder" && linking != nil
                 ? String(format: "   %5.2f× cp -al   (%.1f µs per image)", t / linking!, t / Double(max(info.items, 1)) * 1e6) : ""
             say(Self.label("winnow export --format " + format) + String(format: " %7.2f s   %5.2f× sqlite3", t, t / floor) + extra)
             removeTree(output)
@@ -112,7 +120,10 @@ struct BenchExport: ParsableCommand {
         process.waitUntilExit()
         let elapsed = MonotonicClock.now() - start
         guard process.terminationStatus == 0 else {
-            throw CLIFailure(message: "\(([executable] + arguments).joined(separator: " ")) failed (status \(process.terminationStatus)):\n\(TerminalText.sanitize(String(decoding: message, as: UTF8.self)))", exit: .projectError)
+            throw CLIFailure(
+                message:
+                    "\(([executable] + arguments).joined(separator: " ")) failed (status \(process.terminationStatus)):\n\(TerminalText.sanitize(String(decoding: message, as: UTF8.self)))",
+                exit: .projectError)
         }
         return elapsed
     }

@@ -66,34 +66,51 @@ struct BenchHelper: ParsableCommand {
             let fixed = try Self.time(data, settings: settings)
             let cs = auto.result.regularisation.map { String(format: "%g", $0) }.joined(separator: ", ")
             print("run \(run):")
-            print(String(format: "  winnow, C by inner CV (%@): %.2f s (CPU %.2f s, %d L-BFGS steps), out-of-fold log-loss %.5f, accuracy %.4f, load %.1f",
-                         cs, auto.seconds, auto.cpu, auto.result.iterations, auto.result.outOfFoldLogLoss, auto.result.outOfFoldAccuracy, auto.load))
-            print(String(format: "  winnow, C = 1:               %.2f s (CPU %.2f s, %d L-BFGS steps), out-of-fold log-loss %.5f, accuracy %.4f, load %.1f",
-                         fixed.seconds, fixed.cpu, fixed.result.iterations, fixed.result.outOfFoldLogLoss, fixed.result.outOfFoldAccuracy, fixed.load))
-            print(String(format: "  winnow, retrain after %d decisions (warm start): %.2f s (CPU %.2f s, %d L-BFGS steps), out-of-fold log-loss %.5f",
-                         retrain.changed, retrain.seconds, retrain.cpu, retrain.result.iterations, retrain.result.outOfFoldLogLoss))
+            print(
+                String(
+                    format: "  winnow, C by inner CV (%@): %.2f s (CPU %.2f s, %d L-BFGS steps), out-of-fold log-loss %.5f, accuracy %.4f, load %.1f",
+                    cs, auto.seconds, auto.cpu, auto.result.iterations, auto.result.outOfFoldLogLoss, auto.result.outOfFoldAccuracy, auto.load))
+            print(
+                String(
+                    format:
+                        "  winnow, C = 1:               %.2f s (CPU %.2f s, %d L-BFGS steps), out-of-fold log-loss %.5f, accuracy %.4f, load %.1f",
+                    fixed.seconds, fixed.cpu, fixed.result.iterations, fixed.result.outOfFoldLogLoss, fixed.result.outOfFoldAccuracy, fixed.load))
+            print(
+                String(
+                    format: "  winnow, retrain after %d decisions (warm start): %.2f s (CPU %.2f s, %d L-BFGS steps), out-of-fold log-loss %.5f",
+                    retrain.changed, retrain.seconds, retrain.cpu, retrain.result.iterations, retrain.result.outOfFoldLogLoss))
             guard !noReference else { continue }
-            let sk = try reference.run("Benchmarks/reference/helper_bench.py", [
-                "--features", directory + "/features.npy", "--labels", directory + "/labels.npy",
-                "--folds", "\(folds)", "--C", "1", "--seed", "\(seed)",
-            ], as: Reference.self)
-            print(String(format: "  scikit-learn %@, C = 1:     %.2f s, out-of-fold log-loss %.5f, accuracy %.4f, load %.1f→%.1f%@",
-                         sk.sklearn, sk.seconds, sk.log_loss, sk.accuracy, sk.load_before, sk.load_after,
-                         sk.convergence_warnings > 0 ? " (\(sk.convergence_warnings) folds stopped at max_iter)" : ""))
+            let sk = try reference.run(
+                "Benchmarks/reference/helper_bench.py",
+                [
+                    "--features", directory + "/features.npy", "--labels", directory + "/labels.npy",
+                    "--folds", "\(folds)", "--C", "1", "--seed", "\(seed)"
+                ], as: Reference.self)
+            print(
+                String(
+                    format: "  scikit-learn %@, C = 1:     %.2f s, out-of-fold log-loss %.5f, accuracy %.4f, load %.1f→%.1f%@",
+                    sk.sklearn, sk.seconds, sk.log_loss, sk.accuracy, sk.load_before, sk.load_after,
+                    sk.convergence_warnings > 0 ? " (\(sk.convergence_warnings) folds stopped at max_iter)" : ""))
             print("  (scikit-learn's BLAS: \(sk.blas))")
-            print(String(format: "  → %.1f× faster with C chosen (%.1f× at C = 1); log-loss %+.2f%% (%+.2f%% at C = 1) against scikit-learn's",
-                         sk.seconds / auto.seconds, sk.seconds / fixed.seconds,
-                         (auto.result.outOfFoldLogLoss / sk.log_loss - 1) * 100, (fixed.result.outOfFoldLogLoss / sk.log_loss - 1) * 100))
+            print(
+                String(
+                    format: "  → %.1f× faster with C chosen (%.1f× at C = 1); log-loss %+.2f%% (%+.2f%% at C = 1) against scikit-learn's",
+                    sk.seconds / auto.seconds, sk.seconds / fixed.seconds,
+                    (auto.result.outOfFoldLogLoss / sk.log_loss - 1) * 100, (fixed.result.outOfFoldLogLoss / sk.log_loss - 1) * 100))
         }
     }
 
     /// A retrain as the review screen runs it: `changes` items reviewed (the first noisy
     /// labels set to the truth, the rest accepted), weighted as verified, the model
     /// continuing from its last fit.
-    static func retrain(_ model: inout HelperModel, _ data: BenchHelperData, changes: Int) -> (changed: Int, seconds: Double, result: HelperResult, cpu: Double) {
+    static func retrain(_ model: inout HelperModel, _ data: BenchHelperData, changes: Int) -> (
+        changed: Int, seconds: Double, result: HelperResult, cpu: Double
+    ) {
         var labels = data.labels, weights = [Float](repeating: 1, count: data.items)
         let noisy = (0..<data.items).filter { data.labels[$0] != data.truth[$0] }
-        let reviewed = Array(noisy.prefix(changes / 2)) + Array((0..<data.items).filter { data.labels[$0] == data.truth[$0] }.prefix(changes - min(noisy.count, changes / 2)))
+        let reviewed =
+            Array(noisy.prefix(changes / 2))
+            + Array((0..<data.items).filter { data.labels[$0] == data.truth[$0] }.prefix(changes - min(noisy.count, changes / 2)))
         for i in reviewed {
             labels[i] = data.truth[i]
             weights[i] = HelperEvidence.verifiedWeight
@@ -104,12 +121,15 @@ struct BenchHelper: ParsableCommand {
         return (reviewed.count, MonotonicClock.now() - start, result, BenchEnvironment.cpuSeconds() - cpu)
     }
 
-    static func time(_ data: BenchHelperData, settings: HelperSettings) throws -> (seconds: Double, result: HelperResult, load: Double, cpu: Double, model: HelperModel) {
+    static func time(_ data: BenchHelperData, settings: HelperSettings) throws -> (
+        seconds: Double, result: HelperResult, load: Double, cpu: Double, model: HelperModel
+    ) {
         let load = BenchEnvironment.loadAverage()
         let cpu = BenchEnvironment.cpuSeconds()
         let start = MonotonicClock.now()
-        var model = try HelperModel.prepare(items: data.items, columns: data.dimension, read: data.reader, labels: data.labels,
-                                            weights: [Float](repeating: 1, count: data.items), classes: data.classes, settings: settings)
+        var model = try HelperModel.prepare(
+            items: data.items, columns: data.dimension, read: data.reader, labels: data.labels,
+            weights: [Float](repeating: 1, count: data.items), classes: data.classes, settings: settings)
         let result = model.train(labels: data.labels, weights: [Float](repeating: 1, count: data.items))
         return (MonotonicClock.now() - start, result, max(load, BenchEnvironment.loadAverage()), BenchEnvironment.cpuSeconds() - cpu, model)
     }
@@ -169,7 +189,10 @@ struct BenchHelperData {
 enum BenchEnvironment {
     static func describe() -> String {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }.map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingASCIIWhitespace() } ?? "unknown CPU"
+        let model =
+            cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }.map {
+                String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingASCIIWhitespace()
+            } ?? "unknown CPU"
         let flags = Set(cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? [])
         let vector = ["avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_bf16", "avx512_vnni"].filter(flags.contains).joined(separator: " ")
         var system = utsname()
@@ -177,14 +200,16 @@ enum BenchEnvironment {
         let release = withUnsafeBytes(of: system.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         let environment = ProcessInfo.processInfo.environment
         let blas = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"].compactMap { key in environment[key].map { "\(key)=\($0)" } }.joined(separator: " ")
-        return "CPU: \(model), \(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores (\(vector)); Linux \(release); \(blas.isEmpty ? "OpenBLAS chooses its kernels" : blas); load average \(String(format: "%.1f", loadAverage()))"
+        return
+            "CPU: \(model), \(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores (\(vector)); Linux \(release); \(blas.isEmpty ? "OpenBLAS chooses its kernels" : blas); load average \(String(format: "%.1f", loadAverage()))"
     }
 
     /// CPU time (user and system) of this process so far.
     static func cpuSeconds() -> Double {
         var usage = rusage()
         getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
-        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec)
+            / 1e6
     }
 
     static func loadAverage() -> Double {

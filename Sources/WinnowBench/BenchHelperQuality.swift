@@ -46,8 +46,10 @@ struct BenchHelperQuality: ParsableCommand {
         guard let worst = margins.min(by: { $0.1 < $1.1 }) else { return }
         print("\nmargin of Winnow's fused score over the better of Datalab and neighbour agreement alone, per dataset:")
         for (dataset, margin) in margins { print(String(format: "  %+.3f  %@", margin, TerminalText.sanitize(dataset))) }
-        print(String(format: "worst %+.3f (%@); at least as good on %d of %d", worst.1, TerminalText.sanitize(worst.0),
-                     margins.filter { $0.1 >= 0 }.count, margins.count))
+        print(
+            String(
+                format: "worst %+.3f (%@); at least as good on %d of %d", worst.1, TerminalText.sanitize(worst.0),
+                margins.filter { $0.1 >= 0 }.count, margins.count))
     }
 
     /// Prints the dataset's precisions; returns the fused score's margin over the better of
@@ -66,8 +68,9 @@ struct BenchHelperQuality: ParsableCommand {
         let isError = context.items.map { truth.isError($0) }
         let k = judged.filter { isError[$0] }.count
         guard k > 0 else { throw CLIFailure(message: "ground_truth.csv marks no errors among the labelled items", exit: .dataError) }
-        print("\n\(TerminalText.sanitize(dataset)): \(judged.count) labelled items, K = \(k) real errors, features: "
-              + HelperEvidence.featuresDescription(context) + (input.neighbours == nil ? " (no neighbour label evidence)" : ""))
+        print(
+            "\n\(TerminalText.sanitize(dataset)): \(judged.count) labelled items, K = \(k) real errors, features: "
+                + HelperEvidence.featuresDescription(context) + (input.neighbours == nil ? " (no neighbour label evidence)" : ""))
 
         func precision(_ suspicion: (Int) -> Double) -> Double {
             let ranked = judged.sorted { suspicion($0) != suspicion($1) ? suspicion($0) > suspicion($1) : $0 < $1 }
@@ -87,7 +90,8 @@ struct BenchHelperQuality: ParsableCommand {
             let fused = LabelAnalysis(withHelper, settings: session.settings())
             rows.append(("winnow fused: helper + neighbours", precision { Double(fused.fusedScore[$0]) }))
             let classes = input.classes.count
-            rows.append(("winnow helper alone (self-confidence)", precision { 1 - Double(helper.probabilities[$0 * classes + Int(input.labels[$0])]) }))
+            rows.append(
+                ("winnow helper alone (self-confidence)", precision { 1 - Double(helper.probabilities[$0 * classes + Int(input.labels[$0])]) }))
         } else {
             print("  helper: " + (helper.summary.unused ?? "unavailable"))
         }
@@ -98,17 +102,30 @@ struct BenchHelperQuality: ParsableCommand {
         let features = try featuresFile(session, directory: base)
         try NPYFiles.write(input.labels.map(Float.init), rows: input.count, columns: 1, to: base + "/labels.npy")
         struct Done: Decodable { let seconds: Double }
-        for (name, extra) in [("Datalab label issues (kNN probabilities)", ["--datalab"]), ("cleanlab self-confidence, sklearn logistic regression", [])] {
-            guard let done = try? reference.run("Benchmarks/reference/static_ranking.py", ["--labels", base + "/labels.npy", "--out", base + "/order.npy",
-                                                                                      "--features", features] + extra, as: Done.self) else {
+        for (name, extra) in [
+            ("Datalab label issues (kNN probabilities)", ["--datalab"]), ("cleanlab self-confidence, sklearn logistic regression", [])
+        ] {
+            guard
+                let done = try? reference.run(
+                    "Benchmarks/reference/static_ranking.py",
+                    [
+                        "--labels", base + "/labels.npy", "--out", base + "/order.npy",
+                        "--features", features
+                    ] + extra, as: Done.self)
+            else {
                 print("  \(name): failed (see above)")
                 continue
             }
             let order = try NPYIntegerVector.read(path: base + "/order.npy", displayName: "order.npy").map { Int($0) }
             rows.append((name + String(format: " (%.1f s)", done.seconds), precision(order: order)))
         }
-        print(String(format: "  precision at K (the helper trained in %.1f s: %@):", seconds,
-                     helper.summary.regularisation.isEmpty ? "—" : "\(helper.summary.folds) folds, C " + Set(helper.summary.regularisation).sorted().map { String(format: "%g", $0) }.joined(separator: "/")))
+        print(
+            String(
+                format: "  precision at K (the helper trained in %.1f s: %@):", seconds,
+                helper.summary.regularisation.isEmpty
+                    ? "—"
+                    : "\(helper.summary.folds) folds, C "
+                        + Set(helper.summary.regularisation).sorted().map { String(format: "%g", $0) }.joined(separator: "/")))
         for (name, value) in rows { print(String(format: "    %.3f  %@", value, name)) }
         func row(_ prefix: String) -> Double? { rows.first { $0.0.hasPrefix(prefix) }?.1 }
         guard let fused = row("winnow fused"), let neighbours = row("neighbour agreement alone"), let datalab = row("Datalab") else { return nil }

@@ -41,7 +41,8 @@ struct BenchLabelIssues: ParsableCommand {
 
     @Option(help: "Seed of the suite's datasets.") var seed = 0
     @Option(help: ArgumentHelp("Several suite seeds, comma-separated (overrides --seed).", valueName: "seeds")) var seeds: String?
-    @Option(help: ArgumentHelp("Keep the suite here, one folder per seed (default: a temporary folder).", valueName: "dir")) var suiteDirectory: String?
+    @Option(help: ArgumentHelp("Keep the suite here, one folder per seed (default: a temporary folder).", valueName: "dir")) var suiteDirectory:
+        String?
     @Option(help: ArgumentHelp("Only these suite datasets (comma-separated names).", valueName: "names")) var only: String?
     @OptionGroup var reference: ReferenceTool
 
@@ -56,12 +57,15 @@ struct BenchLabelIssues: ParsableCommand {
         var cleanlabVersion: String?
         var suiteSeeds: [Int] = []
         if suite {
-            suiteSeeds = try seeds.map { list in
-                try list.split(separator: ",").map { item in
-                    guard let value = Int(item.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("--seeds: '\(item)' is not a whole number") }
-                    return value
-                }
-            } ?? [seed]
+            suiteSeeds =
+                try seeds.map { list in
+                    try list.split(separator: ",").map { item in
+                        guard let value = Int(item.trimmingCharacters(in: .whitespaces)) else {
+                            throw ValidationError("--seeds: '\(item)' is not a whole number")
+                        }
+                        return value
+                    }
+                } ?? [seed]
             let root = suiteDirectory ?? NSTemporaryDirectory() + "winnow-label-issue-suite"
             let wanted = only.map { Set($0.split(separator: ",").map(String.init)) }
             for suiteSeed in suiteSeeds {
@@ -74,7 +78,9 @@ struct BenchLabelIssues: ParsableCommand {
         guard !folders.isEmpty else { throw ValidationError("give dataset folders, or --suite") }
         print(Self.machine())
         if let cleanlabVersion {
-            print("reference: cleanlab \(cleanlabVersion), run on the same data when the suite was generated (suite seeds \(suiteSeeds.map(String.init).joined(separator: ", ")))")
+            print(
+                "reference: cleanlab \(cleanlabVersion), run on the same data when the suite was generated (suite seeds \(suiteSeeds.map(String.init).joined(separator: ", ")))"
+            )
         }
         var reports: [(report: Report, seed: Int?)] = []
         for (folder, folderSeed) in folders {
@@ -88,14 +94,17 @@ struct BenchLabelIssues: ParsableCommand {
             for (report, _) in reports where !names.contains(report.name) { names.append(report.name) }
             for name in names {
                 let margins = reports.filter { $0.report.name == name }.map { ($0.seed.map(String.init) ?? "-", $0.report.margin) }
-                print("  " + name + ": " + margins.map { String(format: "%@ %+.3f", $0.0, $0.1) }.joined(separator: ", ")
-                      + String(format: "; worst %+.3f", margins.map(\.1).min()!))
+                print(
+                    "  " + name + ": " + margins.map { String(format: "%@ %+.3f", $0.0, $0.1) }.joined(separator: ", ")
+                        + String(format: "; worst %+.3f", margins.map(\.1).min()!))
             }
         }
         let met = reports.filter { $0.report.margin >= 0 }.count
         if let worst = reports.min(by: { $0.report.margin < $1.report.margin }) {
-            print(String(format: "fused ≥ best other ranking (precision at K) on %d of %d datasets; worst margin %+.3f (%@%@)",
-                         met, reports.count, worst.report.margin, worst.report.name, worst.seed.map { ", seed \($0)" } ?? ""))
+            print(
+                String(
+                    format: "fused ≥ best other ranking (precision at K) on %d of %d datasets; worst margin %+.3f (%@%@)",
+                    met, reports.count, worst.report.margin, worst.report.name, worst.seed.map { ", seed \($0)" } ?? ""))
         }
     }
 
@@ -108,7 +117,8 @@ struct BenchLabelIssues: ParsableCommand {
             return made
         }
         // With --only, only those datasets are generated, and not recorded as the whole suite.
-        let made = try reference.run(Self.suiteScript, ["--out", directory, "--seed", String(seed)] + (only.map { ["--only", $0] } ?? []), as: SuiteResult.self)
+        let made = try reference.run(
+            Self.suiteScript, ["--out", directory, "--seed", String(seed)] + (only.map { ["--only", $0] } ?? []), as: SuiteResult.self)
         if only == nil { try JSONEncoder().encode(made).write(to: URL(fileURLWithPath: record)) }
         return made
     }
@@ -134,7 +144,9 @@ struct BenchLabelIssues: ParsableCommand {
         let judged = (0..<input.count).filter(input.isJudged)
         let isError = judged.map { isErrorByPath[session.context.items[$0].path] ?? false }
         let errors = isError.filter { $0 }.count
-        guard errors > 0 else { throw CLIFailure(message: "\(folder)/ground_truth.csv marks no label errors among the labelled items", exit: .dataError) }
+        guard errors > 0 else {
+            throw CLIFailure(message: "\(folder)/ground_truth.csv marks no label errors among the labelled items", exit: .dataError)
+        }
 
         // Rankings as suspicion (higher = more likely wrong), over the judged items.
         var rankings: [(name: String, suspicion: [Double])] = []
@@ -144,9 +156,11 @@ struct BenchLabelIssues: ParsableCommand {
         }
         rankings += try cleanlabRankings(folder: folder, input: input, judged: judged)
 
-        var lines = ["\(URL(fileURLWithPath: folder).lastPathComponent): \(judged.count) labelled items, \(input.classes.count) classes, "
-            + "\(input.models.count) model\(input.models.count == 1 ? "" : "s"), \(input.neighbours == nil ? "no embeddings" : "embeddings"), "
-            + "K = \(errors) real errors (\(String(format: "%.1f", 100 * Double(errors) / Double(judged.count)))%)"]
+        var lines = [
+            "\(URL(fileURLWithPath: folder).lastPathComponent): \(judged.count) labelled items, \(input.classes.count) classes, "
+                + "\(input.models.count) model\(input.models.count == 1 ? "" : "s"), \(input.neighbours == nil ? "no embeddings" : "embeddings"), "
+                + "K = \(errors) real errors (\(String(format: "%.1f", 100 * Double(errors) / Double(judged.count)))%)"
+        ]
         lines.append("  P@K    AUROC  AUPRC  ranking")
         var measured: [(String, RankingMetrics)] = []
         for (name, suspicion) in rankings {
@@ -198,7 +212,8 @@ struct BenchLabelIssues: ParsableCommand {
             let matrix = try NPYMatrix(path: scoresPath, displayName: "cleanlab_scores.npy")
             let names = try String(contentsOfFile: folder + "/cleanlab_scores.txt", encoding: .utf8).split(separator: "\n").map(String.init)
             guard matrix.rows == input.count, names.count == matrix.columns else {
-                throw CLIFailure(message: "\(scoresPath) does not match the dataset (\(matrix.rows) rows, \(matrix.columns) columns)", exit: .dataError)
+                throw CLIFailure(
+                    message: "\(scoresPath) does not match the dataset (\(matrix.rows) rows, \(matrix.columns) columns)", exit: .dataError)
             }
             return names.enumerated().map { column, name in (name, judged.map { -matrix.value(row: $0, column: column) }) }
         }
@@ -206,9 +221,13 @@ struct BenchLabelIssues: ParsableCommand {
         var rankings: [(name: String, suspicion: [Double])] = []
         for model in input.models {
             for method in [LabelQuality.Method.selfConfidence, .normalizedMargin] {
-                rankings.append(("winnow's cleanlab \(method.rawValue), \(model.name)", judged.map {
-                    -LabelQuality.score(method, row: model.values[($0 * k)..<(($0 + 1) * k)], label: Int(input.labels[$0]))
-                }))
+                rankings.append(
+                    (
+                        "winnow's cleanlab \(method.rawValue), \(model.name)",
+                        judged.map {
+                            -LabelQuality.score(method, row: model.values[($0 * k)..<(($0 + 1) * k)], label: Int(input.labels[$0]))
+                        }
+                    ))
             }
         }
         if input.models.count > 1 {

@@ -38,8 +38,12 @@ struct BenchMultiLabel: ParsableCommand {
     func run() throws {
         let directory = NSTemporaryDirectory() + "winnow-multilabel-bench-\(items)x\(classes)-\(seed)"
         print("machine: \(MachineDescription.current())")
-        let reference = winnowOnly ? nil : try self.reference.run("Benchmarks/reference/multilabel_bench.py",
-                                                                   ["--n", "\(items)", "--k", "\(classes)", "--seed", "\(seed)", "--out", directory], as: Reference.self)
+        let reference =
+            winnowOnly
+            ? nil
+            : try self.reference.run(
+                "Benchmarks/reference/multilabel_bench.py",
+                ["--n", "\(items)", "--k", "\(classes)", "--seed", "\(seed)", "--out", directory], as: Reference.self)
         let labels = try Self.readLabels(directory, items: items, classes: classes)
         let probabilities = try Self.readMatrix(directory + "/pred_probs.npy")
         let wantIssues = try NPYIntegerVector.read(path: directory + "/issues.npy", displayName: "issues.npy").map { Int($0) }
@@ -58,21 +62,32 @@ struct BenchMultiLabel: ParsableCommand {
         }
         let ours = median(times), oursRanked = median(rankedTimes)
         guard let reference else {
-            print(String(format: "winnow alone: find_label_issues %.3f s (%.3f–%.3f), ranked %.3f s; %@", ours, times.min()!, times.max()!, oursRanked,
-                         flagged == wantIssues && ranked == wantRanked ? "the same results as the saved cleanlab run" : "DIFFERENT from the saved cleanlab run"))
+            print(
+                String(
+                    format: "winnow alone: find_label_issues %.3f s (%.3f–%.3f), ranked %.3f s; %@", ours, times.min()!, times.max()!, oursRanked,
+                    flagged == wantIssues && ranked == wantRanked
+                        ? "the same results as the saved cleanlab run" : "DIFFERENT from the saved cleanlab run"))
             return
         }
         let best = min(reference.seconds_default, reference.seconds_n_jobs_1)
         print("\(items) × \(classes) multi-label, find_label_issues (prune_by_noise_rate):")
-        print(String(format: "  cleanlab 2.9  default n_jobs (%d): %.2f s   n_jobs=1: %.2f s   flagged %d",
-                     reference.default_n_jobs, reference.seconds_default, reference.seconds_n_jobs_1, reference.issues_default))
-        print(String(format: "  winnow        %.3f s (median of %d, %.3f–%.3f)   flagged %d%@", ours, times.count, times.min()!, times.max()!,
-                     flagged.count, flagged == wantIssues ? " (the same items)" : "  ← DIFFERENT ITEMS"))
-        print(String(format: "  speed-up      %.1f× vs cleanlab's faster run (%.1f× vs default, %.1f× vs n_jobs=1)",
-                     best / ours, reference.seconds_default / ours, reference.seconds_n_jobs_1 / ours))
+        print(
+            String(
+                format: "  cleanlab 2.9  default n_jobs (%d): %.2f s   n_jobs=1: %.2f s   flagged %d",
+                reference.default_n_jobs, reference.seconds_default, reference.seconds_n_jobs_1, reference.issues_default))
+        print(
+            String(
+                format: "  winnow        %.3f s (median of %d, %.3f–%.3f)   flagged %d%@", ours, times.count, times.min()!, times.max()!,
+                flagged.count, flagged == wantIssues ? " (the same items)" : "  ← DIFFERENT ITEMS"))
+        print(
+            String(
+                format: "  speed-up      %.1f× vs cleanlab's faster run (%.1f× vs default, %.1f× vs n_jobs=1)",
+                best / ours, reference.seconds_default / ours, reference.seconds_n_jobs_1 / ours))
         print("ranked by self_confidence (return_indices_ranked_by):")
-        print(String(format: "  cleanlab 2.9  %.2f s   winnow %.3f s   speed-up %.1f×   %@", reference.seconds_ranked, oursRanked,
-                     reference.seconds_ranked / oursRanked, ranked == wantRanked ? "the same order" : "← DIFFERENT ORDER"))
+        print(
+            String(
+                format: "  cleanlab 2.9  %.2f s   winnow %.3f s   speed-up %.1f×   %@", reference.seconds_ranked, oursRanked,
+                reference.seconds_ranked / oursRanked, ranked == wantRanked ? "the same order" : "← DIFFERENT ORDER"))
         print("load after: \(MachineDescription.load())")
         if flagged != wantIssues || ranked != wantRanked { throw ExitCode(1) }
     }
@@ -81,7 +96,9 @@ struct BenchMultiLabel: ParsableCommand {
     static func readLabels(_ directory: String, items n: Int, classes k: Int) throws -> MultiLabelSets {
         let offsets = try NPYIntegerVector.read(path: directory + "/label_offsets.npy", displayName: "label_offsets.npy")
         let values = try NPYIntegerVector.read(path: directory + "/label_classes.npy", displayName: "label_classes.npy")
-        guard offsets.count == n + 1 else { throw CLIFailure(message: "label_offsets.npy has \(offsets.count) entries, not \(n + 1)", exit: .projectError) }
+        guard offsets.count == n + 1 else {
+            throw CLIFailure(message: "label_offsets.npy has \(offsets.count) entries, not \(n + 1)", exit: .projectError)
+        }
         var members = [UInt8](repeating: 0, count: n * k)
         for i in 0..<n {
             for e in Int(offsets[i])..<Int(offsets[i + 1]) { members[Int(values[e]) * n + i] = 1 }

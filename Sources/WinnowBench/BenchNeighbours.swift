@@ -50,12 +50,16 @@ struct BenchNeighbours: ParsableCommand {
         let threads = NeighbourSearch.activeProcessors
         let (selected, why) = SearchKernel.selected
         print("machine: \(CPUFeatures.current.summary)")
-        print("  \(threads) cores, load average \(loadAverage()); OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)")")
+        print(
+            "  \(threads) cores, load average \(loadAverage()); OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)")"
+        )
         print("  Winnow exact kernel: \(selected.rawValue) (\(why)); hnswlib build: \(NeighbourSearch.hnswBuild)")
         let fp32Peak = SearchKernel.measuredPeak(int8: false, threads: threads)
         let int8Peak = SearchKernel.measuredPeak(int8: true, threads: threads)
-        print(String(format: "  measured peak on %d threads: float32 FMA %.0f GFLOP/s%@", threads, fp32Peak,
-                     int8Peak > 0 ? String(format: ", int8 VNNI %.0f GOP/s", int8Peak) : ""))
+        print(
+            String(
+                format: "  measured peak on %d threads: float32 FMA %.0f GFLOP/s%@", threads, fp32Peak,
+                int8Peak > 0 ? String(format: ", int8 VNNI %.0f GOP/s", int8Peak) : ""))
 
         let directory = NSTemporaryDirectory() + "winnow-nn-bench-\(items)x\(dimension)-\(seed)-noise\(noise)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -68,9 +72,11 @@ struct BenchNeighbours: ParsableCommand {
         // faiss once per core type (the first also generates the vectors, and runs HNSW).
         for (position, coretype) in coretypes.enumerated() {
             let method = position == 0 && !skipHNSW ? "both" : "flat"
-            let result = try self.reference.run("Benchmarks/reference/faiss_bench.py", [
-                "--vectors", vectors, "--k", "\(k)", "--method", method, "--out", directory, "--ef-search", "\(ef)",
-            ] + (position == 0 ? generate : []), as: Reference.self, environment: coretype.environment)
+            let result = try self.reference.run(
+                "Benchmarks/reference/faiss_bench.py",
+                [
+                    "--vectors", vectors, "--k", "\(k)", "--method", method, "--out", directory, "--ef-search", "\(ef)"
+                ] + (position == 0 ? generate : []), as: Reference.self, environment: coretype.environment)
             faissFlat.append((coretype.label, result.flat_seconds ?? .nan, result.openblas ?? "?"))
             faissVersion = result.faiss_version
             if method == "both" { hnswReference = result }
@@ -81,9 +87,14 @@ struct BenchNeighbours: ParsableCommand {
         let faissExact = NeighbourGraph(count: matrix.rows, k: k, ids: faissIDs, similarities: [Float](repeating: 0, count: faissIDs.count))
 
         let work = 2 * Double(matrix.rows) * Double(matrix.rows) * Double(matrix.dimension)
-        print("\n\(matrix.rows) × \(matrix.dimension), k = \(k), all items queried (noise \(noise)); the float work of all pairs, 2·N²·d = \(String(format: "%.3g", work)) flops")
+        print(
+            "\n\(matrix.rows) × \(matrix.dimension), k = \(k), all items queried (noise \(noise)); the float work of all pairs, 2·N²·d = \(String(format: "%.3g", work)) flops"
+        )
         for f in faissFlat {
-            print(String(format: "  faiss %@ IndexFlatIP, OpenBLAS %@ (OPENBLAS_CORETYPE %@): %.2f s = %.0f GFLOP/s", faissVersion, f.openblas, f.coretype, f.seconds, work / f.seconds / 1e9))
+            print(
+                String(
+                    format: "  faiss %@ IndexFlatIP, OpenBLAS %@ (OPENBLAS_CORETYPE %@): %.2f s = %.0f GFLOP/s", faissVersion, f.openblas, f.coretype,
+                    f.seconds, work / f.seconds / 1e9))
         }
         let bestFaiss = faissFlat.min { $0.seconds < $1.seconds }!
 
@@ -100,9 +111,11 @@ struct BenchNeighbours: ParsableCommand {
             for run in 0..<repetitions {
                 if run > 0 {
                     // Alternate with faiss so both see the same load.
-                    let again = try self.reference.run("Benchmarks/reference/faiss_bench.py", [
-                        "--vectors", vectors, "--k", "\(k)", "--method", "flat", "--ef-search", "\(ef)",
-                    ], as: Reference.self, environment: coretypes.first { $0.label == bestFaiss.coretype }?.environment ?? [:])
+                    let again = try self.reference.run(
+                        "Benchmarks/reference/faiss_bench.py",
+                        [
+                            "--vectors", vectors, "--k", "\(k)", "--method", "flat", "--ef-search", "\(ef)"
+                        ], as: Reference.self, environment: coretypes.first { $0.label == bestFaiss.coretype }?.environment ?? [:])
                     print(String(format: "  faiss IndexFlatIP (%@), run %d: %.2f s", bestFaiss.coretype, run + 1, again.flat_seconds ?? .nan))
                     faissFlat.append((bestFaiss.coretype, again.flat_seconds ?? .nan, again.openblas ?? "?"))
                 }
@@ -111,10 +124,16 @@ struct BenchNeighbours: ParsableCommand {
                 let seconds = MonotonicClock.now() - start
                 if position == 0 { headline.append(seconds) }
                 let peak = kernel == .avx512VNNI ? int8Peak : fp32Peak
-                print(String(format: "  winnow exact, kernel %@: %.2f s (prepare %.2f, all pairs %.2f, re-rank %.2f) = %.0f GFLOP/s effective (%.2f× the float32 peak); kernel rate %.0f G%@/s = %.0f%% of its peak; %.1f candidates, %.1f exact similarities per item; recall vs faiss %.4f",
-                             kernel.rawValue, seconds, stats.prepareSeconds, stats.scanSeconds, stats.rerankSeconds, work / seconds / 1e9, work / seconds / 1e9 / fp32Peak,
-                             stats.operations / stats.scanSeconds / 1e9, kernel == .avx512VNNI ? "OP" : "FLOP", 100 * stats.operations / stats.scanSeconds / 1e9 / peak,
-                             Double(stats.candidates) / Double(matrix.rows), Double(stats.exactEvaluations) / Double(matrix.rows), graph.recall(against: faissExact)))
+                print(
+                    String(
+                        format:
+                            "  winnow exact, kernel %@: %.2f s (prepare %.2f, all pairs %.2f, re-rank %.2f) = %.0f GFLOP/s effective (%.2f× the float32 peak); kernel rate %.0f G%@/s = %.0f%% of its peak; %.1f candidates, %.1f exact similarities per item; recall vs faiss %.4f",
+                        kernel.rawValue, seconds, stats.prepareSeconds, stats.scanSeconds, stats.rerankSeconds, work / seconds / 1e9,
+                        work / seconds / 1e9 / fp32Peak,
+                        stats.operations / stats.scanSeconds / 1e9, kernel == .avx512VNNI ? "OP" : "FLOP",
+                        100 * stats.operations / stats.scanSeconds / 1e9 / peak,
+                        Double(stats.candidates) / Double(matrix.rows), Double(stats.exactEvaluations) / Double(matrix.rows),
+                        graph.recall(against: faissExact)))
                 if let reference, graph != reference { print("  !! kernel \(kernel.rawValue) gave a different graph from \(order[0].rawValue)") }
                 if reference == nil {
                     reference = graph
@@ -124,16 +143,22 @@ struct BenchNeighbours: ParsableCommand {
             }
         }
         let faissTimes = faissFlat.filter { $0.coretype == bestFaiss.coretype }.map(\.seconds)
-        print(String(format: "  → winnow exact (%@) %@ s vs faiss IndexFlatIP (%@) %@ s: %.1f–%.1f× faster",
-                     selected.rawValue, range(headline), bestFaiss.coretype, range(faissTimes),
-                     faissTimes.min()! / headline.max()!, faissTimes.max()! / headline.min()!))
+        print(
+            String(
+                format: "  → winnow exact (%@) %@ s vs faiss IndexFlatIP (%@) %@ s: %.1f–%.1f× faster",
+                selected.rawValue, range(headline), bestFaiss.coretype, range(faissTimes),
+                faissTimes.min()! / headline.max()!, faissTimes.max()! / headline.min()!))
 
         if openblas {
             let start = MonotonicClock.now()
             let graph = OpenBLASExactSearch.search(matrix, k: k, threads: threads)
             let seconds = MonotonicClock.now() - start
-            print(String(format: "  sgemm exact search (Winnow's before; OpenBLAS core %@ in this process): %.2f s = %.0f GFLOP/s; recall vs faiss %.4f, vs winnow exact %.4f",
-                         OpenBLASExactSearch.coreName, seconds, work / seconds / 1e9, graph.recall(against: faissExact), reference.map { graph.recall(against: $0) } ?? .nan))
+            print(
+                String(
+                    format:
+                        "  sgemm exact search (Winnow's before; OpenBLAS core %@ in this process): %.2f s = %.0f GFLOP/s; recall vs faiss %.4f, vs winnow exact %.4f",
+                    OpenBLASExactSearch.coreName, seconds, work / seconds / 1e9, graph.recall(against: faissExact),
+                    reference.map { graph.recall(against: $0) } ?? .nan))
         }
 
         if let hnsw = hnswReference, let build = hnsw.hnsw_build_seconds, let search = hnsw.hnsw_search_seconds {
@@ -142,9 +167,13 @@ struct BenchNeighbours: ParsableCommand {
             let start = MonotonicClock.now()
             let (approximate, buildTime, searchTime) = try NeighbourSearch.approximateTimed(matrix, k: k, settings: settings)
             let seconds = MonotonicClock.now() - start
-            print(String(format: "  HNSW (M 16, efConstruction 100, ef %d): winnow (hnswlib %@) %.2f s (build %.2f + search %.2f), faiss IndexHNSWFlat %.2f s (build %.2f + search %.2f): %.1f×; recall vs exact: winnow %.4f, faiss %.4f",
-                         ef, NeighbourSearch.hnswBuild, seconds, buildTime.seconds, searchTime.seconds, build + search, build, search, (build + search) / seconds,
-                         approximate.recall(against: reference ?? faissExact), hnsw.hnsw_recall_vs_flat ?? .nan))
+            print(
+                String(
+                    format:
+                        "  HNSW (M 16, efConstruction 100, ef %d): winnow (hnswlib %@) %.2f s (build %.2f + search %.2f), faiss IndexHNSWFlat %.2f s (build %.2f + search %.2f): %.1f×; recall vs exact: winnow %.4f, faiss %.4f",
+                    ef, NeighbourSearch.hnswBuild, seconds, buildTime.seconds, searchTime.seconds, build + search, build, search,
+                    (build + search) / seconds,
+                    approximate.recall(against: reference ?? faissExact), hnsw.hnsw_recall_vs_flat ?? .nan))
         }
         print("  load average after: \(loadAverage())")
     }
@@ -183,10 +212,14 @@ struct FaissCoretype {
 
     static func candidates() -> [FaissCoretype] {
         let flags = Set(CPUFeatures.current.flags)
-        let byFeatures: String? = ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains) && CPUFeatures.current.osSavesAVX512 ? "SkylakeX"
+        let byFeatures: String? =
+            ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains) && CPUFeatures.current.osSavesAVX512
+            ? "SkylakeX"
             : ["avx2", "fma"].allSatisfy(flags.contains) ? "Haswell" : nil
         var result: [FaissCoretype] = []
-        if let byFeatures { result.append(FaissCoretype(label: "\(byFeatures), from the CPU's features", environment: ["OPENBLAS_CORETYPE": byFeatures])) }
+        if let byFeatures {
+            result.append(FaissCoretype(label: "\(byFeatures), from the CPU's features", environment: ["OPENBLAS_CORETYPE": byFeatures]))
+        }
         let inherited = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
         if inherited != byFeatures || result.isEmpty {
             result.append(FaissCoretype(label: inherited.map { "\($0), from the environment" } ?? "unset: OpenBLAS's own choice", environment: [:]))

@@ -45,7 +45,9 @@ struct BenchPipeline: ParsableCommand {
         let (kernel, why) = SearchKernel.selected
         print("machine: \(CPUFeatures.current.summary)")
         print("  \(NeighbourSearch.activeProcessors) cores, load average \(loadAverage()); Winnow exact kernel \(kernel.rawValue) (\(why))")
-        print("dataset: \(options.items) items, \(options.classes) classes, \(options.models) models, \(options.dimension)-d \(options.embeddings.rawValue) embeddings (\(root))")
+        print(
+            "dataset: \(options.items) items, \(options.classes) classes, \(options.models) models, \(options.dimension)-d \(options.embeddings.rawValue) embeddings (\(root))"
+        )
         let coretype = FaissCoretype.candidates()[0]
         var winnow: [Double] = [], python: [Double] = []
         for run in 1...max(1, runs) {
@@ -57,18 +59,29 @@ struct BenchPipeline: ParsableCommand {
             let result = try reference.run("Benchmarks/reference/pipeline_bench.py", [root], as: Reference.self, environment: coretype.environment)
             winnow.append(imported.seconds + analysed.seconds)
             python.append(result.seconds)
-            print(String(format: "run %d: winnow import %.2f s + analyze %.2f s = %.2f s (%.1f CPU-s, peak RSS %.0f MB)   python %.2f s (%@; faiss's OpenBLAS: OPENBLAS_CORETYPE %@)   ratio %.2f",
-                         run, imported.seconds, analysed.seconds, imported.seconds + analysed.seconds, imported.cpuSeconds + analysed.cpuSeconds, Double(max(imported.peakResidentBytes, analysed.peakResidentBytes)) / 1e6,
-                         result.seconds, result.phases.sorted { $0.key < $1.key }.map { String(format: "%@ %.2f", $0.key, $0.value) }.joined(separator: ", "),
-                         coretype.label, (imported.seconds + analysed.seconds) / result.seconds))
+            print(
+                String(
+                    format:
+                        "run %d: winnow import %.2f s + analyze %.2f s = %.2f s (%.1f CPU-s, peak RSS %.0f MB)   python %.2f s (%@; faiss's OpenBLAS: OPENBLAS_CORETYPE %@)   ratio %.2f",
+                    run, imported.seconds, analysed.seconds, imported.seconds + analysed.seconds, imported.cpuSeconds + analysed.cpuSeconds,
+                    Double(max(imported.peakResidentBytes, analysed.peakResidentBytes)) / 1e6,
+                    result.seconds,
+                    result.phases.sorted { $0.key < $1.key }.map { String(format: "%@ %.2f", $0.key, $0.value) }.joined(separator: ", "),
+                    coretype.label, (imported.seconds + analysed.seconds) / result.seconds))
             if run == 1 {
-                for line in analysed.output.split(separator: "\n").filter({ $0.hasPrefix("analysed") || $0.contains("neighbours ") || $0.contains("confident learning") || $0.contains("near-duplicates") }) {
+                for line in analysed.output.split(separator: "\n").filter({
+                    $0.hasPrefix("analysed") || $0.contains("neighbours ") || $0.contains("confident learning") || $0.contains("near-duplicates")
+                }) {
                     print("  winnow: \(line.trimmingCharacters(in: .whitespaces))")
                 }
-                print("  python: cleanlab \(result.versions["cleanlab"] ?? "?") flagged \(result.label_issues.map(String.init).joined(separator: " and ")) items (one model each), \(result.groups) near-duplicate groups; faiss \(result.versions["faiss"] ?? "?")")
+                print(
+                    "  python: cleanlab \(result.versions["cleanlab"] ?? "?") flagged \(result.label_issues.map(String.init).joined(separator: " and ")) items (one model each), \(result.groups) near-duplicate groups; faiss \(result.versions["faiss"] ?? "?")"
+                )
             }
         }
-        print(String(format: "→ winnow %@ s vs python %@ s: winnow takes %.2f–%.2f of python's time (load average after: %@)",
-                     range(winnow), range(python), winnow.min()! / python.max()!, winnow.max()! / python.min()!, loadAverage()))
+        print(
+            String(
+                format: "→ winnow %@ s vs python %@ s: winnow takes %.2f–%.2f of python's time (load average after: %@)",
+                range(winnow), range(python), winnow.min()! / python.max()!, winnow.max()! / python.min()!, loadAverage()))
     }
 }

@@ -69,7 +69,8 @@ struct BenchQuality: ParsableCommand {
         for (kind, seedNumber) in sets {
             // "seed" names the set in what follows: the seed, after its kind unless mixed.
             let seed = kind == "mixed" ? seedNumber : "\(kind) \(seedNumber)"
-            let folder = (directory ?? NSTemporaryDirectory() + "winnow-quality-bench") + "/\(images)-\(kind == "mixed" ? "" : kind + "-")seed\(seedNumber)"
+            let folder =
+                (directory ?? NSTemporaryDirectory() + "winnow-quality-bench") + "/\(images)-\(kind == "mixed" ? "" : kind + "-")seed\(seedNumber)"
             if access(folder + "/injected.csv", F_OK) != 0 {
                 _ = try reference.run(script, ["generate", folder, "--images", "\(images)", "--seed", seedNumber, "--kind", kind], as: Generated.self)
             }
@@ -90,7 +91,8 @@ struct BenchQuality: ParsableCommand {
             timings.append((seed, cold, warm, cleanvision.seconds))
 
             let paths = try AnalysisSession(project, progress: SilentProgress()).context.items.map(\.path)
-            print("seed \(seed): \(paths.count) images, \(checks.quality.measuredCount) measured by Winnow, \(cleanvision.flags.count) by CleanVision")
+            print(
+                "seed \(seed): \(paths.count) images, \(checks.quality.measuredCount) measured by Winnow, \(cleanvision.flags.count) by CleanVision")
             for issue in QualityIssue.allCases {
                 var agreement = Agreement()
                 var disagreements: [String] = []
@@ -102,13 +104,19 @@ struct BenchQuality: ParsableCommand {
                     if byCleanVision && byWinnow { agreement.both += 1 }
                     if byCleanVision != byWinnow, disagreements.count < 3, let m = checks.quality.measures[i] {
                         let theirs = cleanvision.scores[path]?[issue.rawValue] ?? .nan
-                        disagreements.append(String(format: "%@ (%@ flags it; CleanVision's score %.4f; Winnow's measures: %dx%d, p99 %.4f, p5 %.4f, entropy %.3f, blur %.3f, spread %.2f%@)",
-                                                    path, byWinnow ? "only Winnow" : "only CleanVision", theirs, m.width, m.height, m.brightness99, m.brightness5,
-                                                    m.entropy, m.blurriness, m.greyLevelSpread, m.storedGreyscale ? ", stored grey" : (m.hasColour ? "" : ", no colour")))
+                        disagreements.append(
+                            String(
+                                format:
+                                    "%@ (%@ flags it; CleanVision's score %.4f; Winnow's measures: %dx%d, p99 %.4f, p5 %.4f, entropy %.3f, blur %.3f, spread %.2f%@)",
+                                path, byWinnow ? "only Winnow" : "only CleanVision", theirs, m.width, m.height, m.brightness99, m.brightness5,
+                                m.entropy, m.blurriness, m.greyLevelSpread, m.storedGreyscale ? ", stored grey" : (m.hasColour ? "" : ", no colour")))
                     }
                 }
-                print(String(format: "  %@ CleanVision %4d  Winnow %4d  both %4d   F1 %.3f (precision %.3f, recall %.3f)   Jaccard %.3f",
-                             Self.padded(issue.rawValue), agreement.cleanvision, agreement.winnow, agreement.both, agreement.f1, agreement.precision, agreement.recall, agreement.jaccard))
+                print(
+                    String(
+                        format: "  %@ CleanVision %4d  Winnow %4d  both %4d   F1 %.3f (precision %.3f, recall %.3f)   Jaccard %.3f",
+                        Self.padded(issue.rawValue), agreement.cleanvision, agreement.winnow, agreement.both, agreement.f1, agreement.precision,
+                        agreement.recall, agreement.jaccard))
                 for line in disagreements { print("      " + line) }
                 if worst[issue] == nil || agreement.f1 < worst[issue]!.agreement.f1 { worst[issue] = (agreement, seed) }
             }
@@ -116,13 +124,17 @@ struct BenchQuality: ParsableCommand {
         print("\nworst set per issue (F1 with CleanVision \(version) as the reference; bar 0.9):")
         for issue in QualityIssue.allCases {
             guard let (a, seed) = worst[issue] else { continue }
-            print(String(format: "  %@ F1 %.3f  Jaccard %.3f  (seed %@: CleanVision %d, Winnow %d, both %d)%@",
-                         Self.padded(issue.rawValue), a.f1, a.jaccard, seed, a.cleanvision, a.winnow, a.both, a.f1 < 0.9 ? "  BELOW THE BAR" : ""))
+            print(
+                String(
+                    format: "  %@ F1 %.3f  Jaccard %.3f  (seed %@: CleanVision %d, Winnow %d, both %d)%@",
+                    Self.padded(issue.rawValue), a.f1, a.jaccard, seed, a.cleanvision, a.winnow, a.both, a.f1 < 0.9 ? "  BELOW THE BAR" : ""))
         }
         print("\ntime to read, decode and measure every image and flag the set:")
         for t in timings {
-            print(String(format: "  seed %@: Winnow %.2f s cold (%.2f s from its cache)   CleanVision %.2f s (%d processes)   → %.2f× CleanVision's time",
-                         t.seed, t.winnowCold, t.winnowCached, t.cleanvision, jobs ?? cores, t.winnowCold / t.cleanvision))
+            print(
+                String(
+                    format: "  seed %@: Winnow %.2f s cold (%.2f s from its cache)   CleanVision %.2f s (%d processes)   → %.2f× CleanVision's time",
+                    t.seed, t.winnowCold, t.winnowCached, t.cleanvision, jobs ?? cores, t.winnowCold / t.cleanvision))
         }
         print(Self.load())
     }
@@ -136,10 +148,14 @@ struct BenchQuality: ParsableCommand {
         uname(&name)
         func text<T>(_ field: T) -> String { withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } }
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
+        let model =
+            cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last.map {
+                $0.trimmingCharacters(in: .whitespaces)
+            } ?? "unknown CPU"
         let flags = Set(cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? [])
         let features = ["sse4_2", "avx", "avx2", "fma", "avx512f"].filter(flags.contains).joined(separator: " ")
-        return "\(text(name.sysname)) \(text(name.release)) \(text(name.machine)), \(model) (\(features)), \(NeighbourSearch.activeProcessors) cores; \(load())"
+        return
+            "\(text(name.sysname)) \(text(name.release)) \(text(name.machine)), \(model) (\(features)), \(NeighbourSearch.activeProcessors) cores; \(load())"
     }
 
     static func load() -> String {

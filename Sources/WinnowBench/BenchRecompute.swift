@@ -35,12 +35,18 @@ struct BenchRecompute: ParsableCommand {
         settings.filterBy = filter
         var t = MonotonicClock.now()
         let input = Self.input(items: items, classes: classes, models: models, neighbours: neighbours, seed: seed)
-        print(String(format: "input: %d items × %d classes, %d models, k = %d (%.1f s to generate)", items, classes, models, neighbours, MonotonicClock.now() - t))
+        print(
+            String(
+                format: "input: %d items × %d classes, %d models, k = %d (%.1f s to generate)", items, classes, models, neighbours,
+                MonotonicClock.now() - t))
 
         t = MonotonicClock.now()
         let full = LabelAnalysis(input, settings: settings)
         let fullSeconds = MonotonicClock.now() - t
-        print(String(format: "full LabelAnalysis:          %8.1f ms  (%d confident-learning issues)", fullSeconds * 1000, full.confidentLearningIssue.lazy.filter { $0 }.count))
+        print(
+            String(
+                format: "full LabelAnalysis:          %8.1f ms  (%d confident-learning issues)", fullSeconds * 1000,
+                full.confidentLearningIssue.lazy.filter { $0 }.count))
 
         t = MonotonicClock.now()
         var incremental = IncrementalAnalysis(input, settings: settings)
@@ -53,7 +59,9 @@ struct BenchRecompute: ParsableCommand {
             let item = Int(rng.next() % UInt64(items))
             let current = incremental.input.labels[item]
             let predicted = full.ensemblePredicted.isEmpty ? -1 : full.ensemblePredicted[item]
-            let label = predicted >= 0 && predicted != current && rng.next() % 4 != 0 ? predicted
+            let label =
+                predicted >= 0 && predicted != current && rng.next() % 4 != 0
+                ? predicted
                 : Int32((Int(max(current, 0)) + 1 + Int(rng.next() % UInt64(max(classes - 1, 1)))) % classes)
             let start = MonotonicClock.now()
             incremental.setLabel(item, to: label)
@@ -97,20 +105,33 @@ struct BenchRecompute: ParsableCommand {
             let reference = LabelAnalysis(incremental.input, settings: settings)
             let refresh = MonotonicClock.now() - t
             func same(_ a: [Float], _ b: [Float]) -> Bool { zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) } }
-            let equal = view.confidentLearningIssue == reference.confidentLearningIssue && same(view.fusedScore, reference.fusedScore)
+            let equal =
+                view.confidentLearningIssue == reference.confidentLearningIssue && same(view.fusedScore, reference.fusedScore)
                 && view.suggested == reference.suggested && same(view.neighbourAgreement, reference.neighbourAgreement)
                 && view.neighbourVote == reference.neighbourVote && view.componentSummaries == reference.componentSummaries
-                && view.sources == reference.sources && zip(view.models, reference.models).allSatisfy { same($0.selfConfidence, $1.selfConfidence) && same($0.margin, $1.margin) && $0.accuracy == $1.accuracy }
-            print(String(format: "full LabelAnalysis of the final labels: %.1f ms; incremental result %@", refresh * 1000, equal ? "EQUAL" : "DIFFERENT ←"))
+                && view.sources == reference.sources
+                && zip(view.models, reference.models).allSatisfy {
+                    same($0.selfConfidence, $1.selfConfidence) && same($0.margin, $1.margin) && $0.accuracy == $1.accuracy
+                }
+            print(
+                String(
+                    format: "full LabelAnalysis of the final labels: %.1f ms; incremental result %@", refresh * 1000, equal ? "EQUAL" : "DIFFERENT ←")
+            )
         }
         let sorted = times.sorted()
-        print(String(format: "per decision p50 %.3f ms vs full analysis %.1f ms (%.0f×)", sorted[sorted.count / 2] * 1000, fullSeconds * 1000, fullSeconds / sorted[sorted.count / 2]))
+        print(
+            String(
+                format: "per decision p50 %.3f ms vs full analysis %.1f ms (%.0f×)", sorted[sorted.count / 2] * 1000, fullSeconds * 1000,
+                fullSeconds / sorted[sorted.count / 2]))
     }
 
     func report(_ what: String, _ times: [Double]) {
         let sorted = times.sorted()
         func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] * 1000 }
-        print(String(format: "%@ p50 %7.3f ms  p95 %7.3f ms  max %7.3f ms  (n=%d)", what.padding(toLength: 30, withPad: " ", startingAt: 0), at(0.5), at(0.95), sorted.last! * 1000, sorted.count))
+        print(
+            String(
+                format: "%@ p50 %7.3f ms  p95 %7.3f ms  max %7.3f ms  (n=%d)", what.padding(toLength: 30, withPad: " ", startingAt: 0), at(0.5),
+                at(0.95), sorted.last! * 1000, sorted.count))
     }
 
     /// A synthetic input: 10% label noise, 1% unlabelled, models leaning towards the truth,
@@ -152,8 +173,9 @@ struct BenchRecompute: ParsableCommand {
             }
         }
         let identical = (0..<(n / 1000)).map { _ in [Int32(rng.next() % UInt64(n)), Int32(rng.next() % UInt64(n))] }
-        return AnalysisInput(classes: (0..<k).map { "class\($0)" }, labels: labels, excluded: [Bool](repeating: false, count: n),
-                             models: (0..<m).map { ModelProbabilities(name: "model\($0)", values: modelValues[$0]) },
-                             neighbours: NeighbourGraph(count: n, k: kk, ids: ids, similarities: sims), identical: identical)
+        return AnalysisInput(
+            classes: (0..<k).map { "class\($0)" }, labels: labels, excluded: [Bool](repeating: false, count: n),
+            models: (0..<m).map { ModelProbabilities(name: "model\($0)", values: modelValues[$0]) },
+            neighbours: NeighbourGraph(count: n, k: kk, ids: ids, similarities: sims), identical: identical)
     }
 }

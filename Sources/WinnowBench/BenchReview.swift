@@ -29,7 +29,8 @@ struct BenchReview: ParsableCommand {
     @Option(help: ArgumentHelp("The project to open (a copy is not made: decisions are recorded, then undone).", valueName: "dir"))
     var dataset: String
     @Option(help: "Key presses per measurement.") var keys = 200
-    @Option(help: ArgumentHelp("Images (PNG/JPEG/WebP) to time the image pipeline on (default: the dataset's first --keys images).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp("Images (PNG/JPEG/WebP) to time the image pipeline on (default: the dataset's first --keys images).", valueName: "dir"))
     var images: String?
     @Option(help: "Terminal size for the screen, columns×rows.") var size = "160x48"
 
@@ -46,8 +47,9 @@ struct BenchReview: ParsableCommand {
         let started = MonotonicClock.now()
         let deferred = try DeferredReviewSource.opening(project, queue: "triage", reviewer: "bench", stratifyBy: nil)
         let taxonomy = try project.store.taxonomy()
-        let setup = ReviewSetup(projectName: "bench", reviewer: "bench", classes: taxonomy.names,
-                                multiLabel: try project.store.isMultiLabel(), queues: ["triage"], graphics: "sixel")
+        let setup = ReviewSetup(
+            projectName: "bench", reviewer: "bench", classes: taxonomy.names,
+            multiLabel: try project.store.isMultiLabel(), queues: ["triage"], graphics: "sixel")
         var state = AppState(setup: setup, size: terminal, queueName: "triage")
         let firstQueue = try deferred.queue(named: "triage")
         _ = Reducer.reduce(&state, .queueLoaded(name: "triage", slots: firstQueue.slots, counts: firstQueue.counts))
@@ -66,8 +68,10 @@ struct BenchReview: ParsableCommand {
         let source = try deferred.source()
         let opened = MonotonicClock.now() - started
         say("items \(source.count) · triage \(firstQueue.slots.count) entries · screen \(terminal.columns)×\(terminal.rows)")
-        say(String(format: "start-up to first frame      %8.1f ms  (%@)", firstFrame * 1000,
-                   deferred.startedQuickly ? "from the saved queue" : "no current saved queue: waited for the analysis"))
+        say(
+            String(
+                format: "start-up to first frame      %8.1f ms  (%@)", firstFrame * 1000,
+                deferred.startedQuickly ? "from the saved queue" : "no current saved queue: waited for the analysis"))
         say(String(format: "start-up to first image      %8.1f ms  (decoded, scaled, sixel-encoded)", firstImage * 1000))
         say(String(format: "full analysis ready after    %8.1f ms  (in the background)", opened * 1000))
         state = AppState(setup: setup, size: terminal, queueName: "triage")
@@ -98,10 +102,15 @@ struct BenchReview: ParsableCommand {
         func decide(_ key: Key) throws -> [Double] {
             try measure(keys / 2) {
                 var effects = Reducer.reduce(&state, .key(key))
-                guard let command = effects.lazy.compactMap({ effect -> DecisionCommand? in if case .decide(let c) = effect { return c } else { return nil } }).first else { return }
+                guard
+                    let command = effects.lazy.compactMap({ effect -> DecisionCommand? in
+                        if case .decide(let c) = effect { return c } else { return nil }
+                    }).first
+                else { return }
                 let result = try source.decide(command)
                 decided += 1
-                effects = Reducer.reduce(&state, .decisionSaved(SavedDecision(command: command, eventIDs: result.eventIDs, message: result.message, time: 0)))
+                effects = Reducer.reduce(
+                    &state, .decisionSaved(SavedDecision(command: command, eventIDs: result.eventIDs, message: result.message, time: 0)))
                 try perform(effects, source: source, state: &state)
                 _ = View.render(state)
             }
@@ -121,7 +130,9 @@ struct BenchReview: ParsableCommand {
     func imagePipeline(source: StoreReviewSource, state: AppState) throws {
         let paths: [String]
         if let images {
-            let found = (FileManager.default.enumerator(atPath: images)?.allObjects as? [String] ?? []).filter { ["png", "jpg", "jpeg", "webp"].contains(($0 as NSString).pathExtension.lowercased()) }
+            let found = (FileManager.default.enumerator(atPath: images)?.allObjects as? [String] ?? []).filter {
+                ["png", "jpg", "jpeg", "webp"].contains(($0 as NSString).pathExtension.lowercased())
+            }
             paths = found.sorted().prefix(keys).map { images + "/" + $0 }
         } else {
             paths = state.queue.prefix(keys).map { source.imagePath(of: $0.item) }
@@ -139,7 +150,9 @@ struct BenchReview: ParsableCommand {
         report("image decode + scale (\(box.width)×\(box.height) px box)", decodeTimes)
         var bytes = 0
         let encodeTimes = try measureEach(Array(decoded.enumerated())) { index, image in
-            bytes += try Self.blocking { try await renderer.render(image, identity: "bench-\(index)", in: cells, screenRows: state.size.rows) }?.bytes.count ?? 0
+            bytes +=
+                try Self.blocking { try await renderer.render(image, identity: "bench-\(index)", in: cells, screenRows: state.size.rows) }?.bytes
+                .count ?? 0
         }
         report("sixel encode, 256 colours", encodeTimes)
         say(String(format: "  mean sixel size %.0f KB", Double(bytes) / Double(max(1, decoded.count)) / 1024))
@@ -157,9 +170,10 @@ struct BenchReview: ParsableCommand {
     static func cells(_ rect: Rect) -> Rect { rect }
 
     static func sixel(cell: PixelSize) -> GraphicsCapabilities {
-        GraphicsCapabilities(imageProtocol: .sixel, wrapping: .none, textColors: .palette256, blockColors: .palette256,
-                             cellSize: cell, cellSizeSource: .assumed, sixelColors: 256, sixelMaxGeometry: nil,
-                             synchronizedOutput: false, reasons: [])
+        GraphicsCapabilities(
+            imageProtocol: .sixel, wrapping: .none, textColors: .palette256, blockColors: .palette256,
+            cellSize: cell, cellSizeSource: .assumed, sixelColors: 256, sixelMaxGeometry: nil,
+            synchronizedOutput: false, reasons: [])
     }
 
     /// Runs the effects a real session would run synchronously (loads), feeding results back.
@@ -194,7 +208,10 @@ struct BenchReview: ParsableCommand {
         guard !seconds.isEmpty else { return }
         let sorted = seconds.sorted()
         func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * q))] * 1000 }
-        say(String(format: "%@ p50 %7.2f ms  p95 %7.2f ms  max %7.2f ms  (n=%d)", what.padding(toLength: 44, withPad: " ", startingAt: 0), at(0.5), at(0.95), sorted.last! * 1000, sorted.count))
+        say(
+            String(
+                format: "%@ p50 %7.2f ms  p95 %7.2f ms  max %7.2f ms  (n=%d)", what.padding(toLength: 44, withPad: " ", startingAt: 0), at(0.5),
+                at(0.95), sorted.last! * 1000, sorted.count))
     }
 
     /// Waits for an async call from synchronous code (the benchmark is single-threaded).
@@ -216,4 +233,3 @@ private final class ResultBox<T: Sendable>: @unchecked Sendable {
     func set(_ value: Result<T, any Error>) { lock.lock(); result = value; lock.unlock() }
     func get() throws -> T { lock.lock(); defer { lock.unlock() }; return try result!.get() }
 }
-

@@ -54,8 +54,9 @@ struct BenchReviewYield: ParsableCommand {
         let first = try ReviewSimulation.open(dataset: dataset, state: base + "/import", change: { _ in })
         let context = first.session.context
         let errors = truth.errorCount(context)
-        print("\n\(TerminalText.sanitize(dataset)): \(context.items.count) items, \(context.classes.count) classes, \(errors) real errors, "
-              + "\(context.models.count) model(s), " + (context.embeddings.map { "\($0.dimension)-d embeddings" } ?? "no embeddings"))
+        print(
+            "\n\(TerminalText.sanitize(dataset)): \(context.items.count) items, \(context.classes.count) classes, \(errors) real errors, "
+                + "\(context.models.count) model(s), " + (context.embeddings.map { "\($0.dimension)-d embeddings" } ?? "no embeddings"))
         guard errors > 0 else { throw CLIFailure(message: "ground_truth.csv marks no errors", exit: .dataError) }
         let limit = maxDecisions ?? context.items.count
         var runs: [(name: String, fixed: [Bool], seconds: Double)] = []
@@ -78,8 +79,13 @@ struct BenchReviewYield: ParsableCommand {
             let name = "winnow " + queue + (then.map { ", then \($0)" } ?? "")
             let made: [(String, (inout WinnowConfig) -> Void, ReviewSimulation.Helper)] = [
                 ("\(name), no helper", { $0.helperEnabled = false }, .off),
-                ("\(name), helper trained once", { $0.helperEnabled = true; $0.helperRetrainEvery = 1_000_000 }, .once),
-                ("\(name), helper retrained", { $0.helperEnabled = true }, .retrained),
+                (
+                    "\(name), helper trained once",
+                    {
+                        $0.helperEnabled = true; $0.helperRetrainEvery = 1_000_000
+                    }, .once
+                ),
+                ("\(name), helper retrained", { $0.helperEnabled = true }, .retrained)
             ]
             let wanted = Set(variants.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
             for (index, (name, change, helper)) in made.enumerated() where wanted.contains("\(helper)") {
@@ -146,14 +152,15 @@ struct BenchReviewYield: ParsableCommand {
             print("  " + line)
         }
         // The curves up to where the slowest targeted order stopped (random order runs far longer).
-        let span = runs.filter { $0.name != "random order" }.map { run -> Int in
-            var found = 0
-            for (i, flag) in run.fixed.enumerated() where flag {
-                found += 1
-                if found * 20 >= errors * 19 { return i + 1 }
-            }
-            return run.fixed.count
-        }.max() ?? 1
+        let span =
+            runs.filter { $0.name != "random order" }.map { run -> Int in
+                var found = 0
+                for (i, flag) in run.fixed.enumerated() where flag {
+                    found += 1
+                    if found * 20 >= errors * 19 { return i + 1 }
+                }
+                return run.fixed.count
+            }.max() ?? 1
         if !noPlot { print(Self.plot(runs.map { ($0.name, Array($0.fixed.prefix(span))) }, errors: errors)) }
     }
 
@@ -197,7 +204,10 @@ struct GroundTruth {
     init(datasetRoot: String) throws {
         let text: String
         do { text = try String(contentsOfFile: datasetRoot + "/ground_truth.csv", encoding: .utf8) } catch {
-            throw CLIFailure(message: "\(TerminalText.sanitize(datasetRoot))/ground_truth.csv cannot be read: \(error.localizedDescription)\n    fix: the benchmark needs a dataset with known errors (winnow-bench generate writes one)", exit: .dataError)
+            throw CLIFailure(
+                message:
+                    "\(TerminalText.sanitize(datasetRoot))/ground_truth.csv cannot be read: \(error.localizedDescription)\n    fix: the benchmark needs a dataset with known errors (winnow-bench generate writes one)",
+                exit: .dataError)
         }
         let lines = text.split(whereSeparator: \.isNewline)
         let header = lines.first.map { $0.split(separator: ",").map(String.init) } ?? []

@@ -47,7 +47,9 @@ struct ChildRun {
         let seconds = MonotonicClock.now() - start
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         let exited = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        let cpu =
+            Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec)
+            / 1e6
         return ChildRun(seconds: seconds, cpuSeconds: cpu, status: exited, peakResidentBytes: Int(usage.ru_maxrss) * 1024, output: output)
     }
 }

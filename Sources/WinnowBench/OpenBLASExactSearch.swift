@@ -22,7 +22,7 @@ enum OpenBLASExactSearch {
         var ids = [Int32](repeating: -1, count: n * k)
         var sims = [Float](repeating: 0, count: n * k)
         guard n > 1, k > 0 else { return NeighbourGraph(count: n, k: k, ids: ids, similarities: sims) }
-        openblas_set_num_threads(1)  // one worker per core, each with one BLAS thread
+        openblas_set_num_threads(1) // one worker per core, each with one BLAS thread
         let blocks = (n + queryBlock - 1) / queryBlock
         ids.withUnsafeMutableBufferPointer { idsOut in
             sims.withUnsafeMutableBufferPointer { simsOut in
@@ -39,9 +39,10 @@ enum OpenBLASExactSearch {
                             while d0 < n {
                                 let dn = min(databaseBlock, n - d0)
                                 scores.withUnsafeMutableBufferPointer { s in
-                                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(qn), Int32(dn), Int32(d),
-                                                1, vectors.value + q0 * d, Int32(d), vectors.value + d0 * d, Int32(d),
-                                                0, s.baseAddress, Int32(dn))
+                                    cblas_sgemm(
+                                        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(qn), Int32(dn), Int32(d),
+                                        1, vectors.value + q0 * d, Int32(d), vectors.value + d0 * d, Int32(d),
+                                        0, s.baseAddress, Int32(dn))
                                     for q in 0..<qn {
                                         let row = s.baseAddress! + q * dn
                                         for j in 0..<dn where row[j] >= lists[q].worst && d0 + j != q0 + q {

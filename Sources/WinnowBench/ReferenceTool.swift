@@ -13,8 +13,10 @@ struct ReferenceTool: ParsableArguments {
 
     /// Runs `script` (or `defaultScript`) with `arguments` and decodes its last JSON line.
     /// `environment` is added to (and overrides) this process's environment for the child.
-    func run<Result: Decodable>(_ defaultScript: String, _ arguments: [String], as type: Result.Type,
-                                environment: [String: String] = [:]) throws -> Result {
+    func run<Result: Decodable>(
+        _ defaultScript: String, _ arguments: [String], as type: Result.Type,
+        environment: [String: String] = [:]
+    ) throws -> Result {
         let path = script ?? defaultScript
         printError("running \(environment.map { "\($0.key)=\($0.value) " }.sorted().joined())\(python) \(path) …")
         let process = Process()
@@ -24,13 +26,17 @@ struct ReferenceTool: ParsableArguments {
         let pipe = Pipe()
         process.standardOutput = pipe
         do { try process.run() } catch {
-            throw CLIFailure(message: "cannot run \(python): \(error)\n    fix: make bench-venv (a venv in /tmp), or pass --python", exit: .projectError)
+            throw CLIFailure(
+                message: "cannot run \(python): \(error)\n    fix: make bench-venv (a venv in /tmp), or pass --python", exit: .projectError)
         }
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CLIFailure(message: "\(path) failed (status \(process.terminationStatus))", exit: .projectError) }
+        guard process.terminationStatus == 0 else {
+            throw CLIFailure(message: "\(path) failed (status \(process.terminationStatus))", exit: .projectError)
+        }
         guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
-              let result = try? JSONDecoder().decode(Result.self, from: Data(line.utf8)) else {
+            let result = try? JSONDecoder().decode(Result.self, from: Data(line.utf8))
+        else {
             throw CLIFailure(message: "\(path) printed no result:\n\(output)", exit: .projectError)
         }
         return result

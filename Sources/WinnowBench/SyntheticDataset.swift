@@ -33,7 +33,7 @@ struct SyntheticDataset {
         0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53,
         0xDE, 0x00, 0x00, 0x00, 0x0C, 0x49, 0x44, 0x41, 0x54, 0x08, 0xD7, 0x63, 0xF8, 0xCF, 0xC0, 0x00,
         0x00, 0x03, 0x01, 0x01, 0x00, 0x18, 0xDD, 0x8D, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E,
-        0x44, 0xAE, 0x42, 0x60, 0x82,
+        0x44, 0xAE, 0x42, 0x60, 0x82
     ]
 
     static let linksPerSeed = 16_000
@@ -64,7 +64,9 @@ struct SyntheticDataset {
             }
             let path = root + "/images/" + imagePath(i)
             if i % 1000 == 0 { try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true) }
-            if link(seedPNG, path) != 0 && errno != EEXIST { throw CLIFailure(message: "cannot link \(path): \(String(cString: strerror(errno)))", exit: .projectError) }
+            if link(seedPNG, path) != 0 && errno != EEXIST {
+                throw CLIFailure(message: "cannot link \(path): \(String(cString: strerror(errno)))", exit: .projectError)
+            }
             if i & 0xFFF == 0 { progress.update(i) }
         }
         progress.end()
@@ -99,7 +101,7 @@ struct SyntheticDataset {
             var csv = "image," + classNames.joined(separator: ",") + "\n"
             csv.reserveCapacity(items * (30 + classes * 9))
             var row = [Double](repeating: 0, count: classes)
-            let skill = 3.8 + 0.6 * Double(m)  // later models are a little better
+            let skill = 3.8 + 0.6 * Double(m) // later models are a little better
             for i in 0..<items {
                 for c in 0..<classes { row[c] = rng.gaussian() }
                 row[truth[i]] += skill * (1.2 - difficulty[i])
@@ -112,7 +114,11 @@ struct SyntheticDataset {
                 micros[classes - 1] += 1_000_000 - micros.reduce(0, +)
                 if micros[classes - 1] < 0 { micros[micros.indices.max { micros[$0] < micros[$1] }!] += micros[classes - 1]; micros[classes - 1] = 0 }
                 csv += imagePath(i)
-                for value in micros { csv += value >= 1_000_000 ? ",1.000000" : ",0." + String(repeating: "0", count: 6 - String(max(value, 0)).count) + String(max(value, 0)) }
+                for value in micros {
+                    csv +=
+                        value >= 1_000_000
+                        ? ",1.000000" : ",0." + String(repeating: "0", count: 6 - String(max(value, 0)).count) + String(max(value, 0))
+                }
                 csv += "\n"
                 if i & 0xFFFF == 0 { progress.update(i) }
             }
@@ -128,7 +134,8 @@ struct SyntheticDataset {
         var clusterRNG = SplitMix64(seed: seed &+ 0x5EED)
         let perClass = max(1, min(1000, items / 100) / max(classes, 1))
         let centres = embeddings == .clustered ? (0..<(perClass * classes * dimension)).map { _ in Float(clusterRNG.gaussian()) } : []
-        let spreads = embeddings == .clustered ? (0..<(perClass * classes)).map { _ in 0.3 + 0.3 * Double(clusterRNG.next() >> 11) / Double(1 << 53) } : []
+        let spreads =
+            embeddings == .clustered ? (0..<(perClass * classes)).map { _ in 0.3 + 0.3 * Double(clusterRNG.next() >> 11) / Double(1 << 53) } : []
         while written < items {
             let rows = min(4096, items - written)
             for r in 0..<rows {

@@ -31,9 +31,11 @@ public struct WinnowCommand: ParsableCommand {
             \(WinnowExit.helpText)
             """,
         version: version,
-        subcommands: [ImportCommand.self, InfoCommand.self, AnalyzeCommand.self, QueueCommand.self, ComponentsCommand.self,
-                      SimilarCommand.self, ReviewCommand.self, DecideCommand.self, LeasesCommand.self, LogCommand.self, VerifyCommand.self,
-                      StatsCommand.self, ExportCommand.self, DoctorCommand.self, ResetCommand.self]
+        subcommands: [
+            ImportCommand.self, InfoCommand.self, AnalyzeCommand.self, QueueCommand.self, ComponentsCommand.self,
+            SimilarCommand.self, ReviewCommand.self, DecideCommand.self, LeasesCommand.self, LogCommand.self, VerifyCommand.self,
+            StatsCommand.self, ExportCommand.self, DoctorCommand.self, ResetCommand.self
+        ]
     )
 
     public init() {}

@@ -34,7 +34,7 @@ package enum CommandRunner {
         } catch let usage as ValidationError {
             printError("\(program): " + usage.message)
             return WinnowExit.usage.rawValue
-        } catch where root.exitCode(for: error) == .success {
+        } catch  where root.exitCode(for: error) == .success {
             // A bare program name or `help <command>` asks for help.
             Console.write(root.fullMessage(for: error) + "\n", to: .standardOutput)
             return WinnowExit.success.rawValue

@@ -22,7 +22,7 @@ public enum ContentHash {
         while remaining > 0 {
             let n = read(file.descriptor, buffer, min(chunk, remaining))
             if n < 0 { if errno == EINTR { continue }; return nil }
-            if n == 0 { break }  // the file shrank while being read
+            if n == 0 { break } // the file shrank while being read
             remaining -= n
             let bytes = UnsafeRawBufferPointer(start: buffer, count: n)
             var i = 0

@@ -20,7 +20,7 @@ public enum DatasetFileContents {
     public static func bytes(atPath path: String, limit: Int) throws(Failure) -> [UInt8] {
         let file: RegularFile
         do { file = try RegularFile(path: path) } catch { throw .unreadable(reason: error.reason) }
-        let size = file.size, descriptor = file.descriptor  // closed when `file` ends, after the reads
+        let size = file.size, descriptor = file.descriptor // closed when `file` ends, after the reads
         guard size <= limit else { throw .tooLarge(byteCount: size) }
         var bytes = [UInt8](repeating: 0, count: size)
         var filled = 0
@@ -31,7 +31,7 @@ public enum DatasetFileContents {
                     if errno == EINTR { continue }
                     return errno
                 }
-                if count == 0 { break }  // the file shrank while being read
+                if count == 0 { break } // the file shrank while being read
                 filled += count
             }
             return nil

@@ -38,7 +38,7 @@ public struct EmbeddingRows: Sendable {
         let d = dimension
         var values = [Float](repeating: 0, count: rows * d)
         var row = [Double](repeating: 0, count: d)
-        var first: [Double]?  // the first non-zero row, unit length, to compare directions with
+        var first: [Double]? // the first non-zero row, unit length, to compare directions with
         var sameDirection = true
         var zeroRows: [Int] = [], rescaledRows: [Int] = []
         let rows = self.rows

@@ -36,7 +36,7 @@ public enum ImageScanner {
         for byte in name.reversed() {
             if byte == 0x2E { break }
             if byte == 0x2F || length == 4 { return false }
-            ext = ext << 8 | UInt32(byte | 0x20)  // ASCII lower case, read backwards
+            ext = ext << 8 | UInt32(byte | 0x20) // ASCII lower case, read backwards
             length += 1
         }
         // "png", "jpg", "jpeg", "webp", each reversed into the integer.
@@ -49,8 +49,11 @@ public enum ImageScanner {
     public static func escapedName<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
         var text = ""
         for byte in bytes {
-            if byte >= 0x20 && byte < 0x7F && byte != 0x5C { text.unicodeScalars.append(Unicode.Scalar(byte)) }
-            else { text += "\\x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true) }
+            if byte >= 0x20 && byte < 0x7F && byte != 0x5C {
+                text.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                text += "\\x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
         }
         return text
     }
@@ -88,7 +91,7 @@ public enum ImageScanner {
                     let statted = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                         raw.withMemoryRebound(to: CChar.self) { fstatat(fd, $0.baseAddress!, &info, 0) == 0 }
                     }
-                    guard statted else { continue }  // dangling link
+                    guard statted else { continue } // dangling link
                     let mode = info.st_mode & S_IFMT
                     if mode == S_IFDIR {
                         if type == UInt8(DT_LNK) { result.skippedFolderLinks += 1; continue }
@@ -129,7 +132,10 @@ public enum ImageSniffer {
         if header.count >= 8, zip(header.prefix(8), png).allSatisfy({ $0 == $1 }) { return .png }
         if header.count >= 3, header[0] == 0xFF, header[1] == 0xD8, header[2] == 0xFF { return .jpeg }
         if header.count >= 12, header[0] == 0x52, header[1] == 0x49, header[2] == 0x46, header[3] == 0x46,
-           header[8] == 0x57, header[9] == 0x45, header[10] == 0x42, header[11] == 0x50 { return .webp }
+            header[8] == 0x57, header[9] == 0x45, header[10] == 0x42, header[11] == 0x50
+        {
+            return .webp
+        }
         return nil
     }
 
@@ -150,8 +156,9 @@ public enum ImageSniffer {
         guard statted else {
             return Check(problem: errno == ENOENT || errno == ENOTDIR ? "missing file" : "cannot be read: \(String(cString: strerror(errno)))")
         }
-        var check = Check(problem: nil, size: Int64(info.st_size),
-                          modificationTime: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+        var check = Check(
+            problem: nil, size: Int64(info.st_size),
+            modificationTime: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
         if info.st_mode & S_IFMT != S_IFREG { check.problem = "not a regular file"; return check }
         if info.st_size == 0 { check.problem = "empty file"; return check }
         guard sniff else { return check }
@@ -173,8 +180,10 @@ public enum ImageSniffer {
 
 /// `body(i)` for every i in 0..<count, on every core in chunks, results in order; reports
 /// the number done to `progress`. For per-file work over a million files.
-func parallelMap<T>(count: Int, chunk: Int, initial: T, progress: any ProgressReporter,
-                    _ body: @Sendable (Int) -> T) -> [T] {
+func parallelMap<T>(
+    count: Int, chunk: Int, initial: T, progress: any ProgressReporter,
+    _ body: @Sendable (Int) -> T
+) -> [T] {
     var results = [T](repeating: initial, count: count)
     let chunks = (count + chunk - 1) / chunk
     let done = SharedCounter()

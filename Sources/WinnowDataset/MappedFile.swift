@@ -23,12 +23,15 @@ public final class MappedFile: @unchecked Sendable {
         do { file = try RegularFile(path: path) } catch {
             switch error {
             case .notRegular(let mode):
-                throw DataProblem(file: displayName, message: "is not a regular file (it is \(RegularFile.Failure.kind(mode)))", hint: "replace it with a regular file")
+                throw DataProblem(
+                    file: displayName, message: "is not a regular file (it is \(RegularFile.Failure.kind(mode)))",
+                    hint: "replace it with a regular file")
             case .system(let code) where code == EACCES || code == EPERM:
                 throw DataProblem(file: displayName, message: "cannot be opened: \(error.reason)", hint: "check the file's permissions")
             case .system:
-                throw DataProblem(file: displayName, message: "cannot be opened: \(error.reason)",
-                                  hint: "check that the file exists and that you may read it")
+                throw DataProblem(
+                    file: displayName, message: "cannot be opened: \(error.reason)",
+                    hint: "check that the file exists and that you may read it")
             }
         }
         let info = file.status
@@ -41,8 +44,9 @@ public final class MappedFile: @unchecked Sendable {
         }
         let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
         guard let mapped, mapped != MAP_FAILED else {
-            throw DataProblem(file: displayName, message: "cannot be mapped into memory: \(String(cString: strerror(errno)))",
-                              hint: "check free address space and the file system")
+            throw DataProblem(
+                file: displayName, message: "cannot be mapped into memory: \(String(cString: strerror(errno)))",
+                hint: "check free address space and the file system")
         }
         madvise(mapped, size, MADV_SEQUENTIAL)
         base = UnsafeRawPointer(mapped)

@@ -41,11 +41,11 @@ public struct NPYMatrix: Sendable {
     /// One pass over the file, split across cores: the fingerprint, and the first
     /// non-finite value. A 1M × 128 float32 matrix is half a gigabyte, so it is read once.
     public func scan() -> (fingerprint: UInt64, firstNonFinite: (row: Int, column: Int)?) {
-        let file = self.file  // Sendable; its mapping outlives the workers
-        let chunkSize = 16 << 20  // a multiple of 8
+        let file = self.file // Sendable; its mapping outlives the workers
+        let chunkSize = 16 << 20 // a multiple of 8
         let chunks = max(1, (file.size + chunkSize - 1) / chunkSize)
         var hashes = [UInt64](repeating: 0, count: chunks)
-        var firstBad = [Int](repeating: Int.max, count: chunks)  // element index
+        var firstBad = [Int](repeating: Int.max, count: chunks) // element index
         let dataStart = header.dataOffset, dataEnd = header.dataOffset + header.dataByteCount
         let elementSize = header.scalarType.byteSize
         let isFloat32 = header.scalarType == .float32
@@ -69,7 +69,8 @@ public struct NPYMatrix: Sendable {
                     e += (elementSize - (e - dataStart) % elementSize) % elementSize
                     let end = min(upper, dataEnd)
                     while e + elementSize <= end {
-                        let nonFinite = isFloat32
+                        let nonFinite =
+                            isFloat32
                             ? bytes.loadUnaligned(fromByteOffset: e, as: UInt32.self) & 0x7F80_0000 == 0x7F80_0000
                             : bytes.loadUnaligned(fromByteOffset: e, as: UInt64.self) & 0x7FF0_0000_0000_0000 == 0x7FF0_0000_0000_0000
                         if nonFinite { outputs.value.1[c] = (e - dataStart) / elementSize; break }
@@ -101,17 +102,20 @@ public enum NPYIntegerVector {
         case "<i8": width = 8
         case "<i4": width = 4
         default:
-            throw DataProblem(file: displayName, message: "the element type \(description.descr) is not a little-endian integer type",
-                              hint: "save the labels with np.save(path, labels.astype(np.int64))")
+            throw DataProblem(
+                file: displayName, message: "the element type \(description.descr) is not a little-endian integer type",
+                hint: "save the labels with np.save(path, labels.astype(np.int64))")
         }
         guard description.shape.count == 1 || (allowMatrix && description.shape.count == 2 && !description.fortranOrder) else {
             throw DataProblem(file: displayName, message: "a 1-D array is required (shape \(description.shape))", hint: "save a flat array of labels")
         }
         // The shape comes from the file: its byte count is checked, never trusted to fit.
         guard let byteCount = NPYHeader.checkedByteCount(description.shape, elementSize: width),
-              byteCount <= Int.max - description.dataOffset else {
-            throw DataProblem(file: displayName, message: "the shape \(NPYHeader.shapeText(description.shape)) is too large: its data would not fit in any file",
-                              hint: "the header is damaged or was not written by numpy; write the file again with numpy.save")
+            byteCount <= Int.max - description.dataOffset
+        else {
+            throw DataProblem(
+                file: displayName, message: "the shape \(NPYHeader.shapeText(description.shape)) is too large: its data would not fit in any file",
+                hint: "the header is damaged or was not written by numpy; write the file again with numpy.save")
         }
         let count = byteCount / width
         guard file.size >= description.dataOffset + byteCount else {
@@ -120,8 +124,9 @@ public enum NPYIntegerVector {
         let bytes = file.bytes
         return (0..<count).map { i in
             let offset = description.dataOffset + i * width
-            return width == 8 ? Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: Int64.self))
-                              : Int64(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
+            return width == 8
+                ? Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: Int64.self))
+                : Int64(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
         }
     }
 }

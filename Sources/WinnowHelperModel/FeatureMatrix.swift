@@ -37,7 +37,8 @@ public struct FeatureMatrix: Sendable {
             switch self {
             case .tooFewItems(let n): return "only \(n) item\(n == 1 ? " has" : "s have") features: the helper model needs at least two"
             case .constant: return "every item has the same features (constant or all zero): the helper model has nothing to learn from"
-            case .notFinite(let item, let column): return "item \(item) has a NaN or infinite feature (column \(column)): the helper model needs finite features"
+            case .notFinite(let item, let column):
+                return "item \(item) has a NaN or infinite feature (column \(column)): the helper model needs finite features"
             }
         }
     }

@@ -24,7 +24,8 @@ public struct FoldAssignment: Sendable, Equatable {
         public var description: String {
             switch self {
             case .tooFewClasses(let eligible):
-                return "the helper model needs at least two classes with two or more labelled items (there \(eligible == 1 ? "is 1" : "are \(eligible)"))"
+                return
+                    "the helper model needs at least two classes with two or more labelled items (there \(eligible == 1 ? "is 1" : "are \(eligible)"))"
             }
         }
     }
@@ -35,8 +36,10 @@ public struct FoldAssignment: Sendable, Equatable {
     /// item cannot be held out and learnt at once, so it does not limit the folds (its item
     /// gets no model evidence). Items that are not trained on but have features (unlabelled,
     /// excluded) are spread over the folds too, so they have a fold if a retrain trains on them.
-    public static func stratified(labels: [Int32], weights: [Float], present: [Bool], classes: Int, wanted: Int,
-                                  seed: UInt64, classNames: [String]? = nil) throws(Failure) -> FoldAssignment {
+    public static func stratified(
+        labels: [Int32], weights: [Float], present: [Bool], classes: Int, wanted: Int,
+        seed: UInt64, classNames: [String]? = nil
+    ) throws(Failure) -> FoldAssignment {
         let n = labels.count
         var members = [[Int32]](repeating: [], count: classes)
         var others: [Int32] = []

@@ -39,14 +39,17 @@ public struct HelperModel: Sendable {
     public mutating func resume(from earlier: Fitted) {
         let count = classes * features.dimension + classes
         guard earlier.perFold.count == folds.count, earlier.regularisation.count == folds.count,
-              earlier.perFold.allSatisfy({ $0.count == count }) else { return }
+            earlier.perFold.allSatisfy({ $0.count == count })
+        else { return }
         fitted = earlier
     }
 
     /// One model of a sample of the training rows (at most `selectionSample`): the starting
     /// point of the folds' models when nothing closer is known.
-    static func sampleFit(values: [Float], d: Int, labels: [Int32], weights: [Float], classes k: Int, c: Double,
-                          settings: HelperSettings, optimiser: LBFGS) -> LBFGS.Outcome {
+    static func sampleFit(
+        values: [Float], d: Int, labels: [Int32], weights: [Float], classes k: Int, c: Double,
+        settings: HelperSettings, optimiser: LBFGS
+    ) -> LBFGS.Outcome {
         let training = (0..<labels.count).filter { weights[$0] > 0 }
         var chosen = training
         if training.count > settings.selectionSample {
@@ -59,8 +62,9 @@ public struct HelperModel: Sendable {
                 for (p, r) in chosen.enumerated() { (target.baseAddress! + p * d).update(from: source.baseAddress! + r * d, count: d) }
             }
         }
-        let objective = SoftmaxObjective(values: sample, d: d, ranges: [0..<chosen.count], labels: chosen.map { labels[$0] },
-                                         weights: chosen.map { weights[$0] }, classes: k, c: c, threads: settings.threads)
+        let objective = SoftmaxObjective(
+            values: sample, d: d, ranges: [0..<chosen.count], labels: chosen.map { labels[$0] },
+            weights: chosen.map { weights[$0] }, classes: k, c: c, threads: settings.threads)
         return optimiser.minimize(from: [Double](repeating: 0, count: k * d + k)) { objective.evaluate($0) }
     }
 
@@ -81,9 +85,11 @@ public struct HelperModel: Sendable {
     /// training (0: not trained on: excluded, or no single label). `present`: items with
     /// features (nil: all). `read` gives an item's raw features. `folds` overrides the
     /// folds (those of an earlier fit, or a reference's own).
-    public static func prepare(items: Int, columns: Int, present: [Bool]? = nil, read: @escaping FeatureMatrix.RowReader,
-                               labels: [Int32], weights: [Float], classes: Int, classNames: [String]? = nil,
-                               settings: HelperSettings = HelperSettings(), folds given: FoldAssignment? = nil) throws(Unavailable) -> HelperModel {
+    public static func prepare(
+        items: Int, columns: Int, present: [Bool]? = nil, read: @escaping FeatureMatrix.RowReader,
+        labels: [Int32], weights: [Float], classes: Int, classNames: [String]? = nil,
+        settings: HelperSettings = HelperSettings(), folds given: FoldAssignment? = nil
+    ) throws(Unavailable) -> HelperModel {
         let present = present ?? [Bool](repeating: true, count: items)
         // Without features there is nothing to learn from, whatever the labels (said so, rather
         // than that no class has items enough).
@@ -94,8 +100,9 @@ public struct HelperModel: Sendable {
             folds = given
         } else {
             do {
-                folds = try FoldAssignment.stratified(labels: labels, weights: weights, present: present, classes: classes,
-                                                      wanted: settings.folds, seed: settings.seed, classNames: classNames)
+                folds = try FoldAssignment.stratified(
+                    labels: labels, weights: weights, present: present, classes: classes,
+                    wanted: settings.folds, seed: settings.seed, classNames: classNames)
             } catch { throw .folds(error) }
         }
         let features: FeatureMatrix
@@ -142,8 +149,9 @@ public struct HelperModel: Sendable {
             var previous: RegularisationSearch.Choice?
             for f in 0..<folds.count {
                 let training = ranges.enumerated().filter { $0.offset != f }.flatMap { $0.element.filter { rowWeights[$0] > 0 } }
-                let choice = RegularisationSearch.choose(values: features.values, d: d, rows: training, labels: rowLabels, weights: rowWeights,
-                                                         classes: k, settings: settings, seed: settings.seed &+ UInt64(f + 1), previous: previous)
+                let choice = RegularisationSearch.choose(
+                    values: features.values, d: d, rows: training, labels: rowLabels, weights: rowWeights,
+                    classes: k, settings: settings, seed: settings.seed &+ UInt64(f + 1), previous: previous)
                 regularisation.append(choice.c)
                 curves.append(choice.curve)
                 if let note = choice.note, !notes.contains(note) { notes.append(note) }
@@ -157,8 +165,9 @@ public struct HelperModel: Sendable {
         }
         if starts.isEmpty {
             // A first fit on a sample of the training items starts every fold's model.
-            let start = Self.sampleFit(values: features.values, d: d, labels: rowLabels, weights: rowWeights, classes: k,
-                                       c: regularisation.sorted()[regularisation.count / 2], settings: settings, optimiser: optimiser)
+            let start = Self.sampleFit(
+                values: features.values, d: d, labels: rowLabels, weights: rowWeights, classes: k,
+                c: regularisation.sorted()[regularisation.count / 2], settings: settings, optimiser: optimiser)
             iterations += start.iterations
             starts = [[Double]](repeating: start.x, count: folds.count)
             curvature = start.curvature
@@ -167,8 +176,9 @@ public struct HelperModel: Sendable {
         // The folds' models, fitted together (one pass over the features per round).
         var rowFolds = [Int32](repeating: -1, count: rows)
         for (f, range) in ranges.enumerated() { for p in range { rowFolds[p] = Int32(f) } }
-        let objective = JointObjective(values: features.values, d: d, labels: rowLabels, weights: rowWeights, folds: rowFolds,
-                                       models: folds.count, classes: k, c: regularisation, threads: settings.threads)
+        let objective = JointObjective(
+            values: features.values, d: d, labels: rowLabels, weights: rowWeights, folds: rowFolds,
+            models: folds.count, classes: k, c: regularisation, threads: settings.threads)
         let outcomes = JointMinimizer.minimize(objective, from: starts, curvature: curvature, optimiser: optimiser)
         iterations += outcomes.reduce(0) { $0 + $1.iterations }
         let perFold = outcomes.map(\.x)
@@ -178,8 +188,10 @@ public struct HelperModel: Sendable {
             let active = objective.active[f]
             // Held-out rows: the items trained on get this fold's (out-of-fold) prediction.
             probabilities.withUnsafeMutableBufferPointer { out in
-                SoftmaxObjective.predict(values: features.values, d: d, rows: ranges[f], theta: perFold[f], classes: k, active: active,
-                                         threads: settings.threads) { row, p in
+                SoftmaxObjective.predict(
+                    values: features.values, d: d, rows: ranges[f], theta: perFold[f], classes: k, active: active,
+                    threads: settings.threads
+                ) { row, p in
                     guard rowWeights[row] > 0 else { return }
                     let item = Int(order[row])
                     // A class the fold's model never saw (its only item is this one) gives
@@ -194,8 +206,10 @@ public struct HelperModel: Sendable {
             guard ranges[f].contains(where: { rowWeights[$0] == 0 }) else { continue }
             for g in 0..<folds.count {
                 probabilities.withUnsafeMutableBufferPointer { out in
-                    SoftmaxObjective.predict(values: features.values, d: d, rows: ranges[f], theta: perFold[g], classes: k, active: objective.active[g],
-                                             threads: settings.threads) { row, p in
+                    SoftmaxObjective.predict(
+                        values: features.values, d: d, rows: ranges[f], theta: perFold[g], classes: k, active: objective.active[g],
+                        threads: settings.threads
+                    ) { row, p in
                         guard rowWeights[row] == 0 else { return }
                         let item = Int(order[row])
                         for c in 0..<k { out[item * k + c] += p[c] / Float(folds.count) }
@@ -237,12 +251,15 @@ public struct HelperModel: Sendable {
             notes.append("\(name) has too few labelled items to learn it out of fold: the helper model says nothing about its items")
         }
         if withoutFeatures > 0 {
-            notes.append("\(withoutFeatures) labelled item\(withoutFeatures == 1 ? " has" : "s have") no features (unreadable images): the helper model says nothing about \(withoutFeatures == 1 ? "it" : "them")")
+            notes.append(
+                "\(withoutFeatures) labelled item\(withoutFeatures == 1 ? " has" : "s have") no features (unreadable images): the helper model says nothing about \(withoutFeatures == 1 ? "it" : "them")"
+            )
         }
-        return HelperResult(classes: k, probabilities: probabilities, evidence: evidence, folds: folds.count,
-                            regularisation: regularisation, selectionCurves: curves, notes: notes, iterations: iterations,
-                            trainedItems: judged, outOfFoldLogLoss: judged > 0 ? lossSum / Double(judged) : .nan,
-                            outOfFoldAccuracy: judged > 0 ? Double(correct) / Double(judged) : .nan)
+        return HelperResult(
+            classes: k, probabilities: probabilities, evidence: evidence, folds: folds.count,
+            regularisation: regularisation, selectionCurves: curves, notes: notes, iterations: iterations,
+            trainedItems: judged, outOfFoldLogLoss: judged > 0 ? lossSum / Double(judged) : .nan,
+            outOfFoldAccuracy: judged > 0 ? Double(correct) / Double(judged) : .nan)
     }
 }
 

@@ -132,23 +132,27 @@ struct JointObjective: @unchecked Sendable {
                             let columns = used.slots.count * k
                             values.withUnsafeBufferPointer { x in
                                 let rows = x.baseAddress! + chunk.lowerBound * d
-                                used.weights.withUnsafeBufferPointer { MatrixProduct.rowsTimesTransposed(rows, rows: m, inner: d, $0.baseAddress!, columns: columns, into: scores) }
+                                used.weights.withUnsafeBufferPointer {
+                                    MatrixProduct.rowsTimesTransposed(rows, rows: m, inner: d, $0.baseAddress!, columns: columns, into: scores)
+                                }
                                 labels.withUnsafeBufferPointer { lp in
                                     weights.withUnsafeBufferPointer { sp in
                                         folds.withUnsafeBufferPointer { fp in
                                             used.bias.withUnsafeBufferPointer { bp in
                                                 used.active.withUnsafeBufferPointer { ap in
-                                                    Self.residuals(scores, rows: m, classes: k, models: used.models, slots: used.slots,
-                                                                   labels: lp.baseAddress! + chunk.lowerBound, weights: sp.baseAddress! + chunk.lowerBound,
-                                                                   folds: fp.baseAddress! + chunk.lowerBound, bias: bp.baseAddress!, active: ap.baseAddress!,
-                                                                   allActive: used.allActive, biasGradient: out.value.pb + index * width,
-                                                                   loss: out.value.pl + index * n)
+                                                    Self.residuals(
+                                                        scores, rows: m, classes: k, models: used.models, slots: used.slots,
+                                                        labels: lp.baseAddress! + chunk.lowerBound, weights: sp.baseAddress! + chunk.lowerBound,
+                                                        folds: fp.baseAddress! + chunk.lowerBound, bias: bp.baseAddress!, active: ap.baseAddress!,
+                                                        allActive: used.allActive, biasGradient: out.value.pb + index * width,
+                                                        loss: out.value.pl + index * n)
                                                 }
                                             }
                                         }
                                     }
                                 }
-                                MatrixProduct.transposedTimesRows(scores, rows: m, columns: columns, rows, inner: d, into: out.value.pg + index * partialSize)
+                                MatrixProduct.transposedTimesRows(
+                                    scores, rows: m, columns: columns, rows, inner: d, into: out.value.pg + index * partialSize)
                             }
                         }
                     }
@@ -191,9 +195,11 @@ struct JointObjective: @unchecked Sendable {
 
     /// `SoftmaxObjective.residuals` for each model's columns of a block: rows held out by a
     /// model (their fold is its own) get zero residuals in its columns.
-    static func residuals(_ z: UnsafeMutablePointer<Float>, rows m: Int, classes k: Int, models: [Int32], slots: [Int], labels: UnsafePointer<Int32>,
-                          weights: UnsafePointer<Float>, folds: UnsafePointer<Int32>, bias: UnsafePointer<Float>, active: UnsafePointer<Bool>,
-                          allActive: [Bool], biasGradient: UnsafeMutablePointer<Double>, loss: UnsafeMutablePointer<Double>) {
+    static func residuals(
+        _ z: UnsafeMutablePointer<Float>, rows m: Int, classes k: Int, models: [Int32], slots: [Int], labels: UnsafePointer<Int32>,
+        weights: UnsafePointer<Float>, folds: UnsafePointer<Int32>, bias: UnsafePointer<Float>, active: UnsafePointer<Bool>,
+        allActive: [Bool], biasGradient: UnsafeMutablePointer<Double>, loss: UnsafeMutablePointer<Double>
+    ) {
         let n = models.count, width = n * k
         for row in 0..<m {
             let s = weights[row]
@@ -245,8 +251,10 @@ struct JointObjective: @unchecked Sendable {
 /// model still running has asked. A model that converges leaves, the rest go on together.
 /// The rounds follow from the models' own steps, so the outcome is the same on every run.
 enum JointMinimizer {
-    static func minimize(_ objective: JointObjective, from starts: [[Double]], curvature: LBFGS.Curvature = LBFGS.Curvature(),
-                         optimiser: LBFGS) -> [LBFGS.Outcome] {
+    static func minimize(
+        _ objective: JointObjective, from starts: [[Double]], curvature: LBFGS.Curvature = LBFGS.Curvature(),
+        optimiser: LBFGS
+    ) -> [LBFGS.Outcome] {
         let meeting = Meeting(models: starts.count) { objective.evaluate($0) }
         let outcomes = OutcomeBox(count: starts.count)
         let group = DispatchGroup()

@@ -36,8 +36,10 @@ struct LBFGS {
 
     /// `curvature`: pairs from a fit of a similar objective (the same model on a sample),
     /// so the first steps are quasi-Newton steps rather than a cautious gradient step.
-    func minimize(from start: [Double], curvature: Curvature = Curvature(),
-                  _ objective: ([Double]) -> (value: Double, gradient: [Double])) -> Outcome {
+    func minimize(
+        from start: [Double], curvature: Curvature = Curvature(),
+        _ objective: ([Double]) -> (value: Double, gradient: [Double])
+    ) -> Outcome {
         var x = start
         var (f, g) = objective(x)
         var evaluations = 1
@@ -52,8 +54,9 @@ struct LBFGS {
         }
         while iterations < maxIterations {
             if maxAbs(g) <= gradientTolerance {
-                return Outcome(x: x, value: f, iterations: iterations, evaluations: evaluations, converged: true,
-                               curvature: Curvature(steps: steps, changes: changes, products: curvatures))
+                return Outcome(
+                    x: x, value: f, iterations: iterations, evaluations: evaluations, converged: true,
+                    curvature: Curvature(steps: steps, changes: changes, products: curvatures))
             }
             // Two-loop recursion: direction = −H·g.
             var q = g
@@ -99,7 +102,7 @@ struct LBFGS {
                 let interpolated = fNew.isFinite && denominator > 0 ? -slope * alpha * alpha / denominator : 0.1 * alpha
                 alpha = min(0.5 * alpha, max(0.1 * alpha, interpolated))
             }
-            guard accepted else { break }  // no decrease left within rounding
+            guard accepted else { break } // no decrease left within rounding
             iterations += 1
             let s = (0..<n).map { candidate[$0] - x[$0] }
             let y = (0..<n).map { gNew[$0] - g[$0] }
@@ -112,7 +115,8 @@ struct LBFGS {
             f = fNew
             g = gNew
         }
-        return Outcome(x: x, value: f, iterations: iterations, evaluations: evaluations, converged: maxAbs(g) <= gradientTolerance,
-                       curvature: Curvature(steps: steps, changes: changes, products: curvatures))
+        return Outcome(
+            x: x, value: f, iterations: iterations, evaluations: evaluations, converged: maxAbs(g) <= gradientTolerance,
+            curvature: Curvature(steps: steps, changes: changes, products: curvatures))
     }
 }

@@ -22,8 +22,10 @@ enum RegularisationSearch {
     /// `rows`: matrix rows of the outer training items (weight > 0). With `previous` (the
     /// choice for the fold before), only the candidates around its C are tried first, from
     /// its parameters, and the search walks further only while the held-out loss improves.
-    static func choose(values: [Float], d: Int, rows: [Int], labels: [Int32], weights: [Float], classes: Int,
-                       settings: HelperSettings, seed: UInt64, previous: Choice? = nil) -> Choice {
+    static func choose(
+        values: [Float], d: Int, rows: [Int], labels: [Int32], weights: [Float], classes: Int,
+        settings: HelperSettings, seed: UInt64, previous: Choice? = nil
+    ) -> Choice {
         // A stratified sample: a seeded shuffle of each class, the same share of each.
         var chosen = rows
         if rows.count > settings.selectionSample {
@@ -38,8 +40,9 @@ enum RegularisationSearch {
         let sampleLabels = chosen.map { labels[$0] }, sampleWeights = chosen.map { weights[$0] }
         let inner: FoldAssignment
         do {
-            inner = try FoldAssignment.stratified(labels: sampleLabels, weights: sampleWeights, present: [Bool](repeating: true, count: chosen.count),
-                                                  classes: classes, wanted: settings.innerFolds, seed: seed ^ 0xA5A5_5A5A)
+            inner = try FoldAssignment.stratified(
+                labels: sampleLabels, weights: sampleWeights, present: [Bool](repeating: true, count: chosen.count),
+                classes: classes, wanted: settings.innerFolds, seed: seed ^ 0xA5A5_5A5A)
         } catch {
             return Choice(c: 1, curve: [], note: "too few items to choose the regularisation by cross-validation: C = 1")
         }
@@ -75,15 +78,21 @@ enum RegularisationSearch {
             let starts = nearest.flatMap { thetas[$0] } ?? previous?.thetas[index] ?? [[Double]](repeating: zero, count: inner.count)
             var lossSum = 0.0, weightSum = 0.0
             // The inner folds' models are fitted together (see `JointObjective`).
-            let objective = JointObjective(values: sample, d: d, labels: rowLabels, weights: rowWeights, folds: rowFolds, models: inner.count,
-                                           classes: classes, c: [Double](repeating: candidates[index], count: inner.count), threads: settings.threads)
-            let fitted = JointMinimizer.minimize(objective, from: (0..<inner.count).map { f in
-                starts.count == inner.count && starts[f].count == zero.count ? starts[f] : zero
-            }, optimiser: optimiser).map(\.x)
+            let objective = JointObjective(
+                values: sample, d: d, labels: rowLabels, weights: rowWeights, folds: rowFolds, models: inner.count,
+                classes: classes, c: [Double](repeating: candidates[index], count: inner.count), threads: settings.threads)
+            let fitted = JointMinimizer.minimize(
+                objective,
+                from: (0..<inner.count).map { f in
+                    starts.count == inner.count && starts[f].count == zero.count ? starts[f] : zero
+                }, optimiser: optimiser
+            ).map(\.x)
             for f in 0..<inner.count {
                 let active = objective.active[f]
-                SoftmaxObjective.predict(values: sample, d: d, rows: ranges[f], theta: fitted[f], classes: classes, active: active,
-                                         threads: settings.threads) { row, p in
+                SoftmaxObjective.predict(
+                    values: sample, d: d, rows: ranges[f], theta: fitted[f], classes: classes, active: active,
+                    threads: settings.threads
+                ) { row, p in
                     let y = Int(rowLabels[row])
                     // A class this inner fit never saw gives no evidence (and no loss).
                     guard active[y], rowWeights[row] > 0 else { return }
@@ -101,10 +110,12 @@ enum RegularisationSearch {
         if let previous, let around = candidates.firstIndex(where: { $0 == previous.c }) {
             // The previous fold's choice and its runner-up neighbour there (this fold's
             // training items are mostly the same), then onwards while the loss improves.
-            let before = Dictionary(previous.curve.map { (c: $0.c, loss: $0.logLoss) }.compactMap { point in
-                candidates.firstIndex(of: point.c).map { ($0, point.loss) } }, uniquingKeysWith: { a, _ in a })
+            let before = Dictionary(
+                previous.curve.map { (c: $0.c, loss: $0.logLoss) }.compactMap { point in
+                    candidates.firstIndex(of: point.c).map { ($0, point.loss) }
+                }, uniquingKeysWith: { a, _ in a })
             let below = before[around - 1] ?? .infinity, above = before[around + 1] ?? .infinity
-            var step = below <= above ? -1 : 1  // (the other side was worse there too)
+            var step = below <= above ? -1 : 1 // (the other side was worse there too)
             if !candidates.indices.contains(around + step) { step = -step }
             var best = around
             _ = loss(at: around)

@@ -97,9 +97,12 @@ struct SoftmaxObjective: @unchecked Sendable {
                                 weights.withUnsafeBufferPointer { sp in
                                     biasF.withUnsafeBufferPointer { bp in
                                         active.withUnsafeBufferPointer { ap in
-                                            let shared = UnsafeSendable((x: x.baseAddress!, w: wp.baseAddress!, pg: pg.baseAddress!, pb: pb.baseAddress!,
-                                                                         pl: pl.baseAddress!, labels: lp.baseAddress!, weights: sp.baseAddress!,
-                                                                         bias: bp.baseAddress!, active: ap.baseAddress!))
+                                            let shared = UnsafeSendable(
+                                                (
+                                                    x: x.baseAddress!, w: wp.baseAddress!, pg: pg.baseAddress!, pb: pb.baseAddress!,
+                                                    pl: pl.baseAddress!, labels: lp.baseAddress!, weights: sp.baseAddress!,
+                                                    bias: bp.baseAddress!, active: ap.baseAddress!
+                                                ))
                                             DispatchQueue.concurrentPerform(iterations: workers) { _ in
                                                 let scores = UnsafeMutablePointer<Float>.allocate(capacity: Self.chunkRows * k)
                                                 defer { scores.deallocate() }
@@ -107,12 +110,15 @@ struct SoftmaxObjective: @unchecked Sendable {
                                                 while let index = next.take(below: chunks.count) {
                                                     let chunk = chunks[index]
                                                     let rows = p.x + chunk.lowerBound * d
-                                                    MatrixProduct.rowsTimesTransposed(rows, rows: chunk.count, inner: d, p.w, columns: k, into: scores)
-                                                    p.pl[index] = Self.residuals(scores, rows: chunk.count, classes: k, labels: p.labels + chunk.lowerBound,
-                                                                                 weights: p.weights + chunk.lowerBound, bias: p.bias, active: p.active,
-                                                                                 allActive: allActive, biasGradient: p.pb + index * k)
-                                                    MatrixProduct.transposedTimesRows(scores, rows: chunk.count, columns: k, rows, inner: d,
-                                                                                      into: p.pg + index * partialSize)
+                                                    MatrixProduct.rowsTimesTransposed(
+                                                        rows, rows: chunk.count, inner: d, p.w, columns: k, into: scores)
+                                                    p.pl[index] = Self.residuals(
+                                                        scores, rows: chunk.count, classes: k, labels: p.labels + chunk.lowerBound,
+                                                        weights: p.weights + chunk.lowerBound, bias: p.bias, active: p.active,
+                                                        allActive: allActive, biasGradient: p.pb + index * k)
+                                                    MatrixProduct.transposedTimesRows(
+                                                        scores, rows: chunk.count, columns: k, rows, inner: d,
+                                                        into: p.pg + index * partialSize)
                                                 }
                                             }
                                         }
@@ -153,9 +159,11 @@ struct SoftmaxObjective: @unchecked Sendable {
 
     /// Turns a block's scores into residuals in place (weight × (probability − 1 for the
     /// label)), adds their column sums to `biasGradient` and returns the block's weighted loss.
-    static func residuals(_ z: UnsafeMutablePointer<Float>, rows m: Int, classes k: Int, labels: UnsafePointer<Int32>, weights: UnsafePointer<Float>,
-                          bias: UnsafePointer<Float>, active: UnsafePointer<Bool>, allActive: Bool,
-                          biasGradient: UnsafeMutablePointer<Double>) -> Double {
+    static func residuals(
+        _ z: UnsafeMutablePointer<Float>, rows m: Int, classes k: Int, labels: UnsafePointer<Int32>, weights: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>, active: UnsafePointer<Bool>, allActive: Bool,
+        biasGradient: UnsafeMutablePointer<Double>
+    ) -> Double {
         var loss = 0.0
         for row in 0..<m {
             let zr = z + row * k
@@ -198,8 +206,10 @@ struct SoftmaxObjective: @unchecked Sendable {
 
     /// Class probabilities of `rows` with parameters `theta` (only `active` classes; the
     /// others get 0), written as `classes` floats per row into `out` at each row's item.
-    static func predict(values: [Float], d: Int, rows: Range<Int>, theta: [Double], classes k: Int, active: [Bool],
-                        threads: Int, write: (_ row: Int, _ probabilities: UnsafeBufferPointer<Float>) -> Void) {
+    static func predict(
+        values: [Float], d: Int, rows: Range<Int>, theta: [Double], classes k: Int, active: [Bool],
+        threads: Int, write: (_ row: Int, _ probabilities: UnsafeBufferPointer<Float>) -> Void
+    ) {
         guard !rows.isEmpty else { return }
         let w = floatWeights(theta, classes: k, d: d)
         let bias = Array(theta[(k * d)...])
@@ -216,7 +226,8 @@ struct SoftmaxObjective: @unchecked Sendable {
                         while let block = next.take(below: blocks) {
                             let start = rows.lowerBound + block * chunkRows, end = min(rows.upperBound, start + chunkRows)
                             let z = shared.value.o + (start - rows.lowerBound) * k
-                            MatrixProduct.rowsTimesTransposed(shared.value.x + start * d, rows: end - start, inner: d, shared.value.w, columns: k, into: z)
+                            MatrixProduct.rowsTimesTransposed(
+                                shared.value.x + start * d, rows: end - start, inner: d, shared.value.w, columns: k, into: z)
                             for row in 0..<(end - start) {
                                 let zr = z + row * k
                                 let sum = exponentiate(zr, bias: biasF, active: active, into: &e)

@@ -15,8 +15,10 @@ public struct ImageInfo: Sendable, Hashable {
     /// Pillow, which reads such files in its "L" mode.
     public var storedGreyscale: Bool
 
-    public init(format: ImageFormat, storedSize: PixelSize, orientation: ExifOrientation = .topLeft, hasAlpha: Bool,
-                storedGreyscale: Bool = false) {
+    public init(
+        format: ImageFormat, storedSize: PixelSize, orientation: ExifOrientation = .topLeft, hasAlpha: Bool,
+        storedGreyscale: Bool = false
+    ) {
         self.format = format
         self.storedSize = storedSize
         self.orientation = orientation

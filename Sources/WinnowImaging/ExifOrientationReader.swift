@@ -19,13 +19,15 @@ enum ExifOrientationReader {
         let bigEndian: Bool
         if tiff.matches("MM", at: 0) { bigEndian = true } else if tiff.matches("II", at: 0) { bigEndian = false } else { return nil }
         guard tiff.uint16(at: 2, bigEndian: bigEndian) == 42,
-              let ifdOffset = tiff.uint32(at: 4, bigEndian: bigEndian).map(Int.init),
-              let entryCount = tiff.uint16(at: ifdOffset, bigEndian: bigEndian) else { return nil }
+            let ifdOffset = tiff.uint32(at: 4, bigEndian: bigEndian).map(Int.init),
+            let entryCount = tiff.uint16(at: ifdOffset, bigEndian: bigEndian)
+        else { return nil }
         for entry in 0..<Int(entryCount) {
             let entryOffset = ifdOffset + 2 + entry * 12
             guard let tag = tiff.uint16(at: entryOffset, bigEndian: bigEndian),
-                  let type = tiff.uint16(at: entryOffset + 2, bigEndian: bigEndian),
-                  let valueCount = tiff.uint32(at: entryOffset + 4, bigEndian: bigEndian) else { return nil }
+                let type = tiff.uint16(at: entryOffset + 2, bigEndian: bigEndian),
+                let valueCount = tiff.uint32(at: entryOffset + 4, bigEndian: bigEndian)
+            else { return nil }
             guard tag == orientationTag else { continue }
             guard valueCount == 1 else { return nil }
             // A value that fits in four bytes is stored in the entry itself, left-aligned.

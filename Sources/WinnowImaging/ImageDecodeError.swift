@@ -44,7 +44,8 @@ public enum ImageDecodeError: Error, Sendable, Hashable, CustomStringConvertible
         case .sideTooLong(let size, let limit):
             return "image is \(size) pixels, over the \(limit)-pixel limit"
         case .tooManyPixels(let size, let limit):
-            return "image is \(size) pixels (\(Self.megapixels(size.width * size.height)) megapixels), over the \(Self.megapixels(limit))-megapixel limit"
+            return
+                "image is \(size) pixels (\(Self.megapixels(size.width * size.height)) megapixels), over the \(Self.megapixels(limit))-megapixel limit"
         case .damaged(let format, let detail):
             return "\(format) data is truncated or corrupt: \(detail)"
         case .unsupported(let format, let detail):

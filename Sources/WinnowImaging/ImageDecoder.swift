@@ -44,7 +44,8 @@ public enum ImageDecoder {
     ///   - data: the complete file contents.
     ///   - limits: the largest input to accept (see `DecodeLimits.standard`).
     ///   - box: when given, the result is scaled down to fit inside it.
-    public static func decode(data: [UInt8], limits: DecodeLimits = .standard, fitting box: PixelSize? = nil) throws(ImageDecodeError) -> DecodedImage {
+    public static func decode(data: [UInt8], limits: DecodeLimits = .standard, fitting box: PixelSize? = nil) throws(ImageDecodeError) -> DecodedImage
+    {
         guard data.count <= limits.maxFileBytes else { throw .fileTooLarge(byteCount: data.count, limit: limits.maxFileBytes) }
         return try withUnsafeBytes(of: data) { (bytes) throws(ImageDecodeError) -> DecodedImage in
             try decode(bytes, limits: limits, fitting: box)
@@ -53,7 +54,9 @@ public enum ImageDecoder {
 
     /// Reads and decodes the file at `path`; a file over `limits.maxFileBytes` is refused
     /// before it is read.
-    public static func decode(contentsOf path: String, limits: DecodeLimits = .standard, fitting box: PixelSize? = nil) throws(ImageDecodeError) -> DecodedImage {
+    public static func decode(contentsOf path: String, limits: DecodeLimits = .standard, fitting box: PixelSize? = nil) throws(ImageDecodeError)
+        -> DecodedImage
+    {
         let data = try ImageFileReading.bytes(atPath: path, limit: limits.maxFileBytes)
         return try decode(data: data, limits: limits, fitting: box)
     }
@@ -70,7 +73,9 @@ public enum ImageDecoder {
 
     // MARK: - Implementation
 
-    private static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, fitting box: PixelSize?) throws(ImageDecodeError) -> DecodedImage {
+    private static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, fitting box: PixelSize?) throws(ImageDecodeError)
+        -> DecodedImage
+    {
         let reader = try reader(for: bytes)
         let info = reader.info
         try limits.check(info.storedSize, format: info.format)
@@ -102,7 +107,9 @@ public enum ImageDecoder {
     }
 
     /// `Array.withUnsafeBytes` with a typed error.
-    private static func withUnsafeBytes<Result>(of data: [UInt8], _ body: (UnsafeRawBufferPointer) throws(ImageDecodeError) -> Result) throws(ImageDecodeError) -> Result {
+    private static func withUnsafeBytes<Result>(of data: [UInt8], _ body: (UnsafeRawBufferPointer) throws(ImageDecodeError) -> Result)
+        throws(ImageDecodeError) -> Result
+    {
         let outcome: Swift.Result<Result, ImageDecodeError> = data.withUnsafeBytes { bytes in
             do throws(ImageDecodeError) { return .success(try body(bytes)) } catch { return .failure(error) }
         }

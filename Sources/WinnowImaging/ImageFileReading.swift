@@ -28,7 +28,7 @@ public enum ImageFileReading {
                     if errno == EINTR { continue }
                     return lastErrorDescription()
                 }
-                if count == 0 { break }  // the file shrank while being read
+                if count == 0 { break } // the file shrank while being read
                 filled += count
             }
             return nil

@@ -12,7 +12,8 @@ public enum ImageFormat: String, Sendable, Hashable, CaseIterable, CustomStringC
         } else if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
             self = .jpeg
         } else if bytes.starts(with: Array("RIFF".utf8)), bytes.count >= 12,
-                  bytes[8] == UInt8(ascii: "W"), bytes[9] == UInt8(ascii: "E"), bytes[10] == UInt8(ascii: "B"), bytes[11] == UInt8(ascii: "P") {
+            bytes[8] == UInt8(ascii: "W"), bytes[9] == UInt8(ascii: "E"), bytes[10] == UInt8(ascii: "B"), bytes[11] == UInt8(ascii: "P")
+        {
             self = .webp
         } else {
             return nil

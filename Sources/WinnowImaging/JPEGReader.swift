@@ -29,8 +29,9 @@ struct JPEGReader {
         let decompressor = try Self.makeDecompressor()
         defer { tjDestroy(decompressor) }
         var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colourSpace: Int32 = 0
-        let status = tjDecompressHeader3(decompressor, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt(bytes.count),
-                                         &width, &height, &subsampling, &colourSpace)
+        let status = tjDecompressHeader3(
+            decompressor, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt(bytes.count),
+            &width, &height, &subsampling, &colourSpace)
         guard status == 0 else { throw .damaged(.jpeg, detail: Self.message(decompressor)) }
         let structure = JPEGStructure(bytes)
         // libjpeg reads a file cut before its frame header as an image of 0×0 pixels.
@@ -39,9 +40,10 @@ struct JPEGReader {
         }
         self.colourSpace = colourSpace
         hasAdobeMarker = structure.hasAdobeMarker
-        info = ImageInfo(format: .jpeg, storedSize: PixelSize(width: Int(width), height: Int(height)),
-                         orientation: structure.orientation ?? .topLeft, hasAlpha: false,
-                         storedGreyscale: colourSpace == Int32(TJCS_GRAY.rawValue))
+        info = ImageInfo(
+            format: .jpeg, storedSize: PixelSize(width: Int(width), height: Int(height)),
+            orientation: structure.orientation ?? .topLeft, hasAlpha: false,
+            storedGreyscale: colourSpace == Int32(TJCS_GRAY.rawValue))
     }
 
     private var isCMYK: Bool { colourSpace == Int32(TJCS_CMYK.rawValue) || colourSpace == Int32(TJCS_YCCK.rawValue) }
@@ -88,11 +90,14 @@ struct JPEGReader {
         return best
     }
 
-    private func decompress(_ decompressor: tjhandle, _ bytes: UnsafeRawBufferPointer, into buffer: UnsafeMutableBufferPointer<UInt8>,
-                            size: PixelSize, pixelFormat: Int32, stopOnWarning: Bool) -> Int32 {
-        tjDecompress2(decompressor, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt(bytes.count),
-                      buffer.baseAddress, Int32(size.width), 0, Int32(size.height), pixelFormat,
-                      TJFLAG_ACCURATEDCT | TJFLAG_LIMITSCANS | (stopOnWarning ? TJFLAG_STOPONWARNING : 0))
+    private func decompress(
+        _ decompressor: tjhandle, _ bytes: UnsafeRawBufferPointer, into buffer: UnsafeMutableBufferPointer<UInt8>,
+        size: PixelSize, pixelFormat: Int32, stopOnWarning: Bool
+    ) -> Int32 {
+        tjDecompress2(
+            decompressor, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt(bytes.count),
+            buffer.baseAddress, Int32(size.width), 0, Int32(size.height), pixelFormat,
+            TJFLAG_ACCURATEDCT | TJFLAG_LIMITSCANS | (stopOnWarning ? TJFLAG_STOPONWARNING : 0))
     }
 
     /// libjpeg's warnings that leave every pixel decoded (texts from libjpeg's jerror.h, stable

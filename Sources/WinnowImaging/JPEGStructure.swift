@@ -14,7 +14,7 @@ struct JPEGStructure {
     var hasFrameHeader = false
 
     init(_ bytes: UnsafeRawBufferPointer) {
-        var offset = 2  // after SOI (FF D8)
+        var offset = 2 // after SOI (FF D8)
         while let marker = bytes.byte(at: offset + 1), bytes[offset] == 0xFF {
             // Fill bytes: any number of FF before the marker code.
             if marker == 0xFF { offset += 1; continue }
@@ -23,10 +23,12 @@ struct JPEGStructure {
             // Start of scan or end of image: the metadata is behind us.
             if marker == 0xDA || marker == 0xD9 { return }
             guard let length = bytes.uint16(at: offset + 2, bigEndian: true).map(Int.init), length >= 2,
-                  let segment = bytes.slice(offset + 4..<offset + 2 + length) else { return }
+                let segment = bytes.slice(offset + 4..<offset + 2 + length)
+            else { return }
             if (0xC0...0xCF).contains(marker), ![0xC4, 0xC8, 0xCC].contains(marker) { hasFrameHeader = true }
             if marker == 0xE1, orientation == nil, segment.matches("Exif\0\0", at: 0),
-               let tiff = segment.slice(6..<segment.count) {
+                let tiff = segment.slice(6..<segment.count)
+            {
                 orientation = ExifOrientationReader.orientation(inTIFF: tiff)
             } else if marker == 0xEE, segment.matches("Adobe", at: 0) {
                 hasAdobeMarker = true

@@ -17,8 +17,9 @@ struct PNGReader {
     /// size has passed the limits.
     init(_ bytes: UnsafeRawBufferPointer) throws(ImageDecodeError) {
         structure = try PNGStructure(bytes)
-        info = ImageInfo(format: .png, storedSize: structure.size, orientation: structure.orientation ?? .topLeft,
-                         hasAlpha: structure.hasAlpha, storedGreyscale: structure.storedGreyscale)
+        info = ImageInfo(
+            format: .png, storedSize: structure.size, orientation: structure.orientation ?? .topLeft,
+            hasAlpha: structure.hasAlpha, storedGreyscale: structure.storedGreyscale)
     }
 
     /// Decodes the pixels (the caller has checked `info.storedSize` against its limits).

@@ -24,8 +24,9 @@ struct PNGStructure {
             throw .damaged(.png, detail: "the file ends inside its header (\(bytes.count) bytes)")
         }
         guard bytes.uint32(at: 8, bigEndian: true) == 13, bytes.matches("IHDR", at: 12),
-              let width = bytes.uint32(at: 16, bigEndian: true), let height = bytes.uint32(at: 20, bigEndian: true),
-              let colourType = bytes.byte(at: 25) else {
+            let width = bytes.uint32(at: 16, bigEndian: true), let height = bytes.uint32(at: 20, bigEndian: true),
+            let colourType = bytes.byte(at: 25)
+        else {
             throw .damaged(.png, detail: "the first chunk is not a valid IHDR header")
         }
         size = PixelSize(width: Int(width), height: Int(height))

@@ -17,8 +17,9 @@ struct WebPReader {
         if features.has_animation != 0 {
             throw .unsupported(.webp, detail: "it is animated; only still WebP images are decoded (save the first frame as a still image)")
         }
-        info = ImageInfo(format: .webp, storedSize: PixelSize(width: Int(features.width), height: Int(features.height)),
-                         orientation: WebPStructure(bytes).orientation ?? .topLeft, hasAlpha: features.has_alpha != 0)
+        info = ImageInfo(
+            format: .webp, storedSize: PixelSize(width: Int(features.width), height: Int(features.height)),
+            orientation: WebPStructure(bytes).orientation ?? .topLeft, hasAlpha: features.has_alpha != 0)
     }
 
     func decode(_ bytes: UnsafeRawBufferPointer, background: RGB) throws(ImageDecodeError) -> DecodedPixels {

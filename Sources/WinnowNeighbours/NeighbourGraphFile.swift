@@ -37,8 +37,9 @@ public enum NeighbourGraphFile {
     public static func read(_ bytes: UnsafeRawBufferPointer) throws(Damaged) -> NeighbourGraph {
         guard bytes.count >= magic.count + 16, Array(bytes.prefix(magic.count)) == magic else { throw Damaged() }
         guard let count = Int(exactly: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count, as: UInt64.self))),
-              let k = Int(exactly: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count + 8, as: UInt64.self))),
-              let size = NPYHeader.checkedByteCount([count, k], elementSize: 8) else { throw Damaged() }
+            let k = Int(exactly: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count + 8, as: UInt64.self))),
+            let size = NPYHeader.checkedByteCount([count, k], elementSize: 8)
+        else { throw Damaged() }
         let start = magic.count + 16
         guard bytes.count - start == size else { throw Damaged() }
         let ids = [Int32](unsafeUninitializedCapacity: count * k) { buffer, initialized in

@@ -35,8 +35,10 @@ public enum NeighbourSearch {
         public let description: String
     }
 
-    public static func search(_ matrix: EmbeddingMatrix, k: Int, method: Method = .auto,
-                              settings: HNSWSettings = HNSWSettings(), threads: Int = activeProcessors) throws(Failure) -> (graph: NeighbourGraph, method: Method) {
+    public static func search(
+        _ matrix: EmbeddingMatrix, k: Int, method: Method = .auto,
+        settings: HNSWSettings = HNSWSettings(), threads: Int = activeProcessors
+    ) throws(Failure) -> (graph: NeighbourGraph, method: Method) {
         let useExact = method == .exact || (method == .auto && autoIsExact(rows: matrix.rows, dimension: matrix.dimension))
         if useExact { return (try exact(matrix, k: k, threads: threads), .exact) }
         return (try approximate(matrix, k: k, settings: settings, threads: threads), .approximate)
@@ -70,14 +72,18 @@ public enum NeighbourSearch {
     /// the lower index. The similarity is float64 in a fixed order
     /// (`referenceSimilarity`), so the result is the same whatever the kernel, `block` and
     /// `threads`. `kernel` defaults to the one chosen from the CPU's features.
-    public static func exact(_ matrix: EmbeddingMatrix, k: Int, threads: Int = activeProcessors,
-                             kernel: SearchKernel = SearchKernel.selected.kernel, block: Int = defaultBlock) throws(Failure) -> NeighbourGraph {
+    public static func exact(
+        _ matrix: EmbeddingMatrix, k: Int, threads: Int = activeProcessors,
+        kernel: SearchKernel = SearchKernel.selected.kernel, block: Int = defaultBlock
+    ) throws(Failure) -> NeighbourGraph {
         try exactWithStatistics(matrix, k: k, threads: threads, kernel: kernel, block: block).graph
     }
 
-    public static func exactWithStatistics(_ matrix: EmbeddingMatrix, k: Int, threads: Int = activeProcessors,
-                                           kernel: SearchKernel = SearchKernel.selected.kernel,
-                                           block: Int = defaultBlock) throws(Failure) -> (graph: NeighbourGraph, statistics: ExactStatistics) {
+    public static func exactWithStatistics(
+        _ matrix: EmbeddingMatrix, k: Int, threads: Int = activeProcessors,
+        kernel: SearchKernel = SearchKernel.selected.kernel,
+        block: Int = defaultBlock
+    ) throws(Failure) -> (graph: NeighbourGraph, statistics: ExactStatistics) {
         let n = matrix.rows, d = matrix.dimension
         let k = min(k, max(n - 1, 0))
         var statistics = ExactStatistics(kernel: kernel)
@@ -89,7 +95,8 @@ public enum NeighbourSearch {
         let status = matrix.values.withUnsafeBufferPointer { v in
             ids.withUnsafeMutableBufferPointer { idsOut in
                 sims.withUnsafeMutableBufferPointer { simsOut in
-                    winnow_knn_exact(v.baseAddress, n, d, k, Int32(max(1, threads)), kernel.c, max(0, block), idsOut.baseAddress, simsOut.baseAddress, &c)
+                    winnow_knn_exact(
+                        v.baseAddress, n, d, k, Int32(max(1, threads)), kernel.c, max(0, block), idsOut.baseAddress, simsOut.baseAddress, &c)
                 }
             }
         }
@@ -123,20 +130,30 @@ public enum NeighbourSearch {
     // MARK: - Approximate
 
     /// Approximate k nearest neighbours from an HNSW graph (hnswlib), itself excluded.
-    public static func approximate(_ matrix: EmbeddingMatrix, k: Int, settings: HNSWSettings = HNSWSettings(),
-                                   threads: Int = activeProcessors) throws(Failure) -> NeighbourGraph {
+    public static func approximate(
+        _ matrix: EmbeddingMatrix, k: Int, settings: HNSWSettings = HNSWSettings(),
+        threads: Int = activeProcessors
+    ) throws(Failure) -> NeighbourGraph {
         try approximateTimed(matrix, k: k, settings: settings, threads: threads).graph
     }
 
     /// `approximate`, also reporting how long building and searching the index took.
-    public static func approximateTimed(_ matrix: EmbeddingMatrix, k: Int, settings: HNSWSettings = HNSWSettings(),
-                                        threads: Int = activeProcessors) throws(Failure) -> (graph: NeighbourGraph, build: Duration, search: Duration) {
+    public static func approximateTimed(
+        _ matrix: EmbeddingMatrix, k: Int, settings: HNSWSettings = HNSWSettings(),
+        threads: Int = activeProcessors
+    ) throws(Failure) -> (graph: NeighbourGraph, build: Duration, search: Duration) {
         let n = matrix.rows
         let k = min(k, max(n - 1, 0))
-        guard n > 1, k > 0 else { return (NeighbourGraph(count: n, k: k, ids: [Int32](repeating: -1, count: n * k), similarities: [Float](repeating: 0, count: n * k)), .zero, .zero) }
+        guard n > 1, k > 0 else {
+            return (
+                NeighbourGraph(count: n, k: k, ids: [Int32](repeating: -1, count: n * k), similarities: [Float](repeating: 0, count: n * k)), .zero,
+                .zero
+            )
+        }
         let started = ContinuousClock.now
         var error = [CChar](repeating: 0, count: 512)
-        guard let index = winnow_hnsw_create(Int32(matrix.dimension), n, settings.m, settings.efConstruction, settings.seed, &error, error.count) else {
+        guard let index = winnow_hnsw_create(Int32(matrix.dimension), n, settings.m, settings.efConstruction, settings.seed, &error, error.count)
+        else {
             throw Failure(description: errorText(error))
         }
         defer { winnow_hnsw_free(index) }
@@ -148,9 +165,11 @@ public enum NeighbourSearch {
         let wanted = k + 1
         var labels = [Int64](repeating: -1, count: n * wanted)
         var found = [Float](repeating: 0, count: n * wanted)
-        guard matrix.values.withUnsafeBufferPointer({ v in
-            winnow_hnsw_search(index, v.baseAddress, n, wanted, max(settings.ef, wanted), Int32(threads), &labels, &found, &error, error.count)
-        }) == 0 else {
+        guard
+            matrix.values.withUnsafeBufferPointer({ v in
+                winnow_hnsw_search(index, v.baseAddress, n, wanted, max(settings.ef, wanted), Int32(threads), &labels, &found, &error, error.count)
+            }) == 0
+        else {
             throw Failure(description: errorText(error))
         }
         let searched = ContinuousClock.now

@@ -31,7 +31,7 @@ public struct CPUFeatures: Sendable {
             ("avx512f", f.avx512f), ("avx512dq", f.avx512dq), ("avx512cd", f.avx512cd), ("avx512bw", f.avx512bw),
             ("avx512vl", f.avx512vl), ("avx512ifma", f.avx512ifma), ("avx512vbmi", f.avx512vbmi),
             ("avx512_vnni", f.avx512vnni), ("avx512_bf16", f.avx512bf16), ("avx512_fp16", f.avx512fp16),
-            ("avx_vnni", f.avxvnni), ("amx_tile", f.amx_tile),
+            ("avx_vnni", f.avxvnni), ("amx_tile", f.amx_tile)
         ]
         flags = named.filter { $0.1 != 0 }.map(\.0)
         osSavesAVX512 = f.os_avx512 != 0
@@ -96,7 +96,7 @@ public enum SearchKernel: String, Sendable, CaseIterable {
     /// minutes on two cores of a 2024 server with this kernel; approximate search above.
     public var exactWorkLimit: Double {
         switch self {
-        case .avx512VNNI: 1.4e14   // 1M × 128 (measured: see README, Benchmarks)
+        case .avx512VNNI: 1.4e14 // 1M × 128 (measured: see README, Benchmarks)
         case .avx512: 4e13
         case .avx2: 2e13
         case .portable: 5e12
@@ -114,7 +114,10 @@ public enum SearchKernel: String, Sendable, CaseIterable {
         let why = "the fastest this CPU supports, from CPUID (needs \(best.requires))"
         guard let name = override.map(trimmed), !name.isEmpty else { return (best, why) }
         guard let forced = SearchKernel(rawValue: name) else {
-            return (best, "\(why); \(overrideVariable)=\(TerminalText.sanitize(name)) is not a kernel (\(allCases.map(\.rawValue).joined(separator: ", "))) and was ignored")
+            return (
+                best,
+                "\(why); \(overrideVariable)=\(TerminalText.sanitize(name)) is not a kernel (\(allCases.map(\.rawValue).joined(separator: ", "))) and was ignored"
+            )
         }
         guard forced.isSupported else {
             return (best, "\(why); \(overrideVariable)=\(name) needs \(forced.requires), which this CPU lacks, and was ignored")
@@ -129,10 +132,11 @@ public enum SearchKernel: String, Sendable, CaseIterable {
             "search kernel: \(kernel.rawValue): \(kernel.summary)",
             "  why: \(reason)",
             "  CPU: \(CPUFeatures.current.summary)",
-            "  this CPU runs: \(supported.map(\.rawValue).joined(separator: ", ")) (force one with \(overrideVariable)=name)",
+            "  this CPU runs: \(supported.map(\.rawValue).joined(separator: ", ")) (force one with \(overrideVariable)=name)"
         ]
         if let coretype = getenv("OPENBLAS_CORETYPE").map({ String(cString: $0) }) {
-            lines.append("  OPENBLAS_CORETYPE=\(TerminalText.sanitize(coretype)) is set: respected (left as it is); Winnow's search does not use OpenBLAS")
+            lines.append(
+                "  OPENBLAS_CORETYPE=\(TerminalText.sanitize(coretype)) is set: respected (left as it is); Winnow's search does not use OpenBLAS")
         }
         return lines
     }

@@ -30,10 +30,12 @@ final class PostgresConnections: @unchecked Sendable {
         } else {
             let tls: PostgresConnection.Configuration.TLS
             do { tls = try Self.tls(url.tls, environment: environment) } catch {
-                throw .cannotConnect(url: url.redacted, reason: "cannot set up TLS (\(error))\n    fix: check $PGSSLROOTCERT, or the sslmode in the URL")
+                throw .cannotConnect(
+                    url: url.redacted, reason: "cannot set up TLS (\(error))\n    fix: check $PGSSLROOTCERT, or the sslmode in the URL")
             }
-            configuration = .init(host: url.host ?? "localhost", port: url.port, username: credentials.user,
-                                  password: credentials.password, database: credentials.database, tls: tls)
+            configuration = .init(
+                host: url.host ?? "localhost", port: url.port, username: credentials.user,
+                password: credentials.password, database: credentials.database, tls: tls)
         }
     }
 
@@ -73,8 +75,12 @@ final class PostgresConnections: @unchecked Sendable {
         nextID += 1
         lock.unlock()
         do {
-            return (try PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration,
-                                                   id: id, logger: Self.logger).wait(), false)
+            return (
+                try PostgresConnection.connect(
+                    on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration,
+                    id: id, logger: Self.logger
+                ).wait(), false
+            )
         } catch {
             throw .cannotConnect(url: url.redacted, reason: Self.connectFailure(error))
         }
@@ -186,7 +192,8 @@ final class PostgresConnections: @unchecked Sendable {
             return "the server asks for a password and none was found\n    fix: put it in ~/.pgpass (or $PGPASSFILE), or in $PGPASSWORD"
         }
         if error.code == .sslUnsupported {
-            return "the server does not offer TLS, which the URL requires (sslmode)\n    fix: enable ssl on the server, or connect through its Unix socket"
+            return
+                "the server does not offer TLS, which the URL requires (sslmode)\n    fix: enable ssl on the server, or connect through its Unix socket"
         }
         if let underlying = error.underlying {
             return "no connection (\(underlying))\n    fix: check that the server runs and the host, port or socket folder in the URL"
@@ -235,7 +242,8 @@ struct PostgresTransaction {
     }
 
     /// The rows of `query`, each decoded as a tuple of columns.
-    func rows<each Column: PostgresDecodable>(_ query: PostgresQuery, as type: (repeat each Column).Type) throws(StoreError) -> [(repeat each Column)] {
+    func rows<each Column: PostgresDecodable>(_ query: PostgresQuery, as type: (repeat each Column).Type) throws(StoreError) -> [(repeat each Column)]
+    {
         let result = try self.query(query)
         do {
             var rows: [(repeat each Column)] = []
@@ -262,14 +270,20 @@ struct PostgresTransaction {
             if error.code == .server, let info = error.serverInfo {
                 let message = info[.message] ?? "error \(info[.sqlState] ?? "")"
                 if info[.sqlState] == "53100" {
-                    return .io("the database server of \(url.redacted) is out of disk space: \(message)\n    fix: free space on the server; everything saved before is intact")
+                    return .io(
+                        "the database server of \(url.redacted) is out of disk space: \(message)\n    fix: free space on the server; everything saved before is intact"
+                    )
                 }
                 return .io("PostgreSQL (\(url.redacted)): \(message)")
             }
             if let underlying = error.underlying {
-                return .io("lost the connection to \(url.redacted) (\(underlying)): nothing of the unfinished change was stored\n    fix: check the server, then try again")
+                return .io(
+                    "lost the connection to \(url.redacted) (\(underlying)): nothing of the unfinished change was stored\n    fix: check the server, then try again"
+                )
             }
-            return .io("lost the connection to \(url.redacted) (\(error.code)): nothing of the unfinished change was stored\n    fix: check the server, then try again")
+            return .io(
+                "lost the connection to \(url.redacted) (\(error.code)): nothing of the unfinished change was stored\n    fix: check the server, then try again"
+            )
         }
         if let error = error as? PostgresDecodingError {
             return .io("PostgreSQL (\(url.redacted)): a stored value has an unexpected type (\(error.code)) in column \(error.columnName)")

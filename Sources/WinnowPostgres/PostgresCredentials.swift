@@ -43,7 +43,8 @@ struct PostgresCredentials: Equatable {
     static func passwordFile(_ path: String, hosts: [String], port: Int, database: String, user: String) -> String? {
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o077 == 0,
-              let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+            let text = try? String(contentsOfFile: path, encoding: .utf8)
+        else { return nil }
         for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
             let fields = splitEscaped(line)
             guard fields.count == 5 else { continue }

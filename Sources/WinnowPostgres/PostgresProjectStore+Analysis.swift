@@ -15,16 +15,20 @@ extension PostgresProjectStore {
             var items: [AnalysisContext.Item] = []
             var afterRow = Int64.min
             while true {
-                let batch = try db.rows(PostgresQuery(unsafeSQL: #"""
-                    SELECT id, "row", path, \#(Self.itemProblemSQL), metadata, given_labels, file_size, file_mtime
-                    FROM items WHERE "row" > $1 ORDER BY "row" LIMIT \#(Self.itemBatch)
-                    """#, binds: Self.binds(afterRow)), as: (Int64, Int64, String, String?, String, String?, Int64?, Double?).self)
+                let batch = try db.rows(
+                    PostgresQuery(
+                        unsafeSQL: #"""
+                            SELECT id, "row", path, \#(Self.itemProblemSQL), metadata, given_labels, file_size, file_mtime
+                            FROM items WHERE "row" > $1 ORDER BY "row" LIMIT \#(Self.itemBatch)
+                            """#, binds: Self.binds(afterRow)), as: (Int64, Int64, String, String?, String, String?, Int64?, Double?).self)
                 for (id, _, path, problem, metadata, givenText, size, time) in batch {
                     let given = givenText.map(LabelSet.init(storageText:))
                     let history = events[id] ?? []
-                    items.append(.init(id: id, path: path, problem: problem, metadataJSON: metadata, fileSize: size, modificationTime: time,
-                                       given: given, resolution: ItemHistory.resolve(given: given, events: history),
-                                       consensus: history.isEmpty ? .none : policy.consensus(history)))
+                    items.append(
+                        .init(
+                            id: id, path: path, problem: problem, metadataJSON: metadata, fileSize: size, modificationTime: time,
+                            given: given, resolution: ItemHistory.resolve(given: given, events: history),
+                            consensus: history.isEmpty ? .none : policy.consensus(history)))
                 }
                 guard let last = batch.last, batch.count == Int(Self.itemBatch) else { break }
                 afterRow = last.1
@@ -47,7 +51,9 @@ extension PostgresProjectStore {
     /// The path of matrix `name` in this host's state folder, written from the database when
     /// it is not there yet (to a temporary file renamed into place: a reader never sees half).
     func writeMatrix(_ name: String, _ db: PostgresTransaction) throws -> String {
-        guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else { throw StoreError.io("a stored matrix has an unusable name: \(TerminalText.sanitize(name))") }
+        guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
+            throw StoreError.io("a stored matrix has an unusable name: \(TerminalText.sanitize(name))")
+        }
         let folder = stateDirectory + "/matrices"
         let path = folder + "/" + name
         if FileManager.default.fileExists(atPath: path) { return path }

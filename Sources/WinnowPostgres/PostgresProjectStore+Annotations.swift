@@ -13,8 +13,10 @@ extension PostgresProjectStore {
     /// Every annotation of the dataset's items, by item and annotator, for CROWDLAB.
     public func allAnnotations() throws(StoreError) -> [(itemID: Int64, annotator: String, labels: LabelSet)] {
         try read { db in
-            try db.rows(#"SELECT item_id, annotator, labels FROM annotations ORDER BY item_id, annotator COLLATE "C""#,
-                        as: (Int64, String, String).self).map { (itemID: $0.0, annotator: $0.1, labels: LabelSet(storageText: $0.2)) }
+            try db.rows(
+                #"SELECT item_id, annotator, labels FROM annotations ORDER BY item_id, annotator COLLATE "C""#,
+                as: (Int64, String, String).self
+            ).map { (itemID: $0.0, annotator: $0.1, labels: LabelSet(storageText: $0.2)) }
         }
     }
 
@@ -25,8 +27,12 @@ extension PostgresProjectStore {
             var result: [Int64: [(annotator: String, labels: LabelSet)]] = [:]
             var binds = PostgresBindings()
             binds.append(ids)
-            for (item, annotator, labels) in try db.rows(PostgresQuery(unsafeSQL: #"SELECT item_id, annotator, labels FROM annotations WHERE item_id = ANY($1) ORDER BY annotator COLLATE "C""#, binds: binds),
-                                                         as: (Int64, String, String).self) {
+            for (item, annotator, labels) in try db.rows(
+                PostgresQuery(
+                    unsafeSQL: #"SELECT item_id, annotator, labels FROM annotations WHERE item_id = ANY($1) ORDER BY annotator COLLATE "C""#,
+                    binds: binds),
+                as: (Int64, String, String).self)
+            {
                 result[item, default: []].append((annotator, LabelSet(storageText: labels)))
             }
             return result
@@ -39,7 +45,10 @@ extension PostgresProjectStore {
     public func evidence() throws(StoreError) -> ProjectStore.Evidence {
         try read { db in
             ProjectStore.Evidence(
-                labelledItems: Int(try db.row(#"SELECT COUNT(*) FROM items WHERE "row" IS NOT NULL AND given_labels IS NOT NULL AND given_labels <> ''"#, as: Int64.self) ?? 0),
+                labelledItems: Int(
+                    try db.row(
+                        #"SELECT COUNT(*) FROM items WHERE "row" IS NOT NULL AND given_labels IS NOT NULL AND given_labels <> ''"#, as: Int64.self)
+                        ?? 0),
                 models: Int(try db.row("SELECT COUNT(*) FROM models", as: Int64.self) ?? 0),
                 hasEmbeddings: (try db.row("SELECT COUNT(*) FROM embeddings", as: Int64.self) ?? 0) > 0,
                 classesFromFile: try Self.setting(.classesFromFile, db) == "true",

@@ -18,9 +18,11 @@ extension PostgresProjectStore {
 
     /// `reviewer`'s newest decision that an undo of its image would take back now, with the
     /// image's row and path; nil when there is none among their `searched` newest.
-    public func latestDecisionInEffect(by reviewer: String, searched: Int = 500) throws(StoreError) -> (event: DecisionEvent, row: Int, path: String)? {
+    public func latestDecisionInEffect(by reviewer: String, searched: Int = 500) throws(StoreError) -> (event: DecisionEvent, row: Int, path: String)?
+    {
         try read { db in
-            let candidates = try db.rows(#"""
+            let candidates = try db.rows(
+                #"""
                 SELECT e.id, e.item_id, i."row", i.path FROM events e JOIN items i ON i.id = e.item_id
                 WHERE e.reviewer = \#(reviewer) AND e.action <> 'undo' AND i."row" IS NOT NULL ORDER BY e.id DESC LIMIT \#(Int64(max(0, searched)))
                 """#, as: (Int64, Int64, Int64, String).self)
@@ -43,7 +45,8 @@ extension PostgresProjectStore {
             var replay = RatingsReplay(undone: undone, removedItems: removed)
             var after = Int64.min
             while true {
-                let rows = try db.rows("""
+                let rows = try db.rows(
+                    """
                     SELECT id, item_id, reviewer, action, new_labels FROM events
                     WHERE action IN ('accept', 'relabel', 'exclude') AND id > \(after) ORDER BY id LIMIT \(Self.logBatch)
                     """, as: (Int64, Int64, String, String, String?).self)
@@ -64,18 +67,23 @@ extension PostgresProjectStore {
     func reviewFigures(batch: Int64) throws(StoreError) -> ReviewFigures {
         try read { db in
             var tally = ReviewFiguresTally()
-            for (reviewer, action, n) in try db.rows("SELECT reviewer, action, COUNT(*) FROM events GROUP BY reviewer, action",
-                                                     as: (String, String, Int64).self) {
+            for (reviewer, action, n) in try db.rows(
+                "SELECT reviewer, action, COUNT(*) FROM events GROUP BY reviewer, action",
+                as: (String, String, Int64).self)
+            {
                 tally.count(reviewer: reviewer, action: action, Int(n))
             }
             var after = Int64.min
             while true {
-                let items = try db.rows(#"SELECT id, given_labels FROM items WHERE "row" IS NOT NULL AND id > \#(after) ORDER BY id LIMIT \#(batch)"#,
-                                        as: (Int64, String?).self)
+                let items = try db.rows(
+                    #"SELECT id, given_labels FROM items WHERE "row" IS NOT NULL AND id > \#(after) ORDER BY id LIMIT \#(batch)"#,
+                    as: (Int64, String?).self)
                 guard let first = items.first, let last = items.last else { break }
-                let events = try db.rows(PostgresQuery(unsafeSQL: """
-                    SELECT \(Self.eventColumns), flags FROM events WHERE item_id BETWEEN $1 AND $2 ORDER BY item_id, id
-                    """, binds: Self.binds(first.0, last.0)), as: FlaggedEventRow.self)
+                let events = try db.rows(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            SELECT \(Self.eventColumns), flags FROM events WHERE item_id BETWEEN $1 AND $2 ORDER BY item_id, id
+                            """, binds: Self.binds(first.0, last.0)), as: FlaggedEventRow.self)
                 var next = 0
                 for (id, given) in items {
                     var history: [DecisionEvent] = [], flags: [String?] = []

@@ -8,8 +8,10 @@ extension PostgresProjectStore {
     /// Replaces the project's view of the dataset with `snapshot`, in one transaction, keeping
     /// every decision. Items are matched by their path under images/, so a re-import (from
     /// any host's copy of the dataset) keeps each item's id and history.
-    public func applyImport(_ snapshot: DatasetSnapshot, datasetRoot: String,
-                            progress: any ProgressReporter = SilentProgress()) throws(StoreError) -> ImportSummary {
+    public func applyImport(
+        _ snapshot: DatasetSnapshot, datasetRoot: String,
+        progress: any ProgressReporter = SilentProgress()
+    ) throws(StoreError) -> ImportSummary {
         progress.begin("storing prediction matrices", total: nil)
         let matrices = snapshot.models.map { Self.npy($0.probabilities, rows: snapshot.items.count, columns: snapshot.taxonomy.count) }
         progress.end()
@@ -18,7 +20,8 @@ extension PostgresProjectStore {
             try db.run("LOCK TABLE items IN SHARE ROW EXCLUSIVE MODE")
             let previousCount = Int(try db.row("SELECT COUNT(*) FROM items", as: Int64.self) ?? 0)
             func set(_ key: ProjectSetting, _ value: String) throws {
-                try db.query("INSERT INTO project(key, value) VALUES (\(key.rawValue), \(value)) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                try db.query(
+                    "INSERT INTO project(key, value) VALUES (\(key.rawValue), \(value)) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             }
             try set(.datasetRoot, datasetRoot)
             try set(.layout, snapshot.layout.rawValue)
@@ -28,7 +31,9 @@ extension PostgresProjectStore {
 
             try db.run("UPDATE classes SET position = NULL")
             for (position, name) in snapshot.taxonomy.names.enumerated() {
-                try db.query("INSERT INTO classes(name, position) VALUES (\(name), \(Int64(position))) ON CONFLICT (name) DO UPDATE SET position = excluded.position")
+                try db.query(
+                    "INSERT INTO classes(name, position) VALUES (\(name), \(Int64(position))) ON CONFLICT (name) DO UPDATE SET position = excluded.position"
+                )
             }
 
             progress.begin("writing the project", total: snapshot.items.count + snapshot.annotations.count)
@@ -36,44 +41,57 @@ extension PostgresProjectStore {
             let rows = Array(snapshot.items.enumerated())
             if previousCount == 0 {
                 // Ids follow items.csv, as in the SQLite store.
-                try Self.insertInBatches(db, rows, columns: 8,
-                    sql: #"INSERT INTO items(id, path, "row", metadata, problem, file_size, file_mtime, given_labels) VALUES "#) { row, binds in
+                try Self.insertInBatches(
+                    db, rows, columns: 8,
+                    sql: #"INSERT INTO items(id, path, "row", metadata, problem, file_size, file_mtime, given_labels) VALUES "#
+                ) { row, binds in
                     itemIDs[row.offset] = Int64(row.offset + 1)
                     binds.append(Int64(row.offset + 1))
                     Self.bindItem(row.element, row: row.offset, &binds)
-                } progress: { progress.update($0) }
+                } progress: {
+                    progress.update($0)
+                }
                 try db.query("SELECT setval('items_id_seq', \(Int64(max(snapshot.items.count, 1))))")
             } else {
                 try db.run(#"UPDATE items SET "row" = NULL"#)
-                try Self.insertInBatches(db, rows, columns: 7,
+                try Self.insertInBatches(
+                    db, rows, columns: 7,
                     sql: #"INSERT INTO items(path, "row", metadata, problem, file_size, file_mtime, given_labels) VALUES "#,
                     suffix: #"""
-                     ON CONFLICT (path) DO UPDATE SET "row" = excluded."row", metadata = excluded.metadata, problem = excluded.problem,
-                        file_size = excluded.file_size, file_mtime = excluded.file_mtime, given_labels = excluded.given_labels
-                     RETURNING id, "row"
-                    """#) { row, binds in
+                         ON CONFLICT (path) DO UPDATE SET "row" = excluded."row", metadata = excluded.metadata, problem = excluded.problem,
+                            file_size = excluded.file_size, file_mtime = excluded.file_mtime, given_labels = excluded.given_labels
+                         RETURNING id, "row"
+                        """#
+                ) { row, binds in
                     Self.bindItem(row.element, row: row.offset, &binds)
                 } returned: { result in
                     for row in result {
                         let (id, index) = try row.decode((Int64, Int64).self)
                         itemIDs[Int(index)] = id
                     }
-                } progress: { progress.update($0) }
+                } progress: {
+                    progress.update($0)
+                }
             }
 
             try db.run("DELETE FROM annotations")
-            try Self.insertInBatches(db, Array(snapshot.annotations), columns: 3,
-                                     sql: "INSERT INTO annotations(item_id, annotator, labels) VALUES ") { annotation, binds in
+            try Self.insertInBatches(
+                db, Array(snapshot.annotations), columns: 3,
+                sql: "INSERT INTO annotations(item_id, annotator, labels) VALUES "
+            ) { annotation, binds in
                 binds.append(itemIDs[annotation.item])
                 binds.append(annotation.annotator)
                 binds.append(annotation.labels.storageText)
-            } progress: { progress.update(snapshot.items.count + $0) }
+            } progress: {
+                progress.update(snapshot.items.count + $0)
+            }
             progress.end()
 
             try db.run("DELETE FROM models")
             for (model, npy) in zip(snapshot.models, matrices) {
                 try db.query("INSERT INTO matrices(name, npy) VALUES (\(npy.name), \(npy.bytes)) ON CONFLICT (name) DO NOTHING")
-                try db.query("""
+                try db.query(
+                    """
                     INSERT INTO models(name, source, matrix_file, rows, columns)
                     VALUES (\(model.name), \(model.source), \(npy.name), \(Int64(snapshot.items.count)), \(Int64(snapshot.taxonomy.count)))
                     """)
@@ -82,7 +100,8 @@ extension PostgresProjectStore {
             try db.run("DELETE FROM matrices WHERE name NOT IN (SELECT matrix_file FROM models)")
             try db.run("DELETE FROM embeddings")
             if let e = snapshot.embeddings {
-                try db.query("""
+                try db.query(
+                    """
                     INSERT INTO embeddings(source, rows, dimension, scalar_type, file_size, file_mtime, fingerprint)
                     VALUES (\(e.source), \(Int64(e.rows)), \(Int64(e.dimension)), \(e.scalarType), \(Int64(e.fileSize)), \(e.modificationTime), \(String(e.fingerprint, radix: 16)))
                     """)
@@ -113,10 +132,12 @@ extension PostgresProjectStore {
 
     /// Inserts `rows` with multi-row INSERTs of as many rows as the protocol's 65,535
     /// parameters allow (at most 2,000): a million items take 500 round trips, not a million.
-    static func insertInBatches<Row>(_ db: PostgresTransaction, _ rows: [Row], columns: Int, sql: String, suffix: String = "",
-                                     bind: (Row, inout PostgresBindings) -> Void,
-                                     returned: (PostgresQueryResult) throws -> Void = { _ in },
-                                     progress: (Int) -> Void) throws {
+    static func insertInBatches<Row>(
+        _ db: PostgresTransaction, _ rows: [Row], columns: Int, sql: String, suffix: String = "",
+        bind: (Row, inout PostgresBindings) -> Void,
+        returned: (PostgresQueryResult) throws -> Void = { _ in },
+        progress: (Int) -> Void
+    ) throws {
         let batch = min(2000, 65_535 / columns)
         var start = 0
         while start < rows.count {

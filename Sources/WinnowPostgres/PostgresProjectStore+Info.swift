@@ -18,8 +18,9 @@ extension PostgresProjectStore {
         var events: [Int64: [DecisionEvent]] = [:]
         var after = Int64.min
         while true {
-            let batch = try db.rows(PostgresQuery(unsafeSQL: "SELECT \(eventColumns) FROM events WHERE id > $1 ORDER BY id LIMIT \(logBatch)", binds: binds(after)),
-                                    as: EventRow.self)
+            let batch = try db.rows(
+                PostgresQuery(unsafeSQL: "SELECT \(eventColumns) FROM events WHERE id > $1 ORDER BY id LIMIT \(logBatch)", binds: binds(after)),
+                as: EventRow.self)
             for row in batch { events[row.1, default: []].append(event(from: row)) }
             guard let last = batch.last, batch.count == Int(logBatch) else { return events }
             after = last.0
@@ -41,8 +42,11 @@ extension PostgresProjectStore {
             let events = try Self.eventsByItem(db)
             var afterRow = Int64.min
             while true {
-                let batch = try db.rows(PostgresQuery(unsafeSQL: #"SELECT id, "row", path, \#(Self.itemProblemSQL), given_labels FROM items WHERE "row" > $1 ORDER BY "row" LIMIT \#(Self.itemBatch)"#,
-                                                      binds: Self.binds(afterRow)), as: (Int64, Int64, String, String?, String?).self)
+                let batch = try db.rows(
+                    PostgresQuery(
+                        unsafeSQL:
+                            #"SELECT id, "row", path, \#(Self.itemProblemSQL), given_labels FROM items WHERE "row" > $1 ORDER BY "row" LIMIT \#(Self.itemBatch)"#,
+                        binds: Self.binds(afterRow)), as: (Int64, Int64, String, String?, String?).self)
                 for (id, _, path, problem, givenText) in batch {
                     items += 1
                     let labels = givenText.map(LabelSet.init(storageText:))
@@ -58,22 +62,29 @@ extension PostgresProjectStore {
                 guard let last = batch.last, batch.count == Int(Self.itemBatch) else { break }
                 afterRow = last.1
             }
-            let annotators = try db.rows(#"SELECT annotator, COUNT(*) FROM annotations GROUP BY annotator ORDER BY annotator COLLATE "C""#, as: (String, Int64).self)
-                .map { ProjectInfo.AnnotatorCount(name: $0.0, labels: Int($0.1)) }
-            let disagreements = Int(try db.row("""
-                SELECT COUNT(*) FROM (SELECT item_id FROM annotations GROUP BY item_id HAVING COUNT(DISTINCT labels) > 1) AS disputed
-                """, as: Int64.self) ?? 0)
+            let annotators = try db.rows(
+                #"SELECT annotator, COUNT(*) FROM annotations GROUP BY annotator ORDER BY annotator COLLATE "C""#, as: (String, Int64).self
+            )
+            .map { ProjectInfo.AnnotatorCount(name: $0.0, labels: Int($0.1)) }
+            let disagreements = Int(
+                try db.row(
+                    """
+                    SELECT COUNT(*) FROM (SELECT item_id FROM annotations GROUP BY item_id HAVING COUNT(DISTINCT labels) > 1) AS disputed
+                    """, as: Int64.self) ?? 0)
             let models = try db.rows(#"SELECT name, source FROM models ORDER BY name COLLATE "C""#, as: (String, String).self)
                 .map { ProjectInfo.Model(name: $0.0, source: $0.1) }
             let embeddings = try db.row("SELECT source, dimension, scalar_type FROM embeddings", as: (String, Int64, String).self)
                 .map { ProjectInfo.Embeddings(source: $0.0, dimension: Int($0.1), scalarType: $0.2) }
             var byAction = Dictionary(uniqueKeysWithValues: DecisionAction.allCases.map { ($0.rawValue, 0) })
             var byReviewer = [String: [String: Int]]()
-            for (reviewer, action, n) in try db.rows("SELECT reviewer, action, COUNT(*) FROM events GROUP BY reviewer, action", as: (String, String, Int64).self) {
+            for (reviewer, action, n) in try db.rows(
+                "SELECT reviewer, action, COUNT(*) FROM events GROUP BY reviewer, action", as: (String, String, Int64).self)
+            {
                 byAction[action, default: 0] += Int(n)
                 byReviewer[reviewer, default: [:]][action] = Int(n)
             }
-            let metadataColumns = try Self.setting(.metadataColumns, db).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+            let metadataColumns =
+                try Self.setting(.metadataColumns, db).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
             return ProjectInfo(
                 dataset: try Self.setting(.datasetRoot, db) ?? "", state: location, layout: try Self.setting(.layout, db) ?? "",
                 multiLabel: try Self.setting(.multiLabel, db) == "true", items: items,

@@ -33,21 +33,29 @@ extension PostgresProjectStore {
 
     static func itemStates(_ db: PostgresTransaction, ids: [Int64]) throws -> [ItemState] {
         var rows: [Int64: (Int64?, String, String?, String?)] = [:]
-        for (id, row, path, given, problem) in try db.rows(#"SELECT id, "row", path, given_labels, problem FROM items WHERE id = ANY(\#(ids))"#,
-                                                           as: (Int64, Int64?, String, String?, String?).self) {
+        for (id, row, path, given, problem) in try db.rows(
+            #"SELECT id, "row", path, given_labels, problem FROM items WHERE id = ANY(\#(ids))"#,
+            as: (Int64, Int64?, String, String?, String?).self)
+        {
             rows[id] = (row, path, given, problem)
         }
         var events: [Int64: [DecisionEvent]] = [:]
-        for row in try db.rows(PostgresQuery(unsafeSQL: "SELECT \(eventColumns) FROM events WHERE item_id = ANY($1) ORDER BY id", binds: {
-            var binds = PostgresBindings(); binds.append(ids); return binds }()), as: EventRow.self) {
+        for row in try db.rows(
+            PostgresQuery(
+                unsafeSQL: "SELECT \(eventColumns) FROM events WHERE item_id = ANY($1) ORDER BY id",
+                binds: {
+                    var binds = PostgresBindings(); binds.append(ids); return binds
+                }()), as: EventRow.self)
+        {
             events[row.1, default: []].append(event(from: row))
         }
         return ids.compactMap { id in
             guard let (row, path, givenText, problem) = rows[id] else { return nil }
             let given = givenText.map(LabelSet.init(storageText:))
             let history = events[id] ?? []
-            return ItemState(id: id, row: row.map(Int.init), path: path, given: given,
-                             resolution: ItemHistory.resolve(given: given, events: history), problem: problem, events: history)
+            return ItemState(
+                id: id, row: row.map(Int.init), path: path, given: given,
+                resolution: ItemHistory.resolve(given: given, events: history), problem: problem, events: history)
         }
     }
 
@@ -72,8 +80,11 @@ extension PostgresProjectStore {
             var events: [Int64: [DecisionEvent]] = [:]
             var afterEvent = Int64.min
             while true {
-                let batch = try db.rows(PostgresQuery(unsafeSQL: "SELECT \(Self.eventColumns) FROM events WHERE id > $1 ORDER BY id LIMIT \(logBatch)", binds: Self.binds(afterEvent)),
-                                        as: EventRow.self)
+                let batch = try db.rows(
+                    PostgresQuery(
+                        unsafeSQL: "SELECT \(Self.eventColumns) FROM events WHERE id > $1 ORDER BY id LIMIT \(logBatch)",
+                        binds: Self.binds(afterEvent)),
+                    as: EventRow.self)
                 for row in batch { events[row.1, default: []].append(Self.event(from: row)) }
                 guard let last = batch.last, batch.count == Int(logBatch) else { break }
                 afterEvent = last.0
@@ -108,14 +119,18 @@ struct PostgresExportSnapshot: ExportSnapshot {
         var index = 0
         var afterRow = Int64.min
         while true {
-            let sql = #"SELECT id, "row", path, \#(metadata ? "metadata" : "'{}'"), given_labels, problem FROM items WHERE "row" > $1 ORDER BY "row" LIMIT \#(itemBatch)"#
-            let batch = try db.rows(PostgresQuery(unsafeSQL: sql, binds: PostgresProjectStore.binds(afterRow)),
-                                    as: (Int64, Int64, String, String, String?, String?).self)
+            let sql =
+                #"SELECT id, "row", path, \#(metadata ? "metadata" : "'{}'"), given_labels, problem FROM items WHERE "row" > $1 ORDER BY "row" LIMIT \#(itemBatch)"#
+            let batch = try db.rows(
+                PostgresQuery(unsafeSQL: sql, binds: PostgresProjectStore.binds(afterRow)),
+                as: (Int64, Int64, String, String, String?, String?).self)
             for (id, _, path, metadataJSON, givenText, problem) in batch {
                 let given = givenText.map(LabelSet.init(storageText:))
                 let history = events[id] ?? []
-                try visit(ExportRecord(index: index, itemID: id, path: path, metadataJSON: metadataJSON, given: given,
-                                       resolution: ItemHistory.resolve(given: given, events: history), events: history, problem: problem))
+                try visit(
+                    ExportRecord(
+                        index: index, itemID: id, path: path, metadataJSON: metadataJSON, given: given,
+                        resolution: ItemHistory.resolve(given: given, events: history), events: history, problem: problem))
                 index += 1
             }
             guard let last = batch.last, batch.count == Int(itemBatch) else { break }

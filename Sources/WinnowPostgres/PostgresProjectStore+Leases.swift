@@ -15,8 +15,10 @@ extension PostgresProjectStore {
     /// for the same item at the same moment never both get it, and neither waits for the
     /// other (the one that finds it locked is told it is taken). An item is held only while
     /// it still needs the reviewer under `policy` (`settling`: disputed items, for leads).
-    public func hold(itemIDs: [Int64], reviewer: String, session: String, policy: TeamPolicy,
-                     settling: Bool = false, now: Date = Date()) throws(StoreError) -> [Int64: HoldOutcome] {
+    public func hold(
+        itemIDs: [Int64], reviewer: String, session: String, policy: TeamPolicy,
+        settling: Bool = false, now: Date = Date()
+    ) throws(StoreError) -> [Int64: HoldOutcome] {
         try write { db in
             let nowSeconds = now.timeIntervalSince1970
             try db.query("DELETE FROM leases WHERE session = \(session) AND NOT (item_id = ANY(\(itemIDs)))")
@@ -34,11 +36,14 @@ extension PostgresProjectStore {
                     try db.query("DELETE FROM leases WHERE item_id = \(id) AND session = \(session)")
                     continue
                 }
-                if let other = try db.row("SELECT reviewer FROM leases WHERE item_id = \(id) AND session <> \(session) AND expires_at > \(nowSeconds)", as: String.self) {
+                if let other = try db.row(
+                    "SELECT reviewer FROM leases WHERE item_id = \(id) AND session <> \(session) AND expires_at > \(nowSeconds)", as: String.self)
+                {
                     outcomes[id] = .heldBy(other)
                     continue
                 }
-                try db.query("""
+                try db.query(
+                    """
                     INSERT INTO leases(item_id, reviewer, session, acquired_at, expires_at)
                     VALUES (\(id), \(reviewer), \(session), \(Timestamp.string(from: now)), \(nowSeconds + policy.leaseSeconds))
                     ON CONFLICT (item_id) DO UPDATE SET
@@ -67,8 +72,10 @@ extension PostgresProjectStore {
     public func itemsHeldByOthers(session: String, now: Date = Date()) throws(StoreError) -> [Int64: String] {
         try read { db in
             var held: [Int64: String] = [:]
-            for (id, reviewer) in try db.rows("SELECT item_id, reviewer FROM leases WHERE session <> \(session) AND expires_at > \(now.timeIntervalSince1970)",
-                                              as: (Int64, String).self) {
+            for (id, reviewer) in try db.rows(
+                "SELECT item_id, reviewer FROM leases WHERE session <> \(session) AND expires_at > \(now.timeIntervalSince1970)",
+                as: (Int64, String).self)
+            {
                 held[id] = reviewer
             }
             return held
@@ -78,12 +85,15 @@ extension PostgresProjectStore {
     /// Leases in force, oldest first.
     public func activeLeases(now: Date = Date()) throws(StoreError) -> [Lease] {
         try read { db in
-            try db.rows("""
+            try db.rows(
+                """
                 SELECT l.item_id, i.path, l.reviewer, l.session, l.acquired_at, l.expires_at
                 FROM leases l JOIN items i ON i.id = l.item_id WHERE l.expires_at > \(now.timeIntervalSince1970) ORDER BY l.acquired_at, l.item_id
-                """, as: (Int64, String, String, String, String, Double).self).map {
-                Lease(itemID: $0.0, image: $0.1, reviewer: $0.2, session: $0.3,
-                      acquiredAt: Timestamp.date(from: $0.4) ?? now, expiresAt: Date(timeIntervalSince1970: $0.5))
+                """, as: (Int64, String, String, String, String, Double).self
+            ).map {
+                Lease(
+                    itemID: $0.0, image: $0.1, reviewer: $0.2, session: $0.3,
+                    acquiredAt: Timestamp.date(from: $0.4) ?? now, expiresAt: Date(timeIntervalSince1970: $0.5))
             }
         }
     }
@@ -93,7 +103,8 @@ extension PostgresProjectStore {
     @discardableResult
     public func breakLeases(reviewer: String? = nil, image: String? = nil) throws(StoreError) -> Int {
         try write { db in
-            let result = try db.query("""
+            let result = try db.query(
+                """
                 DELETE FROM leases WHERE (\(reviewer)::text IS NULL OR reviewer = \(reviewer))
                 AND (\(image)::text IS NULL OR item_id = (SELECT id FROM items WHERE path = \(image)))
                 """)
@@ -103,7 +114,9 @@ extension PostgresProjectStore {
 
     /// The lease another reviewer holds on `itemID` now, if any (decisions refuse it).
     static func foreignLease(_ db: PostgresTransaction, itemID: Int64, reviewer: String, now: Date) throws -> (reviewer: String, until: Date)? {
-        try db.row("SELECT reviewer, expires_at FROM leases WHERE item_id = \(itemID) AND reviewer <> \(reviewer) AND expires_at > \(now.timeIntervalSince1970)",
-                   as: (String, Double).self).map { ($0.0, Date(timeIntervalSince1970: $0.1)) }
+        try db.row(
+            "SELECT reviewer, expires_at FROM leases WHERE item_id = \(itemID) AND reviewer <> \(reviewer) AND expires_at > \(now.timeIntervalSince1970)",
+            as: (String, Double).self
+        ).map { ($0.0, Date(timeIntervalSince1970: $0.1)) }
     }
 }

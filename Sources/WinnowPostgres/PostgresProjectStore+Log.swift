@@ -9,19 +9,28 @@ extension PostgresProjectStore {
     static let logBatch: Int64 = 10_000
 
     /// `DecisionLogChain.columns`: the hashed fields in canonical order, then the stored hash.
-    static let chainColumns = "e.id, e.item_id, i.path, e.reviewer, e.action, e.old_labels, e.new_labels, e.queue, e.reason, e.note, e.undoes, e.created_at, e.score, e.flags, e.hash"
-    typealias ChainRow = (Int64, Int64, String?, String, String, String?, String?, String?, String?, String?, Int64?, String, Double?, String?, String?)
+    static let chainColumns =
+        "e.id, e.item_id, i.path, e.reviewer, e.action, e.old_labels, e.new_labels, e.queue, e.reason, e.note, e.undoes, e.created_at, e.score, e.flags, e.hash"
+    typealias ChainRow = (
+        Int64, Int64, String?, String, String, String?, String?, String?, String?, String?, Int64?, String, Double?, String?, String?
+    )
 
     /// Visits the events after `filter` in id order, `logBatch` at a time, inside `db`'s snapshot.
-    static func forEachChainRow(_ db: PostgresTransaction, filter: String = "", binds extra: PostgresBindings = PostgresBindings(),
-                                batch: Int64 = logBatch, _ visit: (ChainRow) throws -> Bool) throws {
+    static func forEachChainRow(
+        _ db: PostgresTransaction, filter: String = "", binds extra: PostgresBindings = PostgresBindings(),
+        batch: Int64 = logBatch, _ visit: (ChainRow) throws -> Bool
+    ) throws {
         var after = Int64.min
         while true {
             var binds = extra
             binds.append(after)
             let condition = (filter.isEmpty ? "" : filter + " AND ") + "e.id > $\(binds.count)"
-            let rows = try db.rows(PostgresQuery(unsafeSQL: "SELECT \(chainColumns) FROM events e LEFT JOIN items i ON i.id = e.item_id WHERE \(condition) ORDER BY e.id LIMIT \(batch)", binds: binds),
-                                   as: ChainRow.self)
+            let rows = try db.rows(
+                PostgresQuery(
+                    unsafeSQL:
+                        "SELECT \(chainColumns) FROM events e LEFT JOIN items i ON i.id = e.item_id WHERE \(condition) ORDER BY e.id LIMIT \(batch)",
+                    binds: binds),
+                as: ChainRow.self)
             for row in rows where try !visit(row) { return }
             guard let last = rows.last, rows.count == Int(batch) else { return }
             after = last.0

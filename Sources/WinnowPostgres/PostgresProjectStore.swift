@@ -28,7 +28,8 @@ public final class PostgresProjectStore: Sendable {
         let parsed: PostgresURL
         do { parsed = try PostgresURL(url) } catch { throw .cannotConnect(url: PostgresURLError.redact(url), reason: error.problem) }
         location = parsed.redacted
-        self.stateDirectory = stateDirectory ?? NSTemporaryDirectory() + "/winnow-postgres-"
+        self.stateDirectory =
+            stateDirectory ?? NSTemporaryDirectory() + "/winnow-postgres-"
             + String(location.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) && $0.isASCII ? Character($0) : "_" })
         connections = try PostgresConnections(url: parsed, environment: environment)
         try PostgresSchema.migrate(connections)

@@ -96,7 +96,8 @@ public struct PostgresURL: Sendable, Equatable {
                 }
                 tls = mode
             default:
-                throw PostgresURLError(url: text, problem: "the parameter \(key) is not one Winnow understands (host, port, user, password, dbname, sslmode)")
+                throw PostgresURLError(
+                    url: text, problem: "the parameter \(key) is not one Winnow understands (host, port, user, password, dbname, sslmode)")
             }
         }
     }
@@ -157,7 +158,8 @@ public struct PostgresURLError: Error, Sendable, Equatable, CustomStringConverti
             let afterScheme = text[scheme.upperBound...]
             let authorityEnd = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? afterScheme.endIndex
             if let at = afterScheme[..<authorityEnd].lastIndex(of: "@"),
-               let colon = afterScheme[..<at].firstIndex(of: ":") {
+                let colon = afterScheme[..<at].firstIndex(of: ":")
+            {
                 text.replaceSubrange(colon..<at, with: "")
             }
         }

@@ -55,9 +55,12 @@ package enum DecisionLogChain {
 
     /// The columns hashed, in canonical order (aliases: `e` events, `i` items), then the
     /// stored hash. `SELECT <columns> FROM events e LEFT JOIN items i ON i.id = e.item_id`.
-    static let columns = "e.id, e.item_id, i.path, e.reviewer, e.action, e.old_labels, e.new_labels, e.queue, e.reason, e.note, e.undoes, e.created_at, e.score, e.flags, e.hash"
-    package static let fieldNames: [String] = ["id", "item_id", "item_path", "reviewer", "action", "old_labels", "new_labels",
-                                       "queue", "reason", "note", "undoes", "created_at", "score", "flags"]
+    static let columns =
+        "e.id, e.item_id, i.path, e.reviewer, e.action, e.old_labels, e.new_labels, e.queue, e.reason, e.note, e.undoes, e.created_at, e.score, e.flags, e.hash"
+    package static let fieldNames: [String] = [
+        "id", "item_id", "item_path", "reviewer", "action", "old_labels", "new_labels",
+        "queue", "reason", "note", "undoes", "created_at", "score", "flags"
+    ]
     /// Index of `hash` in `columns`.
     static let hashColumn: Int32 = 14
 
@@ -98,13 +101,13 @@ package enum DecisionLogChain {
 
         private mutating func appendLengthPrefixed(_ value: UnsafeBufferPointer<UInt8>) {
             DecisionLogChain.withDecimal(Int64(value.count)) { bytes.append(contentsOf: $0) }
-            bytes.append(0x3A)  // :
+            bytes.append(0x3A) // :
             bytes.append(contentsOf: value)
         }
 
         package mutating func null() {
             name()
-            bytes.append(contentsOf: [0x2D, 0x0A])  // -\n
+            bytes.append(contentsOf: [0x2D, 0x0A]) // -\n
         }
 
         package mutating func text(_ value: String?) {
@@ -151,8 +154,10 @@ package enum DecisionLogChain {
 
     /// The hash of a new event: its canonical fields, in canonical order, chained to `previous`.
     /// `createdAt`, `score` and `flags` as stored (see `storedScore`, `storedFlags`).
-    package static func hash(of event: DecisionEvent, previous: String, itemPath: String, createdAt: String,
-                             score: Double?, flags: String?) -> String {
+    package static func hash(
+        of event: DecisionEvent, previous: String, itemPath: String, createdAt: String,
+        score: Double?, flags: String?
+    ) -> String {
         var encoder = Encoder()
         encoder.begin(previous: previous)
         encoder.integer(event.id)
@@ -241,7 +246,8 @@ package enum DecisionLogChain {
         var previous = genesis
         var lastID = Int64.min
         var encoder = Encoder()
-        let select = try db.makeStatement(sql: "SELECT \(columns) FROM events e LEFT JOIN items i ON i.id = e.item_id WHERE e.id > ? ORDER BY e.id LIMIT 20000")
+        let select = try db.makeStatement(
+            sql: "SELECT \(columns) FROM events e LEFT JOIN items i ON i.id = e.item_id WHERE e.id > ? ORDER BY e.id LIMIT 20000")
         let update = try BulkInsert(db, sql: "UPDATE events SET hash = ? WHERE id = ?")
         while true {
             var batch: [(id: Int64, hash: String)] = []

@@ -17,9 +17,11 @@ package struct DecisionPlan {
     ///   - foreignLease: the lease another reviewer holds on the item now, if any (asked
     ///     only when the request does not force its way through).
     ///   - validate: refuses labels that are not the project's classes (or too many).
-    package init(_ request: DecisionRequest, itemID: Int64, given: LabelSet?, history: [DecisionEvent], policy: TeamPolicy,
-                 at date: Date, foreignLease: () throws -> (reviewer: String, until: Date)?,
-                 validate: (LabelSet) throws -> Void) throws {
+    package init(
+        _ request: DecisionRequest, itemID: Int64, given: LabelSet?, history: [DecisionEvent], policy: TeamPolicy,
+        at date: Date, foreignLease: () throws -> (reviewer: String, until: Date)?,
+        validate: (LabelSet) throws -> Void
+    ) throws {
         before = ItemHistory.resolve(given: given, events: history)
         if request.action == .undo {
             guard let target = ItemHistory.undoTarget(history) else { throw StoreError.nothingToUndo(request.imagePath) }
@@ -31,9 +33,10 @@ package struct DecisionPlan {
             try validate(labels)
         }
         let newLabels: LabelSet? = request.action == .relabel ? request.labels : before.labels
-        event = DecisionEvent(id: 0, itemID: itemID, reviewer: request.reviewer, action: request.action,
-                              oldLabels: before.labels, newLabels: newLabels, queue: request.queue,
-                              reason: request.reason, note: request.note, undoes: undone?.id, createdAt: date)
+        event = DecisionEvent(
+            id: 0, itemID: itemID, reviewer: request.reviewer, action: request.action,
+            oldLabels: before.labels, newLabels: newLabels, queue: request.queue,
+            reason: request.reason, note: request.note, undoes: undone?.id, createdAt: date)
         after = ItemHistory.resolve(given: given, events: history + [event])
         event.newLabels = after.labels
     }
@@ -41,8 +44,10 @@ package struct DecisionPlan {
     /// Refuses what the team policy does not allow, before anything is written: deciding on
     /// an item another reviewer holds; acts beyond the reviewer's role; changing another
     /// reviewer's decision or a settled item, and settling a dispute, without being a lead.
-    static func authorize(_ request: DecisionRequest, history: [DecisionEvent], undoing: DecisionEvent?, policy: TeamPolicy,
-                          foreignLease: () throws -> (reviewer: String, until: Date)?) throws {
+    static func authorize(
+        _ request: DecisionRequest, history: [DecisionEvent], undoing: DecisionEvent?, policy: TeamPolicy,
+        foreignLease: () throws -> (reviewer: String, until: Date)?
+    ) throws {
         let reviewer = request.reviewer
         do {
             try policy.authorize(reviewer, .decide(request.action == .undo ? (undoing?.action ?? .undo) : request.action))
@@ -72,7 +77,9 @@ package struct DecisionPlan {
 
     /// Whether an item with `history` still needs `reviewer` (`settling`: the lead's disputed
     /// queue, where disputed items are the open ones). What a lease may be taken on.
-    package static func isOpen(_ history: [DecisionEvent], for reviewer: String, policy: TeamPolicy, settling: Bool) -> (open: Bool, reviewers: [String]) {
+    package static func isOpen(_ history: [DecisionEvent], for reviewer: String, policy: TeamPolicy, settling: Bool) -> (
+        open: Bool, reviewers: [String]
+    ) {
         let consensus = policy.consensus(history)
         return (settling ? consensus.state == .disputed : consensus.isOpen(for: reviewer), consensus.reviews.map(\.reviewer))
     }

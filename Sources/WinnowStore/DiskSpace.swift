@@ -43,11 +43,15 @@ public enum DiskSpace {
     public static func explain(folder: String) -> (reason: String, fix: String) {
         let free = freeBytes(folder)
         if let limit = fileSizeLimit, free.map({ $0 >= nearlyFull }) ?? true {
-            return ("no file may grow past \(formatBytes(limit)) (the file size limit, ulimit -f)",
-                    "raise the limit (ulimit -f unlimited), then run the command again")
+            return (
+                "no file may grow past \(formatBytes(limit)) (the file size limit, ulimit -f)",
+                "raise the limit (ulimit -f unlimited), then run the command again"
+            )
         }
-        return ("the disk is full" + (free.map { " (\(formatBytes($0)) free)" } ?? ""),
-                "free space on that disk (df -h shows it), then run the command again")
+        return (
+            "the disk is full" + (free.map { " (\(formatBytes($0)) free)" } ?? ""),
+            "free space on that disk (df -h shows it), then run the command again"
+        )
     }
 
     /// Bytes an unprivileged user may still write on the file system holding `path`.

@@ -17,10 +17,14 @@ public struct AnalysisContext: Sendable {
         /// Where its reviews stand under the team policy the context was read with.
         public var consensus: ReviewConsensus
 
-        package init(id: Int64, path: String, problem: String?, metadataJSON: String, fileSize: Int64?, modificationTime: Double?,
-                     given: LabelSet?, resolution: ItemResolution, consensus: ReviewConsensus) {
+        package init(
+            id: Int64, path: String, problem: String?, metadataJSON: String, fileSize: Int64?, modificationTime: Double?,
+            given: LabelSet?, resolution: ItemResolution, consensus: ReviewConsensus
+        ) {
             (self.id, self.path, self.problem, self.metadataJSON) = (id, path, problem, metadataJSON)
-            (self.fileSize, self.modificationTime, self.given, self.resolution, self.consensus) = (fileSize, modificationTime, given, resolution, consensus)
+            (self.fileSize, self.modificationTime, self.given, self.resolution, self.consensus) = (
+                fileSize, modificationTime, given, resolution, consensus
+            )
         }
     }
 
@@ -54,7 +58,9 @@ public struct AnalysisContext: Sendable {
     /// The newest decision this context includes.
     public var lastEventID: Int64?
 
-    package init(datasetRoot: String, classes: [String], multiLabel: Bool, items: [Item], models: [Model], embeddings: Embeddings?, lastEventID: Int64?) {
+    package init(
+        datasetRoot: String, classes: [String], multiLabel: Bool, items: [Item], models: [Model], embeddings: Embeddings?, lastEventID: Int64?
+    ) {
         (self.datasetRoot, self.classes, self.multiLabel, self.items) = (datasetRoot, classes, multiLabel, items)
         (self.models, self.embeddings, self.lastEventID) = (models, embeddings, lastEventID)
     }
@@ -68,16 +74,22 @@ extension ProjectStore {
             let events = try Self.eventsByItem(db)
             var items: [AnalysisContext.Item] = []
             items.reserveCapacity(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items WHERE row IS NOT NULL") ?? 0)
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, path, \(Self.itemProblemSQL), metadata, given_labels, file_size, file_mtime FROM items WHERE row IS NOT NULL ORDER BY row")
+            let rows = try Row.fetchCursor(
+                db,
+                sql:
+                    "SELECT id, path, \(Self.itemProblemSQL), metadata, given_labels, file_size, file_mtime FROM items WHERE row IS NOT NULL ORDER BY row"
+            )
             // Columns by position: on a million rows, looking each up by name costs seconds.
             while let row = try rows.next() {
                 let id: Int64 = row[0]
                 let given = (row[4] as String?).map(LabelSet.init(storageText:))
                 let history = events[id] ?? []
-                items.append(.init(id: id, path: row[1], problem: row[2], metadataJSON: row[3],
-                                   fileSize: row[5], modificationTime: row[6], given: given,
-                                   resolution: ItemHistory.resolve(given: given, events: history),
-                                   consensus: history.isEmpty ? .none : policy.consensus(history)))
+                items.append(
+                    .init(
+                        id: id, path: row[1], problem: row[2], metadataJSON: row[3],
+                        fileSize: row[5], modificationTime: row[6], given: given,
+                        resolution: ItemHistory.resolve(given: given, events: history),
+                        consensus: history.isEmpty ? .none : policy.consensus(history)))
             }
             let models = try Row.fetchAll(db, sql: "SELECT name, matrix_file FROM models ORDER BY name").map {
                 AnalysisContext.Model(name: $0["name"], matrixPath: stateDirectory + "/matrices/" + ($0["matrix_file"] as String))
@@ -132,8 +144,9 @@ extension ProjectStore {
             var result: [Int64: [(annotator: String, labels: LabelSet)]] = [:]
             for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min(ids.count, $0 + 500)]) }) {
                 let marks = chunk.map { _ in "?" }.joined(separator: ",")
-                let rows = try Row.fetchAll(db, sql: "SELECT item_id, annotator, labels FROM annotations WHERE item_id IN (\(marks)) ORDER BY annotator",
-                                            arguments: StatementArguments(chunk))
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT item_id, annotator, labels FROM annotations WHERE item_id IN (\(marks)) ORDER BY annotator",
+                    arguments: StatementArguments(chunk))
                 for row in rows { result[row["item_id"], default: []].append((row["annotator"], LabelSet(storageText: row["labels"]))) }
             }
             return result

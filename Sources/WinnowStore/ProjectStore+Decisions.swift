@@ -22,9 +22,11 @@ public struct DecisionRequest: Sendable {
     /// The kinds of flag behind that entry (`FlagKind` raw values, most important first).
     public var flags: [String]
 
-    public init(imagePath: String, reviewer: String, action: DecisionAction, labels: LabelSet? = nil,
-                queue: String? = nil, reason: String? = nil, note: String? = nil, score: Double? = nil, flags: [String] = [],
-                force: Bool = false, mustBeOpen: Bool = false) {
+    public init(
+        imagePath: String, reviewer: String, action: DecisionAction, labels: LabelSet? = nil,
+        queue: String? = nil, reason: String? = nil, note: String? = nil, score: Double? = nil, flags: [String] = [],
+        force: Bool = false, mustBeOpen: Bool = false
+    ) {
         self.force = force
         self.mustBeOpen = mustBeOpen
         self.imagePath = imagePath
@@ -51,7 +53,8 @@ public struct DecisionOutcome: Sendable {
     /// transaction, so it includes other reviewers' decisions up to that moment).
     public var history: [DecisionEvent]
 
-    package init(event: DecisionEvent, before: ItemResolution, after: ItemResolution, undone: DecisionEvent?, hash: String, history: [DecisionEvent]) {
+    package init(event: DecisionEvent, before: ItemResolution, after: ItemResolution, undone: DecisionEvent?, hash: String, history: [DecisionEvent])
+    {
         self.event = event
         self.before = before
         self.after = after
@@ -73,21 +76,25 @@ extension ProjectStore {
 
     /// Appends several decisions in one transaction: all are stored, or none (a whole
     /// near-duplicate group relabelled with one key).
-    public func decide(_ requests: [DecisionRequest], policy: TeamPolicy = TeamPolicy(), at date: Date = Date()) throws(StoreError) -> [DecisionOutcome] {
+    public func decide(_ requests: [DecisionRequest], policy: TeamPolicy = TeamPolicy(), at date: Date = Date()) throws(StoreError)
+        -> [DecisionOutcome]
+    {
         try write { db in try requests.map { try Self.decide($0, policy: policy, at: date, db) } }
     }
 
     static func decide(_ request: DecisionRequest, policy: TeamPolicy, at date: Date, _ db: Database) throws -> DecisionOutcome {
-        guard let item = try Row.fetchOne(db, sql: "SELECT id, path, row, given_labels FROM items WHERE path = ?", arguments: [request.imagePath]) else {
+        guard let item = try Row.fetchOne(db, sql: "SELECT id, path, row, given_labels FROM items WHERE path = ?", arguments: [request.imagePath])
+        else {
             throw StoreError.unknownImage(request.imagePath)
         }
         guard (item["row"] as Int?) != nil else { throw StoreError.removedImage(request.imagePath) }
         let itemID: Int64 = item["id"]
         let given = (item["given_labels"] as String?).map(LabelSet.init(storageText:))
         let history = try Self.events(db, itemID: itemID)
-        let plan = try DecisionPlan(request, itemID: itemID, given: given, history: history, policy: policy, at: date,
-                                    foreignLease: { try foreignLease(db, itemID: itemID, reviewer: request.reviewer, now: date) },
-                                    validate: { try Self.validate($0, db) })
+        let plan = try DecisionPlan(
+            request, itemID: itemID, given: given, history: history, policy: policy, at: date,
+            foreignLease: { try foreignLease(db, itemID: itemID, reviewer: request.reviewer, now: date) },
+            validate: { try Self.validate($0, db) })
         var event = plan.event
         let before = plan.before, after = plan.after, undone = plan.undone
         // The chain: this event's hash covers the newest event's hash. The transaction is
@@ -100,14 +107,17 @@ extension ProjectStore {
         let createdAt = Timestamp.string(from: date)
         let score = DecisionLogChain.storedScore(request.score)
         let flags = DecisionLogChain.storedFlags(request.flags)
-        let hash = DecisionLogChain.hash(of: event, previous: newest?["hash"] ?? DecisionLogChain.genesis, itemPath: itemPath,
-                                         createdAt: createdAt, score: score, flags: flags)
+        let hash = DecisionLogChain.hash(
+            of: event, previous: newest?["hash"] ?? DecisionLogChain.genesis, itemPath: itemPath,
+            createdAt: createdAt, score: score, flags: flags)
         // Bound with explicit byte lengths (GRDB's text binding stops at a NUL), so the
         // stored bytes are exactly the hashed ones.
-        let insert = try BulkInsert(db, sql: """
-            INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, queue, reason, note, undoes, created_at, score, flags, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let insert = try BulkInsert(
+            db,
+            sql: """
+                INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, queue, reason, note, undoes, created_at, score, flags, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         insert.bind(1, event.id)
         insert.bind(2, itemID)
         insert.bind(3, event.reviewer)
@@ -138,7 +148,8 @@ extension ProjectStore {
         let known = Set(try Self.classNames(db))
         let multi = try Self.isMultiLabel(db)
         if let unknown = labels.names.first(where: { !known.contains($0) }) {
-            throw StoreError.invalidLabels("\"\(TerminalText.sanitize(unknown))\" is not a class of this project\n    fix: use one of the classes listed by winnow info")
+            throw StoreError.invalidLabels(
+                "\"\(TerminalText.sanitize(unknown))\" is not a class of this project\n    fix: use one of the classes listed by winnow info")
         }
         if !multi && labels.names.count != 1 {
             throw StoreError.invalidLabels("this dataset has one label per image; give exactly one class")
@@ -150,12 +161,13 @@ extension ProjectStore {
     }
 
     static func event(from row: Row) -> DecisionEvent {
-        DecisionEvent(id: row["id"], itemID: row["item_id"], reviewer: row["reviewer"],
-                      action: typedAction(row["action"]),
-                      oldLabels: (row["old_labels"] as String?).map(LabelSet.init(storageText:)),
-                      newLabels: (row["new_labels"] as String?).map(LabelSet.init(storageText:)),
-                      queue: row["queue"], reason: row["reason"], note: row["note"], undoes: row["undoes"],
-                      createdAt: typedDate(row["created_at"]))
+        DecisionEvent(
+            id: row["id"], itemID: row["item_id"], reviewer: row["reviewer"],
+            action: typedAction(row["action"]),
+            oldLabels: (row["old_labels"] as String?).map(LabelSet.init(storageText:)),
+            newLabels: (row["new_labels"] as String?).map(LabelSet.init(storageText:)),
+            queue: row["queue"], reason: row["reason"], note: row["note"], undoes: row["undoes"],
+            createdAt: typedDate(row["created_at"]))
     }
 
     /// Every event, grouped by item, oldest first.
@@ -172,7 +184,9 @@ extension ProjectStore {
     /// The decision history of one image, oldest first.
     public func history(ofImage path: String) throws(StoreError) -> [DecisionEvent] {
         try read { db in
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM items WHERE path = ?", arguments: [path]) else { throw StoreError.unknownImage(path) }
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM items WHERE path = ?", arguments: [path]) else {
+                throw StoreError.unknownImage(path)
+            }
             return try Self.events(db, itemID: id)
         }
     }
@@ -180,7 +194,9 @@ extension ProjectStore {
     /// The current state of one image.
     public func resolution(ofImage path: String) throws(StoreError) -> ItemResolution {
         try read { db in
-            guard let item = try Row.fetchOne(db, sql: "SELECT id, given_labels FROM items WHERE path = ?", arguments: [path]) else { throw StoreError.unknownImage(path) }
+            guard let item = try Row.fetchOne(db, sql: "SELECT id, given_labels FROM items WHERE path = ?", arguments: [path]) else {
+                throw StoreError.unknownImage(path)
+            }
             let given = (item["given_labels"] as String?).map(LabelSet.init(storageText:))
             return ItemHistory.resolve(given: given, events: try Self.events(db, itemID: item["id"]))
         }

@@ -17,7 +17,10 @@ public struct ExportRecord: Sendable {
     /// What the import found wrong with the image file (missing, not a regular file, not an image).
     public var problem: String?
 
-    package init(index: Int, itemID: Int64, path: String, metadataJSON: String, given: LabelSet?, resolution: ItemResolution, events: [DecisionEvent], problem: String?) {
+    package init(
+        index: Int, itemID: Int64, path: String, metadataJSON: String, given: LabelSet?, resolution: ItemResolution, events: [DecisionEvent],
+        problem: String?
+    ) {
         self.index = index
         self.itemID = itemID
         self.path = path
@@ -42,7 +45,9 @@ public struct ExportHead: Sendable, Codable {
     /// The decision log's head (with its hash) for exactly the decisions this snapshot holds.
     public var decisionLog: DecisionLogHead?
 
-    package init(datasetRoot: String, multiLabel: Bool, classes: [String], items: Int, lastEventID: Int64?, decisions: Int, decisionLog: DecisionLogHead?) {
+    package init(
+        datasetRoot: String, multiLabel: Bool, classes: [String], items: Int, lastEventID: Int64?, decisions: Int, decisionLog: DecisionLogHead?
+    ) {
         self.datasetRoot = datasetRoot
         self.multiLabel = multiLabel
         self.classes = classes
@@ -84,8 +89,10 @@ struct SQLiteExportSnapshot: ExportSnapshot {
             let id: Int64 = row[0]
             let given = (row[3] as String?).map(LabelSet.init(storageText:))
             let history = events[id] ?? []
-            try visit(ExportRecord(index: index, itemID: id, path: row[1], metadataJSON: row[2], given: given,
-                                   resolution: ItemHistory.resolve(given: given, events: history), events: history, problem: row[4]))
+            try visit(
+                ExportRecord(
+                    index: index, itemID: id, path: row[1], metadataJSON: row[2], given: given,
+                    resolution: ItemHistory.resolve(given: given, events: history), events: history, problem: row[4]))
             index += 1
         }
     }
@@ -127,7 +134,8 @@ extension ProjectStore {
             }
             if case .done(let value) = outcome { return value }
         }
-        throw StoreError.io("the decision log kept growing while the export was starting (\(Self.snapshotAttempts) tries)\n    fix: run the export again")
+        throw StoreError.io(
+            "the decision log kept growing while the export was starting (\(Self.snapshotAttempts) tries)\n    fix: run the export again")
     }
 
     /// Visits every item in the dataset (in items order) with its current state, all read

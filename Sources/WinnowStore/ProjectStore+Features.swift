@@ -31,23 +31,26 @@ extension ProjectStore {
     public func freshImageFeatures(version: Int, dimension: Int) throws(StoreError) -> [Int64: ImageFeatureRecord] {
         try read { db in
             var result: [Int64: ImageFeatureRecord] = [:]
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT f.item_id, f.file_size, f.file_mtime, f.vector, f.descriptor FROM image_features f JOIN items i ON i.id = f.item_id
-                WHERE f.version = ? AND f.dimension = ? AND f.file_size = i.file_size AND f.file_mtime = i.file_mtime
-                """, arguments: [version, dimension])
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT f.item_id, f.file_size, f.file_mtime, f.vector, f.descriptor FROM image_features f JOIN items i ON i.id = f.item_id
+                    WHERE f.version = ? AND f.dimension = ? AND f.file_size = i.file_size AND f.file_mtime = i.file_mtime
+                    """, arguments: [version, dimension])
             while let row = try rows.next() {
                 let blob: Data? = row["vector"]
                 let vector: [Float]?
                 if let blob {
-                    guard let decoded = Self.floats(fromLittleEndian: blob), decoded.count == dimension else { continue }  // damaged: recompute
+                    guard let decoded = Self.floats(fromLittleEndian: blob), decoded.count == dimension else { continue } // damaged: recompute
                     vector = decoded
                 } else {
                     vector = nil
                 }
                 let id: Int64 = row["item_id"]
                 let descriptor: Data? = row["descriptor"]
-                result[id] = ImageFeatureRecord(itemID: id, size: row["file_size"], modificationTime: row["file_mtime"], vector: vector,
-                                                descriptor: descriptor.map { [UInt8]($0) })
+                result[id] = ImageFeatureRecord(
+                    itemID: id, size: row["file_size"], modificationTime: row["file_mtime"], vector: vector,
+                    descriptor: descriptor.map { [UInt8]($0) })
             }
             return result
         }
@@ -59,12 +62,15 @@ extension ProjectStore {
         guard !records.isEmpty else { return }
         precondition(records.allSatisfy { $0.vector == nil || $0.vector!.count == dimension }, "image feature vectors of the wrong dimension")
         try write { db in
-            let statement = try db.makeStatement(sql: """
-                INSERT OR REPLACE INTO image_features(item_id, file_size, file_mtime, version, dimension, vector, descriptor) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """)
+            let statement = try db.makeStatement(
+                sql: """
+                    INSERT OR REPLACE INTO image_features(item_id, file_size, file_mtime, version, dimension, vector, descriptor) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """)
             for record in records {
-                try statement.execute(arguments: [record.itemID, record.size, record.modificationTime, version, dimension,
-                                                  record.vector.map(Self.littleEndianBytes(of:)), record.descriptor.map { Data($0) }])
+                try statement.execute(arguments: [
+                    record.itemID, record.size, record.modificationTime, version, dimension,
+                    record.vector.map(Self.littleEndianBytes(of:)), record.descriptor.map { Data($0) }
+                ])
             }
         }
     }

@@ -38,8 +38,10 @@ public struct ReviewFigures: Sendable, Equatable {
     /// Items decided while working through each queue (the queue the reviewer had open).
     public var decidedByQueue: [String: Int]
 
-    package init(decisionsByAction: [String: Int], decisionsByReviewer: [String: [String: Int]], status: [String: Int],
-                 flows: [Flow], flags: [FlagOutcome], decidedByQueue: [String: Int]) {
+    package init(
+        decisionsByAction: [String: Int], decisionsByReviewer: [String: [String: Int]], status: [String: Int],
+        flows: [Flow], flags: [FlagOutcome], decidedByQueue: [String: Int]
+    ) {
         self.decisionsByAction = decisionsByAction
         self.decisionsByReviewer = decisionsByReviewer
         self.status = status

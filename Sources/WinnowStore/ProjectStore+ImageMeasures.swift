@@ -29,10 +29,12 @@ extension ProjectStore {
     public func freshImageMeasures(_ kind: ImageMeasureKind) throws(StoreError) -> [Int64: Data?] {
         try read { db in
             var result: [Int64: Data?] = [:]
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT m.item_id, m.value FROM image_measures m JOIN items i ON i.id = m.item_id
-                WHERE m.measure = ? AND m.version = ? AND m.file_size = i.file_size AND m.file_mtime = i.file_mtime AND i.row IS NOT NULL
-                """, arguments: [kind.name, kind.version])
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT m.item_id, m.value FROM image_measures m JOIN items i ON i.id = m.item_id
+                    WHERE m.measure = ? AND m.version = ? AND m.file_size = i.file_size AND m.file_mtime = i.file_mtime AND i.row IS NOT NULL
+                    """, arguments: [kind.name, kind.version])
             while let row = try rows.next() {
                 let value: Data? = row[1]
                 result[row[0] as Int64] = .some(value)
@@ -46,11 +48,13 @@ extension ProjectStore {
     public func imageMeasuresInItemsOrder(_ kind: ImageMeasureKind) throws(StoreError) -> [(path: String, measured: Bool, value: Data?)] {
         try read { db in
             var result: [(path: String, measured: Bool, value: Data?)] = []
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT i.path, m.item_id, m.value FROM items i LEFT JOIN image_measures m
-                    ON m.item_id = i.id AND m.measure = ? AND m.version = ? AND m.file_size = i.file_size AND m.file_mtime = i.file_mtime
-                WHERE i.row IS NOT NULL ORDER BY i.row
-                """, arguments: [kind.name, kind.version])
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT i.path, m.item_id, m.value FROM items i LEFT JOIN image_measures m
+                        ON m.item_id = i.id AND m.measure = ? AND m.version = ? AND m.file_size = i.file_size AND m.file_mtime = i.file_mtime
+                    WHERE i.row IS NOT NULL ORDER BY i.row
+                    """, arguments: [kind.name, kind.version])
             while let row = try rows.next() { result.append((row[0], (row[1] as Int64?) != nil, row[2])) }
             return result
         }
@@ -61,12 +65,15 @@ extension ProjectStore {
     public func saveImageMeasures(_ records: [ImageMeasureRecord]) throws(StoreError) {
         guard !records.isEmpty else { return }
         try write { db in
-            let statement = try db.makeStatement(sql: """
-                INSERT OR REPLACE INTO image_measures(item_id, measure, version, file_size, file_mtime, value) VALUES (?, ?, ?, ?, ?, ?)
-                """)
+            let statement = try db.makeStatement(
+                sql: """
+                    INSERT OR REPLACE INTO image_measures(item_id, measure, version, file_size, file_mtime, value) VALUES (?, ?, ?, ?, ?, ?)
+                    """)
             for record in records {
-                try statement.execute(arguments: [record.itemID, record.kind.name, record.kind.version, record.size,
-                                                  record.modificationTime, record.value])
+                try statement.execute(arguments: [
+                    record.itemID, record.kind.name, record.kind.version, record.size,
+                    record.modificationTime, record.value
+                ])
             }
         }
     }
@@ -85,10 +92,12 @@ extension ProjectStore {
     public func decodeFailures() throws(StoreError) -> [Int64: String] {
         try read { db in
             var result: [Int64: String] = [:]
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT m.item_id, CAST(m.value AS TEXT) FROM image_measures m JOIN items i ON i.id = m.item_id
-                WHERE m.measure = ? AND m.value IS NOT NULL AND m.version = ? AND m.file_size = i.file_size AND m.file_mtime = i.file_mtime
-                """, arguments: [ImageMeasureKind.decode.name, ImageMeasureKind.decode.version])
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT m.item_id, CAST(m.value AS TEXT) FROM image_measures m JOIN items i ON i.id = m.item_id
+                    WHERE m.measure = ? AND m.value IS NOT NULL AND m.version = ? AND m.file_size = i.file_size AND m.file_mtime = i.file_mtime
+                    """, arguments: [ImageMeasureKind.decode.name, ImageMeasureKind.decode.version])
             while let row = try rows.next() { result[row[0]] = row[1] }
             return result
         }

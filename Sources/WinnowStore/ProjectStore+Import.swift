@@ -27,12 +27,13 @@ public struct ImportSummary: Sendable, Codable, Equatable {
 extension ImportSummary {
     /// The summary of importing `snapshot`, given what the store counted.
     package init(_ snapshot: DatasetSnapshot, newItems: Int, removedItems: Int) {
-        self.init(items: snapshot.items.count, newItems: newItems, removedItems: removedItems,
-                  classes: snapshot.taxonomy.count, annotators: snapshot.annotators.count,
-                  labelledItems: snapshot.items.reduce(0) { $0 + ($1.givenLabels == nil ? 0 : 1) },
-                  models: snapshot.models.map(\.name), embeddingDimension: snapshot.embeddings?.dimension,
-                  problems: snapshot.itemsWithProblems, layout: snapshot.layout.rawValue,
-                  multiLabel: snapshot.isMultiLabel, notices: snapshot.notices)
+        self.init(
+            items: snapshot.items.count, newItems: newItems, removedItems: removedItems,
+            classes: snapshot.taxonomy.count, annotators: snapshot.annotators.count,
+            labelledItems: snapshot.items.reduce(0) { $0 + ($1.givenLabels == nil ? 0 : 1) },
+            models: snapshot.models.map(\.name), embeddingDimension: snapshot.embeddings?.dimension,
+            problems: snapshot.itemsWithProblems, layout: snapshot.layout.rawValue,
+            multiLabel: snapshot.isMultiLabel, notices: snapshot.notices)
     }
 }
 
@@ -40,8 +41,10 @@ extension ProjectStore {
     /// Replaces the project's view of the dataset with `snapshot`, in one transaction, keeping
     /// every decision. Items are matched by path, so a re-import after images were added,
     /// predictions replaced or embeddings recomputed keeps each item's id and history.
-    public func applyImport(_ snapshot: DatasetSnapshot, datasetRoot: String,
-                            progress: any ProgressReporter = SilentProgress()) throws(StoreError) -> ImportSummary {
+    public func applyImport(
+        _ snapshot: DatasetSnapshot, datasetRoot: String,
+        progress: any ProgressReporter = SilentProgress()
+    ) throws(StoreError) -> ImportSummary {
         // Matrices first: immutable, content-addressed files. If the transaction below fails
         // they are unreferenced and removed by the next successful import.
         var matrixFiles: [String] = []
@@ -60,13 +63,16 @@ extension ProjectStore {
             try Self.setFlag(.classesFromFile, snapshot.classesFromFile, db)
 
             try db.execute(sql: "UPDATE classes SET position = NULL")
-            let classStatement = try db.makeStatement(sql: "INSERT INTO classes(name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position")
+            let classStatement = try db.makeStatement(
+                sql: "INSERT INTO classes(name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position")
             for (position, name) in snapshot.taxonomy.names.enumerated() { try classStatement.execute(arguments: [name, position]) }
 
             progress.begin("writing the project", total: snapshot.items.count + snapshot.annotations.count)
             var itemIDs = [Int64](repeating: 0, count: snapshot.items.count)
             if previousCount == 0 {
-                let insert = try BulkInsert(db, sql: "INSERT INTO items(id, path, row, metadata, problem, file_size, file_mtime, given_labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                let insert = try BulkInsert(
+                    db,
+                    sql: "INSERT INTO items(id, path, row, metadata, problem, file_size, file_mtime, given_labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                 for (row, item) in snapshot.items.enumerated() {
                     let id = Int64(row + 1)
                     itemIDs[row] = id
@@ -76,11 +82,13 @@ extension ProjectStore {
                 }
             } else {
                 try db.execute(sql: "UPDATE items SET row = NULL")
-                let upsert = try BulkInsert(db, sql: """
-                    INSERT INTO items(path, row, metadata, problem, file_size, file_mtime, given_labels) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(path) DO UPDATE SET row = excluded.row, metadata = excluded.metadata, problem = excluded.problem,
-                        file_size = excluded.file_size, file_mtime = excluded.file_mtime, given_labels = excluded.given_labels
-                    """)
+                let upsert = try BulkInsert(
+                    db,
+                    sql: """
+                        INSERT INTO items(path, row, metadata, problem, file_size, file_mtime, given_labels) VALUES (?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT(path) DO UPDATE SET row = excluded.row, metadata = excluded.metadata, problem = excluded.problem,
+                            file_size = excluded.file_size, file_mtime = excluded.file_mtime, given_labels = excluded.given_labels
+                        """)
                 for (row, item) in snapshot.items.enumerated() {
                     try Self.bindItem(upsert, item, row: row, from: 1)
                     if row & 0xFFFF == 0 { progress.update(row) }
@@ -102,18 +110,22 @@ extension ProjectStore {
 
             try db.execute(sql: "DELETE FROM models")
             for (model, file) in zip(snapshot.models, matrixFiles) {
-                try db.execute(sql: "INSERT INTO models(name, source, matrix_file, rows, columns) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [model.name, model.source, file, snapshot.items.count, snapshot.taxonomy.count])
+                try db.execute(
+                    sql: "INSERT INTO models(name, source, matrix_file, rows, columns) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [model.name, model.source, file, snapshot.items.count, snapshot.taxonomy.count])
             }
             try db.execute(sql: "DELETE FROM embeddings")
             if let e = snapshot.embeddings {
-                try db.execute(sql: "INSERT INTO embeddings(source, rows, dimension, scalar_type, file_size, file_mtime, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               arguments: [e.source, e.rows, e.dimension, e.scalarType, e.fileSize, e.modificationTime, String(e.fingerprint, radix: 16)])
+                try db.execute(
+                    sql:
+                        "INSERT INTO embeddings(source, rows, dimension, scalar_type, file_size, file_mtime, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [e.source, e.rows, e.dimension, e.scalarType, e.fileSize, e.modificationTime, String(e.fingerprint, radix: 16)])
             }
 
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items") ?? 0
-            let summary = ImportSummary(snapshot, newItems: total - previousCount,
-                                        removedItems: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items WHERE row IS NULL") ?? 0)
+            let summary = ImportSummary(
+                snapshot, newItems: total - previousCount,
+                removedItems: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items WHERE row IS NULL") ?? 0)
             let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
             try db.execute(sql: "INSERT INTO imports(finished_at, summary) VALUES (?, ?)", arguments: [Timestamp.string(from: Date()), json])
             return summary
@@ -143,7 +155,9 @@ extension ProjectStore {
         for byte in header { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
         values.withUnsafeBytes { raw in
             let words = raw.count / 8
-            for i in 0..<words { hash = (hash ^ raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) &* 0x0000_0100_0000_01B3; hash ^= hash >> 29 }
+            for i in 0..<words {
+                hash = (hash ^ raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) &* 0x0000_0100_0000_01B3; hash ^= hash >> 29
+            }
             for j in (words * 8)..<raw.count { hash = (hash ^ UInt64(raw[j])) &* 0x0000_0100_0000_01B3 }
         }
         let name = String(format: "%016llx.npy", hash)
@@ -176,7 +190,8 @@ extension ProjectStore {
     /// still running in another process and has not committed yet.
     func removeUnreferencedMatrices() {
         guard let referenced = try? read({ db in Set(try String.fetchAll(db, sql: "SELECT matrix_file FROM models")) }),
-              let names = try? FileManager.default.contentsOfDirectory(atPath: stateDirectory + "/matrices") else { return }
+            let names = try? FileManager.default.contentsOfDirectory(atPath: stateDirectory + "/matrices")
+        else { return }
         let cutoff = time(nil) - 600
         for name in names where !referenced.contains(name) && (name.hasSuffix(".npy") || name.contains(".tmp-")) {
             let path = stateDirectory + "/matrices/" + name

@@ -18,7 +18,9 @@ public struct ProjectInfo: Sendable, Codable {
     }
     public struct Embeddings: Sendable, Codable {
         public var source: String; public var dimension: Int; public var scalarType: String
-        package init(source: String, dimension: Int, scalarType: String) { (self.source, self.dimension, self.scalarType) = (source, dimension, scalarType) }
+        package init(source: String, dimension: Int, scalarType: String) {
+            (self.source, self.dimension, self.scalarType) = (source, dimension, scalarType)
+        }
     }
     public struct Problem: Sendable, Codable {
         public var image: String; public var problem: String
@@ -54,10 +56,12 @@ public struct ProjectInfo: Sendable, Codable {
     /// The image-quality checks over the measures the last analysis cached (nil: none yet).
     public var imageQuality: ImageQualitySummary? = nil
 
-    package init(dataset: String, state: String, layout: String, multiLabel: Bool, items: Int, removedItems: Int, labelledItems: Int,
-                 classes: [ClassCount], annotators: [AnnotatorCount], annotatorDisagreements: Int, models: [Model], embeddings: Embeddings?,
-                 problems: [Problem], status: [String: Int], decisions: Int, decisionsByAction: [String: Int],
-                 decisionsByReviewer: [ReviewerDecisions], lastImport: String?, metadataColumns: [String], imageQuality: ImageQualitySummary? = nil) {
+    package init(
+        dataset: String, state: String, layout: String, multiLabel: Bool, items: Int, removedItems: Int, labelledItems: Int,
+        classes: [ClassCount], annotators: [AnnotatorCount], annotatorDisagreements: Int, models: [Model], embeddings: Embeddings?,
+        problems: [Problem], status: [String: Int], decisions: Int, decisionsByAction: [String: Int],
+        decisionsByReviewer: [ReviewerDecisions], lastImport: String?, metadataColumns: [String], imageQuality: ImageQualitySummary? = nil
+    ) {
         self.dataset = dataset
         self.state = state
         self.layout = layout
@@ -127,7 +131,8 @@ extension ProjectStore {
             var items = 0, labelled = 0
             var problems: [ProjectInfo.Problem] = []
             let events = try Self.eventsByItem(db)
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, path, \(Self.itemProblemSQL) AS problem, given_labels FROM items WHERE row IS NOT NULL ORDER BY row")
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT id, path, \(Self.itemProblemSQL) AS problem, given_labels FROM items WHERE row IS NOT NULL ORDER BY row")
             while let row = try rows.next() {
                 items += 1
                 let labels = (row["given_labels"] as String?).map(LabelSet.init(storageText:))
@@ -142,10 +147,15 @@ extension ProjectStore {
             }
             let annotators = try Row.fetchAll(db, sql: "SELECT annotator, COUNT(*) AS n FROM annotations GROUP BY annotator ORDER BY annotator")
                 .map { ProjectInfo.AnnotatorCount(name: $0["annotator"], labels: $0["n"]) }
-            let disagreements = try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM (SELECT item_id FROM annotations GROUP BY item_id HAVING COUNT(DISTINCT labels) > 1)
-                """) ?? 0
-            let models = try Row.fetchAll(db, sql: "SELECT name, source FROM models ORDER BY name").map { ProjectInfo.Model(name: $0["name"], source: $0["source"]) }
+            let disagreements =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT COUNT(*) FROM (SELECT item_id FROM annotations GROUP BY item_id HAVING COUNT(DISTINCT labels) > 1)
+                        """) ?? 0
+            let models = try Row.fetchAll(db, sql: "SELECT name, source FROM models ORDER BY name").map {
+                ProjectInfo.Model(name: $0["name"], source: $0["source"])
+            }
             let embeddings = try Row.fetchOne(db, sql: "SELECT source, dimension, scalar_type FROM embeddings")
                 .map { ProjectInfo.Embeddings(source: $0["source"], dimension: $0["dimension"], scalarType: $0["scalar_type"]) }
             var byAction = [String: Int]()

@@ -60,8 +60,10 @@ extension ProjectStore {
             guard let row = try Row.fetchOne(statement, arguments: [id]) else { continue }
             let given = (row[3] as String?).map(LabelSet.init(storageText:))
             let history = try events(db, itemID: id)
-            states.append(ItemState(id: row[0], row: row[1], path: row[2], given: given,
-                                    resolution: ItemHistory.resolve(given: given, events: history), problem: row[4], events: history))
+            states.append(
+                ItemState(
+                    id: row[0], row: row[1], path: row[2], given: given,
+                    resolution: ItemHistory.resolve(given: given, events: history), problem: row[4], events: history))
         }
         return states
     }

@@ -38,8 +38,10 @@ extension ProjectStore {
     /// same moment cannot both get it. An item is held only while it is still open for the
     /// reviewer under `policy` (`settling`: the lead's disputed queue, where disputed items
     /// are the open ones).
-    public func hold(itemIDs: [Int64], reviewer: String, session: String, policy: TeamPolicy,
-                     settling: Bool = false, now: Date = Date()) throws(StoreError) -> [Int64: HoldOutcome] {
+    public func hold(
+        itemIDs: [Int64], reviewer: String, session: String, policy: TeamPolicy,
+        settling: Bool = false, now: Date = Date()
+    ) throws(StoreError) -> [Int64: HoldOutcome] {
         try write { db in
             let nowSeconds = now.timeIntervalSince1970
             let wanted = Set(itemIDs)
@@ -55,17 +57,20 @@ extension ProjectStore {
                     try db.execute(sql: "DELETE FROM leases WHERE item_id = ? AND session = ?", arguments: [id, session])
                     continue
                 }
-                if let other = try Row.fetchOne(db, sql: "SELECT reviewer FROM leases WHERE item_id = ? AND session != ? AND expires_at > ?",
-                                                arguments: [id, session, nowSeconds]) {
+                if let other = try Row.fetchOne(
+                    db, sql: "SELECT reviewer FROM leases WHERE item_id = ? AND session != ? AND expires_at > ?",
+                    arguments: [id, session, nowSeconds])
+                {
                     outcomes[id] = .heldBy(other[0])
                     continue
                 }
-                try db.execute(sql: """
-                    INSERT INTO leases(item_id, reviewer, session, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(item_id) DO UPDATE SET
-                        acquired_at = CASE WHEN session = excluded.session THEN acquired_at ELSE excluded.acquired_at END,
-                        reviewer = excluded.reviewer, session = excluded.session, expires_at = excluded.expires_at
-                    """, arguments: [id, reviewer, session, Timestamp.string(from: now), nowSeconds + policy.leaseSeconds])
+                try db.execute(
+                    sql: """
+                        INSERT INTO leases(item_id, reviewer, session, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT(item_id) DO UPDATE SET
+                            acquired_at = CASE WHEN session = excluded.session THEN acquired_at ELSE excluded.acquired_at END,
+                            reviewer = excluded.reviewer, session = excluded.session, expires_at = excluded.expires_at
+                        """, arguments: [id, reviewer, session, Timestamp.string(from: now), nowSeconds + policy.leaseSeconds])
                 outcomes[id] = .held
             }
             return outcomes
@@ -88,8 +93,9 @@ extension ProjectStore {
     public func itemsHeldByOthers(session: String, now: Date = Date()) throws(StoreError) -> [Int64: String] {
         try read { db in
             var held: [Int64: String] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT item_id, reviewer FROM leases WHERE session != ? AND expires_at > ?",
-                                           arguments: [session, now.timeIntervalSince1970])
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT item_id, reviewer FROM leases WHERE session != ? AND expires_at > ?",
+                arguments: [session, now.timeIntervalSince1970])
             while let row = try rows.next() { held[row[0]] = row[1] }
             return held
         }
@@ -98,12 +104,16 @@ extension ProjectStore {
     /// Leases in force, oldest first.
     public func activeLeases(now: Date = Date()) throws(StoreError) -> [Lease] {
         try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT l.item_id, i.path, l.reviewer, l.session, l.acquired_at, l.expires_at
-                FROM leases l JOIN items i ON i.id = l.item_id WHERE l.expires_at > ? ORDER BY l.acquired_at, l.item_id
-                """, arguments: [now.timeIntervalSince1970]).map {
-                Lease(itemID: $0[0], image: $0[1], reviewer: $0[2], session: $0[3],
-                      acquiredAt: Timestamp.date(from: $0[4]) ?? now, expiresAt: Date(timeIntervalSince1970: $0[5]))
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT l.item_id, i.path, l.reviewer, l.session, l.acquired_at, l.expires_at
+                    FROM leases l JOIN items i ON i.id = l.item_id WHERE l.expires_at > ? ORDER BY l.acquired_at, l.item_id
+                    """, arguments: [now.timeIntervalSince1970]
+            ).map {
+                Lease(
+                    itemID: $0[0], image: $0[1], reviewer: $0[2], session: $0[3],
+                    acquiredAt: Timestamp.date(from: $0[4]) ?? now, expiresAt: Date(timeIntervalSince1970: $0[5]))
             }
         }
     }
@@ -124,7 +134,9 @@ extension ProjectStore {
 
     /// The lease another reviewer holds on `itemID` now, if any (decisions refuse it).
     static func foreignLease(_ db: Database, itemID: Int64, reviewer: String, now: Date) throws -> (reviewer: String, until: Date)? {
-        try Row.fetchOne(db, sql: "SELECT reviewer, expires_at FROM leases WHERE item_id = ? AND reviewer != ? AND expires_at > ?",
-                         arguments: [itemID, reviewer, now.timeIntervalSince1970]).map { ($0[0], Date(timeIntervalSince1970: $0[1])) }
+        try Row.fetchOne(
+            db, sql: "SELECT reviewer, expires_at FROM leases WHERE item_id = ? AND reviewer != ? AND expires_at > ?",
+            arguments: [itemID, reviewer, now.timeIntervalSince1970]
+        ).map { ($0[0], Date(timeIntervalSince1970: $0[1])) }
     }
 }

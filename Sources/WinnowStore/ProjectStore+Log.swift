@@ -33,7 +33,9 @@ public struct DecisionLogEntry: Sendable, Equatable {
     /// The time as stored: ISO 8601, UTC (`2026-11-22T22:15:04.123Z` for Winnow's own rows).
     public var createdAtText: String { irregularCreatedAt ?? Timestamp.string(from: event.createdAt) }
 
-    package init(event: DecisionEvent, imagePath: String, score: Double?, flags: [String], hash: String?, unknownAction: String?, irregularCreatedAt: String?) {
+    package init(
+        event: DecisionEvent, imagePath: String, score: Double?, flags: [String], hash: String?, unknownAction: String?, irregularCreatedAt: String?
+    ) {
         self.event = event
         self.imagePath = imagePath
         self.score = score
@@ -54,7 +56,9 @@ extension ProjectStore {
             var conditions: [String] = []
             var arguments: StatementArguments = []
             if let image {
-                guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM items WHERE path = ?", arguments: [image]) else { throw StoreError.unknownImage(image) }
+                guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM items WHERE path = ?", arguments: [image]) else {
+                    throw StoreError.unknownImage(image)
+                }
                 conditions.append("e.item_id = ?")
                 arguments += [id]
             }
@@ -68,7 +72,8 @@ extension ProjectStore {
                 arguments += [Timestamp.string(from: since)]
             }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            let statement = try db.makeStatement(sql: "SELECT \(DecisionLogChain.columns) FROM events e LEFT JOIN items i ON i.id = e.item_id \(filter) ORDER BY e.id")
+            let statement = try db.makeStatement(
+                sql: "SELECT \(DecisionLogChain.columns) FROM events e LEFT JOIN items i ON i.id = e.item_id \(filter) ORDER BY e.id")
             let rows = try Row.fetchCursor(statement, arguments: arguments)
             var count = 0
             while try rows.next() != nil {

@@ -27,7 +27,8 @@ extension ProjectStore {
     /// The head as seen by `db` (so an export can read it in the snapshot it exports).
     static func decisionLogHead(_ db: Database) throws -> DecisionLogHead? {
         guard let newest = try Row.fetchOne(db, sql: "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1") else { return nil }
-        return DecisionLogHead(eventID: newest["id"], hash: newest["hash"] ?? "",
-                               events: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0)
+        return DecisionLogHead(
+            eventID: newest["id"], hash: newest["hash"] ?? "",
+            events: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0)
     }
 }

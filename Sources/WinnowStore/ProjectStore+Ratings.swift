@@ -19,10 +19,12 @@ extension ProjectStore {
             while let id = try gone.next() { removed.insert(id) }
 
             var replay = RatingsReplay(undone: undone, removedItems: removed)
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT id, item_id, reviewer, action, new_labels FROM events
-                WHERE action IN ('accept', 'relabel', 'exclude') ORDER BY id
-                """)
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT id, item_id, reviewer, action, new_labels FROM events
+                    WHERE action IN ('accept', 'relabel', 'exclude') ORDER BY id
+                    """)
             while let row = try rows.next() {
                 replay.event(id: row[0], item: row[1], reviewer: row[2], action: row[3], newLabels: row[4])
             }

@@ -9,12 +9,15 @@ extension ProjectStore {
     /// `reviewer`'s newest decision that an undo of its image would take back now (it is
     /// the image's latest decision in effect, and the image is still in the dataset), with
     /// the image's row and path; nil when there is none among their `searched` newest.
-    public func latestDecisionInEffect(by reviewer: String, searched: Int = 500) throws(StoreError) -> (event: DecisionEvent, row: Int, path: String)? {
+    public func latestDecisionInEffect(by reviewer: String, searched: Int = 500) throws(StoreError) -> (event: DecisionEvent, row: Int, path: String)?
+    {
         try read { db in
-            let candidates = try Row.fetchAll(db, sql: """
-                SELECT e.id, e.item_id, i.row, i.path FROM events e JOIN items i ON i.id = e.item_id
-                WHERE e.reviewer = ? AND e.action <> 'undo' AND i.row IS NOT NULL ORDER BY e.id DESC LIMIT ?
-                """, arguments: [reviewer, searched])
+            let candidates = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.id, e.item_id, i.row, i.path FROM events e JOIN items i ON i.id = e.item_id
+                    WHERE e.reviewer = ? AND e.action <> 'undo' AND i.row IS NOT NULL ORDER BY e.id DESC LIMIT ?
+                    """, arguments: [reviewer, searched])
             var checked = Set<Int64>()
             for candidate in candidates {
                 let itemID: Int64 = candidate["item_id"]
@@ -55,7 +58,8 @@ extension ProjectStore {
     public func evidence() throws(StoreError) -> Evidence {
         try read { db in
             Evidence(
-                labelledItems: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items WHERE row IS NOT NULL AND given_labels IS NOT NULL AND given_labels <> ''") ?? 0,
+                labelledItems: try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM items WHERE row IS NOT NULL AND given_labels IS NOT NULL AND given_labels <> ''") ?? 0,
                 models: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM models") ?? 0,
                 hasEmbeddings: (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM embeddings") ?? 0) > 0,
                 classesFromFile: try Self.flag(.classesFromFile, db),

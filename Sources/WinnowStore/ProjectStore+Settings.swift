@@ -35,8 +35,9 @@ extension ProjectStore {
     }
 
     static func set(_ key: ProjectSetting, _ value: String, _ db: Database) throws {
-        try db.execute(sql: "INSERT INTO project(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                       arguments: [key.rawValue, value])
+        try db.execute(
+            sql: "INSERT INTO project(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            arguments: [key.rawValue, value])
     }
 
     /// A yes/no setting: stored as `"true"` or `"false"`; anything else (or nothing) is no.

@@ -9,7 +9,9 @@ extension ProjectStore {
         try read { db in
             let imports = try Row.fetchOne(db, sql: "SELECT id, finished_at FROM imports ORDER BY id DESC LIMIT 1")
             let classes = try Self.classNames(db)
-            let models = try Row.fetchAll(db, sql: "SELECT name, matrix_file FROM models ORDER BY name").map { "\($0["name"] as String)=\($0["matrix_file"] as String)" }
+            let models = try Row.fetchAll(db, sql: "SELECT name, matrix_file FROM models ORDER BY name").map {
+                "\($0["name"] as String)=\($0["matrix_file"] as String)"
+            }
             let embeddings = try String.fetchOne(db, sql: "SELECT fingerprint FROM embeddings") ?? "none"
             let multiLabel = try Self.setting(.multiLabel, db) ?? "false"
             let importID: Int64? = imports?[0]
@@ -19,7 +21,7 @@ extension ProjectStore {
                 "multi-label \(multiLabel)",
                 "classes \(classes.count) " + classes.joined(separator: "\u{1F}"),
                 "models " + models.joined(separator: ","),
-                "embeddings \(embeddings)",
+                "embeddings \(embeddings)"
             ].joined(separator: "\n")
         }
     }

@@ -49,7 +49,8 @@ extension ProjectStore {
     public func verifyDecisionLog(expectingHead recorded: String? = nil) throws(StoreError) -> LogVerification {
         let recorded = recorded?.lowercased()
         return try read { db in
-            let statement = try db.makeStatement(sql: "SELECT \(DecisionLogChain.columns) FROM events e LEFT JOIN items i ON i.id = e.item_id ORDER BY e.id")
+            let statement = try db.makeStatement(
+                sql: "SELECT \(DecisionLogChain.columns) FROM events e LEFT JOIN items i ON i.id = e.item_id ORDER BY e.id")
             var verifier = ChainVerifier(recordedHead: recorded)
             let rows = try Row.fetchCursor(statement)
             while try rows.next() != nil {
@@ -84,8 +85,10 @@ package struct ChainVerifier {
     mutating func check(_ statement: OpaquePointer) -> Bool {
         let hashColumn = DecisionLogChain.hashColumn
         let stored = sqlite3_column_type(statement, hashColumn) != SQLITE_NULL ? DecisionLogChain.rawBytes(statement, hashColumn) : nil
-        return check(id: sqlite3_column_int64(statement, 0), idIsNumber: sqlite3_column_type(statement, 0) == SQLITE_INTEGER,
-                     idText: DecisionLogChain.string(statement, 0), storedHash: stored) {
+        return check(
+            id: sqlite3_column_int64(statement, 0), idIsNumber: sqlite3_column_type(statement, 0) == SQLITE_INTEGER,
+            idText: DecisionLogChain.string(statement, 0), storedHash: stored
+        ) {
             DecisionLogChain.appendFields(of: statement, to: &$0)
         }
     }
@@ -94,8 +97,10 @@ package struct ChainVerifier {
     /// `idText` as stored), its stored hash (nil: NULL), and `appendFields`, which appends its
     /// canonical fields (`DecisionLogChain.fieldNames`, in order) to the encoder.
     /// False once the first broken link is known.
-    package mutating func check(id: Int64, idIsNumber: Bool, idText: @autoclosure () -> String?, storedHash: UnsafeBufferPointer<UInt8>?,
-                                appendFields: (inout DecisionLogChain.Encoder) -> Void) -> Bool {
+    package mutating func check(
+        id: Int64, idIsNumber: Bool, idText: @autoclosure () -> String?, storedHash: UnsafeBufferPointer<UInt8>?,
+        appendFields: (inout DecisionLogChain.Encoder) -> Void
+    ) -> Bool {
         let hasHash = storedHash != nil
         if var link = pending {
             // Does this event chain from what the previous one's hash should have been?
@@ -113,8 +118,9 @@ package struct ChainVerifier {
         encoder.hash(into: &expected)
         let stored = storedHash ?? UnsafeBufferPointer(start: nil, count: 0)
         func fail(_ reason: String) -> Bool {
-            broken = BrokenLink(eventID: id, expectedHash: String(decoding: expected, as: UTF8.self),
-                                storedHash: hasHash ? String(decoding: stored, as: UTF8.self) : nil, reason: reason)
+            broken = BrokenLink(
+                eventID: id, expectedHash: String(decoding: expected, as: UTF8.self),
+                storedHash: hasHash ? String(decoding: stored, as: UTF8.self) : nil, reason: reason)
             return false
         }
         if !idIsNumber {

@@ -76,7 +76,9 @@ public final class ProjectStore: Sendable {
             case S_IFSOCK: kind = "a socket"
             default: kind = "something else"
             }
-            throw .io("the project file \(TerminalText.sanitize(path)) is \(kind), not a regular file\n    fix: remove it (only Winnow's own files belong there), or put the state elsewhere with --state DIR")
+            throw .io(
+                "the project file \(TerminalText.sanitize(path)) is \(kind), not a regular file\n    fix: remove it (only Winnow's own files belong there), or put the state elsewhere with --state DIR"
+            )
         }
     }
 

@@ -122,7 +122,8 @@ public protocol DecisionRecording: AnyObject, Sendable {
 ///   session that dies stops renewing and its items come back when the leases expire.
 /// - A decision on an item another session holds is refused (`StoreError.leased`).
 public protocol LeaseKeeping: AnyObject, Sendable {
-    func hold(itemIDs: [Int64], reviewer: String, session: String, policy: TeamPolicy, settling: Bool, now: Date) throws(StoreError) -> [Int64: HoldOutcome]
+    func hold(itemIDs: [Int64], reviewer: String, session: String, policy: TeamPolicy, settling: Bool, now: Date) throws(StoreError) -> [Int64:
+        HoldOutcome]
     func renewLeases(session: String, seconds: Double, now: Date) throws(StoreError)
     func releaseLeases(session: String) throws(StoreError)
     /// Items other sessions hold now, with the holding reviewer's name.
@@ -175,7 +176,9 @@ extension DecisionRecording {
 }
 
 extension LeaseKeeping {
-    public func hold(itemIDs: [Int64], reviewer: String, session: String, policy: TeamPolicy, settling: Bool = false) throws(StoreError) -> [Int64: HoldOutcome] {
+    public func hold(itemIDs: [Int64], reviewer: String, session: String, policy: TeamPolicy, settling: Bool = false) throws(StoreError) -> [Int64:
+        HoldOutcome]
+    {
         try hold(itemIDs: itemIDs, reviewer: reviewer, session: session, policy: policy, settling: settling, now: Date())
     }
     public func renewLeases(session: String, seconds: Double) throws(StoreError) { try renewLeases(session: session, seconds: seconds, now: Date()) }

@@ -36,7 +36,8 @@ package struct ReviewFiguresTally {
             flows[given?.description ?? "(none)", default: [:]][resolution.labels?.description ?? "(none)", default: 0] += 1
         }
         guard [.accepted, .relabelled, .excluded].contains(resolution.status),
-              let decision = ItemHistory.effectiveDecisions(history).last(where: { $0.action != .skip && $0.action != .split }) else { return }
+            let decision = ItemHistory.effectiveDecisions(history).last(where: { $0.action != .skip && $0.action != .split })
+        else { return }
         byQueue[decision.queue ?? "manual", default: 0] += 1
         let logged = history.firstIndex { $0.id == decision.id }.flatMap { storedFlags[$0] }.map(ProjectStore.flagNames)
         flags.record(flags: FlagTally.flags(of: decision, stored: logged), outcome: resolution.status)
@@ -45,8 +46,9 @@ package struct ReviewFiguresTally {
     package var figures: ReviewFigures {
         let flowList = flows.flatMap { from, targets in targets.map { ReviewFigures.Flow(from: from, to: $0.key, count: $0.value) } }
             .sorted { $0.count != $1.count ? $0.count > $1.count : ($0.from, $0.to) < ($1.from, $1.to) }
-        return ReviewFigures(decisionsByAction: byAction, decisionsByReviewer: byReviewer, status: status, flows: flowList,
-                             flags: flags.results, decidedByQueue: byQueue)
+        return ReviewFigures(
+            decisionsByAction: byAction, decisionsByReviewer: byReviewer, status: status, flows: flowList,
+            flags: flags.results, decidedByQueue: byQueue)
     }
 }
 
@@ -67,11 +69,13 @@ package struct RatingsReplay {
 
     package mutating func event(id: Int64, item: Int64, reviewer name: String, action: String, newLabels: String?) {
         guard !undone.contains(id), !removed.contains(item),
-              let action = DecisionAction(rawValue: action),
-              let category = Rating.category(of: action, storedLabels: newLabels)
+            let action = DecisionAction(rawValue: action),
+            let category = Rating.category(of: action, storedLabels: newLabels)
         else { return }
         let code: Int32
-        if let known = reviewerCodes[name] { code = known } else {
+        if let known = reviewerCodes[name] {
+            code = known
+        } else {
             reviewers.append(name)
             code = Int32(reviewers.count - 1)
             reviewerCodes[name] = code

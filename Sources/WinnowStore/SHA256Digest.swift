@@ -58,8 +58,9 @@ final class SHA256Hasher {
     /// Writes the 32-byte digest of `message` to `digest`.
     func digest(_ message: UnsafeBufferPointer<UInt8>, into digest: UnsafeMutablePointer<UInt8>) {
         if let context, EVP_DigestInit_ex2(context, Self.algorithm, nil) == 1,
-           EVP_DigestUpdate(context, message.baseAddress, message.count) == 1,
-           EVP_DigestFinal_ex(context, digest, nil) == 1 {
+            EVP_DigestUpdate(context, message.baseAddress, message.count) == 1,
+            EVP_DigestFinal_ex(context, digest, nil) == 1
+        {
             return
         }
         _ = SHA256(message.baseAddress, message.count, digest)

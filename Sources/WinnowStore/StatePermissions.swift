@@ -28,8 +28,9 @@ enum StatePermissions {
     static func modes(forDatasetMode mode: mode_t) -> Modes {
         let othersRead = mode & S_IROTH != 0
         if mode & S_IWGRP != 0 {
-            return Modes(shared: true, folder: 0o2770 | (othersRead ? 0o005 : 0), database: 0o660 | (othersRead ? 0o004 : 0),
-                         umask: othersRead ? 0o002 : 0o007)
+            return Modes(
+                shared: true, folder: 0o2770 | (othersRead ? 0o005 : 0), database: 0o660 | (othersRead ? 0o004 : 0),
+                umask: othersRead ? 0o002 : 0o007)
         }
         // Nobody but the owner writes; the group and others read what the dataset lets them.
         let readable = mode & 0o055
@@ -55,7 +56,7 @@ enum StatePermissions {
                 modes = Self.modes(forDatasetMode: info.st_mode & ~S_IWGRP)
                 umask(modes.umask)
             }
-            chmod(folder, modes.folder)  // mkdir applies the umask; the setgid bit needs chmod
+            chmod(folder, modes.folder) // mkdir applies the umask; the setgid bit needs chmod
         }
         let fd = open(databasePath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, modes.database)
         if fd >= 0 {

@@ -26,19 +26,23 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason):
-            return "cannot open the project database \(TerminalText.sanitize(path)): \(reason)\n    fix: check the folder's permissions, or put the state elsewhere with --state DIR"
+            return
+                "cannot open the project database \(TerminalText.sanitize(path)): \(reason)\n    fix: check the folder's permissions, or put the state elsewhere with --state DIR"
         case .cannotConnect(let url, let reason):
             return "cannot open the project store \(TerminalText.sanitize(url)): \(reason)"
         case .newerSchema(let path):
             return "the project database \(TerminalText.sanitize(path)) was written by a newer Winnow\n    fix: use that newer version of winnow"
         case .otherDataset(let state, let recorded, let given):
-            return "the state folder \(TerminalText.sanitize(state)) belongs to the dataset \(TerminalText.sanitize(recorded)), not \(TerminalText.sanitize(given))\n    fix: give the right dataset, or another --state folder"
+            return
+                "the state folder \(TerminalText.sanitize(state)) belongs to the dataset \(TerminalText.sanitize(recorded)), not \(TerminalText.sanitize(given))\n    fix: give the right dataset, or another --state folder"
         case .notImported:
             return "the dataset has not been imported\n    fix: run winnow import DIR"
         case .unknownImage(let path):
-            return "no item has the image path \"\(TerminalText.sanitize(path))\"\n    fix: give the path relative to images/, as in items.csv or labels.csv"
+            return
+                "no item has the image path \"\(TerminalText.sanitize(path))\"\n    fix: give the path relative to images/, as in items.csv or labels.csv"
         case .removedImage(let path):
-            return "\"\(TerminalText.sanitize(path))\" is no longer in the dataset (its history is kept)\n    fix: put the image back and run winnow import again to decide on it"
+            return
+                "\"\(TerminalText.sanitize(path))\" is no longer in the dataset (its history is kept)\n    fix: put the image back and run winnow import again to decide on it"
         case .nothingToUndo(let path):
             return "\"\(TerminalText.sanitize(path))\" has no decision to undo"
         case .invalidLabels(let why):
@@ -49,11 +53,13 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
             let (reason, fix) = DiskSpace.explain(folder: folder)
             return "cannot write the project in \(TerminalText.sanitize(folder)): \(reason)\n    fix: \(fix); everything saved before is intact"
         case .leased(let image, let reviewer, let until):
-            return "\(TerminalText.sanitize(reviewer)) is reviewing \"\(TerminalText.sanitize(image))\" (held until \(until) unless renewed)\n    fix: leave it to them; a lead can break the lease with winnow leases DIR --break"
+            return
+                "\(TerminalText.sanitize(reviewer)) is reviewing \"\(TerminalText.sanitize(image))\" (held until \(until) unless renewed)\n    fix: leave it to them; a lead can break the lease with winnow leases DIR --break"
         case .refused(let refusal):
             return refusal.description
         case .alreadyDecided(let image, let reviewers):
-            return "\"\(TerminalText.sanitize(image))\" was just decided by \(reviewers.map(TerminalText.sanitize).joined(separator: ", ")): it needs no review from you\n    fix: nothing to do; decide it by name (winnow decide DIR IMAGE) to change their decision"
+            return
+                "\"\(TerminalText.sanitize(image))\" was just decided by \(reviewers.map(TerminalText.sanitize).joined(separator: ", ")): it needs no review from you\n    fix: nothing to do; decide it by name (winnow decide DIR IMAGE) to change their decision"
         }
     }
 }

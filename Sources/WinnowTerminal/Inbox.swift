@@ -44,7 +44,7 @@ public final class Inbox: @unchecked Sendable {
 
     private func wake() {
         var byte: UInt8 = 1
-        _ = write(writeFD, &byte, 1)  // a full pipe already means "wake up"
+        _ = write(writeFD, &byte, 1) // a full pipe already means "wake up"
     }
 
     /// Everything posted so far, in order, and whether a stop was requested.

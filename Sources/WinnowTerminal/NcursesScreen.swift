@@ -29,7 +29,10 @@ public final class NcursesScreen: TerminalScreen {
     init(noColor: Bool) throws {
         setlocale(LC_ALL, "")
         guard isatty(0) == 1, isatty(1) == 1 else {
-            throw StartError(description: "the review screen needs a terminal (stdin and stdout are not one)\n    fix: run winnow review in a terminal, or use winnow queue / winnow decide in scripts")
+            throw StartError(
+                description:
+                    "the review screen needs a terminal (stdin and stdout are not one)\n    fix: run winnow review in a terminal, or use winnow queue / winnow decide in scripts"
+            )
         }
         let environment = ProcessInfo.processInfo.environment
         let term = environment["TERM"] ?? ""
@@ -37,7 +40,10 @@ public final class NcursesScreen: TerminalScreen {
             throw StartError(description: "cannot open the terminal")
         }
         guard let (screen, colors) = Self.open(term: term, colorTerm: environment["COLORTERM"], noColor: noColor, output: output, input: input) else {
-            throw StartError(description: "the terminal type \"\(TerminalText.sanitize(term))\" is unknown to ncurses\n    fix: export TERM=xterm-256color (or install ncurses-term)")
+            throw StartError(
+                description:
+                    "the terminal type \"\(TerminalText.sanitize(term))\" is unknown to ncurses\n    fix: export TERM=xterm-256color (or install ncurses-term)"
+            )
         }
         self.screen = screen
         self.output = output
@@ -61,8 +67,10 @@ public final class NcursesScreen: TerminalScreen {
     /// those `ScreenColorRule` lists, makes it current and sets up its colours: the screen
     /// does this on the terminal, `ScreenColors.detect` on /dev/null. Nil when ncurses knows
     /// none of them.
-    static func open(term: String, colorTerm: String?, noColor: Bool,
-                     output: UnsafeMutablePointer<FILE>, input: UnsafeMutablePointer<FILE>) -> (OpaquePointer, ScreenColors)? {
+    static func open(
+        term: String, colorTerm: String?, noColor: Bool,
+        output: UnsafeMutablePointer<FILE>, input: UnsafeMutablePointer<FILE>
+    ) -> (OpaquePointer, ScreenColors)? {
         var opened: (screen: OpaquePointer, description: String)?
         for candidate in ScreenColorRule.descriptions(term: term, colorTerm: colorTerm, noColor: noColor) where opened == nil {
             if let screen = newterm(candidate.isEmpty ? nil : candidate, output, input) { opened = (screen, candidate) }

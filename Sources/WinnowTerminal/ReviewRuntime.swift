@@ -72,8 +72,9 @@ public final class ReviewRuntime {
         let depth = screen.depth
         var setup = self.setup
         setup.imageHints += ImageHints.colour(graphics: setup.graphics, depth: depth, noColor: options.noColor)
-        var state = AppState(setup: setup, theme: options.noColor ? .noColor : options.theme.reduced(to: depth),
-                             keyMap: options.keyMap, size: screen.size, queueName: options.queue, now: clock())
+        var state = AppState(
+            setup: setup, theme: options.noColor ? .noColor : options.theme.reduced(to: depth),
+            keyMap: options.keyMap, size: screen.size, queueName: options.queue, now: clock())
         images.start(inbox: inbox, source: source)
         // Other reviewers' decisions and released items reach this screen without a key.
         source.watchForChanges { inbox.post(.othersChanged) }
@@ -182,7 +183,9 @@ public final class ReviewRuntime {
             writes.async {
                 do {
                     let result = try source.decide(command)
-                    inbox.post(.decisionSaved(SavedDecision(command: command, eventIDs: result.eventIDs, message: result.message, time: Self.seconds(since: start))))
+                    inbox.post(
+                        .decisionSaved(
+                            SavedDecision(command: command, eventIDs: result.eventIDs, message: result.message, time: Self.seconds(since: start))))
                 } catch let gone as ItemsUnavailable {
                     inbox.post(.decisionFailed(gone.message))
                     inbox.post(.unavailable(gone.items))

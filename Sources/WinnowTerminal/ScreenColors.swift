@@ -35,8 +35,11 @@ public struct ScreenColors: Sendable, Equatable {
         guard let output = fopen("/dev/null", "w") else { return nil }
         guard let input = fopen("/dev/null", "r") else { fclose(output); return nil }
         defer { fclose(output); fclose(input) }
-        guard let (screen, colors) = NcursesScreen.open(term: environment["TERM"] ?? "", colorTerm: environment["COLORTERM"],
-                                                        noColor: noColor, output: output, input: input) else { return nil }
+        guard
+            let (screen, colors) = NcursesScreen.open(
+                term: environment["TERM"] ?? "", colorTerm: environment["COLORTERM"],
+                noColor: noColor, output: output, input: input)
+        else { return nil }
         endwin()
         delscreen(screen)
         return colors

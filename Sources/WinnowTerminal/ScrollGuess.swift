@@ -47,7 +47,7 @@ struct ScrollGuess {
 
     static func fingerprint(_ buffer: CellBuffer, row y: Int) -> Row {
         let columns = buffer.size.columns
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 // FNV-1a
         func mix(_ value: UInt64) { hash = (hash ^ value) &* 0x0000_0100_0000_01B3 }
         var uniform = true
         let first = columns > 0 ? buffer.cells[y * columns] : Cell()

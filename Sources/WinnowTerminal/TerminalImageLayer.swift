@@ -95,11 +95,14 @@ public final class TerminalImageLayer: ImageLayer {
     public func invalidate() {
         onScreen = nil
         if capabilities.wrapping == .tmuxPassthrough, renderer != nil, let origin = TmuxCommand.paneOrigin(timeout: .milliseconds(500)),
-           origin != paneOrigin {
+            origin != paneOrigin
+        {
             paneOrigin = origin
             renderer?.paneOrigin = origin
             // Prefetched placements carry the old origin in their keys; they are made again.
-            prefetched = prefetched.map { var key = $0; key.origin = origin; return key }
+            prefetched = prefetched.map {
+                var key = $0; key.origin = origin; return key
+            }
         }
     }
 

@@ -96,7 +96,8 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         let path = NSTemporaryDirectory() + "winnow-fuzz-\(getpid())"
         try? FileManager.default.createDirectory(atPath: path + "/images", withIntermediateDirectories: true)
         for name in ["a.png", "b/c.png"] {
-            try? FileManager.default.createDirectory(atPath: (path + "/images/" + name as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try? FileManager.default.createDirectory(
+                atPath: (path + "/images/" + name as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             _ = FileManager.default.createFile(atPath: path + "/images/" + name, contents: Data(onePixelPNG))
         }
         atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "winnow-fuzz-\(getpid())") }
@@ -142,6 +143,6 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53,
         0xDE, 0x00, 0x00, 0x00, 0x0C, 0x49, 0x44, 0x41, 0x54, 0x08, 0xD7, 0x63, 0xF8, 0xCF, 0xC0, 0x00,
         0x00, 0x03, 0x01, 0x01, 0x00, 0x18, 0xDD, 0x8D, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E,
-        0x44, 0xAE, 0x42, 0x60, 0x82,
+        0x44, 0xAE, 0x42, 0x60, 0x82
     ]
 }

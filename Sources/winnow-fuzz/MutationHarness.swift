@@ -72,8 +72,11 @@ struct MutationHarness {
             total += shared.pointee.executed
         }
         let elapsed = MonotonicTime.now - started
-        print(String(format: "winnow-fuzz %@ (mutation harness): %llu inputs in %.0f s (%.0f/s), %d crashes, %d hangs, leaks not measured (no sanitizer), %d worker(s)",
-                     target.rawValue, total, elapsed, Double(total) / max(elapsed, 1e-9), crashes, hangs, workers))
+        print(
+            String(
+                format:
+                    "winnow-fuzz %@ (mutation harness): %llu inputs in %.0f s (%.0f/s), %d crashes, %d hangs, leaks not measured (no sanitizer), %d worker(s)",
+                target.rawValue, total, elapsed, Double(total) / max(elapsed, 1e-9), crashes, hangs, workers))
         return crashes + hangs == 0 ? 0 : 1
     }
 
@@ -106,13 +109,16 @@ struct MutationHarness {
     }
 
     static let textBytes = Array(",\"\n\r'()[]{}=:#\\ 0123456789-.eE".utf8)
-    static let interesting: [UInt32] = [0, 1, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000, 0xFFFF, 0x10000, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0xFFFF_FFFE]
+    static let interesting: [UInt32] = [
+        0, 1, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000, 0xFFFF, 0x10000, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0xFFFF_FFFE
+    ]
 
     private func mutate(_ input: inout [UInt8], corpus: [[UInt8]], random: inout SplitMix64) {
         func position() -> Int { input.isEmpty ? 0 : Int(random.next() % UInt64(input.count)) }
         switch random.next() % 9 {
         case 0 where !input.isEmpty: input[position()] ^= UInt8(1 << (random.next() % 8))
-        case 1 where !input.isEmpty: input[position()] = UInt8(truncatingIfNeeded: Self.interesting[Int(random.next() % UInt64(Self.interesting.count))])
+        case 1 where !input.isEmpty:
+            input[position()] = UInt8(truncatingIfNeeded: Self.interesting[Int(random.next() % UInt64(Self.interesting.count))])
         case 2 where input.count >= 4:
             let value = Self.interesting[Int(random.next() % UInt64(Self.interesting.count))]
             let width = random.next() % 2 == 0 ? 2 : 4

@@ -14,7 +14,8 @@ import Foundation
 /// and its fork-mode jobs inherit the environment).
 let libFuzzerTarget: FuzzTarget = {
     guard let name = ProcessInfo.processInfo.environment["WINNOW_FUZZ_TARGET"], let target = FuzzTarget(rawValue: name) else {
-        FileHandle.standardError.write(Data("winnow-fuzz: set WINNOW_FUZZ_TARGET to one of \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))\n".utf8))
+        FileHandle.standardError.write(
+            Data("winnow-fuzz: set WINNOW_FUZZ_TARGET to one of \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))\n".utf8))
         exit(2)
     }
     return target

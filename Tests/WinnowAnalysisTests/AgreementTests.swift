@@ -9,8 +9,10 @@ struct AgreementFixture: Sendable, CustomTestStringConvertible {
     let name: String
     var testDescription: String { name }
 
-    static let all = ["two_raters", "three_raters_missing", "five_raters_missing", "perfect", "chance", "rare_class",
-                      "single_category", "one_rater", "no_overlap"].map(AgreementFixture.init)
+    static let all = [
+        "two_raters", "three_raters_missing", "five_raters_missing", "perfect", "chance", "rare_class",
+        "single_category", "one_rater", "no_overlap"
+    ].map(AgreementFixture.init)
 
     struct Expected: Decodable {
         struct Row: Decodable {
@@ -22,7 +24,9 @@ struct AgreementFixture: Sendable, CustomTestStringConvertible {
         }
         struct Pair: Decodable { let a: String; let b: String; let items: Int; let agreed: Int; let kappa: Double? }
         struct Fleiss: Decodable { let raters_per_item: Int; let items: Int; let kappa: Double?; let per_category: [String: Double?] }
-        struct Consensus: Decodable { let rater: String; let ratings: Int; let overlapped: Int; let compared: Int; let agreed: Int; let ties: Int; let kappa: Double? }
+        struct Consensus: Decodable {
+            let rater: String; let ratings: Int; let overlapped: Int; let compared: Int; let agreed: Int; let ties: Int; let kappa: Double?
+        }
         let tools: [String: String]
         let raters: [String]
         let categories: [String]
@@ -63,7 +67,9 @@ struct AgreementParityTests {
         #expect(pairs.map { [$0.raterA, $0.raterB] } == expected.cohen_pairs.map { [$0.a, $0.b] })
         for (pair, reference) in zip(pairs, expected.cohen_pairs) {
             #expect(pair.items == reference.items && pair.agreed == reference.agreed)
-            #expect(close(pair.kappa, reference.kappa), "\(pair.raterA)–\(pair.raterB): \(String(describing: pair.kappa)) vs sklearn \(String(describing: reference.kappa))")
+            #expect(
+                close(pair.kappa, reference.kappa),
+                "\(pair.raterA)–\(pair.raterB): \(String(describing: pair.kappa)) vs sklearn \(String(describing: reference.kappa))")
         }
     }
 
@@ -158,8 +164,10 @@ struct AgreementTests {
 
     @Test("a tie among the other raters is not compared; a clear majority is")
     func consensusTies() {
-        let table = ratings([(1, "a", "cat"), (1, "b", "dog"), (1, "c", "fox"),
-                             (2, "a", "cat"), (2, "b", "cat"), (2, "c", "dog")])
+        let table = ratings([
+            (1, "a", "cat"), (1, "b", "dog"), (1, "c", "fox"),
+            (2, "a", "cat"), (2, "b", "cat"), (2, "c", "dog")
+        ])
         let raters = AgreementReport(table).raters
         // Item 1: every rater's others are split 1–1. Item 2: a and b each see cat/dog tied
         // (the other two), c sees cat twice.
@@ -169,8 +177,10 @@ struct AgreementTests {
 
     @Test("Fleiss' κ uses the most common number of raters per item, the larger on a tie")
     func fleissSubset() throws {
-        let table = ratings([(1, "a", "x"), (1, "b", "x"), (2, "a", "x"), (2, "b", "y"),
-                             (3, "a", "x"), (3, "b", "x"), (3, "c", "y"), (4, "a", "y"), (4, "b", "y"), (4, "c", "y")])
+        let table = ratings([
+            (1, "a", "x"), (1, "b", "x"), (2, "a", "x"), (2, "b", "y"),
+            (3, "a", "x"), (3, "b", "x"), (3, "c", "y"), (4, "a", "y"), (4, "b", "y"), (4, "c", "y")
+        ])
         let fleiss = try #require(Agreement.fleiss(table))
         #expect(fleiss.ratersPerItem == 3 && fleiss.items == 2)
         let dense = Agreement.fleiss(counts: [[2, 1], [0, 3]], ratersPerItem: 3)

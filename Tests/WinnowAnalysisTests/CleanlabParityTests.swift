@@ -9,8 +9,10 @@ struct CleanlabFixture: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 
     static let directory = Bundle.module.resourcePath! + "/Fixtures/cleanlab"
-    static let all: [CleanlabFixture] = ["shapes_logreg", "shapes_forest", "shapes_ensemble", "synthetic_5class", "binary",
-                                         "no_confident_class", "near_ties", "imbalanced", "large_10class"].map(CleanlabFixture.init)
+    static let all: [CleanlabFixture] = [
+        "shapes_logreg", "shapes_forest", "shapes_ensemble", "synthetic_5class", "binary",
+        "no_confident_class", "near_ties", "imbalanced", "large_10class"
+    ].map(CleanlabFixture.init)
 
     var folder: String { Self.directory + "/" + name }
 
@@ -73,7 +75,10 @@ struct CleanlabParityTests {
         for method in ConfidentLearning.FilterBy.allCases {
             let flagged = cl.findLabelIssues(filterBy: method)
             let expected = try #require(want[method.rawValue])
-            #expect(flagged == expected, "\(fixture.name) \(method.rawValue): \(flagged.count) flagged, cleanlab \(expected.count); only ours: \(Set(flagged).subtracting(expected).sorted().prefix(5)), only cleanlab: \(Set(expected).subtracting(flagged).sorted().prefix(5))")
+            #expect(
+                flagged == expected,
+                "\(fixture.name) \(method.rawValue): \(flagged.count) flagged, cleanlab \(expected.count); only ours: \(Set(flagged).subtracting(expected).sorted().prefix(5)), only cleanlab: \(Set(expected).subtracting(flagged).sorted().prefix(5))"
+            )
         }
     }
 

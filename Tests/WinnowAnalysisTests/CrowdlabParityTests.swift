@@ -78,7 +78,9 @@ struct CrowdlabParityTests {
     }
 
     static func compare(_ got: Crowdlab.Result, _ want: MultiAnnotatorFixture.Run, labels: AnnotatorLabels, _ what: String) {
-        #expect(got.consensusLabel == want.consensus_label, "\(what): \(zip(got.consensusLabel, want.consensus_label).count { $0 != $1 }) consensus labels differ")
+        #expect(
+            got.consensusLabel == want.consensus_label,
+            "\(what): \(zip(got.consensusLabel, want.consensus_label).count { $0 != $1 }) consensus labels differ")
         #expect(got.numAnnotations == want.num_annotations, "\(what)")
         let quality = got.consensusQuality.indices.filter { got.consensusQuality[$0] != want.consensus_quality_score[$0] }
         #expect(quality.isEmpty, "\(what): \(quality.count) consensus quality scores differ, e.g. item \(quality.first ?? -1)")
@@ -95,8 +97,11 @@ struct CrowdlabParityTests {
         #expect(got.annotatorOrder == want.annotator_stats.map(\.annotator), "\(what): annotator order")
         for row in want.annotator_stats {
             let mine = got.annotators[row.annotator]
-            #expect(mine.quality == row.annotator_quality, "\(what) annotator \(row.annotator): quality \(String(describing: mine.quality)) vs \(String(describing: row.annotator_quality))")
-            #expect(mine.agreementWithConsensus == row.agreement_with_consensus && mine.worstClass == row.worst_class
+            #expect(
+                mine.quality == row.annotator_quality,
+                "\(what) annotator \(row.annotator): quality \(String(describing: mine.quality)) vs \(String(describing: row.annotator_quality))")
+            #expect(
+                mine.agreementWithConsensus == row.agreement_with_consensus && mine.worstClass == row.worst_class
                     && mine.itemsLabelled == row.num_examples_labeled, "\(what) annotator \(row.annotator)")
         }
     }
@@ -115,10 +120,12 @@ struct CrowdlabParityTests {
         let expected = try fixture.expected()
         let labels = try fixture.labels()
         let (p, k) = try fixture.probabilities()
-        Self.compare(Crowdlab.analyse(labels, probabilities: p, classes: k, consensus: .majorityVote), expected.crowdlab_majority_vote,
-                     labels: labels, "\(fixture.name) majority_vote")
-        Self.compare(Crowdlab.analyse(labels, probabilities: p, classes: k, quality: .agreement), expected.agreement,
-                     labels: labels, "\(fixture.name) agreement")
+        Self.compare(
+            Crowdlab.analyse(labels, probabilities: p, classes: k, consensus: .majorityVote), expected.crowdlab_majority_vote,
+            labels: labels, "\(fixture.name) majority_vote")
+        Self.compare(
+            Crowdlab.analyse(labels, probabilities: p, classes: k, quality: .agreement), expected.agreement,
+            labels: labels, "\(fixture.name) agreement")
     }
 
     @Test func fixturesCoverTheEdgeCases() throws {

@@ -7,11 +7,14 @@ import WinnowCore
 struct ExportSelectionTests {
     let components = Components(count: 6, pairs: [], identical: [[0, 1, 2], [3, 4]])
 
-    func member(_ label: String?, final: Bool = false, excluded: Bool = false, writable: Bool? = nil,
-                confidence: Float = .nan, path: String) -> ExportSelection.Member {
+    func member(
+        _ label: String?, final: Bool = false, excluded: Bool = false, writable: Bool? = nil,
+        confidence: Float = .nan, path: String
+    ) -> ExportSelection.Member {
         let labels = label.map { LabelSet(normalized: $0.split(separator: "|").map(String.init)) }
-        return .init(labels: labels, excluded: excluded, isFinal: final || excluded, writable: writable ?? (!excluded && labels != nil),
-                     selfConfidence: confidence, path: path)
+        return .init(
+            labels: labels, excluded: excluded, isFinal: final || excluded, writable: writable ?? (!excluded && labels != nil),
+            selfConfidence: confidence, path: path)
     }
 
     func members(_ list: [ExportSelection.Member]) -> [Int32: ExportSelection.Member] {
@@ -21,8 +24,10 @@ struct ExportSelectionTests {
     func policies(_ text: String) -> ExportPolicies { try! ExportPolicies.parse([text]) }
 
     var disagreeing: [ExportSelection.Member] {
-        [member("cat", final: true, path: "c.png"), member("dog", path: "b.png"), member("cat", path: "a.png"),
-         member("fox", path: "d.png"), member("fox", path: "e.png"), member("owl", path: "f.png")]
+        [
+            member("cat", final: true, path: "c.png"), member("dog", path: "b.png"), member("cat", path: "a.png"),
+            member("fox", path: "d.png"), member("fox", path: "e.png"), member("owl", path: "f.png")
+        ]
     }
 
     @Test func unresolvedBadGroupsAreDroppedOrHeldWhole() {
@@ -45,7 +50,7 @@ struct ExportSelectionTests {
 
     @Test func excludedMembersNeitherMakeAGroupBadNorGetAVerdict() {
         var list = disagreeing
-        list[1] = member("dog", excluded: true, path: "b.png")  // the only disagreeing member
+        list[1] = member("dog", excluded: true, path: "b.png") // the only disagreeing member
         let selection = ExportSelection(components: components, members: members(list), policies: policies("bad-components=drop,one-per-group"))
         #expect(selection.badGroups == 0)
         #expect(selection.verdict(of: 1) == .keep, "excluded items are left out before the group policies")
@@ -72,13 +77,16 @@ struct ExportSelectionTests {
     }
 
     @Test func heldGroupsKeepAllTheirMembersAndOnePerGroupActsOnTheRest() {
-        let selection = ExportSelection(components: components, members: members(disagreeing), policies: policies("bad-components=hold,one-per-group"))
+        let selection = ExportSelection(
+            components: components, members: members(disagreeing), policies: policies("bad-components=hold,one-per-group"))
         #expect((0..<6).map(selection.verdict(of:)) == [.holdBadComponent, .holdBadComponent, .holdBadComponent, .keep, .dropDuplicate, .keep])
     }
 
     @Test func labelIntersectionAndRareLabelsNarrowMultiLabelMembers() {
-        let list = [member("cat|dog", path: "a"), member("cat|dog|fox", path: "b"), member("cat", path: "c"),
-                    member("dog|fox", path: "d"), member("dog", path: "e"), member("owl|fox", path: "f")]
+        let list = [
+            member("cat|dog", path: "a"), member("cat|dog|fox", path: "b"), member("cat", path: "c"),
+            member("dog|fox", path: "d"), member("dog", path: "e"), member("owl|fox", path: "f")
+        ]
         let intersection = ExportSelection(components: components, members: members(list), policies: policies("label-intersection"))
         #expect(intersection.labels[0]?.names == ["cat"] && intersection.labels[1]?.names == ["cat"] && intersection.labels[2] == nil)
         #expect(intersection.labels[3]?.names == ["dog"] && intersection.labels[4] == nil && intersection.labels[5] == nil, "5 is in no group")
@@ -89,8 +97,10 @@ struct ExportSelectionTests {
     }
 
     @Test func heldBackMembersKeepTheirLabels() {
-        let list = [member("cat|dog", path: "a"), member("cat", path: "b"), member("cat", path: "c"),
-                    member("dog", path: "d"), member("dog", path: "e"), member(nil, path: "f")]
+        let list = [
+            member("cat|dog", path: "a"), member("cat", path: "b"), member("cat", path: "c"),
+            member("dog", path: "d"), member("dog", path: "e"), member(nil, path: "f")
+        ]
         let selection = ExportSelection(components: components, members: members(list), policies: policies("bad-components=hold,label-intersection"))
         #expect(selection.verdict(of: 0) == .holdBadComponent && selection.labels.isEmpty)
     }

@@ -22,9 +22,10 @@ struct CleanVisionScores: Decodable, Sendable, CustomTestStringConvertible {
         let flags: [String]
 
         var measures: ImageQualityMeasures {
-            ImageQualityMeasures(width: width, height: height, brightness99: brightness_perc_99, brightness5: brightness_perc_5,
-                                 entropy: entropy, blurriness: blurriness, greyLevelSpread: blurriness_grayscale_std,
-                                 storedGreyscale: color_space == "L", hasColour: color_space != "L")
+            ImageQualityMeasures(
+                width: width, height: height, brightness99: brightness_perc_99, brightness5: brightness_perc_5,
+                entropy: entropy, blurriness: blurriness, greyLevelSpread: blurriness_grayscale_std,
+                storedGreyscale: color_space == "L", hasColour: color_space != "L")
         }
     }
 
@@ -50,8 +51,10 @@ struct CleanVisionScores: Decodable, Sendable, CustomTestStringConvertible {
             #expect(image.measures.sizeProperty == image.size)
             #expect(image.measures.aspectRatio == image.aspect_ratio)
             for issue in QualityIssue.allCases where issue != .grayscale {
-                let score = ImageQualityReport.score(issue, image.measures, sizeRange: ImageQualityReport.sizeRange(
-                    dataset.images.map(\.size), factor: 3), colourDataset: colourDataset)
+                let score = ImageQualityReport.score(
+                    issue, image.measures,
+                    sizeRange: ImageQualityReport.sizeRange(
+                        dataset.images.map(\.size), factor: 3), colourDataset: colourDataset)
                 #expect(abs(score - image.scores[issue.rawValue]!) < 1e-12, "\(issue) of image \(i): \(score) vs \(image.scores[issue.rawValue]!)")
             }
             var expected = Set(image.flags)
@@ -86,8 +89,9 @@ struct CleanVisionScores: Decodable, Sendable, CustomTestStringConvertible {
     /// A dataset of flat placeholders fails blur and information everywhere: that is said as
     /// a property of the dataset, while a check that flags a few images is not.
     @Test func checksThatFlagNearlyEveryImageAreDatasetWide() {
-        let placeholder = ImageQualityMeasures(width: 8, height: 8, brightness99: 0.6, brightness5: 0.4, entropy: 0, blurriness: 0,
-                                               greyLevelSpread: 0, storedGreyscale: false, hasColour: true)
+        let placeholder = ImageQualityMeasures(
+            width: 8, height: 8, brightness99: 0.6, brightness5: 0.4, entropy: 0, blurriness: 0,
+            greyLevelSpread: 0, storedGreyscale: false, hasColour: true)
         let report = ImageQualityReport(measures: Array(repeating: placeholder, count: 30))
         #expect(Set(report.datasetWideIssues) == [.blurry, .lowInformation])
         #expect(ImageQualityReport(measures: Array(repeating: placeholder, count: 19)).datasetWideIssues.isEmpty, "too few images to say")

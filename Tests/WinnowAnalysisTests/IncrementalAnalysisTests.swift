@@ -83,11 +83,14 @@ func randomAnalysisInput(items n: Int, classes k: Int, models: Int, neighbours: 
     // Near-duplicate pairs: the graph's closest neighbours, as the pixels would confirm them.
     var pairs: [DuplicatePair] = []
     if let graph {
-        for i in 0..<n { for (j, s) in graph.neighbours(of: i) where s >= 0.95 && j != i { pairs.append(DuplicatePair(Int32(i), Int32(j), score: s)) } }
+        for i in 0..<n {
+            for (j, s) in graph.neighbours(of: i) where s >= 0.95 && j != i { pairs.append(DuplicatePair(Int32(i), Int32(j), score: s)) }
+        }
     }
-    return AnalysisInput(classes: (0..<k).map { "c\($0)" }, labels: labels, excluded: excluded,
-                         models: (0..<models).map { ModelProbabilities(name: "m\($0)", values: modelValues[$0]) },
-                         neighbours: graph, identical: identical, duplicatePairs: pairs)
+    return AnalysisInput(
+        classes: (0..<k).map { "c\($0)" }, labels: labels, excluded: excluded,
+        models: (0..<models).map { ModelProbabilities(name: "m\($0)", values: modelValues[$0]) },
+        neighbours: graph, identical: identical, duplicatePairs: pairs)
 }
 
 @Suite("Incremental analysis")
@@ -151,8 +154,9 @@ struct IncrementalAnalysisTests {
             let n = 20 + Int(rng.next() % 60)
             let models = [1, 2, 3, 0, 1, 2][trial % 6]
             let neighbours = models == 0 ? 1 + Int(rng.next() % 4) : [0, 3, 1, 5][Int(rng.next() % 4)]
-            let input = randomAnalysisInput(items: n, classes: k, models: models, neighbours: neighbours,
-                                            identicalGroups: Int(rng.next() % 3), rng: &rng)
+            let input = randomAnalysisInput(
+                items: n, classes: k, models: models, neighbours: neighbours,
+                identicalGroups: Int(rng.next() % 3), rng: &rng)
             var settings = AnalysisSettings()
             settings.filterBy = ConfidentLearning.FilterBy.allCases[trial % ConfidentLearning.FilterBy.allCases.count]
             let context = "trial \(trial) (n \(n), k \(k), models \(models), neighbours \(neighbours), \(settings.filterBy))"

@@ -44,11 +44,13 @@ struct LabelIssueQueueTests {
             let neighbours = models.isEmpty || trial % 2 == 0 ? graph(truth: f.truth, k: 8, purity: 0.7, rng: &rng) : nil
             var excluded = [Bool](repeating: false, count: f.labels.count)
             excluded[Int(rng.next() % 600)] = true
-            let input = AnalysisInput(classes: (0..<classes).map { "c\($0)" }, labels: f.labels, excluded: excluded, models: models, neighbours: neighbours)
+            let input = AnalysisInput(
+                classes: (0..<classes).map { "c\($0)" }, labels: f.labels, excluded: excluded, models: models, neighbours: neighbours)
             let analysis = LabelAnalysis(input)
             let n = input.count
-            let builder = QueueBuilder(analysis: analysis, input: input, problems: [String?](repeating: nil, count: n), strata: nil,
-                                       decided: [Bool](repeating: false, count: n), skipped: [Bool](repeating: false, count: n))
+            let builder = QueueBuilder(
+                analysis: analysis, input: input, problems: [String?](repeating: nil, count: n), strata: nil,
+                decided: [Bool](repeating: false, count: n), skipped: [Bool](repeating: false, count: n))
             let queue = builder.order(.labelIssues)
             let judged = (0..<n).filter(input.isJudged)
             let realErrors = judged.filter { f.isError[$0] }.count

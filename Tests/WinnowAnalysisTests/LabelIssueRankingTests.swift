@@ -54,9 +54,11 @@ struct LabelIssueRankingTests {
         for name in ["logreg", "forest"] {
             let p = data.models([name])[0].values
             let cleanlab = ascending((0..<data.labels.count).map { Double(p[$0 * k + Int(data.labels[$0])]) })
-            let ours = LabelAnalysis(AnalysisInput(classes: data.snapshot.taxonomy.names, labels: data.labels,
-                                                   excluded: [Bool](repeating: false, count: data.labels.count),
-                                                   models: data.models([name]), neighbours: graph))
+            let ours = LabelAnalysis(
+                AnalysisInput(
+                    classes: data.snapshot.taxonomy.names, labels: data.labels,
+                    excluded: [Bool](repeating: false, count: data.labels.count),
+                    models: data.models([name]), neighbours: graph))
             let fused = ascending(ours.fusedScore.map { -Double($0) })
             bestCleanlab = max(bestCleanlab, data.precisionAtK(cleanlab))
             report.append("\(name): cleanlab self-confidence P@K \(data.precisionAtK(cleanlab)), Winnow fused \(data.precisionAtK(fused))")
@@ -64,11 +66,15 @@ struct LabelIssueRankingTests {
         }
         let both = data.models(["logreg", "forest"])
         let (ensemble, _) = EnsembleLabelQuality.scores(labels: data.labels, models: both.map(\.values), classes: k)
-        let ours = LabelAnalysis(AnalysisInput(classes: data.snapshot.taxonomy.names, labels: data.labels,
-                                               excluded: [Bool](repeating: false, count: data.labels.count), models: both, neighbours: graph))
+        let ours = LabelAnalysis(
+            AnalysisInput(
+                classes: data.snapshot.taxonomy.names, labels: data.labels,
+                excluded: [Bool](repeating: false, count: data.labels.count), models: both, neighbours: graph))
         let fused = ascending(ours.fusedScore.map { -Double($0) })
         bestCleanlab = max(bestCleanlab, data.precisionAtK(ascending(ensemble)))
-        report.append("both: cleanlab ensemble P@K \(data.precisionAtK(ascending(ensemble))), Winnow fused \(data.precisionAtK(fused)); sources \(ours.sources.map { "\($0.name) \(String(format: "%.3f", $0.weight))" })")
+        report.append(
+            "both: cleanlab ensemble P@K \(data.precisionAtK(ascending(ensemble))), Winnow fused \(data.precisionAtK(fused)); sources \(ours.sources.map { "\($0.name) \(String(format: "%.3f", $0.weight))" })"
+        )
         print(report.joined(separator: "\n"))
         #expect(data.precisionAtK(fused) > bestCleanlab, "\(report)")
     }

@@ -99,7 +99,10 @@ struct MultiLabelParityTests {
             let got = cl.issuesPerClass(filterBy: method).map { $0.map(Int.init) }
             let expected = try #require(want[method.rawValue])
             for k in 0..<cl.classes {
-                #expect(got[k] == expected[k], "\(fixture.name) \(method.rawValue) class \(k): \(got[k].count) flagged, cleanlab \(expected[k].count); only ours: \(Set(got[k]).subtracting(expected[k]).sorted().prefix(5)), only cleanlab: \(Set(expected[k]).subtracting(got[k]).sorted().prefix(5))")
+                #expect(
+                    got[k] == expected[k],
+                    "\(fixture.name) \(method.rawValue) class \(k): \(got[k].count) flagged, cleanlab \(expected[k].count); only ours: \(Set(got[k]).subtracting(expected[k]).sorted().prefix(5)), only cleanlab: \(Set(expected[k]).subtracting(got[k]).sorted().prefix(5))"
+                )
             }
         }
     }
@@ -111,7 +114,10 @@ struct MultiLabelParityTests {
         for method in MultiLabelConfidentLearning.FilterBy.allCases {
             let got = cl.findLabelIssues(filterBy: method)
             let expected = try #require(want[method.rawValue])
-            #expect(got == expected, "\(fixture.name) \(method.rawValue): \(got.count) flagged, cleanlab \(expected.count); only ours: \(Set(got).subtracting(expected).sorted().prefix(5)), only cleanlab: \(Set(expected).subtracting(got).sorted().prefix(5))")
+            #expect(
+                got == expected,
+                "\(fixture.name) \(method.rawValue): \(got.count) flagged, cleanlab \(expected.count); only ours: \(Set(got).subtracting(expected).sorted().prefix(5)), only cleanlab: \(Set(expected).subtracting(got).sorted().prefix(5))"
+            )
         }
     }
 
@@ -123,7 +129,10 @@ struct MultiLabelParityTests {
             for method in LabelQuality.Method.allCases {
                 let want = try #require(expected.stable_argsort.ranked[filter.rawValue]?[method.rawValue])
                 let got = cl.rankedLabelIssues(filterBy: filter, rankBy: method)
-                #expect(got == want, "\(fixture.name) \(filter.rawValue) ranked by \(method.rawValue): first difference at \(zip(got, want).enumerated().first { $1.0 != $1.1 }?.offset ?? min(got.count, want.count))")
+                #expect(
+                    got == want,
+                    "\(fixture.name) \(filter.rawValue) ranked by \(method.rawValue): first difference at \(zip(got, want).enumerated().first { $1.0 != $1.1 }?.offset ?? min(got.count, want.count))"
+                )
             }
         }
     }
@@ -149,13 +158,16 @@ struct MultiLabelParityTests {
             ("self_confidence/softmin", .selfConfidence, .softmin(temperature: 0.1), false),
             ("normalized_margin/softmin_t0.5", .normalizedMargin, .softmin(temperature: 0.5), false),
             ("self_confidence/adjusted", .selfConfidence, .cleanlabDefault, true),
-            ("normalized_margin/adjusted", .normalizedMargin, .cleanlabDefault, true),
+            ("normalized_margin/adjusted", .normalizedMargin, .cleanlabDefault, true)
         ]
         for (key, method, aggregator, adjust) in variants {
             let want = try #require(expected.label_quality_scores_variants[key])
             let got = MultiLabelQuality.scores(cl, method: method, aggregator: aggregator, adjustPredProbs: adjust)
             let bad = mismatches(got, want, tolerance: multiLabelTolerance(key))
-            #expect(bad.isEmpty, "\(fixture.name) \(key): \(bad.count) scores differ, e.g. item \(bad.first ?? -1): \(bad.first.map { got[$0] } ?? 0) vs \(bad.first.map { want[$0] } ?? 0)")
+            #expect(
+                bad.isEmpty,
+                "\(fixture.name) \(key): \(bad.count) scores differ, e.g. item \(bad.first ?? -1): \(bad.first.map { got[$0] } ?? 0) vs \(bad.first.map { want[$0] } ?? 0)"
+            )
         }
     }
 
@@ -169,14 +181,16 @@ struct MultiLabelParityTests {
         #expect(issues.count == expected.common_multilabel_issues.count)
         for row in expected.common_multilabel_issues {
             let mine = try #require(issues["\(row.class)-\(row.in_given_label!)"])
-            #expect(mine.items == row.num_examples && mine.issueProbability == row.issue_probability && mine.inSuggestedLabel == row.in_suggested_label,
-                    "\(fixture.name) class \(row.class) in given \(row.in_given_label!)")
+            #expect(
+                mine.items == row.num_examples && mine.issueProbability == row.issue_probability && mine.inSuggestedLabel == row.in_suggested_label,
+                "\(fixture.name) class \(row.class) in given \(row.in_given_label!)")
         }
         #expect(summary.classIssuesByProbability.map(\.issueProbability) == expected.common_multilabel_issues.map { $0.issue_probability! })
         let quality = Dictionary(uniqueKeysWithValues: summary.classQuality.map { ($0.classIndex, $0) })
         for row in expected.rank_classes_by_multilabel_quality {
             let mine = try #require(quality[row.class])
-            #expect(mine.labelIssues == row.label_issues && mine.inverseLabelIssues == row.inverse_label_issues
+            #expect(
+                mine.labelIssues == row.label_issues && mine.inverseLabelIssues == row.inverse_label_issues
                     && mine.labelNoise == row.label_noise && mine.inverseLabelNoise == row.inverse_label_noise
                     && mine.labelQualityScore == row.label_quality_score, "\(fixture.name) class \(row.class)")
         }

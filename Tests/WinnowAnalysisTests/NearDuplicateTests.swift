@@ -59,7 +59,8 @@ struct NearDuplicateRuleTests {
         // Cluster 0 dense (ordinary 0.02), cluster 1 sparse (ordinary 0.6) with a copy pair at 0.05.
         let dense = clusteredGraph(n: 10, clusterSize: 10, ordinary: 0.02, copy: 0.02, copies: [])
         let sparse = clusteredGraph(n: 10, clusterSize: 10, ordinary: 0.6, copy: 0.05, copies: [[0, 1]])
-        let graph = NeighbourGraph(count: 20, k: 9, ids: dense.ids + sparse.ids.map { $0 + 10 }, similarities: dense.similarities + sparse.similarities)
+        let graph = NeighbourGraph(
+            count: 20, k: 9, ids: dense.ids + sparse.ids.map { $0 + 10 }, similarities: dense.similarities + sparse.similarities)
         let found = NearDuplicateRule().candidates(graph).candidates
         #expect(found.map { [$0.first, $0.second] } == [[10, 11]])
     }
@@ -110,7 +111,9 @@ struct NoChainingTests {
         }
         let components = Components(count: n, pairs: pairs, identical: identical)
         #expect(Self.everyGroupIsAStar(components, pairs: pairs, identical: identical), "seed \(seed)")
-        #expect(Components(count: n, pairs: pairs.reversed(), identical: identical).members == components.members, "order of pairs matters (seed \(seed))")
+        #expect(
+            Components(count: n, pairs: pairs.reversed(), identical: identical).members == components.members, "order of pairs matters (seed \(seed))"
+        )
         for group in identical { #expect(Set(group.map { components.componentOf[Int($0)] }).count == 1, "identical files apart (seed \(seed))") }
         #expect(Set(components.members.flatMap { $0 }).count == components.members.reduce(0) { $0 + $1.count }, "an item in two groups")
     }
@@ -129,10 +132,12 @@ struct NearDuplicateFinderTests {
         func strokes(_ seed: UInt64) -> DuplicateDescriptor {
             var rng = SplitMix64(seed: seed)
             let bars = (0..<6).map { _ in (Int(rng.next() % 24) + 4, Int(rng.next() % 24) + 4, Int(rng.next() % 2)) }
-            return descriptor { x, y in bars.contains { $0.2 == 0 ? abs(x - $0.0) <= 1 && abs(y - $0.1) <= 6 : abs(y - $0.1) <= 1 && abs(x - $0.0) <= 6 } ? 20 : 235 }
+            return descriptor { x, y in
+                bars.contains { $0.2 == 0 ? abs(x - $0.0) <= 1 && abs(y - $0.1) <= 6 : abs(y - $0.1) <= 1 && abs(x - $0.0) <= 6 } ? 20 : 235
+            }
         }
         descriptors[0] = strokes(1)
-        descriptors[1] = DuplicateDescriptor(grey: strokes(1).grey.map { UInt8(min(255, Int($0) * 9 / 10 + 10)) })  // darker copy
+        descriptors[1] = DuplicateDescriptor(grey: strokes(1).grey.map { UInt8(min(255, Int($0) * 9 / 10 + 10)) }) // darker copy
         descriptors[2] = strokes(2)
         descriptors[3] = strokes(3)
         descriptors[4] = descriptor { _, _ in 250 }
@@ -146,7 +151,8 @@ struct NearDuplicateFinderTests {
         #expect(alone.pairs.count == 3 && alone.report.decidedByEmbeddings == 3)
     }
 
-    @Test("a copy that only the spectra propose (a shift moved it away in the other graphs) is confirmed by its pixels; the spectra never decide alone")
+    @Test(
+        "a copy that only the spectra propose (a shift moved it away in the other graphs) is confirmed by its pixels; the spectra never decide alone")
     func spectraPropose() {
         // Embeddings: no copies at all. Spectra: 0–1 a copy (shifted strokes), 2–3 two different pictures.
         let embeddings = clusteredGraph(n: 10, clusterSize: 10, ordinary: 0.2, copy: 0.2, copies: [])
@@ -154,19 +160,23 @@ struct NearDuplicateFinderTests {
         func strokes(_ seed: UInt64, shift: Int = 0) -> DuplicateDescriptor {
             var rng = SplitMix64(seed: seed)
             let bars = (0..<6).map { _ in (Int(rng.next() % 20) + 6, Int(rng.next() % 20) + 6, Int(rng.next() % 2)) }
-            return DuplicateDescriptor(grey: (0..<(32 * 32)).map { index in
-                let x = index % 32 - shift, y = index / 32
-                return bars.contains { $0.2 == 0 ? abs(x - $0.0) <= 1 && abs(y - $0.1) <= 5 : abs(y - $0.1) <= 1 && abs(x - $0.0) <= 5 } ? 20 : 235
-            })
+            return DuplicateDescriptor(
+                grey: (0..<(32 * 32)).map { index in
+                    let x = index % 32 - shift, y = index / 32
+                    return bars.contains { $0.2 == 0 ? abs(x - $0.0) <= 1 && abs(y - $0.1) <= 5 : abs(y - $0.1) <= 1 && abs(x - $0.0) <= 5 }
+                        ? 20 : 235
+                })
         }
         var descriptors = (0..<10).map { Optional(strokes(UInt64(20 + $0))) }
-        descriptors[1] = strokes(20, shift: 3)  // item 0 moved right by 3 of 32 pixels
-        let (pairs, report) = NearDuplicateFinder.find(count: 10, embeddings: embeddings, pixels: nil, shifted: spectra, descriptors: descriptors, threads: 2)
+        descriptors[1] = strokes(20, shift: 3) // item 0 moved right by 3 of 32 pixels
+        let (pairs, report) = NearDuplicateFinder.find(
+            count: 10, embeddings: embeddings, pixels: nil, shifted: spectra, descriptors: descriptors, threads: 2)
         #expect(pairs.map { [$0.first, $0.second] } == [[0, 1]])
         #expect(report.shifted?.candidates == 2 && report.confirmedByPixels == 1 && report.rejectedByPixels == 1)
         // Without pictures the spectra's proposals are not decided.
-        let blind = NearDuplicateFinder.find(count: 10, embeddings: nil, pixels: nil, shifted: spectra,
-                                             descriptors: [DuplicateDescriptor?](repeating: nil, count: 10), threads: 2)
+        let blind = NearDuplicateFinder.find(
+            count: 10, embeddings: nil, pixels: nil, shifted: spectra,
+            descriptors: [DuplicateDescriptor?](repeating: nil, count: 10), threads: 2)
         #expect(blind.pairs.isEmpty && blind.report.notDecided == 2)
     }
 }
@@ -175,11 +185,12 @@ struct NearDuplicateFinderTests {
 struct NearDuplicateLookAlikeTests {
     /// A disc of `radius` at (`cx`, `cy`) on a left-to-right gradient, 32×32 grey levels.
     static func disc(cx: Double, cy: Double, radius: Double, ink: Int, from: Int, to: Int) -> DuplicateDescriptor {
-        DuplicateDescriptor(grey: (0..<(32 * 32)).map { index in
-            let x = Double(index % 32) + 0.5, y = Double(index / 32) + 0.5
-            let inside = (x - cx) * (x - cx) + (y - cy) * (y - cy) <= radius * radius
-            return UInt8(inside ? ink : from + (to - from) * (index % 32) / 31)
-        })
+        DuplicateDescriptor(
+            grey: (0..<(32 * 32)).map { index in
+                let x = Double(index % 32) + 0.5, y = Double(index / 32) + 0.5
+                let inside = (x - cx) * (x - cx) + (y - cy) * (y - cy) <= radius * radius
+                return UInt8(inside ? ink : from + (to - from) * (index % 32) / 31)
+            })
     }
 
     /// Colour content (`ImageFeatures.colourContent`) with `hues` (bin → share of pixels) and
@@ -194,10 +205,11 @@ struct NearDuplicateLookAlikeTests {
     static func strokes(_ seed: UInt64) -> DuplicateDescriptor {
         var rng = SplitMix64(seed: seed)
         let bars = (0..<6).map { _ in (Int(rng.next() % 24) + 4, Int(rng.next() % 24) + 4, Int(rng.next() % 2)) }
-        return DuplicateDescriptor(grey: (0..<(32 * 32)).map { index in
-            let x = index % 32, y = index / 32
-            return bars.contains { $0.2 == 0 ? abs(x - $0.0) <= 1 && abs(y - $0.1) <= 6 : abs(y - $0.1) <= 1 && abs(x - $0.0) <= 6 } ? 20 : 235
-        })
+        return DuplicateDescriptor(
+            grey: (0..<(32 * 32)).map { index in
+                let x = index % 32, y = index / 32
+                return bars.contains { $0.2 == 0 ? abs(x - $0.0) <= 1 && abs(y - $0.1) <= 6 : abs(y - $0.1) <= 1 && abs(x - $0.0) <= 6 } ? 20 : 235
+            })
     }
 
     @Test("two different shapes of one class (discs on smooth backgrounds) align in grey but are not confirmed: their hues differ; the copy's do not")
@@ -211,10 +223,11 @@ struct NearDuplicateLookAlikeTests {
         descriptors[2] = Self.disc(cx: 16, cy: 16, radius: 7, ink: 70, from: 200, to: 160)
         #expect(descriptors[0]!.match(descriptors[2]!) >= NearDuplicateFinder.Settings().pixelFloor, "the look-alike aligns in grey")
         var colours = (0..<10).map { _ in Optional(Self.colours([:])) }
-        colours[0] = Self.colours([9: 0.2, 4: 0.8])  // purple disc, green background
+        colours[0] = Self.colours([9: 0.2, 4: 0.8]) // purple disc, green background
         colours[1] = Self.colours([9: 0.2, 4: 0.75])
-        colours[2] = Self.colours([4: 0.25, 11: 0.75])  // green disc, pink background
-        let (pairs, report) = NearDuplicateFinder.find(count: 10, embeddings: graph, pixels: nil, descriptors: descriptors, colours: colours, threads: 2)
+        colours[2] = Self.colours([4: 0.25, 11: 0.75]) // green disc, pink background
+        let (pairs, report) = NearDuplicateFinder.find(
+            count: 10, embeddings: graph, pixels: nil, descriptors: descriptors, colours: colours, threads: 2)
         #expect(pairs.map { [$0.first, $0.second] } == [[0, 1]])
         #expect(report.rejectedByColour == 2 && report.confirmedByPixels == 1)
         // Without colours, grey alone cannot tell them apart: that is what the hues add.
@@ -252,7 +265,7 @@ struct NearDuplicateLookAlikeTests {
         let components = Components(count: 12, pairs: pairs)
         #expect(components.members == [[0, 1, 2, 3]])
         var labels = [Int32](repeating: 0, count: 12)
-        labels[3] = 5  // the copy with the conflicting label
+        labels[3] = 5 // the copy with the conflicting label
         #expect(ComponentSummary(index: 0, members: components.members[0], labels: labels).isBad)
         // The path alone would split the group: the copy with the conflicting label outside it.
         let path = pairs.filter { [[0, 1], [1, 2], [2, 3]].contains([$0.first, $0.second]) }

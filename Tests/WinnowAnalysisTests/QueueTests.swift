@@ -22,8 +22,10 @@ struct Fixture {
                 return cat ? [p, 1 - p] : [1 - p, p]
             }
         }
-        let models = [ModelProbabilities(name: "a", values: probabilities(confidence: 0.9, swapped: [])),
-                      ModelProbabilities(name: "b", values: probabilities(confidence: 0.8, swapped: [7]))]
+        let models = [
+            ModelProbabilities(name: "a", values: probabilities(confidence: 0.9, swapped: [])),
+            ModelProbabilities(name: "b", values: probabilities(confidence: 0.8, swapped: [7]))
+        ]
         // Neighbours: the 3 next items of the same true class; 30 and 31 are near-duplicates.
         let k = 3
         var ids = [Int32](), sims = [Float]()
@@ -34,16 +36,18 @@ struct Fixture {
             sims += others.map { ($0 == 30 && i == 31) || ($0 == 31 && i == 30) ? 0.99 : 0.8 }
         }
         let graph = NeighbourGraph(count: n, k: k, ids: ids, similarities: sims)
-        input = AnalysisInput(classes: ["cat", "dog"], labels: labels, excluded: [Bool](repeating: false, count: n), models: models, neighbours: graph,
-                              duplicatePairs: [DuplicatePair(30, 31, score: 0.99)])
+        input = AnalysisInput(
+            classes: ["cat", "dog"], labels: labels, excluded: [Bool](repeating: false, count: n), models: models, neighbours: graph,
+            duplicatePairs: [DuplicatePair(30, 31, score: 0.99)])
         analysis = LabelAnalysis(input)
     }
 
     func builder(decided: Set<Int> = [], skipped: Set<Int> = [], strata: [String]? = nil, settings: QueueSettings = QueueSettings()) -> QueueBuilder {
         var problems = [String?](repeating: nil, count: input.count)
         problems[12] = "missing file"
-        return QueueBuilder(analysis: analysis, input: input, problems: problems, strata: strata,
-                            decided: (0..<input.count).map(decided.contains), skipped: (0..<input.count).map(skipped.contains), settings: settings)
+        return QueueBuilder(
+            analysis: analysis, input: input, problems: problems, strata: strata,
+            decided: (0..<input.count).map(decided.contains), skipped: (0..<input.count).map(skipped.contains), settings: settings)
     }
 }
 

@@ -89,10 +89,11 @@ struct WeightingFixture {
     func estimate(_ sources: [[Float]], items: [Int]? = nil) -> SourceWeighting.Estimate {
         let items = items ?? Array(labels.indices)
         let q = labelProbability(sources), p = sources.map(predicted), r = runnerUp(sources)
-        return SourceWeighting.estimate(labels: items.map { labels[$0] }, classes: classes,
-                                        labelProbability: q.map { column in items.map { column[$0] } },
-                                        predicted: p.map { column in items.map { column[$0] } },
-                                        runnerUp: r.map { column in items.map { column[$0] } })
+        return SourceWeighting.estimate(
+            labels: items.map { labels[$0] }, classes: classes,
+            labelProbability: q.map { column in items.map { column[$0] } },
+            predicted: p.map { column in items.map { column[$0] } },
+            runnerUp: r.map { column in items.map { column[$0] } })
     }
 
     /// A source whose p(label) is uniform in [0.3, 0.5] whatever the label (self-confidence
@@ -220,8 +221,9 @@ struct SourceWeightingTests {
         let empty = SourceWeighting.estimate(labels: [], classes: 2, labelProbability: [[], []], predicted: [[], []])
         #expect(empty.weights == [0.5, 0.5])
         // Identical sources share the weight evenly.
-        let same = SourceWeighting.estimate(labels: [0, 1, 1, 0], classes: 2, labelProbability: [[0.1, 0.9, 0.8, 0.3], [0.1, 0.9, 0.8, 0.3]],
-                                            predicted: [[1, 1, 1, 1], [1, 1, 1, 1]])
+        let same = SourceWeighting.estimate(
+            labels: [0, 1, 1, 0], classes: 2, labelProbability: [[0.1, 0.9, 0.8, 0.3], [0.1, 0.9, 0.8, 0.3]],
+            predicted: [[1, 1, 1, 1], [1, 1, 1, 1]])
         #expect(same.weights[0] == same.weights[1])
     }
 
@@ -230,15 +232,19 @@ struct SourceWeightingTests {
         var f = WeightingFixture(items: 3000, classes: 6, noise: 0.15, seed: 21)
         let good = f.model(skill: 3)
         let flat = f.shuffledConfidence(of: good)
-        let input = AnalysisInput(classes: (0..<6).map { "c\($0)" }, labels: f.labels, excluded: [Bool](repeating: false, count: f.labels.count),
-                                  models: [ModelProbabilities(name: "good", values: good), ModelProbabilities(name: "flat", values: flat)], neighbours: nil)
+        let input = AnalysisInput(
+            classes: (0..<6).map { "c\($0)" }, labels: f.labels, excluded: [Bool](repeating: false, count: f.labels.count),
+            models: [ModelProbabilities(name: "good", values: good), ModelProbabilities(name: "flat", values: flat)], neighbours: nil)
         let analysis = LabelAnalysis(input)
         #expect(analysis.sources.map(\.name) == ["good", "flat"])
         #expect(analysis.sources[0].accuracy == analysis.sources[1].accuracy)
         #expect(analysis.sources[0].weight > 1.1 * analysis.sources[1].weight, "\(analysis.sources)")
         let fused = try #require(RankingMetrics(suspicion: analysis.fusedScore.map(Double.init), isError: f.isError))
-        let goodAlone = try #require(RankingMetrics(suspicion: f.labels.indices.map { -Double(good[$0 * 6 + Int(f.labels[$0])]) }, isError: f.isError))
-        let evenMix = try #require(RankingMetrics(suspicion: f.labels.indices.map { -Double(good[$0 * 6 + Int(f.labels[$0])] + flat[$0 * 6 + Int(f.labels[$0])]) }, isError: f.isError))
+        let goodAlone = try #require(
+            RankingMetrics(suspicion: f.labels.indices.map { -Double(good[$0 * 6 + Int(f.labels[$0])]) }, isError: f.isError))
+        let evenMix = try #require(
+            RankingMetrics(
+                suspicion: f.labels.indices.map { -Double(good[$0 * 6 + Int(f.labels[$0])] + flat[$0 * 6 + Int(f.labels[$0])]) }, isError: f.isError))
         #expect(fused.precisionAtK >= goodAlone.precisionAtK - 0.01, "fused \(fused), good alone \(goodAlone)")
         #expect(fused.auroc > evenMix.auroc, "fused \(fused), even mix \(evenMix)")
     }
@@ -255,7 +261,9 @@ struct FusedFormTests {
                 #expect(f.precisionAtK(marginSources[0], form: .normalizedMargin) > f.precisionAtK(marginSources[0], form: .selfConfidence) + 0.2)
                 #expect(f.estimate(marginSources).form == .normalizedMargin, "seed \(seed), noise \(noise)")
                 let confidenceSources = [f.selfConfidenceOnly(), f.selfConfidenceOnly(), f.selfConfidenceOnly(), f.model(skill: 2)]
-                #expect(f.precisionAtK(confidenceSources[0], form: .selfConfidence) > f.precisionAtK(confidenceSources[0], form: .normalizedMargin) + 0.05)
+                #expect(
+                    f.precisionAtK(confidenceSources[0], form: .selfConfidence) > f.precisionAtK(confidenceSources[0], form: .normalizedMargin) + 0.05
+                )
                 #expect(f.estimate(confidenceSources).form == .selfConfidence, "seed \(seed), noise \(noise)")
             }
         }
@@ -296,8 +304,9 @@ struct FusedFormTests {
     func analysisUsesTheForm() {
         var f = WeightingFixture(items: 1500, classes: 4, noise: 0.2, seed: 43)
         let sources = [f.marginOnly(skill: 0.9), f.marginOnly(skill: 0.8), f.marginOnly(skill: 0.85)]
-        let input = AnalysisInput(classes: (0..<4).map { "c\($0)" }, labels: f.labels, excluded: [Bool](repeating: false, count: f.labels.count),
-                                  models: sources.enumerated().map { ModelProbabilities(name: "m\($0.offset)", values: $0.element) }, neighbours: nil)
+        let input = AnalysisInput(
+            classes: (0..<4).map { "c\($0)" }, labels: f.labels, excluded: [Bool](repeating: false, count: f.labels.count),
+            models: sources.enumerated().map { ModelProbabilities(name: "m\($0.offset)", values: $0.element) }, neighbours: nil)
         let analysis = LabelAnalysis(input)
         #expect(analysis.fusedForm == .normalizedMargin)
         let weights = analysis.sources.map(\.weight)

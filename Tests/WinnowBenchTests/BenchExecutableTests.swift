@@ -18,9 +18,11 @@ struct BenchExecutableTests {
     @Test func winnowBenchListsTheBenchmarks() {
         let help = WinnowProcess.runBench(["--help"])
         #expect(help.status == 0, "\(help.stderr)")
-        for bench in ["generate", "import", "export", "confident-learning", "neighbours", "analyze", "duplicates", "quality",
-                      "helper", "review", "review-yield", "label-issues", "multilabel", "crowdlab", "recompute", "pipeline",
-                      "graphics-encoding", "graphics-frame"] {
+        for bench in [
+            "generate", "import", "export", "confident-learning", "neighbours", "analyze", "duplicates", "quality",
+            "helper", "review", "review-yield", "label-issues", "multilabel", "crowdlab", "recompute", "pipeline",
+            "graphics-encoding", "graphics-frame"
+        ] {
             #expect(help.stdout.contains("  \(bench) "), "\(bench) missing from:\n\(help.stdout)")
         }
     }

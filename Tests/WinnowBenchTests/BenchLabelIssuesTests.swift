@@ -38,20 +38,26 @@ struct BenchLabelIssuesTests {
 
     @Test func aGeneratedSuiteIsReusedAndTheMarginsAreSummedUpPerDataset() {
         let root = suiteRoot(seeds: [3, 5])
-        let run = WinnowProcess.runBench(["label-issues", "--suite", "--seeds", "3,5", "--suite-directory", root.root, "--python", "/nonexistent/python"])
+        let run = WinnowProcess.runBench([
+            "label-issues", "--suite", "--seeds", "3,5", "--suite-directory", root.root, "--python", "/nonexistent/python"
+        ])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("reusing the suite generated in \(root.root)/s3"))
         #expect(!run.stderr.contains("running /nonexistent/python"))
         #expect(run.stdout.contains("[seed 3] tiny: 20 labelled items, 2 classes, 1 model, no embeddings, K = 3 real errors"))
         #expect(run.stdout.contains("[seed 5] tiny:"))
         // One model, no embeddings: the fused score is its self-confidence, so margin 0 on both.
-        #expect(run.stdout.contains("margins over seeds 3, 5 (fused P@K minus the best other ranking's):\n  tiny: 3 +0.000, 5 +0.000; worst +0.000"), "\(run.stdout)")
+        #expect(
+            run.stdout.contains("margins over seeds 3, 5 (fused P@K minus the best other ranking's):\n  tiny: 3 +0.000, 5 +0.000; worst +0.000"),
+            "\(run.stdout)")
         #expect(run.stdout.contains("fused ≥ best other ranking (precision at K) on 2 of 2 datasets; worst margin +0.000"))
     }
 
     @Test func aSeedNotGeneratedYetRunsTheGeneratorAndSaysWhatIsMissing() {
         let root = suiteRoot(seeds: [0])
-        let run = WinnowProcess.runBench(["label-issues", "--suite", "--seeds", "0,1", "--suite-directory", root.root, "--python", "/nonexistent/python"])
+        let run = WinnowProcess.runBench([
+            "label-issues", "--suite", "--seeds", "0,1", "--suite-directory", root.root, "--python", "/nonexistent/python"
+        ])
         #expect(run.status != 0)
         #expect(run.stderr.contains("cannot run /nonexistent/python"), "\(run.stderr)")
         #expect(run.stderr.contains("make bench-venv"))

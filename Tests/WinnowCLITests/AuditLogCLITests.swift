@@ -18,9 +18,11 @@ struct AuditLogCLITests {
     func decided(function: String = #function) -> TemporaryDataset {
         let dataset = TemporaryDataset.simple(function: function)
         #expect(winnow("decide", dataset.root, "img0.png", "--relabel", "fox", "--reviewer", "alice").status == 0)
-        #expect(winnow("decide", dataset.root, "img1.png", "--accept", "--reviewer", "bob", "--note", "ok \u{1B}]52;c;cHduZWQ=\u{07} really").status == 1)
-        #expect((try? ProjectStore(stateDirectory: dataset.statePath).decide(
-            DecisionRequest(imagePath: "img1.png", reviewer: "bob", action: .accept, note: "ok \u{1B}]52;c;cHduZWQ=\u{07} really"))) != nil)
+        #expect(
+            winnow("decide", dataset.root, "img1.png", "--accept", "--reviewer", "bob", "--note", "ok \u{1B}]52;c;cHduZWQ=\u{07} really").status == 1)
+        #expect(
+            (try? ProjectStore(stateDirectory: dataset.statePath).decide(
+                DecisionRequest(imagePath: "img1.png", reviewer: "bob", action: .accept, note: "ok \u{1B}]52;c;cHduZWQ=\u{07} really"))) != nil)
         #expect(winnow("decide", dataset.root, "img0.png", "--undo", "--reviewer", "alice").status == 0)
         return dataset
     }
@@ -102,7 +104,9 @@ struct AuditLogCLITests {
     @Test func theLogFiltersByImageReviewerAndTime() {
         let dataset = decided()
         func ids(_ arguments: String...) -> [Substring] {
-            WinnowProcess.run(["log", dataset.root] + arguments + ["--format", "jsonl"]).stdout.split(separator: "\n").map { $0.dropFirst(6).prefix { $0 != "," } }
+            WinnowProcess.run(["log", dataset.root] + arguments + ["--format", "jsonl"]).stdout.split(separator: "\n").map {
+                $0.dropFirst(6).prefix { $0 != "," }
+            }
         }
         #expect(ids() == ["1", "2", "3"])
         #expect(ids("img0.png") == ["1", "3"])
@@ -119,8 +123,10 @@ struct AuditLogCLITests {
         let dataset = decided()
         let lines = try jsonLines(winnow("log", dataset.root, "--format", "jsonl").stdout)
         #expect(lines.count == 3)
-        let keys: Set<String> = ["id", "image", "item_id", "reviewer", "action", "old_labels", "new_labels", "queue", "reason",
-                                 "note", "undoes", "created_at", "score", "flags", "hash"]
+        let keys: Set<String> = [
+            "id", "image", "item_id", "reviewer", "action", "old_labels", "new_labels", "queue", "reason",
+            "note", "undoes", "created_at", "score", "flags", "hash"
+        ]
         #expect(lines.allSatisfy { Set($0.keys) == keys })
         #expect(lines[0]["old_labels"] as? [String] == ["cat"] && lines[0]["new_labels"] as? [String] == ["fox"])
         #expect(lines[1]["note"] as? String == "ok \u{1B}]52;c;cHduZWQ=\u{07} really")

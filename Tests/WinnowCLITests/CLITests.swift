@@ -36,7 +36,8 @@ struct CLITests {
         let dataset = Repository.copyOfSample(Repository.sampleShapes)
         let imported = winnow("import", dataset.root)
         #expect(imported.status == 0)
-        #expect(imported.stdout.hasPrefix("imported 593 items, 8 classes, 2 annotators, 2 models (forest, logreg), embeddings 64-d, no image problems"))
+        #expect(
+            imported.stdout.hasPrefix("imported 593 items, 8 classes, 2 annotators, 2 models (forest, logreg), embeddings 64-d, no image problems"))
         let info = winnow("info", dataset.root, "--json")
         #expect(info.status == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])
@@ -182,12 +183,15 @@ struct CLITests {
         let processes = (0..<2).map { p -> Process in
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", """
+            process.arguments = [
+                "-c",
+                """
                 i=0; while [ $i -lt \(perProcess) ]; do
                   "$0" decide "$1" "img$((i % 10)).png" --accept --reviewer p\(p) >/dev/null || exit 1
                   i=$((i + 1))
                 done
-                """, WinnowProcess.executable, dataset.root]
+                """, WinnowProcess.executable, dataset.root
+            ]
             return process
         }
         for process in processes { try process.run() }
@@ -273,7 +277,7 @@ struct IdenticalDuplicateTests {
         let dataset = TemporaryDataset.simple(count: 4)
         // img0 and a renamed copy with another label: a bad group; img1 stays alone.
         dataset.image("copy-of-img0.png")
-        dataset.write("images/img1.png", bytes: TemporaryDataset.onePixelPNG + [0])  // different bytes
+        dataset.write("images/img1.png", bytes: TemporaryDataset.onePixelPNG + [0]) // different bytes
         dataset.write("labels.csv", "image,label\nimg0.png,cat\nimg1.png,dog\nimg2.png,fox\nimg3.png,cat\ncopy-of-img0.png,dog\n")
         let result = WinnowProcess.run(["components", dataset.root, "--format", "jsonl"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -285,7 +289,9 @@ struct IdenticalDuplicateTests {
         #expect(group["bad"] as? Bool == true)
         #expect(!images.contains("img1.png"))
 
-        let cached = try DatabaseQueue(path: dataset.statePath + "/winnow.sqlite").read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM content_hashes") }
+        let cached = try DatabaseQueue(path: dataset.statePath + "/winnow.sqlite").read {
+            try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM content_hashes")
+        }
         #expect(cached == 5)
         let off = WinnowProcess.run(["components", dataset.root])
         #expect(off.stdout.contains("4 images"))

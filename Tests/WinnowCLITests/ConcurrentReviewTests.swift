@@ -50,11 +50,14 @@ struct ConcurrentReviewTests {
         try DatabaseQueue(path: dataset.statePath + "/winnow.sqlite").read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM leases") ?? -1 }
     }
 
-    @Test("four scripted reviewers and a review screen: 1,600+ decisions, no item decided twice, none lost",
-          .enabled(if: TmuxSession.isAvailable, "needs tmux"))
+    @Test(
+        "four scripted reviewers and a review screen: 1,600+ decisions, no item decided twice, none lost",
+        .enabled(if: TmuxSession.isAvailable, "needs tmux"))
     func noDoubleAssignment() throws {
         let dataset = try project(items: 2000, team: "[team]\nlease_minutes = 1\n")
-        let screen = try TmuxSession([WinnowProcess.executable, "review", dataset.root, "--queue", "random", "--graphics", "blocks", "--reviewer", "screen"])
+        let screen = try TmuxSession([
+            WinnowProcess.executable, "review", dataset.root, "--queue", "random", "--graphics", "blocks", "--reviewer", "screen"
+        ])
         try screen.waitFor("random 1/")
         let scripted = (1...4).map { ["decide", dataset.root, "--next", "400", "--queue", "random", "--accept", "--reviewer", "bot\($0)"] }
         // The screen decides while the scripts run, one key at a time, each outcome read off

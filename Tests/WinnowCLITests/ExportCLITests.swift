@@ -17,8 +17,10 @@ struct ExportCLITests {
 
     /// A dataset whose near-duplicate groups are byte-identical files: images of the same
     /// `group` have the same bytes, every other image different ones.
-    static func grouped(_ rows: [(image: String, label: String, group: Int)], classes: [String], multiLabel: Bool = false,
-                        function: String = #function) -> TemporaryDataset {
+    static func grouped(
+        _ rows: [(image: String, label: String, group: Int)], classes: [String], multiLabel: Bool = false,
+        function: String = #function
+    ) -> TemporaryDataset {
         let dataset = TemporaryDataset(function: function)
         var labels = multiLabel ? "image,labels\n" : "image,label\n"
         for row in rows {
@@ -31,8 +33,9 @@ struct ExportCLITests {
 
     /// {a0, a1, a2} disagree (cat, cat, dog), {b0, b1} agree (fox), c alone.
     static func withGroups(function: String = #function) -> TemporaryDataset {
-        grouped([("a0.png", "cat", 1), ("a1.png", "cat", 1), ("a2.png", "dog", 1), ("b0.png", "fox", 2), ("b1.png", "fox", 2), ("c.png", "dog", 3)],
-                classes: ["cat", "dog", "fox"], function: function)
+        grouped(
+            [("a0.png", "cat", 1), ("a1.png", "cat", 1), ("a2.png", "dog", 1), ("b0.png", "fox", 2), ("b1.png", "fox", 2), ("c.png", "dog", 3)],
+            classes: ["cat", "dog", "fox"], function: function)
     }
 
     func manifest(_ path: String) throws -> [String: Any] {
@@ -41,12 +44,16 @@ struct ExportCLITests {
     }
 
     func csvRows(_ dataset: TemporaryDataset, _ file: String) throws -> [[String]] {
-        try #require(dataset.read(file)).split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        try #require(dataset.read(file)).split(separator: "\n").dropFirst().map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
     }
 
     func files(under folder: String) -> [String] {
         (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? [])
-            .filter { var s = stat(); return lstat(folder + "/" + $0, &s) == 0 && s.st_mode & S_IFMT != S_IFDIR }.sorted()
+            .filter {
+                var s = stat(); return lstat(folder + "/" + $0, &s) == 0 && s.st_mode & S_IFMT != S_IFDIR
+            }.sorted()
     }
 
     // MARK: - Formats
@@ -78,7 +85,9 @@ struct ExportCLITests {
         #expect(winnow("decide", dataset.root, "b1.png", "--exclude").status == 0)
         let jsonl = winnow("export", dataset.root, "--format", "jsonl", "--policy", "keep-excluded").stdout.split(separator: "\n")
         #expect(jsonl.count == 6)
-        let excluded = try jsonl.compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.filter { $0["status"] as? String == "excluded" }
+        let excluded = try jsonl.compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.filter {
+            $0["status"] as? String == "excluded"
+        }
         #expect(excluded.count == 1 && excluded.first?["image"] as? String == "b1.png" && excluded.first?["label"] as? String == "fox")
     }
 
@@ -86,9 +95,10 @@ struct ExportCLITests {
         let dataset = Self.withGroups()
         #expect(winnow("decide", dataset.root, "a2.png", "--accept", "--reviewer", "alice").status == 0)
         // From the review screen, with the queue and reason that surfaced the item.
-        _ = try ProjectStore(stateDirectory: dataset.statePath).decide(DecisionRequest(
-            imagePath: "a2.png", reviewer: "bob", action: .relabel, labels: LabelSet(single: "cat"),
-            queue: "label-issues", reason: "the models favour 'cat'", note: "=HYPERLINK(\"x\")"))
+        _ = try ProjectStore(stateDirectory: dataset.statePath).decide(
+            DecisionRequest(
+                imagePath: "a2.png", reviewer: "bob", action: .relabel, labels: LabelSet(single: "cat"),
+                queue: "label-issues", reason: "the models favour 'cat'", note: "=HYPERLINK(\"x\")"))
         #expect(winnow("decide", dataset.root, "c.png", "--exclude", "--reviewer", "carol").status == 0)
         #expect(winnow("decide", dataset.root, "b0.png", "--accept").status == 0, "accepted: not a correction")
         #expect(winnow("decide", dataset.root, "b1.png", "--relabel", "cat").status == 0)
@@ -177,7 +187,10 @@ struct ExportCLITests {
         let one = winnow("export", dataset.root, "--policy", "one-per-group", "-o", dataset.root + "/one.csv")
         #expect(one.status == 0)
         #expect(try csvRows(dataset, "one.csv").map { $0[0] } == ["a1.png", "b0.png", "c.png"])
-        #expect(((try manifest(dataset.root + "/one.csv.manifest.json"))["counts"] as? [String: Any])?["dropped"] as? [String: Int] == ["one-per-group": 3])
+        #expect(
+            ((try manifest(dataset.root + "/one.csv.manifest.json"))["counts"] as? [String: Any])?["dropped"] as? [String: Int] == [
+                "one-per-group": 3
+            ])
         // Final only: a1 is the one decided item.
         let final = winnow("export", dataset.root, "--final-only", "--policy", "one-per-group")
         #expect(final.stdout.split(separator: "\n").dropFirst().map { String($0.prefix(while: { $0 != "," })) } == ["a1.png"])
@@ -197,11 +210,13 @@ struct ExportCLITests {
     }
 
     @Test func labelPoliciesNarrowMultiLabelGroupsAndAreRefusedOnSingleLabelData() throws {
-        let dataset = Self.grouped([("a0.png", "cat|dog", 1), ("a1.png", "cat|dog|fox", 1), ("a2.png", "cat", 1), ("b.png", "dog|fox", 2)],
-                                   classes: ["cat", "dog", "fox"], multiLabel: true)
+        let dataset = Self.grouped(
+            [("a0.png", "cat|dog", 1), ("a1.png", "cat|dog|fox", 1), ("a2.png", "cat", 1), ("b.png", "dog|fox", 2)],
+            classes: ["cat", "dog", "fox"], multiLabel: true)
         let intersection = winnow("export", dataset.root, "--policy", "label-intersection", "-o", dataset.root + "/i.csv")
         #expect(intersection.status == 0, "\(intersection.stderr)")
-        #expect(try csvRows(dataset, "i.csv").map { [$0[0], $0[1]] } == [["a0.png", "cat"], ["a1.png", "cat"], ["a2.png", "cat"], ["b.png", "dog|fox"]])
+        #expect(
+            try csvRows(dataset, "i.csv").map { [$0[0], $0[1]] } == [["a0.png", "cat"], ["a1.png", "cat"], ["a2.png", "cat"], ["b.png", "dog|fox"]])
         #expect(((try manifest(dataset.root + "/i.csv.manifest.json"))["counts"] as? [String: Any])?["labels_removed"] as? Int == 3)
         let rare = winnow("export", dataset.root, "--policy", "drop-rare-labels=0.5")
         #expect(rare.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] } == ["cat|dog", "cat|dog", "cat", "dog|fox"])
@@ -298,14 +313,19 @@ struct ExportCLITests {
 
     @Test func optionsThatDoNotFitTheFormatAreUsageErrors() {
         let dataset = Self.withGroups()
-        for arguments in [["--format", "imagefolder"], ["--link", "sym"], ["--force"], ["--format", "corrections", "--policy", "one-per-group"],
-                          ["--format", "imagefolder", "--policy", "keep-excluded", "-o", dataset.root + "/x"], ["--format", "corrections", "--metadata"],
-                          ["--policy", "nonsense"]] {
+        for arguments in [
+            ["--format", "imagefolder"], ["--link", "sym"], ["--force"], ["--format", "corrections", "--policy", "one-per-group"],
+            ["--format", "imagefolder", "--policy", "keep-excluded", "-o", dataset.root + "/x"], ["--format", "corrections", "--metadata"],
+            ["--policy", "nonsense"]
+        ] {
             let result = WinnowProcess.run(["export", dataset.root] + arguments)
             #expect(result.status == 1 && !result.stderr.isEmpty, "\(arguments)")
         }
         let help = winnow("export", "--help").stdout
-        for word in ["imagefolder", "corrections", "bad-components=drop|hold|keep", "one-per-group", "label-intersection", "drop-rare-labels", "--final-only", "--link"] {
+        for word in [
+            "imagefolder", "corrections", "bad-components=drop|hold|keep", "one-per-group", "label-intersection", "drop-rare-labels", "--final-only",
+            "--link"
+        ] {
             #expect(help.contains(word), "\(word)")
         }
     }

@@ -113,7 +113,8 @@ struct HardeningCLITests {
         #expect(result.stderr.contains("2 images were left out of the export"), "\(result.stderr)")
         let files = try FileManager.default.subpathsOfDirectory(atPath: out).sorted()
         #expect(files == ["cat", "cat/img0.png", "cat/img3.png", "manifest.json"], "\(files)")
-        let manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json"))) as? [String: Any])
+        let manifest = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json"))) as? [String: Any])
         let leftOut = try #require(manifest["left_out"] as? [String: String])
         #expect(leftOut == ["img1.png": "a symbolic link to a file outside the dataset folder", "img2.png": "not a PNG, JPEG or WebP image"])
         #expect((manifest["counts"] as? [String: Any])?["left_out"] as? Int == 2)
@@ -156,9 +157,9 @@ struct HardeningCLITests {
         var groups = [gid_t](repeating: 0, count: 64)
         let count = getgroups(64, &groups)
         let group: gid_t? = geteuid() == 0 ? 4242 : groups.prefix(Int(max(count, 0))).first { $0 != getegid() }
-        guard let group else { return }  // nothing to prove without a second group
+        guard let group else { return } // nothing to prove without a second group
         #expect(chown(dataset.root, uid_t.max, group) == 0)
-        chmod(dataset.root, 0o775)  // group-writable, no setgid
+        chmod(dataset.root, 0o775) // group-writable, no setgid
         #expect(winnow("import", dataset.root).status == 0)
         var info = stat()
         #expect(stat(dataset.statePath, &info) == 0)

@@ -55,7 +55,9 @@ struct HelperCLITests {
         #expect(off.stdout.contains("helper       off: the dataset has 2 models of its own"), "\(off.stdout)")
         dataset.write("winnow.toml", "[helper]\nenabled = true\nregularisation = 0.5\nfolds = 4\n")
         let on = winnow("analyze", dataset.root)
-        #expect(on.stdout.contains("helper       on: learns from embeddings.npy") && on.stdout.contains("4-fold logistic regression, C 0.5,"), "\(on.stdout)")
+        #expect(
+            on.stdout.contains("helper       on: learns from embeddings.npy") && on.stdout.contains("4-fold logistic regression, C 0.5,"),
+            "\(on.stdout)")
         let queue = winnow("queue", dataset.root, "--limit", "1", "--format", "jsonl")
         #expect(queue.stdout.contains("\"helper\":"), "\(queue.stdout)")
         let none = Self.shapesWithoutModels("[helper]\nenabled = false\n")
@@ -88,7 +90,8 @@ struct HelperCLITests {
         dataset.npy("embeddings.npy", rows: rows, columns: columns, [Float](repeating: 0, count: rows * columns))
         let analyze = winnow("analyze", dataset.root)
         #expect(analyze.status == 0, "\(analyze.stderr)")
-        #expect(analyze.stdout.contains("helper       on: learns from embeddings.npy") && analyze.stdout.contains("unavailable:")
+        #expect(
+            analyze.stdout.contains("helper       on: learns from embeddings.npy") && analyze.stdout.contains("unavailable:")
                 && analyze.stdout.contains("constant or all zero"), "\(analyze.stdout)")
         #expect(!analyze.stdout.contains("evidence     helper"), "\(analyze.stdout)")
         let queue = winnow("queue", dataset.root, "--queue", "label-issues", "--format", "jsonl")
@@ -129,10 +132,12 @@ struct HelperCLITests {
         let config = try WinnowConfig.parse("[helper]\nenabled = \"auto\"\nfolds = 3\nregularisation = 2\nretrain_every = 50\n")
         #expect(config.helperEnabled == nil && config.helperFolds == 3 && config.helperRegularisation == 2 && config.helperRetrainEvery == 50)
         #expect(try WinnowConfig.parse("[helper]\nregularisation = \"auto\"\n").helperRegularisation == nil)
-        for (text, line, words) in [("[helper]\nfolds = 1\n", 2, "helper.folds must be a whole number from 2 to 20"),
-                                    ("[helper]\n\nregularisation = -1\n", 3, "helper.regularisation must be \"auto\" or a positive number"),
-                                    ("[helper]\nenabled = 1\n", 2, "helper.enabled must be true or false"),
-                                    ("[helper]\nretrain = 5\n", 2, "unknown setting helper.retrain")] {
+        for (text, line, words) in [
+            ("[helper]\nfolds = 1\n", 2, "helper.folds must be a whole number from 2 to 20"),
+            ("[helper]\n\nregularisation = -1\n", 3, "helper.regularisation must be \"auto\" or a positive number"),
+            ("[helper]\nenabled = 1\n", 2, "helper.enabled must be true or false"),
+            ("[helper]\nretrain = 5\n", 2, "unknown setting helper.retrain")
+        ] {
             do {
                 _ = try WinnowConfig.parse(text)
                 Issue.record("accepted \(text)")
@@ -147,8 +152,9 @@ struct HelperCLITests {
         try #require(try source.details(of: [item]).first?.models.first { $0.model == "helper" }).top
     }
 
-    @Test("the review source retrains the helper every retrain_every decisions and tells the screen to reload its queue",
-          arguments: [StoreReviewSource.synchronousRefreshLimit, 100])
+    @Test(
+        "the review source retrains the helper every retrain_every decisions and tells the screen to reload its queue",
+        arguments: [StoreReviewSource.synchronousRefreshLimit, 100])
     func reviewRetrains(refreshLimit: Int) throws {
         let dataset = Self.shapesWithoutModels("[helper]\nretrain_every = 4\n")
         let project = try Project.open(try ProjectOptions.parse([dataset.root]), importIfNeeded: true)
@@ -181,7 +187,9 @@ struct HelperCLITests {
         // Decided items are gone from the reloaded queue.
         #expect(try !source.queue(named: "label-issues").slots.contains { $0.item == watched })
         // And the retrained helper was kept for the next session.
-        #expect(HelperCache.read(HelperEvidence.cachePath(try AnalysisSession(project, progress: SilentProgress())))?.weights[watched] == HelperEvidence.verifiedWeight)
+        #expect(
+            HelperCache.read(HelperEvidence.cachePath(try AnalysisSession(project, progress: SilentProgress())))?.weights[watched]
+                == HelperEvidence.verifiedWeight)
     }
 
     @Test("a pause retrains the helper with the decisions not yet learnt from")
@@ -223,10 +231,11 @@ struct HelperCacheDamageTests {
     }
 
     func header(items: Int, classes: Int, parameters: Int, folds: Int) throws -> Data {
-        try JSONEncoder().encode(HelperCache.Summary(
-            items: items, classes: classes, parameters: parameters, folds: folds, regularisation: [], chosen: false,
-            features: "embeddings", notes: [], foldNotes: [], trainedItems: 0, outOfFoldLogLoss: nil, outOfFoldAccuracy: nil,
-            priorLogLoss: nil, seconds: 0, trainedAt: "", unused: nil))
+        try JSONEncoder().encode(
+            HelperCache.Summary(
+                items: items, classes: classes, parameters: parameters, folds: folds, regularisation: [], chosen: false,
+                features: "embeddings", notes: [], foldNotes: [], trainedItems: 0, outOfFoldLogLoss: nil, outOfFoldAccuracy: nil,
+                priorLogLoss: nil, seconds: 0, trainedAt: "", unused: nil))
     }
 
     @Test("header lengths and sizes that overflow or are negative make the cache unreadable (retrained), never a trap")
@@ -237,7 +246,7 @@ struct HelperCacheDamageTests {
             try file(headerLength: UInt64(Int.max), header: small, tail: 16),
             try file(headerLength: UInt64(small.count), header: try header(items: Int.max / 2, classes: 3, parameters: 5, folds: 5), tail: 16),
             try file(headerLength: UInt64(small.count), header: try header(items: -4, classes: 2, parameters: 0, folds: 0), tail: 16),
-            try file(headerLength: UInt64(small.count), header: try header(items: 4, classes: Int.max, parameters: 1, folds: 1), tail: 16),
+            try file(headerLength: UInt64(small.count), header: try header(items: 4, classes: Int.max, parameters: 1, folds: 1), tail: 16)
         ]
         for path in paths {
             defer { try? FileManager.default.removeItem(atPath: path) }

@@ -42,9 +42,9 @@ struct ImageCheckCLITests {
         var garbledWebP = webp
         for i in stride(from: 40, to: webp.count, by: 3) { garbledWebP[i] ^= 0xA5 }
         let broken: [(String, [UInt8])] = [
-            ("cut-8.png", Array(whole.prefix(8))),            // the signature only
-            ("cut-33.png", Array(whole.prefix(33))),          // signature and IHDR
-            ("cut-100.png", Array(whole.prefix(100))),        // the issue's example
+            ("cut-8.png", Array(whole.prefix(8))), // the signature only
+            ("cut-33.png", Array(whole.prefix(33))), // signature and IHDR
+            ("cut-100.png", Array(whole.prefix(100))), // the issue's example
             ("cut-half.png", Array(whole.prefix(whole.count / 2))),
             ("cut-before-iend.png", Array(whole.prefix(whole.count - 12))),
             ("one-byte-short.png", Array(whole.prefix(whole.count - 1))),
@@ -55,7 +55,7 @@ struct ImageCheckCLITests {
             ("garbled.jpg", garbledJPEG),
             ("cut-half.webp", Array(webp.prefix(webp.count / 2))),
             ("garbled.webp", garbledWebP),
-            ("not-an-image.png", Array("just text, not a picture\n".utf8)),
+            ("not-an-image.png", Array("just text, not a picture\n".utf8))
         ]
         for (name, bytes) in broken { dataset.write("images/" + name, bytes: bytes) }
         let all = good + broken.map(\.0)
@@ -128,7 +128,9 @@ struct ImageCheckCLITests {
         #expect((signals["problem"] as? String)?.hasPrefix("PNG data is truncated or corrupt") == true, "\(signals)")
     }
 
-    @Test("a FIFO and a link to /dev/zero listed as images: analyze ends at once with both as problems, whether the import saw them or they replaced images after it")
+    @Test(
+        "a FIFO and a link to /dev/zero listed as images: analyze ends at once with both as problems, whether the import saw them or they replaced images after it"
+    )
     func specialFilesAreProblemsNotHangs() throws {
         for replacedAfterImport in [false, true] {
             let dataset = TemporaryDataset()
@@ -149,7 +151,8 @@ struct ImageCheckCLITests {
                 makeSpecial()
             }
             names += ["fifo.png", "zero.png"]
-            dataset.write("labels.csv", "image,label\n" + names.enumerated().map { "\($1),\($0 % 2 == 0 ? "cat" : "dog")" }.joined(separator: "\n") + "\n")
+            dataset.write(
+                "labels.csv", "image,label\n" + names.enumerated().map { "\($1),\($0 % 2 == 0 ? "cat" : "dog")" }.joined(separator: "\n") + "\n")
             let imported = winnow("import", dataset.root)
             #expect(imported.status == 0, "\(imported.stderr)")
             if replacedAfterImport {
@@ -172,7 +175,9 @@ struct ImageCheckCLITests {
     func storedMeasures(_ dataset: TemporaryDataset) throws -> [String: Int] {
         try DatabaseQueue(path: dataset.statePath + "/winnow.sqlite").read { db in
             var counts: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT i.path, COUNT(*) AS n FROM image_measures m JOIN items i ON i.id = m.item_id GROUP BY i.path") {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT i.path, COUNT(*) AS n FROM image_measures m JOIN items i ON i.id = m.item_id GROUP BY i.path")
+            {
                 counts[row["path"]] = row["n"]
             }
             return counts
@@ -199,7 +204,8 @@ struct ImageCheckCLITests {
         dataset.write("images/cut-100.png", bytes: try Self.png(seed: 9))
         dataset.write("images/good-1.png", bytes: try Self.png(seed: 11, width: 90, height: 70))
         for name in ["cut-100.png", "good-1.png"] {
-            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: dataset.root + "/images/" + name)
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: dataset.root + "/images/" + name)
         }
         #expect(winnow("import", dataset.root).status == 0)
         let third = winnow("analyze", dataset.root)
@@ -233,7 +239,9 @@ struct ImageCheckCLITests {
         dataset.write("images/original.png", bytes: try Self.png(seed: 3))
         for i in 0..<5 { #expect(link(dataset.root + "/images/original.png", dataset.root + "/images/link-\(i).png") == 0) }
         let analyze = winnow("analyze", dataset.root)
-        #expect(analyze.stdout.contains("images       1 read in full now, 0 unchanged since the last analysis, 5 hard links to files already read"), "\(analyze.stdout)")
+        #expect(
+            analyze.stdout.contains("images       1 read in full now, 0 unchanged since the last analysis, 5 hard links to files already read"),
+            "\(analyze.stdout)")
         #expect(try storedMeasures(dataset).count == 6)
     }
 
@@ -364,7 +372,8 @@ struct QualityFlagCLITests {
         dataset.write("images/stored-grey.png", bytes: ImageCheckCLITests.fixture("grey.png"))
         names.append("stored-grey.png")
         dataset.write("classes.txt", "cat\ndog\n")
-        dataset.write("labels.csv", "image,label\n" + names.enumerated().map { "\($1),\($0 % 2 == 0 ? "cat" : "dog")" }.joined(separator: "\n") + "\n")
+        dataset.write(
+            "labels.csv", "image,label\n" + names.enumerated().map { "\($1),\($0 % 2 == 0 ? "cat" : "dog")" }.joined(separator: "\n") + "\n")
         if let toml { dataset.write("winnow.toml", toml) }
         return dataset
     }
@@ -450,6 +459,7 @@ struct QualityFlagCLITests {
         dataset.write("images/colour.png", bytes: try PNGEncoder.encode(Self.picture(9)))
         dataset.write("winnow.toml", "[quality]\ngrayscale = \"pixels\"\n")
         let analyze = winnow("analyze", dataset.root)
-        #expect(analyze.stdout.contains("grayscale 0") && analyze.stdout.contains("(a greyscale dataset: grayscale not flagged)"), "\(analyze.stdout)")
+        #expect(
+            analyze.stdout.contains("grayscale 0") && analyze.stdout.contains("(a greyscale dataset: grayscale not flagged)"), "\(analyze.stdout)")
     }
 }

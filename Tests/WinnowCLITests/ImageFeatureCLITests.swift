@@ -20,8 +20,11 @@ struct ImageFeatureCLITests {
         let from = (byte(), byte(), byte()), to = (byte(), byte(), byte())
         var shapes: [(x: Int, y: Int, r: Int, disc: Bool, colour: RGB)] = []
         for _ in 0..<5 {
-            shapes.append((byte() * width / 256, byte() * height / 256, 6 + byte() % (width / 5), random.next() % 2 == 0,
-                           RGB(UInt8(byte()), UInt8(byte()), UInt8(byte()))))
+            shapes.append(
+                (
+                    byte() * width / 256, byte() * height / 256, 6 + byte() % (width / 5), random.next() % 2 == 0,
+                    RGB(UInt8(byte()), UInt8(byte()), UInt8(byte()))
+                ))
         }
         var image = RGBImage(width: width, height: height)
         for y in 0..<height {
@@ -36,7 +39,8 @@ struct ImageFeatureCLITests {
                     if inside { colour = s.colour }
                 }
                 let noise = Int(random.next() % 7) - 3
-                image[x, y] = RGB(UInt8(clamping: Int(colour.red) + noise), UInt8(clamping: Int(colour.green) + noise), UInt8(clamping: Int(colour.blue) + noise))
+                image[x, y] = RGB(
+                    UInt8(clamping: Int(colour.red) + noise), UInt8(clamping: Int(colour.green) + noise), UInt8(clamping: Int(colour.blue) + noise))
             }
         }
         return image
@@ -63,7 +67,9 @@ struct ImageFeatureCLITests {
     static func cachedFeatures(_ dataset: TemporaryDataset) throws -> [String: String] {
         try DatabaseQueue(path: dataset.statePath + "/winnow.sqlite").read { db in
             var result: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT i.path, f.vector, f.descriptor, f.version, f.dimension FROM image_features f JOIN items i ON i.id = f.item_id") {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT i.path, f.vector, f.descriptor, f.version, f.dimension FROM image_features f JOIN items i ON i.id = f.item_id")
+            {
                 #expect(row["version"] as Int == ImageFeatureIndex.version && row["dimension"] as Int == 128)
                 let vector = row["vector"] as Data?
                 #expect((row["descriptor"] as Data?)?.count == (vector == nil ? nil : 32 * 32))
@@ -96,7 +102,8 @@ struct ImageFeatureCLITests {
         let analyze = winnow("analyze", dataset.root)
         #expect(analyze.status == 0, "\(analyze.stderr)")
         #expect(!analyze.stderr.contains("described"), "\(analyze.stderr)")
-        #expect(analyze.stdout.contains("neighbours   4 per item, " + AnalysisSession.imageFeaturesMethodPrefix + "exact search"), "\(analyze.stdout)")
+        #expect(
+            analyze.stdout.contains("neighbours   4 per item, " + AnalysisSession.imageFeaturesMethodPrefix + "exact search"), "\(analyze.stdout)")
         #expect(analyze.stdout.contains("near-duplicates 1 groups of 2 images"), "\(analyze.stdout)")
         #expect(try Self.cachedFeatures(dataset) == cached)
 
@@ -158,12 +165,16 @@ struct ImageFeatureCLITests {
         let dataset = TemporaryDataset()
         dataset.write("images/dot.png", bytes: TemporaryDataset.onePixelPNG)
         dataset.write("images/wide.png", bytes: try Self.png(Self.picture(seed: 9, width: 640, height: 300)))
-        guard case .tooSmall = ImageFeatureIndex.features(ofFileAt: dataset.root + "/images/dot.png") else { Issue.record("a 1×1 image has features"); return }
+        guard case .tooSmall = ImageFeatureIndex.features(ofFileAt: dataset.root + "/images/dot.png") else {
+            Issue.record("a 1×1 image has features"); return
+        }
         let large = try #require(ImageFeatureIndex.features(ofFileAt: dataset.root + "/images/wide.png").vector)
         // Decoding small gives (nearly) the features of the full-size picture.
         let full = ImageFeatures(of: try ImageDecoder.decode(contentsOf: dataset.root + "/images/wide.png").image).embedding
         #expect(zip(large, full).reduce(0) { $0 + $1.0 * $1.1 } > 0.995)
-        guard case .undecodable = ImageFeatureIndex.features(ofFileAt: dataset.root + "/images/none.png") else { Issue.record("a missing file has features"); return }
+        guard case .undecodable = ImageFeatureIndex.features(ofFileAt: dataset.root + "/images/none.png") else {
+            Issue.record("a missing file has features"); return
+        }
     }
 
     @Test("the ImageFolder sample (no embeddings, one corrupt PNG) analyses")

@@ -129,7 +129,9 @@ struct MultiLabelCLITests {
         // items labelled once their one label.
         let out = d.root + "/labels-out.csv"
         #expect(winnow("export", d.root, "-o", out).status == 0)
-        let exported = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let exported = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").dropFirst().map {
+            $0.split(separator: ",", omittingEmptySubsequences: false)
+        }
         var mismatches = 0
         for line in exported {
             let i = Int(line[0].dropFirst(3).prefix(4))!
@@ -167,6 +169,7 @@ struct MultiLabelCLITests {
         let (noModel, _) = try Self.dataset(annotators: "ma_ties")
         noModel.remove("predictions")
         let imported = winnow("import", noModel.root)
-        #expect(imported.stdout.contains("given labels are their majority vote (there are no model probabilities for CROWDLAB)"), "\(imported.stdout)")
+        #expect(
+            imported.stdout.contains("given labels are their majority vote (there are no model probabilities for CROWDLAB)"), "\(imported.stdout)")
     }
 }

@@ -44,7 +44,9 @@ struct ReviewCommandsCLITests {
         let without = winnow("import", dataset.root, "--no-folder-labels")
         #expect(without.status == 0, "\(without.stderr)")
         let info = winnow("info", dataset.root, "--json").stdout
-        #expect(info.contains("\"labelledItems\" : 0") || info.contains("\"labelled_items\":0") || info.contains("\"labelledItems\":0"), "\(info.prefix(400))")
+        #expect(
+            info.contains("\"labelledItems\" : 0") || info.contains("\"labelled_items\":0") || info.contains("\"labelledItems\":0"),
+            "\(info.prefix(400))")
         let configured = TemporaryDataset(function: "folder-labels-config")
         for writer in ["a", "b"] { configured.image("\(writer)/x.png") }
         configured.write("winnow.toml", "[import]\nfolder_labels = false\n")

@@ -12,18 +12,23 @@ struct ReviewTerminalKeysTests {
         return dataset
     }
 
-    func review(_ dataset: TemporaryDataset, _ extra: [String] = [], reviewer: String = "tester", graphics: String = "blocks",
-                columns: Int = 120, rows: Int = 40, environment: [String: String] = [:]) throws -> TmuxSession {
-        let session = try TmuxSession([WinnowProcess.executable, "review", dataset.root, "--graphics", graphics, "--reviewer", reviewer] + extra,
-                                      columns: columns, rows: rows, environment: environment)
+    func review(
+        _ dataset: TemporaryDataset, _ extra: [String] = [], reviewer: String = "tester", graphics: String = "blocks",
+        columns: Int = 120, rows: Int = 40, environment: [String: String] = [:]
+    ) throws -> TmuxSession {
+        let session = try TmuxSession(
+            [WinnowProcess.executable, "review", dataset.root, "--graphics", graphics, "--reviewer", reviewer] + extra,
+            columns: columns, rows: rows, environment: environment)
         try session.waitUntil("the first item's details") { currentPath($0) != nil }
         return session
     }
 
     func events(_ dataset: TemporaryDataset) throws -> [(action: String, path: String, label: String?, note: String?, reviewer: String)] {
         try DatabaseQueue(path: dataset.statePath + "/winnow.sqlite").read { db in
-            try Row.fetchAll(db, sql: "SELECT e.action, i.path, e.new_labels, e.note, e.reviewer FROM events e JOIN items i ON i.id = e.item_id ORDER BY e.id")
-                .map { ($0["action"], $0["path"], $0["new_labels"], $0["note"], $0["reviewer"]) }
+            try Row.fetchAll(
+                db, sql: "SELECT e.action, i.path, e.new_labels, e.note, e.reviewer FROM events e JOIN items i ON i.id = e.item_id ORDER BY e.id"
+            )
+            .map { ($0["action"], $0["path"], $0["new_labels"], $0["note"], $0["reviewer"]) }
         }
     }
 
@@ -99,10 +104,11 @@ struct ReviewTerminalKeysTests {
         let dataset = imported(Repository.copyOfSample(Repository.sampleShapes))
         let session = try review(dataset)
         let screen = try session.screen()
-        let suggested = try #require(screen.split(separator: "\n").compactMap { line -> String? in
-            guard let range = line.range(of: "suggested ") else { return nil }
-            return line[range.upperBound...].split(separator: " ").first.map(String.init)
-        }.first)
+        let suggested = try #require(
+            screen.split(separator: "\n").compactMap { line -> String? in
+                guard let range = line.range(of: "suggested ") else { return nil }
+                return line[range.upperBound...].split(separator: " ").first.map(String.init)
+            }.first)
         try session.send("n")
         try session.waitFor("Note for")
         try session.type("blurry but readable")
@@ -170,7 +176,9 @@ struct ReviewTerminalKeysTests {
         #expect(top.contains("set -g allow-passthrough on"), "\(top)")
     }
 
-    @Test("COLORTERM=truecolor gives 24-bit half blocks in tmux-256color; without it, ? says so", .enabled(if: FileManager.default.fileExists(atPath: "/usr/share/terminfo/t/tmux-direct"), "needs the tmux-direct terminfo (ncurses-term)"))
+    @Test(
+        "COLORTERM=truecolor gives 24-bit half blocks in tmux-256color; without it, ? says so",
+        .enabled(if: FileManager.default.fileExists(atPath: "/usr/share/terminfo/t/tmux-direct"), "needs the tmux-direct terminfo (ncurses-term)"))
     func colorTermTruecolor() throws {
         let dataset = imported(Repository.copyOfSample(Repository.sampleShapes))
         // swift test sets NO_COLOR for what it runs: these screens must see colours.

@@ -15,9 +15,12 @@ struct ReviewTerminalTests {
         return dataset
     }
 
-    func review(_ dataset: TemporaryDataset, _ extra: [String] = [], columns: Int = 120, rows: Int = 40, environment: [String: String] = [:]) throws -> TmuxSession {
-        let session = try TmuxSession([WinnowProcess.executable, "review", dataset.root, "--graphics", "blocks", "--reviewer", "tester"] + extra,
-                                      columns: columns, rows: rows, environment: environment)
+    func review(_ dataset: TemporaryDataset, _ extra: [String] = [], columns: Int = 120, rows: Int = 40, environment: [String: String] = [:]) throws
+        -> TmuxSession
+    {
+        let session = try TmuxSession(
+            [WinnowProcess.executable, "review", dataset.root, "--graphics", "blocks", "--reviewer", "tester"] + extra,
+            columns: columns, rows: rows, environment: environment)
         try session.waitFor("triage 1/")
         try session.waitUntil("the first item's details") { currentPath($0) != nil }
         return session
@@ -25,8 +28,10 @@ struct ReviewTerminalTests {
 
     func events(_ dataset: TemporaryDataset) throws -> [(action: String, path: String, label: String?, reviewer: String, queue: String?)] {
         try DatabaseQueue(path: dataset.statePath + "/winnow.sqlite").read { db in
-            try Row.fetchAll(db, sql: "SELECT e.action, i.path, e.new_labels, e.reviewer, e.queue FROM events e JOIN items i ON i.id = e.item_id ORDER BY e.id")
-                .map { ($0["action"], $0["path"], $0["new_labels"], $0["reviewer"], $0["queue"]) }
+            try Row.fetchAll(
+                db, sql: "SELECT e.action, i.path, e.new_labels, e.reviewer, e.queue FROM events e JOIN items i ON i.id = e.item_id ORDER BY e.id"
+            )
+            .map { ($0["action"], $0["path"], $0["new_labels"], $0["reviewer"], $0["queue"]) }
         }
     }
 
@@ -43,7 +48,9 @@ struct ReviewTerminalTests {
         let session = try review(dataset)
         let first = try #require(currentPath(session.screen()))
         try session.send("1")
-        var screen = try session.waitUntil("the next item after saving") { $0.contains("saved #1") && currentPath($0) != nil && currentPath($0) != first }
+        var screen = try session.waitUntil("the next item after saving") {
+            $0.contains("saved #1") && currentPath($0) != nil && currentPath($0) != first
+        }
         #expect(screen.contains("triage 1/592"))
         let second = try #require(currentPath(screen))
         #expect(second != first, "advanced to the next item")
@@ -62,8 +69,11 @@ struct ReviewTerminalTests {
         #expect(session.screen().contains("1 decision saved this session"))
     }
 
-    @Test("a direct-colour terminal gets 24-bit half blocks", .enabled(if: FileManager.default.fileExists(atPath: "/usr/share/terminfo/x/xterm-direct"),
-                                                                       "needs the xterm-direct terminfo (ncurses-term)"))
+    @Test(
+        "a direct-colour terminal gets 24-bit half blocks",
+        .enabled(
+            if: FileManager.default.fileExists(atPath: "/usr/share/terminfo/x/xterm-direct"),
+            "needs the xterm-direct terminfo (ncurses-term)"))
     func truecolorBlocks() throws {
         let dataset = try sample()
         // swift test sets NO_COLOR for what it runs: this screen must see colours.
@@ -158,7 +168,8 @@ struct ReviewTerminalTests {
 
     /// Running, as opposed to gone or a zombie nobody reaped (a container's init may not).
     func isRunning(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.range(of: ")", options: .backwards) else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.range(of: ")", options: .backwards)
+        else { return false }
         return !stat[close.upperBound...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 

@@ -5,8 +5,10 @@ import WinnowTestSupport
 
 /// The neighbour graph `winnow analyze` caches for the shapes sample, as bytes, with
 /// `environment` (e.g. WINNOW_KERNEL) and an optional wrapper command (an emulator).
-private func analysedGraph(environment: [String: String] = [:], wrapper: [String] = [], toml: String? = nil,
-                           function: String = #function) throws -> (graph: Data, analyze: WinnowProcess.Result) {
+private func analysedGraph(
+    environment: [String: String] = [:], wrapper: [String] = [], toml: String? = nil,
+    function: String = #function
+) throws -> (graph: Data, analyze: WinnowProcess.Result) {
     let dataset = Repository.copyOfSample(Repository.sampleShapes, function: function)
     if let toml { dataset.write("winnow.toml", toml) }
     func run(_ arguments: [String]) -> WinnowProcess.Result {
@@ -58,10 +60,12 @@ struct SearchKernelCLITests {
     /// own rule: TERM_PROGRAM=WezTerm advertises 24-bit colour, but TERM=xterm-256color
     /// without COLORTERM gives the screen 256.
     @Test func doctorReportsTheScreensColourDepth() {
-        let advertised = WinnowProcess.run(["doctor", "--timeout", "0.1"], environment: ["TERM": "xterm-256color", "TERM_PROGRAM": "WezTerm", "COLORTERM": "", "NO_COLOR": ""])
+        let advertised = WinnowProcess.run(
+            ["doctor", "--timeout", "0.1"], environment: ["TERM": "xterm-256color", "TERM_PROGRAM": "WezTerm", "COLORTERM": "", "NO_COLOR": ""])
         #expect(advertised.stdout.contains("text colours          256 colours"), "\(advertised.stdout)")
         #expect(advertised.stdout.contains("terminfo xterm-256color has 256 colours"))
-        let direct = WinnowProcess.run(["doctor", "--timeout", "0.1"], environment: ["TERM": "xterm-256color", "COLORTERM": "truecolor", "NO_COLOR": ""])
+        let direct = WinnowProcess.run(
+            ["doctor", "--timeout", "0.1"], environment: ["TERM": "xterm-256color", "COLORTERM": "truecolor", "NO_COLOR": ""])
         #expect(direct.stdout.contains("block colours         24-bit colour"), "\(direct.stdout)")
     }
 

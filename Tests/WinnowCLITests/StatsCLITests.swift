@@ -17,8 +17,10 @@ struct StatsCLITests {
         for image in ["img0.png", "img1.png", "img2.png", "img3.png"] {
             #expect(winnow("decide", dataset.root, image, "--accept", "--reviewer", "alice").status == 0)
         }
-        for (image, action) in [("img0.png", ["--accept"]), ("img1.png", ["--relabel", "fox"]), ("img2.png", ["--accept"]),
-                                ("img3.png", ["--relabel", "dog"]), ("img4.png", ["--relabel", "cat"]), ("img4.png", ["--undo"])] {
+        for (image, action) in [
+            ("img0.png", ["--accept"]), ("img1.png", ["--relabel", "fox"]), ("img2.png", ["--accept"]),
+            ("img3.png", ["--relabel", "dog"]), ("img4.png", ["--relabel", "cat"]), ("img4.png", ["--undo"])
+        ] {
             #expect(WinnowProcess.run(["decide", dataset.root, image] + action + ["--reviewer", "bob"]).status == 0)
         }
         #expect(winnow("decide", dataset.root, "img5.png", "--skip", "--reviewer", "alice").status == 0)
@@ -59,9 +61,11 @@ struct StatsCLITests {
         let dataset = reviewed()
         let result = winnow("stats", dataset.root)
         #expect(result.status == 0, "\(result.stderr)")
-        for expected in ["6 items · 11 decisions", "Progress per queue", "triage", "open", "Decisions by reviewer", "alice", "bob",
-                         "Relabel flows", "dog → fox", "Flag precision", "manual", "50% of 4",
-                         "Agreement", "4 of 4 rated items, 2 reviewers", "Cohen's κ", "0.27", "Krippendorff's α", "█"] {
+        for expected in [
+            "6 items · 11 decisions", "Progress per queue", "triage", "open", "Decisions by reviewer", "alice", "bob",
+            "Relabel flows", "dog → fox", "Flag precision", "manual", "50% of 4",
+            "Agreement", "4 of 4 rated items, 2 reviewers", "Cohen's κ", "0.27", "Krippendorff's α", "█"
+        ] {
             #expect(result.stdout.contains(expected), "missing \(expected)")
         }
         // Bars, arrows and Greek letters are one column each: characters are columns here.

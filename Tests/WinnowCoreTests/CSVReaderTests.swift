@@ -113,7 +113,7 @@ struct CSVWriterTests {
         ("cat", "cat"),
         ("", ""),
         ("-", "'-"),
-        ("a=b", "a=b"),
+        ("a=b", "a=b")
     ])
     func formulaGuard(input: String, expected: String) {
         #expect(CSVWriter.neutralizingFormula(input) == expected)

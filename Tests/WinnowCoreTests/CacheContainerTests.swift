@@ -43,10 +43,10 @@ struct CacheContainerTests {
             #expect(CacheContainer.Reader(UnsafeRawBufferPointer(rebasing: raw[..<(Self.magic.count + 4)]), magic: Self.magic) == nil)
         }
         var huge = bytes
-        for i in 0..<8 { huge[Self.magic.count + i] = 0xFF }  // header length 2^64 - 1
+        for i in 0..<8 { huge[Self.magic.count + i] = 0xFF } // header length 2^64 - 1
         huge.withUnsafeBytes { #expect(CacheContainer.Reader($0, magic: Self.magic) == nil) }
         var long = bytes
-        long[Self.magic.count] = 0xF0  // longer than the file
+        long[Self.magic.count] = 0xF0 // longer than the file
         long.withUnsafeBytes { #expect(CacheContainer.Reader($0, magic: Self.magic) == nil) }
     }
 
@@ -56,11 +56,11 @@ struct CacheContainerTests {
         try bytes.withUnsafeBytes { raw in
             var reader = try #require(CacheContainer.Reader(raw, magic: Self.magic))
             #expect(reader.take(-1, as: Int32.self) == nil)
-            #expect(reader.take(Int.max / 2, as: Int64.self) == nil)  // count × 8 overflows
+            #expect(reader.take(Int.max / 2, as: Int64.self) == nil) // count × 8 overflows
             #expect(reader.take(reader.remaining + 1, as: UInt8.self) == nil)
             // A refused take moves nothing: the arrays still read.
             #expect(reader.take(2, as: Int32.self) == [1, 2])
-            #expect(reader.header(Int.self) == nil)  // a header of another shape
+            #expect(reader.header(Int.self) == nil) // a header of another shape
         }
     }
 }

@@ -101,7 +101,8 @@ struct DuplicateDescriptorTests {
     @Test("a hand-drawn ring and its shifted, re-sized copy match; another hand's ring of the same size does not")
     func sameClassNonCopiesAreRejected() {
         let ring = Drawing.ring(wobble: 1)
-        let shifted = Drawing.crop(Drawing.ring(side: 72, cx: 38, cy: 35, wobble: 1), left: 6, top: 3, right: 2, bottom: 5).resized(width: 48, height: 48)
+        let shifted = Drawing.crop(Drawing.ring(side: 72, cx: 38, cy: 35, wobble: 1), left: 6, top: 3, right: 2, bottom: 5).resized(
+            width: 48, height: 48)
         let d = DuplicateDescriptor(of: ring)
         #expect(d.match(DuplicateDescriptor(of: shifted)) >= 0.95, "copy scored \(d.match(DuplicateDescriptor(of: shifted)))")
         for seed: UInt64 in 2...6 {
@@ -154,8 +155,11 @@ struct DuplicateDescriptorTests {
             #expect(shiftedSimilarity >= 0.95 && croppedSimilarity >= 0.9, "seed \(seed): shifted \(shiftedSimilarity), cropped \(croppedSimilarity)")
             #expect(turnedSimilarity < shiftedSimilarity, "seed \(seed): turned \(turnedSimilarity), shifted \(shiftedSimilarity)")
         }
-        #expect(DuplicateDescriptor.Prepared(DuplicateDescriptor(of: RGBImage(width: 40, height: 40, fill: RGB(9, 9, 9)))).spectrum.allSatisfy { $0 == 0 },
-                "a picture without detail has no spectrum")
+        #expect(
+            DuplicateDescriptor.Prepared(DuplicateDescriptor(of: RGBImage(width: 40, height: 40, fill: RGB(9, 9, 9)))).spectrum.allSatisfy {
+                $0 == 0
+            },
+            "a picture without detail has no spectrum")
     }
 
     @Test("the descriptor is 32×32 grey levels and round-trips through its bytes")

@@ -31,7 +31,7 @@ struct ExportPolicyTests {
         ("drop-rare-labels=many", "above 0 and at most 1"),
         ("one-per-group=3", "takes no value"),
         ("dedupe", "unknown export policy \"dedupe\""),
-        ("evil\u{1B}[2J", "unknown export policy \"evil␛[2J\""),
+        ("evil\u{1B}[2J", "unknown export policy \"evil␛[2J\"")
     ])
     func badPoliciesSayWhatIsWrongAndWhatToWrite(specification: String, message: String) {
         #expect {
@@ -61,8 +61,11 @@ struct ExportPolicyTests {
 
     @Test func finalMeansADecisionThatSettlesTheItem() {
         func events(_ actions: DecisionAction...) -> [DecisionEvent] {
-            actions.enumerated().map { DecisionEvent(id: Int64($0.offset + 1), itemID: 1, reviewer: "r", action: $0.element, oldLabels: nil,
-                                                     newLabels: nil, undoes: $0.element == .undo ? Int64($0.offset) : nil, createdAt: Date()) }
+            actions.enumerated().map {
+                DecisionEvent(
+                    id: Int64($0.offset + 1), itemID: 1, reviewer: "r", action: $0.element, oldLabels: nil,
+                    newLabels: nil, undoes: $0.element == .undo ? Int64($0.offset) : nil, createdAt: Date())
+            }
         }
         let one = TeamPolicy()
         #expect(!ReviewFinality.isFinal([], policy: one))
@@ -90,7 +93,7 @@ struct SafeFileNameTests {
         ("nul\u{0}x", "nul_x", true),
         ("c1\u{85}x", "c1_x", true),
         ("gpj\u{202E}exe.png", "gpj_exe.png", true),
-        ("", "_", true),
+        ("", "_", true)
     ])
     func unsafeCharactersBecomeUnderscores(name: String, expected: String, altered: Bool) {
         let safe = SafeFileName.make(name)

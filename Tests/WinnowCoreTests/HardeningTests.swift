@@ -8,7 +8,7 @@ struct CoreHardeningTests {
     /// Every control and bidi character a terminal acts on or that disguises text.
     static let invisible: [Unicode.Scalar] = [
         "\u{00}", "\u{07}", "\u{1B}", "\u{7F}", "\u{80}", "\u{9B}", "\u{9F}",
-        "\u{200E}", "\u{200F}", "\u{061C}", "\u{202A}", "\u{202E}", "\u{2066}", "\u{2069}",
+        "\u{200E}", "\u{200F}", "\u{061C}", "\u{202A}", "\u{202E}", "\u{2066}", "\u{2069}"
     ]
 
     @Test func everyControlAndBidiCharacterIsReplacedOnATerminal() {
@@ -61,7 +61,10 @@ struct CoreHardeningTests {
 
     /// Table headers that reached an assertion in toml++ (an abort in debug builds); the
     /// first is the input `make fuzz` found.
-    @Test(arguments: ["[*iKKJKK*74+\u{01}\u{01}", "\u{FEFF}[*id777u=acc", "[\n", "[", "  [ *x]", "[[ {a=1}]]", "[project]\nname = \"x\"\n[\r\n", "[\u{1B}]0;x\u{07}]"])
+    @Test(arguments: [
+        "[*iKKJKK*74+\u{01}\u{01}", "\u{FEFF}[*id777u=acc", "[\n", "[", "  [ *x]", "[[ {a=1}]]", "[project]\nname = \"x\"\n[\r\n",
+        "[\u{1B}]0;x\u{07}]"
+    ])
     func tableHeadersTomlPlusPlusCannotTakeAreErrors(text: String) {
         #expect {
             try WinnowConfig.parse(text)
@@ -71,7 +74,8 @@ struct CoreHardeningTests {
     }
 
     @Test func ordinaryTablesAndArraysStillParse() throws {
-        let config = try WinnowConfig.parse("""
+        let config = try WinnowConfig.parse(
+            """
             [project]
             name = "[*not a header*]"
               [ import ]
@@ -101,8 +105,10 @@ struct CoreHardeningTests {
         return try result.get()
     }
 
-    @Test(arguments: ["(1, 4194304000000000000)", "(4611686018427387904, 4611686018427387904)", "(9223372036854775807, 1)",
-                      "(2305843009213693952, 2)", "(99999999999999999999999, 2)"])
+    @Test(arguments: [
+        "(1, 4194304000000000000)", "(4611686018427387904, 4611686018427387904)", "(9223372036854775807, 1)",
+        "(2305843009213693952, 2)", "(99999999999999999999999, 2)"
+    ])
     func shapesWhoseSizeOverflowsAreTooLargeNotATrap(shape: String) {
         #expect {
             try parse(header(shape))

@@ -51,8 +51,9 @@ struct ItemHistoryTests {
 
     mutating func event(_ id: Int64, _ action: DecisionAction, _ label: String? = nil, undoes: Int64? = nil) -> DecisionEvent {
         clock += 1
-        return DecisionEvent(id: id, itemID: 1, reviewer: "r", action: action, oldLabels: nil,
-                             newLabels: label.map(LabelSet.init(single:)), undoes: undoes, createdAt: Date(timeIntervalSince1970: Double(clock)))
+        return DecisionEvent(
+            id: id, itemID: 1, reviewer: "r", action: action, oldLabels: nil,
+            newLabels: label.map(LabelSet.init(single:)), undoes: undoes, createdAt: Date(timeIntervalSince1970: Double(clock)))
     }
 
     @Test mutating func noEventsMeansUnreviewedWithTheGivenLabel() {
@@ -138,7 +139,8 @@ struct ConfigTests {
     }
 
     @Test func readsKnownKeys() throws {
-        let config = try WinnowConfig.parse("""
+        let config = try WinnowConfig.parse(
+            """
             [project]
             name = "shapes"
             [import]
@@ -190,7 +192,8 @@ struct ConfigTests {
 @Suite("winnow.toml analysis settings")
 struct AnalysisConfigTests {
     @Test func readsAnalysisQueueAndTriageSettings() throws {
-        let config = try WinnowConfig.parse("""
+        let config = try WinnowConfig.parse(
+            """
             [analysis]
             neighbours = 15
             duplicate_threshold = 0.9
@@ -213,17 +216,24 @@ struct AnalysisConfigTests {
     @Test func readsTheQualitySettings() throws {
         let defaults = WinnowConfig()
         #expect(defaults.triageQuotas["quality"] == 0.05 && defaults.qualityGrayscale == "stored")
-        #expect(defaults.qualityThresholds == ["dark": 0.32, "light": 0.05, "blurry": 0.29, "low_information": 0.3, "odd_aspect_ratio": 0.35, "odd_size_iqr_factor": 3.0])
+        #expect(
+            defaults.qualityThresholds == [
+                "dark": 0.32, "light": 0.05, "blurry": 0.29, "low_information": 0.3, "odd_aspect_ratio": 0.35, "odd_size_iqr_factor": 3.0
+            ])
         let config = try WinnowConfig.parse("[triage]\nquality = 0.2\n[quality]\ndark = 0.25\nodd_size_iqr_factor = 5\ngrayscale = \"pixels\"\n")
         #expect(config.triageQuotas["quality"] == 0.2 && config.triageQuotas["outliers"] == 0.05)
-        #expect(config.qualityThresholds["dark"] == 0.25 && config.qualityThresholds["odd_size_iqr_factor"] == 5 && config.qualityThresholds["light"] == 0.05)
+        #expect(
+            config.qualityThresholds["dark"] == 0.25 && config.qualityThresholds["odd_size_iqr_factor"] == 5
+                && config.qualityThresholds["light"] == 0.05)
         #expect(config.qualityGrayscale == "pixels")
         #expect(try WinnowConfig.parse("[quality]\ngrayscale = false\n").qualityGrayscale == "off")
     }
 
     @Test func rejectsOutOfRangeAndUnknownValues() {
-        for text in ["[analysis]\nsearch = \"fast\"\n", "[analysis]\nneighbours = 0\n", "[queues]\naudit_share = 1.5\n", "[triage]\nspam = 0.1\n",
-                     "[quality]\nblurry = 1.5\n", "[quality]\ngrayscale = \"some\"\n", "[quality]\nsharpness = 0.2\n", "[quality]\nodd_size_iqr_factor = -1\n"] {
+        for text in [
+            "[analysis]\nsearch = \"fast\"\n", "[analysis]\nneighbours = 0\n", "[queues]\naudit_share = 1.5\n", "[triage]\nspam = 0.1\n",
+            "[quality]\nblurry = 1.5\n", "[quality]\ngrayscale = \"some\"\n", "[quality]\nsharpness = 0.2\n", "[quality]\nodd_size_iqr_factor = -1\n"
+        ] {
             #expect(throws: DatasetInvalid.self, "\(text)") { try WinnowConfig.parse(text) }
         }
     }

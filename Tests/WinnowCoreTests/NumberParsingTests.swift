@@ -8,8 +8,10 @@ struct NumberParsingTests {
         Array(text.utf8).withUnsafeBytes { NumberParsing.double($0) }
     }
 
-    @Test(arguments: ["0", "1", "0.5", "0.123456", ".5", "5.", "1e-05", "1E5", "-0.25", "+0.75", "  0.3 ", "0.000000",
-                      "123456789012345678901234567890", "1.7976931348623157e308", "4.9e-324", "0x1p-2"])
+    @Test(arguments: [
+        "0", "1", "0.5", "0.123456", ".5", "5.", "1e-05", "1E5", "-0.25", "+0.75", "  0.3 ", "0.000000",
+        "123456789012345678901234567890", "1.7976931348623157e308", "4.9e-324", "0x1p-2"
+    ])
     func agreesWithStrtod(text: String) {
         #expect(parse(text) == strtod(text, nil))
     }

@@ -12,8 +12,10 @@ struct TeamPolicyTests {
             let id = Int64(events.count + 1)
             let before = ItemHistory.resolve(given: LabelSet(single: "cat"), events: events).labels
             let after = action == .relabel ? label.map(LabelSet.init(single:)) : before
-            events.append(DecisionEvent(id: id, itemID: 1, reviewer: reviewer, action: action, oldLabels: before, newLabels: after,
-                                        undoes: undoes, createdAt: Date(timeIntervalSince1970: Double(id))))
+            events.append(
+                DecisionEvent(
+                    id: id, itemID: 1, reviewer: reviewer, action: action, oldLabels: before, newLabels: after,
+                    undoes: undoes, createdAt: Date(timeIntervalSince1970: Double(id))))
         }
     }
 
@@ -75,7 +77,9 @@ struct TeamPolicyTests {
         log.add("bob", .relabel, "dog")
         log.add("cy", .relabel, "dog")
         #expect(TeamPolicy(reviewsPerItem: 2).consensus(log.events).state == .final)
-        #expect(TeamPolicy(reviewers: ["ann": .annotator, "bob": .annotator, "cy": .moderator], reviewsPerItem: 2).consensus(log.events).state == .disputed)
+        #expect(
+            TeamPolicy(reviewers: ["ann": .annotator, "bob": .annotator, "cy": .moderator], reviewsPerItem: 2).consensus(log.events).state
+                == .disputed)
     }
 
     @Test("roles: what each may do, and a refusal names who may")
@@ -97,7 +101,8 @@ struct TeamPolicyTests {
 
     @Test("[team] in winnow.toml, with errors that name the line")
     func config() throws {
-        let config = try WinnowConfig.parse("""
+        let config = try WinnowConfig.parse(
+            """
             [team]
             reviews_per_item = 3
             lease_minutes = 2.5

@@ -46,59 +46,97 @@ struct MalformedInputTests {
 
     static let cases: [Malformation] = [
         .init(name: "items.csv without an image column", file: "items.csv", line: 1, column: nil, message: "no \"image\" column") {
-            $0.write("items.csv", "path,source\na.png,x\n") },
+            $0.write("items.csv", "path,source\na.png,x\n")
+        },
         .init(name: "labels.csv without a label column", file: "labels.csv", line: 1, column: nil, message: "no \"label\" column") {
-            $0.write("labels.csv", "image,class\na.png,cat\n") },
+            $0.write("labels.csv", "image,class\na.png,cat\n")
+        },
         .init(name: "labels.csv with both label and labels", file: "labels.csv", line: 1, column: nil, message: "both") {
-            $0.write("labels.csv", "image,label,labels\na.png,cat,cat\n") },
+            $0.write("labels.csv", "image,label,labels\na.png,cat,cat\n")
+        },
         .init(name: "a label not in classes.txt", file: "labels.csv", line: 3, column: 2, message: "\"kat\" is not a class") {
-            $0.write("labels.csv", "image,label\na.png,cat\nb.png,kat\n") },
+            $0.write("labels.csv", "image,label\na.png,cat\nb.png,kat\n")
+        },
         .init(name: "an empty label", file: "labels.csv", line: 2, column: 2, message: "empty") {
-            $0.write("labels.csv", "image,label\na.png,\n") },
+            $0.write("labels.csv", "image,label\na.png,\n")
+        },
         .init(name: "a duplicate item row", file: "items.csv", line: 4, column: 1, message: "listed twice (first on line 2)") {
-            $0.write("items.csv", "image,source\na.png,x\nb.png,y\na.png,z\nc.png,w\n") },
+            $0.write("items.csv", "image,source\na.png,x\nb.png,y\na.png,z\nc.png,w\n")
+        },
         .init(name: "an image labelled twice by the same annotator", file: "labels.csv", line: 3, column: 1, message: "labelled twice") {
-            $0.write("labels.csv", "image,label\na.png,cat\na.png,dog\n") },
+            $0.write("labels.csv", "image,label\na.png,cat\na.png,dog\n")
+        },
         .init(name: "a path escaping images/", file: "items.csv", line: 3, column: 1, message: "escapes images/") {
-            $0.write("items.csv", "image,source\na.png,x\n../secret.png,y\nc.png,z\n") },
+            $0.write("items.csv", "image,source\na.png,x\n../secret.png,y\nc.png,z\n")
+        },
         .init(name: "an absolute path", file: "labels.csv", line: 2, column: 1, message: "absolute path") {
-            $0.write("labels.csv", "image,label\n/etc/passwd,cat\n") },
+            $0.write("labels.csv", "image,label\n/etc/passwd,cat\n")
+        },
         .init(name: "non-UTF-8 text", file: "items.csv", line: 3, column: 2, message: "not valid UTF-8") {
-            $0.write("items.csv", bytes: Array("image,source\na.png,x\nb.png,caf".utf8) + [0xE9] + Array("\nc.png,y\n".utf8)) },
+            $0.write("items.csv", bytes: Array("image,source\na.png,x\nb.png,caf".utf8) + [0xE9] + Array("\nc.png,y\n".utf8))
+        },
         .init(name: "a label for an image not in items.csv", file: "labels.csv", line: 2, column: 1, message: "not listed in items.csv") {
-            $0.write("labels.csv", "image,label\nz.png,cat\n") },
-        .init(name: "a probability row of the wrong width", file: "predictions/m1.csv", line: 3, column: nil, message: "2 fields but the header has 3") {
-            $0.write("predictions/m1.csv", "image,cat,dog\na.png,0.9,0.1\nb.png,1.0\nc.png,0.5,0.5\n") },
+            $0.write("labels.csv", "image,label\nz.png,cat\n")
+        },
+        .init(
+            name: "a probability row of the wrong width", file: "predictions/m1.csv", line: 3, column: nil, message: "2 fields but the header has 3"
+        ) {
+            $0.write("predictions/m1.csv", "image,cat,dog\na.png,0.9,0.1\nb.png,1.0\nc.png,0.5,0.5\n")
+        },
         .init(name: "a NaN probability", file: "predictions/m1.csv", line: 2, column: 3, message: "is NaN") {
-            $0.write("predictions/m1.csv", "image,cat,dog\na.png,0.9,nan\nb.png,0.2,0.8\nc.png,0.5,0.5\n") },
+            $0.write("predictions/m1.csv", "image,cat,dog\na.png,0.9,nan\nb.png,0.2,0.8\nc.png,0.5,0.5\n")
+        },
         .init(name: "a negative probability", file: "predictions/m1.csv", line: 4, column: 2, message: "negative") {
-            $0.write("predictions/m1.csv", "image,cat,dog\na.png,0.9,0.1\nb.png,0.2,0.8\nc.png,-0.5,1.5\n") },
+            $0.write("predictions/m1.csv", "image,cat,dog\na.png,0.9,0.1\nb.png,0.2,0.8\nc.png,-0.5,1.5\n")
+        },
         .init(name: "a probability that is not a number", file: "predictions/m1.csv", line: 2, column: 2, message: "not a number") {
-            $0.write("predictions/m1.csv", "image,cat,dog\na.png,high,0.1\nb.png,0.2,0.8\nc.png,0.5,0.5\n") },
+            $0.write("predictions/m1.csv", "image,cat,dog\na.png,high,0.1\nb.png,0.2,0.8\nc.png,0.5,0.5\n")
+        },
         .init(name: "a row that does not sum to 1", file: "predictions/m1.csv", line: 3, column: nil, message: "sum to 0.5, not 1 (allowed: ±0.01)") {
-            $0.write("predictions/m1.csv", "image,cat,dog\na.png,0.9,0.1\nb.png,0.2,0.3\nc.png,0.5,0.5\n") },
-        .init(name: "an item without probabilities", file: "predictions/m1.csv", line: nil, column: nil, message: "1 item(s) have no probabilities, e.g. \"c.png\"") {
-            $0.write("predictions/m1.csv", "image,cat,dog\na.png,0.9,0.1\nb.png,0.2,0.8\n") },
+            $0.write("predictions/m1.csv", "image,cat,dog\na.png,0.9,0.1\nb.png,0.2,0.3\nc.png,0.5,0.5\n")
+        },
+        .init(
+            name: "an item without probabilities", file: "predictions/m1.csv", line: nil, column: nil,
+            message: "1 item(s) have no probabilities, e.g. \"c.png\""
+        ) {
+            $0.write("predictions/m1.csv", "image,cat,dog\na.png,0.9,0.1\nb.png,0.2,0.8\n")
+        },
         .init(name: "probabilities for an unknown image", file: "predictions/m1.csv", line: 5, column: 1, message: "not an item") {
-            $0.write("predictions/m1.csv", "image,cat,dog\na.png,0.9,0.1\nb.png,0.2,0.8\nc.png,0.5,0.5\nd.png,0.5,0.5\n") },
+            $0.write("predictions/m1.csv", "image,cat,dog\na.png,0.9,0.1\nb.png,0.2,0.8\nc.png,0.5,0.5\nd.png,0.5,0.5\n")
+        },
         .init(name: "a probability column that is not a class", file: "predictions/m1.csv", line: 1, column: 3, message: "\"dgo\" is not a class") {
-            $0.write("predictions/m1.csv", "image,cat,dgo\na.png,0.9,0.1\n") },
-        .init(name: "a .npy probability matrix of the wrong shape", file: "predictions/m2.npy", line: nil, column: nil, message: "is 3 × 3 but the dataset has 3 items and 2 classes") {
-            $0.npy("predictions/m2.npy", rows: 3, columns: 3, [Float](repeating: 1.0 / 3, count: 9)) },
+            $0.write("predictions/m1.csv", "image,cat,dgo\na.png,0.9,0.1\n")
+        },
+        .init(
+            name: "a .npy probability matrix of the wrong shape", file: "predictions/m2.npy", line: nil, column: nil,
+            message: "is 3 × 3 but the dataset has 3 items and 2 classes"
+        ) {
+            $0.npy("predictions/m2.npy", rows: 3, columns: 3, [Float](repeating: 1.0 / 3, count: 9))
+        },
         .init(name: "a NaN in a .npy probability matrix", file: "predictions/m2.npy", line: nil, column: nil, message: "row 1, column 0") {
-            $0.npy("predictions/m2.npy", rows: 3, columns: 2, [0.5, 0.5, .nan, 0.5, 0.5, 0.5]) },
+            $0.npy("predictions/m2.npy", rows: 3, columns: 2, [0.5, 0.5, .nan, 0.5, 0.5, 0.5])
+        },
         .init(name: "the same model twice", file: "predictions/m1.npy", line: nil, column: nil, message: "also has predictions/m1.csv") {
-            $0.npy("predictions/m1.npy", rows: 3, columns: 2, [0.5, 0.5, 0.5, 0.5, 0.5, 0.5]) },
-        .init(name: "embeddings with the wrong row count", file: "embeddings.npy", line: nil, column: nil, message: "has 2 rows but the dataset has 3 items") {
-            $0.npy("embeddings.npy", rows: 2, columns: 2, [1, 0, 0, 1]) },
+            $0.npy("predictions/m1.npy", rows: 3, columns: 2, [0.5, 0.5, 0.5, 0.5, 0.5, 0.5])
+        },
+        .init(
+            name: "embeddings with the wrong row count", file: "embeddings.npy", line: nil, column: nil,
+            message: "has 2 rows but the dataset has 3 items"
+        ) {
+            $0.npy("embeddings.npy", rows: 2, columns: 2, [1, 0, 0, 1])
+        },
         .init(name: "embeddings with a NaN", file: "embeddings.npy", line: nil, column: nil, message: "row 2 (item \"c.png\"), column 1 is NaN") {
-            $0.npy("embeddings.npy", rows: 3, columns: 2, [1, 0, 0, 1, 0, .nan]) },
+            $0.npy("embeddings.npy", rows: 3, columns: 2, [1, 0, 0, 1, 0, .nan])
+        },
         .init(name: "a class listed twice in classes.txt", file: "classes.txt", line: 3, column: nil, message: "listed twice (first on line 1)") {
-            $0.write("classes.txt", "cat\ndog\ncat\n") },
+            $0.write("classes.txt", "cat\ndog\ncat\n")
+        },
         .init(name: "an unterminated quote", file: "labels.csv", line: 3, column: nil, message: "never closed") {
-            $0.write("labels.csv", "image,label\na.png,cat\n\"b.png,dog\nc.png,cat\n") },
+            $0.write("labels.csv", "image,label\na.png,cat\n\"b.png,dog\nc.png,cat\n")
+        },
         .init(name: "an unknown key in winnow.toml", file: "winnow.toml", line: 2, column: nil, message: "unknown setting import.tolerance") {
-            $0.write("winnow.toml", "[import]\ntolerance = 0.1\n") },
+            $0.write("winnow.toml", "[import]\ntolerance = 0.1\n")
+        }
     ]
 
     @Test(arguments: cases)
@@ -163,7 +201,9 @@ struct DatasetLayoutTests {
     @Test func withoutItemsCSVItemsFollowLabelsOrder() throws {
         let d = TemporaryDataset()
         for n in ["z.png", "a.png", "m.png"] { d.image(n) }
-        d.write("labels.csv", "image,label\nz.png,b\na.png,a\nz.png,b\n".replacingOccurrences(of: "\nz.png,b\n", with: "\nz.png,b\n", options: [], range: nil))
+        d.write(
+            "labels.csv",
+            "image,label\nz.png,b\na.png,a\nz.png,b\n".replacingOccurrences(of: "\nz.png,b\n", with: "\nz.png,b\n", options: [], range: nil))
         d.write("labels.csv", "image,label,annotator\nz.png,b,x\na.png,a,x\nz.png,a,y\n")
         let s = try read(d)
         #expect(s.items.map(\.path) == ["z.png", "a.png"])

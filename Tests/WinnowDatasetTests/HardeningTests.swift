@@ -13,7 +13,9 @@ struct DatasetHardeningTests {
     func finishes<T: Sendable>(within seconds: Double = 10, _ body: @escaping @Sendable () -> T) -> T? {
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: T?
-        Thread.detachNewThread { result = body(); done.signal() }
+        Thread.detachNewThread {
+            result = body(); done.signal()
+        }
         guard done.wait(timeout: .now() + seconds) == .success else {
             Issue.record("did not return within \(seconds) s")
             return nil
@@ -48,7 +50,9 @@ struct DatasetHardeningTests {
                     return []
                 } catch { return error.problems.map(\.description) }
             }
-            #expect(found?.contains { $0.contains(file) && $0.contains("is not a regular file (it is a named pipe (FIFO))") } == true, "\(file): \(found ?? [])")
+            #expect(
+                found?.contains { $0.contains(file) && $0.contains("is not a regular file (it is a named pipe (FIFO))") } == true,
+                "\(file): \(found ?? [])")
         }
     }
 
@@ -58,7 +62,9 @@ struct DatasetHardeningTests {
         let folder = Array((dataset.root + "/images/caf").utf8) + [0xE9]
         #expect((folder + [0]).withUnsafeBufferPointer { mkdir(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), 0o755) } == 0)
         let file = folder + Array("/b.png\0".utf8)
-        let fd = file.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_WRONLY | O_CREAT, 0o644) }
+        let fd = file.withUnsafeBufferPointer {
+            open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_WRONLY | O_CREAT, 0o644)
+        }
         close(fd)
         let found = problems(dataset)
         #expect(found.count == 1 && found.first?.file == "images/caf\\xE9/" && found.first?.message.contains("not valid UTF-8") == true, "\(found)")
@@ -88,7 +94,9 @@ struct DatasetHardeningTests {
         #expect(symlink("/dev/zero", dataset.root + "/images/c.png") == 0)
         let snapshot = try read(dataset)
         #expect(snapshot.items.map(\.path) == ["a.png"])
-        #expect(snapshot.notices.contains { $0.hasPrefix("2 name(s) under images/ with an image extension are not regular files") }, "\(snapshot.notices)")
+        #expect(
+            snapshot.notices.contains { $0.hasPrefix("2 name(s) under images/ with an image extension are not regular files") }, "\(snapshot.notices)"
+        )
     }
 
     @Test func aPredictionsFileNameThatIsNotUTF8IsAnError() throws {
@@ -116,7 +124,8 @@ struct DatasetHardeningTests {
         dataset.write("classes.txt", (0..<500).map { "class\($0)" }.joined(separator: "\n") + "\n")
         dataset.write("winnow.toml", "[import]\ncheck_images = false\n")
         dataset.write("predictions/m.csv", "image," + (0..<500).map { "class\($0)" }.joined(separator: ",") + "\n")
-        #expect(problems(dataset).contains { $0.message.contains("too few for the probabilities of 30000 items × 500 classes") }, "\(problems(dataset))")
+        #expect(
+            problems(dataset).contains { $0.message.contains("too few for the probabilities of 30000 items × 500 classes") }, "\(problems(dataset))")
     }
 
     // MARK: - Embeddings (item 5)
@@ -127,7 +136,11 @@ struct DatasetHardeningTests {
         text += String(repeating: " ", count: (64 - (11 + text.utf8.count) % 64) % 64) + "\n"
         var bytes: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(text.utf8.count), 0] + Array(text.utf8)
         for v in values {
-            if float64 { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes += $0 } } else { withUnsafeBytes(of: Float(v).bitPattern.littleEndian) { bytes += $0 } }
+            if float64 {
+                withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes += $0 }
+            } else {
+                withUnsafeBytes(of: Float(v).bitPattern.littleEndian) { bytes += $0 }
+            }
         }
         dataset.write("e.npy", bytes: bytes)
         return EmbeddingRows(try NPYMatrix(path: dataset.root + "/e.npy", displayName: "e.npy"))

@@ -62,7 +62,7 @@ struct NPYReaderTests {
             } catch {
                 let words: [String: String] = [
                     "fortran_order": "Fortran", "big_endian": "big-endian", "unsupported_dtype": "not supported",
-                    "truncated": "truncated", "bad_magic": "not a .npy file", "not_2d": "dimension", "structured": "structured",
+                    "truncated": "truncated", "bad_magic": "not a .npy file", "not_2d": "dimension", "structured": "structured"
                 ]
                 #expect(error.message.contains(words[kind]!), "\(expected.file): \(error.message)")
                 #expect(error.file == expected.file)

@@ -5,7 +5,9 @@ import WinnowCore
 @Suite("winnow doctor report")
 struct DoctorReportTests {
     func probeResult(_ reply: String, status: ProbeStatus = .answered) -> TerminalProbe.Result {
-        TerminalProbe.Result(status: status, bytes: bytes(reply), windowSize: WindowSize(rows: 40, columns: 120, pixelWidth: 1200, pixelHeight: 800), elapsed: .milliseconds(42))
+        TerminalProbe.Result(
+            status: status, bytes: bytes(reply), windowSize: WindowSize(rows: 40, columns: 120, pixelWidth: 1200, pixelHeight: 800),
+            elapsed: .milliseconds(42))
     }
 
     @Test func reportsWhatWasFoundAndWhy() {

@@ -17,7 +17,7 @@ struct EncodedImageCacheTests {
         cache.insert(image(bytes: 100), for: key("a"))
         cache.insert(image(bytes: 100), for: key("b"))
         cache.insert(image(bytes: 100), for: key("c"))
-        #expect(cache.image(for: key("a")) != nil)  // a is now the most recent
+        #expect(cache.image(for: key("a")) != nil) // a is now the most recent
         cache.insert(image(bytes: 100), for: key("d"))
         #expect(cache.image(for: key("b")) == nil)
         #expect(cache.image(for: key("a")) != nil && cache.image(for: key("c")) != nil && cache.image(for: key("d")) != nil)

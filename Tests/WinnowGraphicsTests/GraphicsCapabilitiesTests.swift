@@ -4,7 +4,8 @@ import WinnowCore
 
 @Suite("Choosing the graphics protocol")
 struct GraphicsCapabilitiesTests {
-    static let xterm = TerminalEnvironment(variables: ["TERM": "xterm-256color"], windowSize: WindowSize(rows: 40, columns: 120, pixelWidth: 1200, pixelHeight: 800))
+    static let xterm = TerminalEnvironment(
+        variables: ["TERM": "xterm-256color"], windowSize: WindowSize(rows: 40, columns: 120, pixelWidth: 1200, pixelHeight: 800))
     static let sixelReplies = TerminalReplyParser.parse(bytes(TerminalReplyParserTests.xtermVT340))
     static let plainXtermReplies = TerminalReplyParser.parse(bytes("\\eP>|XTerm(379)\\e\\\\e[?1;0;1024S\\e[?64;1;2;6;9;15;16;17;18;21;22;28c"))
     static let kittyReplies = TerminalReplyParser.parse(bytes(TerminalReplyParserTests.kitty))
@@ -74,7 +75,7 @@ struct GraphicsCapabilitiesTests {
 
     @Test func insideTmuxWithoutPassthroughUsesBlocks() {
         let environment = TerminalEnvironment(variables: [
-            "TERM": "tmux-256color", "TMUX": "/tmp/tmux-0/default,1234,0", "TERM_PROGRAM": "tmux", "TERM_PROGRAM_VERSION": "3.3a",
+            "TERM": "tmux-256color", "TMUX": "/tmp/tmux-0/default,1234,0", "TERM_PROGRAM": "tmux", "TERM_PROGRAM_VERSION": "3.3a"
         ])
         let chosen = decide(environment, TerminalReplyParser.parse(bytes(TerminalReplyParserTests.tmux)), tmux: .disabled)
         #expect(chosen.imageProtocol == .blocks)
@@ -128,7 +129,7 @@ struct GraphicsCapabilitiesTests {
         (["TERM": "xterm"], .palette8),
         (["TERM": "linux"], .palette8),
         (["TERM": "dumb"], .mono),
-        ([:], .mono),
+        ([:], .mono)
     ])
     func colourDepthFromTheEnvironment(variables: [String: String], expected: ColorDepth) {
         let chosen = decide(TerminalEnvironment(variables: variables), TerminalReplies())
@@ -198,7 +199,8 @@ struct GraphicsCapabilitiesTests {
         #expect(fromArea.cellSizeSource == .textAreaReply)
 
         // Nothing believable: a bogus 1-pixel window size and no replies.
-        let bogus = TerminalEnvironment(variables: ["TERM": "xterm"], windowSize: WindowSize(rows: 40, columns: 120, pixelWidth: 120, pixelHeight: 40))
+        let bogus = TerminalEnvironment(
+            variables: ["TERM": "xterm"], windowSize: WindowSize(rows: 40, columns: 120, pixelWidth: 120, pixelHeight: 40))
         let assumed = decide(bogus, TerminalReplies())
         #expect(assumed.cellSize == PixelSize(width: 10, height: 20))
         #expect(assumed.cellSizeSource == .assumed)

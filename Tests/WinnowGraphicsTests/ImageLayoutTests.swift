@@ -7,7 +7,7 @@ struct ImageLayoutTests {
     let cell = PixelSize(width: 10, height: 20)
 
     @Test func aSquareImageInAWideRectangleIsCentred() throws {
-        let rect = Rect(x: 5, y: 3, width: 60, height: 20)  // 600×400 px
+        let rect = Rect(x: 5, y: 3, width: 60, height: 20) // 600×400 px
         let layout = try #require(ImageLayout.fitting(imageSize: PixelSize(width: 1000, height: 1000), in: rect, cellSize: cell))
         #expect(layout.pixelSize == PixelSize(width: 400, height: 400))
         #expect(layout.fillsHeight && !layout.fillsWidth)
@@ -34,7 +34,11 @@ struct ImageLayoutTests {
         for width in stride(from: 1, through: 2000, by: 97) {
             for height in stride(from: 1, through: 2000, by: 89) {
                 for rect in [Rect(x: 2, y: 1, width: 13, height: 7), Rect(x: 0, y: 0, width: 1, height: 1)] {
-                    guard let layout = ImageLayout.fitting(imageSize: PixelSize(width: width, height: height), in: rect, cellSize: PixelSize(width: 7, height: 15), heightMultiple: 6) else {
+                    guard
+                        let layout = ImageLayout.fitting(
+                            imageSize: PixelSize(width: width, height: height), in: rect, cellSize: PixelSize(width: 7, height: 15), heightMultiple: 6
+                        )
+                    else {
                         #expect(rect.height * 15 < 6, "only a rectangle under six pixels tall has no layout")
                         continue
                     }
@@ -49,9 +53,10 @@ struct ImageLayoutTests {
     }
 
     @Test func theTerminalsMaximumIsRespected() throws {
-        let layout = try #require(ImageLayout.fitting(
-            imageSize: PixelSize(width: 4000, height: 3000), in: Rect(x: 0, y: 0, width: 300, height: 100),
-            cellSize: cell, heightMultiple: 6, maximum: PixelSize(width: 1000, height: 1000)))
+        let layout = try #require(
+            ImageLayout.fitting(
+                imageSize: PixelSize(width: 4000, height: 3000), in: Rect(x: 0, y: 0, width: 300, height: 100),
+                cellSize: cell, heightMultiple: 6, maximum: PixelSize(width: 1000, height: 1000)))
         #expect(layout.pixelSize.width <= 1000 && layout.pixelSize.height <= 1000)
         #expect(!layout.fillsWidth && !layout.fillsHeight)
     }
@@ -59,7 +64,10 @@ struct ImageLayoutTests {
     @Test func nothingFitsInNothing() {
         #expect(ImageLayout.fitting(imageSize: PixelSize(width: 0, height: 5), in: Rect(x: 0, y: 0, width: 5, height: 5), cellSize: cell) == nil)
         #expect(ImageLayout.fitting(imageSize: PixelSize(width: 5, height: 5), in: Rect(x: 0, y: 0, width: 5, height: 0), cellSize: cell) == nil)
-        #expect(ImageLayout.fitting(imageSize: PixelSize(width: 5, height: 5), in: Rect(x: 0, y: 0, width: 5, height: 1), cellSize: PixelSize(width: 2, height: 4), heightMultiple: 6) == nil)
+        #expect(
+            ImageLayout.fitting(
+                imageSize: PixelSize(width: 5, height: 5), in: Rect(x: 0, y: 0, width: 5, height: 1), cellSize: PixelSize(width: 2, height: 4),
+                heightMultiple: 6) == nil)
     }
 
     @Test func imagesStayOffTheLastRow() {

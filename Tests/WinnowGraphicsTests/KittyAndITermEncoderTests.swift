@@ -44,7 +44,7 @@ struct KittyAndITermEncoderTests {
 
     @Test func aLargeImageIsShrunkToItsCellsAndSizedByRows() throws {
         let image = TestImages.gradient(width: 400, height: 800)
-        let rect = Rect(x: 1, y: 1, width: 30, height: 10)  // 300×200 px
+        let rect = Rect(x: 1, y: 1, width: 30, height: 10) // 300×200 px
         let layout = try #require(ImageLayout.fitting(imageSize: image.size, in: rect, cellSize: cell))
         #expect(layout.pixelSize == PixelSize(width: 100, height: 200))
         let chunks = try KittyEncoder().encode(image, layout: layout, imageID: 1).dropFirst().map { try #require(parseKitty($0)) }
@@ -68,7 +68,9 @@ struct KittyAndITermEncoderTests {
         let fakePNG: [UInt8] = Array("\u{89}PNG fake file".utf8)
         let image = TestImages.quadrants()
         let layout = try #require(ImageLayout.fitting(imageSize: image.size, in: Rect(x: 0, y: 0, width: 8, height: 4), cellSize: cell))
-        let chunks = try KittyEncoder(pixelFormat: .png({ _ in fakePNG })).encode(image, layout: layout, imageID: 1).dropFirst().map { try #require(parseKitty($0)) }
+        let chunks = try KittyEncoder(pixelFormat: .png({ _ in fakePNG })).encode(image, layout: layout, imageID: 1).dropFirst().map {
+            try #require(parseKitty($0))
+        }
         #expect(chunks[0].keys["f"] == "100" && chunks[0].keys["s"] == nil)
         #expect(base64Decode(chunks.flatMap(\.payload)) == fakePNG)
     }

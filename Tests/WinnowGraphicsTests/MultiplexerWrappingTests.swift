@@ -60,11 +60,14 @@ struct MultiplexerWrappingTests {
     private static func libsixelPenetrated(_ image: RGBImage) throws -> [UInt8] {
         let sink = Sink()
         var output: OpaquePointer?
-        try SixelEncoder.check(sixel_output_new(&output, { data, size, context in
-            let sink = Unmanaged<Sink>.fromOpaque(context!).takeUnretainedValue()
-            data!.withMemoryRebound(to: UInt8.self, capacity: Int(size)) { sink.bytes += UnsafeBufferPointer(start: $0, count: Int(size)) }
-            return 0
-        }, Unmanaged.passUnretained(sink).toOpaque(), nil), "sixel_output_new")
+        try SixelEncoder.check(
+            sixel_output_new(
+                &output,
+                { data, size, context in
+                    let sink = Unmanaged<Sink>.fromOpaque(context!).takeUnretainedValue()
+                    data!.withMemoryRebound(to: UInt8.self, capacity: Int(size)) { sink.bytes += UnsafeBufferPointer(start: $0, count: Int(size)) }
+                    return 0
+                }, Unmanaged.passUnretained(sink).toOpaque(), nil), "sixel_output_new")
         defer { sixel_output_unref(output) }
         sixel_output_set_penetrate_multiplexer(output, 1)
         guard var palette = SixelEncoder.exactPalette(of: image, limit: 16) else { throw SixelError.notSixel }

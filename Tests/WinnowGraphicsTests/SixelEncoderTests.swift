@@ -66,9 +66,10 @@ struct SixelEncoderTests {
     }
 
     @Test func layoutSizesAreMultiplesOfSix() async throws {
-        let layout = try #require(ImageLayout.fitting(
-            imageSize: PixelSize(width: 300, height: 200), in: Rect(x: 3, y: 2, width: 30, height: 7),
-            cellSize: PixelSize(width: 10, height: 20), heightMultiple: 6))
+        let layout = try #require(
+            ImageLayout.fitting(
+                imageSize: PixelSize(width: 300, height: 200), in: Rect(x: 3, y: 2, width: 30, height: 7),
+                cellSize: PixelSize(width: 10, height: 20), heightMultiple: 6))
         #expect(layout.pixelSize.height % 6 == 0)
         #expect(layout.pixelSize.height <= 140 && layout.pixelSize.width <= 300)
         let decoded = try await SixelDecoder.decode(try await SixelEncoder().encode(TestImages.gradient(width: 300, height: 200), layout: layout))

@@ -16,7 +16,8 @@ struct TerminalImageRendererTests {
         let cache = EncodedImageCache()
         let renderer = TerminalImageRenderer(capabilities: Self.capabilities(.sixel), cache: cache)
         let rect = Rect(x: 40, y: 2, width: 30, height: 10)
-        let rendered = try #require(try await renderer.render(TestImages.gradient(width: 64, height: 64), identity: "item-1", in: rect, screenRows: 40))
+        let rendered = try #require(
+            try await renderer.render(TestImages.gradient(width: 64, height: 64), identity: "item-1", in: rect, screenRows: 40))
         // 300×200 px available: a square image gets 198×198 (a multiple of 6), 20 columns, centred.
         #expect(rendered.cells == Rect(x: 45, y: 2, width: 20, height: 10))
         #expect(rendered.bytes.starts(with: bytes("\\e7\\e[3;46H\\eP")))
@@ -27,7 +28,9 @@ struct TerminalImageRendererTests {
 
         // The second time comes from the cache; another place only changes the move.
         #expect(cache.count == 1)
-        let again = try #require(try await renderer.render(TestImages.gradient(width: 64, height: 64), identity: "item-1", in: Rect(x: 0, y: 5, width: 30, height: 10), screenRows: 40))
+        let again = try #require(
+            try await renderer.render(
+                TestImages.gradient(width: 64, height: 64), identity: "item-1", in: Rect(x: 0, y: 5, width: 30, height: 10), screenRows: 40))
         #expect(cache.count == 1)
         #expect(again.bytes.starts(with: bytes("\\e7\\e[6;6H\\eP")))
         #expect(again.bytes.dropFirst(bytes("\\e7\\e[6;6H").count).elementsEqual(rendered.bytes.dropFirst(bytes("\\e7\\e[3;46H").count)))
@@ -37,14 +40,17 @@ struct TerminalImageRendererTests {
 
     @Test func theLastRowIsNeverUsed() async throws {
         let renderer = TerminalImageRenderer(capabilities: Self.capabilities(.sixel), cache: nil)
-        let rendered = try #require(try await renderer.render(TestImages.gradient(width: 10, height: 100), identity: "tall", in: Rect(x: 0, y: 0, width: 80, height: 24), screenRows: 24))
+        let rendered = try #require(
+            try await renderer.render(
+                TestImages.gradient(width: 10, height: 100), identity: "tall", in: Rect(x: 0, y: 0, width: 80, height: 24), screenRows: 24))
         #expect(rendered.cells.maxY <= 23)
     }
 
     @Test func insideTmuxTheWholeFrameTravelsInThePassthrough() async throws {
         var renderer = TerminalImageRenderer(capabilities: Self.capabilities(.sixel, wrapping: .tmuxPassthrough), cache: nil)
         renderer.paneOrigin = CellOffset(row: 1, column: 81)
-        let rendered = try #require(try await renderer.render(TestImages.quadrants(), identity: "q", in: Rect(x: 0, y: 0, width: 6, height: 3), screenRows: 30))
+        let rendered = try #require(
+            try await renderer.render(TestImages.quadrants(), identity: "q", in: Rect(x: 0, y: 0, width: 6, height: 3), screenRows: 30))
         let inner = try #require(MultiplexerWrapping.unwrapTmuxPassthrough(rendered.bytes))
         #expect(inner.starts(with: bytes("\\e7\\e[2;82H\\eP")), "moved in the outer terminal's coordinates")
         #expect(inner.suffix(2).elementsEqual(bytes("\\e8")))
@@ -54,7 +60,8 @@ struct TerminalImageRendererTests {
     @Test func kittyInsideTmuxIsOneWrapperPerChunk() async throws {
         let renderer = TerminalImageRenderer(capabilities: Self.capabilities(.kitty, wrapping: .tmuxPassthrough), cache: nil)
         let image = TestImages.noise(width: 100, height: 100)
-        let rendered = try #require(try await renderer.render(image, identity: "n", in: Rect(x: 0, y: 0, width: 10, height: 5), screenRows: 30, slot: 4))
+        let rendered = try #require(
+            try await renderer.render(image, identity: "n", in: Rect(x: 0, y: 0, width: 10, height: 5), screenRows: 30, slot: 4))
         // Split the output back into wrappers and unwrap each.
         var pieces: [[UInt8]] = []
         var start = 0
@@ -85,7 +92,9 @@ struct TerminalImageRendererTests {
         let limit = 12_000
         let renderer = TerminalImageRenderer(
             capabilities: Self.capabilities(.sixel, wrapping: .tmuxPassthrough), options: .init(tmuxPassthroughLimit: limit), cache: nil)
-        let rendered = try #require(try await renderer.render(TestImages.noise(width: 120, height: 120), identity: "noise", in: Rect(x: 0, y: 0, width: 12, height: 6), screenRows: 40))
+        let rendered = try #require(
+            try await renderer.render(
+                TestImages.noise(width: 120, height: 120), identity: "noise", in: Rect(x: 0, y: 0, width: 12, height: 6), screenRows: 40))
         #expect(rendered.bytes.count <= limit)
         #expect(rendered.notes.first?.contains("retrying with 128 colours") == true)
         #expect(rendered.notes.count >= 2)
@@ -94,7 +103,8 @@ struct TerminalImageRendererTests {
     @Test func halfBlocksAndNoneAreTheTUIsJob() async throws {
         for imageProtocol in [ImageProtocol.blocks, .none] {
             let renderer = TerminalImageRenderer(capabilities: Self.capabilities(imageProtocol))
-            #expect(try await renderer.render(TestImages.quadrants(), identity: "q", in: Rect(x: 0, y: 0, width: 5, height: 5), screenRows: 30) == nil)
+            #expect(
+                try await renderer.render(TestImages.quadrants(), identity: "q", in: Rect(x: 0, y: 0, width: 5, height: 5), screenRows: 30) == nil)
         }
     }
 

@@ -148,7 +148,8 @@ struct TerminalProbeTests {
     @Test func ctrlCDuringTheProbeIsReported() throws {
         let terminal = try FakeTerminal()
         _ = terminal.answer(with: [0x03] + bytes("\\e[?62c"))
-        let result = TerminalProbe(timeout: .seconds(2), deliversInterrupt: false).probe(fileDescriptor: terminal.slave, queries: TerminalQueries.bytes(for: .none))
+        let result = TerminalProbe(timeout: .seconds(2), deliversInterrupt: false).probe(
+            fileDescriptor: terminal.slave, queries: TerminalQueries.bytes(for: .none))
         #expect(result.status == .answered)
         #expect(result.interrupted)
     }

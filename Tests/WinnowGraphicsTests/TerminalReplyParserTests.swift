@@ -5,7 +5,8 @@ import WinnowCore
 @Suite("Terminal reply parser")
 struct TerminalReplyParserTests {
     // Replies recorded from real terminals (see shared/notes/terminal-graphics.md).
-    static let xtermVT340 = "\\eP>|XTerm(379)\\e\\\\e[?1;0;256S\\e[?2;0;1000;1000S\\e[6;20;10t\\e[4;800;1200t\\e[?2026;0$y\\e[?63;1;2;4;6;9;15;16;22;28c"
+    static let xtermVT340 =
+        "\\eP>|XTerm(379)\\e\\\\e[?1;0;256S\\e[?2;0;1000;1000S\\e[6;20;10t\\e[4;800;1200t\\e[?2026;0$y\\e[?63;1;2;4;6;9;15;16;22;28c"
     static let mlterm = "\\e[?1;0;1024S\\e[?63;1;2;3;4;7;29c"
     static let tmux = "\\eP>|tmux 3.3a\\e\\\\e[?1;2c"
     static let kitty = "\\eP>|kitty(0.35.2)\\e\\\\e_Gi=31;OK\\e\\\\e[6;21;10t\\e[?2026;2$y\\e[?62;c"

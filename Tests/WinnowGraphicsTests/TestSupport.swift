@@ -36,7 +36,8 @@ enum TestImages {
         var image = RGBImage(width: width, height: height)
         for y in 0..<height {
             for x in 0..<width {
-                image[x, y] = RGB(UInt8(x * 255 / max(1, width - 1)), UInt8(y * 255 / max(1, height - 1)), UInt8((x + y) * 127 / max(1, width + height - 2)))
+                image[x, y] = RGB(
+                    UInt8(x * 255 / max(1, width - 1)), UInt8(y * 255 / max(1, height - 1)), UInt8((x + y) * 127 / max(1, width + height - 2)))
             }
         }
         return image

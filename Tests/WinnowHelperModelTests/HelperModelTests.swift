@@ -34,10 +34,13 @@ struct Blobs {
         return { item, into in for j in 0..<d { into[j] = features[item * d + j] } }
     }
 
-    func model(settings: HelperSettings = HelperSettings(), labels: [Int32]? = nil, weights: [Float]? = nil,
-               folds: FoldAssignment? = nil) throws -> HelperModel {
-        try HelperModel.prepare(items: n, columns: d, read: reader, labels: labels ?? self.labels,
-                                weights: weights ?? [Float](repeating: 1, count: n), classes: classes, settings: settings, folds: folds)
+    func model(
+        settings: HelperSettings = HelperSettings(), labels: [Int32]? = nil, weights: [Float]? = nil,
+        folds: FoldAssignment? = nil
+    ) throws -> HelperModel {
+        try HelperModel.prepare(
+            items: n, columns: d, read: reader, labels: labels ?? self.labels,
+            weights: weights ?? [Float](repeating: 1, count: n), classes: classes, settings: settings, folds: folds)
     }
 }
 
@@ -107,16 +110,19 @@ struct HelperModelTests {
         let labels: [Int32] = (0..<50).map { Int32($0 % 2) }
         for value: Float in [0, 4.25] {
             #expect(throws: HelperModel.Unavailable.features(.constant)) {
-                _ = try HelperModel.prepare(items: 50, columns: 8, read: { _, into in for j in 0..<8 { into[j] = value } },
-                                            labels: labels, weights: [Float](repeating: 1, count: 50), classes: 2)
+                _ = try HelperModel.prepare(
+                    items: 50, columns: 8, read: { _, into in for j in 0..<8 { into[j] = value } },
+                    labels: labels, weights: [Float](repeating: 1, count: 50), classes: 2)
             }
         }
         // A single constant column among varying ones is left out, not fatal.
         let data = Blobs(n: 60, d: 3, classes: 2)
-        let model = try HelperModel.prepare(items: 60, columns: 4, read: { item, into in
-            for j in 0..<3 { into[j] = data.features[item * 3 + j] }
-            into[3] = 7
-        }, labels: data.labels, weights: [Float](repeating: 1, count: 60), classes: 2)
+        let model = try HelperModel.prepare(
+            items: 60, columns: 4,
+            read: { item, into in
+                for j in 0..<3 { into[j] = data.features[item * 3 + j] }
+                into[3] = 7
+            }, labels: data.labels, weights: [Float](repeating: 1, count: 60), classes: 2)
         #expect(model.features.keptColumns == [0, 1, 2])
         let error = HelperModel.Unavailable.features(.constant).description
         #expect(error.contains("constant or all zero"))
@@ -124,18 +130,26 @@ struct HelperModelTests {
 
     @Test func tooFewItemsOrClassesGiveNoHelper() throws {
         #expect(throws: HelperModel.Unavailable.folds(.tooFewClasses(eligible: 1))) {
-            _ = try HelperModel.prepare(items: 4, columns: 2, read: { item, into in into[0] = Float(item); into[1] = 1 },
-                                        labels: [0, 0, 0, 1], weights: [1, 1, 1, 1], classes: 2)
+            _ = try HelperModel.prepare(
+                items: 4, columns: 2,
+                read: { item, into in
+                    into[0] = Float(item); into[1] = 1
+                },
+                labels: [0, 0, 0, 1], weights: [1, 1, 1, 1], classes: 2)
         }
         #expect(throws: HelperModel.Unavailable.features(.tooFewItems(1))) {
-            _ = try HelperModel.prepare(items: 5, columns: 2, present: [true, false, false, false, false],
-                                        read: { item, into in into[0] = Float(item); into[1] = 1 },
-                                        labels: [0, 0, 1, 1, 0], weights: [1, 1, 1, 1, 1], classes: 2, folds: FoldAssignment(count: 1, foldOf: [0, -1, -1, -1, -1]))
+            _ = try HelperModel.prepare(
+                items: 5, columns: 2, present: [true, false, false, false, false],
+                read: { item, into in
+                    into[0] = Float(item); into[1] = 1
+                },
+                labels: [0, 0, 1, 1, 0], weights: [1, 1, 1, 1, 1], classes: 2, folds: FoldAssignment(count: 1, foldOf: [0, -1, -1, -1, -1]))
         }
         // No item with features (every image unreadable): said so, not that the classes are too small.
         #expect(throws: HelperModel.Unavailable.features(.tooFewItems(0))) {
-            _ = try HelperModel.prepare(items: 4, columns: 2, present: [false, false, false, false], read: { _, _ in },
-                                        labels: [0, 0, 1, 1], weights: [1, 1, 1, 1], classes: 2)
+            _ = try HelperModel.prepare(
+                items: 4, columns: 2, present: [false, false, false, false], read: { _, _ in },
+                labels: [0, 0, 1, 1], weights: [1, 1, 1, 1], classes: 2)
         }
     }
 
@@ -193,12 +207,14 @@ struct HelperModelTests {
         var weights = [Float](repeating: 1, count: data.n)
         weights[10] = 2
         for i in 2000..<2300 { weights[i] = 0 }
-        let weighted = SoftmaxObjective(values: data.features, d: data.d, ranges: [0..<data.n], labels: data.labels, weights: weights,
-                                        classes: 3, c: 0.7, threads: 2)
+        let weighted = SoftmaxObjective(
+            values: data.features, d: data.d, ranges: [0..<data.n], labels: data.labels, weights: weights,
+            classes: 3, c: 0.7, threads: 2)
         let rows = (0..<data.n).filter { weights[$0] > 0 } + [10]
-        let copied = SoftmaxObjective(values: rows.flatMap { data.features[($0 * data.d)..<(($0 + 1) * data.d)] }, d: data.d,
-                                      ranges: [0..<rows.count], labels: rows.map { data.labels[$0] },
-                                      weights: [Float](repeating: 1, count: rows.count), classes: 3, c: 0.7, threads: 2)
+        let copied = SoftmaxObjective(
+            values: rows.flatMap { data.features[($0 * data.d)..<(($0 + 1) * data.d)] }, d: data.d,
+            ranges: [0..<rows.count], labels: rows.map { data.labels[$0] },
+            weights: [Float](repeating: 1, count: rows.count), classes: 3, c: 0.7, threads: 2)
         var rng = SplitMix64(seed: 3)
         let theta = (0..<weighted.parameterCount).map { _ in Double(rng.next() % 2001) / 1000 - 1 }
         let a = weighted.evaluate(theta), b = copied.evaluate(theta)
@@ -218,16 +234,19 @@ struct HelperModelTests {
         var folds = [Int32](repeating: 0, count: data.n)
         for f in 0..<3 { for r in bounds[f]..<bounds[f + 1] { folds[r] = Int32(f) } }
         let cs = [0.3, 1.0, 2.5]
-        let joint = JointObjective(values: data.features, d: data.d, labels: data.labels, weights: weights, folds: folds, models: 3,
-                                   classes: 4, c: cs, threads: 2)
+        let joint = JointObjective(
+            values: data.features, d: data.d, labels: data.labels, weights: weights, folds: folds, models: 3,
+            classes: 4, c: cs, threads: 2)
         var rng = SplitMix64(seed: 11)
         let thetas = (0..<3).map { _ in (0..<joint.parameterCount).map { _ in Double(rng.next() % 2001) / 2000 - 0.5 } }
         for asked in [[0, 1, 2], [1], [0, 2]] {
             let together = joint.evaluate(Dictionary(uniqueKeysWithValues: asked.map { ($0, thetas[$0]) }))
             for g in asked {
                 let training = (0..<3).filter { $0 != g }.map { bounds[$0]..<bounds[$0 + 1] }
-                let alone = SoftmaxObjective(values: data.features, d: data.d, ranges: training, labels: data.labels, weights: weights,
-                                             classes: 4, c: cs[g], threads: 2).evaluate(thetas[g])
+                let alone = SoftmaxObjective(
+                    values: data.features, d: data.d, ranges: training, labels: data.labels, weights: weights,
+                    classes: 4, c: cs[g], threads: 2
+                ).evaluate(thetas[g])
                 let got = try #require(together[g])
                 #expect(abs(got.value - alone.value) < 1e-9 * abs(alone.value), "model \(g) asked with \(asked)")
                 #expect(zip(got.gradient, alone.gradient).allSatisfy { abs($0 - $1) < 1e-6 }, "model \(g) asked with \(asked)")
@@ -240,8 +259,9 @@ struct HelperModelTests {
         let data = Blobs(n: 500, d: 4, classes: 3)
         var weights = [Float](repeating: 1, count: data.n)
         weights[3] = 2.5
-        let objective = SoftmaxObjective(values: data.features, d: data.d, ranges: [0..<200, 300..<500], labels: data.labels, weights: weights,
-                                         classes: 3, c: 0.3, threads: 2)
+        let objective = SoftmaxObjective(
+            values: data.features, d: data.d, ranges: [0..<200, 300..<500], labels: data.labels, weights: weights,
+            classes: 3, c: 0.3, threads: 2)
         var rng = SplitMix64(seed: 9)
         let theta = (0..<objective.parameterCount).map { _ in Double(rng.next() % 2001) / 2000 - 0.5 }
         let gradient = objective.evaluate(theta).gradient

@@ -35,9 +35,10 @@ struct SklearnParityTests {
         settings.regularisation = fixture.C
         settings.gradientTolerance = 1e-8
         let features = fixture.features
-        var model = try HelperModel.prepare(items: fixture.n, columns: fixture.d, read: Self.reader(features, columns: fixture.d),
-                                            labels: fixture.labels, weights: [Float](repeating: 1, count: fixture.n),
-                                            classes: fixture.classes, settings: settings, folds: FoldAssignment(count: Int(fixture.fold.max()!) + 1, foldOf: fixture.fold))
+        var model = try HelperModel.prepare(
+            items: fixture.n, columns: fixture.d, read: Self.reader(features, columns: fixture.d),
+            labels: fixture.labels, weights: [Float](repeating: 1, count: fixture.n),
+            classes: fixture.classes, settings: settings, folds: FoldAssignment(count: Int(fixture.fold.max()!) + 1, foldOf: fixture.fold))
         let result = model.train(labels: fixture.labels, weights: [Float](repeating: 1, count: fixture.n))
         var worst = 0.0
         for i in 0..<(fixture.n * fixture.classes) { worst = max(worst, abs(Double(result.probabilities[i]) - fixture.probabilities[i])) }

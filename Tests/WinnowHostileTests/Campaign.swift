@@ -77,11 +77,13 @@ final class Campaign: @unchecked Sendable {
     static func execute(_ job: Job) -> PseudoTerminalRun {
         if let prefix = job.shellPrefix {
             let command = prefix + " exec " + ([WinnowProcess.executable] + job.arguments).map(TmuxSession.shellQuote).joined(separator: " ")
-            return PseudoTerminalRun.run("/bin/sh", ["-c", command], environment: job.environment, timeout: watchdog,
-                                         typeWhen: job.typeWhen, keys: job.keys)
+            return PseudoTerminalRun.run(
+                "/bin/sh", ["-c", command], environment: job.environment, timeout: watchdog,
+                typeWhen: job.typeWhen, keys: job.keys)
         }
-        return PseudoTerminalRun.run(WinnowProcess.executable, job.arguments, environment: job.environment, timeout: watchdog,
-                                     typeWhen: job.typeWhen, keys: job.keys)
+        return PseudoTerminalRun.run(
+            WinnowProcess.executable, job.arguments, environment: job.environment, timeout: watchdog,
+            typeWhen: job.typeWhen, keys: job.keys)
     }
 
     private func check(_ job: Job, _ result: PseudoTerminalRun, sourceLocation: SourceLocation) {
@@ -102,13 +104,16 @@ final class Campaign: @unchecked Sendable {
         case .exited(let code):
             if !job.exitCodes.contains(code) {
                 count(\.unexpectedExits)
-                Issue.record("exit \(code), expected \(job.exitCodes.sorted()): winnow \(shown)\n\(result.text.suffix(2000))", sourceLocation: sourceLocation)
+                Issue.record(
+                    "exit \(code), expected \(job.exitCodes.sorted()): winnow \(shown)\n\(result.text.suffix(2000))", sourceLocation: sourceLocation)
             }
         }
         var scanned = result.output
         if let marker = job.scanAfter {
             let text = Array(marker.utf8)
-            if let start = (0...max(0, scanned.count - text.count)).first(where: { scanned.count >= text.count && Array(scanned[$0..<($0 + text.count)]) == text }) {
+            if let start = (0...max(0, scanned.count - text.count)).first(where: {
+                scanned.count >= text.count && Array(scanned[$0..<($0 + text.count)]) == text
+            }) {
                 scanned = Array(scanned[start...])
             } else {
                 Issue.record("winnow \(shown) never said \(marker.debugDescription)", sourceLocation: sourceLocation)
@@ -137,6 +142,8 @@ final class Campaign: @unchecked Sendable {
 
     /// The campaign's figures, printed with the test's output.
     func report() {
-        print("hostile campaign \(name): \(inputs) hostile inputs, \(runs) commands run: \(crashes) crashes, \(hangs) hangs, \(leaks) runs with leaks, \(unexpectedExits) unexpected exit codes; slowest \(String(format: "%.1f", slowest.seconds)) s (\(slowest.command))")
+        print(
+            "hostile campaign \(name): \(inputs) hostile inputs, \(runs) commands run: \(crashes) crashes, \(hangs) hangs, \(leaks) runs with leaks, \(unexpectedExits) unexpected exit codes; slowest \(String(format: "%.1f", slowest.seconds)) s (\(slowest.command))"
+        )
     }
 }

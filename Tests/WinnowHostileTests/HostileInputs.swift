@@ -15,7 +15,7 @@ enum Hostile {
         ("right-to-left override", "\u{202E}gnp.exe"),
         ("LRM, RLM and ALM marks", "a\u{200E}b\u{200F}c\u{061C}d"),
         ("BEL and DEL", "x\u{07}y\u{7F}z"),
-        ("carriage return overwrite", "ok\rEVIL"),
+        ("carriage return overwrite", "ok\rEVIL")
     ]
 
     /// The payload number `i`, cycling.
@@ -32,8 +32,11 @@ enum Hostile {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F { out += String(format: "\\u%04X", scalar.value) }
-                else { out.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += String(format: "\\u%04X", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
             }
         }
         return out + "\""
@@ -90,7 +93,9 @@ enum Hostile {
         for i in 0..<count {
             var bytes = sources[i % sources.count]
             guard !bytes.isEmpty else { continue }
-            let ext = i % sources.count < goodImages.count ? (goodImages[i % sources.count] as NSString).pathExtension : ["png", "jpg", "webp", "jpg"][(i % sources.count) - goodImages.count]
+            let ext =
+                i % sources.count < goodImages.count
+                ? (goodImages[i % sources.count] as NSString).pathExtension : ["png", "jpg", "webp", "jpg"][(i % sources.count) - goodImages.count]
             if ext == "png", i % 3 == 0 {
                 bytes = mutateChunkKeepingCRC(bytes, &random)
             } else {
@@ -100,7 +105,9 @@ enum Hostile {
                     case 0: bytes[at] ^= UInt8(1 << (random.next() % 8))
                     case 1: bytes[at] = [0x00, 0xFF, 0x7F, 0x80][Int(random.next() % 4)]
                     case 2: bytes = Array(bytes.prefix(max(8, at)))
-                    case 3: bytes.insert(contentsOf: [UInt8](repeating: UInt8(truncatingIfNeeded: random.next()), count: 1 + Int(random.next() % 64)), at: at)
+                    case 3:
+                        bytes.insert(
+                            contentsOf: [UInt8](repeating: UInt8(truncatingIfNeeded: random.next()), count: 1 + Int(random.next() % 64)), at: at)
                     default:
                         let length = min(bytes.count - at, 1 + Int(random.next() % 16))
                         bytes.replaceSubrange(at..<(at + length), with: (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) })
@@ -115,7 +122,7 @@ enum Hostile {
 
     /// A PNG with one chunk's data changed and its CRC recomputed.
     static func mutateChunkKeepingCRC(_ png: [UInt8], _ random: inout SplitMix64) -> [UInt8] {
-        var chunks: [Range<Int>] = []  // data ranges
+        var chunks: [Range<Int>] = [] // data ranges
         var offset = 8
         while offset + 12 <= png.count {
             let length = Int(UInt32(png[offset]) << 24 | UInt32(png[offset + 1]) << 16 | UInt32(png[offset + 2]) << 8 | UInt32(png[offset + 3]))
@@ -154,12 +161,14 @@ enum Hostile {
         ("a negative dimension", "{'descr': '<f4', 'fortran_order': False, 'shape': (-1, 3), }"),
         ("more rows than data", "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 64), }"),
         ("an escape sequence as its dtype", "{'descr': '\u{1B}]52;c;cHduZWQ=\u{07}', 'fortran_order': False, 'shape': (3, 2), }"),
-        ("an unterminated tuple", "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2"),
+        ("an unterminated tuple", "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2")
     ]
 
     // MARK: - Bytes
 
-    static func bigEndian(_ value: UInt32) -> [UInt8] { [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }
+    static func bigEndian(_ value: UInt32) -> [UInt8] {
+        [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+    }
     static func bigEndian16(_ value: UInt16) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xFF)] }
     static func littleEndian(_ value: UInt32) -> [UInt8] { bigEndian(value).reversed() }
 

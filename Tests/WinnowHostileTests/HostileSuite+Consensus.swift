@@ -25,7 +25,9 @@ extension HostileSuite {
     /// items.csv for `images`: a hostile metadata column name, and hostile values.
     static func hostileMetadata(_ images: [String]) -> String {
         var items = "image," + Hostile.csvField("source" + Hostile.payload(1)) + ",caption\n"
-        for (i, image) in images.enumerated() { items += image + "," + Hostile.csvField(Hostile.payload(i)) + "," + Hostile.csvField(Hostile.allPayloads) + "\n" }
+        for (i, image) in images.enumerated() {
+            items += image + "," + Hostile.csvField(Hostile.payload(i)) + "," + Hostile.csvField(Hostile.allPayloads) + "\n"
+        }
         return items
     }
 
@@ -33,8 +35,11 @@ extension HostileSuite {
     /// could have stored them.
     static func storeHostileDecisions(_ root: String, relabel image: String, to label: LabelSet, exclude other: String) throws {
         let store = try ProjectStore(stateDirectory: root + "/.winnow")
-        _ = try store.decide(DecisionRequest(imagePath: image, reviewer: "eve" + Hostile.payload(2), action: .relabel, labels: label, note: Hostile.allPayloads))
-        _ = try store.decide(DecisionRequest(imagePath: other, reviewer: "mallory" + Hostile.payload(4), action: .exclude, note: Hostile.payload(5) + Hostile.payload(4)))
+        _ = try store.decide(
+            DecisionRequest(imagePath: image, reviewer: "eve" + Hostile.payload(2), action: .relabel, labels: label, note: Hostile.allPayloads))
+        _ = try store.decide(
+            DecisionRequest(
+                imagePath: other, reviewer: "mallory" + Hostile.payload(4), action: .exclude, note: Hostile.payload(5) + Hostile.payload(4)))
     }
 
     /// The review screen on `root`: drawn, scanned for anything but ncurses's own escape
@@ -48,7 +53,9 @@ extension HostileSuite {
         return review
     }
 
-    @Test("multi-annotator data (CROWDLAB) with hostile metadata, notes, reviewer and folder names: import, low-consensus, stats, log, export, review, reset and doctor print clean")
+    @Test(
+        "multi-annotator data (CROWDLAB) with hostile metadata, notes, reviewer and folder names: import, low-consensus, stats, log, export, review, reset and doctor print clean"
+    )
     func hostileTextThroughAnnotatorConsensus() throws {
         let campaign = Campaign("hostile strings, annotator consensus")
         defer { campaign.report() }
@@ -66,13 +73,18 @@ extension HostileSuite {
                 let label = i % 5 == 0 ? classes[(i + a) % 3] : a == 2 && i % 3 == 1 ? classes[(i + 1) % 3] : classes[i % 3]
                 labels += image + "," + label + "," + Hostile.csvField(annotator) + "\n"
             }
-            model += image + "," + classes.indices.map { c in i % 5 == 0 ? (c == 0 ? "0.34" : "0.33") : (c == i % 3 ? "0.8" : "0.1") }.joined(separator: ",") + "\n"
+            model +=
+                image + ","
+                + classes.indices.map { c in i % 5 == 0 ? (c == 0 ? "0.34" : "0.33") : (c == i % 3 ? "0.8" : "0.1") }.joined(separator: ",") + "\n"
         }
         try Self.put(root, "classes.txt", classes.joined(separator: "\n") + "\n")
         try Self.put(root, "labels.csv", labels)
         try Self.put(root, "predictions/m.csv", model)
         try Self.put(root, "items.csv", Self.hostileMetadata(images))
-        try Self.put(root, "winnow.toml", "[project]\nname = " + Hostile.tomlString("crowd" + Hostile.allPayloads) + "\n[import]\ncheck_images = false\n[analysis]\nexact_duplicates = false\n")
+        try Self.put(
+            root, "winnow.toml",
+            "[project]\nname = " + Hostile.tomlString("crowd" + Hostile.allPayloads)
+                + "\n[import]\ncheck_images = false\n[analysis]\nexact_duplicates = false\n")
         campaign.inputs += 2 * images.count + 3
         campaign.run(Job(["import", root], mustSay: ["CROWDLAB"]))
         try Self.storeHostileDecisions(root, relabel: images[1], to: LabelSet(single: "dog"), exclude: images[2])
@@ -80,16 +92,21 @@ extension HostileSuite {
         campaign.run([
             Job(["analyze", root]), Job(["info", root]), Job(["queue", root]),
             Job(["queue", root, "--queue", "low-consensus"], mustSay: ["low consensus"]),
-            Job(["queue", root, "--queue", "low-consensus", "--format", "jsonl"]), Job(["queue", root, "--queue", "low-consensus", "--format", "csv"]),
+            Job(["queue", root, "--queue", "low-consensus", "--format", "jsonl"]),
+            Job(["queue", root, "--queue", "low-consensus", "--format", "csv"]),
             Job(["stats", root], mustSay: ["Annotators of the dataset (CROWDLAB", "Zoë", "李 明"]), Job(["stats", root, "--format", "json"]),
             Job(["log", root]), Job(["log", root, "--format", "jsonl"]),
-            Job(["export", root, "--metadata"]), Job(["export", root, "--format", "jsonl", "--metadata"]),
+            Job(["export", root, "--metadata"]), Job(["export", root, "--format", "jsonl", "--metadata"])
         ])
         campaign.run(Self.reviewJob(root))
         // doctor prints the terminal's environment and the kernel override: both hostile here.
-        var doctor = Job(["doctor", "--timeout", "0.3"], environment: ["TERM_PROGRAM": Hostile.payload(0), "TERM_PROGRAM_VERSION": Hostile.payload(4),
-                                                                      "WINNOW_KERNEL": Hostile.payload(1)], mustSay: ["is not a kernel"])
-        doctor.scanAfter = "Terminal"  // the probe's own queries come first
+        var doctor = Job(
+            ["doctor", "--timeout", "0.3"],
+            environment: [
+                "TERM_PROGRAM": Hostile.payload(0), "TERM_PROGRAM_VERSION": Hostile.payload(4),
+                "WINNOW_KERNEL": Hostile.payload(1)
+            ], mustSay: ["is not a kernel"])
+        doctor.scanAfter = "Terminal" // the probe's own queries come first
         campaign.inputs += 3
         // reset names the folder (hostile): refused for a real project, then forced.
         campaign.run([doctor, Job(["reset", root, "--yes"], exit: [4], mustSay: ["is not a sample project", "2 decisions"])])
@@ -97,7 +114,9 @@ extension HostileSuite {
         #expect(!FileManager.default.fileExists(atPath: root + "/.winnow/winnow.sqlite"))
     }
 
-    @Test("multi-label data with hostile metadata and notes: per-class reasons, suggested sets and the review screen print clean; a pasted bidi override or C1 control never reaches a note")
+    @Test(
+        "multi-label data with hostile metadata and notes: per-class reasons, suggested sets and the review screen print clean; a pasted bidi override or C1 control never reaches a note"
+    )
     func hostileTextThroughMultiLabel() throws {
         let campaign = Campaign("hostile strings, multi-label")
         defer { campaign.report() }
@@ -126,8 +145,9 @@ extension HostileSuite {
         campaign.run([
             Job(["analyze", root]), Job(["queue", root]),
             Job(["queue", root, "--queue", "confident-learning"], mustSay: ["'umbrella' is probably missing"]),
-            Job(["queue", root, "--queue", "confident-learning", "--format", "jsonl"]), Job(["queue", root, "--queue", "confident-learning", "--format", "csv"]),
-            Job(["stats", root]), Job(["log", root]), Job(["export", root, "--metadata"]), Job(["export", root, "--format", "jsonl", "--metadata"]),
+            Job(["queue", root, "--queue", "confident-learning", "--format", "jsonl"]),
+            Job(["queue", root, "--queue", "confident-learning", "--format", "csv"]),
+            Job(["stats", root]), Job(["log", root]), Job(["export", root, "--metadata"]), Job(["export", root, "--format", "jsonl", "--metadata"])
         ])
         // A note typed with a right-to-left override, an 8-bit CSI and a bidi mark pasted in,
         // then the decision: the note is saved without them.
@@ -180,7 +200,10 @@ extension HostileSuite {
                 }
                 if kind == "fifo" { Self.fifo(dataset, ".winnow/" + file) } else { Self.link(dataset, ".winnow/" + file, to: kind) }
                 datasets.append(dataset)
-                jobs.append(Job(["info", dataset.root], exit: [3], mustSay: [file, "is " + (kind == "fifo" ? "a named pipe (FIFO)" : "a character device") + ", not a regular file"]))
+                jobs.append(
+                    Job(
+                        ["info", dataset.root], exit: [3],
+                        mustSay: [file, "is " + (kind == "fifo" ? "a named pipe (FIFO)" : "a character device") + ", not a regular file"]))
                 campaign.inputs += 1
             }
         }

@@ -58,7 +58,7 @@ struct HostileSuite {
         defer { campaign.report() }
         for withEmbeddings in [true, false] {
             var (dataset, paths) = Self.goodDataset()
-            dataset.write("images/dog/copy.png", bytes: Hostile.fixture(Hostile.goodImages[0]))  // byte-identical: the hashing path runs
+            dataset.write("images/dog/copy.png", bytes: Hostile.fixture(Hostile.goodImages[0])) // byte-identical: the hashing path runs
             paths.append("dog/copy.png")
             Self.fifo(dataset, "images/cat/fifo.png")
             Self.link(dataset, "images/cat/zero.png", to: "/dev/zero")
@@ -79,7 +79,7 @@ struct HostileSuite {
             campaign.run([
                 Job(["analyze", root]), Job(["queue", root]), Job(["queue", root, "--queue", "problems", "--format", "jsonl"]),
                 Job(["components", root]), Job(["stats", root]), Job(["info", root]), Job(["similar", root, paths[0]]),
-                Job(["export", root, "--policy", "one-per-group"]),
+                Job(["export", root, "--policy", "one-per-group"])
             ])
             campaign.run(Job(["decide", root, "--next", "4", "--accept", "--reviewer", "bot"]))
             let out = dataset.root + "-out"
@@ -125,7 +125,8 @@ struct HostileSuite {
         for (index, header) in Hostile.hostileNPYHeaders.enumerated() {
             for file in ["embeddings.npy", "predictions/m.npy"] where file == "embeddings.npy" || index < 4 {
                 let (dataset, _) = Self.goodDataset(images: 2)
-                dataset.write(file, bytes: Hostile.npy(header: header.dictionary, data: [UInt8](repeating: 0, count: 64), version: index % 3 == 2 ? 2 : 1))
+                dataset.write(
+                    file, bytes: Hostile.npy(header: header.dictionary, data: [UInt8](repeating: 0, count: 64), version: index % 3 == 2 ? 2 : 1))
                 if file.hasPrefix("predictions") { dataset.write("classes.txt", "cat\ndog\n") }
                 datasets.append(dataset)
                 jobs.append(Job(["import", dataset.root], exit: [2], mustSay: [file]))
@@ -158,8 +159,10 @@ struct HostileSuite {
         campaign.run(Job(["import", root]))
         // Without embeddings the analysis decodes every image for its own features.
         campaign.run(Job(["analyze", root]))
-        campaign.run([Job(["components", root]), Job(["similar", root, paths[0]]), Job(["queue", root, "--queue", "problems"]),
-                      Job(["export", root, "--format", "imagefolder", "--link", "copy", "-o", out])])
+        campaign.run([
+            Job(["components", root]), Job(["similar", root, paths[0]]), Job(["queue", root, "--queue", "problems"]),
+            Job(["export", root, "--format", "imagefolder", "--link", "copy", "-o", out])
+        ])
     }
 
     /// winnow.toml is parsed by TOMLKit (toml++): table headers that reach an assertion in
@@ -168,8 +171,11 @@ struct HostileSuite {
     func hostileWinnowToml() {
         let campaign = Campaign("winnow.toml")
         defer { campaign.report() }
-        let texts = ["[*iKKJKK*74+\u{01}\u{01}", "[\n", "[[ *x]]\n", "[project]\nname = \"a\"\n[{x=1}]\n", "[\u{1B}]52;c;cHduZWQ=\u{07}]\n",
-                     "[project]\nname = " + String(repeating: "[", count: 5000) + "\n", "a = " + String(repeating: "{b=", count: 3000) + "1" + String(repeating: "}", count: 3000) + "\n"]
+        let texts = [
+            "[*iKKJKK*74+\u{01}\u{01}", "[\n", "[[ *x]]\n", "[project]\nname = \"a\"\n[{x=1}]\n", "[\u{1B}]52;c;cHduZWQ=\u{07}]\n",
+            "[project]\nname = " + String(repeating: "[", count: 5000) + "\n",
+            "a = " + String(repeating: "{b=", count: 3000) + "1" + String(repeating: "}", count: 3000) + "\n"
+        ]
         var jobs: [Job] = [], datasets: [TemporaryDataset] = []
         for text in texts {
             let (dataset, _) = Self.goodDataset(images: 2)
@@ -194,26 +200,67 @@ struct HostileSuite {
         let places: [(name: String, plant: Plant, command: String)] = [
             ("class name in classes.txt", { d, p in d.write("classes.txt", "cat\ndog\ncat\(p)\n") }, "import"),
             ("label in labels.csv", { d, p in d.write("labels.csv", "image,label\n0-rgb.png," + Hostile.csvField("cat" + p) + "\n") }, "import"),
-            ("image path in labels.csv", { d, p in d.write("labels.csv", "image,label\n" + Hostile.csvField("cat/" + p + ".png") + ",cat\n") }, "import"),
-            ("annotator in labels.csv", { d, p in d.write("labels.csv", "image,label,annotator\ncat/0-rgb.png,cat," + Hostile.csvField(p) + "\n") }, "import"),
+            (
+                "image path in labels.csv", { d, p in d.write("labels.csv", "image,label\n" + Hostile.csvField("cat/" + p + ".png") + ",cat\n") },
+                "import"
+            ),
+            (
+                "annotator in labels.csv",
+                { d, p in d.write("labels.csv", "image,label,annotator\ncat/0-rgb.png,cat," + Hostile.csvField(p) + "\n") }, "import"
+            ),
             ("image path in items.csv", { d, p in d.write("items.csv", "image,source\n" + Hostile.csvField(p + ".png") + ",x\n") }, "import"),
-            ("folder name (ImageFolder scan)", { d, p in d.remove("labels.csv"); d.write("images/cat" + p + "/a.png", bytes: Hostile.png) }, "import"),
-            ("file name (scan)", { d, p in d.remove("labels.csv"); d.write("images/cat/a" + p + ".png", bytes: Hostile.png) }, "import"),
+            (
+                "folder name (ImageFolder scan)",
+                { d, p in
+                    d.remove("labels.csv"); d.write("images/cat" + p + "/a.png", bytes: Hostile.png)
+                }, "import"
+            ),
+            (
+                "file name (scan)",
+                { d, p in
+                    d.remove("labels.csv"); d.write("images/cat/a" + p + ".png", bytes: Hostile.png)
+                }, "import"
+            ),
             ("predictions file name", { d, p in d.write("predictions/m" + p + ".csv", "image,cat,dog\n") }, "import"),
             ("predictions column name", { d, p in d.write("predictions/m.csv", "image,cat," + Hostile.csvField("dog" + p) + "\n") }, "import"),
             ("predictions image cell", { d, p in d.write("predictions/m.csv", "image,cat,dog\n" + Hostile.csvField(p) + ",0.5,0.5\n") }, "import"),
-            ("probability cell", { d, p in d.write("predictions/m.csv", "image,cat,dog\ncat/0-rgb.png," + Hostile.csvField(p) + ",0.5\n") }, "import"),
+            (
+                "probability cell", { d, p in d.write("predictions/m.csv", "image,cat,dog\ncat/0-rgb.png," + Hostile.csvField(p) + ",0.5\n") },
+                "import"
+            ),
             ("winnow.toml key", { d, p in d.write("winnow.toml", "[import]\n" + Hostile.tomlString("x" + p) + " = 1\n") }, "import"),
-            ("winnow.toml reviewer name", { d, p in d.write("winnow.toml", "[team.reviewers]\n" + Hostile.tomlString("bob" + p) + " = \"lead\"\n") }, "import"),
-            ("embeddings dtype", { d, p in d.write("embeddings.npy", bytes: Hostile.npy(header: "{'descr': '\(p)', 'fortran_order': False, 'shape': (2, 2), }")) }, "import"),
-            ("items.csv column as --stratify-by", { d, p in d.write("items.csv", "image,source\ncat/0-rgb.png,a\ndog/1-baseline.jpg,b\n") }, "stratify"),
-            ("class name in a multi-label cell", { d, p in d.write("labels.csv", "image,labels\ncat/0-rgb.png," + Hostile.csvField("cat|dog" + p) + "\n") }, "import"),
-            ("annotator of a multi-label row", { d, p in d.write("labels.csv", "image,labels,annotator\ncat/0-rgb.png,cat|dog," + Hostile.csvField("ann" + p) + "\n") }, "import"),
-            ("multi-label predictions column name", { d, p in
-                d.write("labels.csv", "image,labels\ncat/0-rgb.png,cat|dog\n")
-                d.write("predictions/m.csv", "image,cat," + Hostile.csvField("dog" + p) + "\ncat/0-rgb.png,0.9,0.8\n")
-            }, "import"),
-            ("a label, met by a command that imports first", { d, p in d.write("labels.csv", "image,label\n0-rgb.png," + Hostile.csvField("cat" + p) + "\n") }, "queue"),
+            (
+                "winnow.toml reviewer name",
+                { d, p in d.write("winnow.toml", "[team.reviewers]\n" + Hostile.tomlString("bob" + p) + " = \"lead\"\n") }, "import"
+            ),
+            (
+                "embeddings dtype",
+                { d, p in d.write("embeddings.npy", bytes: Hostile.npy(header: "{'descr': '\(p)', 'fortran_order': False, 'shape': (2, 2), }")) },
+                "import"
+            ),
+            (
+                "items.csv column as --stratify-by", { d, p in d.write("items.csv", "image,source\ncat/0-rgb.png,a\ndog/1-baseline.jpg,b\n") },
+                "stratify"
+            ),
+            (
+                "class name in a multi-label cell",
+                { d, p in d.write("labels.csv", "image,labels\ncat/0-rgb.png," + Hostile.csvField("cat|dog" + p) + "\n") }, "import"
+            ),
+            (
+                "annotator of a multi-label row",
+                { d, p in d.write("labels.csv", "image,labels,annotator\ncat/0-rgb.png,cat|dog," + Hostile.csvField("ann" + p) + "\n") }, "import"
+            ),
+            (
+                "multi-label predictions column name",
+                { d, p in
+                    d.write("labels.csv", "image,labels\ncat/0-rgb.png,cat|dog\n")
+                    d.write("predictions/m.csv", "image,cat," + Hostile.csvField("dog" + p) + "\ncat/0-rgb.png,0.9,0.8\n")
+                }, "import"
+            ),
+            (
+                "a label, met by a command that imports first",
+                { d, p in d.write("labels.csv", "image,label\n0-rgb.png," + Hostile.csvField("cat" + p) + "\n") }, "queue"
+            )
         ]
         var jobs: [Job] = [], datasets: [TemporaryDataset] = [], before: [TreeSnapshot] = []
         for (index, place) in places.enumerated() {
@@ -225,7 +272,10 @@ struct HostileSuite {
                 before.append(TreeSnapshot(dataset.root))
                 switch place.command {
                 case "stratify":
-                    jobs.append(Job(["queue", dataset.root, "--queue", "stratified", "--stratify-by", "source" + payload], exit: [1], mustSay: ["no metadata column"]))
+                    jobs.append(
+                        Job(
+                            ["queue", dataset.root, "--queue", "stratified", "--stratify-by", "source" + payload], exit: [1],
+                            mustSay: ["no metadata column"]))
                 default:
                     jobs.append(Job([place.command, dataset.root], exit: [2]))
                 }
@@ -250,20 +300,31 @@ struct HostileSuite {
         let root = sandbox.root + "/set" + Hostile.payload(0) + Hostile.payload(4)
         try FileManager.default.createDirectory(atPath: root + "/images", withIntermediateDirectories: true)
         let (source, paths) = Self.goodDataset(images: 8)
-        for path in paths { try FileManager.default.copyItem(atPath: source.root + "/images/" + path, toPath: root + "/images/" + (path as NSString).lastPathComponent) }
+        for path in paths {
+            try FileManager.default.copyItem(
+                atPath: source.root + "/images/" + path, toPath: root + "/images/" + (path as NSString).lastPathComponent)
+        }
         let names = paths.map { ($0 as NSString).lastPathComponent }
         let column = "source" + Hostile.payload(1)
         var items = "image," + Hostile.csvField(column) + ",caption\n"
-        for (i, name) in names.enumerated() { items += name + "," + Hostile.csvField(Hostile.payload(i)) + "," + Hostile.csvField(Hostile.allPayloads) + "\n" }
+        for (i, name) in names.enumerated() {
+            items += name + "," + Hostile.csvField(Hostile.payload(i)) + "," + Hostile.csvField(Hostile.allPayloads) + "\n"
+        }
         try items.write(toFile: root + "/items.csv", atomically: true, encoding: .utf8)
-        try ("image,label\n" + names.enumerated().map { "\($1),\($0 % 2 == 0 ? "cat" : "dog")" }.joined(separator: "\n") + "\n").write(toFile: root + "/labels.csv", atomically: true, encoding: .utf8)
-        try ("[project]\nname = " + Hostile.tomlString("shapes" + Hostile.allPayloads) + "\n").write(toFile: root + "/winnow.toml", atomically: true, encoding: .utf8)
+        try ("image,label\n" + names.enumerated().map { "\($1),\($0 % 2 == 0 ? "cat" : "dog")" }.joined(separator: "\n") + "\n").write(
+            toFile: root + "/labels.csv", atomically: true, encoding: .utf8)
+        try ("[project]\nname = " + Hostile.tomlString("shapes" + Hostile.allPayloads) + "\n").write(
+            toFile: root + "/winnow.toml", atomically: true, encoding: .utf8)
         campaign.inputs += 2 * names.count + 2
         campaign.run(Job(["import", root]))
         // A note and a reviewer name from before such text was refused (or from another tool).
         let store = try ProjectStore(stateDirectory: root + "/.winnow")
-        _ = try store.decide(DecisionRequest(imagePath: names[0], reviewer: "eve" + Hostile.payload(2), action: .relabel, labels: LabelSet(single: "dog"), note: Hostile.allPayloads))
-        _ = try store.decide(DecisionRequest(imagePath: names[1], reviewer: "mallory" + Hostile.payload(5), action: .exclude, note: Hostile.payload(3)))
+        _ = try store.decide(
+            DecisionRequest(
+                imagePath: names[0], reviewer: "eve" + Hostile.payload(2), action: .relabel, labels: LabelSet(single: "dog"),
+                note: Hostile.allPayloads))
+        _ = try store.decide(
+            DecisionRequest(imagePath: names[1], reviewer: "mallory" + Hostile.payload(5), action: .exclude, note: Hostile.payload(3)))
         campaign.inputs += 4
         let out = sandbox.root + "/out" + Hostile.payload(2)
         campaign.run([
@@ -272,20 +333,27 @@ struct HostileSuite {
             Job(["queue", root, "--queue", "stratified", "--stratify-by", column]),
             Job(["components", root]), Job(["components", root, "--format", "jsonl"]), Job(["similar", root, names[2]]),
             Job(["log", root]), Job(["log", root, "--format", "jsonl"]), Job(["stats", root]), Job(["stats", root, "--format", "json"]),
-            Job(["export", root]), Job(["export", root, "--format", "jsonl", "--metadata"]), Job(["export", root, "--metadata", "--no-formula-guard"]),
+            Job(["export", root]), Job(["export", root, "--format", "jsonl", "--metadata"]),
+            Job(["export", root, "--metadata", "--no-formula-guard"]),
             Job(["export", root, "--format", "corrections"]), Job(["export", root, "-o", out + ".csv"]),
             Job(["leases", root]), Job(["verify", root]),
-            Job(["decide", root, names[3], "--accept", "--reviewer", "bob"]),
+            Job(["decide", root, names[3], "--accept", "--reviewer", "bob"])
         ])
         campaign.inputs += 9
         let refusals: [Job] = [
             Job(["queue", root, "--queue", "triage" + Hostile.payload(0)], exit: [1], mustSay: ["unknown queue"]),
             Job(["decide", root, "--next", "1", "--accept", "--queue", Hostile.payload(1)], exit: [1], mustSay: ["unknown queue"]),
-            Job(["decide", root, names[4], "--accept", "--note", "fine" + Hostile.payload(2)], exit: [1], mustSay: ["the note contains control characters"]),
+            Job(
+                ["decide", root, names[4], "--accept", "--note", "fine" + Hostile.payload(2)], exit: [1],
+                mustSay: ["the note contains control characters"]),
             Job(["decide", root, names[4], "--accept", "--note", "line one\nline two"], exit: [1], mustSay: ["the note contains control characters"]),
             Job(["decide", root, names[4], "--accept", "--reviewer", "bob" + Hostile.payload(3)], exit: [1], mustSay: ["control characters"]),
-            Job(["decide", root, names[4], "--accept"], exit: [1], environment: ["WINNOW_REVIEWER": "bob" + Hostile.payload(4)], mustSay: ["WINNOW_REVIEWER contains control characters"]),
-            Job(["decide", root, "x" + Hostile.payload(5) + ".png", "--accept", "--reviewer", "bob"], exit: [4], mustSay: ["no item has the image path"]),
+            Job(
+                ["decide", root, names[4], "--accept"], exit: [1], environment: ["WINNOW_REVIEWER": "bob" + Hostile.payload(4)],
+                mustSay: ["WINNOW_REVIEWER contains control characters"]),
+            Job(
+                ["decide", root, "x" + Hostile.payload(5) + ".png", "--accept", "--reviewer", "bob"], exit: [4],
+                mustSay: ["no item has the image path"]),
             Job(["decide", root, names[4], "--relabel", "cat" + Hostile.payload(6), "--reviewer", "bob"], exit: [4]),
             Job(["similar", root, "x" + Hostile.payload(7) + ".png"], exit: [4]),
             Job(["queue", root, "--stratify-by", "no" + Hostile.payload(0)], exit: [1], mustSay: ["no metadata column"]),
@@ -294,7 +362,7 @@ struct HostileSuite {
             Job(["export", root, "--policy", "bogus" + Hostile.payload(3)], exit: [1]),
             Job(["frobnicate" + Hostile.payload(4)], exit: [1]),
             Job(["import", root, "--flag" + Hostile.payload(5)], exit: [1]),
-            Job(["import", sandbox.root + "/missing" + Hostile.payload(6)], exit: [2]),
+            Job(["import", sandbox.root + "/missing" + Hostile.payload(6)], exit: [2])
         ]
         campaign.inputs += refusals.count
         campaign.run(refusals)
@@ -313,7 +381,9 @@ struct HostileSuite {
         let campaign = Campaign("names that are not UTF-8")
         defer { campaign.report() }
         func writeBytes(_ path: [UInt8], _ contents: [UInt8]) {
-            let fd = (path + [0]).withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_WRONLY | O_CREAT | O_TRUNC, 0o644) }
+            let fd = (path + [0]).withUnsafeBufferPointer {
+                open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            }
             contents.withUnsafeBytes { _ = write(fd, $0.baseAddress, $0.count) }
             close(fd)
         }
@@ -340,7 +410,9 @@ struct HostileSuite {
         datasets.append(predictions)
         // When labels.csv lists the items, an unlisted Latin-1 folder is named in a notice.
         let (listed, _) = Self.goodDataset(images: 2)
-        _ = (Array((listed.root + "/images/").utf8) + latin1Folder + [0]).withUnsafeBufferPointer { mkdir(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), 0o755) }
+        _ = (Array((listed.root + "/images/").utf8) + latin1Folder + [0]).withUnsafeBufferPointer {
+            mkdir(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), 0o755)
+        }
         jobs.append(Job(["import", listed.root], exit: [0], mustSay: ["not UTF-8 and were not imported", "images/caf\\xE9/"]))
         campaign.inputs += 4
         for dataset in datasets { before.append(TreeSnapshot(dataset.root)) }
@@ -360,9 +432,11 @@ struct HostileSuite {
         typealias Break = (TemporaryDataset) -> Void
         let breaks: [Break] = [
             { $0.write("labels.csv", "image,label\ncat/0-rgb.png," + Hostile.csvField("cat" + Hostile.payload(0)) + "\n") },
-            { $0.remove("labels.csv"); Self.fifo($0, "labels.csv") },
+            {
+                $0.remove("labels.csv"); Self.fifo($0, "labels.csv")
+            },
             { $0.write("embeddings.npy", bytes: Hostile.npy(header: Hostile.hostileNPYHeaders[0].dictionary)) },
-            { $0.write("items.csv", "image\n" + Hostile.csvField("../escape.png") + "\n") },
+            { $0.write("items.csv", "image\n" + Hostile.csvField("../escape.png") + "\n") }
         ]
         for breakIt in breaks {
             let (dataset, _) = Self.goodDataset(images: 4)
@@ -407,7 +481,7 @@ struct HostileSuite {
         let campaign = Campaign("killed writers")
         defer { campaign.report() }
         let (dataset, paths) = Self.goodDataset(images: 500)
-        Self.embeddings(dataset, rows: paths.count)  // no image decoding: the kills land among decisions
+        Self.embeddings(dataset, rows: paths.count) // no image decoding: the kills land among decisions
         campaign.run(Job(["import", dataset.root]))
         campaign.run(Job(["analyze", dataset.root]))
         var reported = Set<Int>()
@@ -417,8 +491,9 @@ struct HostileSuite {
             // Killed the moment it reports a decision a random number ahead of the last one
             // (ids are the log's, one writer at a time): mid-stream, wherever that lands.
             let cue = "saved #\((reported.max() ?? 0) + 5 + Int(random.next() % 60)):"
-            let run = PseudoTerminalRun.run(WinnowProcess.executable, ["decide", dataset.root, "--next", "500", "--accept", "--reviewer", "r\(round)"],
-                                            timeout: Campaign.watchdog, killWhen: cue)
+            let run = PseudoTerminalRun.run(
+                WinnowProcess.executable, ["decide", dataset.root, "--next", "500", "--accept", "--reviewer", "r\(round)"],
+                timeout: Campaign.watchdog, killWhen: cue)
             campaign.inputs += 1
             if case .signalled(let signal) = run.ending { Issue.record("crashed with signal \(signal)") }
             if run.ending == .hung { Issue.record("hung: \(run.text.suffix(500))") }
@@ -427,9 +502,13 @@ struct HostileSuite {
             if run.ending == .killedOnCue { killedWhileDeciding += 1 }
         }
         #expect(killedWhileDeciding == 5, "every process was to be killed while deciding (\(killedWhileDeciding) were)")
-        let stored = try DatabaseQueue(path: dataset.statePath + "/winnow.sqlite").read { db in Set(try Int.fetchAll(db, sql: "SELECT id FROM events")) }
+        let stored = try DatabaseQueue(path: dataset.statePath + "/winnow.sqlite").read { db in
+            Set(try Int.fetchAll(db, sql: "SELECT id FROM events"))
+        }
         let lost = reported.subtracting(stored)
-        print("hostile campaign killed writers: \(killedWhileDeciding) of 5 processes killed while deciding, \(reported.count) decisions reported saved, \(lost.count) lost")
+        print(
+            "hostile campaign killed writers: \(killedWhileDeciding) of 5 processes killed while deciding, \(reported.count) decisions reported saved, \(lost.count) lost"
+        )
         #expect(lost.isEmpty, "decisions reported saved but not stored: \(lost.sorted())")
         campaign.run(Job(["verify", dataset.root], mustSay: ["decision log intact"]))
     }
@@ -447,7 +526,8 @@ struct HostileSuite {
         for (i, label) in classes.enumerated() {
             let name = ["\(i).png", ".a\(i).png", "-rf\(i).png", "a b\(i).png"][i % 4]
             try FileManager.default.createDirectory(atPath: root + "/images/d\(i)", withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: root + "/images/d\(i)/" + name, contents: Data(Hostile.fixture(Hostile.goodImages[i % Hostile.goodImages.count])))
+            FileManager.default.createFile(
+                atPath: root + "/images/d\(i)/" + name, contents: Data(Hostile.fixture(Hostile.goodImages[i % Hostile.goodImages.count])))
             labels += "d\(i)/\(name)," + Hostile.csvField(label) + "\n"
         }
         try labels.write(toFile: root + "/labels.csv", atomically: true, encoding: .utf8)
@@ -461,7 +541,7 @@ struct HostileSuite {
             Job(["export", root, "--format", "imagefolder", "--link", "copy", "-o", sandbox.root + "/out-copy"]),
             Job(["export", root, "-o", sandbox.root + "/labels.csv"]),
             Job(["export", root, "--format", "corrections", "-o", sandbox.root + "/fixes.csv"]),
-            Job(["export", root, "--format", "imagefolder", "-o", root + "/images/export"], exit: [1], mustSay: ["inside the dataset's images/"]),
+            Job(["export", root, "--format", "imagefolder", "-o", root + "/images/export"], exit: [1], mustSay: ["inside the dataset's images/"])
         ])
         let after = TreeSnapshot(sandbox.root, excluding: ["dataset/.winnow"])
         let outside = after.differences(from: before).filter { path in !outputs.contains { path == $0 || path.hasPrefix($0 + "/") } }

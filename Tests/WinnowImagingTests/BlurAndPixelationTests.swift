@@ -25,10 +25,10 @@ struct BlurAndPixelationTests {
             #expect(blurred[15, 15 + offset] == blurred[15, 15 - offset])
             // Each pass rounds to bytes, and rows are blurred before columns: ±1 between the axes.
             #expect(abs(Int(blurred[15 + offset, 15].red) - Int(blurred[15, 15 + offset].red)) <= 1)
-            #expect(blurred[15 + offset - 1, 15].red >= blurred[15 + offset, 15].red)  // falls off from the centre
+            #expect(blurred[15 + offset - 1, 15].red >= blurred[15 + offset, 15].red) // falls off from the centre
         }
         let total = stride(from: 0, to: blurred.pixels.count, by: 3).reduce(0) { $0 + Int(blurred.pixels[$1]) }
-        #expect(abs(total - 255) < 40)  // rounding at each pass loses or gains a little
+        #expect(abs(total - 255) < 40) // rounding at each pass loses or gains a little
     }
 
     @Test func threeBoxesMatchTheGaussianVariance() {
@@ -39,7 +39,8 @@ struct BlurAndPixelationTests {
                 let width = Double(2 * radius + 1)
                 return total + (width * width - 1) / 12
             }
-            #expect(abs(variance.squareRoot() - sigma) / sigma < (sigma < 2 ? 0.2 : 0.1), "σ \(sigma): boxes \(radii) give σ \(variance.squareRoot())")
+            #expect(
+                abs(variance.squareRoot() - sigma) / sigma < (sigma < 2 ? 0.2 : 0.1), "σ \(sigma): boxes \(radii) give σ \(variance.squareRoot())")
         }
     }
 
@@ -61,11 +62,11 @@ struct BlurAndPixelationTests {
         var image = RGBImage(width: 5, height: 3)
         for y in 0..<3 { for x in 0..<5 { image[x, y] = RGB(UInt8(10 * (y * 5 + x)), 0, UInt8(y)) } }
         let mosaic = image.pixelated(blockSize: 2)
-        #expect(mosaic[0, 0].red == 30 && mosaic[1, 1].red == 30)     // (0 + 10 + 50 + 60) / 4
-        #expect(mosaic[2, 0].red == 50 && mosaic[3, 1].red == 50)     // (20 + 30 + 70 + 80) / 4
-        #expect(mosaic[4, 0].red == 65 && mosaic[4, 1].red == 65)     // (40 + 90) / 2
-        #expect(mosaic[0, 2].red == 105 && mosaic[1, 2].red == 105)   // (100 + 110) / 2, rounded
-        #expect(mosaic[4, 2].red == 140)                               // a single pixel
+        #expect(mosaic[0, 0].red == 30 && mosaic[1, 1].red == 30) // (0 + 10 + 50 + 60) / 4
+        #expect(mosaic[2, 0].red == 50 && mosaic[3, 1].red == 50) // (20 + 30 + 70 + 80) / 4
+        #expect(mosaic[4, 0].red == 65 && mosaic[4, 1].red == 65) // (40 + 90) / 2
+        #expect(mosaic[0, 2].red == 105 && mosaic[1, 2].red == 105) // (100 + 110) / 2, rounded
+        #expect(mosaic[4, 2].red == 140) // a single pixel
         #expect(mosaic[0, 0].blue == 1 && mosaic[0, 2].blue == 2)
     }
 

@@ -9,8 +9,9 @@ struct HostileInputTests {
         #expect(throws: ImageDecodeError.sideTooLong(PixelSize(width: 100_000, height: 100_000), limit: 16_384)) {
             try Fixture.decode("huge-ihdr.png")
         }
-        #expect(ImageDecodeError.sideTooLong(PixelSize(width: 100_000, height: 100_000), limit: 16_384).description
-            == "image is 100000×100000 pixels, over the 16384-pixel limit")
+        #expect(
+            ImageDecodeError.sideTooLong(PixelSize(width: 100_000, height: 100_000), limit: 16_384).description
+                == "image is 100000×100000 pixels, over the 16384-pixel limit")
     }
 
     @Test func aJPEGClaimingHugeDimensionsIsRefusedOnItsHeader() {
@@ -24,8 +25,9 @@ struct HostileInputTests {
         #expect(throws: ImageDecodeError.tooManyPixels(PixelSize(width: 64, height: 32), limit: 2000)) {
             try Fixture.decode("baseline.jpg", limits: limits)
         }
-        #expect(ImageDecodeError.tooManyPixels(PixelSize(width: 10_000, height: 9_000), limit: 64 << 20).description
-            == "image is 10000×9000 pixels (90.0 megapixels), over the 67.1-megapixel limit")
+        #expect(
+            ImageDecodeError.tooManyPixels(PixelSize(width: 10_000, height: 9_000), limit: 64 << 20).description
+                == "image is 10000×9000 pixels (90.0 megapixels), over the 67.1-megapixel limit")
         #expect(throws: Never.self) { try Fixture.decode("rgb.png", limits: limits) }
     }
 
@@ -80,8 +82,9 @@ struct HostileInputTests {
         }
         let html = ImageDecodeError.unrecognisedFormat(leadingBytes: Array("<!doctyp".utf8), knownFormat: "text (HTML or SVG?)")
         #expect(throws: html) { try ImageDecoder.decode(data: Array("<!doctype html>".utf8)) }
-        #expect(ImageDecodeError.unrecognisedFormat(leadingBytes: [0, 1, 0xAB], knownFormat: nil).description
-            == "not a PNG, JPEG or WebP image (it starts with 00 01 AB)")
+        #expect(
+            ImageDecodeError.unrecognisedFormat(leadingBytes: [0, 1, 0xAB], knownFormat: nil).description
+                == "not a PNG, JPEG or WebP image (it starts with 00 01 AB)")
         // The extension means nothing: a PNG named .jpg is a PNG.
         #expect(ImageFormat(sniffing: Fixture.bytes("rgb.png")) == .png)
         #expect(ImageFormat(sniffing: Array("RIFF\0\0\0\0WAVE".utf8)) == nil)

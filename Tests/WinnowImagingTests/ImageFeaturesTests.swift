@@ -41,7 +41,9 @@ struct ImageFeaturesTests {
     }
 
     @Test func theEmbeddingHasAFixedDimensionAndUnitLength() {
-        for image in [syntheticPhoto(width: 50, height: 40, seed: 3), RGBImage(width: 10, height: 10, fill: RGB(90, 10, 200)), RGBImage(width: 1, height: 1)] {
+        for image in [
+            syntheticPhoto(width: 50, height: 40, seed: 3), RGBImage(width: 10, height: 10, fill: RGB(90, 10, 200)), RGBImage(width: 1, height: 1)
+        ] {
             let features = ImageFeatures(of: image)
             #expect(features.embedding.count == ImageFeatures.dimension)
             let length = features.embedding.reduce(0) { $0 + $1 * $1 }.squareRoot()

@@ -50,8 +50,9 @@ struct CleanVisionImage: Decodable, Sendable, CustomTestStringConvertible {
         #expect(abs(m.entropy - expected.entropy) < 1e-12, "entropy \(m.entropy) vs \(expected.entropy)")
         // Blur goes through Pillow's fixed-point resize, luma and edge filter: equal to the bit.
         #expect(m.blurriness == expected.blurriness, "blurriness \(m.blurriness) vs \(expected.blurriness)")
-        #expect(abs(m.greyLevelSpread - expected.blurriness_grayscale_std) < 1e-9,
-                "histogram spread \(m.greyLevelSpread) vs \(expected.blurriness_grayscale_std)")
+        #expect(
+            abs(m.greyLevelSpread - expected.blurriness_grayscale_std) < 1e-9,
+            "histogram spread \(m.greyLevelSpread) vs \(expected.blurriness_grayscale_std)")
         #expect(m.sizeProperty == expected.size)
         #expect(m.aspectRatio == expected.aspect_ratio)
     }

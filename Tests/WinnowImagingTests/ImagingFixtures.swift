@@ -63,7 +63,7 @@ enum Fixture {
         "orientation-1.jpg", "orientation-2.jpg", "orientation-3.jpg", "orientation-4.jpg",
         "orientation-5.jpg", "orientation-6.jpg", "orientation-7.jpg", "orientation-8.jpg",
         "lossy.webp", "lossless.webp", "alpha-lossless.webp", "alpha-lossy.webp", "orientation-8.webp",
-        "scene-a.png", "scene-a.webp", "scene-a-q30.jpg",
+        "scene-a.png", "scene-a.webp", "scene-a-q30.jpg"
     ]
 }
 
@@ -77,11 +77,14 @@ func isClose(_ a: RGB, _ b: RGB, tolerance: Int) -> Bool {
 /// (within `tolerance`, for lossy formats).
 func expectQuadrants(_ image: RGBImage, tolerance: Int, sourceLocation: SourceLocation = #_sourceLocation) {
     let (w, h) = (image.width, image.height)
-    let centres = [(w / 4, h / 4, Fixture.red), (3 * w / 4, h / 4, Fixture.green),
-                   (w / 4, 3 * h / 4, Fixture.blue), (3 * w / 4, 3 * h / 4, Fixture.yellow)]
+    let centres = [
+        (w / 4, h / 4, Fixture.red), (3 * w / 4, h / 4, Fixture.green),
+        (w / 4, 3 * h / 4, Fixture.blue), (3 * w / 4, 3 * h / 4, Fixture.yellow)
+    ]
     for (x, y, expected) in centres {
-        #expect(isClose(image[x, y], expected, tolerance: tolerance), "pixel (\(x), \(y)) is \(image[x, y]), expected \(expected)",
-                sourceLocation: sourceLocation)
+        #expect(
+            isClose(image[x, y], expected, tolerance: tolerance), "pixel (\(x), \(y)) is \(image[x, y]), expected \(expected)",
+            sourceLocation: sourceLocation)
     }
 }
 
@@ -92,17 +95,21 @@ func syntheticPhoto(width: Int, height: Int, seed: UInt64) -> RGBImage {
     let tint = (Int(random.next() % 200), Int(random.next() % 200), Int(random.next() % 200))
     var blobs: [(x: Int, y: Int, r: Int, colour: RGB)] = []
     for _ in 0..<6 {
-        blobs.append((Int(random.next() % UInt64(width)), Int(random.next() % UInt64(height)),
-                      width / 8 + Int(random.next() % UInt64(max(1, width / 4))),
-                      RGB(UInt8(random.next() % 256), UInt8(random.next() % 256), UInt8(random.next() % 256))))
+        blobs.append(
+            (
+                Int(random.next() % UInt64(width)), Int(random.next() % UInt64(height)),
+                width / 8 + Int(random.next() % UInt64(max(1, width / 4))),
+                RGB(UInt8(random.next() % 256), UInt8(random.next() % 256), UInt8(random.next() % 256))
+            ))
     }
     for y in 0..<height {
         for x in 0..<width {
             var colour = RGB(UInt8((tint.0 + 55 * x / max(1, width - 1)) % 256), UInt8((tint.1 + 55 * y / max(1, height - 1)) % 256), UInt8(tint.2))
             for blob in blobs where (x - blob.x) * (x - blob.x) + (y - blob.y) * (y - blob.y) < blob.r * blob.r { colour = blob.colour }
             let noise = Int(random.next() % 9) - 4
-            image[x, y] = RGB(UInt8(clamping: Int(colour.red) + noise), UInt8(clamping: Int(colour.green) + noise),
-                              UInt8(clamping: Int(colour.blue) + noise))
+            image[x, y] = RGB(
+                UInt8(clamping: Int(colour.red) + noise), UInt8(clamping: Int(colour.green) + noise),
+                UInt8(clamping: Int(colour.blue) + noise))
         }
     }
     return image

@@ -15,7 +15,7 @@ struct OrientationTests {
         (.leftTop, 2, [[1, 4], [2, 5], [3, 6]]),
         (.rightTop, 2, [[4, 1], [5, 2], [6, 3]]),
         (.rightBottom, 2, [[6, 3], [5, 2], [4, 1]]),
-        (.leftBottom, 2, [[3, 6], [2, 5], [1, 4]]),
+        (.leftBottom, 2, [[3, 6], [2, 5], [1, 4]])
     ]
 
     @Test(arguments: expected.indices)
@@ -85,15 +85,15 @@ struct OrientationTests {
     @Test func hostileOrMalformedBlocksGiveNoOrientation() {
         let good = Self.tiff(bigEndian: false, entries: [(0x0112, 3, 1, 8)])
         #expect(Self.orientation(in: good) == .leftBottom)
-        #expect(Self.orientation(in: Self.tiff(bigEndian: false, entries: [(0x0112, 3, 1, 9)])) == nil)        // not 1…8
+        #expect(Self.orientation(in: Self.tiff(bigEndian: false, entries: [(0x0112, 3, 1, 9)])) == nil) // not 1…8
         #expect(Self.orientation(in: Self.tiff(bigEndian: false, entries: [(0x0112, 3, 1, 0)])) == nil)
-        #expect(Self.orientation(in: Self.tiff(bigEndian: false, entries: [(0x0112, 3, 2, 6)])) == nil)        // two values
+        #expect(Self.orientation(in: Self.tiff(bigEndian: false, entries: [(0x0112, 3, 2, 6)])) == nil) // two values
         #expect(Self.orientation(in: Self.tiff(bigEndian: true, entries: [(0x0112, 3, 1, 6)], ifdOffset: 0xFFFF_FFF0)) == nil)
         #expect(Self.orientation(in: Self.tiff(bigEndian: true, entries: [(0x0112, 3, 1, 6)], ifdOffset: 3)) == nil)
         var lyingCount = good
-        lyingCount[8] = 0xFF; lyingCount[9] = 0xFF  // 65535 entries in a 26-byte block
-        #expect(Self.orientation(in: lyingCount) == .leftBottom)  // the one real entry comes first
-        lyingCount[10] = 0  // break the first entry's tag: the walk must stop at the end, not read past it
+        lyingCount[8] = 0xFF; lyingCount[9] = 0xFF // 65535 entries in a 26-byte block
+        #expect(Self.orientation(in: lyingCount) == .leftBottom) // the one real entry comes first
+        lyingCount[10] = 0 // break the first entry's tag: the walk must stop at the end, not read past it
         #expect(Self.orientation(in: lyingCount) == nil)
         // Cut anywhere before the end of the value (8 header + 2 count + 8 entry bytes + 2): nothing.
         for length in 0..<20 { #expect(Self.orientation(in: Array(good.prefix(length))) == nil) }

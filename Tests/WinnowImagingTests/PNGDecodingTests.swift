@@ -25,10 +25,10 @@ struct PNGDecodingTests {
 
     @Test func oneBitGreyIsBlackAndWhite() throws {
         let image = try Fixture.decode("grey-1bit.png").image
-        #expect(image[0, 0] == RGB(0, 0, 0))       // red is dark
-        #expect(image[1, 1] == RGB(255, 255, 255))  // the white marker
-        #expect(image[7, 0] == RGB(255, 255, 255))  // green is light
-        #expect(image[7, 5] == RGB(255, 255, 255))  // yellow is light
+        #expect(image[0, 0] == RGB(0, 0, 0)) // red is dark
+        #expect(image[1, 1] == RGB(255, 255, 255)) // the white marker
+        #expect(image[7, 0] == RGB(255, 255, 255)) // green is light
+        #expect(image[7, 5] == RGB(255, 255, 255)) // yellow is light
     }
 
     /// `colour` at opacity `alpha` over the decoder's grey.
@@ -41,8 +41,8 @@ struct PNGDecodingTests {
     @Test func alphaIsCompositedOverNeutralGrey() throws {
         let decoded = try Fixture.decode("rgba.png")
         #expect(decoded.info.hasAlpha)
-        #expect(decoded.image[0, 0] == ImageDecoder.alphaBackground)                       // alpha 0
-        #expect(decoded.image[7, 0] == Self.composited(Fixture.green, alpha: 128))          // alpha 128
+        #expect(decoded.image[0, 0] == ImageDecoder.alphaBackground) // alpha 0
+        #expect(decoded.image[7, 0] == Self.composited(Fixture.green, alpha: 128)) // alpha 128
         #expect(decoded.image[7, 0] == RGB(79, 164, 94))
         #expect(decoded.image[3, 5] == Fixture.blue && decoded.image[1, 1] == Fixture.white) // opaque
     }
@@ -59,7 +59,7 @@ struct PNGDecodingTests {
     @Test func paletteTransparencyIsComposited() throws {
         let decoded = try Fixture.decode("palette-transparent.png")
         #expect(decoded.info.hasAlpha)
-        #expect(decoded.image[0, 0] == ImageDecoder.alphaBackground)  // red is the transparent index
+        #expect(decoded.image[0, 0] == ImageDecoder.alphaBackground) // red is the transparent index
         #expect(decoded.image[7, 0] == Fixture.green && decoded.image[1, 1] == Fixture.white)
     }
 

@@ -5,10 +5,12 @@ import WinnowCore
 struct ResamplingTests {
     @Test func halvingAveragesEachTwoByTwoBlock() {
         // 4×2 image: blocks of two known pixel pairs per output.
-        let image = RGBImage(width: 4, height: 2, pixels: [
-            0, 0, 0, 255, 255, 255, 10, 20, 30, 30, 40, 50,
-            255, 255, 255, 0, 0, 0, 50, 60, 70, 70, 80, 90,
-        ])
+        let image = RGBImage(
+            width: 4, height: 2,
+            pixels: [
+                0, 0, 0, 255, 255, 255, 10, 20, 30, 30, 40, 50,
+                255, 255, 255, 0, 0, 0, 50, 60, 70, 70, 80, 90
+            ])
         let half = image.resized(width: 2, height: 1)
         #expect(half.pixels == [128, 128, 128, 40, 50, 60])
     }

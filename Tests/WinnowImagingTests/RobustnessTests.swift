@@ -32,7 +32,7 @@ struct RobustnessTests {
     @Test(arguments: Fixture.valid)
     func randomByteChangesNeverCrash(name: String) {
         let original = Fixture.bytes(name)
-        var random = SplitMix64(seed: name.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 })  // FNV-1a of the name
+        var random = SplitMix64(seed: name.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 }) // FNV-1a of the name
         for _ in 0..<250 {
             var bytes = original
             let changes = 1 + Int(random.next() % 4)

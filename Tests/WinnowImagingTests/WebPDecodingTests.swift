@@ -23,13 +23,16 @@ struct WebPDecodingTests {
 
     @Test func lossyAlphaIsComposited() throws {
         let image = try Fixture.decode("alpha-lossy.webp").image
-        #expect(isClose(image[16, 8], ImageDecoder.alphaBackground, tolerance: 2))  // the transparent quadrant
+        #expect(isClose(image[16, 8], ImageDecoder.alphaBackground, tolerance: 2)) // the transparent quadrant
         #expect(isClose(image[48, 8], Fixture.green, tolerance: 12))
         #expect(isClose(image[48, 24], Fixture.yellow, tolerance: 12))
     }
 
     @Test func animationIsRefusedClearly() {
-        #expect(throws: ImageDecodeError.unsupported(.webp, detail: "it is animated; only still WebP images are decoded (save the first frame as a still image)")) {
+        #expect(
+            throws: ImageDecodeError.unsupported(
+                .webp, detail: "it is animated; only still WebP images are decoded (save the first frame as a still image)")
+        ) {
             try Fixture.decode("animated.webp")
         }
     }

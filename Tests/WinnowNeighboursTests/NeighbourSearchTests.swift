@@ -114,7 +114,9 @@ struct NeighbourSearchTests {
     /// differently (dimensions not a multiple of 4 or 16, short and long vectors).
     @Test(arguments: SearchKernel.supported)
     func kernelErrorBoundsHold(kernel: SearchKernel) throws {
-        for (count, dimension, clusters) in [(70, 1, 3), (200, 3, 5), (200, 8, 10), (250, 16, 20), (200, 37, 8), (300, 128, 30), (150, 300, 10), (100, 512, 5), (64, 1030, 4)] {
+        for (count, dimension, clusters) in [
+            (70, 1, 3), (200, 3, 5), (200, 8, 10), (250, 16, 20), (200, 37, 8), (300, 128, 30), (150, 300, 10), (100, 512, 5), (64, 1030, 4)
+        ] {
             for spread: Float in [0.05, 0.35, 3] {
                 let m = clusteredMatrix(count: count, dimension: dimension, clusters: clusters, seed: UInt64(dimension), spread: spread)
                 let (scores, bounds) = try #require(kernel.approximateScores(m))
@@ -122,7 +124,8 @@ struct NeighbourSearchTests {
                 m.values.withUnsafeBufferPointer { v in
                     for i in 0..<count {
                         for j in 0..<count where j != i {
-                            let exact = NeighbourSearch.referenceSimilarity(v.baseAddress! + i * dimension, v.baseAddress! + j * dimension, dimension: dimension)
+                            let exact = NeighbourSearch.referenceSimilarity(
+                                v.baseAddress! + i * dimension, v.baseAddress! + j * dimension, dimension: dimension)
                             let excess = abs(Double(scores[i * count + j]) - exact) - Double(bounds[i * count + j])
                             worst = max(worst, excess)
                         }
@@ -139,9 +142,11 @@ struct NeighbourSearchTests {
         for dimension in [1, 2, 7, 8, 9, 15, 16, 17, 31, 64, 127, 128, 129, 300, 513] {
             for _ in 0..<20 {
                 let a = (0..<dimension).map { _ in rng.gaussian() * 1e-3 }, b = (0..<dimension).map { _ in rng.gaussian() }
-                let definition = a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in
-                    NeighbourSearch.referenceSimilarity(x.baseAddress!, y.baseAddress!, dimension: dimension)
-                } }
+                let definition = a.withUnsafeBufferPointer { x in
+                    b.withUnsafeBufferPointer { y in
+                        NeighbourSearch.referenceSimilarity(x.baseAddress!, y.baseAddress!, dimension: dimension)
+                    }
+                }
                 for kernel in SearchKernel.supported {
                     #expect(kernel.referenceSimilarity(a, b).bitPattern == definition.bitPattern, "d \(dimension), \(kernel.rawValue)")
                 }

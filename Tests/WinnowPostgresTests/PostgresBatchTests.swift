@@ -9,15 +9,17 @@ import WinnowTestSupport
 func generatedSnapshot(_ count: Int, reversed: Bool = false) -> DatasetSnapshot {
     let classes = ["cat", "dog", "fox"]
     var items = (0..<count).map { i in
-        DatasetSnapshot.Item(path: "d\(i % 7)/img\(i).png", metadataJSON: #"{"i":"\#(i)"}"#, fileSize: Int64(100 + i),
-                             modificationTime: 1_700_000_000.25, givenLabels: LabelSet(single: classes[i % 3]))
+        DatasetSnapshot.Item(
+            path: "d\(i % 7)/img\(i).png", metadataJSON: #"{"i":"\#(i)"}"#, fileSize: Int64(100 + i),
+            modificationTime: 1_700_000_000.25, givenLabels: LabelSet(single: classes[i % 3]))
     }
     if reversed { items.reverse() }
     let probabilities = (0..<count * 3).map { Float($0 % 3) / 3 }
-    return DatasetSnapshot(layout: .labelsFile, taxonomy: ClassTaxonomy(classes), classesFromFile: true, isMultiLabel: false,
-                           metadataColumns: ["i"], items: items,
-                           annotations: (0..<count).map { .init(item: $0, annotator: "a\($0 % 2)", labels: LabelSet(single: classes[$0 % 3])) },
-                           models: [.init(name: "m", source: "predictions.npy", probabilities: probabilities)], embeddings: nil, notices: [])
+    return DatasetSnapshot(
+        layout: .labelsFile, taxonomy: ClassTaxonomy(classes), classesFromFile: true, isMultiLabel: false,
+        metadataColumns: ["i"], items: items,
+        annotations: (0..<count).map { .init(item: $0, annotator: "a\($0 % 2)", labels: LabelSet(single: classes[$0 % 3])) },
+        models: [.init(name: "m", source: "predictions.npy", probabilities: probabilities)], embeddings: nil, notices: [])
 }
 
 @Suite("PostgreSQL store: reads and writes in batches")
@@ -73,8 +75,10 @@ struct PostgresBatchTests {
         let server = try ThrowawayPostgres.server()
         let (name, url) = try server.createDatabase()
         defer { server.dropDatabase(name) }
-        let stores: [(String, any ProjectStoring)] = [("sqlite", try ProjectStore(stateDirectory: dataset.statePath)),
-                                                      ("postgres", try PostgresProjectStore(url: url))]
+        let stores: [(String, any ProjectStoring)] = [
+            ("sqlite", try ProjectStore(stateDirectory: dataset.statePath)),
+            ("postgres", try PostgresProjectStore(url: url))
+        ]
         func seconds(_ body: () throws -> Void) rethrows -> Double {
             let start = Date()
             try body()
@@ -90,14 +94,19 @@ struct PostgresBatchTests {
             var claims: [Double] = []
             for i in 0..<200 {
                 let id = Int64(1000 + i)
-                claims.append(try seconds { _ = try store.hold(itemIDs: [id], reviewer: "r", session: "s", policy: TeamPolicy(), settling: false, now: Date()) })
+                claims.append(
+                    try seconds { _ = try store.hold(itemIDs: [id], reviewer: "r", session: "s", policy: TeamPolicy(), settling: false, now: Date()) }
+                )
             }
             claims.sort()
             var checked = 0
             let verifying = try seconds { checked = try store.verify().eventsChecked }
             #expect(seen == count && checked == 500)
-            print(String(format: "%@ %d items: import %.2f s, export read %.2f s, 500 decisions %.2f s (%.0f/s), lease claim p50 %.1f ms p95 %.1f ms, verify %.3f s",
-                         label, count, importing, exporting, deciding, 500 / deciding, claims[100] * 1000, claims[190] * 1000, verifying))
+            print(
+                String(
+                    format:
+                        "%@ %d items: import %.2f s, export read %.2f s, 500 decisions %.2f s (%.0f/s), lease claim p50 %.1f ms p95 %.1f ms, verify %.3f s",
+                    label, count, importing, exporting, deciding, 500 / deciding, claims[100] * 1000, claims[190] * 1000, verifying))
         }
     }
 }

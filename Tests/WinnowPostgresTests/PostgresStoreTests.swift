@@ -38,8 +38,9 @@ struct PostgresStoreTests {
         for i in 0..<4 { _ = try fixture.store.decide(request("img\(i).png", .accept)) }
         let server = try ThrowawayPostgres.server()
         let database = try #require(fixture.databaseName)
-        let edit = server.psql("ALTER TABLE events DISABLE TRIGGER USER; UPDATE events SET reviewer = 'mallory' WHERE id = 2; ALTER TABLE events ENABLE TRIGGER USER",
-                               database: database)
+        let edit = server.psql(
+            "ALTER TABLE events DISABLE TRIGGER USER; UPDATE events SET reviewer = 'mallory' WHERE id = 2; ALTER TABLE events ENABLE TRIGGER USER",
+            database: database)
         #expect(edit.status == 0, "\(edit.output)")
         let verification = try fixture.store.verify()
         #expect(verification.brokenLink?.eventID == 2 && verification.eventsChecked == 1)
@@ -89,7 +90,8 @@ struct PostgresStoreTests {
         let database = try #require(fixture.databaseName)
         _ = server.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(database)' AND pid <> pg_backend_pid()")
         let other = try fixture.open()
-        #expect(try other.hold(itemIDs: [a], reviewer: "bob", session: "alive", policy: policy, now: now.addingTimeInterval(1)) == [a: .heldBy("ann")])
+        #expect(
+            try other.hold(itemIDs: [a], reviewer: "bob", session: "alive", policy: policy, now: now.addingTimeInterval(1)) == [a: .heldBy("ann")])
         #expect(throws: StoreError.self) { try other.decide(request("img0.png", .accept, by: "bob"), policy: policy, at: now.addingTimeInterval(1)) }
         let expired = now.addingTimeInterval(policy.leaseSeconds + 1)
         #expect(try other.hold(itemIDs: [a], reviewer: "bob", session: "alive", policy: policy, now: expired) == [a: .held])
@@ -123,7 +125,9 @@ struct PostgresStoreTests {
         }
         #expect(opened == [true, true, true, true])
         // Each migration recorded once (not once per process).
-        #expect(server.psql("SELECT COUNT(*) FROM winnow_migrations", database: name).output.trimmingCharacters(in: .whitespacesAndNewlines) == "\(PostgresSchema.latestVersion)")
+        #expect(
+            server.psql("SELECT COUNT(*) FROM winnow_migrations", database: name).output.trimmingCharacters(in: .whitespacesAndNewlines)
+                == "\(PostgresSchema.latestVersion)")
     }
 
     @Test("a wrong password is refused with the URL, never the password; the right one works from each source")

@@ -11,17 +11,21 @@ struct PostgresURLTests {
         #expect(url.database == "winnow" && url.tls == .require && !url.usesUnixSocket)
         #expect(url.redacted == "postgresql://ann@db.example.org:6543/winnow?sslmode=require")
         let socket = try PostgresURL("postgres:///proj?host=/tmp/pg&port=5433")
-        #expect(socket.usesUnixSocket && socket.unixSocketPath == "/tmp/pg/.s.PGSQL.5433" && socket.redacted == "postgresql:///proj?host=/tmp/pg&port=5433")
+        #expect(
+            socket.usesUnixSocket && socket.unixSocketPath == "/tmp/pg/.s.PGSQL.5433"
+                && socket.redacted == "postgresql:///proj?host=/tmp/pg&port=5433")
         #expect(try PostgresURL("postgresql://%2Fvar%2Frun%2Fpostgresql/p").unixSocketPath == "/var/run/postgresql/.s.PGSQL.5432")
         #expect(try PostgresURL("postgresql://[::1]:5000/p").host == "::1")
     }
 
     @Test("a bad URL is refused with a reason, naming the URL without its password")
     func badURLs() {
-        for (text, reason) in [("postgresql://ann:hunter2@h/db?sslmode=maybe", "sslmode=maybe"),
-                               ("postgresql://ann:hunter2@h:99999/db", "port"),
-                               ("postgresql://ann:hunter2@h/db?colour=red", "colour"),
-                               ("mysql://ann:hunter2@h/db", "postgresql://")] {
+        for (text, reason) in [
+            ("postgresql://ann:hunter2@h/db?sslmode=maybe", "sslmode=maybe"),
+            ("postgresql://ann:hunter2@h:99999/db", "port"),
+            ("postgresql://ann:hunter2@h/db?colour=red", "colour"),
+            ("mysql://ann:hunter2@h/db", "postgresql://")
+        ] {
             #expect { try PostgresURL(text) } throws: { error in
                 let message = "\(error)"
                 return message.contains(reason) && !message.contains("hunter2") && message.contains("ann@h")

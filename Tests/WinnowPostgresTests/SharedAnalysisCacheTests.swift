@@ -39,7 +39,8 @@ struct SharedAnalysisCacheTests {
         defer { withExtendedLifetime(fixture) {} }
         let store = fixture.store
         let files = try Self.files(fixture)
-        let a = ImageFeatureRecord(itemID: files[0].id, size: files[0].size, modificationTime: files[0].time, vector: [1, -2.5, .infinity], descriptor: [0, 255, 7])
+        let a = ImageFeatureRecord(
+            itemID: files[0].id, size: files[0].size, modificationTime: files[0].time, vector: [1, -2.5, .infinity], descriptor: [0, 255, 7])
         let broken = ImageFeatureRecord(itemID: files[1].id, size: files[1].size, modificationTime: files[1].time, vector: nil)
         let stale = ImageFeatureRecord(itemID: files[2].id, size: files[2].size + 1, modificationTime: files[2].time, vector: [0, 0, 0])
         try store.saveImageFeatures([a, broken, stale], version: 3, dimension: 3)
@@ -60,11 +61,14 @@ struct SharedAnalysisCacheTests {
         let store = fixture.store
         let files = try Self.files(fixture)
         func record(_ i: Int, _ kind: ImageMeasureKind, _ value: String?, sizeOffset: Int64 = 0) -> ImageMeasureRecord {
-            ImageMeasureRecord(itemID: files[i].id, kind: kind, size: files[i].size + sizeOffset, modificationTime: files[i].time,
-                               value: value.map { Data($0.utf8) })
+            ImageMeasureRecord(
+                itemID: files[i].id, kind: kind, size: files[i].size + sizeOffset, modificationTime: files[i].time,
+                value: value.map { Data($0.utf8) })
         }
-        try store.saveImageMeasures([record(0, .decode, nil), record(1, .decode, "PNG data is truncated"), record(2, .decode, "stale", sizeOffset: 1),
-                                     record(0, .quality, "q0"), record(3, .decode, "first"), record(3, .decode, "JPEG ends early")])
+        try store.saveImageMeasures([
+            record(0, .decode, nil), record(1, .decode, "PNG data is truncated"), record(2, .decode, "stale", sizeOffset: 1),
+            record(0, .quality, "q0"), record(3, .decode, "first"), record(3, .decode, "JPEG ends early")
+        ])
         let decode = try store.freshImageMeasures(.decode)
         #expect(decode.count == 3 && decode[files[0].id] == .some(nil) && decode[files[1].id] == Data("PNG data is truncated".utf8))
         #expect(try store.decodeFailures() == [files[1].id: "PNG data is truncated", files[3].id: "JPEG ends early"])

@@ -37,7 +37,9 @@ struct SharedAnalysisContextTests {
         #expect(postgres.items.map(\.resolution.labels) == sqlite.items.map(\.resolution.labels))
         #expect(postgres.items.map(\.resolution.status) == sqlite.items.map(\.resolution.status) && postgres.items[2].resolution.status == .excluded)
         #expect(postgres.items.map(\.metadataJSON) == sqlite.items.map(\.metadataJSON))
-        #expect(postgres.items.map(\.fileSize) == sqlite.items.map(\.fileSize) && postgres.items.map(\.modificationTime) == sqlite.items.map(\.modificationTime))
+        #expect(
+            postgres.items.map(\.fileSize) == sqlite.items.map(\.fileSize)
+                && postgres.items.map(\.modificationTime) == sqlite.items.map(\.modificationTime))
         #expect(postgres.classes == sqlite.classes && postgres.multiLabel == sqlite.multiLabel && postgres.datasetRoot == "/data")
         #expect(postgres.models.map(\.name) == ["m"] && postgres.lastEventID == 2 && sqlite.lastEventID == 2)
     }

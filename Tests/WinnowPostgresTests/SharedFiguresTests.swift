@@ -13,13 +13,18 @@ struct SharedFiguresTests {
     /// img4 dog, img5 fox): relabels, an accept, an exclude, a skip, an undone accept.
     static func review(_ store: any ProjectStoring) throws {
         let date = Date(timeIntervalSince1970: 1_800_000_000)
-        _ = try store.decide(DecisionRequest(imagePath: "img0.png", reviewer: "alice", action: .relabel, labels: LabelSet(single: "fox"),
-                                             queue: "label-issues", reason: "confident-learning", score: 0.9, flags: ["confident_learning"]),
-                             policy: TeamPolicy(), at: date)
-        _ = try store.decide([request("img1.png", .accept), request("img2.png", .exclude, by: "bob"), request("img3.png", .skip),
-                              request("img4.png", .accept, by: "bob"), request("img5.png", .relabel, "cat"),
-                              request("img1.png", .accept, by: "bob")],
-                             policy: TeamPolicy(), at: date)
+        _ = try store.decide(
+            DecisionRequest(
+                imagePath: "img0.png", reviewer: "alice", action: .relabel, labels: LabelSet(single: "fox"),
+                queue: "label-issues", reason: "confident-learning", score: 0.9, flags: ["confident_learning"]),
+            policy: TeamPolicy(), at: date)
+        _ = try store.decide(
+            [
+                request("img1.png", .accept), request("img2.png", .exclude, by: "bob"), request("img3.png", .skip),
+                request("img4.png", .accept, by: "bob"), request("img5.png", .relabel, "cat"),
+                request("img1.png", .accept, by: "bob")
+            ],
+            policy: TeamPolicy(), at: date)
         _ = try store.decide(request("img4.png", .undo, by: "bob"), policy: TeamPolicy(), at: date)
     }
 

@@ -51,8 +51,10 @@ struct SharedReadingTests {
         var infos: [ProjectInfo] = []
         for kind in StoreKind.allCases {
             let dataset = TemporaryDataset.simple()
-            dataset.write("labels.csv", "image,label,annotator\nimg0.png,cat,amy\nimg0.png,dog,Zed\nimg1.png,dog,amy\nimg2.png,fox,Zed\n"
-                          + "img3.png,cat,amy\nimg4.png,dog,amy\nimg5.png,fox,amy\nimg5.png,fox,Zed\n")
+            dataset.write(
+                "labels.csv",
+                "image,label,annotator\nimg0.png,cat,amy\nimg0.png,dog,Zed\nimg1.png,dog,amy\nimg2.png,fox,Zed\n"
+                    + "img3.png,cat,amy\nimg4.png,dog,amy\nimg5.png,fox,amy\nimg5.png,fox,Zed\n")
             let fixture = try StoreFixture(kind, dataset)
             try fixture.importDataset()
             defer { withExtendedLifetime(fixture) {} }
@@ -61,8 +63,11 @@ struct SharedReadingTests {
             _ = try store.decide(request("img2.png", .exclude, by: "bob"))
             try store.markProblem(imagePath: "img3.png", problem: "PNG data is truncated")
             let files = try SharedAnalysisCacheTests.files(fixture)
-            try store.saveImageMeasures([ImageMeasureRecord(itemID: files[4].id, kind: .decode, size: files[4].size,
-                                                            modificationTime: files[4].time, value: Data("JPEG ends early".utf8))])
+            try store.saveImageMeasures([
+                ImageMeasureRecord(
+                    itemID: files[4].id, kind: .decode, size: files[4].size,
+                    modificationTime: files[4].time, value: Data("JPEG ends early".utf8))
+            ])
             var info = try store.info()
             #expect(info.state.isEmpty == false && info.lastImport != nil)
             (info.state, info.dataset, info.lastImport) = ("", "", nil)

@@ -135,8 +135,8 @@ struct SharedStoreTests {
         var logs: [[DecisionLogEntry]] = []
         for kind in StoreKind.allCases {
             let fixture = try StoreFixture.imported(kind)
-        defer { withExtendedLifetime(fixture) {} }
-        let store = fixture.store
+            defer { withExtendedLifetime(fixture) {} }
+            let store = fixture.store
             let start = Date(timeIntervalSince1970: 1_800_000_000)
             var outcome: [String] = []
             for i in 0..<6 {

@@ -16,7 +16,7 @@ struct ReviewFactsPropertyTests {
         [.character("j")], [.character("k")], [.character("t")],
         [.character("c"), .character("A"), .escape], [.character("c"), .character("l"), .character("d"), .escape],
         [.character("c"), .character("l"), .character("2"), .escape], [.character("c"), .character("R"), .character("f"), .enter, .escape],
-        [.character("u")], [.character("u")], [.character("u")], [.character("U")],
+        [.character("u")], [.character("u")], [.character("u")], [.character("U")]
     ]
 
     struct Mismatch: CustomStringConvertible {
@@ -64,7 +64,9 @@ struct ReviewFactsPropertyTests {
             mismatches.append(Mismatch(what: "\(step): item \(slot.item) is still listed as bad-components; its group agrees now"))
         }
         // The group grid's header says what the group is now.
-        if state.screen == .component, let component = state.currentDetails?.component, let truth = try fresh.details(of: [state.currentItem!]).first?.component {
+        if state.screen == .component, let component = state.currentDetails?.component,
+            let truth = try fresh.details(of: [state.currentItem!]).first?.component
+        {
             let header = harness.screenText.split(separator: "\n").dropFirst().first.map(String.init) ?? ""
             if !header.contains("\(truth.members.count) images") || component.members.count != truth.members.count {
                 mismatches.append(Mismatch(what: "\(step): the grid header says \(header), the group has \(truth.members.count) images"))
@@ -98,14 +100,17 @@ struct ReviewFactsPropertyTests {
         let project = try Project.open(dataset: dataset.root, importIfNeeded: true)
         let source = try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, progress: SilentProgress())
         let harness = ReviewHarness(source: source, classes: source.classes, queue: "bad-components")
-        for (name, keys) in [("relabel", [Key.character("2")]), ("c", [.character("c")]), ("A", [.character("A")]), ("u", [.character("u")]),
-                             ("relabel again", [.character("3")]), ("c", [.character("c")]), ("d", [.character("l"), .character("d")])] {
+        for (name, keys) in [
+            ("relabel", [Key.character("2")]), ("c", [.character("c")]), ("A", [.character("A")]), ("u", [.character("u")]),
+            ("relabel again", [.character("3")]), ("c", [.character("c")]), ("d", [.character("l"), .character("d")])
+        ] {
             harness.press(contentsOf: keys)
             for mismatch in try check(harness, project: project, step: name) { Issue.record(Comment(rawValue: mismatch.description)) }
         }
         // After the split-off, the grid no longer lists the image split off.
         if harness.state.screen == .component, let split = harness.state.undoStack.last?.command.items.first,
-           harness.state.undoStack.last?.command.kind == .splitOff {
+            harness.state.undoStack.last?.command.kind == .splitOff
+        {
             #expect(!harness.state.gridItems.contains(split), "the grid still lists the image split off")
         }
     }

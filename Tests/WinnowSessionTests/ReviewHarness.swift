@@ -13,8 +13,9 @@ final class ReviewHarness {
 
     init(source: any ReviewDataSource, classes: [String], queue: String = "triage", size: TerminalSize = TerminalSize(columns: 120, rows: 40)) {
         self.source = source
-        let setup = ReviewSetup(projectName: "test", reviewer: "tester", classes: classes,
-                                queues: ["triage", "label-issues", "bad-components", "duplicates", "random"], graphics: "none", showsImages: false)
+        let setup = ReviewSetup(
+            projectName: "test", reviewer: "tester", classes: classes,
+            queues: ["triage", "label-issues", "bad-components", "duplicates", "random"], graphics: "none", showsImages: false)
         state = AppState(setup: setup, size: size, queueName: queue)
         run([.loadQueue(queue)])
     }
@@ -80,7 +81,9 @@ final class ReviewHarness {
 /// A dataset of near-duplicate groups: `groups` groups of 2–4 images with almost the same
 /// embedding, their labels mostly agreeing, plus single images; one model's probabilities.
 /// Byte-identical images are not grouped (every image is the same tiny PNG).
-func groupedDataset(seed: UInt64, groups: Int = 8, singles: Int = 8, classes: [String] = ["cat", "dog", "fox"], function: String = #function) -> TemporaryDataset {
+func groupedDataset(seed: UInt64, groups: Int = 8, singles: Int = 8, classes: [String] = ["cat", "dog", "fox"], function: String = #function)
+    -> TemporaryDataset
+{
     var rng = SplitMix64(seed: seed)
     func uniform() -> Float { Float(rng.next() % 1_000_000) / 1_000_000 }
     func unitVector(_ dimension: Int) -> [Float] {

@@ -17,7 +17,8 @@ struct ReviewModelTests {
         let input = try session.input(graph: try session.neighbourGraph()?.graph)
         let analysis = LabelAnalysis(input, settings: session.settings())
         let builder = try session.queueBuilder(analysis, input: input, stratifyBy: nil, reviewer: "tester")
-        let model = ReviewModel(context: session.context, input: input, analysis: analysis, builder: builder, reviewer: "tester", refreshLimit: 20_000)
+        let model = ReviewModel(
+            context: session.context, input: input, analysis: analysis, builder: builder, reviewer: "tester", refreshLimit: 20_000)
         return (dataset, model, project.config.team)
     }
 

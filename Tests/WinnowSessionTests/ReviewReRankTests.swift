@@ -24,13 +24,14 @@ struct ReviewReRankTests {
         return .character(Character(ClassLegend.digitKey(ofSlot: slot)))
     }
 
-    @Test("a relabel's re-analysis reaches the screen's queue without a key; the item on screen stays",
-          arguments: [StoreReviewSource.synchronousRefreshLimit, 0])
+    @Test(
+        "a relabel's re-analysis reaches the screen's queue without a key; the item on screen stays",
+        arguments: [StoreReviewSource.synchronousRefreshLimit, 0])
     func ownRelabelReRanksTheQueue(refreshLimit: Int) throws {
         let dataset = Repository.copyOfSample(Repository.sampleShapes, function: "rerank-\(refreshLimit)")
         let project = try Project.open(dataset: dataset.root, importIfNeeded: true)
         let source = try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, refreshLimit: refreshLimit, progress: SilentProgress())
-        source.waitForRefresh()  // the large path's incremental analysis is built
+        source.waitForRefresh() // the large path's incremental analysis is built
         let signals = Signals()
         source.observeReRanking { signals.raise() }
         let harness = ReviewHarness(source: source, classes: source.classes, queue: "label-issues")
@@ -78,9 +79,11 @@ struct ReviewReRankTests {
     func signal() {
         let signal = QueueChangeSignal()
         #expect(!signal.take())
-        signal.raise()  // no observer yet: remembered
+        signal.raise() // no observer yet: remembered
         let signals = Signals()
-        signal.observe { signals.raise(); _ = signal.take() }  // re-entrant: must not deadlock
+        signal.observe {
+            signals.raise(); _ = signal.take()
+        } // re-entrant: must not deadlock
         signal.raise()
         #expect(signals.raised == 1)
         #expect(!signal.take(), "the observer took it")

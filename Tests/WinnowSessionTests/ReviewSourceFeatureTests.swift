@@ -10,8 +10,10 @@ import WinnowUI
 /// across sessions, others' changes, notes, scores.
 @Suite("Review data source: counts, blind review, undo across sessions, others' changes", .serialized)
 struct ReviewSourceFeatureTests {
-    static let queues = ["triage", "label-issues", "confident-learning", "low-confidence", "disagreement", "bad-components",
-                         "duplicates", "outliers", "problems", "random", "stratified"]
+    static let queues = [
+        "triage", "label-issues", "confident-learning", "low-confidence", "disagreement", "bad-components",
+        "duplicates", "outliers", "problems", "random", "stratified"
+    ]
 
     func sample(_ toml: String? = nil, function: String = #function) throws -> (TemporaryDataset, Project) {
         let dataset = Repository.copyOfSample(Repository.sampleShapes, function: function)
@@ -20,9 +22,10 @@ struct ReviewSourceFeatureTests {
     }
 
     func source(_ project: Project, _ reviewer: String = "tester", leases: Bool = false) throws -> StoreReviewSource {
-        try StoreReviewSource.open(project, reviewer: reviewer, stratifyBy: nil,
-                                   leases: leases ? LeaseSession(store: project.store, reviewer: reviewer, policy: project.config.team) : nil,
-                                   progress: SilentProgress())
+        try StoreReviewSource.open(
+            project, reviewer: reviewer, stratifyBy: nil,
+            leases: leases ? LeaseSession(store: project.store, reviewer: reviewer, policy: project.config.team) : nil,
+            progress: SilentProgress())
     }
 
     @Test("the switcher's counts are what opening each queue hands out, also while another session holds items")
@@ -68,14 +71,17 @@ struct ReviewSourceFeatureTests {
         let shown = try #require(try alice.details(of: [slot.item]).first)
         #expect(shown.currentLabels == before.givenLabels && shown.status == "pending" && shown.reviews.isEmpty)
         #expect(!shown.reasons.contains { $0.text.contains("'\(other)'") && !before.givenLabels.contains(other) })
-        if let component = shown.component { #expect(!component.labelCounts.contains { $0.label == other } || before.component?.labelCounts.contains { $0.label == other } == true) }
+        if let component = shown.component {
+            #expect(!component.labelCounts.contains { $0.label == other } || before.component?.labelCounts.contains { $0.label == other } == true)
+        }
         // Alice accepts what she sees: the given label, not bob's.
         _ = try alice.decide(DecisionCommand(items: [slot.item], kind: .accept, queue: "triage"))
         let store = try ProjectStore(stateDirectory: dataset.statePath)
         let history = try store.history(ofImage: before.path)
         let mine = try #require(history.last { $0.reviewer == "alice" })
-        #expect(Rating.category(of: mine.action, newLabels: mine.newLabels) == LabelSet(before.givenLabels, in: ClassTaxonomy(alice.classes)).storageText,
-                "alice rated what she saw, not bob's \(other)")
+        #expect(
+            Rating.category(of: mine.action, newLabels: mine.newLabels) == LabelSet(before.givenLabels, in: ClassTaxonomy(alice.classes)).storageText,
+            "alice rated what she saw, not bob's \(other)")
         #expect(Rating.category(of: .relabel, newLabels: history.last { $0.reviewer == "bob" }?.newLabels) == other)
         // Her own decision she sees; still not bob's.
         #expect(try alice.details(of: [slot.item]).first?.status == "accepted by you")
@@ -175,7 +181,9 @@ struct ReviewSourceFeatureTests {
         let project = try Project.open(dataset: dataset.root, importIfNeeded: true)
         let evidence = try project.store.evidence()
         let notes = ProjectNotes.notes(evidence).joined(separator: " ")
-        #expect(notes.contains("plain folder") && notes.contains("not wrong labels") && notes.contains("predictions/<model>.csv") && notes.contains("embeddings.npy"))
+        #expect(
+            notes.contains("plain folder") && notes.contains("not wrong labels") && notes.contains("predictions/<model>.csv")
+                && notes.contains("embeddings.npy"))
         #expect(ProjectNotes.startQueue(evidence) == "triage")
         dataset.write("classes.txt", "cat\ndog\n")
         #expect(WinnowProcess.run(["import", dataset.root]).status == 0)

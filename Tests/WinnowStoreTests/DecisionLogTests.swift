@@ -70,25 +70,26 @@ struct DecisionLogTests {
         encoder.text("cat"); encoder.text("fox"); encoder.text("triage"); encoder.text("label-issues"); encoder.text(nil)
         encoder.integer(nil); encoder.text("2027-01-15T08:00:00.000Z"); encoder.real(0.5); encoder.text("[\"label_issue\",\"confident_learning\"]")
         let text = String(decoding: encoder.bytes, as: UTF8.self)
-        #expect(text == """
-            winnow-event-v1
-            previous=64:\(String(repeating: "0", count: 64))
-            id=1:1
-            item_id=1:1
-            item_path=8:img0.png
-            reviewer=5:alice
-            action=7:relabel
-            old_labels=3:cat
-            new_labels=3:fox
-            queue=6:triage
-            reason=12:label-issues
-            note=-
-            undoes=-
-            created_at=24:2027-01-15T08:00:00.000Z
-            score=3:0.5
-            flags=36:["label_issue","confident_learning"]
+        #expect(
+            text == """
+                winnow-event-v1
+                previous=64:\(String(repeating: "0", count: 64))
+                id=1:1
+                item_id=1:1
+                item_path=8:img0.png
+                reviewer=5:alice
+                action=7:relabel
+                old_labels=3:cat
+                new_labels=3:fox
+                queue=6:triage
+                reason=12:label-issues
+                note=-
+                undoes=-
+                created_at=24:2027-01-15T08:00:00.000Z
+                score=3:0.5
+                flags=36:["label_issue","confident_learning"]
 
-            """)
+                """)
         #expect(try store.decisionLogHead()?.hash == SHA256Digest(of: encoder.bytes).hex)
         #expect(DecisionLogChain.canonical(0.1) == "0.10000000000000001" && DecisionLogChain.canonical(1e300) == "1.0000000000000001e+300")
     }
@@ -125,8 +126,9 @@ struct DecisionLogTests {
         let swappedData = TemporaryDataset.simple()
         let swapped = try project(swappedData)
         // Swapping two items' paths moves their decisions to other images.
-        try tamper(swapped, "UPDATE items SET path = 'tmp' WHERE path = 'img0.png'",
-                   "UPDATE items SET path = 'img0.png' WHERE path = 'img1.png'", "UPDATE items SET path = 'img1.png' WHERE path = 'tmp'")
+        try tamper(
+            swapped, "UPDATE items SET path = 'tmp' WHERE path = 'img0.png'",
+            "UPDATE items SET path = 'img0.png' WHERE path = 'img1.png'", "UPDATE items SET path = 'img1.png' WHERE path = 'tmp'")
         #expect(try swapped.verifyDecisionLog().brokenLink?.eventID == 1)
 
         let newestData = TemporaryDataset.simple()
@@ -171,7 +173,8 @@ struct DecisionLogTests {
         // The attacker recomputes event 2's hash after changing it; event 3 still names the old one.
         try tamper(store, "UPDATE events SET reviewer = 'mallory' WHERE id = 2")
         let rehashed = try DatabaseQueue(path: store.databasePath).read { db -> String in
-            let statement = try db.makeStatement(sql: "SELECT \(DecisionLogChain.columns) FROM events e LEFT JOIN items i ON i.id = e.item_id WHERE e.id = 2")
+            let statement = try db.makeStatement(
+                sql: "SELECT \(DecisionLogChain.columns) FROM events e LEFT JOIN items i ON i.id = e.item_id WHERE e.id = 2")
             let rows = try Row.fetchCursor(statement)
             _ = try rows.next()
             var encoder = DecisionLogChain.Encoder()
@@ -190,7 +193,8 @@ struct DecisionLogTests {
         let dataset = TemporaryDataset.simple()
         let store = try project(dataset, decisions: 2)
         try DatabaseQueue(path: store.databasePath).write { db in
-            try db.execute(sql: "INSERT INTO events(item_id, reviewer, action, created_at) VALUES (1, 'mallory', 'exclude', '2027-01-01T00:00:00.000Z')")
+            try db.execute(
+                sql: "INSERT INTO events(item_id, reviewer, action, created_at) VALUES (1, 'mallory', 'exclude', '2027-01-01T00:00:00.000Z')")
         }
         let result = try store.verifyDecisionLog()
         #expect(result.brokenLink?.eventID == 3 && result.brokenLink?.storedHash == nil)
@@ -300,14 +304,16 @@ struct DecisionLogTests {
 struct ChainMigrationTests {
     @Test("a v4 project's events are hashed in id order, the log stays append-only, and new decisions extend the chain")
     func v5BackfillsTheChain() throws {
-        let dataset = try TemporaryDataset.simple().olderProject(upTo: "v4: image features", [
-            "INSERT INTO imports(finished_at, summary) VALUES ('2026-11-01T09:00:00Z', '{}')",
-            "INSERT INTO classes(id, name, position) VALUES (1, 'cat', 0), (2, 'dog', 1), (3, 'fox', 2)",
-            "INSERT INTO items(id, path, row, given_labels) VALUES (7, 'img0.png', 0, 'cat'), (8, 'img1.png', 1, 'dog')",
-            "INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, queue, reason, created_at) VALUES (1, 7, 'alice', 'relabel', 'cat', 'fox', 'triage', 'label-issues', '2026-11-01T10:00:00Z')",
-            "INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, note, created_at) VALUES (2, 8, 'bob', 'accept', 'dog', 'dog', 'sure', '2026-11-01T10:01:00.500Z')",
-            "INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, undoes, created_at) VALUES (3, 7, 'alice', 'undo', 'fox', 'cat', 1, '2026-11-01T10:02:00Z')",
-        ])
+        let dataset = try TemporaryDataset.simple().olderProject(
+            upTo: "v4: image features",
+            [
+                "INSERT INTO imports(finished_at, summary) VALUES ('2026-11-01T09:00:00Z', '{}')",
+                "INSERT INTO classes(id, name, position) VALUES (1, 'cat', 0), (2, 'dog', 1), (3, 'fox', 2)",
+                "INSERT INTO items(id, path, row, given_labels) VALUES (7, 'img0.png', 0, 'cat'), (8, 'img1.png', 1, 'dog')",
+                "INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, queue, reason, created_at) VALUES (1, 7, 'alice', 'relabel', 'cat', 'fox', 'triage', 'label-issues', '2026-11-01T10:00:00Z')",
+                "INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, note, created_at) VALUES (2, 8, 'bob', 'accept', 'dog', 'dog', 'sure', '2026-11-01T10:01:00.500Z')",
+                "INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, undoes, created_at) VALUES (3, 7, 'alice', 'undo', 'fox', 'cat', 1, '2026-11-01T10:02:00Z')"
+            ])
         let store = try ProjectStore(stateDirectory: dataset.statePath)
         let migrated = try store.verifyDecisionLog()
         #expect(migrated.isIntact && migrated.eventsChecked == 3 && migrated.head?.eventID == 3)

@@ -24,7 +24,8 @@ struct ExportSnapshotTests {
         #expect(passes[0] == passes[1])
         #expect(passes[1]["img4.png"] == .unreviewed && passes[1]["img5.png"] == .accepted && passes[1]["img0.png"] == .relabelled)
         #expect(head.lastEventID == 2 && head.decisions == 2 && head.items == 6)
-        #expect(head.decisionLog == DecisionLogHead(eventID: 2, hash: head.decisionLog?.hash ?? "", events: 2), "the head of exactly this snapshot's log")
+        #expect(
+            head.decisionLog == DecisionLogHead(eventID: 2, hash: head.decisionLog?.hash ?? "", events: 2), "the head of exactly this snapshot's log")
         #expect(try store.decisionLogHead()?.eventID == 4, "the later decisions are in the log")
     }
 

@@ -27,7 +27,7 @@ struct HardeningStoreTests {
         let parent = dataset.root + "-parent"
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         chmod(parent, 0o1777)
-        defer { try? FileManager.default.removeItem(atPath: parent); umask(0o022) }  // as the permissions test does
+        defer { try? FileManager.default.removeItem(atPath: parent); umask(0o022) } // as the permissions test does
         let store = try ProjectStore(stateDirectory: parent + "/state", datasetFolder: dataset.root)
         var info = stat()
         #expect(stat(parent + "/state", &info) == 0 && info.st_mode & 0o7777 == 0o700)

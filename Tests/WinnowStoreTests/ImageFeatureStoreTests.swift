@@ -23,7 +23,8 @@ struct ImageFeatureStoreTests {
         let items = try ids(store)
         let a: [Float] = [1.5, -0.25, .pi, -0.0, .leastNonzeroMagnitude, -.greatestFiniteMagnitude]
         let b: [Float] = [0, 0, 0, 0, 0, 1]
-        try store.saveImageFeatures([record(items["img0.png"]!, a), record(items["img1.png"]!, b), record(items["img2.png"]!, nil)], version: 3, dimension: 6)
+        try store.saveImageFeatures(
+            [record(items["img0.png"]!, a), record(items["img1.png"]!, b), record(items["img2.png"]!, nil)], version: 3, dimension: 6)
 
         let fresh = try store.freshImageFeatures(version: 3, dimension: 6)
         #expect(fresh.count == 3)
@@ -38,7 +39,7 @@ struct ImageFeatureStoreTests {
         let blob = try DatabaseQueue(path: store.databasePath).read { db in
             try Data.fetchOne(db, sql: "SELECT vector FROM image_features WHERE item_id = ?", arguments: [items["img0.png"]!.id])
         }
-        #expect(blob.map(Array.init)?.prefix(4) == [0x00, 0x00, 0xC0, 0x3F])  // 1.5
+        #expect(blob.map(Array.init)?.prefix(4) == [0x00, 0x00, 0xC0, 0x3F]) // 1.5
 
         // Saving again replaces.
         try store.saveImageFeatures([record(items["img0.png"]!, b)], version: 3, dimension: 6)
@@ -74,21 +75,26 @@ struct ImageFeatureStoreTests {
 
     @Test("a v3 project keeps its items, hashes and log through the v4 migration, and caches features")
     func migrationFromV3() throws {
-        let dataset = try TemporaryDataset.simple().olderProject(upTo: "v3: split decisions", [
-            "INSERT INTO imports(finished_at, summary) VALUES ('2026-11-01T09:00:00Z', '{}')",
-            "INSERT INTO items(id, path, row, given_labels, file_size, file_mtime) VALUES (7, 'img0.png', 0, 'cat', 70, 1700000000.25)",
-            "INSERT INTO content_hashes(item_id, file_size, file_mtime, hash) VALUES (7, 70, 1700000000.25, 'abc123')",
-            "INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, created_at) VALUES (41, 7, 'alice', 'relabel', 'cat', 'fox', '2026-11-01T10:00:00Z')",
-            "INSERT INTO events(id, item_id, reviewer, action, created_at) VALUES (42, 7, 'bob', 'split', '2026-11-01T10:01:00Z')",
-        ])
+        let dataset = try TemporaryDataset.simple().olderProject(
+            upTo: "v3: split decisions",
+            [
+                "INSERT INTO imports(finished_at, summary) VALUES ('2026-11-01T09:00:00Z', '{}')",
+                "INSERT INTO items(id, path, row, given_labels, file_size, file_mtime) VALUES (7, 'img0.png', 0, 'cat', 70, 1700000000.25)",
+                "INSERT INTO content_hashes(item_id, file_size, file_mtime, hash) VALUES (7, 70, 1700000000.25, 'abc123')",
+                "INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, created_at) VALUES (41, 7, 'alice', 'relabel', 'cat', 'fox', '2026-11-01T10:00:00Z')",
+                "INSERT INTO events(id, item_id, reviewer, action, created_at) VALUES (42, 7, 'bob', 'split', '2026-11-01T10:01:00Z')"
+            ])
 
         let store = try ProjectStore(stateDirectory: dataset.statePath)
         #expect(try store.history(ofImage: "img0.png").map(\.id) == [41, 42])
         #expect(try store.contentHashes()[7]?.hash == 0xABC123)
-        let applied = try DatabaseQueue(path: store.databasePath).read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid") }
+        let applied = try DatabaseQueue(path: store.databasePath).read {
+            try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
+        }
         #expect(applied.contains("v4: image features"))
 
-        try store.saveImageFeatures([ImageFeatureRecord(itemID: 7, size: 70, modificationTime: 1_700_000_000.25, vector: [0.5, 0.5])], version: 1, dimension: 2)
+        try store.saveImageFeatures(
+            [ImageFeatureRecord(itemID: 7, size: 70, modificationTime: 1_700_000_000.25, vector: [0.5, 0.5])], version: 1, dimension: 2)
         #expect(try store.freshImageFeatures(version: 1, dimension: 2)[7]?.vector == [0.5, 0.5])
         // Opening again migrates nothing and keeps the cache.
         #expect(try ProjectStore(stateDirectory: dataset.statePath).freshImageFeatures(version: 1, dimension: 2).count == 1)

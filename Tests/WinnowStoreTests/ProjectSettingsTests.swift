@@ -19,8 +19,10 @@ struct ProjectSettingsTests {
     /// Every view of the project (info, the analysis input, the export head, the import's
     /// record) gives the same answer as `isMultiLabel()`.
     func readers(_ store: ProjectStore) throws -> [Bool] {
-        [try store.isMultiLabel(), try store.info().multiLabel, try store.analysisContext().multiLabel,
-         try store.exportSnapshot { $0.head.multiLabel }]
+        [
+            try store.isMultiLabel(), try store.info().multiLabel, try store.analysisContext().multiLabel,
+            try store.exportSnapshot { $0.head.multiLabel }
+        ]
     }
 
     @Test func everyReaderAgreesOnMultiLabel() throws {
@@ -35,7 +37,8 @@ struct ProjectSettingsTests {
         _ = try multi.decide(DecisionRequest(imagePath: "b.png", reviewer: "alice", action: .relabel, labels: LabelSet(normalized: ["sea", "sand"])))
         // …and refused on single-label data.
         #expect(throws: StoreError.self) {
-            try single.decide(DecisionRequest(imagePath: "img0.png", reviewer: "alice", action: .relabel, labels: LabelSet(normalized: ["cat", "dog"])))
+            try single.decide(
+                DecisionRequest(imagePath: "img0.png", reviewer: "alice", action: .relabel, labels: LabelSet(normalized: ["cat", "dog"])))
         }
     }
 
@@ -55,7 +58,8 @@ struct ProjectSettingsTests {
         let dataset = TemporaryDataset.simple(classes: ["cat", "dog", "fox"])
         let (store, _) = try importDataset(dataset)
         // A re-import with fewer classes keeps the old class's row without a position.
-        dataset.write("classes.txt", "fox\ncat\n").write("labels.csv", "image,label\nimg0.png,cat\nimg1.png,fox\nimg2.png,fox\nimg3.png,cat\nimg4.png,cat\nimg5.png,fox\n")
+        dataset.write("classes.txt", "fox\ncat\n").write(
+            "labels.csv", "image,label\nimg0.png,cat\nimg1.png,fox\nimg2.png,fox\nimg3.png,cat\nimg4.png,cat\nimg5.png,fox\n")
         try importDataset(dataset, into: store)
         let names = ["fox", "cat"]
         #expect(try store.taxonomy().names == names)

@@ -34,7 +34,7 @@ struct ProjectStoringTests {
             _ = try store.decide(Self.request("nope.png", .accept))
             Issue.record("an unknown image was accepted")
         } catch {
-            #expect(error == .unknownImage("nope.png"))  // typed: `error` is a StoreError
+            #expect(error == .unknownImage("nope.png")) // typed: `error` is a StoreError
         }
         var visited: [Int64] = []
         let count = try store.logEntries(image: nil, reviewer: nil, since: nil) { visited.append($0.id) }

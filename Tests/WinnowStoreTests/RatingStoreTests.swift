@@ -35,8 +35,8 @@ struct RatingStoreTests {
         // A skip after a decision leaves the decision as the rating.
         _ = try store.decide(request("img1.png", .skip, by: "alice"))
         #expect(try rating(store, "img1.png") == ["alice": "fox"])
-        _ = try store.decide(request("img1.png", .undo, by: "alice"))  // the skip
-        _ = try store.decide(request("img1.png", .undo, by: "alice"))  // the relabel to fox
+        _ = try store.decide(request("img1.png", .undo, by: "alice")) // the skip
+        _ = try store.decide(request("img1.png", .undo, by: "alice")) // the relabel to fox
         #expect(try rating(store, "img1.png").isEmpty)
     }
 

@@ -61,7 +61,8 @@ struct ReviewStoreTests {
         try decide("img2.png", .exclude, flag: "random")
         try decide("img4.png", .skip, flag: "random")
         let figures = try store.reviewFigures()
-        #expect(figures.status["relabelled"] == 2 && figures.status["accepted"] == 1 && figures.status["excluded"] == 1 && figures.status["skipped"] == 1)
+        #expect(
+            figures.status["relabelled"] == 2 && figures.status["accepted"] == 1 && figures.status["excluded"] == 1 && figures.status["skipped"] == 1)
         #expect(figures.decisionsByAction["relabel"] == 2)
         let labelIssues = try #require(figures.flags.first { $0.flag == "label-issues" })
         #expect(labelIssues.decided == 3 && labelIssues.relabelled == 2)
@@ -84,11 +85,13 @@ struct MigrationTests {
     @Test("a v2 project keeps every event, with its id, through the v3 migration")
     func v3KeepsTheLog() throws {
         // A database as Winnow 0.1 (schema v2) left it, with a relabel and its undo.
-        let dataset = try TemporaryDataset.simple().olderProject(upTo: "v2: content hashes", [
-            "INSERT INTO items(id, path, row, given_labels) VALUES (7, 'img0.png', 0, 'cat')",
-            "INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, created_at) VALUES (41, 7, 'alice', 'relabel', 'cat', 'fox', '2026-11-01T10:00:00Z')",
-            "INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, undoes, created_at) VALUES (42, 7, 'alice', 'undo', 'fox', 'cat', 41, '2026-11-01T10:01:00Z')",
-        ])
+        let dataset = try TemporaryDataset.simple().olderProject(
+            upTo: "v2: content hashes",
+            [
+                "INSERT INTO items(id, path, row, given_labels) VALUES (7, 'img0.png', 0, 'cat')",
+                "INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, created_at) VALUES (41, 7, 'alice', 'relabel', 'cat', 'fox', '2026-11-01T10:00:00Z')",
+                "INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, undoes, created_at) VALUES (42, 7, 'alice', 'undo', 'fox', 'cat', 41, '2026-11-01T10:01:00Z')"
+            ])
         let store = try ProjectStore(stateDirectory: dataset.statePath)
         let history = try store.history(ofImage: "img0.png")
         #expect(history.map(\.id) == [41, 42])

@@ -25,16 +25,19 @@ struct SHA256DigestTests {
 
     @Test("a million times 'a' (many blocks)")
     func millionA() {
-        #expect(SHA256Digest(of: [UInt8](repeating: 0x61, count: 1_000_000)).hex
+        #expect(
+            SHA256Digest(of: [UInt8](repeating: 0x61, count: 1_000_000)).hex
                 == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
     @Test("a reused EVP context gives the same digests, message after message")
     func reusedContext() {
         let hasher = SHA256Hasher()
-        let vectors = [("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-                       ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
-                       ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")]
+        let vectors = [
+            ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+            ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+            ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        ]
         for (message, expected) in vectors + vectors {
             var digest = [UInt8](repeating: 0, count: 32)
             digest.withUnsafeMutableBufferPointer { out in Array(message.utf8).withUnsafeBufferPointer { hasher.digest($0, into: out.baseAddress!) } }

@@ -65,7 +65,7 @@ struct TeamStoreTests {
         #expect(try store.hold(itemIDs: [b], reviewer: "ann", session: "s1", policy: team) == [b: .held])
         var forced = request("img1.png", .accept, by: "bob")
         forced.force = true
-        #expect(throws: StoreError.self) { try store.decide(forced, policy: team) }  // bob is no lead
+        #expect(throws: StoreError.self) { try store.decide(forced, policy: team) } // bob is no lead
         forced.reviewer = "lee"
         #expect(try store.decide(forced, policy: team).event.reviewer == "lee")
         #expect(try store.breakLeases(reviewer: "ann") == 1)

@@ -22,7 +22,7 @@ struct ClaimedResultsTests {
         var results = ClaimedResults<String, [UInt8]>(byteLimit: 100) { $0.count }
         results.store([UInt8](repeating: 0, count: 40), for: "a")
         results.store([UInt8](repeating: 0, count: 40), for: "b")
-        _ = results.value(for: "a")  // a is now the most recent
+        _ = results.value(for: "a") // a is now the most recent
         results.store([UInt8](repeating: 0, count: 40), for: "c")
         let (a, b, c) = (results.value(for: "a"), results.value(for: "b"), results.value(for: "c"))
         #expect(b == nil)

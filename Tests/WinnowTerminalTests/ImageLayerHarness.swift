@@ -42,7 +42,7 @@ final class ImageFiles: ReviewDataSource, @unchecked Sendable {
         let images: [Int: RGBImage] = [
             1: RGBImage(width: 400, height: 300, fill: RGB(200, 40, 40)),
             2: RGBImage(width: 400, height: 300, fill: RGB(40, 200, 40)),
-            3: RGBImage(width: 100, height: 300, fill: RGB(40, 40, 200)),
+            3: RGBImage(width: 100, height: 300, fill: RGB(40, 40, 200))
         ]
         for (item, image) in images {
             try Data(PNGEncoder.encode(image)).write(to: folder.appendingPathComponent("\(item).png"))

@@ -42,7 +42,7 @@ struct ImageLayerRepaintTests {
         var next = base
         next.item = 2
         next.side = ["label: dog", "score 0.42", "item 2 of 40"]
-        await harness.settle(next)  // prefetched, as the review screen does for the next items
+        await harness.settle(next) // prefetched, as the review screen does for the next items
         await harness.settle(base)
         harness.step(next)
         let log = harness.screen.takeLog()

@@ -10,7 +10,7 @@ struct KeyDecoderTests {
     @Test(arguments: [
         (KEY_UP, Key.up), (KEY_DOWN, .down), (KEY_LEFT, .left), (KEY_RIGHT, .right),
         (KEY_NPAGE, .pageDown), (KEY_PPAGE, .pageUp), (KEY_HOME, .home), (KEY_END, .end),
-        (KEY_BTAB, .backTab), (KEY_BACKSPACE, .backspace), (KEY_DC, .delete), (KEY_ENTER, .enter),
+        (KEY_BTAB, .backTab), (KEY_BACKSPACE, .backspace), (KEY_DC, .delete), (KEY_ENTER, .enter)
     ])
     func functionKeys(code: Int32, key: Key) {
         #expect(KeyDecoder.key(code: UInt32(code), isFunctionKey: true) == key)

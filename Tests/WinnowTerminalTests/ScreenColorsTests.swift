@@ -33,7 +33,7 @@ struct ScreenColorsTests {
             (["TERM": "xterm-256color", "COLORTERM": "truecolor", "NO_COLOR": "1"], .mono, "xterm-256color"),
             (["TERM": "xterm-256color", "NO_COLOR": ""], .palette256, "xterm-256color"),
             (["TERM": "xterm"], .palette8, "xterm"),
-            (["TERM": "dumb"], .mono, "dumb"),
+            (["TERM": "dumb"], .mono, "dumb")
         ]
         for (environment, depth, description) in cases {
             let colors = try #require(ScreenColors.detect(environment: environment), "\(environment)")

@@ -47,9 +47,11 @@ public struct PseudoTerminalRun: Sendable {
     /// output (for a program that waits for them); the program is killed with SIGKILL the
     /// moment `killWhen` appears. `environment` adds to (or with nil values removes from) a
     /// plain terminal environment.
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String?] = [:],
-                           timeout: Double = 30, typeWhen trigger: String? = nil, keys: [UInt8] = [], killWhen cue: String? = nil,
-                           columns: UInt16 = 120, rows: UInt16 = 40) -> PseudoTerminalRun {
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String?] = [:],
+        timeout: Double = 30, typeWhen trigger: String? = nil, keys: [UInt8] = [], killWhen cue: String? = nil,
+        columns: UInt16 = 120, rows: UInt16 = 40
+    ) -> PseudoTerminalRun {
         // posix_openpt, unlockpt and ptsname are hidden by Glibc's module without
         // _XOPEN_SOURCE: their Linux ioctls directly (grantpt does nothing on devpts).
         let master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
@@ -89,7 +91,7 @@ public struct PseudoTerminalRun: Sendable {
         sigfillset(&defaults)
         posix_spawnattr_setsigmask(&attributes, &empty)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        let setsid: Int32 = 0x80  // POSIX_SPAWN_SETSID (glibc 2.26), hidden like the above
+        let setsid: Int32 = 0x80 // POSIX_SPAWN_SETSID (glibc 2.26), hidden like the above
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | setsid))
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
@@ -125,7 +127,7 @@ public struct PseudoTerminalRun: Sendable {
                 let count = read(master, &buffer, buffer.count)
                 if count > 0 { output += buffer[0..<count]; continue }
                 if count < 0 && errno == EINTR { continue }
-                break  // EIO: every copy of the terminal's other end is closed
+                break // EIO: every copy of the terminal's other end is closed
             }
             // Nothing to read: the program may have ended while something it started holds
             // the terminal open; stop when it has.
@@ -141,10 +143,15 @@ public struct PseudoTerminalRun: Sendable {
             output += buffer[0..<count]
         }
         let ending: Ending
-        if killedOnCue, status & 0x7F == SIGKILL { ending = .killedOnCue }
-        else if hung { ending = .hung }
-        else if status & 0x7F == 0 { ending = .exited((status >> 8) & 0xFF) }
-        else { ending = .signalled(status & 0x7F) }
+        if killedOnCue, status & 0x7F == SIGKILL {
+            ending = .killedOnCue
+        } else if hung {
+            ending = .hung
+        } else if status & 0x7F == 0 {
+            ending = .exited((status >> 8) & 0xFF)
+        } else {
+            ending = .signalled(status & 0x7F)
+        }
         return PseudoTerminalRun(arguments: arguments, ending: ending, output: output, seconds: Date().timeIntervalSince(started))
     }
 }
@@ -188,14 +195,16 @@ public enum TerminalLeaks {
             // A UTF-8 sequence: its length from the lead byte, then the scalar it encodes.
             let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 0
             guard length > 0, i + length <= bytes.count,
-                  let scalar = String(validating: bytes[i..<(i + length)], as: UTF8.self)?.unicodeScalars.first else {
+                let scalar = String(validating: bytes[i..<(i + length)], as: UTF8.self)?.unicodeScalars.first
+            else {
                 leak(String(format: "a byte 0x%02X that is not UTF-8", byte), length: 1)
                 i += 1
                 continue
             }
             let v = scalar.value
-            if (0x80...0x9F).contains(v) { leak(String(format: "C1 control U+%04X", v), length: length) }
-            else if (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F || v == 0x061C {
+            if (0x80...0x9F).contains(v) {
+                leak(String(format: "C1 control U+%04X", v), length: length)
+            } else if (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F || v == 0x061C {
                 leak(String(format: "bidi control U+%04X", v), length: length)
             }
             i += length

@@ -44,18 +44,27 @@ public final class ThrowawayPostgres: @unchecked Sendable {
 
     private init() throws(StartFailure) {
         guard let binaries = Self.findBinaries() else {
-            throw StartFailure(description: "no PostgreSQL server binaries (initdb, postgres) in /usr/lib/postgresql/*/bin or $WINNOW_PG_BIN\n    fix: apt-get install postgresql (make test does)")
+            throw StartFailure(
+                description:
+                    "no PostgreSQL server binaries (initdb, postgres) in /usr/lib/postgresql/*/bin or $WINNOW_PG_BIN\n    fix: apt-get install postgresql (make test does)"
+            )
         }
         self.binaries = binaries
         var template = Array("/tmp/winnow-pg-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw StartFailure(description: "cannot make a temporary folder: \(String(cString: strerror(errno)))") }
+        guard let made = mkdtemp(&template) else {
+            throw StartFailure(description: "cannot make a temporary folder: \(String(cString: strerror(errno)))")
+        }
         folder = String(cString: made)
         let owner = try Self.serverUser()
         if let owner, chown(folder, owner.uid, owner.gid) != 0 {
             throw StartFailure(description: "cannot hand \(folder) to uid \(owner.uid): \(String(cString: strerror(errno)))")
         }
-        let initdb = Self.run(binaries + "/initdb", ["-D", folder + "/data", "-U", "postgres", "--auth=trust", "--no-sync",
-                                                      "--encoding=UTF8", "--locale=C", "--no-instructions"], as: owner)
+        let initdb = Self.run(
+            binaries + "/initdb",
+            [
+                "-D", folder + "/data", "-U", "postgres", "--auth=trust", "--no-sync",
+                "--encoding=UTF8", "--locale=C", "--no-instructions"
+            ], as: owner)
         guard initdb.status == 0 else {
             throw StartFailure(description: "initdb failed (\(initdb.status)): \(initdb.output)")
         }
@@ -68,8 +77,10 @@ public final class ThrowawayPostgres: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         if let owner { chown(log, owner.uid, owner.gid) }
         // No fsync: a test database need not survive a power cut, and tests run faster.
-        let arguments = ["-D", folder + "/data", "-k", folder, "-p", String(port), "-c", "listen_addresses=",
-                         "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=200"]
+        let arguments = [
+            "-D", folder + "/data", "-k", folder, "-p", String(port), "-c", "listen_addresses=",
+            "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=200"
+        ]
         server = Process()
         if let owner {
             // setpriv execs the server itself, so the process is the postmaster (its pid is the one to stop).
@@ -101,7 +112,8 @@ public final class ThrowawayPostgres: @unchecked Sendable {
             if Self.run(binaries + "/pg_isready", ["-h", folder, "-p", String(port), "-U", superuser, "-q"], as: nil).status == 0 { return }
             usleep(50_000)
         }
-        throw StartFailure(description: "postgres did not accept connections within 60 s: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        throw StartFailure(
+            description: "postgres did not accept connections within 60 s: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
     }
 
     /// A URL for `database` on this server, as `user` (the superuser by default).
@@ -114,7 +126,9 @@ public final class ThrowawayPostgres: @unchecked Sendable {
     public func createDatabase(function: String = #function) throws -> (name: String, url: String) {
         lock.lock()
         databases += 1
-        let name = "t\(databases)_" + String(function.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.prefix(40).map(Character.init))
+        let name =
+            "t\(databases)_"
+            + String(function.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.prefix(40).map(Character.init))
         lock.unlock()
         let created = psql("CREATE DATABASE \(name)")
         guard created.status == 0 else { throw StartFailure(description: "CREATE DATABASE \(name) failed: \(created.output)") }
@@ -136,7 +150,9 @@ public final class ThrowawayPostgres: @unchecked Sendable {
     /// Runs SQL as the superuser with psql (stops at the first error).
     @discardableResult
     public func psql(_ sql: String, database: String = "postgres") -> (status: Int32, output: String) {
-        Self.run(binaries + "/psql", ["-h", folder, "-p", String(port), "-U", superuser, "-d", database, "-v", "ON_ERROR_STOP=1", "-Atq", "-c", sql], as: nil)
+        Self.run(
+            binaries + "/psql", ["-h", folder, "-p", String(port), "-U", superuser, "-d", database, "-v", "ON_ERROR_STOP=1", "-Atq", "-c", sql],
+            as: nil)
     }
 
     // MARK: - Finding, running, stopping
@@ -158,8 +174,12 @@ public final class ThrowawayPostgres: @unchecked Sendable {
         guard geteuid() == 0 else { return nil }
         let name = "winnow-pg"
         if getpwnam(name) == nil {
-            _ = run("/usr/sbin/useradd", ["--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
-                                          "--user-group", name], as: nil)
+            _ = run(
+                "/usr/sbin/useradd",
+                [
+                    "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
+                    "--user-group", name
+                ], as: nil)
         }
         guard let entry = getpwnam(name) ?? getpwnam("nobody") else {
             throw StartFailure(description: "running as root, and there is no unprivileged user to run initdb as (useradd failed, no nobody)")

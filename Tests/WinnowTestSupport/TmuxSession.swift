@@ -116,7 +116,8 @@ public final class TmuxSession: @unchecked Sendable {
         guard let shell = Int32(text) else { throw TmuxError(description: "no pane pid in \(text)") }
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.range(of: ")", options: .backwards) else { continue }
+                let close = stat.range(of: ")", options: .backwards)
+            else { continue }
             let fields = stat[close.upperBound...].split(separator: " ")
             if fields.count > 1, Int32(fields[1]) == shell { return pid }
         }

@@ -7,8 +7,10 @@ struct FastReviewKeysTests {
     @Test("t takes the suggested label; without a suggestion it says why and saves nothing")
     func takeSuggestion() {
         var state = Sample.state()
-        #expect(Sample.press([.character("t")], &state).compactMap(\.decision) == [
-            DecisionCommand(items: [0], kind: .relabel(["square"]), queue: "triage", reason: "label-issues")])
+        #expect(
+            Sample.press([.character("t")], &state).compactMap(\.decision) == [
+                DecisionCommand(items: [0], kind: .relabel(["square"]), queue: "triage", reason: "label-issues")
+            ])
         Sample.confirm(&state)
         var details = Sample.details(1)
         details.suggested = nil
@@ -102,9 +104,10 @@ struct FastReviewKeysTests {
         var state = Sample.state()
         #expect(Sample.press([.character("u")], &state) == [.undoEarlier])
         #expect(state.isBusy)
-        let earlier = EarlierUndo(slots: [QueueSlot(item: 42, source: "random", score: 0)],
-                                  command: DecisionCommand(items: [42], kind: .accept, queue: "triage", reason: "random"),
-                                  message: "undone: #7 accept · old.png (from an earlier session)")
+        let earlier = EarlierUndo(
+            slots: [QueueSlot(item: 42, source: "random", score: 0)],
+            command: DecisionCommand(items: [42], kind: .accept, queue: "triage", reason: "random"),
+            message: "undone: #7 accept · old.png (from an earlier session)")
         let effects = Reducer.reduce(&state, .earlierUndone(earlier))
         #expect(state.currentItem == 42 && state.queue.count == 6 && !state.isBusy)
         #expect(effects.contains { if case .loadDetails(let items) = $0 { return items.contains(42) } else { return false } })

@@ -44,7 +44,9 @@ struct GridTests {
         for open in [Key.character("m"), .character("c")] {
             var state = Sample.state()
             Sample.press([open], &state)
-            if open == .character("m") { _ = Reducer.reduce(&state, .similarLoaded(item: 0, [SimilarItem(item: 100, path: "n.png", label: "square", similarity: 0.9)])) }
+            if open == .character("m") {
+                _ = Reducer.reduce(&state, .similarLoaded(item: 0, [SimilarItem(item: 100, path: "n.png", label: "square", similarity: 0.9)]))
+            }
             for key: Key in [.character("x"), .character("s"), .character("t"), .character("n"), .tab, .character("z")] {
                 #expect(Sample.press([key], &state).compactMap(\.decision).isEmpty, "\(key) decided in a grid")
                 #expect(state.screen == (open == .character("m") ? .similar : .component), "\(key) left the grid")

@@ -16,7 +16,7 @@ struct ReadmeKeysTests {
     func everyKey() throws {
         let table = try keyTable()
         for command in Command.all {
-            if case .relabel = command { continue }  // the digits: one row for all of them
+            if case .relabel = command { continue } // the digits: one row for all of them
             for key in KeyMap.defaults.keys(for: command) {
                 let names: [String]
                 switch key {

@@ -34,7 +34,8 @@ struct ReducerTests {
         #expect(state.deferredKeys == [.character("3"), .character("x")])
         let effects = Sample.confirm(&state)
         // The "3" relabels item 1 (the next one) and waits for its confirmation again.
-        #expect(effects.compactMap(\.decision) == [DecisionCommand(items: [1], kind: .relabel(["triangle"]), queue: "triage", reason: "label-issues")])
+        #expect(
+            effects.compactMap(\.decision) == [DecisionCommand(items: [1], kind: .relabel(["triangle"]), queue: "triage", reason: "label-issues")])
         #expect(state.deferredKeys == [.character("x")])
         let last = Sample.confirm(&state, id: 2)
         #expect(last.compactMap(\.decision).first?.items == [2])
@@ -117,7 +118,8 @@ struct ReducerTests {
         Sample.press([.character("c")], &state)
         #expect(state.screen == .component)
         let effects = Sample.press([.character("A")], &state)
-        #expect(effects.compactMap(\.decision) == [DecisionCommand(items: [0, 100], kind: .relabel(["circle"]), queue: "triage", reason: "label-issues")])
+        #expect(
+            effects.compactMap(\.decision) == [DecisionCommand(items: [0, 100], kind: .relabel(["circle"]), queue: "triage", reason: "label-issues")])
         Sample.confirm(&state)
         #expect(state.screen == .review)
         #expect(state.currentItem == 1)
@@ -156,7 +158,8 @@ struct ReducerTests {
     func refreshKeepsPosition() {
         var state = Sample.state()
         Sample.press([.character("j"), .character("j")], &state)
-        _ = Reducer.reduce(&state, .queueLoaded(name: "triage", slots: [4, 2, 0].map { QueueSlot(item: $0, source: "random", score: 0) }, counts: [:]))
+        _ = Reducer.reduce(
+            &state, .queueLoaded(name: "triage", slots: [4, 2, 0].map { QueueSlot(item: $0, source: "random", score: 0) }, counts: [:]))
         #expect(state.currentItem == 2)
         #expect(state.position == 1)
     }
@@ -202,7 +205,8 @@ struct TeamReducerTests {
     @Test("items another reviewer holds leave the queue; the screen moves on and says why")
     func unavailableItemsLeave() {
         var state = Sample.state()
-        let effects = Reducer.reduce(&state, .unavailable([0: Unavailable("alice is reviewing it"), 3: Unavailable("already decided by bob", decidedElsewhere: true)]))
+        let effects = Reducer.reduce(
+            &state, .unavailable([0: Unavailable("alice is reviewing it"), 3: Unavailable("already decided by bob", decidedElsewhere: true)]))
         #expect(state.queue.map(\.item) == [1, 2, 4])
         #expect(state.currentItem == 1)
         #expect(state.status == StatusMessage(.warning, "skipped \(Sample.details(0).path): alice is reviewing it"))

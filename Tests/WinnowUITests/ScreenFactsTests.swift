@@ -6,8 +6,14 @@ struct ScreenFactsTests {
     @Test("one comparable score, labelled; each queue's own measure in words; the rank when there is no score")
     func scores() {
         var state = Sample.state()
-        _ = Reducer.reduce(&state, .queueLoaded(name: "triage", slots: [QueueSlot(item: 0, source: "random", score: 593),
-                                                                        QueueSlot(item: 1, source: "bad-components", score: 62)], counts: [:]))
+        _ = Reducer.reduce(
+            &state,
+            .queueLoaded(
+                name: "triage",
+                slots: [
+                    QueueSlot(item: 0, source: "random", score: 593),
+                    QueueSlot(item: 1, source: "bad-components", score: 62)
+                ], counts: [:]))
         var audit = Sample.details(0)
         audit.flagMeasure = "a random audit sample (not chosen by any signal)"
         audit.labelIssueScore = 0.08
@@ -52,7 +58,8 @@ struct ScreenFactsTests {
         Sample.press([.character("c")], &state)
         text = View.render(state).buffer.text
         #expect(text.contains("no labels yet") && !text.contains("labels agree"))
-        details.component = ComponentInfo(id: 3, members: [0, 100, 101], labelCounts: [.init(label: "circle", count: 1)], purity: 1, isBad: false, majority: "circle")
+        details.component = ComponentInfo(
+            id: 3, members: [0, 100, 101], labelCounts: [.init(label: "circle", count: 1)], purity: 1, isBad: false, majority: "circle")
         _ = Reducer.reduce(&state, .detailsLoaded([details]))
         #expect(View.render(state).buffer.text.contains("2 without a label"))
     }
@@ -138,12 +145,15 @@ struct ScreenFactsTests {
         var state = Sample.state()
         Sample.press([.character("c"), .character("A")], &state)
         let effects = Sample.confirm(&state)
-        let loads = effects.compactMap { effect -> [Int]? in if case .loadDetails(let items) = effect { return items } else { return nil } }.flatMap { $0 }
+        let loads = effects.compactMap { effect -> [Int]? in if case .loadDetails(let items) = effect { return items } else { return nil } }.flatMap {
+            $0
+        }
         for item in [0, 100, 1, 101, 2, 3, 4] { #expect(loads.contains(item), "item \(item) not read again") }
         // And after undo as well.
         Sample.press([.character("u")], &state)
         let undone = Reducer.reduce(&state, .undoSaved(items: [0, 100], message: "undone"))
-        let reloaded = undone.compactMap { effect -> [Int]? in if case .loadDetails(let items) = effect { return items } else { return nil } }.flatMap { $0 }
+        let reloaded = undone.compactMap { effect -> [Int]? in if case .loadDetails(let items) = effect { return items } else { return nil } }.flatMap
+        { $0 }
         for item in [0, 100, 1, 2, 3] { #expect(reloaded.contains(item), "item \(item) not read again after undo") }
     }
 
@@ -171,8 +181,10 @@ struct ScreenFactsTests {
     @Test("a plain folder of images says what Winnow can and cannot flag there, and what to add")
     func projectNotes() {
         var setup = Sample.setup()
-        setup.projectNotes = ["A plain folder of images: Winnow can flag broken images, near-duplicates and outliers, not wrong labels.",
-                              "To check labels, add labels.csv, predictions/<model>.csv and embeddings.npy."]
+        setup.projectNotes = [
+            "A plain folder of images: Winnow can flag broken images, near-duplicates and outliers, not wrong labels.",
+            "To check labels, add labels.csv, predictions/<model>.csv and embeddings.npy."
+        ]
         var state = Sample.state(setup: setup)
         var text = View.render(state).buffer.text
         #expect(text.contains("This project") && text.contains("plain folder") && text.contains("predictions/<model>.csv"))

@@ -10,10 +10,12 @@ struct ScreenTests {
     func reviewScreen() {
         let frame = View.render(Sample.state())
         let text = frame.buffer.text
-        for expected in ["winnow", "shapes", "triage 1/5", "alice", "batch-01/img_0000.png", "label", "circle", "suggested", "square",
-                         "ann-a circle · ann-b square", "Why", "the evidence favours 'square'", "Models", "logreg", "0.91",
-                         "Near-duplicates", "#12 · 2 images · purity 0.50", "labels disagree", "Metadata", "source", "web",
-                         "1 circle", "2 square", "3 triangle", "a accept"] {
+        for expected in [
+            "winnow", "shapes", "triage 1/5", "alice", "batch-01/img_0000.png", "label", "circle", "suggested", "square",
+            "ann-a circle · ann-b square", "Why", "the evidence favours 'square'", "Models", "logreg", "0.91",
+            "Near-duplicates", "#12 · 2 images · purity 0.50", "labels disagree", "Metadata", "source", "web",
+            "1 circle", "2 square", "3 triangle", "a accept"
+        ] {
             #expect(text.contains(expected), "missing \(expected)")
         }
         #expect(frame.images.count == 1)
@@ -77,7 +79,9 @@ struct ScreenTests {
         let frame = View.render(state)
         for cell in frame.buffer.cells {
             for scalar in cell.text.unicodeScalars {
-                #expect(scalar.value >= 0x20 && scalar.value != 0x7F && !(0x80...0x9F).contains(scalar.value) && !(0x202A...0x202E).contains(scalar.value))
+                #expect(
+                    scalar.value >= 0x20 && scalar.value != 0x7F && !(0x80...0x9F).contains(scalar.value) && !(0x202A...0x202E).contains(scalar.value)
+                )
             }
         }
         #expect(frame.buffer.text.contains("evil␛[2J"))
@@ -137,7 +141,10 @@ struct ScreenTests {
                     #expect(frame.buffer.cells.allSatisfy { $0.style.foreground == .default && $0.style.background == .default })
                 }
                 if depth == .palette8 {
-                    #expect(frame.buffer.cells.allSatisfy { if case .indexed(let i) = $0.style.foreground { return i < 8 } else { return $0.style.foreground == .default } })
+                    #expect(
+                        frame.buffer.cells.allSatisfy {
+                            if case .indexed(let i) = $0.style.foreground { return i < 8 } else { return $0.style.foreground == .default }
+                        })
                 }
             }
         }

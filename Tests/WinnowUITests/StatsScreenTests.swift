@@ -5,23 +5,31 @@ import Testing
 struct StatsScreenTests {
     /// Figures as the application gives them once two reviewers overlap.
     static let stats = ReviewStats(sections: [
-        .init(title: "Progress per queue (decided / decided + open)", bars: [
-            .init(label: "triage", value: 0.25, text: "10 decided · 30 open"),
-            .init(label: "manual", value: .nan, text: "4 decided outside a queue"),
-        ]),
-        .init(title: "Flag precision (share of decided items that were wrong)", bars: [
-            .init(label: "label-issues", value: 0.75, text: "75% of 8 · 6 relabelled"),
-            .init(label: "random", value: 0.1, text: "10% of 10 · 1 relabelled"),
-        ]),
-        .init(title: "Agreement (12 items rated by two or more reviewers)", notes: ["2 reviewers · κ and α below 0 draw no bar"], bars: [
-            .init(label: "Cohen's κ", value: 0.62, text: "0.62"),
-            .init(label: "Krippendorff's α", value: .nan, text: "–"),
-        ]),
-        .init(title: "Each reviewer against the majority of the others", bars: [
-            .init(label: "alice", value: 0.9, text: "90% of 10 · κ 0.80"),
-            .init(label: "bob", value: 0.5, text: "50% of 10 · κ 0.30 · 2 tied"),
-        ]),
-        .init(title: "Per class: specific agreement · α of the class against the rest", bars: []),
+        .init(
+            title: "Progress per queue (decided / decided + open)",
+            bars: [
+                .init(label: "triage", value: 0.25, text: "10 decided · 30 open"),
+                .init(label: "manual", value: .nan, text: "4 decided outside a queue")
+            ]),
+        .init(
+            title: "Flag precision (share of decided items that were wrong)",
+            bars: [
+                .init(label: "label-issues", value: 0.75, text: "75% of 8 · 6 relabelled"),
+                .init(label: "random", value: 0.1, text: "10% of 10 · 1 relabelled")
+            ]),
+        .init(
+            title: "Agreement (12 items rated by two or more reviewers)", notes: ["2 reviewers · κ and α below 0 draw no bar"],
+            bars: [
+                .init(label: "Cohen's κ", value: 0.62, text: "0.62"),
+                .init(label: "Krippendorff's α", value: .nan, text: "–")
+            ]),
+        .init(
+            title: "Each reviewer against the majority of the others",
+            bars: [
+                .init(label: "alice", value: 0.9, text: "90% of 10 · κ 0.80"),
+                .init(label: "bob", value: 0.5, text: "50% of 10 · κ 0.30 · 2 tied")
+            ]),
+        .init(title: "Per class: specific agreement · α of the class against the rest", bars: [])
     ])
 
     func render(rows: Int, scroll: Int = 0) -> CellBuffer {
@@ -40,9 +48,11 @@ struct StatsScreenTests {
     func agreementAndFlags() throws {
         let buffer = render(rows: 60)
         let text = buffer.text
-        for expected in ["Agreement (12 items rated by two or more reviewers)", "2 reviewers · κ and α below 0 draw no bar",
-                         "Cohen's κ", "0.62", "Each reviewer against the majority of the others", "90% of 10 · κ 0.80",
-                         "Flag precision", "label-issues", "75% of 8"] {
+        for expected in [
+            "Agreement (12 items rated by two or more reviewers)", "2 reviewers · κ and α below 0 draw no bar",
+            "Cohen's κ", "0.62", "Each reviewer against the majority of the others", "90% of 10 · κ 0.80",
+            "Flag precision", "label-issues", "75% of 8"
+        ] {
             #expect(text.contains(expected), "missing \(expected)")
         }
         #expect(try #require(row(buffer, containing: "label-issues")).contains("█"))
@@ -63,7 +73,7 @@ struct StatsScreenTests {
         _ = Reducer.reduce(&state, .statsLoaded(Self.stats))
         var text = View.render(state).buffer.text
         #expect(text.contains("more below") && text.contains("Progress per queue") && !text.contains("against the majority"))
-        Sample.press([.character("J")], &state)  // page down
+        Sample.press([.character("J")], &state) // page down
         Sample.press([.character("j")], &state)
         #expect(state.screen == .stats && state.statsScroll == 11)
         text = View.render(state).buffer.text

@@ -47,7 +47,9 @@ struct TooSmallAndLegendTests {
             var state = Sample.state(setup: ReviewSetup(projectName: "digits", reviewer: "alice", classes: classes, queues: ["triage"]))
             for digit in 0...9 {
                 let key = Key.character(Character(String(digit)))
-                guard let command = state.keyMap.command(for: key), case .relabel(let slot) = command else { Issue.record("no relabel key \(digit)"); continue }
+                guard let command = state.keyMap.command(for: key), case .relabel(let slot) = command else {
+                    Issue.record("no relabel key \(digit)"); continue
+                }
                 let expected = classes.first { ClassLegend.digit(named: $0) == digit }
                 #expect(state.setup.legend[slot] == expected, "\(classes): key \(digit)")
             }

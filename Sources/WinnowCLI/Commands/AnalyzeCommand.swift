@@ -47,20 +47,29 @@ struct AnalyzeCommand: ParsableCommand {
         let analysis = LabelAnalysis(input, settings: session.settings())
         let builder = try session.queueBuilder(analysis, input: input, stratifyBy: opened.config.stratifyBy, checks: checks)
         // The triage queue as it stands now, so the next review shows its first item at once.
-        let review = try StoreReviewSource(session: session, input: input, analysis: analysis, builder: builder,
-                                           graph: neighbours?.graph, reviewer: "winnow analyze")
+        let review = try StoreReviewSource(
+            session: session, input: input, analysis: analysis, builder: builder,
+            graph: neighbours?.graph, reviewer: "winnow analyze")
         try review.snapshot(of: .triage, key: QueueSnapshot.key(project: opened, stratifyBy: opened.config.stratifyBy))
             .write(to: QueueSnapshot.path(stateDirectory: opened.store.stateDirectory, queue: QueueName.triage.rawValue))
         let elapsed = MonotonicClock.now() - start
         let duplicates = try session.nearDuplicates(embeddingGraph: session.context.embeddings == nil ? nil : neighbours?.graph)
-        print(Self.summary(analysis: analysis, input: input, builder: builder, neighbours: neighbours, duplicates: duplicates, config: opened.config, seconds: elapsed,
-                           checks: checks))
-        print("  helper       " + HelperEvidence.describe(config: opened.config, context: session.context, cache: HelperCache.read(HelperEvidence.cachePath(session))))
+        print(
+            Self.summary(
+                analysis: analysis, input: input, builder: builder, neighbours: neighbours, duplicates: duplicates, config: opened.config,
+                seconds: elapsed,
+                checks: checks))
+        print(
+            "  helper       "
+                + HelperEvidence.describe(config: opened.config, context: session.context, cache: HelperCache.read(HelperEvidence.cachePath(session)))
+        )
     }
 
-    static func summary(analysis: LabelAnalysis, input: AnalysisInput, builder: QueueBuilder,
-                        neighbours: (graph: NeighbourGraph, method: String, cached: Bool)?, duplicates: NearDuplicates,
-                        config: WinnowConfig, seconds: Double, checks: AnalysisSession.ImageChecks? = nil) -> String {
+    static func summary(
+        analysis: LabelAnalysis, input: AnalysisInput, builder: QueueBuilder,
+        neighbours: (graph: NeighbourGraph, method: String, cached: Bool)?, duplicates: NearDuplicates,
+        config: WinnowConfig, seconds: Double, checks: AnalysisSession.ImageChecks? = nil
+    ) -> String {
         let s = TerminalText.sanitize
         var lines: [String] = []
         let judged = (0..<input.count).filter(input.isJudged).count
@@ -72,15 +81,19 @@ struct AnalyzeCommand: ParsableCommand {
             lines.append("  neighbours   none (no embeddings.npy, and fewer than two images could be described)")
         }
         if !analysis.sources.isEmpty {
-            lines.append("  evidence     " + analysis.sources.map { source in
-                let ranking = source.auroc.map { String(format: ", ranks errors at AUROC %.3f", $0) } ?? ""
-                return String(format: "%@ (agrees with %.0f%% of labels%@, weight %.2f)", s(source.name), source.accuracy * 100, ranking, source.weight)
-            }.joined(separator: ", ") + (analysis.sources.count > 1 ? "; fused score: \(analysis.fusedForm.rawValue)" : ""))
+            lines.append(
+                "  evidence     "
+                    + analysis.sources.map { source in
+                        let ranking = source.auroc.map { String(format: ", ranks errors at AUROC %.3f", $0) } ?? ""
+                        return String(
+                            format: "%@ (agrees with %.0f%% of labels%@, weight %.2f)", s(source.name), source.accuracy * 100, ranking, source.weight)
+                    }.joined(separator: ", ") + (analysis.sources.count > 1 ? "; fused score: \(analysis.fusedForm.rawValue)" : ""))
         }
         lines.append("  confident learning (\(config.filterBy)): \(analysis.confidentLearningIssue.filter { $0 }.count) items")
         let bad = analysis.componentSummaries.filter(\.isBad).count
-        lines += AnalysisSession.describe(duplicates, groups: analysis.componentSummaries.count,
-                                          members: analysis.componentSummaries.reduce(0) { $0 + $1.members.count }, bad: bad)
+        lines += AnalysisSession.describe(
+            duplicates, groups: analysis.componentSummaries.count,
+            members: analysis.componentSummaries.reduce(0) { $0 + $1.members.count }, bad: bad)
         if let checks { lines += imageLines(checks) }
         let sizes = QueueName.allCases.filter { $0 != .random && $0 != .stratified }.map { "\($0.rawValue) \(builder.count($0))" }
         lines.append("  queues       " + sizes.joined(separator: " · "))
@@ -103,11 +116,13 @@ struct AnalyzeCommand: ParsableCommand {
         lines.append("  quality      " + flags + " (CleanVision's checks, \(quality.measuredCount) images measured)")
         for issue in quality.datasetWideIssues {
             let share = Int((Double(counts[issue] ?? 0) * 100 / Double(quality.measuredCount)).rounded(.down))
-            lines.append("  note         \(issue.words) flags \(share) % of the images: that describes the whole dataset, not single images; "
-                         + "[quality] \(issue.offSetting) in winnow.toml turns the check off")
+            lines.append(
+                "  note         \(issue.words) flags \(share) % of the images: that describes the whole dataset, not single images; "
+                    + "[quality] \(issue.offSetting) in winnow.toml turns the check off")
         }
         if let range = quality.sizeRange, quality.measuredCount > 0 {
-            let rule = range.high > range.low
+            let rule =
+                range.high > range.low
                 ? String(format: "√(w·h) outside %.0f–%.0f", locale: nil, max(0, range.low), range.high)
                 : String(format: "√(w·h) other than %.0f", locale: nil, range.middle)
             lines.append("               odd size means \(rule) here")
@@ -115,4 +130,3 @@ struct AnalyzeCommand: ParsableCommand {
         return lines
     }
 }
-

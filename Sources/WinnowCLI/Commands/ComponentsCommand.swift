@@ -36,7 +36,7 @@ struct ComponentsCommand: ParsableCommand {
         let opened = try Project.open(project)
         let session = try AnalysisSession(opened)
         // Without embeddings, the graph comes from image features and only joins near-duplicates.
-        let input = try session.input(graph: try session.neighbourGraph()?.graph, withHelper: false)  // groups need no label evidence
+        let input = try session.input(graph: try session.neighbourGraph()?.graph, withHelper: false) // groups need no label evidence
         let analysis = LabelAnalysis(input, settings: session.settings())
         let summaries = analysis.componentSummaries.filter { !bad || $0.isBad }
         let paths = session.context.items.map(\.path)
@@ -46,16 +46,27 @@ struct ComponentsCommand: ParsableCommand {
             switch format {
             case .table:
                 let labels = counts.map { "\(TerminalText.sanitize(input.classes[$0.key])) \($0.value)" }.joined(separator: ", ")
-                try out.write("#\(summary.index)  \(summary.members.count) images  purity \(String(format: "%.2f", summary.purity))\(summary.isBad ? "  BAD" : "")  \(labels)\n")
-                for m in summary.members { try out.write("    \(TerminalText.sanitize(paths[Int(m)]))  [\(TerminalText.sanitize(input.labels[Int(m)] >= 0 ? input.classes[Int(input.labels[Int(m)])] : "-"))]\n") }
+                try out.write(
+                    "#\(summary.index)  \(summary.members.count) images  purity \(String(format: "%.2f", summary.purity))\(summary.isBad ? "  BAD" : "")  \(labels)\n"
+                )
+                for m in summary.members {
+                    try out.write(
+                        "    \(TerminalText.sanitize(paths[Int(m)]))  [\(TerminalText.sanitize(input.labels[Int(m)] >= 0 ? input.classes[Int(input.labels[Int(m)])] : "-"))]\n"
+                    )
+                }
             case .jsonl:
                 let labelCounts = counts.map { JSONText.quoted(input.classes[$0.key]) + ":" + String($0.value) }.joined(separator: ",")
-                try out.write("{\"component\":\(summary.index),\"images\":" + JSONText.array(summary.members.map { paths[Int($0)] })
-                              + ",\"label_counts\":{" + labelCounts + "}" + String(format: ",\"purity\":%.6g,\"variance\":%.6g,\"std\":%.6g", summary.purity, summary.variance, summary.standardDeviation)
-                              + ",\"bad\":\(summary.isBad)}\n")
+                try out.write(
+                    "{\"component\":\(summary.index),\"images\":" + JSONText.array(summary.members.map { paths[Int($0)] })
+                        + ",\"label_counts\":{" + labelCounts + "}"
+                        + String(
+                            format: ",\"purity\":%.6g,\"variance\":%.6g,\"std\":%.6g", summary.purity, summary.variance, summary.standardDeviation)
+                        + ",\"bad\":\(summary.isBad)}\n")
             }
         }
-        if summaries.isEmpty, format == .table { try out.write(bad ? "no near-duplicate group has conflicting labels\n" : "no near-duplicate groups\n") }
+        if summaries.isEmpty, format == .table {
+            try out.write(bad ? "no near-duplicate group has conflicting labels\n" : "no near-duplicate groups\n")
+        }
         try out.commit()
     }
 }

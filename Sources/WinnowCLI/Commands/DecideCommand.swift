@@ -61,7 +61,8 @@ struct DecideCommand: ParsableCommand {
     func validate() throws {
         // A note is shown in logs and on review screens: no control characters, as for reviewer names.
         if let note, !TerminalText.isSafe(note) {
-            throw ValidationError("the note contains control characters (line breaks, escape sequences or bidirectional controls); write it on one line of plain text")
+            throw ValidationError(
+                "the note contains control characters (line breaks, escape sequences or bidirectional controls); write it on one line of plain text")
         }
         let chosen = [accept, relabel != nil, exclude, skip, undo, splitOff].filter { $0 }.count
         guard chosen == 1 else {
@@ -94,13 +95,16 @@ struct DecideCommand: ParsableCommand {
         var labels: LabelSet?
         if let relabel {
             // A class name may itself contain a comma: an exact match wins over splitting.
-            let names = taxonomy.contains(relabel) ? [relabel] : relabel.split(separator: ",").map { String($0).trimmingASCIIWhitespace() }.filter { !$0.isEmpty }
+            let names =
+                taxonomy.contains(relabel)
+                ? [relabel] : relabel.split(separator: ",").map { String($0).trimmingASCIIWhitespace() }.filter { !$0.isEmpty }
             labels = LabelSet(names, in: taxonomy)
         }
         guard let next else {
             let image = image ?? ""
-            let outcome = try opened.store.decide(DecisionRequest(
-                imagePath: image, reviewer: who, action: action, labels: labels, note: note, force: force), policy: policy)
+            let outcome = try opened.store.decide(
+                DecisionRequest(
+                    imagePath: image, reviewer: who, action: action, labels: labels, note: note, force: force), policy: policy)
             print(DecisionText.describe(outcome, image: image))
             return
         }
@@ -138,11 +142,12 @@ struct DecideCommand: ParsableCommand {
                 case .settled?: passed += 1; continue
                 case .held?, nil: break
                 }
-                let outcome = try project.store.decide(DecisionRequest(
-                    imagePath: item.path, reviewer: reviewer, action: action, labels: labels, queue: name.rawValue,
-                    reason: entry.source.rawValue, note: note, score: QueueMeasure.labelIssueScore(item: entry.item, analysis: builder.analysis),
-                    flags: StoreReviewSource.flagKinds(builder.explainedReasons(for: entry.item, in: entry.source).map(\.kind)),
-                    mustBeOpen: true), policy: policy)
+                let outcome = try project.store.decide(
+                    DecisionRequest(
+                        imagePath: item.path, reviewer: reviewer, action: action, labels: labels, queue: name.rawValue,
+                        reason: entry.source.rawValue, note: note, score: QueueMeasure.labelIssueScore(item: entry.item, analysis: builder.analysis),
+                        flags: StoreReviewSource.flagKinds(builder.explainedReasons(for: entry.item, in: entry.source).map(\.kind)),
+                        mustBeOpen: true), policy: policy)
                 print(DecisionText.describe(outcome, image: item.path))
                 decided += 1
             }
@@ -154,7 +159,9 @@ struct DecideCommand: ParsableCommand {
             pending = heldElsewhere
         }
         if decided < count {
-            print("\(decided) decided; the \(name.rawValue) queue has no more open items for \(TerminalText.sanitize(reviewer))\(passed > 0 ? " (\(passed) passed over: held by others or settled meanwhile)" : "")")
+            print(
+                "\(decided) decided; the \(name.rawValue) queue has no more open items for \(TerminalText.sanitize(reviewer))\(passed > 0 ? " (\(passed) passed over: held by others or settled meanwhile)" : "")"
+            )
         }
     }
 }

@@ -38,8 +38,9 @@ struct DoctorCommand: ParsableCommand {
     }
 
     func run() throws {
-        let detection = GraphicsDetection.run(override: GraphicsMode(rawValue: graphics) ?? .auto, probeTerminal: true,
-                                              timeout: .milliseconds(Int(timeout * 1000)))
+        let detection = GraphicsDetection.run(
+            override: GraphicsMode(rawValue: graphics) ?? .auto, probeTerminal: true,
+            timeout: .milliseconds(Int(timeout * 1000)))
         for line in DoctorReport.lines(for: detection, screenColors: Self.screenColors()) { print(line) }
         for line in SearchKernel.report() { print(line) }
     }
@@ -48,7 +49,11 @@ struct DoctorCommand: ParsableCommand {
     /// environment), so doctor reports the depth the screen will use.
     static func screenColors(environment: [String: String] = ProcessInfo.processInfo.environment) -> DoctorReport.ScreenColorReport {
         guard let colors = ScreenColors.detect(environment: environment) else {
-            return .init(depth: nil, reason: "TERM=\(environment["TERM"] ?? "") is unknown to ncurses: the review screen cannot start (export TERM=xterm-256color, or install ncurses-term)")
+            return .init(
+                depth: nil,
+                reason:
+                    "TERM=\(environment["TERM"] ?? "") is unknown to ncurses: the review screen cannot start (export TERM=xterm-256color, or install ncurses-term)"
+            )
         }
         return .init(depth: colors.depth, reason: colors.reason)
     }

@@ -74,13 +74,18 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var project: ProjectOptions
     @Option(help: "Output format.") var format: Format = .csv
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write to this file or folder (default: standard output; imagefolder needs it).", valueName: "path"))
+    @Option(
+        name: [.short, .customLong("output")],
+        help: ArgumentHelp("Write to this file or folder (default: standard output; imagefolder needs it).", valueName: "path"))
     var output: String?
     @Option(name: .customLong("policy"), help: ArgumentHelp("Cleaning policies, comma-separated or repeated (see POLICIES).", valueName: "policy"))
     var policies: [String] = []
-    @Option(help: ArgumentHelp("Who exports (default: $WINNOW_REVIEWER, else the login name); with a [team.reviewers] list, a lead.", valueName: "name"))
+    @Option(
+        help: ArgumentHelp("Who exports (default: $WINNOW_REVIEWER, else the login name); with a [team.reviewers] list, a lead.", valueName: "name"))
     var reviewer: String?
-    @Flag(name: .customLong("final-only"), help: "Only items whose review is final (with [team] reviews_per_item = N: N agreeing reviews, or a lead's).")
+    @Flag(
+        name: .customLong("final-only"), help: "Only items whose review is final (with [team] reviews_per_item = N: N agreeing reviews, or a lead's)."
+    )
     var finalOnly = false
     @Option(help: "imagefolder: hard links, symbolic links or copies of the images.")
     var link: ImageFolderOutput.LinkMode?
@@ -88,8 +93,9 @@ struct ExportCommand: ParsableCommand {
     var force = false
     @Flag(help: "Add the items.csv metadata columns after the provenance columns (csv, jsonl).")
     var metadata = false
-    @Flag(name: .customLong("formula-guard"), inversion: .prefixedNo,
-          help: "Neutralise spreadsheet formulas in CSV values (default: on, or export.formula_guard in winnow.toml).")
+    @Flag(
+        name: .customLong("formula-guard"), inversion: .prefixedNo,
+        help: "Neutralise spreadsheet formulas in CSV values (default: on, or export.formula_guard in winnow.toml).")
     var formulaGuard: Bool?
 
     func run() throws {
@@ -107,13 +113,14 @@ struct ExportCommand: ParsableCommand {
             return try exportCorrections(opened, csv: csv)
         }
         let mainOutput = try openOutput(output, opened)
-        let heldOutput = try policies.badComponents == .hold ? openOutput(Self.heldBackPath(for: output!, folder: format == .imagefolder), opened) : nil
+        let heldOutput =
+            try policies.badComponents == .hold ? openOutput(Self.heldBackPath(for: output!, folder: format == .imagefolder), opened) : nil
         let groups = policies.needsComponents ? try ExportGroups(opened) : nil
         let metadataColumns = metadata ? try opened.store.metadataColumns() : nil
         let rowFormat: LabelRows.Format = format == .jsonl ? .jsonl : .csv
 
         var counts = ExportManifest.Counts()
-        let finalOnly = finalOnly, metadata = metadata  // not through the property wrappers, a million times
+        let finalOnly = finalOnly, metadata = metadata // not through the property wrappers, a million times
         let team = opened.config.team
         let head = try opened.store.exportSnapshot { snapshot -> ExportHead in
             let head = snapshot.head
@@ -166,8 +173,9 @@ struct ExportCommand: ParsableCommand {
             return head
         }
 
-        var manifest = ExportManifest(format: format.rawValue, output: output.map { Self.displayName($0) } ?? "-", head: head,
-                                      policies: policies.canonical, finalOnly: finalOnly, formulaGuard: format == .csv ? guardFormulas : nil, counts: counts)
+        var manifest = ExportManifest(
+            format: format.rawValue, output: output.map { Self.displayName($0) } ?? "-", head: head,
+            policies: policies.canonical, finalOnly: finalOnly, formulaGuard: format == .csv ? guardFormulas : nil, counts: counts)
         manifest.heldBack = heldOutput.map { Self.displayName($0.path) }
         if case .folder(let folder) = mainOutput {
             let missing = folder.missing + (heldOutput?.folder?.missing ?? [])
@@ -181,10 +189,14 @@ struct ExportCommand: ParsableCommand {
             if let held = heldOutput?.folder { try held.commit(manifest: manifest) }
             try folder.commit(manifest: manifest)
             if !missing.isEmpty {
-                printError("warning: \(missing.count) image file\(missing.count == 1 ? " is" : "s are") missing and not in the export, e.g. \(missing.prefix(3).map { TerminalText.sanitize($0) }.joined(separator: ", "))\n    fix: run winnow import to record them, then exclude them or put the files back")
+                printError(
+                    "warning: \(missing.count) image file\(missing.count == 1 ? " is" : "s are") missing and not in the export, e.g. \(missing.prefix(3).map { TerminalText.sanitize($0) }.joined(separator: ", "))\n    fix: run winnow import to record them, then exclude them or put the files back"
+                )
             }
             if let (image, reason) = leftOut.min(by: { $0.key < $1.key }) {
-                printError("warning: \(leftOut.count) image\(leftOut.count == 1 ? " was" : "s were") left out of the export (listed with why in its manifest's left_out), e.g. \(TerminalText.sanitize(image)): \(TerminalText.sanitize(reason))\n    fix: exclude them, or replace their files with images inside the dataset folder")
+                printError(
+                    "warning: \(leftOut.count) image\(leftOut.count == 1 ? " was" : "s were") left out of the export (listed with why in its manifest's left_out), e.g. \(TerminalText.sanitize(image)): \(TerminalText.sanitize(reason))\n    fix: exclude them, or replace their files with images inside the dataset folder"
+                )
             }
         } else {
             try mainOutput.file?.commit()
@@ -225,8 +237,9 @@ struct ExportCommand: ParsableCommand {
         }
         try file.commit()
         guard let output, Self.isRegularFileTarget(output) else { return }
-        let manifest = ExportManifest(format: format.rawValue, output: Self.displayName(output), head: head, policies: [], finalOnly: finalOnly,
-                                      formulaGuard: CorrectionRows.format(forOutput: output) == .csv ? csv.formulaGuard : nil, counts: counts)
+        let manifest = ExportManifest(
+            format: format.rawValue, output: Self.displayName(output), head: head, policies: [], finalOnly: finalOnly,
+            formulaGuard: CorrectionRows.format(forOutput: output) == .csv ? csv.formulaGuard : nil, counts: counts)
         try manifest.write(to: output + ".manifest.json")
         printError(Self.summary(manifest, output: output, format: format))
     }
@@ -255,7 +268,9 @@ struct ExportCommand: ParsableCommand {
             }
         case .imagefolder:
             if policies.keepExcluded {
-                throw ValidationError("keep-excluded does not apply to --format imagefolder (a folder per class has no status to mark excluded images with); use csv or jsonl")
+                throw ValidationError(
+                    "keep-excluded does not apply to --format imagefolder (a folder per class has no status to mark excluded images with); use csv or jsonl"
+                )
             }
         case .csv, .jsonl:
             break
@@ -266,7 +281,10 @@ struct ExportCommand: ParsableCommand {
     }
 
     static func labelPoliciesNeedMultiLabel(_ root: String) -> CLIFailure {
-        CLIFailure(message: "label-intersection and drop-rare-labels apply to multi-label data; \(TerminalText.sanitize(root)) has one label per image\n    fix: leave them out (for single-label near-duplicates, use bad-components=drop|hold or one-per-group)", exit: .refused)
+        CLIFailure(
+            message:
+                "label-intersection and drop-rare-labels apply to multi-label data; \(TerminalText.sanitize(root)) has one label per image\n    fix: leave them out (for single-label near-duplicates, use bad-components=drop|hold or one-per-group)",
+            exit: .refused)
     }
 
     // MARK: - Outputs
@@ -284,8 +302,10 @@ struct ExportCommand: ParsableCommand {
     func openOutput(_ path: String?, _ opened: Project) throws -> Output {
         guard format == .imagefolder, let path else { return .file(try OutputFile(path: path)) }
         try Self.checkOutsideImages(path, root: opened.root)
-        return .folder(try ImageFolderOutput(path: path, imagesRoot: opened.root + "/images", classes: try opened.store.taxonomy().names,
-                                             mode: link ?? .hard, force: force))
+        return .folder(
+            try ImageFolderOutput(
+                path: path, imagesRoot: opened.root + "/images", classes: try opened.store.taxonomy().names,
+                mode: link ?? .hard, force: force))
     }
 
     /// The held-back output beside `output`: `labels.csv` → `labels.held-back.csv`, `OUT` → `OUT.held-back`.
@@ -299,12 +319,15 @@ struct ExportCommand: ParsableCommand {
     /// An image folder inside images/ would be imported as new items: refused.
     static func checkOutsideImages(_ path: String, root: String) throws {
         let parent = (path as NSString).deletingLastPathComponent
-        guard let resolved = realpath(parent.isEmpty ? "." : parent, nil) else { return }  // created later, or the error comes then
+        guard let resolved = realpath(parent.isEmpty ? "." : parent, nil) else { return } // created later, or the error comes then
         defer { free(resolved) }
         let full = String(cString: resolved) + "/" + (path as NSString).lastPathComponent
         let images = root + "/images"
         if full == images || full.hasPrefix(images + "/") || full == root {
-            throw CLIFailure(message: "\(TerminalText.sanitize(path)) is inside the dataset's images/ (it would be imported as new images)\n    fix: write the export outside \(TerminalText.sanitize(images))", exit: .usage)
+            throw CLIFailure(
+                message:
+                    "\(TerminalText.sanitize(path)) is inside the dataset's images/ (it would be imported as new images)\n    fix: write the export outside \(TerminalText.sanitize(images))",
+                exit: .usage)
         }
     }
 
@@ -321,6 +344,7 @@ struct ExportCommand: ParsableCommand {
         if c.unlabelledLeftOut > 0 { parts.append("\(c.unlabelledLeftOut) unlabelled left out") }
         let what = format == .corrections ? "corrections" : "items"
         let manifestPath = format == .imagefolder ? output + "/" + ImageFolderOutput.manifestName : output + ".manifest.json"
-        return "exported \(c.written) \(what) to \(TerminalText.sanitize(output)) (\(parts.joined(separator: ", "))); manifest: \(TerminalText.sanitize(manifestPath))"
+        return
+            "exported \(c.written) \(what) to \(TerminalText.sanitize(output)) (\(parts.joined(separator: ", "))); manifest: \(TerminalText.sanitize(manifestPath))"
     }
 }

@@ -31,11 +31,13 @@ struct InfoCommand: ParsableCommand {
         let opened = try Project.open(project)
         var info = try opened.store.info()
         info.imageQuality = try Self.imageQuality(opened)
-        let helper = HelperEvidence.info(info, config: opened.config, stateDirectory: opened.store.stateDirectory)  // HelperEvidence+Info.swift
+        let helper = HelperEvidence.info(info, config: opened.config, stateDirectory: opened.store.stateDirectory) // HelperEvidence+Info.swift
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(JSONText.escapingControls(inEncoded: String(decoding: try HelperEvidence.adding(helper, toJSON: encoder.encode(info)), as: UTF8.self)))
+            print(
+                JSONText.escapingControls(inEncoded: String(decoding: try HelperEvidence.adding(helper, toJSON: encoder.encode(info)), as: UTF8.self))
+            )
         } else {
             print(Self.render(info, name: opened.config.projectName, helper: helper.text), terminator: "")
         }
@@ -58,7 +60,10 @@ struct InfoCommand: ParsableCommand {
             line("annotators", names + (info.annotatorDisagreements > 0 ? " (they disagree on \(info.annotatorDisagreements) items)" : ""))
         }
         line("models", info.models.isEmpty ? "none" : info.models.map { "\(s($0.name)) (\(s($0.source)))" }.joined(separator: ", "))
-        line("embeddings", info.embeddings.map { "\($0.dimension)-d \($0.scalarType) (\($0.source))" } ?? "none (near-duplicates come from Winnow's own image features)")
+        line(
+            "embeddings",
+            info.embeddings.map { "\($0.dimension)-d \($0.scalarType) (\($0.source))" }
+                ?? "none (near-duplicates come from Winnow's own image features)")
         if let helper { line("helper", helper) }
         if !info.metadataColumns.isEmpty { line("metadata", info.metadataColumns.map(s).joined(separator: ", ")) }
 
@@ -73,7 +78,9 @@ struct InfoCommand: ParsableCommand {
         out += "\n"
         let statusOrder = ItemStatus.allCases.map(\.rawValue)
         line("review", statusOrder.map { "\($0) \(info.status[$0] ?? 0)" }.joined(separator: " · "))
-        let actions = DecisionAction.allCases.map(\.rawValue).compactMap { a in (info.decisionsByAction[a] ?? 0) > 0 ? "\(a) \(info.decisionsByAction[a]!)" : nil }
+        let actions = DecisionAction.allCases.map(\.rawValue).compactMap { a in
+            (info.decisionsByAction[a] ?? 0) > 0 ? "\(a) \(info.decisionsByAction[a]!)" : nil
+        }
         line("decisions", info.decisions == 0 ? "none yet" : "\(info.decisions): " + actions.joined(separator: " · "))
         for r in info.decisionsByReviewer {
             let detail = DecisionAction.allCases.map(\.rawValue).compactMap { a in r.actions[a].map { "\(a) \($0)" } }.joined(separator: " · ")
@@ -93,16 +100,21 @@ struct InfoCommand: ParsableCommand {
     static func imageQuality(_ project: Project) throws -> ImageQualitySummary? {
         let cached = try project.store.imageMeasuresInItemsOrder(.quality)
         guard cached.contains(where: \.measured) else { return nil }
-        let report = ImageQualityReport(measures: cached.map { QualityMeasurement.measures(from: $0.value) },
-                                        settings: AnalysisSession.qualitySettings(project.config))
+        let report = ImageQualityReport(
+            measures: cached.map { QualityMeasurement.measures(from: $0.value) },
+            settings: AnalysisSession.qualitySettings(project.config))
         let counts = report.counts
-        let flagged = report.flaggedItems.sorted { report.severity(of: $0) != report.severity(of: $1) ? report.severity(of: $0) > report.severity(of: $1) : $0 < $1 }
-            .map { i in
-                ImageQualitySummary.Flagged(image: cached[i].path, issues: report.flags[i].map(\.issue.rawValue), reasons: report.reasons(for: i).map(\.text))
-            }
-        return ImageQualitySummary(measured: report.measuredCount, items: cached.count, colourDataset: report.isColourDataset,
-                                   counts: Dictionary(uniqueKeysWithValues: QualityIssue.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
-                                   flagged: flagged)
+        let flagged = report.flaggedItems.sorted {
+            report.severity(of: $0) != report.severity(of: $1) ? report.severity(of: $0) > report.severity(of: $1) : $0 < $1
+        }
+        .map { i in
+            ImageQualitySummary.Flagged(
+                image: cached[i].path, issues: report.flags[i].map(\.issue.rawValue), reasons: report.reasons(for: i).map(\.text))
+        }
+        return ImageQualitySummary(
+            measured: report.measuredCount, items: cached.count, colourDataset: report.isColourDataset,
+            counts: Dictionary(uniqueKeysWithValues: QualityIssue.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
+            flagged: flagged)
     }
 
     static func renderQuality(_ quality: ImageQualitySummary?) -> String {
@@ -115,7 +127,9 @@ struct InfoCommand: ParsableCommand {
             out += "    \(s(flagged.image))\n"
             for reason in flagged.reasons { out += "      · \(s(reason))\n" }
         }
-        if quality.flagged.count > 50 { out += "    … \(quality.flagged.count - 50) more (winnow queue DIR --queue quality, or winnow info --json)\n" }
+        if quality.flagged.count > 50 {
+            out += "    … \(quality.flagged.count - 50) more (winnow queue DIR --queue quality, or winnow info --json)\n"
+        }
         return out
     }
 

@@ -52,7 +52,9 @@ struct LeasesCommand: ParsableCommand {
         print("reviewer             left   image")
         for lease in shown {
             let left = max(0, Int(lease.expiresAt.timeIntervalSince(now).rounded()))
-            print(DisplayWidth.fit(s(lease.reviewer), to: 20) + " " + DisplayWidth.fit("\(left / 60)m\(String(format: "%02d", left % 60))s", to: 6) + " " + s(lease.image))
+            print(
+                DisplayWidth.fit(s(lease.reviewer), to: 20) + " " + DisplayWidth.fit("\(left / 60)m\(String(format: "%02d", left % 60))s", to: 6)
+                    + " " + s(lease.image))
         }
     }
 }

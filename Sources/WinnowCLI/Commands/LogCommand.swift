@@ -216,9 +216,11 @@ struct LogTable {
         if let reason = e.reason, reason != e.queue { queue += " / " + s(reason) }
         // What surfaced it, in words: each queue's own measure does not compare across queues.
         if let words = (e.reason ?? e.queue).flatMap(QueueMeasure.phrase(forReason:)) { queue += " (\(words))" }
-        let cells = [String(e.id), s(time), s(e.reviewer), s(e.actionText), s(e.imagePath), labels, queue,
-                     e.flags.isEmpty ? "-" : s(e.flags.joined(separator: ", ")),
-                     Self.comparableScore(e.score).map(Self.threeDecimals) ?? "-"]
+        let cells = [
+            String(e.id), s(time), s(e.reviewer), s(e.actionText), s(e.imagePath), labels, queue,
+            e.flags.isEmpty ? "-" : s(e.flags.joined(separator: ", ")),
+            Self.comparableScore(e.score).map(Self.threeDecimals) ?? "-"
+        ]
         return (cells, e.note.flatMap { $0.isEmpty ? nil : s($0) })
     }
 
@@ -235,6 +237,7 @@ struct LogTable {
         guard value.isFinite, abs(value) < 1e15 else { return value.isNaN ? "nan" : String(format: "%.3f", value) }
         let thousandths = Int64((abs(value) * 1000).rounded())
         let fraction = String(thousandths % 1000)
-        return (value < 0 && thousandths > 0 ? "-" : "") + String(thousandths / 1000) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction
+        return (value < 0 && thousandths > 0 ? "-" : "") + String(thousandths / 1000) + "." + String(repeating: "0", count: 3 - fraction.count)
+            + fraction
     }
 }

@@ -34,16 +34,23 @@ struct QueueCommand: ParsableCommand {
     @Option(help: "Which queue.") var queue: String = QueueName.triage.rawValue
     @Option(help: "At most this many entries.") var limit: Int?
     @Option(help: "Output format.") var format: Format = .table
-    @Option(name: .customLong("filter-by"), help: ArgumentHelp("Confident-learning method (default: [analysis] filter_by; multi-label data also takes low_self_confidence, low_normalized_margin).", valueName: "method"))
+    @Option(
+        name: .customLong("filter-by"),
+        help: ArgumentHelp(
+            "Confident-learning method (default: [analysis] filter_by; multi-label data also takes low_self_confidence, low_normalized_margin).",
+            valueName: "method"))
     var filterBy: String?
     @Option(help: "Seed for the random and audit samples (default: [queues] seed).") var seed: UInt64?
-    @Option(name: .customLong("stratify-by"), help: ArgumentHelp("Metadata column for the stratified queue and the audit sample.", valueName: "column"))
+    @Option(
+        name: .customLong("stratify-by"), help: ArgumentHelp("Metadata column for the stratified queue and the audit sample.", valueName: "column"))
     var stratifyBy: String?
 
     func validate() throws {
         do { _ = try QueueName.named(queue) } catch { throw ValidationError(error.description) }
         if let filterBy, MultiLabelConfidentLearning.FilterBy(rawValue: filterBy) == nil {
-            throw ValidationError("unknown --filter-by \"\(filterBy)\"; methods: \((WinnowConfig.filterByMethods + WinnowConfig.multiLabelFilterByMethods).joined(separator: ", "))")
+            throw ValidationError(
+                "unknown --filter-by \"\(filterBy)\"; methods: \((WinnowConfig.filterByMethods + WinnowConfig.multiLabelFilterByMethods).joined(separator: ", "))"
+            )
         }
         if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more") }
     }
@@ -70,8 +77,11 @@ struct QueueCommand: ParsableCommand {
             let csv = CSVWriter(formulaGuard: opened.config.formulaGuard)
             try out.write(csv.record(["rank", "image", "label", "suggested", "score", "queue", "reasons"]))
             for (rank, entry) in entries.enumerated() {
-                try out.write(csv.record([String(rank + 1), context.items[entry.item].path, writer.labelText(entry.item), writer.suggestedText(entry.item),
-                                          String(format: "%.4f", entry.score), entry.source.rawValue, entry.reasons.joined(separator: "; ")]))
+                try out.write(
+                    csv.record([
+                        String(rank + 1), context.items[entry.item].path, writer.labelText(entry.item), writer.suggestedText(entry.item),
+                        String(format: "%.4f", entry.score), entry.source.rawValue, entry.reasons.joined(separator: "; ")
+                    ]))
             }
         }
         try out.commit()
@@ -100,9 +110,11 @@ struct EntryWriter {
         var out = ""
         for (rank, entry) in entries.enumerated() {
             let item = context.items[entry.item]
-            let suggestion = multiLabel != nil ? suggestedSet(entry.item).map { "  → [\(s(LabelSet(normalized: $0).description))]" } ?? ""
+            let suggestion =
+                multiLabel != nil
+                ? suggestedSet(entry.item).map { "  → [\(s(LabelSet(normalized: $0).description))]" } ?? ""
                 : analysis.suggested[entry.item] >= 0 && analysis.suggested[entry.item] != input.labels[entry.item]
-                ? "  → \(s(className(analysis.suggested[entry.item])))" : ""
+                    ? "  → \(s(className(analysis.suggested[entry.item])))" : ""
             out += String(format: "%4d  ", rank + 1) + "\(s(item.path))  [\(s(labelText(entry.item)))]\(suggestion)  (\(entry.source.rawValue))\n"
             for reason in entry.reasons { out += "        · \(s(reason))\n" }
             // A dispute is what each reviewer decided: say it.
@@ -136,7 +148,8 @@ struct EntryWriter {
         signals.append("\"label_issue\":" + number(analysis.fusedScore[i]))
         signals.append("\"confident_learning\":" + (analysis.confidentLearningIssue[i] ? "true" : "false"))
         let models = analysis.models.map { m in
-            JSONText.quoted(m.name) + ":{\"predicted\":" + JSONText.quoted(className(m.predicted[i])) + ",\"self_confidence\":" + number(m.selfConfidence[i])
+            JSONText.quoted(m.name) + ":{\"predicted\":" + JSONText.quoted(className(m.predicted[i])) + ",\"self_confidence\":"
+                + number(m.selfConfidence[i])
                 + ",\"margin\":" + number(m.margin[i]) + ",\"entropy\":" + number(m.entropy[i]) + "}"
         }
         signals.append("\"models\":{" + models.joined(separator: ",") + "}")

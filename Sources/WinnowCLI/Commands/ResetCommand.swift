@@ -32,8 +32,10 @@ struct ResetCommand: ParsableCommand {
     /// The file that marks a folder as a bundled sample project.
     static let sampleMarker = ".winnow-sample"
     /// What Winnow keeps in a state folder; nothing else there is deleted.
-    static let stateEntries = ["winnow.sqlite", "winnow.sqlite-wal", "winnow.sqlite-shm", "winnow.sqlite-journal",
-                               "matrices", "queues", "neighbours"]
+    static let stateEntries = [
+        "winnow.sqlite", "winnow.sqlite-wal", "winnow.sqlite-shm", "winnow.sqlite-journal",
+        "matrices", "queues", "neighbours"
+    ]
 
     @OptionGroup var project: ProjectOptions
 
@@ -55,13 +57,17 @@ struct ResetCommand: ParsableCommand {
         let isSample = FileManager.default.fileExists(atPath: root + "/" + Self.sampleMarker)
         let name = URL(fileURLWithPath: root).lastPathComponent
         guard isSample || force else {
-            throw CLIFailure(message: "\(s(root)) is not a sample project: resetting it would delete its \(decisions) decision\(decisions == 1 ? "" : "s") for good\n    fix: to start it over anyway, add --force (copy \(s(state)) first to keep them)", exit: .refused)
+            throw CLIFailure(
+                message:
+                    "\(s(root)) is not a sample project: resetting it would delete its \(decisions) decision\(decisions == 1 ? "" : "s") for good\n    fix: to start it over anyway, add --force (copy \(s(state)) first to keep them)",
+                exit: .refused)
         }
         if !yes {
             guard isatty(0) == 1 else {
                 throw CLIFailure(message: "reset needs a confirmation\n    fix: run it in a terminal, or add --yes", exit: .refused)
             }
-            let question = isSample
+            let question =
+                isSample
                 ? "Reset the sample \(s(name))? Its \(decisions) decision\(decisions == 1 ? "" : "s") will be deleted. [y/N] "
                 : "Delete the \(decisions) decision\(decisions == 1 ? "" : "s") of \(s(root)) for good? Type the folder name (\(s(name))) to confirm: "
             Console.write(question, to: .standardOutput)

@@ -29,7 +29,8 @@ struct SimilarCommand: ParsableCommand {
         let session = try AnalysisSession(opened)
         let context = session.context
         guard let item = context.items.firstIndex(where: { $0.path == image }) else {
-            throw CLIFailure(message: "no item has the image path \"\(TerminalText.sanitize(image))\"\n    fix: give the path relative to images/", exit: .refused)
+            throw CLIFailure(
+                message: "no item has the image path \"\(TerminalText.sanitize(image))\"\n    fix: give the path relative to images/", exit: .refused)
         }
         let neighbours: [(id: Int, similarity: Float)]
         let cached = try session.neighbourGraph()
@@ -57,7 +58,9 @@ struct SimilarCommand: ParsableCommand {
             scored.sort { $0.similarity != $1.similarity ? $0.similarity > $1.similarity : $0.id < $1.id }
             neighbours = Array(scored.prefix(k))
         } else {
-            throw CLIFailure(message: "the dataset has no embeddings.npy, and fewer than two of its images could be described by Winnow's own features", exit: .refused)
+            throw CLIFailure(
+                message: "the dataset has no embeddings.npy, and fewer than two of its images could be described by Winnow's own features",
+                exit: .refused)
         }
         let s = TerminalText.sanitize
         var out = "\(s(image))  [\(s(context.items[item].resolution.labels?.description ?? "-"))]\n"

@@ -33,8 +33,10 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var project: ProjectOptions
 
-    @Option(help: ArgumentHelp("A head hash recorded earlier, e.g. in an export's manifest (at least 12 hex digits): check it is still in the log.",
-                               valueName: "hash"))
+    @Option(
+        help: ArgumentHelp(
+            "A head hash recorded earlier, e.g. in an export's manifest (at least 12 hex digits): check it is still in the log.",
+            valueName: "hash"))
     var head: String?
 
     /// Hex digits shown of a hash (the full hash is in `winnow log --format jsonl`).
@@ -57,24 +59,30 @@ struct VerifyCommand: ParsableCommand {
         print(Self.describeIntact(result))
         guard let head else { return }
         if let found = result.recordedHead {
-            print("recorded head \(found.hash.prefix(Self.shownDigits)) is event #\(found.eventID); "
-                  + (found.eventsAfter == 0 ? "no decisions since" : "\(found.eventsAfter) decision\(found.eventsAfter == 1 ? "" : "s") since"))
+            print(
+                "recorded head \(found.hash.prefix(Self.shownDigits)) is event #\(found.eventID); "
+                    + (found.eventsAfter == 0 ? "no decisions since" : "\(found.eventsAfter) decision\(found.eventsAfter == 1 ? "" : "s") since"))
         } else {
-            throw CLIFailure(message: """
-                the recorded head \(TerminalText.sanitize(String(head.prefix(Self.shownDigits)))) is not in the decision log: \
-                decisions made before it was recorded were removed, or the log was rewritten
-                    fix: restore winnow.sqlite from a backup made after the head was recorded; check who may write the state folder
-                """, exit: .tampered)
+            throw CLIFailure(
+                message: """
+                    the recorded head \(TerminalText.sanitize(String(head.prefix(Self.shownDigits)))) is not in the decision log: \
+                    decisions made before it was recorded were removed, or the log was rewritten
+                        fix: restore winnow.sqlite from a backup made after the head was recorded; check who may write the state folder
+                    """, exit: .tampered)
         }
     }
 
     static func describeIntact(_ result: LogVerification) -> String {
         guard let head = result.head else { return "decision log intact: no decisions yet" }
-        return "decision log intact: \(result.eventsChecked) event\(result.eventsChecked == 1 ? "" : "s"), head \(head.hash.prefix(shownDigits)) (event #\(head.eventID))"
+        return
+            "decision log intact: \(result.eventsChecked) event\(result.eventsChecked == 1 ? "" : "s"), head \(head.hash.prefix(shownDigits)) (event #\(head.eventID))"
     }
 
     static func describe(_ broken: BrokenLink, intactBefore: Int) -> String {
-        let intact = intactBefore == 0 ? "no event before it could be checked" : intactBefore == 1 ? "the event before it is intact" : "the \(intactBefore) events before it are intact"
+        let intact =
+            intactBefore == 0
+            ? "no event before it could be checked"
+            : intactBefore == 1 ? "the event before it is intact" : "the \(intactBefore) events before it are intact"
         let stored = broken.storedHash.map { TerminalText.sanitize(String($0.prefix(64))) } ?? "none"
         return """
             decision log broken at event #\(broken.eventID): \(TerminalText.sanitize(broken.reason))

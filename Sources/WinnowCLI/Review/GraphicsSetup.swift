@@ -24,8 +24,9 @@ struct GraphicsSetup {
         let capabilities = detection.capabilities
         // Inside tmux the images pass through to the outer terminal, which places them in
         // its own cells: the pane's origin is added to every position.
-        let layer = TerminalImageLayer(capabilities: capabilities, sixelColors: colors, blur: blurStyle == "pixelate" ? .pixelate : .blur,
-                                       paneOrigin: detection.tmuxPaneOrigin ?? .zero)
+        let layer = TerminalImageLayer(
+            capabilities: capabilities, sixelColors: colors, blur: blurStyle == "pixelate" ? .pixelate : .blur,
+            paneOrigin: detection.tmuxPaneOrigin ?? .zero)
         var description = capabilities.imageProtocol.rawValue
         var hints: [String] = []
         if capabilities.imageProtocol == .blocks, override == .auto, detection.environment.isInsideTmux, detection.tmuxPassthrough != .enabled {
@@ -38,4 +39,3 @@ struct GraphicsSetup {
         return GraphicsSetup(layer: layer, description: description, showsImages: true, hints: hints)
     }
 }
-

@@ -47,7 +47,8 @@ struct ReviewCommand: ParsableCommand {
     var colors: Int?
     @Option(help: ArgumentHelp("Theme name (default, light, high-contrast, mono) or a theme file (default: [review] theme).", valueName: "theme"))
     var theme: String?
-    @Option(name: .customLong("stratify-by"), help: ArgumentHelp("Metadata column for the stratified queue and the audit sample.", valueName: "column"))
+    @Option(
+        name: .customLong("stratify-by"), help: ArgumentHelp("Metadata column for the stratified queue and the audit sample.", valueName: "column"))
     var stratifyBy: String?
 
     func validate() throws {
@@ -77,8 +78,9 @@ struct ReviewCommand: ParsableCommand {
 
         // The screen opens at once; the analysis (seconds on a million items) runs behind
         // "Loading the queue…". Detection comes first: it needs the terminal to itself.
-        let display = try GraphicsSetup.choose(mode: graphics ?? config.graphics, colors: colors ?? config.sixelColors,
-                                               blurStyle: config.blurStyle)
+        let display = try GraphicsSetup.choose(
+            mode: graphics ?? config.graphics, colors: colors ?? config.sixelColors,
+            blurStyle: config.blurStyle)
         let taxonomy = try opened.store.taxonomy()
         let multiLabel = try opened.store.isMultiLabel()
         let column = stratifyBy
@@ -86,14 +88,16 @@ struct ReviewCommand: ParsableCommand {
         var setup = ReviewSetup(
             projectName: config.projectName ?? URL(fileURLWithPath: opened.root).lastPathComponent,
             reviewer: reviewerName, classes: taxonomy.names, multiLabel: multiLabel,
-            queues: QueueName.allCases.filter { $0 != .disputed || config.team.may(reviewerName, .settleDisputes) }.map(\.rawValue), graphics: display.description, showsImages: display.showsImages,
+            queues: QueueName.allCases.filter { $0 != .disputed || config.team.may(reviewerName, .settleDisputes) }.map(\.rawValue),
+            graphics: display.description, showsImages: display.showsImages,
             sensitiveClasses: Set(config.sensitiveClasses), blurAll: config.blurAll)
         setup.blind = config.team.isBlind && queue != QueueName.disputed.rawValue
         setup.imageHints = display.hints
         setup.projectNotes = ProjectNotes.notes(evidence)
-        let runtime = ReviewRuntime(setup: setup, source: source,
-                                    options: .init(queue: queue, theme: chosenTheme, keyMap: keyMap, noColor: noColor),
-                                    images: display.layer)
+        let runtime = ReviewRuntime(
+            setup: setup, source: source,
+            options: .init(queue: queue, theme: chosenTheme, keyMap: keyMap, noColor: noColor),
+            images: display.layer)
         let summary: ReviewRuntime.Summary
         do { summary = try runtime.run() } catch {
             throw CLIFailure(message: "\(error)", exit: .usage)

@@ -26,7 +26,10 @@ enum ThemeLocator {
             }
         }
         if nameOrPath == "default" { return .builtIn }
-        throw CLIFailure(message: "there is no theme \"\(TerminalText.sanitize(nameOrPath))\" (looked in: \(candidates.map { TerminalText.sanitize($0) }.joined(separator: ", ")))\n    fix: use default, light, high-contrast or mono, or give the path to a theme .toml", exit: .usage)
+        throw CLIFailure(
+            message:
+                "there is no theme \"\(TerminalText.sanitize(nameOrPath))\" (looked in: \(candidates.map { TerminalText.sanitize($0) }.joined(separator: ", ")))\n    fix: use default, light, high-contrast or mono, or give the path to a theme .toml",
+            exit: .usage)
     }
 
     static func candidates(_ nameOrPath: String, datasetRoot: String) -> [String] {
@@ -35,7 +38,8 @@ enum ThemeLocator {
         let environment = ProcessInfo.processInfo.environment
         let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (environment["HOME"].map { $0 + "/.config" } ?? "")
         var paths = [config + "/winnow/themes/" + file, datasetRoot + "/themes/" + file]
-        var folder = URL(fileURLWithPath: CommandLine.arguments.first.flatMap { realpath($0, nil).map { String(cString: $0) } } ?? "").deletingLastPathComponent()
+        var folder = URL(fileURLWithPath: CommandLine.arguments.first.flatMap { realpath($0, nil).map { String(cString: $0) } } ?? "")
+            .deletingLastPathComponent()
         for _ in 0..<5 {
             paths.append(folder.appendingPathComponent("Themes/" + file).path)
             folder = folder.deletingLastPathComponent()

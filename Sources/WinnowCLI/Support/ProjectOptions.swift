@@ -13,13 +13,16 @@ import WinnowSession
 
 /// The dataset folder and where its state lives; shared by every command that opens a project.
 struct ProjectOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("The dataset folder (the one that contains images/).", valueName: "dir"),
-              completion: .directory)
+    @Argument(
+        help: ArgumentHelp("The dataset folder (the one that contains images/).", valueName: "dir"),
+        completion: .directory)
     var dataset: String
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Keep the project state in this folder instead of <dir>/.winnow (for read-only datasets).",
-        valueName: "dir"), completion: .directory)
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Keep the project state in this folder instead of <dir>/.winnow (for read-only datasets).",
+            valueName: "dir"), completion: .directory)
     var state: String?
 
     /// The dataset folder as an absolute, resolved path.
@@ -34,8 +37,10 @@ extension Project {
     }
 
     /// `winnow import` (see `Project.importDataset(datasetRoot:state:override:)`).
-    static func importDataset(_ options: ProjectOptions,
-                              override: (inout WinnowConfig) -> Void = { _ in }) throws -> (project: Project, summary: ImportSummary) {
+    static func importDataset(
+        _ options: ProjectOptions,
+        override: (inout WinnowConfig) -> Void = { _ in }
+    ) throws -> (project: Project, summary: ImportSummary) {
         try importDataset(datasetRoot: try options.datasetRoot(), state: options.state, override: override)
     }
 }
@@ -46,21 +51,28 @@ func resolveReviewer(_ explicit: String?, policy: TeamPolicy = TeamPolicy()) thr
     var chosen = login
     var how = "your login name"
     if let explicit, !explicit.isEmpty {
-        guard TerminalText.isSafe(explicit) else { throw CLIFailure(message: "the reviewer name (--reviewer) contains control characters\n    fix: give a plain name", exit: .usage) }
+        guard TerminalText.isSafe(explicit) else {
+            throw CLIFailure(message: "the reviewer name (--reviewer) contains control characters\n    fix: give a plain name", exit: .usage)
+        }
         chosen = explicit
         how = "--reviewer"
     } else if let env = ProcessInfo.processInfo.environment["WINNOW_REVIEWER"], !env.isEmpty {
         // Refused, not replaced by the login name: decisions would be recorded under a name
         // the person did not ask for.
         guard TerminalText.isSafe(env) else {
-            throw CLIFailure(message: "WINNOW_REVIEWER contains control characters\n    fix: set it to a plain name, or unset it to use your login name", exit: .usage)
+            throw CLIFailure(
+                message: "WINNOW_REVIEWER contains control characters\n    fix: set it to a plain name, or unset it to use your login name",
+                exit: .usage)
         }
         chosen = env
         how = "WINNOW_REVIEWER"
     }
     // The list of reviewers is only worth something if nobody can claim another's name.
     if policy.enforceLogin, chosen != login {
-        throw CLIFailure(message: "winnow.toml enforces login names ([team] enforce_login): you are \(TerminalText.sanitize(login)), not \(TerminalText.sanitize(chosen)) (from \(how))\n    fix: leave out \(how == "--reviewer" ? "--reviewer" : "WINNOW_REVIEWER"), or log in as that reviewer", exit: .usage)
+        throw CLIFailure(
+            message:
+                "winnow.toml enforces login names ([team] enforce_login): you are \(TerminalText.sanitize(login)), not \(TerminalText.sanitize(chosen)) (from \(how))\n    fix: leave out \(how == "--reviewer" ? "--reviewer" : "WINNOW_REVIEWER"), or log in as that reviewer",
+            exit: .usage)
     }
     return chosen
 }

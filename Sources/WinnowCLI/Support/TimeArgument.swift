@@ -3,7 +3,8 @@ import Foundation
 /// Reads a point in time from the command line: an ISO 8601 date or time, or a duration
 /// back from now. Times without a zone are UTC, as the log stores and shows them.
 enum TimeArgument {
-    static let help = "an ISO 8601 date or time (2026-11-01, 2026-11-01T14:30, 2026-11-01T14:30:00+02:00; UTC unless a zone is given) or a duration back from now (45s, 90m, 2h, 3d, 1w)"
+    static let help =
+        "an ISO 8601 date or time (2026-11-01, 2026-11-01T14:30, 2026-11-01T14:30:00+02:00; UTC unless a zone is given) or a duration back from now (45s, 90m, 2h, 3d, 1w)"
 
     static func parse(_ text: String, now: Date = Date()) -> Date? {
         let text = text.trimmingCharacters(in: .whitespaces)

@@ -43,12 +43,15 @@ public struct CSVReader {
         // Skip blank lines (including trailing ones).
         while position < count {
             let b = bytes[position]
-            if b == Self.lf { position += 1; physicalLine += 1 }
-            else if b == Self.cr {
+            if b == Self.lf {
+                position += 1; physicalLine += 1
+            } else if b == Self.cr {
                 position += 1
                 if position < count, bytes[position] == Self.lf { position += 1 }
                 physicalLine += 1
-            } else { break }
+            } else {
+                break
+            }
         }
         guard position < count else { return false }
         line = physicalLine
@@ -67,7 +70,10 @@ public struct CSVReader {
             // After a field: separator, line end, or end of data.
             if position >= count { return true }
             let b = bytes[position]
-            if b == Self.comma { position += 1; if position >= count { fields.append(Field(start: position, end: position, hasEscapedQuotes: false)); return true }; continue }
+            if b == Self.comma {
+                position += 1; if position >= count { fields.append(Field(start: position, end: position, hasEscapedQuotes: false)); return true };
+                continue
+            }
             if b == Self.lf { position += 1; physicalLine += 1; return true }
             if b == Self.cr {
                 position += 1
@@ -75,9 +81,10 @@ public struct CSVReader {
                 physicalLine += 1
                 return true
             }
-            throw DataProblem(file: file, line: physicalLine, column: fields.count,
-                              message: "unexpected character after a closing quote",
-                              hint: "a quoted field must end right before a comma or the end of the line; double any quote inside it (\"\")")
+            throw DataProblem(
+                file: file, line: physicalLine, column: fields.count,
+                message: "unexpected character after a closing quote",
+                hint: "a quoted field must end right before a comma or the end of the line; double any quote inside it (\"\")")
         }
     }
 
@@ -99,13 +106,17 @@ public struct CSVReader {
                 position += 1
                 return
             }
-            if b == Self.lf { physicalLine += 1 }
-            else if b == Self.cr, !(position + 1 < count && bytes[position + 1] == Self.lf) { physicalLine += 1 }
+            if b == Self.lf {
+                physicalLine += 1
+            } else if b == Self.cr, !(position + 1 < count && bytes[position + 1] == Self.lf) {
+                physicalLine += 1
+            }
             position += 1
         }
-        throw DataProblem(file: file, line: openLine, column: fields.count + 1,
-                          message: "a quoted field is never closed",
-                          hint: "add the missing closing quote (\"); quotes inside a quoted field are written twice (\"\")")
+        throw DataProblem(
+            file: file, line: openLine, column: fields.count + 1,
+            message: "a quoted field is never closed",
+            hint: "add the missing closing quote (\"); quotes inside a quoted field are written twice (\"\")")
     }
 
     /// The raw bytes of field `index` (quotes removed, doubled quotes *not* unescaped).
@@ -135,9 +146,10 @@ public struct CSVReader {
             decoded = String(validating: raw, as: UTF8.self)
         }
         guard let decoded else {
-            throw DataProblem(file: file, line: line, column: index + 1, columnName: columnName,
-                              message: "the text is not valid UTF-8",
-                              hint: "save the file as UTF-8 (for example: iconv -f LATIN1 -t UTF-8)")
+            throw DataProblem(
+                file: file, line: line, column: index + 1, columnName: columnName,
+                message: "the text is not valid UTF-8",
+                hint: "save the file as UTF-8 (for example: iconv -f LATIN1 -t UTF-8)")
         }
         return decoded
     }
@@ -145,16 +157,18 @@ public struct CSVReader {
     /// Reads the header record: the column names, validated (non-empty, unique).
     public mutating func readHeader() throws(DataProblem) -> [String] {
         guard try nextRecord() else {
-            throw DataProblem(file: file, line: 1, message: "the file is empty; a header line is required",
-                              hint: "add a header line naming the columns")
+            throw DataProblem(
+                file: file, line: 1, message: "the file is empty; a header line is required",
+                hint: "add a header line naming the columns")
         }
         var names: [String] = []
         for i in 0..<fieldCount {
             let name = try string(i).trimmingASCIIWhitespace()
             if names.contains(name) {
-                throw DataProblem(file: file, line: line, column: i + 1,
-                                  message: "the column \"\(TerminalText.sanitize(name))\" appears twice in the header",
-                                  hint: "give every column a distinct name")
+                throw DataProblem(
+                    file: file, line: line, column: i + 1,
+                    message: "the column \"\(TerminalText.sanitize(name))\" appears twice in the header",
+                    hint: "give every column a distinct name")
             }
             names.append(name)
         }

@@ -35,7 +35,9 @@ public struct CSVWriter: Sendable {
         if let found = text.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
             for b in bytes where special(b) { return true }
             return false
-        }) { return found }
+        }) {
+            return found
+        }
         return text.utf8.contains(where: special)
     }
 
@@ -58,9 +60,7 @@ public struct CSVWriter: Sendable {
         if let s = bytes.first, s == UInt8(ascii: "+") || s == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
         var digits = 0, sawDot = false
         while let b = bytes.first {
-            if b >= 0x30 && b <= 0x39 { digits += 1 }
-            else if b == UInt8(ascii: "."), !sawDot { sawDot = true }
-            else { break }
+            if b >= 0x30 && b <= 0x39 { digits += 1 } else if b == UInt8(ascii: "."), !sawDot { sawDot = true } else { break }
             bytes = bytes.dropFirst()
         }
         guard digits > 0 else { return false }

@@ -11,9 +11,11 @@ import Foundation
 public enum CacheContainer {
     /// Writes the magic line, the header's length and the header, then hands `body` an
     /// appender for the arrays; every piece goes to `sink` in order.
-    public static func write<Header: Encodable>(magic: [UInt8], header: Header,
-                                                to sink: (UnsafeRawBufferPointer) throws -> Void,
-                                                body: (Appender) throws -> Void) throws {
+    public static func write<Header: Encodable>(
+        magic: [UInt8], header: Header,
+        to sink: (UnsafeRawBufferPointer) throws -> Void,
+        body: (Appender) throws -> Void
+    ) throws {
         let json = try JSONEncoder().encode(header)
         try magic.withUnsafeBytes { try sink($0) }
         try withUnsafeBytes(of: UInt64(json.count).littleEndian) { try sink($0) }
@@ -42,8 +44,9 @@ public enum CacheContainer {
         public init?(_ bytes: UnsafeRawBufferPointer, magic: [UInt8]) {
             let start = magic.count + 8
             guard bytes.count >= start, bytes.prefix(magic.count).elementsEqual(magic),
-                  let length = Int(exactly: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count, as: UInt64.self))),
-                  length <= bytes.count - start else { return nil }
+                let length = Int(exactly: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count, as: UInt64.self))),
+                length <= bytes.count - start
+            else { return nil }
             self.bytes = bytes
             headerRange = start..<(start + length)
             offset = start + length

@@ -20,11 +20,11 @@ public enum TOMLPreflight {
         if utf8.starts(with: [0xEF, 0xBB, 0xBF]) { utf8 = utf8.dropFirst(3) }
         for (index, line) in utf8.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
             var rest = line.drop { $0 == 0x20 || $0 == 0x09 }
-            guard rest.first == 0x5B else { continue }  // [
+            guard rest.first == 0x5B else { continue } // [
             rest = rest.dropFirst()
             let hadSpace = rest.first == 0x20 || rest.first == 0x09
             rest = rest.drop { $0 == 0x20 || $0 == 0x09 }
-            if rest.first == 0x5B, !hadSpace { rest = rest.dropFirst().drop { $0 == 0x20 || $0 == 0x09 } }  // [[
+            if rest.first == 0x5B, !hadSpace { rest = rest.dropFirst().drop { $0 == 0x20 || $0 == 0x09 } } // [[
             guard let next = rest.first else { return (index + 1, line.count + 1) }
             if isBareKey(next) || next == 0x22 || next == 0x27 || next == 0x5D || (next == 0x5B && hadSpace) { continue }
             return (index + 1, line.count - rest.count + 1)

@@ -116,13 +116,15 @@ public struct WinnowConfig: Sendable, Equatable {
     public var outlierShare = 0.01
     public var seed = 0
     // [triage]
-    public var triageQuotas: [String: Double] = ["label_issues": 0.45, "bad_components": 0.15, "disagreement": 0.10, "outliers": 0.05, "problems": 0.10, "quality": 0.05]
+    public var triageQuotas: [String: Double] = [
+        "label_issues": 0.45, "bad_components": 0.15, "disagreement": 0.10, "outliers": 0.05, "problems": 0.10, "quality": 0.05
+    ]
     // [quality]: thresholds of the image-quality checks (CleanVision's defaults; 0 turns one off)
     public var qualityThresholds: [String: Double] = WinnowConfig.defaultQualityThresholds
     public var qualityGrayscale = "stored"
     public static let grayscaleRules = ["stored", "pixels", "off"]
     public static let defaultQualityThresholds: [String: Double] = [
-        "dark": 0.32, "light": 0.05, "blurry": 0.29, "low_information": 0.3, "odd_aspect_ratio": 0.35, "odd_size_iqr_factor": 3.0,
+        "dark": 0.32, "light": 0.05, "blurry": 0.29, "low_information": 0.3, "odd_aspect_ratio": 0.35, "odd_size_iqr_factor": 3.0
     ]
     // [review]
     public var theme = "default"
@@ -169,8 +171,8 @@ public struct WinnowConfig: Sendable, Equatable {
         "quality": ["dark", "light", "blurry", "low_information", "odd_aspect_ratio", "odd_size_iqr_factor", "grayscale"],
         "review": ["theme", "graphics", "colors", "sensitive_classes", "blur_all", "blur_style"],
         "team": ["reviews_per_item", "lease_minutes", "enforce_login", "reviewers", "blind"],
-        "keys": [],  // any command name; checked by the review screen
-        "helper": ["enabled", "folds", "regularisation", "retrain_every"],
+        "keys": [], // any command name; checked by the review screen
+        "helper": ["enabled", "folds", "regularisation", "retrain_every"]
     ]
 
     public static func parse(_ text: String, file: String = fileName) throws(DatasetInvalid) -> WinnowConfig {
@@ -189,34 +191,44 @@ public struct WinnowConfig: Sendable, Equatable {
                     } else if let array = item.array, array.allSatisfy({ $0.string != nil }), !array.isEmpty {
                         config.keyBindings[command] = array.compactMap(\.string)
                     } else {
-                        problems.add(DataProblem(file: file, line: line, message: "keys.\(TerminalText.sanitize(command)) must be a key name or a list of them",
-                                                 hint: "for example: \(TerminalText.sanitize(command)) = [\"enter\", \"a\"]"))
+                        problems.add(
+                            DataProblem(
+                                file: file, line: line, message: "keys.\(TerminalText.sanitize(command)) must be a key name or a list of them",
+                                hint: "for example: \(TerminalText.sanitize(command)) = [\"enter\", \"a\"]"))
                     }
                     config.keyBindingLines[command] = line
                 }
                 continue
             }
             guard let keys = knownKeys[tableName] else {
-                problems.add(DataProblem(file: file, line: locator.line(ofTable: tableName) ?? locator.line(ofKey: tableName, inTable: nil),
-                                         message: "unknown setting [\(TerminalText.sanitize(tableName))]",
-                                         hint: "known tables: \(knownKeys.keys.sorted().map { "[\($0)]" }.joined(separator: ", "))"))
+                problems.add(
+                    DataProblem(
+                        file: file, line: locator.line(ofTable: tableName) ?? locator.line(ofKey: tableName, inTable: nil),
+                        message: "unknown setting [\(TerminalText.sanitize(tableName))]",
+                        hint: "known tables: \(knownKeys.keys.sorted().map { "[\($0)]" }.joined(separator: ", "))"))
                 continue
             }
             guard let table = value.table else {
-                problems.add(DataProblem(file: file, line: locator.line(ofKey: tableName, inTable: nil),
-                                         message: "\(tableName) must be a table", hint: "write it as [\(tableName)]"))
+                problems.add(
+                    DataProblem(
+                        file: file, line: locator.line(ofKey: tableName, inTable: nil),
+                        message: "\(tableName) must be a table", hint: "write it as [\(tableName)]"))
                 continue
             }
             for (key, item) in table {
                 let line = locator.line(ofKey: key, inTable: tableName)
                 guard keys.contains(key) else {
-                    problems.add(DataProblem(file: file, line: line, message: "unknown setting \(tableName).\(TerminalText.sanitize(key))",
-                                             hint: "known keys in [\(tableName)]: \(keys.sorted().joined(separator: ", "))"))
+                    problems.add(
+                        DataProblem(
+                            file: file, line: line, message: "unknown setting \(tableName).\(TerminalText.sanitize(key))",
+                            hint: "known keys in [\(tableName)]: \(keys.sorted().joined(separator: ", "))"))
                     continue
                 }
                 func wrongType(_ expected: String) {
-                    problems.add(DataProblem(file: file, line: line, message: "\(tableName).\(key) must be \(expected)",
-                                             hint: "for example: \(key) = \(example(for: expected))"))
+                    problems.add(
+                        DataProblem(
+                            file: file, line: line, message: "\(tableName).\(key) must be \(expected)",
+                            hint: "for example: \(key) = \(example(for: expected))"))
                 }
                 switch (tableName, key) {
                 case ("project", "name"):
@@ -229,7 +241,11 @@ public struct WinnowConfig: Sendable, Equatable {
                 case ("import", "folder_labels"):
                     if let b = item.bool { config.folderLabels = b } else { wrongType("true or false") }
                 case ("import", "annotator_consensus"):
-                    if let v = item.string, annotatorConsensusMethods.contains(v) { config.annotatorConsensus = v } else { wrongType("one of " + annotatorConsensusMethods.joined(separator: ", ")) }
+                    if let v = item.string, annotatorConsensusMethods.contains(v) {
+                        config.annotatorConsensus = v
+                    } else {
+                        wrongType("one of " + annotatorConsensusMethods.joined(separator: ", "))
+                    }
                 case ("export", "formula_guard"):
                     if let b = item.bool { config.formulaGuard = b } else { wrongType("true or false") }
                 case ("export", "policies"):
@@ -244,12 +260,24 @@ public struct WinnowConfig: Sendable, Equatable {
                 case ("analysis", "neighbours"):
                     if let v = item.int, (1...200).contains(v) { config.neighbourCount = v } else { wrongType("a whole number from 1 to 200") }
                 case ("analysis", "duplicate_threshold"):
-                    if let v = item.double ?? item.int.map(Double.init), v > 0, v <= 1 { config.duplicateThreshold = v } else { wrongType("a number between 0 and 1") }
+                    if let v = item.double ?? item.int.map(Double.init), v > 0, v <= 1 {
+                        config.duplicateThreshold = v
+                    } else {
+                        wrongType("a number between 0 and 1")
+                    }
                 case ("analysis", "search"):
-                    if let v = item.string, searchMethods.contains(v) { config.search = v } else { wrongType("one of " + searchMethods.joined(separator: ", ")) }
+                    if let v = item.string, searchMethods.contains(v) {
+                        config.search = v
+                    } else {
+                        wrongType("one of " + searchMethods.joined(separator: ", "))
+                    }
                 case ("analysis", "filter_by"):
                     let methods = filterByMethods + multiLabelFilterByMethods
-                    if let v = item.string, methods.contains(v) { config.filterBy = v } else { wrongType("one of " + methods.joined(separator: ", ")) }
+                    if let v = item.string, methods.contains(v) {
+                        config.filterBy = v
+                    } else {
+                        wrongType("one of " + methods.joined(separator: ", "))
+                    }
                 case ("analysis", "exact_duplicates"):
                     if let b = item.bool { config.exactDuplicates = b } else { wrongType("true or false") }
                 case ("hnsw", "m"):
@@ -259,33 +287,65 @@ public struct WinnowConfig: Sendable, Equatable {
                 case ("hnsw", "ef"):
                     if let v = item.int, (8...4096).contains(v) { config.hnswEf = v } else { wrongType("a whole number from 8 to 4096") }
                 case ("queues", "audit_share"):
-                    if let v = item.double ?? item.int.map(Double.init), v >= 0, v < 1 { config.auditShare = v } else { wrongType("a number from 0 to below 1") }
+                    if let v = item.double ?? item.int.map(Double.init), v >= 0, v < 1 {
+                        config.auditShare = v
+                    } else {
+                        wrongType("a number from 0 to below 1")
+                    }
                 case ("queues", "stratify_by"):
                     if let v = item.string { config.stratifyBy = v } else { wrongType("a string") }
                 case ("queues", "low_confidence"):
-                    if let v = item.double ?? item.int.map(Double.init), v > 0, v <= 1 { config.lowConfidence = v } else { wrongType("a number between 0 and 1") }
+                    if let v = item.double ?? item.int.map(Double.init), v > 0, v <= 1 {
+                        config.lowConfidence = v
+                    } else {
+                        wrongType("a number between 0 and 1")
+                    }
                 case ("queues", "low_consensus"):
-                    if let v = item.double ?? item.int.map(Double.init), v > 0, v <= 1 { config.lowConsensus = v } else { wrongType("a number between 0 and 1") }
+                    if let v = item.double ?? item.int.map(Double.init), v > 0, v <= 1 {
+                        config.lowConsensus = v
+                    } else {
+                        wrongType("a number between 0 and 1")
+                    }
                 case ("queues", "outlier_share"):
-                    if let v = item.double ?? item.int.map(Double.init), v > 0, v <= 1 { config.outlierShare = v } else { wrongType("a number between 0 and 1") }
+                    if let v = item.double ?? item.int.map(Double.init), v > 0, v <= 1 {
+                        config.outlierShare = v
+                    } else {
+                        wrongType("a number between 0 and 1")
+                    }
                 case ("queues", "seed"):
                     if let v = item.int, v >= 0 { config.seed = v } else { wrongType("a whole number") }
                 case ("review", "theme"):
                     if let v = item.string, !v.isEmpty { config.theme = v } else { wrongType("a string") }
                 case ("review", "graphics"):
-                    if let v = item.string, graphicsModes.contains(v) { config.graphics = v } else { wrongType("one of " + graphicsModes.joined(separator: ", ")) }
+                    if let v = item.string, graphicsModes.contains(v) {
+                        config.graphics = v
+                    } else {
+                        wrongType("one of " + graphicsModes.joined(separator: ", "))
+                    }
                 case ("review", "colors"):
                     if let v = item.int, (2...256).contains(v) { config.sixelColors = v } else { wrongType("a whole number from 2 to 256") }
                 case ("review", "sensitive_classes"):
-                    if let array = item.array, array.allSatisfy({ $0.string != nil }) { config.sensitiveClasses = array.compactMap(\.string) } else { wrongType("a list of strings") }
+                    if let array = item.array, array.allSatisfy({ $0.string != nil }) {
+                        config.sensitiveClasses = array.compactMap(\.string)
+                    } else {
+                        wrongType("a list of strings")
+                    }
                 case ("review", "blur_all"):
                     if let b = item.bool { config.blurAll = b } else { wrongType("true or false") }
                 case ("review", "blur_style"):
-                    if let v = item.string, blurStyles.contains(v) { config.blurStyle = v } else { wrongType("one of " + blurStyles.joined(separator: ", ")) }
+                    if let v = item.string, blurStyles.contains(v) {
+                        config.blurStyle = v
+                    } else {
+                        wrongType("one of " + blurStyles.joined(separator: ", "))
+                    }
                 case ("team", "reviews_per_item"):
                     if let v = item.int, (1...20).contains(v) { config.team.reviewsPerItem = v } else { wrongType("a whole number from 1 to 20") }
                 case ("team", "lease_minutes"):
-                    if let v = item.double ?? item.int.map(Double.init), v > 0, v <= 24 * 60 { config.team.leaseSeconds = v * 60 } else { wrongType("a number of minutes (up to a day)") }
+                    if let v = item.double ?? item.int.map(Double.init), v > 0, v <= 24 * 60 {
+                        config.team.leaseSeconds = v * 60
+                    } else {
+                        wrongType("a number of minutes (up to a day)")
+                    }
                 case ("team", "enforce_login"):
                     if let b = item.bool { config.team.enforceLogin = b } else { wrongType("true or false") }
                 case ("team", "blind"):
@@ -296,13 +356,22 @@ public struct WinnowConfig: Sendable, Equatable {
                         if let text = role.string, let parsed = TeamPolicy.Role(rawValue: text), TerminalText.isSafe(name), !name.isEmpty {
                             config.team.reviewers[name] = parsed
                         } else {
-                            problems.add(DataProblem(file: file, line: locator.line(ofKey: name, inTable: "team.reviewers") ?? line,
-                                                     message: "team.reviewers.\(TerminalText.sanitize(name)) must be one of " + TeamPolicy.Role.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "),
-                                                     hint: "for example: \(TerminalText.sanitize(name)) = \"annotator\""))
+                            problems.add(
+                                DataProblem(
+                                    file: file, line: locator.line(ofKey: name, inTable: "team.reviewers") ?? line,
+                                    message: "team.reviewers.\(TerminalText.sanitize(name)) must be one of "
+                                        + TeamPolicy.Role.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "),
+                                    hint: "for example: \(TerminalText.sanitize(name)) = \"annotator\""))
                         }
                     }
                 case ("helper", "enabled"):
-                    if let b = item.bool { config.helperEnabled = b } else if item.string == "auto" { config.helperEnabled = nil } else { wrongType("true or false") }
+                    if let b = item.bool {
+                        config.helperEnabled = b
+                    } else if item.string == "auto" {
+                        config.helperEnabled = nil
+                    } else {
+                        wrongType("true or false")
+                    }
                 case ("helper", "folds"):
                     if let v = item.int, (2...20).contains(v) { config.helperFolds = v } else { wrongType("a whole number from 2 to 20") }
                 case ("helper", "regularisation"):
@@ -314,17 +383,37 @@ public struct WinnowConfig: Sendable, Equatable {
                         wrongType("\"auto\" or a positive number (scikit-learn's C)")
                     }
                 case ("helper", "retrain_every"):
-                    if let v = item.int, (1...1_000_000).contains(v) { config.helperRetrainEvery = v } else { wrongType("a whole number of decisions (at least 1)") }
+                    if let v = item.int, (1...1_000_000).contains(v) {
+                        config.helperRetrainEvery = v
+                    } else {
+                        wrongType("a whole number of decisions (at least 1)")
+                    }
                 case ("quality", "grayscale"):
-                    if let v = item.string, grayscaleRules.contains(v) { config.qualityGrayscale = v }
-                    else if let b = item.bool { config.qualityGrayscale = b ? "stored" : "off" }
-                    else { wrongType("one of " + grayscaleRules.joined(separator: ", ")) }
+                    if let v = item.string, grayscaleRules.contains(v) {
+                        config.qualityGrayscale = v
+                    } else if let b = item.bool {
+                        config.qualityGrayscale = b ? "stored" : "off"
+                    } else {
+                        wrongType("one of " + grayscaleRules.joined(separator: ", "))
+                    }
                 case ("quality", "odd_size_iqr_factor"):
-                    if let v = item.double ?? item.int.map(Double.init), v >= 0, v <= 100 { config.qualityThresholds[key] = v } else { wrongType("a number from 0 to 100") }
+                    if let v = item.double ?? item.int.map(Double.init), v >= 0, v <= 100 {
+                        config.qualityThresholds[key] = v
+                    } else {
+                        wrongType("a number from 0 to 100")
+                    }
                 case ("quality", _):
-                    if let v = item.double ?? item.int.map(Double.init), v >= 0, v <= 1 { config.qualityThresholds[key] = v } else { wrongType("a number from 0 to 1") }
+                    if let v = item.double ?? item.int.map(Double.init), v >= 0, v <= 1 {
+                        config.qualityThresholds[key] = v
+                    } else {
+                        wrongType("a number from 0 to 1")
+                    }
                 case ("triage", _):
-                    if let v = item.double ?? item.int.map(Double.init), v >= 0 { config.triageQuotas[key] = v } else { wrongType("a number (a share)") }
+                    if let v = item.double ?? item.int.map(Double.init), v >= 0 {
+                        config.triageQuotas[key] = v
+                    } else {
+                        wrongType("a number (a share)")
+                    }
                 default:
                     break
                 }

@@ -30,7 +30,8 @@ public struct ExportPolicies: Sendable, Equatable {
     public init() {}
 
     /// Every policy, as written, for help texts and error messages.
-    public static let synopsis = "drop-excluded (default), keep-excluded, bad-components=drop|hold|keep, one-per-group, label-intersection, drop-rare-labels=FRACTION"
+    public static let synopsis =
+        "drop-excluded (default), keep-excluded, bad-components=drop|hold|keep, one-per-group, label-intersection, drop-rare-labels=FRACTION"
 
     /// Near-duplicate groups are needed (and built) only for these.
     public var needsComponents: Bool { badComponents != .keep || onePerGroup || changesLabels }
@@ -53,7 +54,7 @@ public struct ExportPolicies: Sendable, Equatable {
     public static func parse(_ specifications: [String]) throws(ExportPolicyError) -> ExportPolicies {
         var policies = ExportPolicies()
         var excludedChoice: String?
-        var given: [String: String] = [:]  // a policy with a value → the value it was given
+        var given: [String: String] = [:] // a policy with a value → the value it was given
         func once(_ name: String, _ value: String) throws(ExportPolicyError) {
             if let earlier = given[name], earlier != value {
                 throw ExportPolicyError(message: "\(name) is given twice (\(earlier) and \(value))", hint: "give it once")
@@ -69,15 +70,17 @@ public struct ExportPolicies: Sendable, Equatable {
                 switch (name, value) {
                 case ("drop-excluded", nil), ("keep-excluded", nil):
                     if let excludedChoice, excludedChoice != name {
-                        throw ExportPolicyError(message: "the export policies drop-excluded and keep-excluded contradict each other",
-                                                hint: "give one of them (drop-excluded is the default)")
+                        throw ExportPolicyError(
+                            message: "the export policies drop-excluded and keep-excluded contradict each other",
+                            hint: "give one of them (drop-excluded is the default)")
                     }
                     excludedChoice = name
                     policies.keepExcluded = name == "keep-excluded"
                 case ("bad-components", let value?):
                     guard let action = GroupAction(rawValue: value) else {
-                        throw ExportPolicyError(message: "bad-components=\(TerminalText.sanitize(value)): unknown action",
-                                                hint: "write bad-components=drop, bad-components=hold or bad-components=keep")
+                        throw ExportPolicyError(
+                            message: "bad-components=\(TerminalText.sanitize(value)): unknown action",
+                            hint: "write bad-components=drop, bad-components=hold or bad-components=keep")
                     }
                     try once(name, value)
                     policies.badComponents = action
@@ -87,14 +90,17 @@ public struct ExportPolicies: Sendable, Equatable {
                     policies.labelIntersection = true
                 case ("drop-rare-labels", let value?):
                     guard let fraction = Double(value), fraction > 0, fraction <= 1 else {
-                        throw ExportPolicyError(message: "drop-rare-labels=\(TerminalText.sanitize(value)): the fraction must be a number above 0 and at most 1",
-                                                hint: "for example drop-rare-labels=0.5 drops the labels fewer than half of a group's members have")
+                        throw ExportPolicyError(
+                            message: "drop-rare-labels=\(TerminalText.sanitize(value)): the fraction must be a number above 0 and at most 1",
+                            hint: "for example drop-rare-labels=0.5 drops the labels fewer than half of a group's members have")
                     }
                     try once(name, "\(fraction)")
                     policies.dropRareLabels = fraction
                 case ("bad-components", nil), ("drop-rare-labels", nil):
-                    throw ExportPolicyError(message: "the export policy \(name) needs a value",
-                                            hint: name == "bad-components" ? "write bad-components=drop, hold or keep" : "write drop-rare-labels=FRACTION, e.g. drop-rare-labels=0.5")
+                    throw ExportPolicyError(
+                        message: "the export policy \(name) needs a value",
+                        hint: name == "bad-components"
+                            ? "write bad-components=drop, hold or keep" : "write drop-rare-labels=FRACTION, e.g. drop-rare-labels=0.5")
                 default:
                     if value != nil, ["drop-excluded", "keep-excluded", "one-per-group", "label-intersection"].contains(name) {
                         throw ExportPolicyError(message: "the export policy \(name) takes no value", hint: "write just \(name)")

@@ -61,8 +61,8 @@ public enum SafeFileName {
 
     static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
         let v = scalar.value
-        if v == 0x2F || v == 0x5C { return true }  // / and \
-        return TerminalText.needsReplacement(scalar)  // controls and every bidi control, as on a terminal
+        if v == 0x2F || v == 0x5C { return true } // / and \
+        return TerminalText.needsReplacement(scalar) // controls and every bidi control, as on a terminal
     }
 
     /// Cut to `maxBytes` at a character boundary; an extension of up to 16 bytes is kept.

@@ -41,8 +41,10 @@ public struct ImageQualityMeasures: Sendable, Equatable {
     /// Some pixel has channels that differ (the picture has colour, however it is stored).
     public var hasColour: Bool
 
-    public init(width: Int, height: Int, brightness99: Double, brightness5: Double, entropy: Double, blurriness: Double,
-                greyLevelSpread: Double, storedGreyscale: Bool, hasColour: Bool) {
+    public init(
+        width: Int, height: Int, brightness99: Double, brightness5: Double, entropy: Double, blurriness: Double,
+        greyLevelSpread: Double, storedGreyscale: Bool, hasColour: Bool
+    ) {
         self.width = width
         self.height = height
         self.brightness99 = brightness99
@@ -87,16 +89,19 @@ public struct ImageQualityMeasures: Sendable, Equatable {
 
     /// The measures as numbers, for storing.
     public var encoded: [Double] {
-        [Double(width), Double(height), brightness99, brightness5, entropy, blurriness, greyLevelSpread,
-         Double((storedGreyscale ? 1 : 0) | (hasColour ? 2 : 0))]
+        [
+            Double(width), Double(height), brightness99, brightness5, entropy, blurriness, greyLevelSpread,
+            Double((storedGreyscale ? 1 : 0) | (hasColour ? 2 : 0))
+        ]
     }
 
     public init?(encoded values: [Double]) {
         guard values.count == 8, values.allSatisfy(\.isFinite), values[0] >= 1, values[1] >= 1 else { return nil }
         let flags = Int(values[7])
-        self.init(width: Int(values[0]), height: Int(values[1]), brightness99: values[2], brightness5: values[3],
-                  entropy: values[4], blurriness: values[5], greyLevelSpread: values[6],
-                  storedGreyscale: flags & 1 != 0, hasColour: flags & 2 != 0)
+        self.init(
+            width: Int(values[0]), height: Int(values[1]), brightness99: values[2], brightness5: values[3],
+            entropy: values[4], blurriness: values[5], greyLevelSpread: values[6],
+            storedGreyscale: flags & 1 != 0, hasColour: flags & 2 != 0)
     }
 
     // MARK: - Blur
@@ -107,8 +112,9 @@ public struct ImageQualityMeasures: Sendable, Equatable {
     public static func blurSize(width: Int, height: Int) -> PixelSize {
         let ratio = Double(max(width, height)) / Double(blurSide)
         guard ratio > 1 else { return PixelSize(width: width, height: height) }
-        return PixelSize(width: max(Int(pythonFloorDivide(Double(width), ratio)), 1),
-                         height: max(Int(pythonFloorDivide(Double(height), ratio)), 1))
+        return PixelSize(
+            width: max(Int(pythonFloorDivide(Double(width), ratio)), 1),
+            height: max(Int(pythonFloorDivide(Double(height), ratio)), 1))
     }
 
     /// Python's `a // b` for floats (CPython's `float_floor_div`): the quotient of the exact
@@ -166,7 +172,8 @@ public struct ImageQualityMeasures: Sendable, Equatable {
                             histogram[Int(p.pointee)] &+= 1
                         } else {
                             let above = p - width, below = p + width
-                            let neighbours = Int(above[-1]) + Int(above[0]) + Int(above[1]) + Int(p[-1]) + Int(p[1])
+                            let neighbours =
+                                Int(above[-1]) + Int(above[0]) + Int(above[1]) + Int(p[-1]) + Int(p[1])
                                 + Int(below[-1]) + Int(below[0]) + Int(below[1])
                             var edge = 8 * Int(p.pointee) - neighbours
                             if edge < 0 { edge = 0 } else if edge > 255 { edge = 255 }
@@ -294,10 +301,15 @@ struct PixelStatistics {
                     let r = UInt32(pixel[0]), g = UInt32(pixel[1]), b = UInt32(pixel[2])
                     let key = 241 &* r &* r &+ 691 &* g &* g &+ 68 &* b &* b
                     let bucket = Int(key >> Self.lowBits), low = Int(key & mask)
-                    if bucket == first { fine[low] &+= 1 }
-                    else if bucket == second { fine[width + low] &+= 1 }
-                    else if bucket == third { fine[2 * width + low] &+= 1 }
-                    else if bucket == fourth { fine[3 * width + low] &+= 1 }
+                    if bucket == first {
+                        fine[low] &+= 1
+                    } else if bucket == second {
+                        fine[width + low] &+= 1
+                    } else if bucket == third {
+                        fine[2 * width + low] &+= 1
+                    } else if bucket == fourth {
+                        fine[3 * width + low] &+= 1
+                    }
                     pixel += 3
                 }
             }

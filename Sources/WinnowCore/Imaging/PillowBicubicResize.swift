@@ -108,8 +108,9 @@ enum PillowBicubicResize {
         var output = [UInt8](repeating: 0, count: width * rows.count * 3)
         image.pixels.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { output in
-                winnow_pillow_horizontal(input.baseAddress, image.width, rows.lowerBound, rows.count, output.baseAddress, width,
-                                         taps.starts, taps.counts, taps.weights, taps.taps, Int32(precisionBits))
+                winnow_pillow_horizontal(
+                    input.baseAddress, image.width, rows.lowerBound, rows.count, output.baseAddress, width,
+                    taps.starts, taps.counts, taps.weights, taps.taps, Int32(precisionBits))
             }
         }
         return RGBImage(width: width, height: rows.count, pixels: output)
@@ -124,8 +125,9 @@ enum PillowBicubicResize {
         var sums = [Int32](repeating: 0, count: image.width * 3)
         image.pixels.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { output in
-                winnow_pillow_vertical(input.baseAddress, image.width, rowOffset, output.baseAddress, height,
-                                       taps.starts, taps.counts, taps.weights, taps.taps, Int32(precisionBits), &sums)
+                winnow_pillow_vertical(
+                    input.baseAddress, image.width, rowOffset, output.baseAddress, height,
+                    taps.starts, taps.counts, taps.weights, taps.taps, Int32(precisionBits), &sums)
             }
         }
         return RGBImage(width: image.width, height: height, pixels: output)

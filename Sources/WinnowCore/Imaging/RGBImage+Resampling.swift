@@ -31,9 +31,10 @@ extension RGBImage {
                 pixels.withUnsafeBufferPointer { source in
                     output.withUnsafeMutableBufferPointer { destination in
                         blendedRow.withUnsafeMutableBufferPointer { row in
-                            winnow_resample_rgb(source.baseAddress, width, destination.baseAddress, newWidth, newHeight,
-                                                vertical.taps, vertical.starts.baseAddress, vertical.weights.baseAddress,
-                                                horizontal.taps, horizontal.starts.baseAddress, horizontal.weights.baseAddress, row.baseAddress)
+                            winnow_resample_rgb(
+                                source.baseAddress, width, destination.baseAddress, newWidth, newHeight,
+                                vertical.taps, vertical.starts.baseAddress, vertical.weights.baseAddress,
+                                horizontal.taps, horizontal.starts.baseAddress, horizontal.weights.baseAddress, row.baseAddress)
                         }
                     }
                 }

@@ -18,7 +18,9 @@ public enum DatasetPath {
         }
         for component in path.split(separator: "/", omittingEmptySubsequences: false) {
             if component == ".." {
-                return ("\"\(TerminalText.sanitize(path))\" escapes images/ with ..", "every image must be inside images/; give its path relative to it")
+                return (
+                    "\"\(TerminalText.sanitize(path))\" escapes images/ with ..", "every image must be inside images/; give its path relative to it"
+                )
             }
             if component.isEmpty || component == "." {
                 return ("\"\(TerminalText.sanitize(path))\" has an empty or '.' folder name", "write the path plainly, e.g. cats/001.jpg")
@@ -35,7 +37,8 @@ public enum DatasetPath {
         var dotsOnly = true
         var first = true
         for byte in path.utf8 {
-            if byte < 0x20 || byte == 0x7F || byte == 0x5C || byte == 0xC2 || byte == 0xD8 || byte == 0xE2 { return false }  // C1 controls (C2 80–9F), U+061C (D8 9C) and bidi marks (E2 80 …) take the slow path
+            // C1 controls (C2 80–9F), U+061C (D8 9C) and bidi marks (E2 80 …) take the slow path.
+            if byte < 0x20 || byte == 0x7F || byte == 0x5C || byte == 0xC2 || byte == 0xD8 || byte == 0xE2 { return false }
             if byte == 0x2F {
                 if first || componentLength == 0 || dotsOnly { return false }
                 componentLength = 0
@@ -45,7 +48,7 @@ public enum DatasetPath {
                 if byte != 0x2E { dotsOnly = false }
             }
             first = false
-            if componentLength == 2, byte == 0x3A, path.utf8.count > 1 { return false }  // "C:" drive letters
+            if componentLength == 2, byte == 0x3A, path.utf8.count > 1 { return false } // "C:" drive letters
         }
         return componentLength > 0 && !dotsOnly
     }

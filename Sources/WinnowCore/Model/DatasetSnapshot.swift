@@ -1,4 +1,3 @@
-
 /// Everything an import read from a dataset folder, validated and ready to store.
 public struct DatasetSnapshot: Sendable {
     public enum Layout: String, Sendable {
@@ -22,8 +21,10 @@ public struct DatasetSnapshot: Sendable {
         /// The annotators' consensus (see `AnnotatorConsensus`); nil when unlabelled.
         public var givenLabels: LabelSet?
 
-        public init(path: String, metadataJSON: String = "{}", problem: String? = nil, fileSize: Int64? = nil,
-                    modificationTime: Double? = nil, givenLabels: LabelSet? = nil) {
+        public init(
+            path: String, metadataJSON: String = "{}", problem: String? = nil, fileSize: Int64? = nil,
+            modificationTime: Double? = nil, givenLabels: LabelSet? = nil
+        ) {
             self.path = path
             self.metadataJSON = metadataJSON
             self.problem = problem
@@ -70,8 +71,10 @@ public struct DatasetSnapshot: Sendable {
         public var modificationTime: Double
         public var fingerprint: UInt64
 
-        public init(source: String, rows: Int, dimension: Int, scalarType: String, fileSize: Int,
-                    modificationTime: Double, fingerprint: UInt64) {
+        public init(
+            source: String, rows: Int, dimension: Int, scalarType: String, fileSize: Int,
+            modificationTime: Double, fingerprint: UInt64
+        ) {
             self.source = source
             self.rows = rows
             self.dimension = dimension
@@ -95,9 +98,11 @@ public struct DatasetSnapshot: Sendable {
     /// Things worth telling the user that did not stop the import.
     public var notices: [String]
 
-    public init(layout: Layout, taxonomy: ClassTaxonomy, classesFromFile: Bool, isMultiLabel: Bool,
-                metadataColumns: [String], items: [Item], annotations: [Annotation], models: [ModelPredictions],
-                embeddings: Embeddings?, notices: [String]) {
+    public init(
+        layout: Layout, taxonomy: ClassTaxonomy, classesFromFile: Bool, isMultiLabel: Bool,
+        metadataColumns: [String], items: [Item], annotations: [Annotation], models: [ModelPredictions],
+        embeddings: Embeddings?, notices: [String]
+    ) {
         self.layout = layout
         self.taxonomy = taxonomy
         self.classesFromFile = classesFromFile

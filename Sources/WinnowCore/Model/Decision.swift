@@ -36,9 +36,11 @@ public struct DecisionEvent: Sendable, Equatable, Identifiable {
     public var undoes: Int64?
     public var createdAt: Date
 
-    public init(id: Int64, itemID: Int64, reviewer: String, action: DecisionAction, oldLabels: LabelSet?,
-                newLabels: LabelSet?, queue: String? = nil, reason: String? = nil, note: String? = nil,
-                undoes: Int64? = nil, createdAt: Date) {
+    public init(
+        id: Int64, itemID: Int64, reviewer: String, action: DecisionAction, oldLabels: LabelSet?,
+        newLabels: LabelSet?, queue: String? = nil, reason: String? = nil, note: String? = nil,
+        undoes: Int64? = nil, createdAt: Date
+    ) {
         self.id = id
         self.itemID = itemID
         self.reviewer = reviewer
@@ -109,10 +111,15 @@ public enum ItemHistory {
             }
         }
         let status: ItemStatus
-        if excluded { status = .excluded }
-        else if decided { status = labels == given ? .accepted : .relabelled }
-        else if skipped { status = .skipped }
-        else { status = .unreviewed }
+        if excluded {
+            status = .excluded
+        } else if decided {
+            status = labels == given ? .accepted : .relabelled
+        } else if skipped {
+            status = .skipped
+        } else {
+            status = .unreviewed
+        }
         return ItemResolution(labels: labels, status: status, decidedBy: decidedBy, isSplitOff: splitOff)
     }
 }

@@ -87,14 +87,16 @@ public struct TeamPolicy: Sendable, Equatable {
     /// Throws a refusal that says who may do it.
     public func authorize(_ reviewer: String, _ act: Act) throws(TeamRefusal) {
         guard let role = role(of: reviewer) else {
-            throw TeamRefusal(message: "\(TerminalText.sanitize(reviewer)) is not listed in [team.reviewers] of winnow.toml, so may not change this project",
-                              hint: "ask a lead to add you, e.g. \(TerminalText.sanitize(reviewer)) = \"annotator\"")
+            throw TeamRefusal(
+                message: "\(TerminalText.sanitize(reviewer)) is not listed in [team.reviewers] of winnow.toml, so may not change this project",
+                hint: "ask a lead to add you, e.g. \(TerminalText.sanitize(reviewer)) = \"annotator\"")
         }
         guard role >= act.needs else {
             let who = reviewers.filter { $0.value >= act.needs }.keys.sorted().map(TerminalText.sanitize)
             let roles = Role.allCases.filter { $0 >= act.needs }.map { $0.rawValue + "s" }.joined(separator: " and ")
-            throw TeamRefusal(message: "only \(roles) may \(act.words); \(TerminalText.sanitize(reviewer)) is \(role == .annotator ? "an" : "a") \(role.rawValue)",
-                              hint: who.isEmpty ? "name a lead in [team.reviewers] of winnow.toml" : "ask \(who.prefix(3).joined(separator: ", "))")
+            throw TeamRefusal(
+                message: "only \(roles) may \(act.words); \(TerminalText.sanitize(reviewer)) is \(role == .annotator ? "an" : "a") \(role.rawValue)",
+                hint: who.isEmpty ? "name a lead in [team.reviewers] of winnow.toml" : "ask \(who.prefix(3).joined(separator: ", "))")
         }
     }
 }

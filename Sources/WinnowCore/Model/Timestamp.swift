@@ -51,7 +51,8 @@ public enum Timestamp {
         var text = text
         return text.withUTF8 { b -> Date? in
             guard b.count == 20 || b.count == 24, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A,
-                  b[b.count - 1] == 0x5A else { return nil }
+                b[b.count - 1] == 0x5A
+            else { return nil }
             func number(_ at: Int, _ length: Int) -> Int64? {
                 var value: Int64 = 0
                 for i in at..<(at + length) {
@@ -62,15 +63,16 @@ public enum Timestamp {
                 return value
             }
             guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-                  let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-                  (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60 else { return nil }
+                let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+                (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
+            else { return nil }
             var milliseconds: Int64 = 0
             if b.count == 24 {
                 guard b[19] == 0x2E, let ms = number(20, 3) else { return nil }
                 milliseconds = ms
             }
             let days = daysFromCivil(year: year, month: month, day: day)
-            guard civil(fromDays: days) == (year, month, day) else { return nil }  // 31 April and the like
+            guard civil(fromDays: days) == (year, month, day) else { return nil } // 31 April and the like
             let seconds = days * 86_400 + hour * 3600 + minute * 60 + second
             return Date(timeIntervalSinceReferenceDate: Double(seconds * 1000 + milliseconds) / 1000 - 978_307_200)
         }

@@ -3,7 +3,8 @@
 /// Winnow reads matrices of little-endian `float32` / `float64` in C order; everything
 /// else is rejected with a message saying how to convert the file with numpy.
 public struct NPYHeader: Sendable, Equatable {
-    public enum ScalarType: String, Sendable { case float32 = "<f4", float64 = "<f8"
+    public enum ScalarType: String, Sendable {
+        case float32 = "<f4", float64 = "<f8"
         public var byteSize: Int { self == .float32 ? 4 : 8 }
     }
 
@@ -34,8 +35,16 @@ public struct NPYHeader: Sendable, Equatable {
             case .bigEndian(let d): return ("the array is big-endian (\(d)); only little-endian is read", "convert it: " + save)
             case .unsupportedType(let d): return ("the element type \(d) is not supported (float32 or float64 are read)", save)
             case .structured: return ("the array has a structured (record) dtype", "store a plain N×D float matrix: " + save)
-            case .notTwoDimensional(let n): return ("the array has \(n) dimension\(n == 1 ? "" : "s"); a 2-D matrix (rows × columns) is required", "reshape it to (rows, columns) before saving")
-            case .tooLarge(let shape): return ("the shape \(shape) is too large: its data would not fit in any file", "the header is damaged or was not written by numpy; write the file again with numpy.save")
+            case .notTwoDimensional(let n):
+                return (
+                    "the array has \(n) dimension\(n == 1 ? "" : "s"); a 2-D matrix (rows × columns) is required",
+                    "reshape it to (rows, columns) before saving"
+                )
+            case .tooLarge(let shape):
+                return (
+                    "the shape \(shape) is too large: its data would not fit in any file",
+                    "the header is damaged or was not written by numpy; write the file again with numpy.save"
+                )
             }
         }
     }
@@ -72,7 +81,8 @@ public struct NPYHeader: Sendable, Equatable {
         guard bytes.count >= headerStart + headerLength else { throw .truncated }
         let headerBytes = UnsafeRawBufferPointer(rebasing: bytes[headerStart..<(headerStart + headerLength)])
         // v1/v2 headers are latin-1, v3 UTF-8; the keys and values we need are ASCII either way.
-        let text = String(validating: headerBytes, as: UTF8.self)
+        let text =
+            String(validating: headerBytes, as: UTF8.self)
             ?? String(decoding: headerBytes.map { $0 < 0x80 ? $0 : 0x3F }, as: UTF8.self)
         let dictionary = try PythonLiteral.parseHeaderDictionary(text)
         guard let descrValue = dictionary["descr"] else { throw .malformed("no 'descr' key") }
@@ -102,7 +112,8 @@ public struct NPYHeader: Sendable, Equatable {
         // Every size from the header is checked before it is used: a hostile shape such as
         // (2**62, 2**62) must be an error, never an arithmetic trap.
         guard let needed = checkedByteCount(d.shape, elementSize: scalarType.byteSize),
-              case let (end, overflow) = header.dataOffset.addingReportingOverflow(needed), !overflow else {
+            case let (end, overflow) = header.dataOffset.addingReportingOverflow(needed), !overflow
+        else {
             throw .tooLarge(shapeText(d.shape))
         }
         guard fileSize >= end else { throw .truncated }
@@ -159,7 +170,7 @@ enum PythonLiteral {
             guard let value = Int(digits) else { throw .tooLarge("with the dimension \(digits.prefix(40))") }
             s = s.dropFirst(digits.count)
             skipSpace()
-            if s.first == "L" { s.removeFirst() }  // Python 2 longs
+            if s.first == "L" { s.removeFirst() } // Python 2 longs
             return value
         }
         func value() throws(NPYHeader.Failure) -> Value {
@@ -200,8 +211,7 @@ enum PythonLiteral {
             try expect(":")
             result[key] = try value()
             skipSpace()
-            if s.first == "," { s.removeFirst() }
-            else { skipSpace(); guard s.first == "}" else { throw .malformed("expected ',' or '}'") } }
+            if s.first == "," { s.removeFirst() } else { skipSpace(); guard s.first == "}" else { throw .malformed("expected ',' or '}'") } }
         }
         return result
     }

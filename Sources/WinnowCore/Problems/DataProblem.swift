@@ -16,8 +16,10 @@ public struct DataProblem: Error, Sendable, Equatable, CustomStringConvertible {
     /// What the user should do about it.
     public var hint: String
 
-    public init(file: String, line: Int? = nil, column: Int? = nil, columnName: String? = nil,
-                message: String, hint: String) {
+    public init(
+        file: String, line: Int? = nil, column: Int? = nil, columnName: String? = nil,
+        message: String, hint: String
+    ) {
         self.file = file
         self.line = line
         self.column = column
@@ -27,7 +29,7 @@ public struct DataProblem: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var location: String {
-        var text = TerminalText.sanitize(file)  // a file name from the dataset is untrusted too
+        var text = TerminalText.sanitize(file) // a file name from the dataset is untrusted too
         if let line { text += ":\(line)" }
         if let column { text += ":\(column)" }
         if let columnName { text += " (\(TerminalText.sanitize(columnName)))" }
@@ -51,7 +53,9 @@ public struct DatasetInvalid: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        var lines = ["the dataset has \(problems.count)\(truncated ? "+" : "") problem\(problems.count == 1 && !truncated ? "" : "s"); nothing was imported or changed:"]
+        var lines = [
+            "the dataset has \(problems.count)\(truncated ? "+" : "") problem\(problems.count == 1 && !truncated ? "" : "s"); nothing was imported or changed:"
+        ]
         lines += problems.map { $0.description }
         if truncated { lines.append("(more problems were not listed; fix these and run the import again)") }
         return lines.joined(separator: "\n")

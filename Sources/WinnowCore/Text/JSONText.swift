@@ -51,7 +51,9 @@ public enum JSONText {
         if let found = value.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
             for b in bytes where special(b) { return true }
             return false
-        }) { return !found }
+        }) {
+            return !found
+        }
         return !value.utf8.contains(where: special)
     }
 

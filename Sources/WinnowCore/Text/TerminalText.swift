@@ -59,8 +59,8 @@ public enum TerminalText {
 
     static func visible(_ scalar: Unicode.Scalar) -> String {
         let v = scalar.value
-        if v < 0x20 { return String(Unicode.Scalar(0x2400 + v)!) }  // ␀ … ␟
-        if v == 0x7F { return "\u{2421}" }  // ␡
+        if v < 0x20 { return String(Unicode.Scalar(0x2400 + v)!) } // ␀ … ␟
+        if v == 0x7F { return "\u{2421}" } // ␡
         return "\u{FFFD}"
     }
 }

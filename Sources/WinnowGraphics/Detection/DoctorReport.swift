@@ -37,7 +37,7 @@ public enum DoctorReport {
             ("TERM_PROGRAM_VERSION", environment.termProgramVersion), ("COLORTERM", environment.colorTerm),
             ("LC_TERMINAL", environment.lcTerminal), ("TMUX", environment.tmux), ("STY", environment.screenSession),
             ("KITTY_WINDOW_ID", environment.kittyWindowID), ("WEZTERM_EXECUTABLE", environment.weztermExecutable),
-            ("WT_SESSION", environment.windowsTerminalSession), ("NO_COLOR", environment.noColor),
+            ("WT_SESSION", environment.windowsTerminalSession), ("NO_COLOR", environment.noColor)
         ]
         for (name, value) in variables {
             if let value { row(name, value.isEmpty ? "(empty)" : value) }
@@ -68,7 +68,8 @@ public enum DoctorReport {
             let seconds = GraphicsCapabilities.formatSeconds(TerminalProbe.seconds(probe.elapsed))
             switch probe.status {
             case .answered: row("probe", "answered in \(seconds) s (\(probe.bytes.count) bytes)")
-            case .timedOut(let limit): row("probe", "no DA1 within \(GraphicsCapabilities.formatSeconds(limit)) s (\(probe.bytes.count) bytes arrived)")
+            case .timedOut(let limit):
+                row("probe", "no DA1 within \(GraphicsCapabilities.formatSeconds(limit)) s (\(probe.bytes.count) bytes arrived)")
             case .noTerminal(let why): row("probe", "no terminal: \(why)")
             case .notRun: row("probe", "not run")
             }

@@ -95,9 +95,10 @@ public struct GraphicsCapabilities: Sendable, Equatable {
         if let version = replies.terminalVersion { reasons.append("XTVERSION: \(version)") }
         if let attributes = replies.deviceAttributes {
             let list = attributes.parameters.map(String.init).joined(separator: ";")
-            reasons.append(attributes.advertisesSixel
-                ? "DA1 lists 4 (sixel): ?\(list)"
-                : "DA1 does not offer sixel: ?\(list)")
+            reasons.append(
+                attributes.advertisesSixel
+                    ? "DA1 lists 4 (sixel): ?\(list)"
+                    : "DA1 does not offer sixel: ?\(list)")
         }
         switch replies.kittyGraphics {
         case .ok: reasons.append("the kitty graphics query was answered OK")
@@ -150,7 +151,8 @@ public struct GraphicsCapabilities: Sendable, Equatable {
             effectiveWrapping = .tmuxPassthrough
         }
         if chosen == .kitty || chosen == .sixel || chosen == .iterm {
-            let via = effectiveWrapping == .tmuxPassthrough ? " via tmux passthrough" : effectiveWrapping == .screenPackets ? " in screen packets" : ""
+            let via =
+                effectiveWrapping == .tmuxPassthrough ? " via tmux passthrough" : effectiveWrapping == .screenPackets ? " in screen packets" : ""
             reasons.append("images: \(chosen)" + via)
         }
         let synchronizedOutput = replies.synchronizedOutput?.isSupported ?? false
@@ -242,7 +244,7 @@ public struct GraphicsCapabilities: Sendable, Equatable {
 
     /// Terminals known to take 24-bit colour, by XTVERSION name or TERM_PROGRAM.
     private static let truecolorTerminals: Set<String> = [
-        "kitty", "WezTerm", "iTerm2", "iTerm.app", "foot", "ghostty", "contour", "vscode", "mlterm", "Alacritty",
+        "kitty", "WezTerm", "iTerm2", "iTerm.app", "foot", "ghostty", "contour", "vscode", "mlterm", "Alacritty"
     ]
 
     private static func colorDepth(_ environment: TerminalEnvironment, _ replies: TerminalReplies) -> (ColorDepth, String) {
@@ -270,7 +272,8 @@ public struct GraphicsCapabilities: Sendable, Equatable {
         if let size = environment.windowSize?.plausibleCellSize { return (size, .windowSize) }
         if let size = replies.cellPixelSize.flatMap(CellSizePlausibility.check) { return (size, .cellSizeReply) }
         if let area = replies.textAreaPixelSize, let window = environment.windowSize, window.rows > 0, window.columns > 0,
-           let size = CellSizePlausibility.check(PixelSize(width: area.width / window.columns, height: area.height / window.rows)) {
+            let size = CellSizePlausibility.check(PixelSize(width: area.width / window.columns, height: area.height / window.rows))
+        {
             return (size, .textAreaReply)
         }
         return (assumedCellSize, .assumed)

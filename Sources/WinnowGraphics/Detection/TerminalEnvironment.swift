@@ -80,7 +80,7 @@ public struct TerminalEnvironment: Sendable, Equatable {
     /// The variables ``current(windowSizeOf:)`` reads.
     public static let variableNames = [
         "TERM", "TERM_PROGRAM", "TERM_PROGRAM_VERSION", "COLORTERM", "LC_TERMINAL", "TMUX", "STY",
-        "KITTY_WINDOW_ID", "WEZTERM_EXECUTABLE", "WT_SESSION", "NO_COLOR", "SSH_CONNECTION", "SSH_TTY",
+        "KITTY_WINDOW_ID", "WEZTERM_EXECUTABLE", "WT_SESSION", "NO_COLOR", "SSH_CONNECTION", "SSH_TTY"
     ]
 
     public var isInsideTmux: Bool { !(tmux ?? "").isEmpty }

@@ -108,8 +108,9 @@ public struct TerminalProbe: Sendable {
             }
         }
         func result(_ status: ProbeStatus) -> Result {
-            Result(status: status, bytes: received, windowSize: windowSize, elapsed: clock.now - start,
-                   interrupted: signalsEnabled && received.contains(interruptCharacter))
+            Result(
+                status: status, bytes: received, windowSize: windowSize, elapsed: clock.now - start,
+                interrupted: signalsEnabled && received.contains(interruptCharacter))
         }
 
         guard Self.writeAll(descriptor, queries) else {
@@ -137,7 +138,7 @@ public struct TerminalProbe: Sendable {
                     continue
                 }
                 if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
-                break  // end of file or a read error: the terminal went away
+                break // end of file or a read error: the terminal went away
             }
             if pollDescriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { break }
         }

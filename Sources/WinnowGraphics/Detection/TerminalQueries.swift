@@ -9,7 +9,8 @@ public enum TerminalQueries {
 
     static let xtversion = csi(">q")
     /// Asks kitty to validate (not store: `a=q`) a 1×1 RGB image sent directly (`t=d`).
-    static let kittyGraphics: [UInt8] = [0x1B, UInt8(ascii: "_")] + Array("Gi=\(kittyProbeImageID),s=1,v=1,a=q,t=d,f=24;AAAA".utf8) + [0x1B, UInt8(ascii: "\\")]
+    static let kittyGraphics: [UInt8] =
+        [0x1B, UInt8(ascii: "_")] + Array("Gi=\(kittyProbeImageID),s=1,v=1,a=q,t=d,f=24;AAAA".utf8) + [0x1B, UInt8(ascii: "\\")]
     static let sixelColorRegisters = csi("?1;1;0S")
     static let sixelMaxGeometry = csi("?2;1;0S")
     static let cellPixelSize = csi("16t")

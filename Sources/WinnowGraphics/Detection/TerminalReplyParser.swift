@@ -96,7 +96,7 @@ public enum TerminalReplyParser {
             let byte = bytes[index]
             switch byte {
             case 0x3C...0x3F where !sawParameter && prefix == nil && intermediates.isEmpty:
-                prefix = byte  // < = > ?
+                prefix = byte // < = > ?
             case UInt8(ascii: "0")...UInt8(ascii: "9") where intermediates.isEmpty:
                 sawParameter = true
                 if !inSubParameter {
@@ -110,16 +110,16 @@ public enum TerminalReplyParser {
                 inSubParameter = false
             case UInt8(ascii: ":") where intermediates.isEmpty:
                 sawParameter = true
-                inSubParameter = true  // keep only the main value of `a:b`
+                inSubParameter = true // keep only the main value of `a:b`
             case 0x20...0x2F:
                 intermediates.append(byte)
             case 0x40...0x7E:
                 if sawParameter { parameters.append(current) }
                 return (ControlSequence(prefix: prefix, parameters: parameters, intermediates: intermediates, final: byte), index + 1)
             case escape:
-                return (nil, index)  // abandoned: start over at this ESC
+                return (nil, index) // abandoned: start over at this ESC
             default:
-                return (nil, index + 1)  // a control character or a misplaced byte: drop it
+                return (nil, index + 1) // a control character or a misplaced byte: drop it
             }
             index += 1
         }
@@ -136,7 +136,7 @@ public enum TerminalReplyParser {
                 if bytes[index + 1] == UInt8(ascii: "\\") {
                     return (Array(bytes[start..<index]), index + 2)
                 }
-                return (nil, index)  // abandoned: the ESC starts something new
+                return (nil, index) // abandoned: the ESC starts something new
             }
             if byte == bell && bellTerminates { return (Array(bytes[start..<index]), index + 1) }
             if byte == cancel || byte == substitute { return (nil, index + 1) }

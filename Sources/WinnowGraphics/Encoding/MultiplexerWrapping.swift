@@ -46,7 +46,8 @@ public enum MultiplexerWrapping: String, Sendable, Hashable, CaseIterable {
     public static func unwrapTmuxPassthrough(_ wrapped: [UInt8]) -> [UInt8]? {
         let header: [UInt8] = [0x1B, UInt8(ascii: "P")] + Array("tmux;".utf8)
         guard wrapped.count >= header.count + 2, wrapped.starts(with: header),
-              wrapped.suffix(2) == [0x1B, UInt8(ascii: "\\")] else { return nil }
+            wrapped.suffix(2) == [0x1B, UInt8(ascii: "\\")]
+        else { return nil }
         var payload: [UInt8] = []
         var index = header.count
         let end = wrapped.count - 2

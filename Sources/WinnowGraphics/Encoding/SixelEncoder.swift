@@ -81,9 +81,10 @@ public final class SixelEncoder: Sendable {
             let sample = images.count == 1 ? images[0] : concatenated(images)
             var pixels = sample.pixels
             try pixels.withUnsafeMutableBufferPointer { buffer in
-                try check(sixel_dither_initialize(
-                    dither, buffer.baseAddress, Int32(sample.width), Int32(sample.height),
-                    SIXEL_PIXELFORMAT_RGB888, SIXEL_LARGE_AUTO, SIXEL_REP_AUTO, SIXEL_QUALITY_AUTO),
+                try check(
+                    sixel_dither_initialize(
+                        dither, buffer.baseAddress, Int32(sample.width), Int32(sample.height),
+                        SIXEL_PIXELFORMAT_RGB888, SIXEL_LARGE_AUTO, SIXEL_REP_AUTO, SIXEL_QUALITY_AUTO),
                     "sixel_dither_initialize")
             }
         }
@@ -99,14 +100,17 @@ public final class SixelEncoder: Sendable {
     private static func encodeOnWorker(_ image: RGBImage, dither: OpaquePointer?) throws -> [UInt8] {
         let sink = OutputSink()
         var output: OpaquePointer?
-        try check(sixel_output_new(&output, { data, size, context in
-            guard let data, let context, size > 0 else { return 0 }
-            let sink = Unmanaged<OutputSink>.fromOpaque(context).takeUnretainedValue()
-            data.withMemoryRebound(to: UInt8.self, capacity: Int(size)) {
-                sink.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: Int(size)))
-            }
-            return 0
-        }, Unmanaged.passUnretained(sink).toOpaque(), nil), "sixel_output_new")
+        try check(
+            sixel_output_new(
+                &output,
+                { data, size, context in
+                    guard let data, let context, size > 0 else { return 0 }
+                    let sink = Unmanaged<OutputSink>.fromOpaque(context).takeUnretainedValue()
+                    data.withMemoryRebound(to: UInt8.self, capacity: Int(size)) {
+                        sink.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: Int(size)))
+                    }
+                    return 0
+                }, Unmanaged.passUnretained(sink).toOpaque(), nil), "sixel_output_new")
         defer { sixel_output_unref(output) }
 
         // libsixel writes into the pixels while it encodes: give it a copy.

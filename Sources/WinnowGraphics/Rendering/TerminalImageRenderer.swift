@@ -58,7 +58,10 @@ public struct TerminalImageRenderer: Sendable {
         }
     }
 
-    public init(capabilities: GraphicsCapabilities, options: Options = Options(), cache: EncodedImageCache? = EncodedImageCache(), paneOrigin: CellOffset = .zero) {
+    public init(
+        capabilities: GraphicsCapabilities, options: Options = Options(), cache: EncodedImageCache? = EncodedImageCache(),
+        paneOrigin: CellOffset = .zero
+    ) {
         self.capabilities = capabilities
         self.options = options
         self.cache = cache
@@ -101,9 +104,10 @@ public struct TerminalImageRenderer: Sendable {
         while true {
             // A prefetch for an item the user has already scrolled past is not worth finishing.
             try Task.checkCancellation()
-            guard let layout = ImageLayout.fitting(
-                imageSize: image.size, in: target, cellSize: capabilities.cellSize,
-                heightMultiple: imageProtocol == .sixel ? 6 : 1, maximum: maximum, alignment: options.alignment)
+            guard
+                let layout = ImageLayout.fitting(
+                    imageSize: image.size, in: target, cellSize: capabilities.cellSize,
+                    heightMultiple: imageProtocol == .sixel ? 6 : 1, maximum: maximum, alignment: options.alignment)
             else { throw GraphicsError.noRoom(target) }
 
             let encoded = try await encode(image, identity: identity, layout: layout, colors: colors, slot: slot)
@@ -111,8 +115,9 @@ public struct TerminalImageRenderer: Sendable {
             let pieces = CursorFraming.pieces(encoded.sequences, at: layout.cells, origin: origin, wrapping: capabilities.wrapping)
             let largest = pieces.map(\.count).max() ?? 0
             if capabilities.wrapping != .tmuxPassthrough || largest <= options.tmuxPassthroughLimit {
-                return RenderedImage(bytes: Array(pieces.joined()), cells: layout.cells, imageProtocol: imageProtocol, slot: slot,
-                                     notes: notes, pixelSize: layout.pixelSize)
+                return RenderedImage(
+                    bytes: Array(pieces.joined()), cells: layout.cells, imageProtocol: imageProtocol, slot: slot,
+                    notes: notes, pixelSize: layout.pixelSize)
             }
             // tmux drops a passthrough DCS of 1 MiB or more: fewer colours first (sixel),
             // then a smaller image.
@@ -155,10 +160,11 @@ public struct TerminalImageRenderer: Sendable {
         var layouts: [ImageLayout] = []
         for part in parts {
             let target = part.cells.keepingOffLastRow(screenRows: screenRows)
-            guard let layout = ImageLayout.fitting(
-                imageSize: part.image.size, in: target, cellSize: capabilities.cellSize,
-                heightMultiple: imageProtocol == .sixel ? 6 : 1,
-                maximum: imageProtocol == .sixel ? capabilities.sixelMaxGeometry : nil, alignment: .topLeft)
+            guard
+                let layout = ImageLayout.fitting(
+                    imageSize: part.image.size, in: target, cellSize: capabilities.cellSize,
+                    heightMultiple: imageProtocol == .sixel ? 6 : 1,
+                    maximum: imageProtocol == .sixel ? capabilities.sixelMaxGeometry : nil, alignment: .topLeft)
             else { throw GraphicsError.noRoom(target) }
             layouts.append(layout)
         }
@@ -175,8 +181,9 @@ public struct TerminalImageRenderer: Sendable {
             let largest = pieces.map(\.count).max() ?? 0
             if capabilities.wrapping != .tmuxPassthrough || largest <= options.tmuxPassthroughLimit {
                 let cells = layouts.dropFirst().reduce(layouts[0].cells) { $0.union($1.cells) }
-                return RenderedImage(bytes: Array(pieces.joined()), cells: cells, imageProtocol: imageProtocol, slot: slot,
-                                     notes: notes, slotCount: UInt32(parts.count))
+                return RenderedImage(
+                    bytes: Array(pieces.joined()), cells: cells, imageProtocol: imageProtocol, slot: slot,
+                    notes: notes, slotCount: UInt32(parts.count))
             }
             guard imageProtocol == .sixel && colors > 16 else { throw GraphicsError.tooLargeForTmux(bytes: largest) }
             colors = max(16, colors / 2)
@@ -191,7 +198,9 @@ public struct TerminalImageRenderer: Sendable {
             EncodedImageKey(
                 identity: "\(identity)#part\(index)/\(layouts.count)", pixelSize: layouts[index].pixelSize,
                 colors: imageProtocol == .sixel ? colors : 0, imageProtocol: imageProtocol,
-                variant: imageProtocol == .sixel ? "\(options.sixelDiffusion) shared" : imageProtocol == .kitty ? "\(options.kittyPixelFormat.name) i=\(slot + UInt32(index))" : "")
+                variant: imageProtocol == .sixel
+                    ? "\(options.sixelDiffusion) shared" : imageProtocol == .kitty ? "\(options.kittyPixelFormat.name) i=\(slot + UInt32(index))" : ""
+            )
         }
         let cached = keys.compactMap { cache?.image(for: $0) }
         if cached.count == keys.count { return cached.map(\.sequences) }

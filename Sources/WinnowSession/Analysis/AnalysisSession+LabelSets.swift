@@ -16,7 +16,10 @@ extension AnalysisSession {
             builder.multiLabel = multiLabelAnalysis(ensemble: analysis.ensemble, filterBy: filterBy)
         } else {
             if WinnowConfig.multiLabelFilterByMethods.contains(config.filterBy) {
-                throw SessionError(.badRequest, "filter_by \(config.filterBy) is implemented for multi-label data only; \(TerminalText.sanitize(context.datasetRoot)) has one label per image", fix: "use one of \(WinnowConfig.filterByMethods.joined(separator: ", "))")
+                throw SessionError(
+                    .badRequest,
+                    "filter_by \(config.filterBy) is implemented for multi-label data only; \(TerminalText.sanitize(context.datasetRoot)) has one label per image",
+                    fix: "use one of \(WinnowConfig.filterByMethods.joined(separator: ", "))")
             }
             builder.crowd = try crowdConsensus(ensemble: analysis.ensemble)
         }
@@ -29,14 +32,16 @@ extension AnalysisSession {
         let labels = context.items.map { item -> [Int32]? in
             item.resolution.labels.map { set in set.names.compactMap { taxonomy.position(of: $0).map(Int32.init) } }
         }
-        return MultiLabelAnalysis(classes: context.classes, labels: labels, excluded: context.items.map(\.resolution.isExcluded),
-                                  probabilities: ensemble, filterBy: filterBy)
+        return MultiLabelAnalysis(
+            classes: context.classes, labels: labels, excluded: context.items.map(\.resolution.isExcluded),
+            probabilities: ensemble, filterBy: filterBy)
     }
 
     /// CROWDLAB on the dataset's annotations (as at import), or nil when it does not apply.
     package func crowdConsensus(ensemble: [Float]) throws -> CrowdConsensus? {
         guard config.annotatorConsensus == AnnotatorConsensusMethod.crowdlab.rawValue, !ensemble.isEmpty,
-              try project.store.annotatorCount() > 1 else { return nil }
+            try project.store.annotatorCount() > 1
+        else { return nil }
         let taxonomy = ClassTaxonomy(context.classes)
         var row: [Int64: Int] = [:]
         for (i, item) in context.items.enumerated() { row[item.id] = i }

@@ -32,7 +32,8 @@ package struct AnalysisSession {
     }
 
     package func cachePath(_ embeddings: AnalysisContext.Embeddings) -> String {
-        project.store.stateDirectory + "/neighbours/\(embeddings.fingerprint)-k\(config.neighbourCount)-\(config.search)-m\(config.hnswM)-efc\(config.hnswEfConstruction)-ef\(config.hnswEf).bin"
+        project.store.stateDirectory
+            + "/neighbours/\(embeddings.fingerprint)-k\(config.neighbourCount)-\(config.search)-m\(config.hnswM)-efc\(config.hnswEfConstruction)-ef\(config.hnswEf).bin"
     }
 
     /// The neighbour graph: from the cache, or computed (and cached) when missing or when
@@ -66,7 +67,9 @@ package struct AnalysisSession {
         let fingerprint = String(matrix.scan().fingerprint, radix: 16)
         progress.end()
         guard fingerprint == embeddings.fingerprint, matrix.rows == context.items.count else {
-            throw SessionError(.badData, "\(embeddings.source) changed since the last import", fix: "run winnow import \(TerminalText.sanitize(context.datasetRoot))")
+            throw SessionError(
+                .badData, "\(embeddings.source) changed since the last import", fix: "run winnow import \(TerminalText.sanitize(context.datasetRoot))"
+            )
         }
         progress.begin("normalising embeddings", total: nil)
         let rows = EmbeddingRows(matrix)
@@ -80,13 +83,19 @@ package struct AnalysisSession {
         func example(_ row: Int) -> String { "row \(row)" + (row < items.count ? " (\(TerminalText.sanitize(items[row].path)))" : "") }
         var warnings: [String] = []
         if let first = rows.zeroRows.first {
-            warnings.append("warning: \(source): \(rows.zeroRows.count) of \(rows.rows) rows are all zeros, e.g. \(example(first)); those items are similar to nothing and get no neighbours\n    fix: recompute their embeddings")
+            warnings.append(
+                "warning: \(source): \(rows.zeroRows.count) of \(rows.rows) rows are all zeros, e.g. \(example(first)); those items are similar to nothing and get no neighbours\n    fix: recompute their embeddings"
+            )
         }
         if rows.allSameDirection {
-            warnings.append("warning: \(source): every row points the same way, so every item is equally similar to every other: the neighbours and near-duplicate groups mean nothing\n    fix: check how the embeddings were computed (a constant or broken model output)")
+            warnings.append(
+                "warning: \(source): every row points the same way, so every item is equally similar to every other: the neighbours and near-duplicate groups mean nothing\n    fix: check how the embeddings were computed (a constant or broken model output)"
+            )
         }
         if let first = rows.rescaledRows.first {
-            warnings.append("warning: \(source): \(rows.rescaledRows.count) of \(rows.rows) rows have values beyond 2^±40 in magnitude (huge or subnormal), e.g. \(example(first)); they were rescaled exactly (by a power of two) before normalising\n    fix: none needed for Winnow, but check the model that wrote them")
+            warnings.append(
+                "warning: \(source): \(rows.rescaledRows.count) of \(rows.rows) rows have values beyond 2^±40 in magnitude (huge or subnormal), e.g. \(example(first)); they were rescaled exactly (by a power of two) before normalising\n    fix: none needed for Winnow, but check the model that wrote them"
+            )
         }
         return warnings
     }
@@ -117,11 +126,12 @@ package struct AnalysisSession {
             guard !context.multiLabel, let label = item.resolution.labels?.first, let position = taxonomy.position(of: label) else { return -1 }
             return Int32(position)
         }
-        var input = AnalysisInput(classes: context.classes, labels: labels, excluded: context.items.map { $0.resolution.isExcluded },
-                                  models: try models(), neighbours: embeddingGraph,
-                                  identical: try identicalGroups(), duplicatePairs: duplicates.pairs,
-                                  splitOff: Set(context.items.indices.filter { context.items[$0].resolution.isSplitOff }.map { Int32($0) }))
-        if withHelper { input.models += try helperModels(for: input) }  // HelperEvidence.swift
+        var input = AnalysisInput(
+            classes: context.classes, labels: labels, excluded: context.items.map { $0.resolution.isExcluded },
+            models: try models(), neighbours: embeddingGraph,
+            identical: try identicalGroups(), duplicatePairs: duplicates.pairs,
+            splitOff: Set(context.items.indices.filter { context.items[$0].resolution.isSplitOff }.map { Int32($0) }))
+        if withHelper { input.models += try helperModels(for: input) } // HelperEvidence.swift
         return input
     }
 
@@ -144,7 +154,9 @@ package struct AnalysisSession {
             progress.end()
             var fresh: [(itemID: Int64, size: Int64, modificationTime: Double, hash: UInt64)] = []
             for (position, i) in stale.enumerated() {
-                guard let hash = computed[position], let size = context.items[i].fileSize, let time = context.items[i].modificationTime else { continue }
+                guard let hash = computed[position], let size = context.items[i].fileSize, let time = context.items[i].modificationTime else {
+                    continue
+                }
                 hashes[i] = hash
                 fresh.append((context.items[i].id, size, time, hash))
             }
@@ -176,8 +188,11 @@ package struct AnalysisSession {
         q.lowConsensus = config.lowConsensus
         q.outlierShare = config.outlierShare
         q.seed = seed ?? UInt64(config.seed)
-        let names: [String: QueueName] = ["label_issues": .labelIssues, "bad_components": .badComponents, "disagreement": .disagreement, "outliers": .outliers, "problems": .problems,
-                                          "quality": .quality]
+        let names: [String: QueueName] = [
+            "label_issues": .labelIssues, "bad_components": .badComponents, "disagreement": .disagreement, "outliers": .outliers,
+            "problems": .problems,
+            "quality": .quality
+        ]
         q.quotas = Dictionary(uniqueKeysWithValues: config.triageQuotas.compactMap { key, value in names[key].map { ($0, value) } })
         return q
     }
@@ -187,14 +202,17 @@ package struct AnalysisSession {
     /// reviewer, settled items), skipped items come back last. Reads the images first (see
     /// `imageChecks()`): images that do not decode join the problems queue, and the quality
     /// checks make the quality queue.
-    package func queueBuilder(_ analysis: LabelAnalysis, input: AnalysisInput, stratifyBy column: String?, seed: UInt64? = nil,
-                      reviewer: String? = nil, checks: ImageChecks? = nil) throws -> QueueBuilder {
+    package func queueBuilder(
+        _ analysis: LabelAnalysis, input: AnalysisInput, stratifyBy column: String?, seed: UInt64? = nil,
+        reviewer: String? = nil, checks: ImageChecks? = nil
+    ) throws -> QueueBuilder {
         let items = context.items
         let checks = try checks ?? imageChecks()
-        var builder = QueueBuilder(analysis: analysis, input: input, problems: checks.problems, strata: try strata(column: column),
-                                   decided: items.map { Self.isSettled($0.consensus, for: reviewer) },
-                                   skipped: items.map { $0.resolution.status == .skipped },
-                                   settings: queueSettings(seed: seed))
+        var builder = QueueBuilder(
+            analysis: analysis, input: input, problems: checks.problems, strata: try strata(column: column),
+            decided: items.map { Self.isSettled($0.consensus, for: reviewer) },
+            skipped: items.map { $0.resolution.status == .skipped },
+            settings: queueSettings(seed: seed))
         builder.disputed = items.indices.filter { items[$0].consensus.state == .disputed }
         builder.quality = checks.quality
         try addLabelSetAnalyses(to: &builder, analysis: analysis)
@@ -249,7 +267,10 @@ package struct AnalysisSession {
         guard let column else { return nil }
         let columns = try project.store.metadataColumns()
         guard columns.contains(column) else {
-            throw SessionError(.badRequest, "there is no metadata column \"\(TerminalText.sanitize(column))\" (items.csv has: \(columns.map { TerminalText.sanitize($0) }.joined(separator: ", ")))", fix: "name one of the items.csv columns")
+            throw SessionError(
+                .badRequest,
+                "there is no metadata column \"\(TerminalText.sanitize(column))\" (items.csv has: \(columns.map { TerminalText.sanitize($0) }.joined(separator: ", ")))",
+                fix: "name one of the items.csv columns")
         }
         return context.items.map { ItemMetadata.values($0.metadataJSON, columns: [column])[0] }
     }

@@ -70,25 +70,30 @@ package struct HelperCache {
             guard var file = CacheContainer.Reader(bytes, magic: magic), let summary = file.header(Summary.self) else { return nil }
             let n = summary.items, k = summary.classes, p = summary.parameters, f = summary.folds
             guard n >= 0, k >= 0, p >= 0, f >= 0,
-                  let expected = Self.byteCount(items: n, classes: k, parameters: p, folds: f),
-                  file.remaining == expected,
-                  let labels = file.take(n, as: Int32.self), let weights = file.take(n, as: Float.self) else { return nil }
+                let expected = Self.byteCount(items: n, classes: k, parameters: p, folds: f),
+                file.remaining == expected,
+                let labels = file.take(n, as: Int32.self), let weights = file.take(n, as: Float.self)
+            else { return nil }
             guard p > 0 else {
-                return HelperCache(summary: summary, labels: labels, weights: weights, folds: FoldAssignment(count: 0, foldOf: []), evidence: [],
-                                   probabilities: [], fitted: HelperModel.Fitted(perFold: [], regularisation: []))
+                return HelperCache(
+                    summary: summary, labels: labels, weights: weights, folds: FoldAssignment(count: 0, foldOf: []), evidence: [],
+                    probabilities: [], fitted: HelperModel.Fitted(perFold: [], regularisation: []))
             }
             guard let foldOf = file.take(n, as: Int32.self), let evidence = file.take(n, as: UInt8.self),
-                  let probabilities = file.take(n * k, as: Float.self) else { return nil }
+                let probabilities = file.take(n * k, as: Float.self)
+            else { return nil }
             var perFold: [[Double]] = []
             for _ in 0..<f {
                 guard let fold = file.take(p, as: Double.self) else { return nil }
                 perFold.append(fold)
             }
             guard let regularisation = file.take(f, as: Double.self), let count = file.take(1, as: Int32.self),
-                  Int(count[0]) == f else { return nil }
-            return HelperCache(summary: summary, labels: labels, weights: weights,
-                               folds: FoldAssignment(count: f, foldOf: foldOf, notes: summary.foldNotes), evidence: evidence.map { $0 != 0 },
-                               probabilities: probabilities, fitted: HelperModel.Fitted(perFold: perFold, regularisation: regularisation))
+                Int(count[0]) == f
+            else { return nil }
+            return HelperCache(
+                summary: summary, labels: labels, weights: weights,
+                folds: FoldAssignment(count: f, foldOf: foldOf, notes: summary.foldNotes), evidence: evidence.map { $0 != 0 },
+                probabilities: probabilities, fitted: HelperModel.Fitted(perFold: perFold, regularisation: regularisation))
         }
     }
 

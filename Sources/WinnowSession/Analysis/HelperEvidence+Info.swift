@@ -11,16 +11,21 @@ extension HelperEvidence {
     }
 
     package static func info(_ info: ProjectInfo, config: WinnowConfig, stateDirectory: String) -> Info {
-        let status = self.status(config: config, multiLabel: info.multiLabel, models: info.models.count,
-                                 embeddings: info.embeddings.map { ($0.source, $0.dimension) })
+        let status = self.status(
+            config: config, multiLabel: info.multiLabel, models: info.models.count,
+            embeddings: info.embeddings.map { ($0.source, $0.dimension) })
         let cache = status.on ? newestCache(stateDirectory: stateDirectory, config: config) : nil
-        var json: [String: Any] = ["enabled": status.on, "status": status.reason, "folds": config.helperFolds,
-                                   "regularisation": config.helperRegularisation.map { $0 as Any } ?? "auto",
-                                   "retrain_every": config.helperRetrainEvery]
+        var json: [String: Any] = [
+            "enabled": status.on, "status": status.reason, "folds": config.helperFolds,
+            "regularisation": config.helperRegularisation.map { $0 as Any } ?? "auto",
+            "retrain_every": config.helperRetrainEvery
+        ]
         if let summary = cache?.summary {
-            var trained: [String: Any] = ["trained_at": summary.trainedAt, "seconds": summary.seconds, "features": summary.features,
-                                          "folds": summary.folds, "regularisation": summary.regularisation, "notes": summary.notes,
-                                          "trained_items": summary.trainedItems]
+            var trained: [String: Any] = [
+                "trained_at": summary.trainedAt, "seconds": summary.seconds, "features": summary.features,
+                "folds": summary.folds, "regularisation": summary.regularisation, "notes": summary.notes,
+                "trained_items": summary.trainedItems
+            ]
             if let accuracy = summary.outOfFoldAccuracy { trained["out_of_fold_accuracy"] = accuracy }
             if let loss = summary.outOfFoldLogLoss { trained["out_of_fold_log_loss"] = loss }
             if let unused = summary.unused { trained["unused"] = unused }

@@ -26,11 +26,14 @@ package enum HelperEvidence {
 
     /// Whether the helper applies to the project, and why, in words.
     package static func status(config: WinnowConfig, context: AnalysisContext) -> (on: Bool, reason: String) {
-        status(config: config, multiLabel: context.multiLabel, models: context.models.count,
-               embeddings: context.embeddings.map { ($0.source, $0.dimension) })
+        status(
+            config: config, multiLabel: context.multiLabel, models: context.models.count,
+            embeddings: context.embeddings.map { ($0.source, $0.dimension) })
     }
 
-    package static func status(config: WinnowConfig, multiLabel: Bool, models: Int, embeddings: (source: String, dimension: Int)?) -> (on: Bool, reason: String) {
+    package static func status(config: WinnowConfig, multiLabel: Bool, models: Int, embeddings: (source: String, dimension: Int)?) -> (
+        on: Bool, reason: String
+    ) {
         if multiLabel { return (false, "off: multi-label data (the helper learns one label per item)") }
         if config.helperEnabled == false { return (false, "off ([helper] enabled = false)") }
         if config.helperEnabled == nil, models >= 2 {
@@ -128,41 +131,53 @@ package enum HelperEvidence {
     }
 
     /// The same, leaving the prepared model (features, folds, weights) in `model` for retrains.
-    package static func train(session: AnalysisSession, labels: [Int32], weights: [Float], from earlier: HelperCache?,
-                      keep model: inout HelperModel?) throws -> HelperCache {
+    package static func train(
+        session: AnalysisSession, labels: [Int32], weights: [Float], from earlier: HelperCache?,
+        keep model: inout HelperModel?
+    ) throws -> HelperCache {
         let context = session.context
         let features = try loadFeatures(session)
         let settings = settings(session.config)
         let start = MonotonicClock.now()
         let reuse = earlier.flatMap { $0.summary.unused == nil && $0.folds.foldOf.count == labels.count && $0.folds.count > 0 ? $0 : nil }
         do {
-            model = try HelperModel.prepare(items: labels.count, columns: features.columns, present: features.present, read: features.read,
-                                            labels: labels, weights: weights, classes: context.classes.count, classNames: context.classes,
-                                            settings: settings, folds: reuse?.folds)
+            model = try HelperModel.prepare(
+                items: labels.count, columns: features.columns, present: features.present, read: features.read,
+                labels: labels, weights: weights, classes: context.classes.count, classNames: context.classes,
+                settings: settings, folds: reuse?.folds)
         } catch {
-            return HelperCache(summary: .init(items: labels.count, classes: context.classes.count, parameters: 0, folds: 0, regularisation: [],
-                                              chosen: settings.regularisation == nil, features: featuresDescription(context), notes: [], foldNotes: [],
-                                              trainedItems: 0, outOfFoldLogLoss: nil, outOfFoldAccuracy: nil, priorLogLoss: nil,
-                                              seconds: MonotonicClock.now() - start, trainedAt: Timestamp.string(from: Date()), unused: error.description),
-                               labels: labels, weights: weights, folds: FoldAssignment(count: 0, foldOf: []), evidence: [], probabilities: [],
-                               fitted: HelperModel.Fitted(perFold: [], regularisation: []))
+            return HelperCache(
+                summary: .init(
+                    items: labels.count, classes: context.classes.count, parameters: 0, folds: 0, regularisation: [],
+                    chosen: settings.regularisation == nil, features: featuresDescription(context), notes: [], foldNotes: [],
+                    trainedItems: 0, outOfFoldLogLoss: nil, outOfFoldAccuracy: nil, priorLogLoss: nil,
+                    seconds: MonotonicClock.now() - start, trainedAt: Timestamp.string(from: Date()), unused: error.description),
+                labels: labels, weights: weights, folds: FoldAssignment(count: 0, foldOf: []), evidence: [], probabilities: [],
+                fitted: HelperModel.Fitted(perFold: [], regularisation: []))
         }
         if let reuse { model!.resume(from: reuse.fitted) }
         return retrain(&model!, session: session, labels: labels, weights: weights, preparing: MonotonicClock.now() - start)
     }
 
     /// Trains a prepared model for new labels and weights (from its previous weights).
-    package static func retrain(_ model: inout HelperModel, session: AnalysisSession, labels: [Int32], weights: [Float],
-                        preparing: Double = 0) -> HelperCache {
+    package static func retrain(
+        _ model: inout HelperModel, session: AnalysisSession, labels: [Int32], weights: [Float],
+        preparing: Double = 0
+    ) -> HelperCache {
         let context = session.context
         let start = MonotonicClock.now()
-        session.progress.begin("training the helper model (\(model.folds.count)-fold logistic regression, \(model.features.rows) items × \(model.features.dimension) features)", total: nil)
+        session.progress.begin(
+            "training the helper model (\(model.folds.count)-fold logistic regression, \(model.features.rows) items × \(model.features.dimension) features)",
+            total: nil)
         let result = model.train(labels: labels, weights: weights)
         session.progress.end()
         let prior = priorLogLoss(labels: labels, weights: weights, evidence: result.evidence, classes: context.classes.count)
         // A helper no better than always guessing the class frequencies is no evidence.
-        let unused = result.outOfFoldLogLoss < prior ? nil
-            : String(format: "not used: its out-of-fold log-loss (%.3f) is no better than the class frequencies' (%.3f)", result.outOfFoldLogLoss, prior)
+        let unused =
+            result.outOfFoldLogLoss < prior
+            ? nil
+            : String(
+                format: "not used: its out-of-fold log-loss (%.3f) is no better than the class frequencies' (%.3f)", result.outOfFoldLogLoss, prior)
         let summary = HelperCache.Summary(
             items: labels.count, classes: context.classes.count, parameters: model.fitted?.perFold.first?.count ?? 0, folds: result.folds,
             regularisation: result.regularisation, chosen: model.settings.regularisation == nil, features: featuresDescription(context),
@@ -170,8 +185,9 @@ package enum HelperEvidence {
             outOfFoldLogLoss: result.outOfFoldLogLoss.isFinite ? result.outOfFoldLogLoss : nil,
             outOfFoldAccuracy: result.outOfFoldAccuracy.isFinite ? result.outOfFoldAccuracy : nil, priorLogLoss: prior,
             seconds: preparing + MonotonicClock.now() - start, trainedAt: Timestamp.string(from: Date()), unused: unused)
-        return HelperCache(summary: summary, labels: labels, weights: weights, folds: model.folds, evidence: result.evidence,
-                           probabilities: result.probabilities, fitted: model.fitted!)
+        return HelperCache(
+            summary: summary, labels: labels, weights: weights, folds: model.folds, evidence: result.evidence,
+            probabilities: result.probabilities, fitted: model.fitted!)
     }
 
     /// Log-loss of predicting every item's class by the class frequencies (of the items trained on).
@@ -202,7 +218,9 @@ package enum HelperEvidence {
         if let embeddings = context.embeddings {
             let matrix = try NPYMatrix(path: context.datasetRoot + "/" + embeddings.source, displayName: embeddings.source)
             guard matrix.rows == context.items.count, matrix.columns == embeddings.dimension else {
-                throw SessionError(.badData, "\(embeddings.source) changed since the last import", fix: "run winnow import \(TerminalText.sanitize(context.datasetRoot))")
+                throw SessionError(
+                    .badData, "\(embeddings.source) changed since the last import",
+                    fix: "run winnow import \(TerminalText.sanitize(context.datasetRoot))")
             }
             let columns = matrix.columns
             return Features(columns: columns, present: nil) { item, into in
@@ -221,7 +239,8 @@ package enum HelperEvidence {
     /// the dataset has that name.
     package static func models(session: AnalysisSession, input: AnalysisInput) throws -> [ModelProbabilities] {
         guard let cache = try current(session: session, input: input), cache.summary.unused == nil,
-              cache.probabilities.count == input.count * input.classes.count else { return [] }
+            cache.probabilities.count == input.count * input.classes.count
+        else { return [] }
         return [ModelProbabilities(name: name(avoiding: input.models.map(\.name)), values: cache.probabilities)]
     }
 

@@ -102,12 +102,13 @@ package enum ImageFeatureIndex {
         return PixelSize(width: scaled(size.width), height: scaled(size.height))
     }
 
-
     /// `body(i)` for every i in 0..<count on every core (workers take small runs of indices,
     /// since one image can take much longer than another), results in order; reports the
     /// running total, starting from `offset`, to `progress`.
-    package static func parallelMap<T>(count: Int, initial: T, progress: any ProgressReporter, offset: Int = 0,
-                               threads: Int = NeighbourSearch.activeProcessors, _ body: @Sendable (Int) -> T) -> [T] {
+    package static func parallelMap<T>(
+        count: Int, initial: T, progress: any ProgressReporter, offset: Int = 0,
+        threads: Int = NeighbourSearch.activeProcessors, _ body: @Sendable (Int) -> T
+    ) -> [T] {
         var results = [T](repeating: initial, count: count)
         guard count > 0 else { return results }
         let run = 8
@@ -148,8 +149,9 @@ package enum ImageFeatureIndex {
     /// decoded on every core and saved back. Missing files get none.
     package static func vectors(of context: AnalysisContext, store: any ProjectStoring, progress: any ProgressReporter) throws -> Vectors {
         let items = context.items
-        var vectors = Vectors(values: [Float](repeating: 0, count: items.count * dimension), present: [Bool](repeating: false, count: items.count),
-                              descriptors: [DuplicateDescriptor?](repeating: nil, count: items.count))
+        var vectors = Vectors(
+            values: [Float](repeating: 0, count: items.count * dimension), present: [Bool](repeating: false, count: items.count),
+            descriptors: [DuplicateDescriptor?](repeating: nil, count: items.count))
         func place(_ vector: [Float], _ descriptor: DuplicateDescriptor?, at i: Int) {
             vectors.values.replaceSubrange((i * dimension)..<((i + 1) * dimension), with: vector)
             vectors.present[i] = true
@@ -158,7 +160,7 @@ package enum ImageFeatureIndex {
         let cached = try store.freshImageFeatures(version: version, dimension: dimension)
         var stale: [Int] = []
         for (i, item) in items.enumerated() {
-            guard item.fileSize != nil, item.modificationTime != nil else { continue }  // missing file
+            guard item.fileSize != nil, item.modificationTime != nil else { continue } // missing file
             if let record = cached[item.id] {
                 vectors.cached += 1
                 if let vector = record.vector {
@@ -187,8 +189,10 @@ package enum ImageFeatureIndex {
                 case .tooSmall: vectors.tooSmall += 1
                 case .undecodable: vectors.undecodable += 1
                 }
-                records.append(ImageFeatureRecord(itemID: items[i].id, size: items[i].fileSize!, modificationTime: items[i].modificationTime!,
-                                                  vector: outcome.vector, descriptor: outcome.descriptor?.grey))
+                records.append(
+                    ImageFeatureRecord(
+                        itemID: items[i].id, size: items[i].fileSize!, modificationTime: items[i].modificationTime!,
+                        vector: outcome.vector, descriptor: outcome.descriptor?.grey))
             }
             vectors.computed += batch.count
             try store.saveImageFeatures(records, version: version, dimension: dimension)
@@ -241,8 +245,10 @@ package enum ImageFeatureIndex {
 
     /// The k nearest neighbours among the items that have features; the others have none
     /// and are nobody's neighbour. Nil when fewer than two items have features.
-    package static func neighbourGraph(_ vectors: Vectors, k: Int, method: NeighbourSearch.Method, settings: NeighbourSearch.HNSWSettings,
-                               threads: Int = NeighbourSearch.activeProcessors) throws(NeighbourSearch.Failure) -> (graph: NeighbourGraph, method: NeighbourSearch.Method)? {
+    package static func neighbourGraph(
+        _ vectors: Vectors, k: Int, method: NeighbourSearch.Method, settings: NeighbourSearch.HNSWSettings,
+        threads: Int = NeighbourSearch.activeProcessors
+    ) throws(NeighbourSearch.Failure) -> (graph: NeighbourGraph, method: NeighbourSearch.Method)? {
         let rows = vectors.present.indices.filter { vectors.present[$0] }
         guard rows.count >= 2 else { return nil }
         var values = [Float]()
@@ -268,14 +274,17 @@ extension AnalysisSession {
     package static let imageFeaturesMethodPrefix = "image features (no embeddings.npy; used for near-duplicates only), "
 
     package func imageFeatureCachePath() -> String {
-        project.store.stateDirectory + "/neighbours/features-v\(ImageFeatureIndex.version)-\(ImageFeatureIndex.inputFingerprint(of: context))-k\(config.neighbourCount)-\(config.search)-m\(config.hnswM)-efc\(config.hnswEfConstruction)-ef\(config.hnswEf).bin"
+        project.store.stateDirectory
+            + "/neighbours/features-v\(ImageFeatureIndex.version)-\(ImageFeatureIndex.inputFingerprint(of: context))-k\(config.neighbourCount)-\(config.search)-m\(config.hnswM)-efc\(config.hnswEfConstruction)-ef\(config.hnswEf).bin"
     }
 
     /// The neighbour graph of Winnow's image features (the neighbours of a dataset without
     /// embeddings; near-duplicate candidates of every dataset): from the cache, or computed
     /// (features decoded only for new or changed files, unless `vectors` are given) and
     /// cached. Nil when fewer than two images could be described.
-    package func imageFeatureGraph(rebuild: Bool, vectors given: ImageFeatureIndex.Vectors? = nil) throws -> (graph: NeighbourGraph, method: String, cached: Bool)? {
+    package func imageFeatureGraph(rebuild: Bool, vectors given: ImageFeatureIndex.Vectors? = nil) throws -> (
+        graph: NeighbourGraph, method: String, cached: Bool
+    )? {
         let path = imageFeatureCachePath()
         if !rebuild, let graph = try? Self.loadGraph(path), graph.count == context.items.count {
             return (graph, Self.imageFeaturesMethodPrefix + config.search, true)

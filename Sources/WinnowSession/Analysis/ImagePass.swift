@@ -100,12 +100,15 @@ package enum ImagePass {
     /// With `describing`, the same decode also gives each image read whose cached image
     /// features (`ImageFeatureIndex`) are stale its features and duplicate descriptor, saved
     /// with the others: the near-duplicate pass then decodes nothing again.
-    package static func run(_ measurements: [any ImageMeasurement], context: AnalysisContext, store: any ProjectStoring,
-                    progress: any ProgressReporter, limits: DecodeLimits = .standard,
-                    budget: DecodeMemoryBudget = DecodeMemoryBudget(), describing: Bool = false) throws -> Results {
+    package static func run(
+        _ measurements: [any ImageMeasurement], context: AnalysisContext, store: any ProjectStoring,
+        progress: any ProgressReporter, limits: DecodeLimits = .standard,
+        budget: DecodeMemoryBudget = DecodeMemoryBudget(), describing: Bool = false
+    ) throws -> Results {
         let items = context.items
         var results = Results(values: [:])
-        let described = describing ? Set(try store.freshImageFeatures(version: ImageFeatureIndex.version, dimension: ImageFeatureIndex.dimension).keys) : []
+        let described =
+            describing ? Set(try store.freshImageFeatures(version: ImageFeatureIndex.version, dimension: ImageFeatureIndex.dimension).keys) : []
         var fresh: [[Int64: Data?]] = []
         for measurement in measurements {
             var values = try store.freshImageMeasures(measurement.kind)
@@ -122,7 +125,8 @@ package enum ImagePass {
         for i in items.indices {
             // Missing, empty or not an image at import: nothing to read.
             guard items[i].fileSize != nil, items[i].modificationTime != nil,
-                  items[i].problem == nil || isDecodeProblem(items[i], store: fresh, measurements) else { continue }
+                items[i].problem == nil || isDecodeProblem(items[i], store: fresh, measurements)
+            else { continue }
             let id = items[i].id
             var cached = true
             for m in fresh.indices {
@@ -143,8 +147,10 @@ package enum ImagePass {
             let batch = Array(groups[start..<min(groups.count, start + saveBatch)])
             let paths = batch.map { root + items[$0[0]].path }
             let describe = batch.map { group in describing && group.contains { !described.contains(items[$0].id) } }
-            let outcomes = ImageFeatureIndex.parallelMap(count: batch.count, initial: ([Data?](), ImageFeatureIndex.Outcome?.none), progress: progress,
-                                                         offset: start) { b in
+            let outcomes = ImageFeatureIndex.parallelMap(
+                count: batch.count, initial: ([Data?](), ImageFeatureIndex.Outcome?.none), progress: progress,
+                offset: start
+            ) { b in
                 let read = Self.read(path: paths[b], limits: limits, budget: budget)
                 return (measurements.map { $0.value(of: read) }, describe[b] ? ImageFeatureIndex.outcome(of: read) : nil)
             }
@@ -152,8 +158,10 @@ package enum ImagePass {
             for (group, (_, outcome)) in zip(batch, outcomes) {
                 guard let outcome else { continue }
                 for i in group {
-                    features.append(ImageFeatureRecord(itemID: items[i].id, size: items[i].fileSize!, modificationTime: items[i].modificationTime!,
-                                                       vector: outcome.vector, descriptor: outcome.descriptor?.grey))
+                    features.append(
+                        ImageFeatureRecord(
+                            itemID: items[i].id, size: items[i].fileSize!, modificationTime: items[i].modificationTime!,
+                            vector: outcome.vector, descriptor: outcome.descriptor?.grey))
                 }
             }
             try store.saveImageFeatures(features, version: ImageFeatureIndex.version, dimension: ImageFeatureIndex.dimension)
@@ -163,8 +171,10 @@ package enum ImagePass {
                     let item = items[i]
                     for (m, measurement) in measurements.enumerated() {
                         values[m][i] = groupValues[m]
-                        records.append(ImageMeasureRecord(itemID: item.id, kind: measurement.kind, size: item.fileSize!,
-                                                          modificationTime: item.modificationTime!, value: groupValues[m]))
+                        records.append(
+                            ImageMeasureRecord(
+                                itemID: item.id, kind: measurement.kind, size: item.fileSize!,
+                                modificationTime: item.modificationTime!, value: groupValues[m]))
                     }
                 }
                 // A file with thousands of hard links makes thousands of rows: saved in slices.
@@ -181,10 +191,13 @@ package enum ImagePass {
 
     /// True when the item's problem is the decode failure the pass itself recorded (the
     /// analysis context merges it in): the item is then measured like any other.
-    private static func isDecodeProblem(_ item: AnalysisContext.Item, store fresh: [[Int64: Data?]],
-                                        _ measurements: [any ImageMeasurement]) -> Bool {
+    private static func isDecodeProblem(
+        _ item: AnalysisContext.Item, store fresh: [[Int64: Data?]],
+        _ measurements: [any ImageMeasurement]
+    ) -> Bool {
         guard let decodeIndex = measurements.firstIndex(where: { $0.kind == .decode }),
-              let value = fresh[decodeIndex][item.id] else { return false }
+            let value = fresh[decodeIndex][item.id]
+        else { return false }
         return DecodeCheck.problem(from: value) == item.problem
     }
 
@@ -197,7 +210,8 @@ package enum ImagePass {
             read.info = info
             // Refused here, before the budget is asked for memory the decode would never use.
             try limits.check(info.storedSize, format: info.format)
-            let outcome = budget.withReservation(DecodeMemoryBudget.decodeCost(pixels: info.storedSize.area)) { () -> Result<DecodedImage, ImageDecodeError> in
+            let outcome = budget.withReservation(DecodeMemoryBudget.decodeCost(pixels: info.storedSize.area)) {
+                () -> Result<DecodedImage, ImageDecodeError> in
                 do throws(ImageDecodeError) { return .success(try ImageDecoder.decode(data: bytes, limits: limits)) } catch { return .failure(error) }
             }
             read.decoded = try outcome.get()

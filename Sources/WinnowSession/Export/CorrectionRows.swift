@@ -55,10 +55,12 @@ package struct CorrectionRows {
         let action = excluded ? "exclude" : "relabel"
         switch format {
         case .csv:
-            return csv.record([record.path, record.given?.description ?? "",
-                               excluded ? Self.excludedMarker : resolution.labels?.description ?? "",
-                               action, reviewers.joined(separator: "|"), decidedAt ?? "",
-                               flag?.queue ?? "", flag?.reason ?? "", decided?.note ?? ""])
+            return csv.record([
+                record.path, record.given?.description ?? "",
+                excluded ? Self.excludedMarker : resolution.labels?.description ?? "",
+                action, reviewers.joined(separator: "|"), decidedAt ?? "",
+                flag?.queue ?? "", flag?.reason ?? "", decided?.note ?? ""
+            ])
         case .jsonl:
             func labels(_ set: LabelSet?) -> String {
                 guard let set else { return "null" }

@@ -15,7 +15,7 @@ package struct ExportGroups {
     /// the models); outside the export's snapshot, since it may take a while.
     package init(_ project: Project) throws {
         session = try AnalysisSession(project)
-        input = try session.input(graph: try session.neighbourGraph()?.graph, withHelper: false)  // groups need no label evidence
+        input = try session.input(graph: try session.neighbourGraph()?.graph, withHelper: false) // groups need no label evidence
     }
 
     /// The policies' verdicts for `snapshot`, in two passes over its items: the split-offs
@@ -43,7 +43,8 @@ package struct ExportGroups {
             members[Int32(record.index)] = ExportSelection.Member(
                 labels: labelled ? resolution.labels : nil, excluded: resolution.isExcluded, isFinal: isFinal,
                 writable: !resolution.isExcluded && labelled && (isFinal || !finalOnly),
-                selfConfidence: multiLabel ? .nan : selfConfidence(item: record.index, label: resolution.labels?.first.flatMap(classes.position(of:))),
+                selfConfidence: multiLabel
+                    ? .nan : selfConfidence(item: record.index, label: resolution.labels?.first.flatMap(classes.position(of:))),
                 path: record.path)
         }
         return ExportSelection(components: components, members: members, policies: policies)

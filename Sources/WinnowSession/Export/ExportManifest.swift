@@ -24,7 +24,7 @@ package struct ExportManifest: Encodable {
         package func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(events, forKey: .events)
-            try container.encode(lastEventID, forKey: .lastEventID)  // null rather than absent
+            try container.encode(lastEventID, forKey: .lastEventID) // null rather than absent
             try container.encode(headHash, forKey: .headHash)
         }
     }

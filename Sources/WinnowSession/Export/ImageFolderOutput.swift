@@ -70,9 +70,11 @@ package final class ImageFolderOutput {
         self.classFolders = Self.folderNames(for: classes)
         temporaryPath = trimmed + ".tmp-\(getpid())"
         try Self.checkReplaceable(trimmed, force: force)
-        removeTree(temporaryPath)  // a leftover of a killed run that had this process id
+        removeTree(temporaryPath) // a leftover of a killed run that had this process id
         guard mkdir(temporaryPath, 0o755) == 0 else {
-            throw SessionError(.projectState, "cannot create \(TerminalText.sanitize(temporaryPath)): \(String(cString: strerror(errno)))", fix: "check that the folder exists and that you may write there")
+            throw SessionError(
+                .projectState, "cannot create \(TerminalText.sanitize(temporaryPath)): \(String(cString: strerror(errno)))",
+                fix: "check that the folder exists and that you may write there")
         }
     }
 
@@ -83,11 +85,13 @@ package final class ImageFolderOutput {
 
     /// The layout, for the manifest.
     package var layout: ImageFolderLayout {
-        ImageFolderLayout(classFolders: classFolders, renamedFiles: renamed, naming: """
-            OUT/<class folder>/<file name>. Unsafe characters (/, \\, control and bidirectional characters) become _, a leading . becomes _, \
-            names are cut to \(SafeFileName.maxBytes) bytes; a class folder whose name changed gets -<hash of the class name>; a file whose \
-            name changed or was already taken in its folder is written as <hash of its path under images/>-<name>.
-            """)
+        ImageFolderLayout(
+            classFolders: classFolders, renamedFiles: renamed,
+            naming: """
+                OUT/<class folder>/<file name>. Unsafe characters (/, \\, control and bidirectional characters) become _, a leading . becomes _, \
+                names are cut to \(SafeFileName.maxBytes) bytes; a class folder whose name changed gets -<hash of the class name>; a file whose \
+                name changed or was already taken in its folder is written as <hash of its path under images/>-<name>.
+                """)
     }
 
     /// Leaves an image out of the export, saying why (listed in the manifest).
@@ -114,7 +118,8 @@ package final class ImageFolderOutput {
             var name = safe.altered ? SafeFileName.shortHash(imagePath) + "-" + safe.name : safe.name
             var attempt = 0
             while true {
-                let destination = destinationFolder == AT_FDCWD ? Location(AT_FDCWD, temporaryPath + "/" + folder + "/" + name) : Location(destinationFolder, name)
+                let destination =
+                    destinationFolder == AT_FDCWD ? Location(AT_FDCWD, temporaryPath + "/" + folder + "/" + name) : Location(destinationFolder, name)
                 let status = place(source, destination)
                 if status == 0 { break }
                 if status == ENOENT, faccessat(source.folder, source.name, F_OK, 0) != 0 {
@@ -141,7 +146,7 @@ package final class ImageFolderOutput {
         try manifest.write(to: temporaryPath + "/" + Self.manifestName)
         var info = stat()
         if lstat(path, &info) == 0 {
-            try Self.checkReplaceable(path, force: force)  // again: it may have appeared meanwhile
+            try Self.checkReplaceable(path, force: force) // again: it may have appeared meanwhile
             let aside = path + ".old-\(getpid())"
             guard rename(path, aside) == 0 else { throw cannotReplace() }
             guard rename(temporaryPath, path) == 0 else {
@@ -200,7 +205,7 @@ package final class ImageFolderOutput {
         guard fstatat(location.folder, location.name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { return errno == ENOENT ? Self.missingReason : nil }
         let isLink = info.st_mode & S_IFMT == S_IFLNK
         if isLink || location.folder == AT_FDCWD {
-            guard let target = Self.resolved(absolutePath(location)) else { return Self.missingReason }  // dangling
+            guard let target = Self.resolved(absolutePath(location)) else { return Self.missingReason } // dangling
             if !isInsideDataset(target) { return Self.outsideReason }
             guard stat(target, &info) == 0 else { return Self.missingReason }
         }
@@ -270,7 +275,7 @@ package final class ImageFolderOutput {
         let output = openat(destination.folder, destination.name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard output >= 0 else { return errno }
         var status: Int32 = 0
-        var remaining = Int(info.st_size)  // at most the size it had when opened
+        var remaining = Int(info.st_size) // at most the size it had when opened
         while remaining > 0 {
             let n = sendfile(output, input, nil, min(remaining, 1 << 30))
             if n == 0 { break }
@@ -305,13 +310,21 @@ package final class ImageFolderOutput {
         let shown = TerminalText.sanitize(path + "/" + destination)
         switch status {
         case EXDEV:
-            return SessionError(.projectState, "cannot hard-link \(TerminalText.sanitize(source)) as \(shown): the dataset and the export are on different file systems", fix: "use --link sym (symbolic links) or --link copy, or write the export on the dataset's file system")
+            return SessionError(
+                .projectState,
+                "cannot hard-link \(TerminalText.sanitize(source)) as \(shown): the dataset and the export are on different file systems",
+                fix: "use --link sym (symbolic links) or --link copy, or write the export on the dataset's file system")
         case EPERM where mode == .hard:
-            return SessionError(.projectState, "cannot hard-link \(TerminalText.sanitize(source)) as \(shown): not permitted (the file system, or the kernel's protected_hardlinks for files you do not own)", fix: "use --link sym or --link copy")
+            return SessionError(
+                .projectState,
+                "cannot hard-link \(TerminalText.sanitize(source)) as \(shown): not permitted (the file system, or the kernel's protected_hardlinks for files you do not own)",
+                fix: "use --link sym or --link copy")
         case _ where DiskSpace.isFull(errno: status):
             return SessionError.cannotWrite(path + "/" + destination, errno: status)
         default:
-            return SessionError(.projectState, "cannot write \(shown) (from \(TerminalText.sanitize(source))): \(String(cString: strerror(status)))", fix: "check free space and permissions")
+            return SessionError(
+                .projectState, "cannot write \(shown) (from \(TerminalText.sanitize(source))): \(String(cString: strerror(status)))",
+                fix: "check free space and permissions")
         }
     }
 
@@ -362,10 +375,14 @@ package final class ImageFolderOutput {
         guard lstat(path, &info) == 0 else { return }
         let shown = TerminalText.sanitize(path)
         guard force else {
-            throw SessionError(.refused, "\(shown) already exists", fix: "pass --force to replace it (a previous imagefolder export), or choose another -o")
+            throw SessionError(
+                .refused, "\(shown) already exists", fix: "pass --force to replace it (a previous imagefolder export), or choose another -o")
         }
         guard isPreviousExport(path) else {
-            throw SessionError(.refused, "\(shown) exists and is not an imagefolder export of Winnow (no manifest.json of one): refusing to replace it, even with --force", fix: "remove it yourself, or choose another -o")
+            throw SessionError(
+                .refused,
+                "\(shown) exists and is not an imagefolder export of Winnow (no manifest.json of one): refusing to replace it, even with --force",
+                fix: "remove it yourself, or choose another -o")
         }
     }
 
@@ -376,11 +393,12 @@ package final class ImageFolderOutput {
 
     package static func isPreviousExport(_ path: String) -> Bool {
         var info = stat()
-        var manifest = stat()  // a regular file: a FIFO named manifest.json must not hang --force
+        var manifest = stat() // a regular file: a FIFO named manifest.json must not hang --force
         guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
-              lstat(path + "/" + manifestName, &manifest) == 0, manifest.st_mode & S_IFMT == S_IFREG, manifest.st_size < 64 << 20,
-              let data = FileManager.default.contents(atPath: path + "/" + manifestName),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
+            lstat(path + "/" + manifestName, &manifest) == 0, manifest.st_mode & S_IFMT == S_IFREG, manifest.st_size < 64 << 20,
+            let data = FileManager.default.contents(atPath: path + "/" + manifestName),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return false }
         return object["winnow_version"] != nil && object["format"] as? String == "imagefolder"
     }
 }

@@ -71,7 +71,8 @@ package struct LabelRows {
             try file.write("{\"image\":")
             try string(record.path)
             if multiLabel {
-                try file.write(",\"labels\":" + JSONText.array(labels.names) + ",\"given_labels\":" + (record.given.map { JSONText.array($0.names) } ?? "null"))
+                try file.write(
+                    ",\"labels\":" + JSONText.array(labels.names) + ",\"given_labels\":" + (record.given.map { JSONText.array($0.names) } ?? "null"))
             } else {
                 try file.write(",\"label\":")
                 try string(labels.first ?? "")

@@ -15,8 +15,9 @@ extension Project {
     /// The dataset folder as an absolute, resolved path.
     package static func resolveDatasetFolder(_ dataset: String) throws -> String {
         guard let resolved = realpath(dataset, nil) else {
-            throw SessionError(.badData, "\(TerminalText.sanitize(dataset)): \(String(cString: strerror(errno)))",
-                               fix: "give the dataset folder (the one that contains images/)")
+            throw SessionError(
+                .badData, "\(TerminalText.sanitize(dataset)): \(String(cString: strerror(errno)))",
+                fix: "give the dataset folder (the one that contains images/)")
         }
         defer { free(resolved) }
         return String(cString: resolved)
@@ -54,13 +55,16 @@ extension Project {
     /// `winnow import`: reads and checks the dataset first (nothing is created or changed
     /// when it is refused), then opens the project and applies it in one transaction.
     /// `override` applies command-line settings (`--no-folder-labels`) to winnow.toml's.
-    package static func importDataset(datasetRoot root: String, state: String? = nil,
-                                      override: (inout WinnowConfig) -> Void = { _ in }) throws -> (project: Project, summary: ImportSummary) {
+    package static func importDataset(
+        datasetRoot root: String, state: String? = nil,
+        override: (inout WinnowConfig) -> Void = { _ in }
+    ) throws -> (project: Project, summary: ImportSummary) {
         var config = try DatasetReader.loadConfig(root: root)
         override(&config)
         let snapshot = try read(root, config)
-        let project = try openStore(checkingRecordedRoot: state != nil, root: root, config: config,
-                                    stateDirectory: state ?? ProjectStore.defaultStateDirectory(forDataset: root))
+        let project = try openStore(
+            checkingRecordedRoot: state != nil, root: root, config: config,
+            stateDirectory: state ?? ProjectStore.defaultStateDirectory(forDataset: root))
         return (project, try project.store.applyImport(snapshot, datasetRoot: root, progress: TerminalProgress()))
     }
 

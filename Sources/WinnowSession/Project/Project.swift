@@ -32,7 +32,10 @@ package struct Project {
         parts.append("\(s.classes) class\(s.classes == 1 ? "" : "es")\(s.multiLabel ? " (multi-label)" : "")")
         if s.layout == "image-folder" { parts.append("labels from folder names") }
         parts.append("\(s.annotators) annotator\(s.annotators == 1 ? "" : "s")")
-        parts.append(s.models.isEmpty ? "no models" : "\(s.models.count) model\(s.models.count == 1 ? "" : "s") (\(s.models.map { TerminalText.sanitize($0) }.joined(separator: ", ")))")
+        parts.append(
+            s.models.isEmpty
+                ? "no models"
+                : "\(s.models.count) model\(s.models.count == 1 ? "" : "s") (\(s.models.map { TerminalText.sanitize($0) }.joined(separator: ", ")))")
         parts.append(s.embeddingDimension.map { "embeddings \($0)-d" } ?? "no embeddings")
         if s.problems == 0 && decodeFailures == 0 {
             parts.append("no image problems found at import (winnow analyze decodes every image in full)")
@@ -46,4 +49,3 @@ package struct Project {
         return text
     }
 }
-

@@ -28,7 +28,8 @@ package enum BlindView {
         var masked = details
         let shown = shown(consensus: consensus, given: details.givenLabels, reviewer: reviewer)
         masked.currentLabels = shown.labels
-        masked.status = shown.own ? (shown.excluded ? "excluded" : (shown.labels == details.givenLabels ? "accepted" : "relabelled")) + " by you" : "pending"
+        masked.status =
+            shown.own ? (shown.excluded ? "excluded" : (shown.labels == details.givenLabels ? "accepted" : "relabelled")) + " by you" : "pending"
         masked.reviews = []
         // A reason that names a label someone else gave it would tell their decision.
         let hidden = Set(details.currentLabels).subtracting(shown.labels).subtracting(details.givenLabels)

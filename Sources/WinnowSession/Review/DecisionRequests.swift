@@ -30,8 +30,10 @@ enum DecisionRequests {
     }
 
     /// The store requests for a command on items (path and current labels of each).
-    static func requests(for command: DecisionCommand, items: [(path: String, labels: LabelSet?)], reviewer: String,
-                         taxonomy: ClassTaxonomy) -> [DecisionRequest] {
+    static func requests(
+        for command: DecisionCommand, items: [(path: String, labels: LabelSet?)], reviewer: String,
+        taxonomy: ClassTaxonomy
+    ) -> [DecisionRequest] {
         items.map { item in
             var action: DecisionAction
             var labels: LabelSet?
@@ -47,8 +49,9 @@ enum DecisionRequests {
             }
             // One item, the next of the queue: it must still need this reviewer. A group
             // decision is deliberate, and the roles decide whether it may change others' decisions.
-            return DecisionRequest(imagePath: item.path, reviewer: reviewer, action: action, labels: labels,
-                                   queue: command.queue, reason: command.reason, note: command.note, mustBeOpen: items.count == 1)
+            return DecisionRequest(
+                imagePath: item.path, reviewer: reviewer, action: action, labels: labels,
+                queue: command.queue, reason: command.reason, note: command.note, mustBeOpen: items.count == 1)
         }
     }
 
@@ -66,10 +69,15 @@ enum DecisionRequests {
         do { return try body() } catch let error as StoreError {
             switch error {
             case .leased(_, let reviewer, _) where items.count == 1:
-                throw ItemsUnavailable(items: [items[0]: Unavailable("\(TerminalText.sanitize(reviewer)) is reviewing it")], message: error.description)
+                throw ItemsUnavailable(
+                    items: [items[0]: Unavailable("\(TerminalText.sanitize(reviewer)) is reviewing it")], message: error.description)
             case .alreadyDecided(_, let reviewers) where items.count == 1:
-                throw ItemsUnavailable(items: [items[0]: Unavailable("just decided by \(reviewers.map(TerminalText.sanitize).joined(separator: ", "))", decidedElsewhere: true)],
-                                       message: error.description)
+                throw ItemsUnavailable(
+                    items: [
+                        items[0]: Unavailable(
+                            "just decided by \(reviewers.map(TerminalText.sanitize).joined(separator: ", "))", decidedElsewhere: true)
+                    ],
+                    message: error.description)
             default: throw error
             }
         }

@@ -4,7 +4,9 @@ import WinnowStore
 /// One decision as a line of text: `winnow decide` prints it, the review screen shows it.
 package enum DecisionText {
     package static func describe(_ outcome: DecisionOutcome, image: String, showReviewer: Bool = true) -> String {
-        func show(_ labels: LabelSet?) -> String { labels.map { $0.isEmpty ? "(no labels)" : TerminalText.sanitize($0.description) } ?? "(unlabelled)" }
+        func show(_ labels: LabelSet?) -> String {
+            labels.map { $0.isEmpty ? "(no labels)" : TerminalText.sanitize($0.description) } ?? "(unlabelled)"
+        }
         let event = outcome.event
         var text = "saved #\(event.id): \(event.action.rawValue) \(TerminalText.sanitize(image))"
         switch event.action {

@@ -40,8 +40,10 @@ package final class HelperRetrainer: @unchecked Sendable {
     }
     private var idleEnabled = true
 
-    package init(session: AnalysisSession, earlier: HelperCache?, idleSeconds: Double = 4,
-         training: @escaping @Sendable () -> (labels: [Int32], weights: [Float]), install: @escaping @Sendable (HelperCache) -> Void) {
+    package init(
+        session: AnalysisSession, earlier: HelperCache?, idleSeconds: Double = 4,
+        training: @escaping @Sendable () -> (labels: [Int32], weights: [Float]), install: @escaping @Sendable (HelperCache) -> Void
+    ) {
         self.session = session
         self.earlier = earlier
         self.retrainEvery = max(1, session.config.helperRetrainEvery)
@@ -83,12 +85,14 @@ package final class HelperRetrainer: @unchecked Sendable {
     }
 
     private func begin() {
-        guard locked({ () -> Bool in
-            guard !running else { return false }
-            running = true
-            pending = 0
-            return true
-        }) else { return }
+        guard
+            locked({ () -> Bool in
+                guard !running else { return false }
+                running = true
+                pending = 0
+                return true
+            })
+        else { return }
         queue.async { [self] in
             let (labels, weights) = training()
             if let trained = try? retrain(labels: labels, weights: weights) {
@@ -131,11 +135,12 @@ extension HelperRetrainer {
         // No features to learn from (constant, too few classes): retraining would not change that.
         if let earlier, earlier.summary.parameters == 0 { return nil }
         let name = HelperEvidence.name(avoiding: session.context.models.map(\.name))
-        return HelperRetrainer(session: session, earlier: earlier,
-                               training: { [weak source] in source?.helperTraining() ?? ([], []) },
-                               install: { [weak source] cache in
-                                   guard cache.summary.unused == nil else { return }
-                                   source?.installHelper(cache.probabilities, name: name)
-                               })
+        return HelperRetrainer(
+            session: session, earlier: earlier,
+            training: { [weak source] in source?.helperTraining() ?? ([], []) },
+            install: { [weak source] cache in
+                guard cache.summary.unused == nil else { return }
+                source?.installHelper(cache.probabilities, name: name)
+            })
     }
 }

@@ -28,7 +28,8 @@ struct ItemFacts {
             let top = row.indices.sorted { row[$0] != row[$1] ? row[$0] > row[$1] : $0 < $1 }.prefix(3)
             return ModelTop(model: m.name, top: top.map { ModelTop.Entry(label: input.classes[$0 - i * k], probability: Double(row[$0])) })
         }
-        let annotators = (annotations[item.id] ?? []).count > 1
+        let annotators =
+            (annotations[item.id] ?? []).count > 1
             ? (annotations[item.id] ?? []).map { ItemDetails.Field(name: $0.annotator, value: $0.labels.names.joined(separator: ", ")) } : []
         let suggested = model.analysis.suggested[i]
         var details = ItemDetails(
@@ -36,7 +37,8 @@ struct ItemFacts {
             givenLabels: item.given?.names ?? [], annotators: annotators,
             suggested: builder.multiLabel.map { $0.suggested(i, currentNames: item.resolution.labels?.names ?? [])?.joined(separator: ", ") }
                 ?? (suggested >= 0 && Int(suggested) < input.classes.count ? input.classes[Int(suggested)] : nil),
-            reasons: reasons, models: models, component: Self.component(of: i, in: model), metadata: metadata(item.metadataJSON), problem: item.problem)
+            reasons: reasons, models: models, component: Self.component(of: i, in: model), metadata: metadata(item.metadataJSON),
+            problem: item.problem)
         details.reviews = Self.reviewFields(item.consensus)
         details.labelIssueScore = QueueMeasure.labelIssueScore(item: i, analysis: model.analysis)
         details.flagMeasure = model.surfacedBy[i].flatMap { QueueMeasure.describe($0, item: i, builder: builder) }
@@ -58,13 +60,16 @@ struct ItemFacts {
         guard let components = model.analysis.components, components.componentOf[i] >= 0 else { return nil }
         let c = Int(components.componentOf[i])
         let members = components.members[c]
-        let summary = ComponentSummary(index: c, members: members, labels: members.reduce(into: input.labels) { labels, m in
-            if input.excluded[Int(m)] { labels[Int(m)] = -1 }
-        })
+        let summary = ComponentSummary(
+            index: c, members: members,
+            labels: members.reduce(into: input.labels) { labels, m in
+                if input.excluded[Int(m)] { labels[Int(m)] = -1 }
+            })
         let counts = summary.labelCounts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             .map { ComponentInfo.LabelCount(label: input.classes[$0.key], count: $0.value) }
-        return ComponentInfo(id: c, members: members.map(Int.init), labelCounts: counts, purity: summary.purity,
-                             isBad: summary.isBad, majority: summary.majority.map { input.classes[$0] })
+        return ComponentInfo(
+            id: c, members: members.map(Int.init), labelCounts: counts, purity: summary.purity,
+            isBad: summary.isBad, majority: summary.majority.map { input.classes[$0] })
     }
 
     /// The item's group counted with the labels this reviewer is shown (blind review).
@@ -80,8 +85,9 @@ struct ItemFacts {
         let summary = ComponentSummary(index: info.id, members: info.members.indices.map(Int32.init), labels: labels)
         let counts = summary.labelCounts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             .map { ComponentInfo.LabelCount(label: classes[$0.key], count: $0.value) }
-        return ComponentInfo(id: info.id, members: info.members, labelCounts: counts, purity: summary.purity,
-                             isBad: summary.isBad, majority: summary.majority.map { classes[$0] })
+        return ComponentInfo(
+            id: info.id, members: info.members, labelCounts: counts, purity: summary.purity,
+            isBad: summary.isBad, majority: summary.majority.map { classes[$0] })
     }
 
     private func metadata(_ json: String) -> [ItemDetails.Field] {

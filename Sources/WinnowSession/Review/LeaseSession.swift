@@ -65,8 +65,9 @@ package final class LeaseSession: @unchecked Sendable {
         case .heldBy(let other): return Unavailable("\(TerminalText.sanitize(other)) is reviewing it")
         case .settled(let reviewers):
             if reviewers.contains(reviewer) { return Unavailable("you reviewed it already", decidedElsewhere: true) }
-            return Unavailable(reviewers.isEmpty ? "it needs no review now" : "already decided by \(reviewers.map(TerminalText.sanitize).joined(separator: ", "))",
-                               decidedElsewhere: true)
+            return Unavailable(
+                reviewers.isEmpty ? "it needs no review now" : "already decided by \(reviewers.map(TerminalText.sanitize).joined(separator: ", "))",
+                decidedElsewhere: true)
         }
     }
 

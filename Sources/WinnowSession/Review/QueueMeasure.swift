@@ -31,13 +31,15 @@ package enum QueueMeasure {
             if queue == .duplicates { return "one of \(summary.members.count) near-duplicates" }
             return "its group of \(summary.members.count) near-duplicates has mixed labels (purity \(two(summary.purity)), the most mixed first)"
         case .outliers:
-            return "typicality \(two(1 - Double(a.outlierScore[i]))): among the \(two(builder.settings.outlierShare * 100))% least like their neighbours"
+            return
+                "typicality \(two(1 - Double(a.outlierScore[i]))): among the \(two(builder.settings.outlierShare * 100))% least like their neighbours"
         case .problems:
             return "the image cannot be used as it is"
         case .random:
             return "a random audit sample (not chosen by any signal)"
         case .stratified:
-            return builder.strata.map { "a stratified audit sample (\(TerminalText.sanitize($0[i])))" } ?? "a random audit sample (not chosen by any signal)"
+            return builder.strata.map { "a stratified audit sample (\(TerminalText.sanitize($0[i])))" }
+                ?? "a random audit sample (not chosen by any signal)"
         case .disputed:
             return "its reviewers disagree"
         default:

@@ -77,9 +77,11 @@ package struct QueueSnapshot: Sendable {
             sources.append(slot.source)
             sourceCodes.append(code)
         }
-        self.init(header: Header(key: key, queue: queue, count: slots.count, itemCount: itemCount, lastEventID: lastEventID,
-                                 createdAt: Timestamp.string(from: Date()), sources: sources, details: details),
-                  items: slots.map { Int32($0.item) }, itemIDs: itemIDs, sourceCodes: sourceCodes, scores: slots.map(\.score))
+        self.init(
+            header: Header(
+                key: key, queue: queue, count: slots.count, itemCount: itemCount, lastEventID: lastEventID,
+                createdAt: Timestamp.string(from: Date()), sources: sources, details: details),
+            items: slots.map { Int32($0.item) }, itemIDs: itemIDs, sourceCodes: sourceCodes, scores: slots.map(\.score))
     }
 
     package func write(to path: String) throws {
@@ -98,16 +100,19 @@ package struct QueueSnapshot: Sendable {
     /// the review then waits for the analysis instead).
     package static func read(from path: String) -> QueueSnapshot? {
         guard let file = try? MappedFile(path: path, displayName: path),
-              var reader = CacheContainer.Reader(file.bytes, magic: magic),
-              let header = reader.header(Header.self) else { return nil }
+            var reader = CacheContainer.Reader(file.bytes, magic: magic),
+            let header = reader.header(Header.self)
+        else { return nil }
         let n = header.count
         // The four arrays fill the file exactly (the division keeps the product from overflowing).
         guard n >= 0, n <= reader.remaining / (4 + 8 + 1 + 8), reader.remaining == n * (4 + 8 + 1 + 8), header.details.count <= n,
-              let items = reader.take(n, as: Int32.self), let itemIDs = reader.take(n, as: Int64.self),
-              let sourceCodes = reader.take(n, as: UInt8.self), let scores = reader.take(n, as: Double.self) else { return nil }
+            let items = reader.take(n, as: Int32.self), let itemIDs = reader.take(n, as: Int64.self),
+            let sourceCodes = reader.take(n, as: UInt8.self), let scores = reader.take(n, as: Double.self)
+        else { return nil }
         let snapshot = QueueSnapshot(header: header, items: items, itemIDs: itemIDs, sourceCodes: sourceCodes, scores: scores)
         guard snapshot.sourceCodes.allSatisfy({ Int($0) < header.sources.count }),
-              snapshot.items.allSatisfy({ $0 >= 0 && Int($0) < header.itemCount }) else { return nil }
+            snapshot.items.allSatisfy({ $0 >= 0 && Int($0) < header.itemCount })
+        else { return nil }
         return snapshot
     }
 }
@@ -133,7 +138,7 @@ extension QueueSnapshot {
             "quality \(AnalysisSession.qualitySettings(config))",
             "near-duplicates v\(NearDuplicates.version) features v\(ImageFeatureIndex.version) \(AnalysisSession.duplicateSettings(config))",
             // What "settled" means: how many reviews an item needs, and who settles disputes.
-            "team \(config.team.reviewsPerItem) settlers \(config.team.settlers.map { $0.sorted().joined(separator: ",") } ?? "anyone")",
+            "team \(config.team.reviewsPerItem) settlers \(config.team.settlers.map { $0.sorted().joined(separator: ",") } ?? "anyone")"
         ].joined(separator: "\n")
     }
 }

@@ -27,7 +27,9 @@ package final class QuickStartSource: @unchecked Sendable {
     private var changed: Set<Int64>
 
     /// The saved queue `name` when it still matches the project (`key`), else nil.
-    package static func open(project: Project, queue name: String, key: String, reviewer: String, leases: LeaseSession? = nil) throws -> QuickStartSource? {
+    package static func open(project: Project, queue name: String, key: String, reviewer: String, leases: LeaseSession? = nil) throws
+        -> QuickStartSource?
+    {
         let path = QueueSnapshot.path(stateDirectory: project.store.stateDirectory, queue: name)
         guard let snapshot = QueueSnapshot.read(from: path), snapshot.header.key == key, snapshot.header.queue == name else { return nil }
         return try QuickStartSource(snapshot: snapshot, project: project, reviewer: reviewer, leases: leases)
@@ -52,8 +54,11 @@ package final class QuickStartSource: @unchecked Sendable {
         var settled = Set<Int64>()
         var skippedSince = Set<Int64>()
         for item in since.items {
-            if AnalysisSession.isSettled(policy.consensus(item.events), for: reviewer) { settled.insert(item.id) }
-            else if item.resolution.status == .skipped { skippedSince.insert(item.id) }
+            if AnalysisSession.isSettled(policy.consensus(item.events), for: reviewer) {
+                settled.insert(item.id)
+            } else if item.resolution.status == .skipped {
+                skippedSince.insert(item.id)
+            }
         }
         if let held = leases?.heldByOthers() { settled.formUnion(held.keys) }
         // The saved queue is everybody's: with several reviews per item it still lists the
@@ -108,8 +113,9 @@ package final class QuickStartSource: @unchecked Sendable {
                 details.component = recount(component, memberIDs: entry.memberIDs, saved: byID)
             }
             if policy.isBlind, queueName != QueueName.disputed.rawValue, let state = byID[entry.itemID] {
-                details = BlindView.mask(details, consensus: policy.consensus(state.events), reviewer: reviewer,
-                                         component: details.component.map { blindRecount($0, memberIDs: entry.memberIDs) })
+                details = BlindView.mask(
+                    details, consensus: policy.consensus(state.events), reviewer: reviewer,
+                    component: details.component.map { blindRecount($0, memberIDs: entry.memberIDs) })
             }
             return details
         }
@@ -127,8 +133,9 @@ package final class QuickStartSource: @unchecked Sendable {
         let summary = ComponentSummary(index: component.id, members: memberIDs.indices.map(Int32.init), labels: labels)
         let counts = summary.labelCounts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             .map { ComponentInfo.LabelCount(label: taxonomy.names[$0.key], count: $0.value) }
-        return ComponentInfo(id: component.id, members: component.members, labelCounts: counts, purity: summary.purity,
-                             isBad: summary.isBad, majority: summary.majority.map { taxonomy.names[$0] })
+        return ComponentInfo(
+            id: component.id, members: component.members, labelCounts: counts, purity: summary.purity,
+            isBad: summary.isBad, majority: summary.majority.map { taxonomy.names[$0] })
     }
 
     /// The component's label counts with the members' current labels, counted as the
@@ -144,8 +151,9 @@ package final class QuickStartSource: @unchecked Sendable {
         let summary = ComponentSummary(index: component.id, members: memberIDs.indices.map(Int32.init), labels: labels)
         let counts = summary.labelCounts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             .map { ComponentInfo.LabelCount(label: taxonomy.names[$0.key], count: $0.value) }
-        return ComponentInfo(id: component.id, members: component.members, labelCounts: counts, purity: summary.purity,
-                             isBad: summary.isBad, majority: summary.majority.map { taxonomy.names[$0] })
+        return ComponentInfo(
+            id: component.id, members: component.members, labelCounts: counts, purity: summary.purity,
+            isBad: summary.isBad, majority: summary.majority.map { taxonomy.names[$0] })
     }
 
     /// Stores a decision on items with saved details (nil otherwise), returning what the

@@ -72,11 +72,12 @@ struct ReviewModel {
 
     /// Queues over the current analysis with `decided` items left out.
     func makeBuilder(decided: [Bool]) -> QueueBuilder {
-        var made = QueueBuilder(analysis: analysis, input: input, problems: problems, strata: builder.strata,
-                                decided: decided, skipped: skipped, settings: builder.settings)
+        var made = QueueBuilder(
+            analysis: analysis, input: input, problems: problems, strata: builder.strata,
+            decided: decided, skipped: skipped, settings: builder.settings)
         made.disputed = context.items.indices.filter { context.items[$0].consensus.state == .disputed }
         made.quality = builder.quality
-        made.multiLabel = builder.multiLabel  // as opened: not refreshed by this session's decisions
+        made.multiLabel = builder.multiLabel // as opened: not refreshed by this session's decisions
         made.crowd = builder.crowd
         return made
     }
@@ -105,7 +106,9 @@ struct ReviewModel {
         var counts = Dictionary(uniqueKeysWithValues: known.map { ($0.key.rawValue, $0.value) })
         if count <= countLimit {
             for queue in QueueName.allCases where known[queue] == nil {
-                counts[queue.rawValue] = held.isEmpty ? builder.count(queue)
+                counts[queue.rawValue] =
+                    held.isEmpty
+                    ? builder.count(queue)
                     : builder.order(queue).reduce(0) { $0 + (held.contains(context.items[$1.item].id) ? 0 : 1) }
             }
         }
@@ -152,8 +155,10 @@ struct ReviewModel {
     mutating func installEngine(_ built: IncrementalAnalysis, everyItem: Bool = false) {
         engine = built
         if everyItem {
-            for i in 0..<input.count where built.input.labels[i] != input.labels[i] || built.input.excluded[i] != input.excluded[i]
-                || built.input.splitOff.contains(Int32(i)) != input.splitOff.contains(Int32(i)) {
+            for i in 0..<input.count
+            where built.input.labels[i] != input.labels[i] || built.input.excluded[i] != input.excluded[i]
+                || built.input.splitOff.contains(Int32(i)) != input.splitOff.contains(Int32(i))
+            {
                 bringEngineUpToDate(item: i)
             }
         } else {
@@ -166,7 +171,9 @@ struct ReviewModel {
     /// or added when it had none); false when they do not fit the dataset.
     mutating func setModel(_ values: [Float], name: String) -> Bool {
         guard values.count == input.count * input.classes.count else { return false }
-        if let index = input.models.firstIndex(where: { $0.name == name }) { input.models[index].values = values } else {
+        if let index = input.models.firstIndex(where: { $0.name == name }) {
+            input.models[index].values = values
+        } else {
             input.models.append(ModelProbabilities(name: name, values: values))
         }
         return true

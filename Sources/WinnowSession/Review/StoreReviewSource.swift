@@ -47,8 +47,10 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
 
     /// `graph`: the neighbour graph, also when it comes from image features and so is not
     /// label evidence (`input.neighbours` is nil then): "more like this" still uses it.
-    package init(session: AnalysisSession, input: AnalysisInput, analysis: LabelAnalysis, builder: QueueBuilder, graph: NeighbourGraph?,
-         reviewer: String, leases: LeaseSession? = nil, refreshLimit: Int = StoreReviewSource.synchronousRefreshLimit) throws {
+    package init(
+        session: AnalysisSession, input: AnalysisInput, analysis: LabelAnalysis, builder: QueueBuilder, graph: NeighbourGraph?,
+        reviewer: String, leases: LeaseSession? = nil, refreshLimit: Int = StoreReviewSource.synchronousRefreshLimit
+    ) throws {
         self.refreshLimit = refreshLimit
         store = session.project.store
         policy = session.config.team
@@ -62,23 +64,29 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         count = session.context.items.count
         lastEventID = session.context.lastEventID
         datasetRoot = session.context.datasetRoot
-        state = ReviewState(ReviewModel(context: session.context, input: input, analysis: analysis, builder: builder,
-                                        reviewer: reviewer, refreshLimit: refreshLimit))
-        refresher = AnalysisRefresher(state: state, settings: session.settings(), refreshLimit: refreshLimit, reRanked: reRanked, retrained: retrained)
+        state = ReviewState(
+            ReviewModel(
+                context: session.context, input: input, analysis: analysis, builder: builder,
+                reviewer: reviewer, refreshLimit: refreshLimit))
+        refresher = AnalysisRefresher(
+            state: state, settings: session.settings(), refreshLimit: refreshLimit, reRanked: reRanked, retrained: retrained)
     }
 
     /// Loads and analyses the project (the neighbour graph comes from its cache) and
     /// builds the queues: everything the review screen needs before its first frame.
-    package static func open(_ project: Project, reviewer: String, stratifyBy: String?, leases: LeaseSession? = nil,
-                     refreshLimit: Int = StoreReviewSource.synchronousRefreshLimit,
-                     progress: any ProgressReporter = TerminalProgress()) throws -> StoreReviewSource {
+    package static func open(
+        _ project: Project, reviewer: String, stratifyBy: String?, leases: LeaseSession? = nil,
+        refreshLimit: Int = StoreReviewSource.synchronousRefreshLimit,
+        progress: any ProgressReporter = TerminalProgress()
+    ) throws -> StoreReviewSource {
         let session = try AnalysisSession(project, progress: progress)
         let graph = try session.neighbourGraph()?.graph
         let input = try session.input(graph: graph)
         let analysis = LabelAnalysis(input, settings: session.settings())
         let builder = try session.queueBuilder(analysis, input: input, stratifyBy: stratifyBy ?? project.config.stratifyBy, reviewer: reviewer)
-        let source = try StoreReviewSource(session: session, input: input, analysis: analysis, builder: builder, graph: graph,
-                                           reviewer: reviewer, leases: leases, refreshLimit: refreshLimit)
+        let source = try StoreReviewSource(
+            session: session, input: input, analysis: analysis, builder: builder, graph: graph,
+            reviewer: reviewer, leases: leases, refreshLimit: refreshLimit)
         source.refresher.start()
         source.helper = HelperRetrainer.start(for: source, session: session, input: input)
         return source
@@ -95,8 +103,10 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         return state.write { model in
             model.lastHeldByOthers = held
             let entries = model.order(queue, leavingOut: held)
-            return (entries.map { QueueSlot(item: $0.item, source: $0.source.rawValue, score: $0.score) },
-                    model.openCounts(known: [queue: entries.count], held: held, countLimit: Self.countLimit))
+            return (
+                entries.map { QueueSlot(item: $0.item, source: $0.source.rawValue, score: $0.score) },
+                model.openCounts(known: [queue: entries.count], held: held, countLimit: Self.countLimit)
+            )
         }
     }
 
@@ -177,8 +187,9 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         apply(outcomes, items: [i])
         guard let redo = DecisionRequests.redo(of: found.event, item: i) else { return nil }
         state.write { $0.surfaced(i, by: QueueName(rawValue: redo.slot.source)) }
-        return EarlierUndo(slots: [redo.slot], command: redo.command,
-                           message: DecisionRequests.describeUndo(outcomes, paths: [found.path]) + " (from an earlier session)")
+        return EarlierUndo(
+            slots: [redo.slot], command: redo.command,
+            message: DecisionRequests.describeUndo(outcomes, paths: [found.path]) + " (from an earlier session)")
     }
 
     /// The store's new state of each item, into the live review state. Applying an outcome
@@ -265,7 +276,8 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
             // Every reviewer starts from the same saved queue: items settled for everybody
             // leave it, not those only this reviewer has reviewed (the quick start leaves
             // out each reviewer's own).
-            let shared = policy.reviewsPerItem > 1
+            let shared =
+                policy.reviewsPerItem > 1
                 ? model.makeBuilder(decided: model.context.items.map { AnalysisSession.isSettled($0.consensus, for: nil) }) : model.current()
             let order = shared.order(queue)
             return (order.map { QueueSlot(item: $0.item, source: $0.source.rawValue, score: $0.score) }, order.map { model.id(of: $0.item) })
@@ -276,12 +288,14 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         let details = try self.details(of: first.map(\.item), asShown: false)
         let saved = state.read { model in
             details.map { d in
-                QueueSnapshot.SavedDetails(itemID: model.id(of: d.item), details: d,
-                                           memberIDs: d.component?.members.map { model.id(of: $0) } ?? [])
+                QueueSnapshot.SavedDetails(
+                    itemID: model.id(of: d.item), details: d,
+                    memberIDs: d.component?.members.map { model.id(of: $0) } ?? [])
             }
         }
-        return QueueSnapshot(key: key, queue: queue.rawValue, itemCount: count, lastEventID: lastEventID,
-                             slots: entries, itemIDs: ids, details: saved)
+        return QueueSnapshot(
+            key: key, queue: queue.rawValue, itemCount: count, lastEventID: lastEventID,
+            slots: entries, itemIDs: ids, details: saved)
     }
 
     /// Takes over a queue another source handed out (the quick start's), so reasons are
@@ -297,8 +311,9 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         return state.read { model in
             graph.neighbours(of: item).filter { $0.id >= 0 }.map { n in
                 let other = model.context.items[n.id]
-                return SimilarItem(item: n.id, path: other.path, label: other.resolution.labels?.names.joined(separator: ", ") ?? "(none)",
-                                   similarity: Double(n.similarity))
+                return SimilarItem(
+                    item: n.id, path: other.path, label: other.resolution.labels?.names.joined(separator: ", ") ?? "(none)",
+                    similarity: Double(n.similarity))
             }
         }
     }

@@ -23,16 +23,21 @@ extension StatsReport {
         var lines = ["", "Annotators of the dataset (CROWDLAB: quality · agreement with the consensus)"]
         for a in annotators {
             let quality = a.quality.map { String(format: "%.2f", locale: nil, $0) } ?? "–"
-            lines.append("  " + DisplayWidth.fit(s(a.name), to: Self.labelWidth) + " " + DisplayWidth.fit(BarChart.bar(a.quality ?? .nan, width: Self.barWidth), to: Self.barWidth)
-                         + " quality \(quality) · agrees \(Self.percent(a.agreementWithConsensus)) of \(a.itemsLabelled) · worst '\(s(a.worstClass))'")
+            lines.append(
+                "  " + DisplayWidth.fit(s(a.name), to: Self.labelWidth) + " "
+                    + DisplayWidth.fit(BarChart.bar(a.quality ?? .nan, width: Self.barWidth), to: Self.barWidth)
+                    + " quality \(quality) · agrees \(Self.percent(a.agreementWithConsensus)) of \(a.itemsLabelled) · worst '\(s(a.worstClass))'")
         }
         return lines.joined(separator: "\n")
     }
 
     package var annotatorsJSON: JSONValue {
-        .array(annotators.map { a in
-            .object([("annotator", .string(a.name)), ("items", .int(a.itemsLabelled)), ("quality", .number(a.quality)),
-                     ("agreement_with_consensus", .number(a.agreementWithConsensus)), ("worst_class", .string(a.worstClass))])
-        })
+        .array(
+            annotators.map { a in
+                .object([
+                    ("annotator", .string(a.name)), ("items", .int(a.itemsLabelled)), ("quality", .number(a.quality)),
+                    ("agreement_with_consensus", .number(a.agreementWithConsensus)), ("worst_class", .string(a.worstClass))
+                ])
+            })
     }
 }

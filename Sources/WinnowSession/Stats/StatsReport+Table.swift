@@ -14,17 +14,23 @@ extension StatsReport {
         let s = TerminalText.sanitize
         func line(_ text: String = "") { out += text + "\n" }
         func row(_ label: String, _ fraction: Double?, _ text: String) {
-            line("  " + DisplayWidth.fit(s(label), to: Self.labelWidth) + " " + DisplayWidth.fit(BarChart.bar(fraction ?? .nan, width: Self.barWidth), to: Self.barWidth) + " " + text)
+            line(
+                "  " + DisplayWidth.fit(s(label), to: Self.labelWidth) + " "
+                    + DisplayWidth.fit(BarChart.bar(fraction ?? .nan, width: Self.barWidth), to: Self.barWidth) + " " + text)
         }
         func heading(_ title: String) { line(); line(title) }
 
         line("\(s(project)) · \(items) items · \(decisions) decisions")
-        line("  " + Self.statusOrder.map { "\($0 == .unreviewed ? "pending" : $0.rawValue) \(figures.status[$0.rawValue] ?? 0)" }.joined(separator: " · "))
+        line(
+            "  "
+                + Self.statusOrder.map { "\($0 == .unreviewed ? "pending" : $0.rawValue) \(figures.status[$0.rawValue] ?? 0)" }.joined(
+                    separator: " · "))
 
         heading("Progress per queue (decided / decided + open)")
         if queues.isEmpty { line("  nothing decided yet") }
         for q in queues {
-            let text = q.open.map { "\(Self.percent(q.share, padded: true)) · \(q.decided) decided · \($0) open" }
+            let text =
+                q.open.map { "\(Self.percent(q.share, padded: true)) · \(q.decided) decided · \($0) open" }
                 ?? (QueueName(rawValue: q.queue) == nil ? "\(q.decided) decided outside a queue" : "\(q.decided) decided")
             row(q.queue, q.share, text)
         }
@@ -43,16 +49,19 @@ extension StatsReport {
         for flow in figures.flows.prefix(15) {
             // Class names are often longer than the label column: the flow goes last.
             let count = String(flow.count)
-            line("  " + DisplayWidth.fit(BarChart.bar(Double(flow.count) / flowMax, width: Self.barWidth), to: Self.barWidth) + " "
-                 + String(repeating: " ", count: max(0, 7 - count.count)) + count + "  "
-                 + DisplayWidth.truncate(s(flow.from) + " → " + s(flow.to), to: 80 - 28))
+            line(
+                "  " + DisplayWidth.fit(BarChart.bar(Double(flow.count) / flowMax, width: Self.barWidth), to: Self.barWidth) + " "
+                    + String(repeating: " ", count: max(0, 7 - count.count)) + count + "  "
+                    + DisplayWidth.truncate(s(flow.from) + " → " + s(flow.to), to: 80 - 28))
         }
         if figures.flows.count > 15 { line("  … \(figures.flows.count - 15) more (--format json lists them all)") }
 
         heading("Flag precision (share of decided items relabelled or excluded)")
         if figures.flags.isEmpty { line("  none yet") }
         for f in figures.flags {
-            row(f.flag, f.precision, "\(Self.percent(f.precision, padded: true)) of \(f.decided)" + (f.excluded > 0 ? " · \(f.excluded) excluded" : ""))
+            row(
+                f.flag, f.precision,
+                "\(Self.percent(f.precision, padded: true)) of \(f.decided)" + (f.excluded > 0 ? " · \(f.excluded) excluded" : ""))
         }
 
         heading("Agreement (items rated by two or more reviewers)")
@@ -67,7 +76,9 @@ extension StatsReport {
         let s = TerminalText.sanitize
         var lines: [String] = []
         func row(_ label: String, _ fraction: Double?, _ text: String) {
-            lines.append("  " + DisplayWidth.fit(s(label), to: Self.labelWidth) + " " + DisplayWidth.fit(BarChart.bar(fraction ?? .nan, width: Self.barWidth), to: Self.barWidth) + " " + text)
+            lines.append(
+                "  " + DisplayWidth.fit(s(label), to: Self.labelWidth) + " "
+                    + DisplayWidth.fit(BarChart.bar(fraction ?? .nan, width: Self.barWidth), to: Self.barWidth) + " " + text)
         }
         // Reviewers who rated shared items; a lone reviewer is one reviewer, not none.
         let reviewers = a.overlappingRaters > 0 ? a.overlappingRaters : a.raters.count
@@ -95,7 +106,9 @@ extension StatsReport {
         lines.append("  Per class: specific agreement, α of the class against the rest")
         let classes = a.categories.sorted { $0.ratings != $1.ratings ? $0.ratings > $1.ratings : $0.name < $1.name }
         for c in classes.prefix(20) {
-            row(Rating.displayName(c.name), c.specificAgreement, "\(Self.percent(c.specificAgreement, padded: true)) · α \(Self.decimal(c.alpha)) · \(c.ratings) rating\(c.ratings == 1 ? "" : "s")")
+            row(
+                Rating.displayName(c.name), c.specificAgreement,
+                "\(Self.percent(c.specificAgreement, padded: true)) · α \(Self.decimal(c.alpha)) · \(c.ratings) rating\(c.ratings == 1 ? "" : "s")")
         }
         if classes.count > 20 { lines.append("  … \(classes.count - 20) more (--format json lists them all)") }
 
@@ -103,7 +116,9 @@ extension StatsReport {
             lines.append("")
             lines.append("  Cohen's κ of each pair of reviewers")
             for p in a.pairs.prefix(30) {
-                row("\(p.raterA) · \(p.raterB)", p.kappa, "\(Self.decimal(p.kappa, padded: true)) over \(p.items) items · \(Self.percent(p.observed)) agree")
+                row(
+                    "\(p.raterA) · \(p.raterB)", p.kappa,
+                    "\(Self.decimal(p.kappa, padded: true)) over \(p.items) items · \(Self.percent(p.observed)) agree")
             }
             if a.pairs.count > 30 { lines.append("  … \(a.pairs.count - 30) more pairs (--format json lists them all)") }
         }

@@ -37,8 +37,9 @@ package struct StatsReport {
     package static func make(store: any ProjectStoring, project: String, openCounts: [String: Int]?) throws -> StatsReport {
         let figures = try store.reviewFigures()
         let agreement = AgreementReport(RatingTable(try store.ratings()))
-        return StatsReport(project: project, figures: figures, queues: progress(figures.decidedByQueue, openCounts: openCounts),
-                           agreement: agreement)
+        return StatsReport(
+            project: project, figures: figures, queues: progress(figures.decidedByQueue, openCounts: openCounts),
+            agreement: agreement)
     }
 
     /// The analysis' queues in their usual order (those with open entries or decisions),

@@ -52,7 +52,8 @@ package struct CLIFailure: Error, CustomStringConvertible {
         case let refusal as TeamRefusal: return CLIFailure(message: refusal.description, exit: .refused)
         case let store as StoreError:
             switch store {
-            case .unknownImage, .removedImage, .nothingToUndo, .invalidLabels, .leased, .refused, .alreadyDecided: return CLIFailure(message: store.description, exit: .refused)
+            case .unknownImage, .removedImage, .nothingToUndo, .invalidLabels, .leased, .refused, .alreadyDecided:
+                return CLIFailure(message: store.description, exit: .refused)
             default: return CLIFailure(message: store.description, exit: .projectError)
             }
         default: return CLIFailure(message: "\(error)", exit: .projectError)

@@ -35,7 +35,9 @@ package struct SessionError: Error, CustomStringConvertible, Sendable {
     package var description: String { fix.map { "\(what)\n    fix: \($0)" } ?? what }
 
     /// A file that could not be written: a full disk (or quota, or `ulimit -f`) said as such.
-    package static func cannotWrite(_ path: String, errno code: Int32, fix: String = "check that the folder exists and that you may write there") -> SessionError {
+    package static func cannotWrite(_ path: String, errno code: Int32, fix: String = "check that the folder exists and that you may write there")
+        -> SessionError
+    {
         let shown = TerminalText.sanitize(path)
         if DiskSpace.isFull(errno: code) {
             let folder = (path as NSString).deletingLastPathComponent

@@ -51,7 +51,7 @@ package final class TerminalProgress: ProgressReporter {
         } else {
             line += "[" + String(repeating: " ", count: 24) + "]      "
         }
-        line += s.phase  // may name dataset files: sanitised by the console
+        line += s.phase // may name dataset files: sanitised by the console
         Console.redrawLine(line, to: .standardError)
         s.visible = true
     }

@@ -89,11 +89,12 @@ public enum Command: Sendable, Hashable {
     }
 
     /// Every command, in the order the help screen lists them.
-    public static let all: [Command] = [.accept] + (0..<10).map { .relabel($0) } + [
-        .takeSuggestion, .pickClass, .exclude, .skip, .note, .undo, .redo, .next, .previous, .pageDown, .pageUp, .first, .last,
-        .left, .right, .switchQueue, .component, .applyMajority, .applyChosen, .splitOff, .moreLikeThis, .zoom, .blur,
-        .lowerQuality, .raiseQuality, .stats, .help, .redraw, .back, .quit,
-    ]
+    public static let all: [Command] =
+        [.accept] + (0..<10).map { .relabel($0) } + [
+            .takeSuggestion, .pickClass, .exclude, .skip, .note, .undo, .redo, .next, .previous, .pageDown, .pageUp, .first, .last,
+            .left, .right, .switchQueue, .component, .applyMajority, .applyChosen, .splitOff, .moreLikeThis, .zoom, .blur,
+            .lowerQuality, .raiseQuality, .stats, .help, .redraw, .back, .quit
+        ]
 }
 
 extension String {

@@ -39,7 +39,7 @@ public enum Key: Sendable, Hashable, CustomStringConvertible {
             "enter": .enter, "return": .enter, "esc": .escape, "escape": .escape, "tab": .tab, "shift-tab": .backTab,
             "backspace": .backspace, "delete": .delete, "up": .up, "down": .down, "left": .left, "right": .right,
             "pgup": .pageUp, "pageup": .pageUp, "pgdn": .pageDown, "pagedown": .pageDown, "home": .home, "end": .end,
-            "space": .character(" "),
+            "space": .character(" ")
         ]
         if name.count == 1, let c = name.first { self = .character(c); return }
         if let key = named[lower] { self = key; return }

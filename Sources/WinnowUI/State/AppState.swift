@@ -153,7 +153,9 @@ public struct AppState: Sendable {
     public var now: Double = 0
     public var quitting = false
 
-    public init(setup: ReviewSetup, theme: Theme = .builtIn, keyMap: KeyMap = .defaults, size: TerminalSize, queueName: String = "triage", now: Double = 0) {
+    public init(
+        setup: ReviewSetup, theme: Theme = .builtIn, keyMap: KeyMap = .defaults, size: TerminalSize, queueName: String = "triage", now: Double = 0
+    ) {
         self.setup = setup
         self.theme = theme
         self.keyMap = keyMap

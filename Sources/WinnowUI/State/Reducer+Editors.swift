@@ -22,7 +22,9 @@ extension Reducer {
                 guard let item = state.currentItem else { return [.redraw] }
                 return [.redraw] + relabel(to: label, items: [item], purpose: .relabelCurrent, &state)
             case .relabelSelected:
-                let target = state.screen == .opened ? state.opened
+                let target =
+                    state.screen == .opened
+                    ? state.opened
                     : (state.gridItems.indices.contains(state.gridCursor) ? state.gridItems[state.gridCursor] : nil)
                 guard let target else { return [.redraw] }
                 return [.redraw] + submit(items: [target], kind: .relabel([label]), &state)

@@ -66,7 +66,8 @@ extension Reducer {
 
     static func notInGrid(_ command: Command, _ state: inout AppState) -> [Effect] {
         let key = state.keyMap.hint(command)
-        state.status = StatusMessage(.warning, "\(key) does nothing in this grid · the keys it takes are below · \(state.keyMap.hint(.back)) goes back")
+        state.status = StatusMessage(
+            .warning, "\(key) does nothing in this grid · the keys it takes are below · \(state.keyMap.hint(.back)) goes back")
         return []
     }
 
@@ -80,7 +81,7 @@ extension Reducer {
         case .zoom:
             return []
         case .next, .previous, .pageDown, .pageUp, .first, .last, .left, .right, .switchQueue, .component, .moreLikeThis,
-             .applyMajority, .applyChosen, .splitOff:
+            .applyMajority, .applyChosen, .splitOff:
             state.status = StatusMessage(.info, "this is an image opened from the grid · \(state.keyMap.hint(.back)) goes back to it")
             return []
         default:

@@ -105,8 +105,9 @@ extension Reducer {
             state.queue.removeAll { skipped.contains($0.item) }
             returning = moved
         }
-        return bringBack(returning, focus: last.slots.first?.item, settles: last.command.kind.settles,
-                         changed: Set(items), message: message, &state)
+        return bringBack(
+            returning, focus: last.slots.first?.item, settles: last.command.kind.settles,
+            changed: Set(items), message: message, &state)
     }
 
     /// An earlier session's decision taken back: its items return to the queue on screen.
@@ -120,11 +121,14 @@ extension Reducer {
         }
         state.redoStack.append(SessionDecision(command: undone.command, slots: undone.slots))
         let returning = undone.slots.filter { slotIndices(of: [$0.item], in: state).isEmpty }
-        return bringBack(returning, focus: undone.slots.first?.item, settles: undone.command.kind.settles,
-                         changed: Set(undone.command.items), message: undone.message, &state)
+        return bringBack(
+            returning, focus: undone.slots.first?.item, settles: undone.command.kind.settles,
+            changed: Set(undone.command.items), message: undone.message, &state)
     }
 
-    static func bringBack(_ returning: [QueueSlot], focus: Int?, settles: Bool, changed: Set<Int>, message: String, _ state: inout AppState) -> [Effect] {
+    static func bringBack(_ returning: [QueueSlot], focus: Int?, settles: Bool, changed: Set<Int>, message: String, _ state: inout AppState)
+        -> [Effect]
+    {
         state.factsVersion += 1
         let at = min(state.position, state.queue.count)
         state.queue.insert(contentsOf: returning, at: at)

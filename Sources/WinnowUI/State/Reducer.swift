@@ -220,7 +220,8 @@ public enum Reducer {
             return [.loadSimilar(item), .redraw]
         default:
             guard let slot = state.currentSlot else {
-                state.status = StatusMessage(.info, state.queueLoaded ? "the queue is empty · \(state.keyMap.hint(.switchQueue)) switches queue" : "loading the queue…")
+                state.status = StatusMessage(
+                    .info, state.queueLoaded ? "the queue is empty · \(state.keyMap.hint(.switchQueue)) switches queue" : "loading the queue…")
                 return []
             }
             return decisionCommand(command, items: [slot.item], purpose: .relabelCurrent, &state)
@@ -236,7 +237,8 @@ public enum Reducer {
         if state.isSensitive(item) {
             state.status = StatusMessage(.info, blurred ? "blurred again (sensitive) · \(key) reveals it" : "revealed · \(key) blurs it again")
         } else {
-            state.status = StatusMessage(.info, blurred ? "blurred by hand (not a sensitive class) · \(key) shows it again" : "shown again · \(key) blurs it")
+            state.status = StatusMessage(
+                .info, blurred ? "blurred by hand (not a sensitive class) · \(key) shows it again" : "shown again · \(key) blurs it")
         }
         return [.redraw]
     }
@@ -258,7 +260,8 @@ public enum Reducer {
             return submit(items: items, kind: .accept, &state)
         case .relabel(let slot):
             guard state.setup.legend.indices.contains(slot), let label = state.setup.legend[slot] else {
-                state.status = StatusMessage(.warning, "\(state.keyMap.hint(.relabel(slot))) is no class here; \(state.keyMap.hint(.pickClass)) picks any class by name")
+                state.status = StatusMessage(
+                    .warning, "\(state.keyMap.hint(.relabel(slot))) is no class here; \(state.keyMap.hint(.pickClass)) picks any class by name")
                 return []
             }
             return relabel(to: label, items: items, purpose: purpose, &state)
@@ -291,7 +294,8 @@ public enum Reducer {
             var draft = state.draftLabels ?? state.details[items[0]]?.currentLabels ?? []
             if let at = draft.firstIndex(of: label) { draft.remove(at: at) } else { draft.append(label) }
             state.draftLabels = draft
-            state.status = StatusMessage(.info, "labels: \(draft.isEmpty ? "(none)" : draft.joined(separator: ", ")) · \(state.keyMap.hint(.accept)) saves")
+            state.status = StatusMessage(
+                .info, "labels: \(draft.isEmpty ? "(none)" : draft.joined(separator: ", ")) · \(state.keyMap.hint(.accept)) saves")
             return []
         }
         return submit(items: items, kind: .relabel([label]), &state)

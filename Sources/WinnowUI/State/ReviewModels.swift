@@ -29,8 +29,10 @@ public struct ReviewSetup: Sendable, Equatable {
     /// images has no labels, predictions or embeddings), for the info pane and help.
     public var projectNotes: [String] = []
 
-    public init(projectName: String, reviewer: String, classes: [String], multiLabel: Bool = false, queues: [String],
-                graphics: String = "blocks", showsImages: Bool = true, sensitiveClasses: Set<String> = [], blurAll: Bool = false) {
+    public init(
+        projectName: String, reviewer: String, classes: [String], multiLabel: Bool = false, queues: [String],
+        graphics: String = "blocks", showsImages: Bool = true, sensitiveClasses: Set<String> = [], blurAll: Bool = false
+    ) {
         self.projectName = projectName
         self.reviewer = reviewer
         self.classes = classes
@@ -149,9 +151,11 @@ public struct ItemDetails: Sendable, Hashable, Codable {
     /// "group 3 of 62, most mixed first"): each queue's own measure, which does not compare.
     public var flagMeasure: String?
 
-    public init(item: Int, path: String, status: String = "pending", currentLabels: [String], givenLabels: [String] = [],
-                annotators: [Field] = [], suggested: String? = nil, reasons: [ReasonLine] = [], models: [ModelTop] = [],
-                component: ComponentInfo? = nil, metadata: [Field] = [], problem: String? = nil) {
+    public init(
+        item: Int, path: String, status: String = "pending", currentLabels: [String], givenLabels: [String] = [],
+        annotators: [Field] = [], suggested: String? = nil, reasons: [ReasonLine] = [], models: [ModelTop] = [],
+        component: ComponentInfo? = nil, metadata: [Field] = [], problem: String? = nil
+    ) {
         self.item = item
         self.path = path
         self.status = status

@@ -48,13 +48,17 @@ public struct Theme: Sendable, Equatable {
     /// bundled `default.toml` has the same colours.
     public static let builtIn = Theme(
         name: "default",
-        roles: [.background: .default, .text: .default, .dim: .rgb(RGB(0x80, 0x80, 0x80)),
-                .accent: .rgb(RGB(0x5f, 0xaf, 0xff)), .selection: .rgb(RGB(0x30, 0x3a, 0x4a)), .success: .rgb(RGB(0x87, 0xd7, 0x87)),
-                .warning: .rgb(RGB(0xff, 0xd7, 0x5f)), .error: .rgb(RGB(0xff, 0x5f, 0x5f))],
-        reasons: [.labelIssue: .rgb(RGB(0xff, 0x87, 0x87)), .confidentLearning: .rgb(RGB(0xff, 0xaf, 0x5f)),
-                  .lowConfidence: .rgb(RGB(0xd7, 0xaf, 0x5f)), .disagreement: .rgb(RGB(0xaf, 0x87, 0xff)),
-                  .badComponent: .rgb(RGB(0xff, 0x5f, 0xaf)), .duplicate: .rgb(RGB(0x5f, 0xd7, 0xd7)),
-                  .outlier: .rgb(RGB(0x87, 0xaf, 0xaf)), .problem: .rgb(RGB(0xff, 0x5f, 0x5f)), .audit: .rgb(RGB(0xa8, 0xa8, 0xa8))])
+        roles: [
+            .background: .default, .text: .default, .dim: .rgb(RGB(0x80, 0x80, 0x80)),
+            .accent: .rgb(RGB(0x5f, 0xaf, 0xff)), .selection: .rgb(RGB(0x30, 0x3a, 0x4a)), .success: .rgb(RGB(0x87, 0xd7, 0x87)),
+            .warning: .rgb(RGB(0xff, 0xd7, 0x5f)), .error: .rgb(RGB(0xff, 0x5f, 0x5f))
+        ],
+        reasons: [
+            .labelIssue: .rgb(RGB(0xff, 0x87, 0x87)), .confidentLearning: .rgb(RGB(0xff, 0xaf, 0x5f)),
+            .lowConfidence: .rgb(RGB(0xd7, 0xaf, 0x5f)), .disagreement: .rgb(RGB(0xaf, 0x87, 0xff)),
+            .badComponent: .rgb(RGB(0xff, 0x5f, 0xaf)), .duplicate: .rgb(RGB(0x5f, 0xd7, 0xd7)),
+            .outlier: .rgb(RGB(0x87, 0xaf, 0xaf)), .problem: .rgb(RGB(0xff, 0x5f, 0x5f)), .audit: .rgb(RGB(0xa8, 0xa8, 0xa8))
+        ])
 
     /// No colours at all (`NO_COLOR`): emphasis by attributes only.
     public static let noColor = Theme(name: "no-color", roles: [:], reasons: [:])

@@ -17,14 +17,22 @@ public enum ThemeFile {
                 if let name = value.string { theme.name = name }
             case "roles", "reasons":
                 guard let table = value.table else {
-                    problems.add(DataProblem(file: file, line: locator.line(ofKey: key, inTable: nil), message: "\(key) must be a table", hint: "write it as [\(key)]"))
+                    problems.add(
+                        DataProblem(
+                            file: file, line: locator.line(ofKey: key, inTable: nil), message: "\(key) must be a table", hint: "write it as [\(key)]")
+                    )
                     continue
                 }
                 for (name, item) in table {
                     let line = locator.line(ofKey: name, inTable: key)
-                    guard let color = item.string.flatMap(parseColor) ?? item.int.flatMap({ (0...255).contains($0) ? TerminalColor.indexed(UInt8($0)) : nil }) else {
-                        problems.add(DataProblem(file: file, line: line, message: "\(key).\(TerminalText.sanitize(name)) is not a colour",
-                                                 hint: "write \"#rrggbb\", a number 0–255, or \"default\""))
+                    guard
+                        let color = item.string.flatMap(parseColor)
+                            ?? item.int.flatMap({ (0...255).contains($0) ? TerminalColor.indexed(UInt8($0)) : nil })
+                    else {
+                        problems.add(
+                            DataProblem(
+                                file: file, line: line, message: "\(key).\(TerminalText.sanitize(name)) is not a colour",
+                                hint: "write \"#rrggbb\", a number 0–255, or \"default\""))
                         continue
                     }
                     if key == "roles", let role = Theme.Role(rawValue: name) {
@@ -33,13 +41,17 @@ public enum ThemeFile {
                         theme.reasons[reason] = color
                     } else {
                         let known = key == "roles" ? Theme.Role.allCases.map(\.rawValue) : Theme.ReasonKind.allCases.map(\.rawValue)
-                        problems.add(DataProblem(file: file, line: line, message: "unknown \(key == "roles" ? "role" : "reason") \"\(TerminalText.sanitize(name))\"",
-                                                 hint: "known: \(known.joined(separator: ", "))"))
+                        problems.add(
+                            DataProblem(
+                                file: file, line: line, message: "unknown \(key == "roles" ? "role" : "reason") \"\(TerminalText.sanitize(name))\"",
+                                hint: "known: \(known.joined(separator: ", "))"))
                     }
                 }
             default:
-                problems.add(DataProblem(file: file, line: locator.line(ofTable: key) ?? locator.line(ofKey: key, inTable: nil),
-                                         message: "unknown theme setting \"\(TerminalText.sanitize(key))\"", hint: "a theme has name, [roles] and [reasons]"))
+                problems.add(
+                    DataProblem(
+                        file: file, line: locator.line(ofTable: key) ?? locator.line(ofKey: key, inTable: nil),
+                        message: "unknown theme setting \"\(TerminalText.sanitize(key))\"", hint: "a theme has name, [roles] and [reasons]"))
             }
         }
         try problems.check()

@@ -4,8 +4,10 @@ import WinnowCore
 /// there are (`+` / `-` step the size), each with a label row under it.
 public enum GridLayout {
     /// Tile sizes in cells, smallest first (about square at the usual 1:2 cell shape).
-    static let sizes: [(width: Int, height: Int)] = [(8, 3), (10, 4), (12, 5), (16, 6), (20, 8), (24, 10), (30, 12),
-                                                     (36, 14), (44, 18), (54, 22), (66, 27), (80, 32)]
+    static let sizes: [(width: Int, height: Int)] = [
+        (8, 3), (10, 4), (12, 5), (16, 6), (20, 8), (24, 10), (30, 12),
+        (36, 14), (44, 18), (54, 22), (66, 27), (80, 32)
+    ]
     static let gap = 1
 
     /// Rows of the body used by the grid's title.
@@ -68,8 +70,11 @@ public enum GridLayout {
                 let x = area.x + column * (size.width + gap)
                 let y = area.y + (row - firstRow) * rowHeight
                 guard y + size.height + 1 <= area.maxY, x + size.width <= area.maxX else { return tiles }
-                tiles.append((index, Rect(x: x, y: y, width: size.width, height: size.height),
-                              Rect(x: x, y: y + size.height, width: size.width, height: 1)))
+                tiles.append(
+                    (
+                        index, Rect(x: x, y: y, width: size.width, height: size.height),
+                        Rect(x: x, y: y + size.height, width: size.width, height: 1)
+                    ))
             }
         }
         return tiles
@@ -84,17 +89,20 @@ enum GridView {
         let titleRect = body.splitTop(GridLayout.titleRows).top
         var title = TextBlock(width: titleRect.width)
         if state.screen == .component, let component = state.currentDetails?.component {
-            title.add(.init(" Near-duplicate group #\(component.id)", theme.heading),
-                      .init("  \(component.members.count) images · " + ComponentText.summary(component), theme.text))
+            title.add(
+                .init(" Near-duplicate group #\(component.id)", theme.heading),
+                .init("  \(component.members.count) images · " + ComponentText.summary(component), theme.text))
             if let majority = component.majority {
-                title.add(.init(" majority: ", theme.dim), .init(majority, theme.text.with(.bold)),
-                          .init("   \(state.keyMap.hint(.applyMajority)) gives it to all · \(state.keyMap.hint(.applyChosen)) picks another", theme.dim))
+                title.add(
+                    .init(" majority: ", theme.dim), .init(majority, theme.text.with(.bold)),
+                    .init("   \(state.keyMap.hint(.applyMajority)) gives it to all · \(state.keyMap.hint(.applyChosen)) picks another", theme.dim))
             } else {
                 title.add(.init(" no single majority label · \(state.keyMap.hint(.applyChosen)) gives them all one", theme.dim))
             }
         } else if state.screen == .similar {
-            title.add(.init(" More like ", theme.heading), .init(state.currentDetails?.path ?? "", theme.text.with(.bold)),
-                      .init(" (▸, first), then its nearest neighbours", theme.dim))
+            title.add(
+                .init(" More like ", theme.heading), .init(state.currentDetails?.path ?? "", theme.text.with(.bold)),
+                .init(" (▸, first), then its nearest neighbours", theme.dim))
             if state.similar == nil { title.add(.init(" finding nearest neighbours…", theme.dim)) }
             if state.similar?.isEmpty == true { title.add(.init(" this project has no embeddings or neighbours for it", theme.dim)) }
         }

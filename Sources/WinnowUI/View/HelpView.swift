@@ -6,8 +6,9 @@ enum HelpView {
     static func draw(_ state: AppState, into buffer: inout CellBuffer, _ body: Rect) {
         let theme = state.theme
         var block = TextBlock(width: body.width - 2)
-        block.add(.init("Keys", theme.heading), .init("  (remap them in winnow.toml [keys]; ", theme.dim),
-                  .init("\(state.keyMap.hint(.next))/\(state.keyMap.hint(.previous)) scroll)", theme.dim))
+        block.add(
+            .init("Keys", theme.heading), .init("  (remap them in winnow.toml [keys]; ", theme.dim),
+            .init("\(state.keyMap.hint(.next))/\(state.keyMap.hint(.previous)) scroll)", theme.dim))
         block.blank()
         for (keys, summary) in lines(state) {
             block.add(.init(" " + DisplayWidth.fit(keys, to: 16), theme.accent.with(.bold)), .init(summary, theme.text))

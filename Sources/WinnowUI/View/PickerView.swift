@@ -32,8 +32,9 @@ enum PickerView {
         let first = max(0, picker.selection - rows + 1)
         for (row, index) in matches.dropFirst(first).prefix(rows).enumerated() {
             let selected = first + row == picker.selection
-            buffer.writePadded("  " + state.setup.classes[index], x: box.x + 1, y: box.y + 2 + row, width: box.width - 2,
-                               style: selected ? theme.text.with(.reverse) : theme.selected)
+            buffer.writePadded(
+                "  " + state.setup.classes[index], x: box.x + 1, y: box.y + 2 + row, width: box.width - 2,
+                style: selected ? theme.text.with(.reverse) : theme.selected)
         }
         if matches.isEmpty {
             buffer.write("  no class matches", x: box.x + 1, y: box.y + 2, style: theme.warning, maxWidth: box.width - 2)
@@ -50,13 +51,16 @@ enum PickerView {
         let area = self.area(state, body)
         let box = area.centred(width: min(60, area.width - 2), height: min(4, area.height))
         buffer.fill(box, style: theme.selected)
-        buffer.write(" Note for \(state.details[editor.item]?.path ?? "this image")", x: box.x, y: box.y, style: theme.selected.with(.bold), maxWidth: box.width)
+        buffer.write(
+            " Note for \(state.details[editor.item]?.path ?? "this image")", x: box.x, y: box.y, style: theme.selected.with(.bold),
+            maxWidth: box.width)
         // The end of a long note stays in view while typing.
         let room = max(1, box.width - 5)
         var shown = editor.text
         while DisplayWidth.of(shown) > room, !shown.isEmpty { shown.removeFirst() }
         buffer.writePadded(" › " + shown + "▏", x: box.x + 1, y: box.y + 1, width: box.width - 2, style: theme.text)
-        buffer.write(" enter keeps it (saved with your next decision) · esc cancels", x: box.x, y: box.y + 2, style: theme.selected, maxWidth: box.width)
+        buffer.write(
+            " enter keeps it (saved with your next decision) · esc cancels", x: box.x, y: box.y + 2, style: theme.selected, maxWidth: box.width)
         return box
     }
 }

@@ -13,7 +13,8 @@ enum QueueListView {
             let count = state.queueCounts[name].map { "\($0) open" } ?? (state.countingQueues ? "…" : "·")
             let marker = name == state.queueName ? "▸" : " "
             let text = " \(marker) " + DisplayWidth.fit(name, to: 22) + count
-            buffer.writePadded(text, x: body.x + 1, y: y, width: min(body.width - 2, 40), style: index == state.queueCursor ? theme.selected : theme.text)
+            buffer.writePadded(
+                text, x: body.x + 1, y: y, width: min(body.width - 2, 40), style: index == state.queueCursor ? theme.selected : theme.text)
         }
     }
 }

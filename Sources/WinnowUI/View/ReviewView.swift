@@ -13,7 +13,8 @@ public enum ReviewView {
         let (imagePane, infoPane) = layout(body, showsImages: state.setup.showsImages)
         var images: [ImagePlacement] = []
         if !imagePane.isEmpty {
-            images = imageTile(state, item: item, in: imagePane.inset(by: 1), into: &buffer).map { [ImagePlacement(rect: $0.rect, tiles: [$0])] } ?? []
+            images =
+                imageTile(state, item: item, in: imagePane.inset(by: 1), into: &buffer).map { [ImagePlacement(rect: $0.rect, tiles: [$0])] } ?? []
         }
         info(state, item: item, slot: slot, into: &buffer, infoPane)
         return images
@@ -58,7 +59,8 @@ public enum ReviewView {
             placeholder(["cannot show this image", problem], style: theme.error, in: rect, into: &buffer)
             return nil
         }
-        placeholder(blurred ? ["blurred (sensitive)", "\(state.keyMap.hint(.blur)) reveals"] : ["loading image…"], style: theme.dim, in: rect, into: &buffer)
+        placeholder(
+            blurred ? ["blurred (sensitive)", "\(state.keyMap.hint(.blur)) reveals"] : ["loading image…"], style: theme.dim, in: rect, into: &buffer)
         return ImageTile(item: item, path: details.path, rect: rect, blurred: blurred)
     }
 
@@ -71,8 +73,12 @@ public enum ReviewView {
     }
 
     static func emptyQueue(_ state: AppState, into buffer: inout CellBuffer, _ body: Rect) {
-        var lines = state.queueLoaded
-            ? ["The \(state.queueName) queue is empty.", "", "\(state.keyMap.hint(.switchQueue)) switches queue · \(state.keyMap.hint(.stats)) statistics · \(state.keyMap.hint(.quit)) quits"]
+        var lines =
+            state.queueLoaded
+            ? [
+                "The \(state.queueName) queue is empty.", "",
+                "\(state.keyMap.hint(.switchQueue)) switches queue · \(state.keyMap.hint(.stats)) statistics · \(state.keyMap.hint(.quit)) quits"
+            ]
             : ["Loading the \(state.queueName) queue…"]
         if !state.setup.projectNotes.isEmpty { lines += [""] + state.setup.projectNotes }
         placeholder(lines, style: state.theme.text, in: body, into: &buffer)
@@ -114,7 +120,8 @@ public enum ReviewView {
                 field("score", decimal(score), theme.text, .init("  label-issue, any queue", theme.dim))
             } else if state.currentSlot == slot {
                 let rank = state.position
-                field("rank", "\(rank + 1) of \(state.queue.count)", theme.text, .init("  in \(state.queueName) (nothing judges its label)", theme.dim))
+                field(
+                    "rank", "\(rank + 1) of \(state.queue.count)", theme.text, .init("  in \(state.queueName) (nothing judges its label)", theme.dim))
             }
         } else {
             field("opened", "from the grid", theme.accent, .init("  \(state.keyMap.hint(.back)) goes back", theme.dim))
@@ -131,8 +138,10 @@ public enum ReviewView {
             block.add(.init("Reviews", theme.heading))
             let agreed = Set(details.reviews.map(\.value)).count == 1
             for review in details.reviews {
-                block.add(line: [.init(" " + DisplayWidth.fit(review.name, to: labelWidth), theme.dim),
-                                 .init(review.value, agreed ? theme.success : theme.style(.dispute))])
+                block.add(line: [
+                    .init(" " + DisplayWidth.fit(review.name, to: labelWidth), theme.dim),
+                    .init(review.value, agreed ? theme.success : theme.style(.dispute))
+                ])
             }
         }
         if !details.reasons.isEmpty {
@@ -155,7 +164,7 @@ public enum ReviewView {
                         .init(" " + DisplayWidth.fit(rank == 0 ? model.model : "", to: nameWidth) + " ", theme.dim),
                         .init(DisplayWidth.fit(entry.label, to: classWidth) + " ", isLabel ? theme.text.with(.bold) : theme.text),
                         .init(DisplayWidth.fit(bar(entry.probability, width: barWidth), to: barWidth), isLabel ? theme.success : theme.accent),
-                        .init(" " + decimal(entry.probability), theme.text),
+                        .init(" " + decimal(entry.probability), theme.text)
                     ])
                 }
             }
@@ -167,8 +176,9 @@ public enum ReviewView {
             if component.labelCounts.isEmpty {
                 block.add(.init(" #\(component.id) · \(component.members.count) images · ", theme.text), .init(verdict, theme.dim))
             } else {
-                block.add(.init(" #\(component.id) · \(component.members.count) images · purity \(decimal(component.purity)) · ", theme.text),
-                          .init(verdict, component.isBad ? theme.style(.badComponent).with(.bold) : theme.success))
+                block.add(
+                    .init(" #\(component.id) · \(component.members.count) images · purity \(decimal(component.purity)) · ", theme.text),
+                    .init(verdict, component.isBad ? theme.style(.badComponent).with(.bold) : theme.success))
                 var counts = component.labelCounts.map { "\($0.label) \($0.count)" }.joined(separator: " · ")
                 let unlabelled = component.members.count - component.labelCounts.reduce(0) { $0 + $1.count }
                 if unlabelled > 0 { counts += " · \(unlabelled) without a label" }
@@ -179,7 +189,8 @@ public enum ReviewView {
             block.blank()
             block.add(.init("Metadata", theme.heading))
             // Names as wide as the longest, up to a third of the pane: "captured_at" whole.
-            let nameWidth = min(max(labelWidth - 1, details.metadata.map { DisplayWidth.of($0.name) }.max() ?? 0), max(labelWidth - 1, rect.width / 3))
+            let nameWidth = min(
+                max(labelWidth - 1, details.metadata.map { DisplayWidth.of($0.name) }.max() ?? 0), max(labelWidth - 1, rect.width / 3))
             for field in details.metadata {
                 block.add(.init(" " + DisplayWidth.fit(field.name, to: nameWidth) + " ", theme.dim), .init(field.value, theme.text))
             }

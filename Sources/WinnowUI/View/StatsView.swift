@@ -21,16 +21,18 @@ enum StatsView {
             for note in section.notes { block.add(.init(" " + note, theme.dim)) }
             if section.bars.isEmpty && section.notes.isEmpty { block.add(.init(" none yet", theme.dim)) }
             for entry in section.bars {
-                block.add(.init(" " + DisplayWidth.fit(entry.label, to: labelWidth) + " ", theme.text),
-                          .init(DisplayWidth.fit(bar(entry.value, width: barWidth), to: barWidth), theme.accent),
-                          .init(" " + entry.text, theme.text))
+                block.add(
+                    .init(" " + DisplayWidth.fit(entry.label, to: labelWidth) + " ", theme.text),
+                    .init(DisplayWidth.fit(bar(entry.value, width: barWidth), to: barWidth), theme.accent),
+                    .init(" " + entry.text, theme.text))
             }
         }
         let rect = Rect(x: body.x + 1, y: body.y, width: body.width - 2, height: body.height)
         let scroll = maxScroll(lines: block.lines.count, height: rect.height, state.statsScroll)
         if block.lines.count > rect.height, rect.height > 1 {
             // The last row tells there is more, and how to get to it.
-            let hint = scroll + rect.height - 1 < block.lines.count
+            let hint =
+                scroll + rect.height - 1 < block.lines.count
                 ? "\(state.keyMap.hint(.next))/\(state.keyMap.hint(.previous)) scroll · more below"
                 : "\(state.keyMap.hint(.previous)) scrolls back up"
             block.draw(into: &buffer, Rect(x: rect.x, y: rect.y, width: rect.width, height: rect.height - 1), scroll: scroll)

@@ -41,8 +41,10 @@ public enum View {
     }
 
     static func tooSmall(_ state: AppState, _ buffer: inout CellBuffer) {
-        let lines = ["terminal too small", "need \(minimumSize.columns)×\(minimumSize.rows)", "have \(state.size.columns)×\(state.size.rows)",
-                     "keys do nothing until it is larger", "\(state.keyMap.hint(.quit)) quits"]
+        let lines = [
+            "terminal too small", "need \(minimumSize.columns)×\(minimumSize.rows)", "have \(state.size.columns)×\(state.size.rows)",
+            "keys do nothing until it is larger", "\(state.keyMap.hint(.quit)) quits"
+        ]
         let top = max(0, (state.size.rows - lines.count) / 2)
         for (i, line) in lines.enumerated() where top + i < state.size.rows {
             let x = max(0, (state.size.columns - DisplayWidth.of(line)) / 2)
@@ -76,9 +78,13 @@ enum Chrome {
         // Right: who and how images are drawn, with how to get better ones when it fits.
         let base = "\(state.setup.reviewer) · \(state.setup.graphics)"
         let short = "\(state.setup.reviewer) · " + (state.setup.graphics.components(separatedBy: " (").first ?? state.setup.graphics)
-        let candidates = state.setup.imageHints.isEmpty ? [base, short]
-            : [base + " · " + state.setup.imageHints.joined(separator: " · "), short + " · " + state.setup.imageHints.joined(separator: " · "),
-               short + " · ? for better images", short]
+        let candidates =
+            state.setup.imageHints.isEmpty
+            ? [base, short]
+            : [
+                base + " · " + state.setup.imageHints.joined(separator: " · "), short + " · " + state.setup.imageHints.joined(separator: " · "),
+                short + " · ? for better images", short
+            ]
         for right in candidates.map({ $0 + " " }) where rect.maxX - x > DisplayWidth.of(right) + 1 {
             buffer.write(right, x: rect.maxX - DisplayWidth.of(right), y: rect.y, style: bar)
             break
@@ -106,7 +112,9 @@ enum Chrome {
             x += 2
         }
         if state.setup.classes.count > 10 || x < legendRow.maxX - 8 {
-            buffer.write("\(state.keyMap.hint(.pickClass)) more", x: min(x, legendRow.maxX - 7), y: legendRow.y, style: theme.dim, maxWidth: legendRow.maxX - x)
+            buffer.write(
+                "\(state.keyMap.hint(.pickClass)) more", x: min(x, legendRow.maxX - 7), y: legendRow.y, style: theme.dim, maxWidth: legendRow.maxX - x
+            )
         }
         // Status on the left, key hints on the right.
         let hints = hintText(state)
@@ -135,11 +143,14 @@ enum Chrome {
         let open = k.keys(for: .accept).contains(.enter) ? "enter" : k.hint(.accept)
         switch state.screen {
         case .review, .zoom:
-            return "\(k.hint(.accept)) accept · \(k.hint(.takeSuggestion)) suggested · \(k.hint(.pickClass)) pick · \(k.hint(.exclude)) exclude · \(k.hint(.skip)) skip · \(k.hint(.undo)) undo · \(k.hint(.help)) help · \(k.hint(.quit)) quit"
+            return
+                "\(k.hint(.accept)) accept · \(k.hint(.takeSuggestion)) suggested · \(k.hint(.pickClass)) pick · \(k.hint(.exclude)) exclude · \(k.hint(.skip)) skip · \(k.hint(.undo)) undo · \(k.hint(.help)) help · \(k.hint(.quit)) quit"
         case .opened:
-            return "\(k.hint(.accept)) accept · digits relabel · \(k.hint(.pickClass)) pick · \(k.hint(.exclude)) exclude · \(k.hint(.back)) back to the grid"
+            return
+                "\(k.hint(.accept)) accept · digits relabel · \(k.hint(.pickClass)) pick · \(k.hint(.exclude)) exclude · \(k.hint(.back)) back to the grid"
         case .component:
-            return "arrows move · \(open) opens · digits relabel · \(k.hint(.applyMajority)) majority to all · \(k.hint(.applyChosen)) label all · \(k.hint(.splitOff)) split off · \(size) · \(k.hint(.back)) back"
+            return
+                "arrows move · \(open) opens · digits relabel · \(k.hint(.applyMajority)) majority to all · \(k.hint(.applyChosen)) label all · \(k.hint(.splitOff)) split off · \(size) · \(k.hint(.back)) back"
         case .similar:
             return "arrows move · \(open) opens · digits relabel · \(k.hint(.pickClass)) pick · \(size) · \(k.hint(.back)) back"
         case .queues:
