@@ -297,8 +297,10 @@ struct SharedLeaseTests {
         }
         #expect(refused(request("img0.png", .exclude, by: "ann")))
         #expect(!refused(request("img0.png", .exclude, by: "mo")))
+        // Undoing another reviewer's decision needs a lead.
         #expect(refused(request("img0.png", .undo, by: "bob")))
         #expect(refused(request("img0.png", .accept, by: "stranger")))
+        // A final item (two agreeing reviews) is changed only by a lead; a dispute is settled only by one.
         _ = try store.decide(request("img1.png", .accept, by: "ann"), policy: team)
         _ = try store.decide(request("img1.png", .accept, by: "bob"), policy: team)
         #expect(refused(request("img1.png", .relabel, "fox", by: "mo")))
@@ -307,5 +309,7 @@ struct SharedLeaseTests {
         _ = try store.decide(request("img2.png", .relabel, "cat", by: "bob"), policy: team)
         #expect(refused(request("img2.png", .accept, by: "mo")))
         #expect(!refused(request("img2.png", .accept, by: "lee")))
+        // Without a list, everybody may do everything.
+        #expect(try store.decide(request("img3.png", .exclude, by: "anyone")).event.action == .exclude)
     }
 }

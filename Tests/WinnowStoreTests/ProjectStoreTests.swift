@@ -31,23 +31,6 @@ struct ProjectStoreTests {
         #expect(info.status["unreviewed"] == 6)
     }
 
-    @Test func decisionsAreDerivedFromTheLogAndUndoable() throws {
-        let dataset = TemporaryDataset.simple()
-        let (store, _) = try importDataset(dataset)
-        let relabel = try store.decide(request("img0.png", .relabel, "fox"))
-        #expect(relabel.before.labels == LabelSet(single: "cat"))
-        #expect(relabel.after.labels == LabelSet(single: "fox") && relabel.after.status == .relabelled)
-        _ = try store.decide(request("img0.png", .exclude, by: "bob"))
-        #expect(try store.resolution(ofImage: "img0.png").status == .excluded)
-        let undo = try store.decide(request("img0.png", .undo))
-        #expect(undo.undone?.action == .exclude)
-        #expect(try store.resolution(ofImage: "img0.png").labels == LabelSet(single: "fox"))
-        _ = try store.decide(request("img0.png", .undo))
-        #expect(try store.resolution(ofImage: "img0.png").status == .unreviewed)
-        #expect(throws: StoreError.nothingToUndo("img0.png")) { try store.decide(request("img0.png", .undo)) }
-        #expect(try store.history(ofImage: "img0.png").map(\.action) == [.relabel, .exclude, .undo, .undo])
-    }
-
     @Test func invalidDecisionsAreRefused() throws {
         let (store, _) = try importDataset(TemporaryDataset.simple())
         #expect(throws: StoreError.unknownImage("nope.png")) { try store.decide(request("nope.png", .accept)) }

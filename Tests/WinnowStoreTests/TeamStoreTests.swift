@@ -71,30 +71,6 @@ struct TeamStoreTests {
         #expect(try store.breakLeases(reviewer: "ann") == 1)
     }
 
-    @Test("roles are enforced where decisions are written")
-    func roles() throws {
-        let (store, _) = try importDataset(TemporaryDataset.simple())
-        func refused(_ r: DecisionRequest) -> Bool {
-            do { _ = try store.decide(r, policy: team); return false } catch StoreError.refused { return true } catch { return false }
-        }
-        #expect(refused(request("img0.png", .exclude, by: "ann")))
-        #expect(!refused(request("img0.png", .exclude, by: "mo")))
-        // Undoing another reviewer's decision needs a lead.
-        #expect(refused(request("img0.png", .undo, by: "bob")))
-        #expect(refused(request("img0.png", .accept, by: "stranger")))
-        // A final item (two agreeing reviews) is changed only by a lead; a dispute is settled only by one.
-        _ = try store.decide(request("img1.png", .accept, by: "ann"), policy: team)
-        _ = try store.decide(request("img1.png", .accept, by: "bob"), policy: team)
-        #expect(refused(request("img1.png", .relabel, "fox", by: "mo")))
-        #expect(!refused(request("img1.png", .relabel, "fox", by: "lee")))
-        _ = try store.decide(request("img2.png", .accept, by: "ann"), policy: team)
-        _ = try store.decide(request("img2.png", .relabel, "cat", by: "bob"), policy: team)
-        #expect(refused(request("img2.png", .accept, by: "mo")))
-        #expect(!refused(request("img2.png", .accept, by: "lee")))
-        // Without a list, everybody may do everything.
-        #expect(try store.decide(request("img3.png", .exclude, by: "anyone")).event.action == .exclude)
-    }
-
     @Test("the state folder is group-shared when the dataset folder is, private otherwise")
     func permissions() throws {
         let shared = TemporaryDataset.simple()
