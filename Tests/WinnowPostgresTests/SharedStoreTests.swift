@@ -237,10 +237,13 @@ struct SharedLeaseTests {
         let (a, b) = (try store.id("img0.png"), try store.id("img1.png"))
         #expect(try store.hold(itemIDs: [a, b], reviewer: "ann", session: "s1", policy: team, now: now) == [a: .held, b: .held])
         #expect(try store.hold(itemIDs: [a], reviewer: "bob", session: "s2", policy: team, now: now) == [a: .heldBy("ann")])
+        // The same reviewer in a second terminal is a second session: still not twice.
         #expect(try store.hold(itemIDs: [b], reviewer: "ann", session: "s3", policy: team, now: now) == [b: .heldBy("ann")])
         #expect(try store.itemsHeldByOthers(session: "s2", now: now) == [a: "ann", b: "ann"])
+        // Moving on lets go of what is no longer on screen.
         #expect(try store.hold(itemIDs: [b], reviewer: "ann", session: "s1", policy: team, now: now) == [b: .held])
         #expect(try store.hold(itemIDs: [a], reviewer: "bob", session: "s2", policy: team, now: now) == [a: .held])
+        // A session that stops renewing loses its items when the lease ends.
         let later = now.addingTimeInterval(team.leaseSeconds + 1)
         #expect(try store.hold(itemIDs: [b], reviewer: "bob", session: "s2", policy: team, now: later) == [b: .held])
         try store.renewLeases(session: "s2", seconds: 60, now: later)
@@ -249,7 +252,7 @@ struct SharedLeaseTests {
         #expect(try store.activeLeases(now: later).isEmpty)
     }
 
-    @Test("items that no longer need the reviewer are not held", arguments: StoreKind.allCases)
+    @Test("items that no longer need the reviewer are not held: reviewed by them, final, or disputed (but for leads)", arguments: StoreKind.allCases)
     func settledItemsAreNotHeld(kind: StoreKind) throws {
         let fixture = try StoreFixture.imported(kind)
         defer { withExtendedLifetime(fixture) {} }
@@ -273,15 +276,16 @@ struct SharedLeaseTests {
         _ = try store.hold(itemIDs: [a], reviewer: "ann", session: "s1", policy: team)
         #expect { try store.decide(request("img0.png", .accept, by: "bob"), policy: team) } throws: { error in
             guard case StoreError.leased(_, let reviewer, _) = error else { return false }
-            return reviewer == "ann"
+            return reviewer == "ann" && "\(error)".contains("ann is reviewing \"img0.png\"")
         }
+        // Its holder decides.
         _ = try store.decide(request("img0.png", .accept, by: "ann"), policy: team)
         try store.releaseLeases(session: "s1")
         let b = try store.id("img1.png")
         #expect(try store.hold(itemIDs: [b], reviewer: "ann", session: "s1", policy: team) == [b: .held])
         var forced = request("img1.png", .accept, by: "bob")
         forced.force = true
-        #expect(throws: StoreError.self) { try store.decide(forced, policy: team) }
+        #expect(throws: StoreError.self) { try store.decide(forced, policy: team) } // bob is no lead
         forced.reviewer = "lee"
         #expect(try store.decide(forced, policy: team).event.reviewer == "lee")
         #expect(try store.breakLeases(reviewer: "ann", image: nil) == 1)
