@@ -15,8 +15,9 @@ struct BenchReview: ParsableCommand {
         discussion: """
             Opens the project as `winnow review` does and reports (p50 / p95 / max):
             start-up to the first frame; a move key to the next item fully drawn (details
-            loaded, screen rendered into the cell buffer); accept and relabel to the next
-            item drawn (the decision committed to SQLite first); and for images, decode +
+            loaded, screen rendered into the cell buffer); accept, relabel and exclude to the next
+            item drawn (the decision committed to SQLite first), and the re-rank each causes
+            reaching the queue on screen; and for images, decode +
             scale + sixel encode of the next item cold, and the cached (prefetched) write.
             Use --dataset with an analysed project (`winnow analyze DIR` first) so the
             neighbour graph comes from its cache, as in real use.
@@ -97,26 +98,47 @@ struct BenchReview: ParsableCommand {
         report("hold the next items (lease, in the background)", holds)
         source.close()
 
-        // Deciding: the decision is committed before the next frame, as on screen.
+        // Deciding: the decision is committed before the next frame, as on screen. Then the
+        // re-rank it caused reaches the screen as in `winnow review`: the source signals it
+        // (at once on small projects, after the background analysis on large ones), the
+        // screen asks for its queue again and applies it. That runs off the key's path, but
+        // holds the review state while it ranks, so it is timed too.
+        let reRanks = ReRankCount()
+        source.observeReRanking { reRanks.raise() }
         var decided = 0
-        func decide(_ key: Key) throws -> [Double] {
-            try measure(keys / 2) {
+        func decide(_ key: Key, _ what: String) throws {
+            var decisions: [Double] = []
+            var refreshes: [Double] = []
+            for _ in 0..<(keys / 2) {
+                let start = MonotonicClock.now()
                 var effects = Reducer.reduce(&state, .key(key))
                 guard
                     let command = effects.lazy.compactMap({ effect -> DecisionCommand? in
                         if case .decide(let c) = effect { return c } else { return nil }
                     }).first
-                else { return }
+                else { continue }
                 let result = try source.decide(command)
                 decided += 1
                 effects = Reducer.reduce(
                     &state, .decisionSaved(SavedDecision(command: command, eventIDs: result.eventIDs, message: result.message, time: 0)))
                 try perform(effects, source: source, state: &state)
                 _ = View.render(state)
+                decisions.append(MonotonicClock.now() - start)
+                // The background analysis (large projects) is not the screen's wait.
+                source.waitForRefresh()
+                guard reRanks.take() else { continue }
+                let refreshStart = MonotonicClock.now()
+                try perform(Reducer.reduce(&state, .queuesChanged), source: source, state: &state)
+                _ = View.render(state)
+                refreshes.append(MonotonicClock.now() - refreshStart)
             }
+            report("\(what) → next item drawn", decisions)
+            report("  its re-rank → queue on screen (background)", refreshes)
+            report("  both", zip(decisions, refreshes).map { $0 + $1 })
         }
-        report("accept → next item drawn", try decide(.character("a")))
-        report("relabel → next item drawn", try decide(.character("2")))
+        try decide(.character("a"), "accept")
+        try decide(.character("2"), "relabel")
+        try decide(.character("x"), "exclude")
         source.waitForRefresh()
         // Take the benchmark's decisions back, newest first.
         while let last = state.undoStack.popLast() { _ = try source.undo(items: last.command.items) }
@@ -182,6 +204,12 @@ struct BenchReview: ParsableCommand {
             if case .loadDetails(let items) = effect, !items.isEmpty {
                 _ = Reducer.reduce(&state, .detailsLoaded(try source.details(of: items)))
             }
+            if case .refreshQueue(let name) = effect {
+                let fresh = try source.refreshedQueue(named: name)
+                try perform(
+                    Reducer.reduce(&state, .queueRefreshed(name: name, slots: fresh?.slots, counts: fresh?.counts)), source: source,
+                    state: &state)
+            }
         }
     }
 
@@ -225,6 +253,14 @@ struct BenchReview: ParsableCommand {
         done.wait()
         return try box.get()
     }
+}
+
+/// Re-ranks signalled since the last look (the screen's `.queuesChanged`).
+private final class ReRankCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var raised = false
+    func raise() { lock.lock(); raised = true; lock.unlock() }
+    func take() -> Bool { lock.lock(); defer { raised = false; lock.unlock() }; return raised }
 }
 
 private final class ResultBox<T: Sendable>: @unchecked Sendable {

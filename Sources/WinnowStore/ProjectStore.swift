@@ -34,8 +34,10 @@ public final class ProjectStore: Sendable {
         databasePath = stateDirectory + "/" + Self.databaseFileName
         try Self.checkRegularFiles(databasePath)
         StatePermissions.prepare(stateDirectory: stateDirectory, databasePath: databasePath, datasetFolder: datasetFolder)
+        // Only the state folder itself before the database is open: a refused open (a newer
+        // schema, a damaged file) leaves nothing new behind in an old project's folder.
         do {
-            try FileManager.default.createDirectory(atPath: stateDirectory + "/matrices", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         } catch {
             throw .cannotOpen(path: stateDirectory, reason: "cannot create the folder (\((error as NSError).localizedDescription))")
         }
@@ -56,6 +58,12 @@ public final class ProjectStore: Sendable {
         } catch {
             if DiskSpace.isFull(error, folder: stateDirectory) { throw .diskFull(folder: stateDirectory) }
             throw .cannotOpen(path: databasePath, reason: Self.describe(error))
+        }
+        // The store's own subfolders, once it is open.
+        do {
+            try FileManager.default.createDirectory(atPath: stateDirectory + "/matrices", withIntermediateDirectories: true)
+        } catch {
+            throw .cannotOpen(path: stateDirectory, reason: "cannot create the folder matrices (\((error as NSError).localizedDescription))")
         }
     }
 

@@ -84,6 +84,13 @@ public final class ReviewRuntime {
             for effect in Reducer.reduce(&state, action) { perform(effect, inbox: inbox, screen: screen, state: state) }
         }
         perform(.loadQueue(options.queue), inbox: inbox, screen: screen, state: state)
+        // Notes typed in earlier sessions without a decision come back onto their images.
+        let source = self.source
+        reads.async {
+            do { inbox.post(.notesKept(try source.keptNotes())) } catch {
+                inbox.post(.notice(StatusMessage(.error, "cannot read your kept notes: \(error)")))
+            }
+        }
         source.observeQueueChanges { inbox.post(.queuesChanged) }
         // This session's relabels re-rank the queue too: it reaches the screen without a key.
         source.observeReRanking { inbox.post(.queuesChanged) }
@@ -226,6 +233,20 @@ public final class ReviewRuntime {
                     if !unavailable.isEmpty { inbox.post(.unavailable(unavailable)) }
                 } catch {
                     inbox.post(.notice(StatusMessage(.warning, "could not hold the next items for you: \(error)")))
+                }
+            }
+        case .keepNote(_, let path, let text):
+            // On the decisions' queue: kept before a later decision runs, dropped after the
+            // decision that took it.
+            writes.async {
+                do {
+                    try source.keepNote(text, forImage: path)
+                    if text != nil {
+                        inbox.post(.notice(StatusMessage(.success, "note kept for \(path): your next decision on it saves it, in this session or a later one")))
+                    }
+                } catch {
+                    let what = text == nil ? "the note your decision took is still kept" : "note not saved (it stays on screen until you decide)"
+                    inbox.post(.notice(StatusMessage(.error, "\(what): \(error)")))
                 }
             }
         case .redraw:

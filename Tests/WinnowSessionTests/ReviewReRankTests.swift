@@ -71,8 +71,96 @@ struct ReviewReRankTests {
         let current = try #require(try source.details(of: [slots[1].item]).first?.currentLabels.first)
         _ = try source.decide(DecisionCommand(items: [slots[1].item], kind: .relabel([source.classes.first { $0 != current }!]), queue: "triage"))
         #expect(signals.raised == 1)
-        #expect(try source.refreshedQueue(named: "triage") != nil, "re-ranked: handed out once")
+        // Re-ranked: handed out once when that changed the order on screen (the queue as
+        // handed out, less the two items decided here); nothing when it did not.
+        let shown = slots.map(\.item).filter { $0 != slots[0].item && $0 != slots[1].item }
+        let refreshed = try source.refreshedQueue(named: "triage")
+        let now = try source.queue(named: "triage").slots.map(\.item)
+        if let refreshed {
+            #expect(refreshed.slots.map(\.item) == now && now != shown, "handed out, but the order on screen was right")
+            #expect(refreshed.counts == ["triage": now.count], "only the queue on screen is counted")
+        } else {
+            #expect(now == shown, "the order changed, but the screen was not given it")
+        }
         #expect(try source.refreshedQueue(named: "triage") == nil)
+    }
+
+    @Test("a re-rank that leaves the order on screen as it is hands out nothing; one that moves it does")
+    func unchangedOrderIsNotHandedOut() throws {
+        let dataset = Repository.copyOfSample(Repository.sampleShapes)
+        let project = try Project.open(dataset: dataset.root, importIfNeeded: true)
+        let source = try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, progress: SilentProgress())
+        source.helper?.idleRetrain = false // a retrained helper would be handed out in any order
+        var shown = try source.queue(named: "label-issues").slots.map(\.item)
+        var skipped = 0, handedOut = 0
+        for step in 0..<10 {
+            // Relabel the head to the class after its own: the analysis changes every time.
+            let item = shown[0]
+            let current = try #require(try source.details(of: [item]).first?.currentLabels.first)
+            let other = source.classes[(source.classes.firstIndex(of: current)! + 1) % source.classes.count]
+            _ = try source.decide(DecisionCommand(items: [item], kind: .relabel([other]), queue: "label-issues"))
+            shown.removeAll { $0 == item }
+            let refreshed = try source.refreshedQueue(named: "label-issues")
+            // What a fresh load would show (handing it out again changes nothing).
+            let now = try source.queue(named: "label-issues").slots.map(\.item)
+            if let refreshed {
+                handedOut += 1
+                #expect(refreshed.slots.map(\.item) == now, "step \(step)")
+                #expect(now != shown, "step \(step): handed out an order the screen had")
+            } else {
+                skipped += 1
+                #expect(now == shown, "step \(step): the order moved, the screen was not told")
+            }
+            shown = now
+        }
+        #expect(handedOut > 0, "ten relabels never moved the queue: the test shows nothing")
+    }
+
+    @Test("a background re-analysis is handed out even in the same order: the screen reads its facts again")
+    func backgroundAnalysisIsHandedOut() throws {
+        let dataset = Repository.copyOfSample(Repository.sampleShapes)
+        let project = try Project.open(dataset: dataset.root, importIfNeeded: true)
+        let source = try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, refreshLimit: 0, progress: SilentProgress())
+        source.helper?.idleRetrain = false
+        source.waitForRefresh()
+        var shown = try source.queue(named: "label-issues").slots.map(\.item)
+        for step in 0..<4 {
+            let item = shown[0]
+            let current = try #require(try source.details(of: [item]).first?.currentLabels.first)
+            let other = source.classes[(source.classes.firstIndex(of: current)! + 1) % source.classes.count]
+            _ = try source.decide(DecisionCommand(items: [item], kind: .relabel([other]), queue: "label-issues"))
+            source.waitForRefresh()
+            let refreshed = try #require(try source.refreshedQueue(named: "label-issues"), "step \(step)")
+            shown = refreshed.slots.map(\.item)
+            #expect(try source.refreshedQueue(named: "label-issues") == nil, "step \(step): handed out once")
+        }
+    }
+
+    @Test("after re-ranks that counted only the queue on screen, the switcher shows every queue's count as it is now")
+    func switcherCountsAreCurrentWhenShown() throws {
+        let dataset = Repository.copyOfSample(Repository.sampleShapes)
+        let project = try Project.open(dataset: dataset.root, importIfNeeded: true)
+        let source = try StoreReviewSource.open(project, reviewer: "tester", stratifyBy: nil, progress: SilentProgress())
+        let harness = ReviewHarness(source: source, classes: source.classes, queue: "label-issues")
+        let countsBefore = harness.state.queueCounts
+        for _ in 0..<6 {
+            let key = try #require(Self.relabelKey(harness))
+            harness.press(key)
+            harness.send(.queuesChanged)
+        }
+        #expect(harness.state.queueCounts["triage"] == countsBefore["triage"], "the re-ranks did not count triage (not on screen)")
+        // Tab: while counting, no old count is shown for another queue; then the fresh ones.
+        let effects = Reducer.reduce(&harness.state, .key(.tab))
+        #expect(effects.contains(.loadQueueCounts))
+        let counting = harness.screenText
+        #expect(counting.contains("counting…") && !counting.contains("\(countsBefore["triage"]!) open"))
+        harness.run(effects)
+        let text = harness.screenText
+        for name in ["triage", "label-issues", "bad-components", "duplicates", "random"] {
+            let open = try source.queue(named: name).slots.count
+            #expect(harness.state.queueCounts[name] == open, "\(name)")
+            #expect(text.contains("\(open) open"), "\(name): \(open) not shown")
+        }
     }
 
     @Test("the queue-change signal is taken once per raise and calls its observer outside its lock")

@@ -144,6 +144,25 @@ struct ProjectStoreTests {
         #expect(throws: StoreError.newerSchema(path: store.databasePath)) { try ProjectStore(stateDirectory: dataset.statePath) }
     }
 
+    @Test func aRefusedOpenLeavesNoStateSubfoldersBehind() throws {
+        let dataset = TemporaryDataset.simple()
+        let (store, _) = try importDataset(dataset)
+        try DatabaseQueue(path: store.databasePath).write { db in
+            try db.execute(sql: "INSERT INTO grdb_migrations(identifier) VALUES ('v99: from the future')")
+        }
+        // An old project's folder, from before the matrices folder (no predictions: it is empty).
+        let matrices = dataset.statePath + "/matrices"
+        try FileManager.default.removeItem(atPath: matrices)
+        #expect(throws: StoreError.newerSchema(path: store.databasePath)) { try ProjectStore(stateDirectory: dataset.statePath) }
+        #expect(!FileManager.default.fileExists(atPath: matrices), "a refused open creates no subfolder")
+        // A damaged database is refused the same way.
+        let damaged = TemporaryDataset.simple()
+        try FileManager.default.createDirectory(atPath: damaged.statePath, withIntermediateDirectories: true)
+        try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: damaged.statePath + "/" + ProjectStore.databaseFileName))
+        #expect(throws: StoreError.self) { try ProjectStore(stateDirectory: damaged.statePath) }
+        #expect(!FileManager.default.fileExists(atPath: damaged.statePath + "/matrices"))
+    }
+
     @Test func predictionMatricesAreStoredAsNumpyReadableFiles() throws {
         let dataset = TemporaryDataset.simple(count: 2, classes: ["cat", "dog"])
         dataset.write("predictions/m.csv", "image,cat,dog\nimg0.png,0.25,0.75\nimg1.png,1,0\n")

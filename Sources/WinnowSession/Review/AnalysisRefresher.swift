@@ -57,7 +57,7 @@ final class AnalysisRefresher: @unchecked Sendable {
     /// raise `reRanked` even when it is done at once (not needed when the caller is reading
     /// the queue anyway, as when it takes in others' decisions).
     func labelsChanged(announce: Bool = true) {
-        guard runsInBackground else { return reanalyseNow(announce ? reRanked : nil) }
+        guard runsInBackground else { return reanalyseNow(announce ? reRanked : nil, behindScreen: !announce) }
         let wanted = nextGeneration()
         let settings = self.settings
         work.async { [self] in
@@ -68,7 +68,7 @@ final class AnalysisRefresher: @unchecked Sendable {
             let (engine, snapshot) = state.read { ($0.engine, $0.engine == nil ? $0.input : nil) }
             let fresh = engine?.analysis ?? LabelAnalysis(snapshot!, settings: settings)
             guard isCurrent(wanted) else { return }
-            state.write { $0.install(fresh) }
+            state.write { $0.install(fresh, behindScreen: true) }
             reRanked.raise()
         }
     }
@@ -77,7 +77,7 @@ final class AnalysisRefresher: @unchecked Sendable {
     /// incremental analysis is built again behind the screen with decisions made meanwhile
     /// brought in.
     func modelsChanged() {
-        guard runsInBackground else { return reanalyseNow(retrained) }
+        guard runsInBackground else { return reanalyseNow(retrained, behindScreen: true) }
         _ = nextGeneration()
         let snapshot = state.read { $0.input }
         let settings = self.settings
@@ -88,14 +88,16 @@ final class AnalysisRefresher: @unchecked Sendable {
                 return model.engine!
             }
             let fresh = current.analysis
-            state.write { $0.install(fresh) }
+            state.write { $0.install(fresh, behindScreen: true) }
             retrained.raise()
         }
     }
 
-    private func reanalyseNow(_ signal: QueueChangeSignal?) {
+    /// `behindScreen`: false when a decision of the screen's own waits for it (the screen
+    /// reads its facts again once the decision returns).
+    private func reanalyseNow(_ signal: QueueChangeSignal?, behindScreen: Bool) {
         let settings = self.settings
-        state.write { $0.install(LabelAnalysis($0.input, settings: settings)) }
+        state.write { $0.install(LabelAnalysis($0.input, settings: settings), behindScreen: behindScreen) }
         signal?.raise()
     }
 

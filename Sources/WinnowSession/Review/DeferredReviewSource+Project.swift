@@ -12,6 +12,7 @@ extension DeferredReviewSource {
         let leases = LeaseSession(store: project.store, reviewer: reviewer, policy: project.config.team)
         return DeferredReviewSource(
             leases: leases, stateDirectory: project.store.stateDirectory,
+            notes: NoteDrafts(stateDirectory: project.store.stateDirectory, reviewer: reviewer),
             quickStart: { (try? QuickStartSource.open(project: project, queue: queue, key: key, reviewer: reviewer, leases: leases)) ?? nil },
             open: { try StoreReviewSource.open(project, reviewer: reviewer, stratifyBy: stratifyBy, leases: leases, progress: SilentProgress()) },
             loaded: { source, quick in

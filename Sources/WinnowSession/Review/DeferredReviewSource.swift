@@ -27,6 +27,8 @@ package final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable 
     private var problems: [(item: Int, message: String)] = []
 
     private let leases: LeaseSession?
+    /// Notes typed without a decision: kept at once, without waiting for the analysis.
+    private let notes: NoteDrafts?
     /// The project's state folder, watched for other sessions' writes.
     private let stateDirectory: String?
     private var watcher: ProjectChangeWatcher?
@@ -34,11 +36,12 @@ package final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable 
     /// `quickStart` runs first (it must be fast, and may find nothing); then `open` loads
     /// the analysis; then `loaded` runs with both in the background (to save the next quick start).
     package init(
-        leases: LeaseSession? = nil, stateDirectory: String? = nil, quickStart: @escaping @Sendable () -> QuickStartSource? = { nil },
+        leases: LeaseSession? = nil, stateDirectory: String? = nil, notes: NoteDrafts? = nil, quickStart: @escaping @Sendable () -> QuickStartSource? = { nil },
         open: @escaping @Sendable () throws -> StoreReviewSource,
         loaded: @escaping @Sendable (StoreReviewSource, QuickStartSource?) -> Void = { _, _ in }
     ) {
         self.leases = leases
+        self.notes = notes
         self.stateDirectory = stateDirectory
         quickReady.enter()
         ready.enter()
@@ -177,6 +180,12 @@ package final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable 
     package func observeReRanking(_ changed: @escaping @Sendable () -> Void) {
         Thread.detachNewThread { [self] in (try? source())?.observeReRanking(changed) }
     }
+
+    package func keepNote(_ text: String?, forImage path: String) throws {
+        if let notes { try notes.keep(text, forImage: path) } else { try source().keepNote(text, forImage: path) }
+    }
+
+    package func keptNotes() throws -> [String: String] { try notes?.all() ?? source().keptNotes() }
 
     package func similar(to item: Int) throws -> [SimilarItem] { try source().similar(to: item) }
     package func stats() throws -> ReviewStats { try source().stats() }

@@ -37,6 +37,14 @@ struct ReviewModel {
     /// other sessions held when this session last looked.
     var seenEventID: Int64?
     var lastHeldByOthers: Set<Int64> = []
+    /// Counts the analyses installed; `behindScreenVersion` is the newest one installed
+    /// without a decision of the screen's own behind it (a background re-analysis, a
+    /// retrained helper): the screen has not read its facts over that one yet.
+    private(set) var analysisVersion = 0
+    private var behindScreenVersion = 0
+    /// The queue last handed out to the screen: its items in order, the sub-queue of each,
+    /// and the analysis it was ranked over. A re-rank that leaves it as it is needs no refresh.
+    private var handedOut: (queue: QueueName, items: [Int], sources: [QueueName], version: Int)?
 
     init(context: AnalysisContext, input: AnalysisInput, analysis: LabelAnalysis, builder: QueueBuilder, reviewer: String, refreshLimit: Int) {
         self.refreshLimit = refreshLimit
@@ -82,13 +90,50 @@ struct ReviewModel {
         return made
     }
 
-    /// A queue's entries in order, items in `held` (other sessions') left out; remembered
-    /// as the sub-queue that surfaced each item.
-    mutating func order(_ queue: QueueName, leavingOut held: Set<Int64>) -> [QueueEntry] {
-        var entries = current().order(queue)
-        if !held.isEmpty { entries.removeAll { held.contains(context.items[$0.item].id) } }
-        for entry in entries { surfacedBy[entry.item] = entry.source }
+    /// The queues as ranked now and the analysis they were ranked over: a value, read
+    /// outside the lock (later changes to the model do not reach it).
+    mutating func rankedQueues() -> (builder: QueueBuilder, version: Int) { (current(), analysisVersion) }
+
+    /// The items with these ids (the ones other sessions hold), to leave out of a queue.
+    func items(withIDs ids: Set<Int64>) -> Set<Int> {
+        guard !ids.isEmpty else { return [] }
+        return Set(context.items.indices.filter { ids.contains(context.items[$0].id) })
+    }
+
+    /// `queue`'s entries in order over `builder`, the items in `held` left out.
+    static func order(_ queue: QueueName, in builder: QueueBuilder, leavingOut held: Set<Int>) -> [QueueEntry] {
+        var entries = builder.order(queue)
+        if !held.isEmpty { entries.removeAll { held.contains($0.item) } }
         return entries
+    }
+
+    /// A queue's entries in order, items in `held` (other sessions') left out, handed out
+    /// (`handOut`) in one go: for callers holding the model anyway. The review source ranks
+    /// outside its lock instead (`StoreReviewSource.handOut`).
+    mutating func order(_ queue: QueueName, leavingOut held: Set<Int64>) -> [QueueEntry] {
+        let ranked = rankedQueues()
+        let entries = Self.order(queue, in: ranked.builder, leavingOut: items(withIDs: held))
+        _ = handOut(queue, entries, version: ranked.version)
+        return entries
+    }
+
+    /// `entries`, ranked over analysis `version`, go to the screen as `queue`: remembered
+    /// as the sub-queue that surfaced each item and as the order the screen shows. Returns
+    /// false when the screen shows that order already (the entries last handed out, less
+    /// those this session decided since, which the screen dropped itself) and has read its
+    /// facts over this analysis: a refresh would change nothing there.
+    mutating func handOut(_ queue: QueueName, _ entries: [QueueEntry], version: Int) -> Bool {
+        for entry in entries { surfacedBy[entry.item] = entry.source }
+        defer { handedOut = (queue, entries.map(\.item), entries.map(\.source), version) }
+        guard let last = handedOut, last.queue == queue, last.version >= behindScreenVersion, version >= behindScreenVersion else { return true }
+        var listed = [Bool](repeating: false, count: count)
+        for entry in entries where contains(entry.item) { listed[entry.item] = true }
+        var next = 0
+        for (item, source) in zip(last.items, last.sources) where contains(item) && listed[item] {
+            guard next < entries.count, entries[next].item == item, entries[next].source == source else { return true }
+            next += 1
+        }
+        return next != entries.count
     }
 
     /// Takes over who surfaced an item from a queue handed out elsewhere (the quick start's,
@@ -98,18 +143,16 @@ struct ReviewModel {
         surfacedBy[i] = queue
     }
 
-    /// Open entries per queue as `order` hands them out. Counting every queue re-ranks the
-    /// dataset once per queue: cheap below `countLimit` items, so the switcher and the stats
-    /// view can show them; above, only `known`.
-    mutating func openCounts(known: [QueueName: Int], held: Set<Int64>, countLimit: Int) -> [String: Int] {
-        let builder = current()
+    /// Open entries per queue as `order` hands them out (items in `held` left out), over
+    /// `builder` (from `rankedQueues`). Counting every queue re-ranks the dataset once per
+    /// queue: done outside the lock, and only up to `countLimit` items (the switcher and the
+    /// stats view show them); above, only `known`.
+    static func openCounts(_ builder: QueueBuilder, known: [QueueName: Int], held: Set<Int>, countLimit: Int) -> [String: Int] {
         var counts = Dictionary(uniqueKeysWithValues: known.map { ($0.key.rawValue, $0.value) })
-        if count <= countLimit {
+        if builder.input.count <= countLimit {
             for queue in QueueName.allCases where known[queue] == nil {
                 counts[queue.rawValue] =
-                    held.isEmpty
-                    ? builder.count(queue)
-                    : builder.order(queue).reduce(0) { $0 + (held.contains(context.items[$1.item].id) ? 0 : 1) }
+                    held.isEmpty ? builder.count(queue) : builder.order(queue).reduce(0) { $0 + (held.contains($1.item) ? 0 : 1) }
             }
         }
         return counts
@@ -186,9 +229,13 @@ struct ReviewModel {
     }
 
     /// A fresh analysis (after relabels, or a retrained helper): the queues follow it.
-    mutating func install(_ fresh: LabelAnalysis) {
+    /// `behindScreen`: not computed before a decision of the screen's own returned (which
+    /// has the screen read its facts again), so the screen must be told.
+    mutating func install(_ fresh: LabelAnalysis, behindScreen: Bool) {
         analysis = fresh
         queuesStale = true
+        analysisVersion += 1
+        if behindScreen { behindScreenVersion = analysisVersion }
     }
 
     /// The score and the kinds of flag of the queue entry that surfaced item `i`, for the

@@ -27,6 +27,8 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     private let retrained = QueueChangeSignal()
     private let graph: NeighbourGraph?
     private let datasetRoot: String
+    /// Notes typed without a decision, until a decision takes them.
+    private let notes: NoteDrafts
     /// Up to this many items the analysis is recomputed before a decision returns (a few
     /// milliseconds); above it, in the background, so a decision never waits for it.
     package static let synchronousRefreshLimit = 20_000
@@ -57,6 +59,7 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         self.leases = leases
         self.graph = graph
         self.reviewer = reviewer
+        notes = NoteDrafts(stateDirectory: session.project.store.stateDirectory, reviewer: reviewer)
         facts = ItemFacts(policy: session.config.team, metadataColumns: try session.project.store.metadataColumns())
         taxonomy = ClassTaxonomy(session.context.classes)
         classes = session.context.classes
@@ -95,19 +98,42 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     // MARK: - Queues
 
     package func queue(named name: String) throws -> (slots: [QueueSlot], counts: [String: Int]) {
-        guard let queue = QueueName(rawValue: name) else { throw SessionError(.badRequest, UnknownQueue(name: name).description) }
+        let queue = try Self.queueName(name)
         // Other reviewers may have decided items since: a queue is handed out current.
         syncWithOthers()
         // Items other sessions hold are theirs: never shown here at the same time.
         let held = heldByOthers()
-        return state.write { model in
+        let (entries, _) = handOut(queue, leavingOut: held)
+        return (Self.slots(entries), openCounts(known: [queue: entries.count], held: held))
+    }
+
+    private static func queueName(_ name: String) throws -> QueueName {
+        guard let queue = QueueName(rawValue: name) else { throw SessionError(.badRequest, UnknownQueue(name: name).description) }
+        return queue
+    }
+
+    private static func slots(_ entries: [QueueEntry]) -> [QueueSlot] {
+        entries.map { QueueSlot(item: $0.item, source: $0.source.rawValue, score: $0.score) }
+    }
+
+    /// `queue` in order as the screen gets it, `held` left out; `changed`: false when the
+    /// screen shows this order already (see `ReviewModel.handOut`). Ranked outside the
+    /// review state's lock, so a decision never waits for it.
+    private func handOut(_ queue: QueueName, leavingOut held: Set<Int64>) -> (entries: [QueueEntry], changed: Bool) {
+        let (ranked, heldItems) = state.write { model in
             model.lastHeldByOthers = held
-            let entries = model.order(queue, leavingOut: held)
-            return (
-                entries.map { QueueSlot(item: $0.item, source: $0.source.rawValue, score: $0.score) },
-                model.openCounts(known: [queue: entries.count], held: held, countLimit: Self.countLimit)
-            )
+            return (model.rankedQueues(), model.items(withIDs: held))
         }
+        let entries = ReviewModel.order(queue, in: ranked.builder, leavingOut: heldItems)
+        let changed = state.write { $0.handOut(queue, entries, version: ranked.version) }
+        return (entries, changed)
+    }
+
+    /// Open entries of every queue (`known` as given), counted outside the review state's
+    /// lock: re-ranking every queue takes a while, and a decision must not wait for it.
+    private func openCounts(known: [QueueName: Int], held: Set<Int64>) -> [String: Int] {
+        let (ranked, heldItems) = state.write { model in (model.rankedQueues(), model.items(withIDs: held)) }
+        return ReviewModel.openCounts(ranked.builder, known: known, held: heldItems, countLimit: Self.countLimit)
     }
 
     private func heldByOthers() -> Set<Int64> { Set(leases?.heldByOthers().keys ?? [:].keys) }
@@ -116,32 +142,38 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     /// when opened: re-ranking every queue takes seconds there.
     package static let countLimit = 200_000
 
-    /// Open entries of every queue now, others' latest decisions included.
+    /// Open entries of every queue now, others' latest decisions included (the switcher
+    /// asks when it opens: the only place other queues' counts are shown).
     package func queueCounts() throws -> [String: Int] {
         syncWithOthers()
         let held = heldByOthers()
-        return state.write { model in
-            model.lastHeldByOthers = held
-            return model.openCounts(known: [:], held: held, countLimit: Self.countLimit)
-        }
+        state.write { $0.lastHeldByOthers = held }
+        return openCounts(known: [:], held: held)
     }
 
     /// The queue again when another session decided, released or took items since this
     /// source last looked; nil when nothing of theirs changed (this session's own writes
     /// wake the watcher too).
     /// Also the queue again after the queues were ranked over a fresh analysis without a key
-    /// (this session's relabels analysed in the background, a retrained helper): at any
-    /// size, as that happens at most once per decision.
+    /// (this session's relabels, a retrained helper): at any size, as that happens at most
+    /// once per decision; nil when that left the order on screen as it is.
+    /// Only the queue on screen is ranked and counted: the switcher counts the others when
+    /// it opens (`queueCounts`), so a re-rank costs one queue, not every queue.
     package func refreshedQueue(named name: String) throws -> (slots: [QueueSlot], counts: [String: Int])? {
         let retrainedSinceLook = retrained.take()
         let reRankedSinceLook = reRanked.take() || retrainedSinceLook
         guard count <= Self.countLimit || reRankedSinceLook else { return nil }
+        let queue = try Self.queueName(name)
         let heldBefore = state.read { $0.lastHeldByOthers }
         // Takes in every decision since the last look (this session's own too, so the next
         // look starts after them), and says whether any was another reviewer's.
         let decided = syncWithOthers()
-        guard decided || heldByOthers() != heldBefore || reRankedSinceLook else { return nil }
-        return try queue(named: name)
+        let held = heldByOthers()
+        let othersChanged = decided || held != heldBefore
+        guard othersChanged || reRankedSinceLook else { return nil }
+        let (entries, changed) = handOut(queue, leavingOut: held)
+        guard changed || othersChanged else { return nil }
+        return (Self.slots(entries), [name: entries.count])
     }
 
     // MARK: - Details
@@ -257,6 +289,11 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
         refresher.modelsChanged()
     }
 
+    // MARK: - Notes
+
+    package func keepNote(_ text: String?, forImage path: String) throws { try notes.keep(text, forImage: path) }
+    package func keptNotes() throws -> [String: String] { try notes.all() }
+
     // MARK: - Leases
 
     package func hold(items: [Int], queue: String) throws -> [Int: Unavailable] {
@@ -321,9 +358,8 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     package func stats() throws -> ReviewStats {
         // Counted without loading a queue: that would change which sub-queue's reasons the
         // items on screen are explained with.
-        let counts = state.write { model in
-            model.openCounts(known: [.triage: model.current().count(.triage)], held: [], countLimit: Self.countLimit)
-        }
+        let ranked = state.write { $0.rankedQueues() }
+        let counts = ReviewModel.openCounts(ranked.builder, known: [.triage: ranked.builder.count(.triage)], held: [], countLimit: Self.countLimit)
         return ReviewStats(sections: try StatsReport.make(store: store, project: "", openCounts: counts).sections())
     }
 

@@ -31,6 +31,8 @@ public enum Action: Sendable {
     /// Items another reviewer holds, or that no longer need this reviewer, each with why:
     /// they leave the queue.
     case unavailable([Int: Unavailable])
+    /// Notes kept from earlier sessions (by image path), typed without a decision.
+    case notesKept([String: String])
 }
 
 /// Work the reducer asks the application to do. Results come back as actions.
@@ -59,5 +61,8 @@ public enum Effect: Sendable, Hashable {
     case lowerImageQuality
     /// More colours again.
     case raiseImageQuality
+    /// Keep a note typed without a decision (nil: drop the kept one), so it is not lost if
+    /// the reviewer moves on or quits; the next decision on the image takes it.
+    case keepNote(item: Int, path: String, text: String?)
     case quit
 }

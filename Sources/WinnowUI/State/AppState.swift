@@ -128,8 +128,12 @@ public struct AppState: Sendable {
     /// another one blurred by hand.
     public var blurFlipped: Set<Int> = []
 
-    /// Notes written for items, saved with the next decision on each.
+    /// Notes written for items, saved with the next decision on each (and kept by the data
+    /// source meanwhile, `Effect.keepNote`).
     public var notes: [Int: String] = [:]
+    /// Notes kept from earlier sessions, by image path, not yet matched to an item on screen
+    /// (each moves to `notes` when its item's details load).
+    public var keptNotes: [String: String] = [:]
     public var noteEditor: NoteEditor?
 
     public var gridCursor: Int = 0

@@ -66,12 +66,13 @@ extension Reducer {
             state.noteEditor = nil
             let text = editor.text.trimmingWhitespace()
             if text.isEmpty {
-                state.notes[editor.item] = nil
+                let had = state.notes.removeValue(forKey: editor.item) != nil
                 state.status = StatusMessage(.info, "no note")
-            } else {
-                state.notes[editor.item] = text
-                state.status = StatusMessage(.info, "note kept: it is saved with your next decision on this image")
+                return had ? keep(nil, for: editor.item, &state) : []
             }
+            state.notes[editor.item] = text
+            state.status = StatusMessage(.info, "keeping the note…")
+            return keep(text, for: editor.item, &state)
         case .backspace, .delete:
             if !editor.text.isEmpty { editor.text.removeLast() }
             state.noteEditor = editor
@@ -91,6 +92,32 @@ extension Reducer {
             break
         }
         return []
+    }
+
+    /// Asks the data source to keep the item's note (its confirmation, or why not, comes
+    /// back as a notice). Without the item's path (details not loaded) it stays on screen.
+    static func keep(_ text: String?, for item: Int, _ state: inout AppState) -> [Effect] {
+        guard let path = state.details[item]?.path else {
+            if text != nil { state.status = StatusMessage(.warning, "note kept on screen only: it is saved with your next decision on this image") }
+            return []
+        }
+        return [.keepNote(item: item, path: path, text: text)]
+    }
+
+    /// The note being typed, kept as it stands (the session is ending).
+    static func keepOpenNote(_ state: inout AppState) -> [Effect] {
+        guard let editor = state.noteEditor else { return [] }
+        state.noteEditor = nil
+        let text = editor.text.trimmingWhitespace()
+        guard !text.isEmpty, state.notes[editor.item] != text else { return [] }
+        state.notes[editor.item] = text
+        return keep(text, for: editor.item, &state)
+    }
+
+    /// A note kept from an earlier session, onto its item once the item's path is known.
+    static func takeKeptNote(of item: Int, _ state: inout AppState) {
+        guard !state.keptNotes.isEmpty, let path = state.details[item]?.path, let kept = state.keptNotes.removeValue(forKey: path) else { return }
+        if state.notes[item] == nil { state.notes[item] = kept }
     }
 
     /// A character an editor keeps: none of its scalars is a control (C0, C1, DEL) or an

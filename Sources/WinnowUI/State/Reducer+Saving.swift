@@ -17,7 +17,12 @@ extension Reducer {
         if command.kind.settles {
             for item in command.items { state.settledThisSession[item, default: 0] += 1 }
         }
-        for item in command.items { state.notes[item] = nil }
+        // The decision took the items' notes: the kept copies go.
+        var notesTaken: [Effect] = []
+        for item in command.items {
+            guard state.notes.removeValue(forKey: item) != nil, let path = state.details[item]?.path else { continue }
+            notesTaken.append(.keepNote(item: item, path: path, text: nil))
+        }
         state.status = StatusMessage(.success, saved.message)
         state.draftLabels = nil
         let current = state.currentItem
@@ -48,7 +53,7 @@ extension Reducer {
         effects += around(state)
         effects += refreshIfAsked(&state)
         effects += replayDeferred(&state)
-        return effects
+        return notesTaken + effects
     }
 
     /// Every item whose facts a decision on `items` may have changed and that a view shows

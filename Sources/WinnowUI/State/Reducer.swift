@@ -40,6 +40,7 @@ public enum Reducer {
             for details in loaded {
                 state.details[details.item] = details
                 state.detailsVersion[details.item] = state.factsVersion
+                takeKeptNote(of: details.item, &state)
             }
             trimDetails(&state)
             return dropNoLongerFlagged(loaded, &state)
@@ -81,6 +82,11 @@ public enum Reducer {
             return othersChanged(&state)
         case .unavailable(let items):
             return unavailable(items, &state)
+        case .notesKept(let kept):
+            // A note typed in this session before these arrived is the newer one.
+            state.keptNotes.merge(kept) { mine, _ in mine }
+            for item in state.details.keys { takeKeptNote(of: item, &state) }
+            return []
         }
     }
 
@@ -90,7 +96,8 @@ public enum Reducer {
         // Ctrl-C quits from anywhere (the terminal is in raw mode, so it arrives as a key).
         if key == .control("c") {
             state.quitting = true
-            return [.quit]
+            // A note being typed is kept as it stands (quitting is not a decision to drop it).
+            return keepOpenNote(&state) + [.quit]
         }
         if state.isTooSmall {
             // Nothing the reviewer cannot see may happen: only quit and redraw act until the
@@ -303,9 +310,12 @@ public enum Reducer {
 
     static func submit(items: [Int], kind: DecisionKind, _ state: inout AppState) -> [Effect] {
         guard !items.isEmpty else { return [] }
-        // A note written for the image goes with the decision (a group's: the one on screen).
-        let notes = state.notes
-        let note = items.lazy.compactMap { notes[$0] }.first
+        // The notes written for the images go with the decision (a group's: all of them, the
+        // one on screen first, so none is lost when the decision takes them).
+        var note: String?
+        for text in items.compactMap({ state.notes[$0] }) where !(note?.contains(text) ?? false) {
+            note = note.map { $0 + " · " + text } ?? text
+        }
         let command = DecisionCommand(items: items, kind: kind, queue: state.queueName, reason: state.currentSlot?.source, note: note)
         state.inFlight = command
         state.status = StatusMessage(.info, "saving…")

@@ -40,6 +40,11 @@ public protocol ReviewDataSource: Sendable {
     /// the queues (at once on small projects, in the background on large ones), so the
     /// screen refreshes its queue the same way (`refreshedQueue` then returns it).
     func observeReRanking(_ changed: @escaping @Sendable () -> Void)
+    /// Keeps `text` as this reviewer's note on the image at `path` (its project-relative
+    /// path) until a decision on it takes the note; nil: no note any more. Returns once kept.
+    func keepNote(_ text: String?, forImage path: String) throws
+    /// The notes kept so (by image path), from this session and earlier ones.
+    func keptNotes() throws -> [String: String]
 }
 
 extension ReviewDataSource {
@@ -53,6 +58,9 @@ extension ReviewDataSource {
     /// Queues that change only with decisions.
     public func observeQueueChanges(_ changed: @escaping @Sendable () -> Void) {}
     public func observeReRanking(_ changed: @escaping @Sendable () -> Void) {}
+    /// Notes live only on the screen, until a decision stores them.
+    public func keepNote(_ text: String?, forImage path: String) throws {}
+    public func keptNotes() throws -> [String: String] { [:] }
 }
 
 /// Why an item cannot be reviewed here now.

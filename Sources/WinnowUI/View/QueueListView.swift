@@ -9,8 +9,11 @@ enum QueueListView {
         for (index, name) in state.setup.queues.enumerated() {
             let y = body.y + 2 + index
             guard y < body.maxY else { break }
-            // "·": not counted (a very large project counts only the queue it opens).
-            let count = state.queueCounts[name].map { "\($0) open" } ?? (state.countingQueues ? "…" : "·")
+            // "·": not counted (a very large project counts only the queue it opens). While
+            // counting, the other queues' counts may be old (a re-rank counts only the queue
+            // on screen): "…" until the fresh ones come.
+            let known = state.countingQueues && name != state.queueName ? nil : state.queueCounts[name]
+            let count = known.map { "\($0) open" } ?? (state.countingQueues ? "…" : "·")
             let marker = name == state.queueName ? "▸" : " "
             let text = " \(marker) " + DisplayWidth.fit(name, to: 22) + count
             buffer.writePadded(
