@@ -223,7 +223,7 @@ let package = Package(
         // The application layer: review sources, the quick start, leases, the review screen on a real source.
         .testTarget(
             name: "WinnowSessionTests",
-            dependencies: ["WinnowSession", "WinnowCore", "WinnowStore", "WinnowUI", "WinnowTestSupport"]
+            dependencies: ["WinnowSession", "WinnowCore", "WinnowStore", "WinnowUI", "WinnowTestSupport", "WinnowPostgres", "WinnowDataset"]
         ),
         // The benchmarks' executable, run as a user runs it (it needs no module of its own here).
         .testTarget(name: "WinnowBenchTests", dependencies: ["WinnowTestSupport"]),

@@ -12,6 +12,9 @@ import WinnowStore
 /// Idle connections are kept for reuse; a connection that failed is closed, not reused.
 final class PostgresConnections: @unchecked Sendable {
     let url: PostgresURL
+    /// This host's clock (a seam: tests give a skewed one). Lease times are the server's;
+    /// see `PostgresTransaction.serverSeconds`.
+    let hostClock: @Sendable () -> Date
     private let configuration: PostgresConnection.Configuration
     private let lock = NSLock()
     private var idle: [PostgresConnection] = []
@@ -22,8 +25,12 @@ final class PostgresConnections: @unchecked Sendable {
     /// Idle connections kept beyond this many are closed.
     static let keptIdle = 4
 
-    init(url: PostgresURL, environment: [String: String] = ProcessInfo.processInfo.environment) throws(StoreError) {
+    init(
+        url: PostgresURL, environment: [String: String] = ProcessInfo.processInfo.environment,
+        hostClock: @escaping @Sendable () -> Date = { Date() }
+    ) throws(StoreError) {
         self.url = url
+        self.hostClock = hostClock
         let credentials = PostgresCredentials(url, environment: environment)
         if let socket = url.unixSocketPath {
             configuration = .init(unixSocketPath: socket, username: credentials.user, password: credentials.password, database: credentials.database)
@@ -82,8 +89,22 @@ final class PostgresConnections: @unchecked Sendable {
                 ).wait(), false
             )
         } catch {
+            // The server is down or restarting: the idle connections are to its old process.
+            if ConnectionLoss.isLoss(error) {
+                discardIdle()
+                throw .unreachable(url: url.redacted, reason: Self.connectFailure(error), outcomeUnknown: false)
+            }
             throw .cannotConnect(url: url.redacted, reason: Self.connectFailure(error))
         }
+    }
+
+    /// Closes every idle connection (the server they lead to went away); later calls connect anew.
+    func discardIdle() {
+        lock.lock()
+        let connections = idle
+        idle = []
+        lock.unlock()
+        for connection in connections { Self.drop(connection) }
     }
 
     /// Closes a connection (it failed, or is not needed any more) and waits until it is
@@ -113,34 +134,50 @@ final class PostgresConnections: @unchecked Sendable {
         }
     }
 
+    /// `error` as thrown by a transaction: a lost connection empties the pool (every idle
+    /// connection led to the same server), and one lost during COMMIT says its outcome is
+    /// unknown (the server may have committed before the connection broke).
+    private func settled(_ error: any Error, committing: Bool) -> any Error {
+        guard case StoreError.unreachable(let where_, let reason, _) = error else { return error }
+        discardIdle()
+        return committing ? StoreError.unreachable(url: where_, reason: reason, outcomeUnknown: true) : error
+    }
+
     /// `transaction`, with the errors `body` throws passed through as they are (a visitor's).
     func transactionPassingErrors<T>(_ mode: TransactionMode = .readWrite, _ body: (PostgresTransaction) throws -> T) throws -> T {
         var (connection, reused) = try connect()
-        var transaction = PostgresTransaction(connection: connection, url: url)
+        var transaction = PostgresTransaction(connection: connection, url: url, hostClock: hostClock)
         do {
             try transaction.run(mode.begin)
         } catch {
             Self.drop(connection)
             // An idle connection the server ended meanwhile (a restart, an administrator):
             // nothing was sent yet, so a new connection may begin again.
-            guard reused else { throw error }
+            guard reused else { throw settled(error, committing: false) }
+            discardIdle()
             (connection, reused) = try connect(reusing: false)
-            transaction = PostgresTransaction(connection: connection, url: url)
+            transaction = PostgresTransaction(connection: connection, url: url, hostClock: hostClock)
             do { try transaction.run(mode.begin) } catch {
                 Self.drop(connection)
-                throw error
+                throw settled(error, committing: false)
             }
         }
+        let value: T
         do {
-            let value = try body(transaction)
-            try transaction.run("COMMIT")
-            reuse(connection)
-            return value
+            value = try body(transaction)
         } catch {
             // A failed ROLLBACK leaves the connection in an unknown state: close it.
             if (try? transaction.run("ROLLBACK")) != nil { reuse(connection) } else { Self.drop(connection) }
-            throw error
+            throw settled(error, committing: false)
         }
+        do {
+            try transaction.run("COMMIT")
+        } catch {
+            Self.drop(connection)
+            throw settled(error, committing: true)
+        }
+        reuse(connection)
+        return value
     }
 
     enum TransactionMode {
@@ -175,6 +212,9 @@ final class PostgresConnections: @unchecked Sendable {
     /// Why connecting failed, in words, with what to do; never the password.
     static func connectFailure(_ error: any Error) -> String {
         guard let error = error as? PSQLError else { return "\(error)" }
+        if ConnectionLoss.isLoss(error) {
+            return "\(ConnectionLoss.describe(error))\n    fix: check that the server runs and the host, port or socket folder in the URL"
+        }
         if error.code == .server, let info = error.serverInfo {
             let message = info[.message] ?? "the server refused the connection"
             switch info[.sqlState] ?? "" {
@@ -206,6 +246,7 @@ final class PostgresConnections: @unchecked Sendable {
 struct PostgresTransaction {
     let connection: PostgresConnection
     let url: PostgresURL
+    let hostClock: @Sendable () -> Date
 
     /// Runs `query` and returns all its rows.
     @discardableResult
@@ -266,6 +307,10 @@ struct PostgresTransaction {
     /// The store's error for a failed statement: the server's own message, and where.
     static func failure(_ error: any Error, url: PostgresURL) -> StoreError {
         if let error = error as? StoreError { return error }
+        // Connection loss first: the server's own "terminating connection" is a server error too.
+        if ConnectionLoss.isLoss(error) {
+            return .unreachable(url: url.redacted, reason: ConnectionLoss.describe(error), outcomeUnknown: false)
+        }
         if let error = error as? PSQLError {
             if error.code == .server, let info = error.serverInfo {
                 let message = info[.message] ?? "error \(info[.sqlState] ?? "")"
@@ -276,14 +321,7 @@ struct PostgresTransaction {
                 }
                 return .io("PostgreSQL (\(url.redacted)): \(message)")
             }
-            if let underlying = error.underlying {
-                return .io(
-                    "lost the connection to \(url.redacted) (\(underlying)): nothing of the unfinished change was stored\n    fix: check the server, then try again"
-                )
-            }
-            return .io(
-                "lost the connection to \(url.redacted) (\(error.code)): nothing of the unfinished change was stored\n    fix: check the server, then try again"
-            )
+            return .io("PostgreSQL (\(url.redacted)): \(error.underlying.map { "\($0)" } ?? "\(error.code)")")
         }
         if let error = error as? PostgresDecodingError {
             return .io("PostgreSQL (\(url.redacted)): a stored value has an unexpected type (\(error.code)) in column \(error.columnName)")

@@ -15,7 +15,8 @@ extension PostgresProjectStore {
     public func decide(_ requests: [DecisionRequest], policy: TeamPolicy = TeamPolicy(), at date: Date = Date()) throws(StoreError)
         -> [DecisionOutcome]
     {
-        try write { db in
+        for request in requests { try request.checkStorableText() }
+        return try write { db in
             // Appenders take turns (readers do not wait): each event's id and hash follow
             // the newest event, which no other writer may change until this commits.
             try db.run("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")

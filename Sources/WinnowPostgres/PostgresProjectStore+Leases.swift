@@ -20,7 +20,8 @@ extension PostgresProjectStore {
         settling: Bool = false, now: Date = Date()
     ) throws(StoreError) -> [Int64: HoldOutcome] {
         try write { db in
-            let nowSeconds = now.timeIntervalSince1970
+            // The server's clock (PostgresServerClock.swift), for the lease and its stamp.
+            let nowSeconds = try db.serverSeconds(at: now)
             try db.query("DELETE FROM leases WHERE session = \(session) AND NOT (item_id = ANY(\(itemIDs)))")
             let locked = Set(try db.rows("SELECT id FROM items WHERE id = ANY(\(itemIDs)) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED", as: Int64.self))
             var outcomes: [Int64: HoldOutcome] = [:]
@@ -45,7 +46,7 @@ extension PostgresProjectStore {
                 try db.query(
                     """
                     INSERT INTO leases(item_id, reviewer, session, acquired_at, expires_at)
-                    VALUES (\(id), \(reviewer), \(session), \(Timestamp.string(from: now)), \(nowSeconds + policy.leaseSeconds))
+                    VALUES (\(id), \(reviewer), \(session), \(Timestamp.string(from: Date(timeIntervalSince1970: nowSeconds))), \(nowSeconds + policy.leaseSeconds))
                     ON CONFLICT (item_id) DO UPDATE SET
                         acquired_at = CASE WHEN leases.session = excluded.session THEN leases.acquired_at ELSE excluded.acquired_at END,
                         reviewer = excluded.reviewer, session = excluded.session, expires_at = excluded.expires_at
@@ -59,7 +60,8 @@ extension PostgresProjectStore {
     /// Extends every lease of `session` (the review screen's heartbeat).
     public func renewLeases(session: String, seconds: Double, now: Date = Date()) throws(StoreError) {
         try write { db in
-            try db.query("UPDATE leases SET expires_at = \(now.timeIntervalSince1970 + seconds) WHERE session = \(session)")
+            try db.query(
+                "UPDATE leases SET expires_at = \(unescaped: PostgresServerClock.now) + \(db.shift(now) + seconds) WHERE session = \(session)")
         }
     }
 
@@ -73,7 +75,7 @@ extension PostgresProjectStore {
         try read { db in
             var held: [Int64: String] = [:]
             for (id, reviewer) in try db.rows(
-                "SELECT item_id, reviewer FROM leases WHERE session <> \(session) AND expires_at > \(now.timeIntervalSince1970)",
+                "SELECT item_id, reviewer FROM leases WHERE session <> \(session) AND expires_at > \(unescaped: PostgresServerClock.now) + \(db.shift(now))",
                 as: (Int64, String).self)
             {
                 held[id] = reviewer
@@ -88,7 +90,7 @@ extension PostgresProjectStore {
             try db.rows(
                 """
                 SELECT l.item_id, i.path, l.reviewer, l.session, l.acquired_at, l.expires_at
-                FROM leases l JOIN items i ON i.id = l.item_id WHERE l.expires_at > \(now.timeIntervalSince1970) ORDER BY l.acquired_at, l.item_id
+                FROM leases l JOIN items i ON i.id = l.item_id WHERE l.expires_at > \(unescaped: PostgresServerClock.now) + \(db.shift(now)) ORDER BY l.acquired_at, l.item_id
                 """, as: (Int64, String, String, String, String, Double).self
             ).map {
                 Lease(
@@ -115,7 +117,7 @@ extension PostgresProjectStore {
     /// The lease another reviewer holds on `itemID` now, if any (decisions refuse it).
     static func foreignLease(_ db: PostgresTransaction, itemID: Int64, reviewer: String, now: Date) throws -> (reviewer: String, until: Date)? {
         try db.row(
-            "SELECT reviewer, expires_at FROM leases WHERE item_id = \(itemID) AND reviewer <> \(reviewer) AND expires_at > \(now.timeIntervalSince1970)",
+            "SELECT reviewer, expires_at FROM leases WHERE item_id = \(itemID) AND reviewer <> \(reviewer) AND expires_at > \(unescaped: PostgresServerClock.now) + \(db.shift(now))",
             as: (String, Double).self
         ).map { ($0.0, Date(timeIntervalSince1970: $0.1)) }
     }

@@ -24,14 +24,19 @@ public final class PostgresProjectStore: Sendable {
     /// the server's trust of the Unix socket. Refuses a database a newer Winnow wrote.
     /// `stateDirectory`: this host's folder for the store's files (default: one under the
     /// temporary folder named after the database).
-    public init(url: String, stateDirectory: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws(StoreError) {
+    /// `hostClock`: this host's clock (tests give a skewed one); leases are timed by the
+    /// server's clock (see `PostgresTransaction.serverSeconds`).
+    public init(
+        url: String, stateDirectory: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
+        hostClock: @escaping @Sendable () -> Date = { Date() }
+    ) throws(StoreError) {
         let parsed: PostgresURL
         do { parsed = try PostgresURL(url) } catch { throw .cannotConnect(url: PostgresURLError.redact(url), reason: error.problem) }
         location = parsed.redacted
         self.stateDirectory =
             stateDirectory ?? NSTemporaryDirectory() + "/winnow-postgres-"
             + String(location.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) && $0.isASCII ? Character($0) : "_" })
-        connections = try PostgresConnections(url: parsed, environment: environment)
+        connections = try PostgresConnections(url: parsed, environment: environment, hostClock: hostClock)
         try PostgresSchema.migrate(connections)
     }
 

@@ -79,7 +79,8 @@ extension ProjectStore {
     public func decide(_ requests: [DecisionRequest], policy: TeamPolicy = TeamPolicy(), at date: Date = Date()) throws(StoreError)
         -> [DecisionOutcome]
     {
-        try write { db in try requests.map { try Self.decide($0, policy: policy, at: date, db) } }
+        for request in requests { try request.checkStorableText() }
+        return try write { db in try requests.map { try Self.decide($0, policy: policy, at: date, db) } }
     }
 
     static func decide(_ request: DecisionRequest, policy: TeamPolicy, at date: Date, _ db: Database) throws -> DecisionOutcome {

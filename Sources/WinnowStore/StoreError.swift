@@ -6,6 +6,15 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     /// A project store on a database server could not be reached or refused the login
     /// (`url` without its password; `reason` ends with what to do).
     case cannotConnect(url: String, reason: String)
+    /// The database server went away (stopped, restarting, the network dropped) or cannot be
+    /// reached now: unlike the other cases the same request may succeed later, so callers
+    /// that can wait (the review screen) retry it. `url` is without its password.
+    /// `outcomeUnknown`: the connection broke while the server was committing, so the change
+    /// may be stored or not (a retry must first look); otherwise nothing of it was stored.
+    case unreachable(url: String, reason: String, outcomeUnknown: Bool)
+    /// A text the store cannot keep as given (a NUL character: PostgreSQL's text cannot hold
+    /// one, so neither store takes it). `what` names the field.
+    case invalidText(what: String)
     case newerSchema(path: String)
     case otherDataset(state: String, recorded: String, given: String)
     case notImported
@@ -23,6 +32,12 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     /// Another reviewer decided the item a moment ago (it no longer needs this one).
     case alreadyDecided(image: String, reviewers: [String])
 
+    /// Whether the same request may succeed if tried again later (the server is back).
+    public var isRetryable: Bool {
+        if case .unreachable = self { return true }
+        return false
+    }
+
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason):
@@ -30,6 +45,17 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
                 "cannot open the project database \(TerminalText.sanitize(path)): \(reason)\n    fix: check the folder's permissions, or put the state elsewhere with --state DIR"
         case .cannotConnect(let url, let reason):
             return "cannot open the project store \(TerminalText.sanitize(url)): \(reason)"
+        case .unreachable(let url, let reason, let outcomeUnknown):
+            let text = "cannot reach the project store \(TerminalText.sanitize(url)): \(reason)"
+            if outcomeUnknown {
+                return text + "\n    fix: the change may or may not have been stored; look with winnow log once the server is back"
+            }
+            // A failed connection's reason says already what to check.
+            if reason.contains("fix:") { return text }
+            return text + "\n    fix: nothing of the unfinished change was stored; check that the server runs, then try again"
+        case .invalidText(let what):
+            return
+                "the \(what) contains a NUL character, which the project store cannot keep\n    fix: remove it (and any other control characters) and try again"
         case .newerSchema(let path):
             return "the project database \(TerminalText.sanitize(path)) was written by a newer Winnow\n    fix: use that newer version of winnow"
         case .otherDataset(let state, let recorded, let given):

@@ -27,6 +27,9 @@ public final class ReviewRuntime {
         public var decisions: Int
         public var stoppedBySignal: Bool
         public var terminalGone: Bool
+        /// Decisions or undos given up because the store stayed unreachable until the session
+        /// ended (none of them was shown as saved).
+        public var notSaved = 0
     }
 
     private let setup: ReviewSetup
@@ -41,6 +44,9 @@ public final class ReviewRuntime {
     /// (they may wait for the analysis to load), kept off the details' queue.
     private let recounts = DispatchQueue(label: "winnow.review.recounts")
     private let clockStart = DispatchTime.now().uptimeNanoseconds
+    /// Raised when the session ends: a write waiting for an unreachable store gives up.
+    private let stopRetrying = StopFlag()
+    private let givenUp = Counter()
 
     public init(setup: ReviewSetup, source: any ReviewDataSource, options: Options, images: any ImageLayer) {
         self.setup = setup
@@ -60,8 +66,10 @@ public final class ReviewRuntime {
         let screen = try NcursesScreen(noColor: options.noColor)
         let signals = SignalWatcher(inbox: inbox)
         defer {
-            // Let a save in flight finish before the process may exit, then let go of the
-            // items this session holds (a killed session's leases expire instead).
+            // Let a save in flight finish before the process may exit (one waiting for an
+            // unreachable store gives up), then let go of the items this session holds (a
+            // killed session's leases expire instead).
+            stopRetrying.raise()
             writes.sync {}
             leases.sync {}
             source.close()
@@ -137,10 +145,19 @@ public final class ReviewRuntime {
             draw(state, screen: screen)
         }
         // Results that arrived while quitting (a save confirmed) still count.
+        stopRetrying.raise()
         writes.sync {}
         for action in inbox.drain().actions { dispatch(action) }
         summary.decisions = state.decisionsThisSession
+        summary.notSaved = givenUp.value
         return summary
+    }
+
+    /// A write, tried again while the store is unreachable (the screen told each time).
+    private static func retrying<T>(_ inbox: Inbox, _ stop: StopFlag, _ write: () throws -> T) throws -> T {
+        try StoreRetry.run(
+            write, unreachable: { error, wait in inbox.post(.storeUnreachable(message: error.message, retryIn: wait)) },
+            stopped: { stop.isSet })
     }
 
     private func draw(_ state: AppState, screen: any TerminalScreen) {
@@ -152,6 +169,7 @@ public final class ReviewRuntime {
 
     private func perform(_ effect: Effect, inbox: Inbox, screen: any TerminalScreen, state: AppState) {
         let source = self.source
+        let stop = stopRetrying, givenUp = self.givenUp
         switch effect {
         case .loadQueue(let name):
             reads.async {
@@ -189,26 +207,31 @@ public final class ReviewRuntime {
             let start = clockStart
             writes.async {
                 do {
-                    let result = try source.decide(command)
+                    let result = try Self.retrying(inbox, stop) { try source.decide(command) }
                     inbox.post(
                         .decisionSaved(
                             SavedDecision(command: command, eventIDs: result.eventIDs, message: result.message, time: Self.seconds(since: start))))
                 } catch let gone as ItemsUnavailable {
                     inbox.post(.decisionFailed(gone.message))
                     inbox.post(.unavailable(gone.items))
+                } catch let unreachable as StoreUnreachable {
+                    givenUp.add()
+                    inbox.post(.decisionFailed(unreachable.message))
                 } catch {
                     inbox.post(.decisionFailed("\(error)"))
                 }
             }
         case .undo(let items):
             writes.async {
-                do { inbox.post(.undoSaved(items: items, message: try source.undo(items: items))) } catch {
+                do { inbox.post(.undoSaved(items: items, message: try Self.retrying(inbox, stop) { try source.undo(items: items) })) } catch {
+                    if error is StoreUnreachable { givenUp.add() }
                     inbox.post(.undoFailed("\(error)"))
                 }
             }
         case .undoEarlier:
             writes.async {
-                do { inbox.post(.earlierUndone(try source.undoEarlier())) } catch {
+                do { inbox.post(.earlierUndone(try Self.retrying(inbox, stop) { try source.undoEarlier() })) } catch {
+                    if error is StoreUnreachable { givenUp.add() }
                     inbox.post(.undoFailed("\(error)"))
                 }
             }

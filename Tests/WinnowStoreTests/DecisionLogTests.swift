@@ -94,14 +94,18 @@ struct DecisionLogTests {
         #expect(DecisionLogChain.canonical(0.1) == "0.10000000000000001" && DecisionLogChain.canonical(1e300) == "1.0000000000000001e+300")
     }
 
-    @Test("text with a NUL or a newline is hashed and stored byte for byte")
+    @Test("text with a newline or another control character is hashed and stored byte for byte; a NUL is refused")
     func awkwardText() throws {
         let dataset = TemporaryDataset.simple()
         let (store, _) = try importDataset(dataset)
         var r = request("img0.png", .accept)
-        r.note = "two\nlines\u{0}and a NUL"
+        r.note = "two\nlines\u{1}and a control"
         _ = try store.decide(r)
         #expect(try store.verifyDecisionLog().isIntact)
+        #expect(try store.history(ofImage: "img0.png").last?.note == r.note)
+        // PostgreSQL's text cannot hold a NUL: both stores refuse it alike (SharedTextTests).
+        r.note = "a\u{0}NUL"
+        #expect(throws: StoreError.invalidText(what: "note")) { try store.decide(r) }
     }
 
     @Test("an edited event is the first broken link")

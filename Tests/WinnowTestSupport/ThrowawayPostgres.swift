@@ -26,6 +26,11 @@ public final class ThrowawayPostgres: @unchecked Sendable {
     /// The server, started on first use; a test fails with the reason when it cannot start.
     public static func server() throws -> ThrowawayPostgres { try shared.get() }
 
+    /// A server of the caller's own, for tests that stop and restart it (never the shared
+    /// one: other tests run on it at the same time). Stopped and removed like the shared one;
+    /// `remove()` does it at once.
+    public static func own() throws -> ThrowawayPostgres { try ThrowawayPostgres() }
+
     public struct StartFailure: Error, CustomStringConvertible {
         public var description: String
     }
@@ -38,7 +43,9 @@ public final class ThrowawayPostgres: @unchecked Sendable {
     /// A role that must give a password (SCRAM), for the tests of credentials.
     public let passwordRole = "winnow_password"
     public let password = "right horse battery"
-    private let server: Process
+    /// The running postmaster (nil while stopped); a restart starts a new one.
+    private var server: Process?
+    private let owner: (uid: uid_t, gid: gid_t)?
     private var databases = 0
     private let lock = NSLock()
 
@@ -56,6 +63,7 @@ public final class ThrowawayPostgres: @unchecked Sendable {
         }
         folder = String(cString: made)
         let owner = try Self.serverUser()
+        self.owner = owner
         if let owner, chown(folder, owner.uid, owner.gid) != 0 {
             throw StartFailure(description: "cannot hand \(folder) to uid \(owner.uid): \(String(cString: strerror(errno)))")
         }
@@ -76,12 +84,22 @@ public final class ThrowawayPostgres: @unchecked Sendable {
         let log = folder + "/server.log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         if let owner { chown(log, owner.uid, owner.gid) }
+        let server = try launch(log: log)
+        Self.startWatchdog(parent: getpid(), server: server.processIdentifier, folder: folder)
+        ThrowawayPostgres.register(self)
+        try waitUntilReady(log: log)
+        let role = psql("CREATE ROLE \(passwordRole) LOGIN PASSWORD '\(password)'")
+        guard role.status == 0 else { throw StartFailure(description: "cannot create the password role: \(role.output)") }
+    }
+
+    /// Starts the postmaster on the folder's data (appending to its log).
+    private func launch(log: String) throws(StartFailure) -> Process {
         // No fsync: a test database need not survive a power cut, and tests run faster.
         let arguments = [
             "-D", folder + "/data", "-k", folder, "-p", String(port), "-c", "listen_addresses=",
             "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=200"
         ]
-        server = Process()
+        let server = Process()
         if let owner {
             // setpriv execs the server itself, so the process is the postmaster (its pid is the one to stop).
             server.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
@@ -91,22 +109,56 @@ public final class ThrowawayPostgres: @unchecked Sendable {
             server.arguments = arguments
         }
         server.standardInput = FileHandle.nullDevice
-        server.standardOutput = FileHandle(forWritingAtPath: log)
-        server.standardError = FileHandle(forWritingAtPath: log)
+        let output = FileHandle(forWritingAtPath: log)
+        output?.seekToEndOfFile()
+        server.standardOutput = output
+        server.standardError = output
         do { try server.run() } catch { throw StartFailure(description: "cannot start postgres: \(error)") }
-        Self.startWatchdog(parent: getpid(), server: server.processIdentifier, folder: folder)
-        ThrowawayPostgres.running = (server.processIdentifier, folder)
-        atexit { ThrowawayPostgres.stopAtExit() }
-        try waitUntilReady(log: log)
-        let role = psql("CREATE ROLE \(passwordRole) LOGIN PASSWORD '\(password)'")
-        guard role.status == 0 else { throw StartFailure(description: "cannot create the password role: \(role.output)") }
+        lock.withLock { self.server = server }
+        return server
+    }
+
+    /// How `stop` ends the server.
+    public enum StopMode: Sendable {
+        /// SIGINT: sessions are ended (their clients see the connection close), then it exits.
+        case fast
+        /// SIGQUIT: every process exits at once, as in a crash; recovery runs at the next start.
+        case immediate
+    }
+
+    /// Stops the server and waits until it has exited (its socket is gone).
+    public func stop(_ mode: StopMode = .fast) {
+        guard let server = lock.withLock({ self.server }) else { return }
+        kill(server.processIdentifier, mode == .fast ? SIGINT : SIGQUIT)
+        server.waitUntilExit()
+        lock.withLock { self.server = nil }
+    }
+
+    /// Starts the stopped server again on the same folder and socket, and waits until it
+    /// accepts connections.
+    public func start() throws {
+        guard lock.withLock({ server == nil }) else { return }
+        _ = try launch(log: folder + "/server.log")
+        try waitUntilReady(log: folder + "/server.log")
+    }
+
+    /// Stop, then start: what clients see of a server restart.
+    public func restart(_ mode: StopMode = .fast) throws {
+        stop(mode)
+        try start()
+    }
+
+    /// Stops the server and removes its folder (an own server, at the end of its test).
+    public func remove() {
+        stop()
+        try? FileManager.default.removeItem(atPath: folder)
     }
 
     /// Polls until the server accepts connections (or has died, or 60 s passed).
     private func waitUntilReady(log: String) throws(StartFailure) {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            guard server.isRunning else {
+            guard let server = lock.withLock({ self.server }), server.isRunning else {
                 throw StartFailure(description: "postgres stopped while starting: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
             }
             if Self.run(binaries + "/pg_isready", ["-h", folder, "-p", String(port), "-U", superuser, "-q"], as: nil).status == 0 { return }
@@ -220,9 +272,11 @@ public final class ThrowawayPostgres: @unchecked Sendable {
         let script = """
             alive() { [ -r /proc/$1/stat ] && [ "$(sed 's/.*) //' /proc/$1/stat | cut -c1)" != Z ]; }
             while alive \(parent) && [ -d '\(folder)' ]; do sleep 0.5; done
-            kill -INT \(server) 2>/dev/null
-            i=0; while kill -0 \(server) 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-            kill -KILL \(server) 2>/dev/null
+            [ -d '\(folder)' ] || exit 0
+            pid=$(head -1 '\(folder)/data/postmaster.pid' 2>/dev/null); pid=${pid:-\(server)}
+            kill -INT $pid 2>/dev/null
+            i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+            kill -KILL $pid 2>/dev/null
             rm -rf '\(folder)'
             """
         let watchdog = Process()
@@ -234,18 +288,32 @@ public final class ThrowawayPostgres: @unchecked Sendable {
         try? watchdog.run()
     }
 
-    /// The server to stop when the process exits (set once it runs).
-    nonisolated(unsafe) static var running: (pid: pid_t, folder: String)?
+    /// The servers to stop when the process exits (each registered once it runs).
+    nonisolated(unsafe) static var running: [ThrowawayPostgres] = []
+    static let runningLock = NSLock()
+
+    static func register(_ server: ThrowawayPostgres) {
+        runningLock.withLock {
+            if running.isEmpty { atexit { ThrowawayPostgres.stopAtExit() } }
+            running.append(server)
+        }
+    }
 
     /// At exit: fast shutdown (the server ends its sessions), wait for it, remove the folder.
     static func stopAtExit() {
-        guard let (pid, folder) = running else { return }
-        kill(pid, SIGINT)
-        for _ in 0..<100 where kill(pid, 0) == 0 {
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid { break }
-            usleep(100_000)
+        for server in runningLock.withLock({ running }) {
+            guard let process = server.lock.withLock({ server.server }) else {
+                try? FileManager.default.removeItem(atPath: server.folder)
+                continue
+            }
+            let pid = process.processIdentifier
+            kill(pid, SIGINT)
+            for _ in 0..<100 where kill(pid, 0) == 0 {
+                var status: Int32 = 0
+                if waitpid(pid, &status, WNOHANG) == pid { break }
+                usleep(100_000)
+            }
+            try? FileManager.default.removeItem(atPath: server.folder)
         }
-        try? FileManager.default.removeItem(atPath: folder)
     }
 }

@@ -106,7 +106,12 @@ struct ReviewCommand: ParsableCommand {
         // after the screen closes, with its fix.
         if let failure = source.failure { throw failure }
         var line = "\(summary.decisions) decision\(summary.decisions == 1 ? "" : "s") saved this session"
-        if summary.stoppedBySignal { line += " (stopped by a signal; nothing was lost)" }
+        if summary.notSaved > 0 {
+            // Each was still waiting for the store, never shown as saved.
+            line += "; \(summary.notSaved) not saved: the project store was unreachable until the end"
+        } else if summary.stoppedBySignal {
+            line += " (stopped by a signal; nothing was lost)"
+        }
         if !summary.terminalGone { print(line) }
     }
 }

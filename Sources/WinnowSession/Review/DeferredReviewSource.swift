@@ -124,6 +124,10 @@ package final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable 
     }
 
     package func decide(_ command: DecisionCommand) throws -> (eventIDs: [Int64], message: String) {
+        try StoreFaults.retryable { try decideNow(command) }
+    }
+
+    private func decideNow(_ command: DecisionCommand) throws -> (eventIDs: [Int64], message: String) {
         let quickly = try whileQuick { quick -> (eventIDs: [Int64], message: String)? in
             guard let done = try quick.decide(command) else { return nil }
             pending.append((done.outcomes, command.items))
@@ -134,6 +138,10 @@ package final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable 
     }
 
     package func undo(items: [Int]) throws -> String {
+        try StoreFaults.retryable { try undoNow(items: items) }
+    }
+
+    private func undoNow(items: [Int]) throws -> String {
         let quickly = try whileQuick { quick -> String? in
             guard let done = try quick.undo(items: items) else { return nil }
             pending.append((done.outcomes, items))

@@ -193,35 +193,92 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     // MARK: - Decisions
 
     package func decide(_ command: DecisionCommand) throws -> (eventIDs: [Int64], message: String) {
-        let requests = state.read { DecisionRequests.prepare(command, in: $0, facts: facts) }
-        let outcomes = try DecisionRequests.unavailableIfTaken(command.items) { try store.decide(requests, policy: policy) }
-        apply(outcomes, items: command.items)
-        return (outcomes.map(\.event.id), DecisionRequests.describe(outcomes, command: command, paths: requests.map(\.imagePath)))
+        try StoreFaults.retryable {
+            // This very decision, tried again after its commit was in doubt, and stored after all.
+            if let (earlier, outcomes) = try settleUncertain() {
+                return (outcomes.map(\.event.id), DecisionRequests.describe(outcomes, command: command, paths: earlier.requests.map(\.imagePath)))
+            }
+            let requests = state.read { DecisionRequests.prepare(command, in: $0, facts: facts) }
+            let outcomes = try DecisionRequests.unavailableIfTaken(command.items) { try write(requests, items: command.items) }
+            return (outcomes.map(\.event.id), DecisionRequests.describe(outcomes, command: command, paths: requests.map(\.imagePath)))
+        }
+    }
+
+    // MARK: - Writes when the store may be unreachable (StoreFaults.swift)
+
+    private let uncertainLock = NSLock()
+    /// The last write, when the connection broke while it was being committed.
+    private var uncertain: UncertainWrite?
+
+    /// Stores `requests` (on `items`) in one transaction and takes the outcomes into the
+    /// review state. When the connection breaks during the commit, the write is remembered
+    /// for `settleUncertain`.
+    private func write(_ requests: [DecisionRequest], items: [Int]) throws -> [DecisionOutcome] {
+        let date = Date()
+        do {
+            let outcomes = try store.decide(requests, policy: policy, at: date)
+            apply(outcomes, items: items)
+            return outcomes
+        } catch {
+            if case .unreachable(_, _, outcomeUnknown: true) = error {
+                let ids = state.read { model in items.map { model.id(of: $0) } }
+                uncertainLock.withLock { uncertain = UncertainWrite(requests: requests, ids: ids, items: items, date: date) }
+            }
+            throw error
+        }
+    }
+
+    /// The write whose commit was in doubt, with its outcomes when it was stored after all
+    /// (taken into the review state); nil when there was none or it was not stored. Writes
+    /// are serial and the screen tries a failed one again until it is stored, so the next
+    /// write after it is the same one, tried again.
+    private func settleUncertain() throws -> (UncertainWrite, [DecisionOutcome])? {
+        guard let earlier = uncertainLock.withLock({ uncertain }) else { return nil }
+        // When the store cannot be reached yet, the doubt stays for the next attempt.
+        let stored = try earlier.stored(in: store)
+        uncertainLock.withLock { uncertain = nil }
+        guard let stored else { return nil }
+        apply(stored, items: earlier.items)
+        return (earlier, stored)
     }
 
     /// The kinds of flag among an entry's reasons (`winnow decide` logs them too).
     package static func flagKinds(_ kinds: [FlagKind]) -> [String] { DecisionRequests.flagKinds(kinds) }
 
     package func undo(items: [Int]) throws -> String {
-        let paths = state.read { model in items.map { model.context.items[$0].path } }
-        let outcomes = try store.decide(paths.map { DecisionRequest(imagePath: $0, reviewer: reviewer, action: .undo) }, policy: policy)
-        apply(outcomes, items: items)
-        return DecisionRequests.describeUndo(outcomes, paths: paths)
+        try StoreFaults.retryable {
+            if let (earlier, outcomes) = try settleUncertain() {
+                return DecisionRequests.describeUndo(outcomes, paths: earlier.requests.map(\.imagePath))
+            }
+            let paths = state.read { model in items.map { model.context.items[$0].path } }
+            let outcomes = try write(paths.map { DecisionRequest(imagePath: $0, reviewer: reviewer, action: .undo) }, items: items)
+            return DecisionRequests.describeUndo(outcomes, paths: paths)
+        }
     }
 
     /// Takes back this reviewer's latest decision still in effect, from whichever session
     /// made it: the item returns to the queue, and redo can make the decision again.
     package func undoEarlier() throws -> EarlierUndo? {
-        guard let found = try store.latestDecisionInEffect(by: reviewer) else { return nil }
-        let i = found.row
-        guard state.read({ $0.contains(i) && $0.context.items[i].path == found.path }) else { return nil }
-        let outcomes = try store.decide([DecisionRequest(imagePath: found.path, reviewer: reviewer, action: .undo)], policy: policy)
-        apply(outcomes, items: [i])
-        guard let redo = DecisionRequests.redo(of: found.event, item: i) else { return nil }
+        try StoreFaults.retryable {
+            // Taken back already by the attempt whose commit was in doubt: not a second one.
+            if let (earlier, outcomes) = try settleUncertain() {
+                guard let undone = outcomes.first?.undone, let i = earlier.items.first else { return nil }
+                return earlierUndo(of: undone, item: i, path: earlier.requests[0].imagePath, outcomes: outcomes)
+            }
+            guard let found = try store.latestDecisionInEffect(by: reviewer) else { return nil }
+            let i = found.row
+            guard state.read({ $0.contains(i) && $0.context.items[i].path == found.path }) else { return nil }
+            let outcomes = try write([DecisionRequest(imagePath: found.path, reviewer: reviewer, action: .undo)], items: [i])
+            return earlierUndo(of: found.event, item: i, path: found.path, outcomes: outcomes)
+        }
+    }
+
+    private func earlierUndo(of event: DecisionEvent, item i: Int, path: String, outcomes: [DecisionOutcome]) -> EarlierUndo? {
+        guard let redo = DecisionRequests.redo(of: event, item: i) else { return nil }
         state.write { $0.surfaced(i, by: QueueName(rawValue: redo.slot.source)) }
         return EarlierUndo(
             slots: [redo.slot], command: redo.command,
-            message: DecisionRequests.describeUndo(outcomes, paths: [found.path]) + " (from an earlier session)")
+            message: DecisionRequests.describeUndo(outcomes, paths: [path]) + " (from an earlier session)")
     }
 
     /// The store's new state of each item, into the live review state. Applying an outcome

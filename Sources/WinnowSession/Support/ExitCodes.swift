@@ -52,7 +52,7 @@ package struct CLIFailure: Error, CustomStringConvertible {
         case let refusal as TeamRefusal: return CLIFailure(message: refusal.description, exit: .refused)
         case let store as StoreError:
             switch store {
-            case .unknownImage, .removedImage, .nothingToUndo, .invalidLabels, .leased, .refused, .alreadyDecided:
+            case .unknownImage, .removedImage, .nothingToUndo, .invalidLabels, .invalidText, .leased, .refused, .alreadyDecided:
                 return CLIFailure(message: store.description, exit: .refused)
             default: return CLIFailure(message: store.description, exit: .projectError)
             }

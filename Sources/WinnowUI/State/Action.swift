@@ -17,6 +17,9 @@ public enum Action: Sendable {
     case decisionFailed(String)
     case undoSaved(items: [Int], message: String)
     case undoFailed(String)
+    /// The decision or undo in flight could not reach the store (`StoreUnreachable`): it is
+    /// kept, still unsaved, and tried again in `retryIn` seconds.
+    case storeUnreachable(message: String, retryIn: Double)
     /// This reviewer's latest decision from an earlier session was taken back (nil: there
     /// was none to take back).
     case earlierUndone(EarlierUndo?)

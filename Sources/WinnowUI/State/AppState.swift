@@ -120,6 +120,9 @@ public struct AppState: Sendable {
     public var undoingEarlier = false
     /// The decision in flight is a redo (it keeps the rest of the redo stack).
     public var redoing = false
+    /// The store could not be reached for the decision or undo in flight: it is being tried
+    /// again (the status line says so; Ctrl-C quits without it).
+    public var storeRetrying = false
 
     /// Multi-label data: the labels being composed for the current item (digits toggle).
     public var draftLabels: [String]?

@@ -16,6 +16,9 @@ public enum Reducer {
                 // The store has not confirmed the last decision yet: keep the key for the
                 // screen the user will see once it has.
                 if key == .control("l") { return [.redraw] }
+                // While the store is unreachable that may take long: Ctrl-C still quits
+                // (the unsaved decision was never shown as saved).
+                if key == .control("c") && state.storeRetrying { return handle(key: key, &state) }
                 state.deferredKeys.append(key)
                 return []
             }
@@ -44,19 +47,26 @@ public enum Reducer {
             }
             trimDetails(&state)
             return dropNoLongerFlagged(loaded, &state)
-        case .decisionSaved(let saved):
+        case .decisionSaved(var saved):
+            saved.message += storeBack(&state)
             return decisionSaved(saved, &state)
+        case .storeUnreachable(let message, let retryIn):
+            return storeUnreachable(message, retryIn: retryIn, &state)
         case .decisionFailed(let message):
+            state.storeRetrying = false
             state.inFlight = nil
             state.redoing = false
             state.deferredKeys = []
             state.status = StatusMessage(.error, "not saved: \(message)")
             return []
         case .undoSaved(let items, let message):
-            return undoSaved(items: items, message: message, &state)
-        case .earlierUndone(let undone):
+            return undoSaved(items: items, message: message + storeBack(&state), &state)
+        case .earlierUndone(var undone):
+            let back = storeBack(&state)
+            undone?.message += back
             return earlierUndone(undone, &state)
         case .undoFailed(let message):
+            state.storeRetrying = false
             state.undoInFlight = false
             state.deferredKeys = []
             state.status = StatusMessage(.error, "undo failed: \(message)")

@@ -89,3 +89,14 @@ public struct ItemsUnavailable: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 }
+
+/// The store cannot be reached now (its server stopped or restarts, the network dropped):
+/// nothing of the request was stored, and the same request may succeed later, so the
+/// screen keeps it and tries again (the source's other errors are refusals, never retried).
+public struct StoreUnreachable: Error, Sendable, CustomStringConvertible {
+    /// Why, in words (the store's URL without its password).
+    public var message: String
+    public var description: String { message }
+
+    public init(message: String) { self.message = message }
+}
