@@ -25,7 +25,8 @@ struct StoreSelectionCLITests {
 
     /// The database's name, as its URL ends.
     func database(_ store: CLIStore) throws -> String {
-        String(try #require(store.url?.split(separator: "/").last?.split(separator: "?").first))
+        let url = try #require(store.url)
+        return String(try #require(url.components(separatedBy: "@/").last?.split(separator: "?").first))
     }
 
     @Test("--store beats $WINNOW_STORE, which beats winnow.toml's [store] url, which beats SQLite")

@@ -86,11 +86,12 @@ struct ProjectChangePollerTests {
             _ = try theirs.hold(itemIDs: [id], reviewer: "bob", session: "bob-1", policy: TeamPolicy())
             let held = try ProjectChangePoller.fingerprint(of: mine)
             #expect(held != decided)
+            #expect(calls.wait(for: 2), "a lease taken elsewhere is told too")
             try theirs.renewLeases(session: "bob-1", seconds: 300)
             #expect(try ProjectChangePoller.fingerprint(of: mine) == held, "a heartbeat is no change")
             try theirs.releaseLeases(session: "bob-1")
             #expect(try ProjectChangePoller.fingerprint(of: mine) != held)
-            #expect(calls.wait(for: 2))
+            #expect(calls.wait(for: 3))
         }
     }
 
