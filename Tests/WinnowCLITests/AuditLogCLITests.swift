@@ -73,7 +73,9 @@ struct AuditLogCLITests {
             let result = winnow("verify", dataset.root)
             #expect(result.status == 5)
             #expect(result.stderr.contains("decision log broken at event #1: event 1 was changed"))
-            #expect(result.stderr.contains("expected hash") && result.stderr.contains(store == .sqlite ? "fix: restore winnow.sqlite" : "fix: restore the database postgresql://"))
+            #expect(
+                result.stderr.contains("expected hash")
+                    && result.stderr.contains(store == .sqlite ? "fix: restore winnow.sqlite" : "fix: restore the database postgresql://"))
         }
     }
 

@@ -121,7 +121,8 @@ package struct StoreLocation: Sendable, Equatable {
             } catch {
                 store.close()
                 throw StoreError.cannotOpen(
-                    path: stateDirectory, reason: "cannot create this host's folder for the store's files (\((error as NSError).localizedDescription))")
+                    path: stateDirectory,
+                    reason: "cannot create this host's folder for the store's files (\((error as NSError).localizedDescription))")
             }
             return store
         }
