@@ -41,8 +41,11 @@ package final class ProjectChangePoller: ProjectChangeWatching, @unchecked Senda
     private let wake = DispatchSemaphore(value: 0)
 
     package init(interval: Double = 1, fingerprint: @escaping @Sendable () throws -> Int, changed: @escaping @Sendable () -> Void) {
+        // The first reading before returning, as inotify's watch is in place when its
+        // watcher returns: any change after this is told, however late the thread starts.
+        let first = try? fingerprint()
         Thread.detachNewThread { [self] in
-            var last = try? fingerprint()
+            var last = first
             while wake.wait(timeout: .now() + interval) == .timedOut, !isStopped {
                 guard let now = try? fingerprint() else { continue }
                 if let seen = last, seen != now, !isStopped { changed() }
