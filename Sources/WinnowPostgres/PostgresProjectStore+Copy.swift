@@ -18,12 +18,16 @@ extension PostgresProjectStore: ProjectCopying {
             // Small tables in one read each; an empty table gives no batch (as in SQLite).
             func whole(_ records: ProjectRecords) throws { if records.count > 0 { try write(records) } }
             try write(.counts(try Self.recordCounts(db, matrices: "SELECT COUNT(DISTINCT matrix_file) FROM models")))
-            try whole(.settings(try db.rows(#"SELECT key, value FROM project ORDER BY key COLLATE "C""#, as: (String, String).self).map {
-                CopiedSetting(key: $0.0, value: $0.1)
-            }))
-            try whole(.classes(try db.rows("SELECT id, name, position FROM classes ORDER BY id", as: (Int64, String, Int64?).self).map {
-                CopiedClass(id: $0.0, name: $0.1, position: $0.2)
-            }))
+            try whole(
+                .settings(
+                    try db.rows(#"SELECT key, value FROM project ORDER BY key COLLATE "C""#, as: (String, String).self).map {
+                        CopiedSetting(key: $0.0, value: $0.1)
+                    }))
+            try whole(
+                .classes(
+                    try db.rows("SELECT id, name, position FROM classes ORDER BY id", as: (Int64, String, Int64?).self).map {
+                        CopiedClass(id: $0.0, name: $0.1, position: $0.2)
+                    }))
             try Self.pages(db, key: \CopiedItem.id) { after in
                 try db.rows(
                     #"""
@@ -34,7 +38,9 @@ extension PostgresProjectStore: ProjectCopying {
                     CopiedItem(
                         id: $0.0, path: $0.1, row: $0.2, metadata: $0.3, problem: $0.4, fileSize: $0.5, modificationTime: $0.6, givenLabels: $0.7)
                 }
-            } write: { try write(.items($0)) }
+            } write: {
+                try write(.items($0))
+            }
             var after = (Int64.min, "")
             while true {
                 let batch = try db.rows(
@@ -53,25 +59,35 @@ extension PostgresProjectStore: ProjectCopying {
                 }
                 try write(.matrix(CopiedMatrix(name: name, npy: npy)))
             }
-            try whole(.models(try db.rows(
-                #"SELECT name, source, matrix_file, rows, columns FROM models ORDER BY name COLLATE "C""#, as: (String, String, String, Int64, Int64).self
-            ).map { CopiedModel(name: $0.0, source: $0.1, matrixFile: $0.2, rows: $0.3, columns: $0.4) }))
-            try whole(.embeddings(try db.rows(
-                #"SELECT source, rows, dimension, scalar_type, file_size, file_mtime, fingerprint FROM embeddings ORDER BY source COLLATE "C""#,
-                as: (String, Int64, Int64, String, Int64, Double, String).self
-            ).map {
-                CopiedEmbeddings(source: $0.0, rows: $0.1, dimension: $0.2, scalarType: $0.3, fileSize: $0.4, modificationTime: $0.5, fingerprint: $0.6)
-            }))
-            try whole(.imports(try db.rows("SELECT id, finished_at, summary FROM imports ORDER BY id", as: (Int64, String, String).self).map {
-                CopiedImport(id: $0.0, finishedAt: $0.1, summary: $0.2)
-            }))
+            try whole(
+                .models(
+                    try db.rows(
+                        #"SELECT name, source, matrix_file, rows, columns FROM models ORDER BY name COLLATE "C""#,
+                        as: (String, String, String, Int64, Int64).self
+                    ).map { CopiedModel(name: $0.0, source: $0.1, matrixFile: $0.2, rows: $0.3, columns: $0.4) }))
+            try whole(
+                .embeddings(
+                    try db.rows(
+                        #"SELECT source, rows, dimension, scalar_type, file_size, file_mtime, fingerprint FROM embeddings ORDER BY source COLLATE "C""#,
+                        as: (String, Int64, Int64, String, Int64, Double, String).self
+                    ).map {
+                        CopiedEmbeddings(
+                            source: $0.0, rows: $0.1, dimension: $0.2, scalarType: $0.3, fileSize: $0.4, modificationTime: $0.5, fingerprint: $0.6)
+                    }))
+            try whole(
+                .imports(
+                    try db.rows("SELECT id, finished_at, summary FROM imports ORDER BY id", as: (Int64, String, String).self).map {
+                        CopiedImport(id: $0.0, finishedAt: $0.1, summary: $0.2)
+                    }))
             let log = try streamEvents(db, write)
             try Self.pages(db, key: \CopiedContentHash.itemID) { after in
                 try db.rows(
                     "SELECT item_id, file_size, file_mtime, hash FROM content_hashes WHERE item_id > \(after) ORDER BY item_id LIMIT \(Self.copyBatch)",
                     as: (Int64, Int64, Double, String).self
                 ).map { CopiedContentHash(itemID: $0.0, fileSize: $0.1, modificationTime: $0.2, hash: $0.3) }
-            } write: { try write(.contentHashes($0)) }
+            } write: {
+                try write(.contentHashes($0))
+            }
             try Self.pages(db, key: \CopiedImageFeature.itemID) { after in
                 try db.rows(
                     """
@@ -82,7 +98,9 @@ extension PostgresProjectStore: ProjectCopying {
                     CopiedImageFeature(
                         itemID: $0.0, fileSize: $0.1, modificationTime: $0.2, version: $0.3, dimension: $0.4, vector: $0.5, descriptor: $0.6)
                 }
-            } write: { try write(.imageFeatures($0)) }
+            } write: {
+                try write(.imageFeatures($0))
+            }
             var measured = (Int64.min, "")
             while true {
                 let batch = try db.rows(
@@ -179,8 +197,10 @@ extension PostgresProjectStore: ProjectCopying {
             }
             try records { batch in try Self.writeCopied(batch, db) }
             // The sequences continue after the copied ids, as they do in the source.
-            for (table, sequence) in [("items", "'items_id_seq'"), ("classes", "pg_get_serial_sequence('classes', 'id')"),
-                                      ("imports", "pg_get_serial_sequence('imports', 'id')")] {
+            for (table, sequence) in [
+                ("items", "'items_id_seq'"), ("classes", "pg_get_serial_sequence('classes', 'id')"),
+                ("imports", "pg_get_serial_sequence('imports', 'id')")
+            ] {
                 try db.run("SELECT setval(\(sequence), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM \(table)")
             }
             try db.run("ANALYZE items, annotations, events")

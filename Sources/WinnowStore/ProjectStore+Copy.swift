@@ -197,9 +197,12 @@ extension ProjectStore: ProjectCopying {
     static func projectFound(_ db: Database) throws -> String? {
         let items = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items") ?? 0
         let events = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
-        let other = try Int.fetchOne(
-            db, sql: "SELECT (SELECT COUNT(*) FROM imports) + (SELECT COUNT(*) FROM project) + (SELECT COUNT(*) FROM classes) + (SELECT COUNT(*) FROM models)"
-        ) ?? 0
+        let other =
+            try Int.fetchOne(
+                db,
+                sql:
+                    "SELECT (SELECT COUNT(*) FROM imports) + (SELECT COUNT(*) FROM project) + (SELECT COUNT(*) FROM classes) + (SELECT COUNT(*) FROM models)"
+            ) ?? 0
         guard items + events + other > 0 else { return nil }
         return "\(items) item\(items == 1 ? "" : "s"), \(events) decision\(events == 1 ? "" : "s")"
     }
@@ -257,7 +260,8 @@ private struct SQLiteCopyWriter {
                 """)
         hashes = try BulkInsert(db, sql: "INSERT INTO content_hashes(item_id, file_size, file_mtime, hash) VALUES (?, ?, ?, ?)")
         features = try BulkInsert(
-            db, sql: "INSERT INTO image_features(item_id, file_size, file_mtime, version, dimension, vector, descriptor) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            db, sql: "INSERT INTO image_features(item_id, file_size, file_mtime, version, dimension, vector, descriptor) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
         measures = try BulkInsert(
             db, sql: "INSERT INTO image_measures(item_id, measure, version, file_size, file_mtime, value) VALUES (?, ?, ?, ?, ?, ?)")
     }

@@ -53,7 +53,8 @@ struct StoreCopyCLITests {
         let again = Self.winnow("store", "copy", dataset.root, url)
         #expect(again.status == 4 && again.stderr.contains("already holds a project (6 items, 2 decisions)"), "\(again.stderr)")
 
-        _ = try database.psql("ALTER TABLE events DISABLE TRIGGER USER; UPDATE events SET reviewer = 'mallory' WHERE id = 1; ALTER TABLE events ENABLE TRIGGER USER")
+        _ = try database.psql(
+            "ALTER TABLE events DISABLE TRIGGER USER; UPDATE events SET reviewer = 'mallory' WHERE id = 1; ALTER TABLE events ENABLE TRIGGER USER")
         let target = NSTemporaryDirectory() + "winnow-copy-refused-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: target) }
         let tampered = Self.winnow("store", "copy", url, target)

@@ -45,7 +45,8 @@ struct StoreCopyCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Where the project is: a postgresql:// URL, a dataset folder, or a state folder.", valueName: "src"))
     var source: String
 
-    @Argument(help: ArgumentHelp("Where to copy it (holding no project): a postgresql:// URL, a dataset folder, or a state folder.", valueName: "dst"))
+    @Argument(
+        help: ArgumentHelp("Where to copy it (holding no project): a postgresql:// URL, a dataset folder, or a state folder.", valueName: "dst"))
     var target: String
 
     func run() throws {
