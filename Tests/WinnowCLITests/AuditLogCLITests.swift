@@ -58,8 +58,11 @@ struct AuditLogCLITests {
             #expect(result.status == 0)
             #expect(result.stdout.hasPrefix("decision log intact: 3 events, head ") && result.stdout.hasSuffix(" (event #3)\n"))
             let empty = TemporaryDataset.simple()
-            #expect(winnow("import", empty.root).status == 0)
-            #expect(winnow("verify", empty.root).stdout == "decision log intact: no decisions yet\n")
+            // Another project, so a store of its own (with PostgreSQL, a database of its own).
+            try CLIStore.on(store) {
+                #expect(winnow("import", empty.root).status == 0)
+                #expect(winnow("verify", empty.root).stdout == "decision log intact: no decisions yet\n")
+            }
         }
     }
 
@@ -70,7 +73,9 @@ struct AuditLogCLITests {
             let result = winnow("verify", dataset.root)
             #expect(result.status == 5)
             #expect(result.stderr.contains("decision log broken at event #1: event 1 was changed"))
-            #expect(result.stderr.contains("expected hash") && result.stderr.contains(store == .sqlite ? "fix: restore winnow.sqlite" : "fix: restore the database postgresql://"))
+            #expect(
+                result.stderr.contains("expected hash")
+                    && result.stderr.contains(store == .sqlite ? "fix: restore winnow.sqlite" : "fix: restore the database postgresql://"))
         }
     }
 

@@ -38,7 +38,8 @@ struct CLITests {
             let imported = winnow("import", dataset.root)
             #expect(imported.status == 0)
             #expect(
-                imported.stdout.hasPrefix("imported 593 items, 8 classes, 2 annotators, 2 models (forest, logreg), embeddings 64-d, no image problems"))
+                imported.stdout.hasPrefix(
+                    "imported 593 items, 8 classes, 2 annotators, 2 models (forest, logreg), embeddings 64-d, no image problems"))
             let info = winnow("info", dataset.root, "--json")
             #expect(info.status == 0)
             let json = try #require(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])

@@ -25,7 +25,8 @@ struct StoreSelectionCLITests {
 
     /// The database's name, as its URL ends.
     func database(_ store: CLIStore) throws -> String {
-        String(try #require(store.url?.split(separator: "/").last?.split(separator: "?").first))
+        let url = try #require(store.url)
+        return String(try #require(url.components(separatedBy: "@/").last?.split(separator: "?").first))
     }
 
     @Test("--store beats $WINNOW_STORE, which beats winnow.toml's [store] url, which beats SQLite")
@@ -137,12 +138,16 @@ struct StoreSelectionCLITests {
         #expect(try store.psql("SELECT COUNT(*) FROM events") == "1")
     }
 
-    @Test("scripts/verify-decision-log.py checks a PostgreSQL log, and finds an edited event",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") && FileManager.default.isExecutableFile(atPath: "/usr/bin/psql")))
+    @Test(
+        "scripts/verify-decision-log.py checks a PostgreSQL log, and finds an edited event",
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") && FileManager.default.isExecutableFile(atPath: "/usr/bin/psql")))
     func pythonVerifierReadsPostgres() throws {
         let store = try CLIStore(.postgres)
         let dataset = TemporaryDataset.simple()
-        #expect(store.winnow("decide", dataset.root, "img0.png", "--relabel", "fox", "--note", "ça, \"quoted\" \\ back", "--reviewer", "alice").status == 0)
+        #expect(
+            store.winnow("decide", dataset.root, "img0.png", "--relabel", "fox", "--note", "ça, \"quoted\" \\ back", "--reviewer", "alice").status
+                == 0)
         #expect(store.winnow("decide", dataset.root, "img0.png", "--undo", "--reviewer", "alice").status == 0)
         #expect(store.winnow("decide", dataset.root, "img1.png", "--skip", "--reviewer", "bob").status == 0)
         let head = try #require(store.winnow("verify", dataset.root).stdout.split(separator: " ").dropFirst(6).first)

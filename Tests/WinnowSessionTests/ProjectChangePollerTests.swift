@@ -48,7 +48,10 @@ struct ProjectChangePollerTests {
         let answer = Mutex<Int?>(1)
         let calls = Calls()
         let poller = ProjectChangePoller(
-            interval: 0.02, fingerprint: { guard let value = answer.withLock({ $0 }) else { throw Away() }; return value }, changed: calls.add)
+            interval: 0.02,
+            fingerprint: {
+                guard let value = answer.withLock({ $0 }) else { throw Away() }; return value
+            }, changed: calls.add)
         defer { poller.stop() }
         usleep(100_000)
         answer.withLock { $0 = nil }
@@ -69,7 +72,8 @@ struct ProjectChangePollerTests {
             let theirs = try StoreLocation(.postgres(url: url), stateDirectory: there.statePath).open()
             let snapshot = try DatasetReader(root: there.root, config: DatasetReader.loadConfig(root: there.root)).read()
             _ = try theirs.applyImport(snapshot, datasetRoot: there.root)
-            let project = Project(root: here.root, config: WinnowConfig(), store: mine, location: StoreLocation(.postgres(url: url), stateDirectory: here.statePath))
+            let project = Project(
+                root: here.root, config: WinnowConfig(), store: mine, location: StoreLocation(.postgres(url: url), stateDirectory: here.statePath))
             guard case .polling = ProjectChangeSource.of(project) else {
                 Issue.record("a PostgreSQL project is polled, not watched in a folder")
                 return
@@ -86,11 +90,12 @@ struct ProjectChangePollerTests {
             _ = try theirs.hold(itemIDs: [id], reviewer: "bob", session: "bob-1", policy: TeamPolicy())
             let held = try ProjectChangePoller.fingerprint(of: mine)
             #expect(held != decided)
+            #expect(calls.wait(for: 2), "a lease taken elsewhere is told too")
             try theirs.renewLeases(session: "bob-1", seconds: 300)
             #expect(try ProjectChangePoller.fingerprint(of: mine) == held, "a heartbeat is no change")
             try theirs.releaseLeases(session: "bob-1")
             #expect(try ProjectChangePoller.fingerprint(of: mine) != held)
-            #expect(calls.wait(for: 2))
+            #expect(calls.wait(for: 3))
         }
     }
 

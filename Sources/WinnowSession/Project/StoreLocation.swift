@@ -53,10 +53,11 @@ package struct StoreLocation: Sendable, Equatable {
     }
 
     /// The text of a store argument (`winnow store copy SRC DST`, …): a `postgresql://` URL,
-    /// else a SQLite state folder.
-    package static func parse(_ text: String, stateDirectory: String? = nil) -> StoreLocation {
+    /// else a SQLite state folder. `stateDirectory`: this host's folder for a PostgreSQL
+    /// store's files (a folder's store keeps them in the folder itself).
+    package static func parse(_ text: String, stateDirectory: String) -> StoreLocation {
         PostgresURL.isPostgresURL(text)
-            ? StoreLocation(.postgres(url: text), stateDirectory: stateDirectory ?? text, source: .storeOption)
+            ? StoreLocation(.postgres(url: text), stateDirectory: stateDirectory, source: .storeOption)
             : .sqlite(stateDirectory: text)
     }
 
@@ -121,7 +122,8 @@ package struct StoreLocation: Sendable, Equatable {
             } catch {
                 store.close()
                 throw StoreError.cannotOpen(
-                    path: stateDirectory, reason: "cannot create this host's folder for the store's files (\((error as NSError).localizedDescription))")
+                    path: stateDirectory,
+                    reason: "cannot create this host's folder for the store's files (\((error as NSError).localizedDescription))")
             }
             return store
         }
