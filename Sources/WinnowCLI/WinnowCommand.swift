@@ -37,7 +37,7 @@ public struct WinnowCommand: ParsableCommand {
         subcommands: [
             ImportCommand.self, InfoCommand.self, AnalyzeCommand.self, QueueCommand.self, ComponentsCommand.self,
             SimilarCommand.self, ReviewCommand.self, DecideCommand.self, LeasesCommand.self, LogCommand.self, VerifyCommand.self,
-            StatsCommand.self, ExportCommand.self, DoctorCommand.self, ResetCommand.self
+            StatsCommand.self, ExportCommand.self, StoreCommand.self, DoctorCommand.self, ResetCommand.self
         ]
     )
 

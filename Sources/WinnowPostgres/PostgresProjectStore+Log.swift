@@ -46,33 +46,38 @@ extension PostgresProjectStore {
     }
 
     func verifyDecisionLog(expectingHead recorded: String?, batch: Int64) throws(StoreError) -> LogVerification {
-        try read { db in
-            var verifier = ChainVerifier(recordedHead: recorded?.lowercased())
-            try Self.forEachChainRow(db, batch: batch) { row in
-                var stored = row.14
-                let fields = { (encoder: inout DecisionLogChain.Encoder) in
-                    encoder.integer(row.0)
-                    encoder.integer(row.1)
-                    encoder.text(row.2)
-                    encoder.text(row.3)
-                    encoder.text(row.4)
-                    encoder.text(row.5)
-                    encoder.text(row.6)
-                    encoder.text(row.7)
-                    encoder.text(row.8)
-                    encoder.text(row.9)
-                    encoder.integer(row.10)
-                    encoder.text(row.11)
-                    encoder.real(row.12)
-                    encoder.text(row.13)
-                }
-                if stored == nil {
-                    return verifier.check(id: row.0, idIsNumber: true, idText: String(row.0), storedHash: nil, appendFields: fields)
-                }
-                return stored!.withUTF8 { verifier.check(id: row.0, idIsNumber: true, idText: String(row.0), storedHash: $0, appendFields: fields) }
-            }
-            return verifier.finish()
+        try read { db in try Self.verifyDecisionLog(db, expectingHead: recorded, batch: batch) }
+    }
+
+    /// `verifyDecisionLog` inside an open transaction (a copy checks what it wrote before committing).
+    static func verifyDecisionLog(_ db: PostgresTransaction, expectingHead recorded: String?, batch: Int64 = logBatch) throws -> LogVerification {
+        var verifier = ChainVerifier(recordedHead: recorded?.lowercased())
+        try forEachChainRow(db, batch: batch) { row in check(row, &verifier) }
+        return verifier.finish()
+    }
+
+    /// Hands one chain row to `verifier`; false once the first broken link is known.
+    static func check(_ row: ChainRow, _ verifier: inout ChainVerifier) -> Bool {
+        let fields = { (encoder: inout DecisionLogChain.Encoder) in
+            encoder.integer(row.0)
+            encoder.integer(row.1)
+            encoder.text(row.2)
+            encoder.text(row.3)
+            encoder.text(row.4)
+            encoder.text(row.5)
+            encoder.text(row.6)
+            encoder.text(row.7)
+            encoder.text(row.8)
+            encoder.text(row.9)
+            encoder.integer(row.10)
+            encoder.text(row.11)
+            encoder.real(row.12)
+            encoder.text(row.13)
         }
+        guard var stored = row.14 else {
+            return verifier.check(id: row.0, idIsNumber: true, idText: String(row.0), storedHash: nil, appendFields: fields)
+        }
+        return stored.withUTF8 { verifier.check(id: row.0, idIsNumber: true, idText: String(row.0), storedHash: $0, appendFields: fields) }
     }
 
     /// The decision log's head: its newest event and that event's hash (nil: no decisions yet).

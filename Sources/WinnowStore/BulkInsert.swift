@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 
@@ -36,6 +37,15 @@ struct BulkInsert {
                     sqlite3_bind_text(handle, index, chars.baseAddress, Int32(chars.count), Self.transient)
                 }
             }
+        }
+    }
+
+    func bind(_ index: Int32, _ value: Data?) {
+        guard let value else { sqlite3_bind_null(handle, index); return }
+        // An empty blob stays an empty blob, not NULL (which a nil pointer would bind).
+        guard !value.isEmpty else { sqlite3_bind_zeroblob(handle, index, 0); return }
+        value.withUnsafeBytes { bytes in
+            _ = sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), Self.transient)
         }
     }
 

@@ -47,17 +47,19 @@ extension ProjectStore {
     /// the result says whether it is still in the chain. The chain alone detects changed and
     /// removed events; only a recorded head detects the newest events being cut off.
     public func verifyDecisionLog(expectingHead recorded: String? = nil) throws(StoreError) -> LogVerification {
-        let recorded = recorded?.lowercased()
-        return try read { db in
-            let statement = try db.makeStatement(
-                sql: "SELECT \(DecisionLogChain.columns) FROM events e LEFT JOIN items i ON i.id = e.item_id ORDER BY e.id")
-            var verifier = ChainVerifier(recordedHead: recorded)
-            let rows = try Row.fetchCursor(statement)
-            while try rows.next() != nil {
-                if !verifier.check(statement.sqliteStatement) { break }
-            }
-            return verifier.finish()
+        try read { db in try Self.verifyDecisionLog(db, expectingHead: recorded) }
+    }
+
+    /// `verifyDecisionLog` inside an open transaction (a copy checks what it wrote before committing).
+    static func verifyDecisionLog(_ db: Database, expectingHead recorded: String?) throws -> LogVerification {
+        let statement = try db.makeStatement(
+            sql: "SELECT \(DecisionLogChain.columns) FROM events e LEFT JOIN items i ON i.id = e.item_id ORDER BY e.id")
+        var verifier = ChainVerifier(recordedHead: recorded?.lowercased())
+        let rows = try Row.fetchCursor(statement)
+        while try rows.next() != nil {
+            if !verifier.check(statement.sqliteStatement) { break }
         }
+        return verifier.finish()
     }
 }
 
