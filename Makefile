@@ -11,7 +11,7 @@ SYSTEM_PACKAGES := postgresql libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test format lint demo bench-import bench-export bench-venv bench-cl bench-nn test-pixels demo-reset bench-pipeline bench-analyze bench-label-issues bench-multilabel bench-crowdlab helper-venv bench-helper bench-review-yield bench-helper-quality bench-quality bench-broken bench-duplicates sample fuzz clean
+.PHONY: help deps build release test format lint demo bench-import bench-export bench-store bench-venv bench-cl bench-nn test-pixels demo-reset bench-pipeline bench-analyze bench-label-issues bench-multilabel bench-crowdlab helper-venv bench-helper bench-review-yield bench-helper-quality bench-quality bench-broken bench-duplicates sample fuzz clean
 
 help:
 	@echo "make demo          the review screen on the bundled sample project"
@@ -23,6 +23,7 @@ help:
 	@echo "make release       optimised build (.build/release/winnow, and winnow-bench for make bench-*)"
 	@echo "make bench-import  import benchmark vs sqlite3 .import (ITEMS=1000000)"
 	@echo "make bench-export  export benchmark vs sqlite3 dumping the same rows (ITEMS=1000000)"
+	@echo "make bench-store   SQLite and PostgreSQL stores in one run: import, export read, decisions/s, lease claims (STORE_ITEMS=1000000)"
 	@echo "make bench-cl      confident learning vs cleanlab (needs make bench-venv)"
 	@echo "make bench-label-issues  label-error rankings vs cleanlab on generated datasets, 8 seeds, and the best any weighting could do (needs make bench-venv)"
 	@echo "make bench-quality image-quality flags vs CleanVision (makes its venv; QUALITY_IMAGES=2000 mixed, QUALITY_KIND_IMAGES=1000 each other kind)"
@@ -82,6 +83,13 @@ bench-import: release
 bench-export: release
 	test -d /tmp/winnow-bench-export-$(ITEMS)/.winnow || (.build/release/winnow-bench generate /tmp/winnow-bench-export-$(ITEMS) --items $(ITEMS) --dimension 8 && .build/release/winnow import /tmp/winnow-bench-export-$(ITEMS))
 	.build/release/winnow-bench export --dataset /tmp/winnow-bench-export-$(ITEMS)
+
+# Both project stores on the same generated items; PostgreSQL 15 (Debian's, make deps) in a
+# throwaway server of the bench's own (a temporary folder, a Unix socket only, fsync on).
+STORE_ITEMS ?= 1000000
+STORE_REVIEWERS ?= 4
+bench-store: release
+	.build/release/winnow-bench store --items $(STORE_ITEMS) --reviewers $(STORE_REVIEWERS)
 
 CLEANLAB_VENV ?= /tmp/cleanlab-venv
 bench-venv:

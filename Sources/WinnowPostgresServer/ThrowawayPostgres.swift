@@ -5,7 +5,7 @@ import Darwin
 #endif
 import Foundation
 
-/// A PostgreSQL server of the test process's own: `initdb` into a temporary folder, the
+/// A PostgreSQL server of the process's own (a test run's, or a benchmark's): `initdb` into a temporary folder, the
 /// server on a Unix socket in that folder only (`listen_addresses=''`: nothing listens on
 /// TCP), started on first use and shared by every test of the process, each test in a
 /// database of its own. It is stopped and its folder removed when the process exits, and
@@ -42,7 +42,10 @@ public final class ThrowawayPostgres: @unchecked Sendable {
     private var databases = 0
     private let lock = NSLock()
 
-    private init() throws(StartFailure) {
+    /// Starts a server. `durable`: as a production server runs (fsync and full-page writes
+    /// on, so a commit is on disk before it returns, as the SQLite store's `synchronous =
+    /// FULL`): what a benchmark compares; tests run without (`shared`).
+    public init(durable: Bool = false) throws(StartFailure) {
         guard let binaries = Self.findBinaries() else {
             throw StartFailure(
                 description:
@@ -76,11 +79,11 @@ public final class ThrowawayPostgres: @unchecked Sendable {
         let log = folder + "/server.log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         if let owner { chown(log, owner.uid, owner.gid) }
-        // No fsync: a test database need not survive a power cut, and tests run faster.
-        let arguments = [
-            "-D", folder + "/data", "-k", folder, "-p", String(port), "-c", "listen_addresses=",
-            "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=200"
-        ]
+        // No fsync in tests: a test database need not survive a power cut, and tests run faster.
+        let arguments =
+            [
+                "-D", folder + "/data", "-k", folder, "-p", String(port), "-c", "listen_addresses=", "-c", "max_connections=200"
+            ] + (durable ? [] : ["-c", "fsync=off", "-c", "full_page_writes=off"])
         server = Process()
         if let owner {
             // setpriv execs the server itself, so the process is the postmaster (its pid is the one to stop).
@@ -237,9 +240,13 @@ public final class ThrowawayPostgres: @unchecked Sendable {
     /// The server to stop when the process exits (set once it runs).
     nonisolated(unsafe) static var running: (pid: pid_t, folder: String)?
 
+    /// Stops the server now (as at exit): a benchmark's server, once its figures are in.
+    public func stop() { Self.stopAtExit() }
+
     /// At exit: fast shutdown (the server ends its sessions), wait for it, remove the folder.
     static func stopAtExit() {
         guard let (pid, folder) = running else { return }
+        running = nil
         kill(pid, SIGINT)
         for _ in 0..<100 where kill(pid, 0) == 0 {
             var status: Int32 = 0
