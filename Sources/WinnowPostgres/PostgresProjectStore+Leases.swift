@@ -22,8 +22,9 @@ extension PostgresProjectStore {
         try write { db in
             let nowSeconds = now.timeIntervalSince1970
             // The statements are those of one item at a time, but each kind is sent for all
-            // items at once and the writes are not waited for (see PendingStatements): three
-            // waits for a claim, whatever the number of items, instead of four per item.
+            // items at once and the writes are not waited for (see PendingStatements): four
+            // waits for a claim (BEGIN among them) whatever the number of items, instead of
+            // four, and three more per item.
             db.send("DELETE FROM leases WHERE session = \(session) AND NOT (item_id = ANY(\(itemIDs)))")
             let locked = try db.rows("SELECT id FROM items WHERE id = ANY(\(itemIDs)) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED", as: Int64.self)
             let lockedSet = Set(locked)

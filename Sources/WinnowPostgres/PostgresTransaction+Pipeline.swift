@@ -6,7 +6,8 @@ import WinnowStore
 /// a connection's statements and sends each as soon as the one before it has finished, on
 /// its event loop; the calling thread only waits once for the lot. Each wait is a round of
 /// thread wake-ups (this thread, the event loop, the server), which on a busy machine costs
-/// far more than the statement itself: a decision waits twice instead of nine times.
+/// far more than the statement itself: a decision waits three times (BEGIN, the lock with
+/// its read, the insert with COMMIT) instead of eight.
 ///
 /// Order and atomicity are the connection's: statements run one after another, in the order
 /// sent, inside the open transaction. A statement that fails aborts the transaction, so the
