@@ -132,13 +132,14 @@ let package = Package(
             name: "WinnowTerminal",
             dependencies: ["WinnowCore", "WinnowUI", "WinnowGraphics", "WinnowImaging", "CNcursesw"]
         ),
-        // The application layer between the commands and the modules: opening a project, the
-        // analysis session and its caches, the review sources, leases, stats, export.
+        // The application layer between the commands and the modules: opening a project (and
+        // choosing its store: SQLite or PostgreSQL), the analysis session and its caches, the
+        // review sources, leases, stats, export.
         .target(
             name: "WinnowSession",
             dependencies: [
                 "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowHelperModel", "WinnowStore",
-                "WinnowImaging", "WinnowUI"
+                "WinnowPostgres", "WinnowImaging", "WinnowUI"
             ]
         ),
         // Running a command line (parse, run, exit codes): shared by winnow and winnow-bench.

@@ -89,7 +89,8 @@ struct BenchImport: ParsableCommand {
             let timer = PhaseTimer()
             let start = MonotonicClock.now()
             let snapshot = try DatasetReader(root: root, config: try DatasetReader.loadConfig(root: root)).read(progress: timer)
-            let store = try openProjectStore(stateDirectory: state)
+            // SQLite: the reference is sqlite3's own import.
+            let store = try StoreLocation.sqlite(stateDirectory: state).open()
             summary = try store.applyImport(snapshot, datasetRoot: root, progress: timer)
             winnowTimes.append(MonotonicClock.now() - start)
             phases = timer.phases

@@ -48,7 +48,7 @@ struct BenchExport: ParsableCommand {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { if out == nil { removeTree(folder) } }
         let winnow = ChildRun.winnowExecutable
-        let info = try openProjectStore(stateDirectory: stateDirectory).info()
+        let info = try StoreLocation.sqlite(stateDirectory: stateDirectory).open().info()
         say("\(info.items) items, \(info.decisions) decisions; \(runs) run\(runs == 1 ? "" : "s") each, median")
 
         var reference: [Double] = []

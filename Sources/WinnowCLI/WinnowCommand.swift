@@ -14,7 +14,10 @@ public struct WinnowCommand: ParsableCommand {
             A dataset is a folder with images/ and, optionally, items.csv, classes.txt, \
             labels.csv, predictions/<model>.csv|.npy, embeddings.npy and winnow.toml \
             (see the README for the exact contract). The project state lives in \
-            <dir>/.winnow/winnow.sqlite, or in --state DIR.
+            <dir>/.winnow/winnow.sqlite, or in --state DIR; or, shared by every host with \
+            a copy of the dataset, in a PostgreSQL database: --store URL, else \
+            $WINNOW_STORE, else winnow.toml's [store] url (never with a password: use \
+            ~/.pgpass or $PGPASSWORD).
 
             QUICK START:
               winnow import SampleProjects/shapes

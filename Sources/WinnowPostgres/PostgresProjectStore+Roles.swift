@@ -1,5 +1,5 @@
 import WinnowStore
 
-// The store contract (WinnowStore/ProjectStoring.swift), every role of it. Not yet chosen by
-// `openProjectStore` (the CLI's `[store] url`, `--store`, `$WINNOW_STORE` are to come).
+// The store contract (WinnowStore/ProjectStoring.swift), every role of it. Chosen by
+// WinnowSession's `StoreLocation` (`--store`, `$WINNOW_STORE`, winnow.toml's `[store] url`).
 extension PostgresProjectStore: ProjectReading, ProjectImporting, DecisionRecording, LeaseKeeping, AnalysisCaching {}

@@ -152,7 +152,7 @@ public struct PostgresURLError: Error, Sendable, Equatable, CustomStringConverti
 
     /// The URL with whatever stands between `://` and `@` after a `:` (the password) removed,
     /// and any `password=` parameter dropped: for URLs too broken to parse.
-    static func redact(_ url: String) -> String {
+    public static func redact(_ url: String) -> String {
         var text = url
         if let scheme = text.range(of: "://") {
             let afterScheme = text[scheme.upperBound...]

@@ -55,6 +55,9 @@ public struct ProjectInfo: Sendable, Codable {
     public var metadataColumns: [String]
     /// The image-quality checks over the measures the last analysis cached (nil: none yet).
     public var imageQuality: ImageQualitySummary? = nil
+    /// A project shared by hosts (PostgreSQL): images this host's copy of the dataset lacks
+    /// or cannot read (the other hosts may have them; nil: not asked, as for SQLite).
+    public var hostProblems: [Problem]? = nil
 
     package init(
         dataset: String, state: String, layout: String, multiLabel: Bool, items: Int, removedItems: Int, labelledItems: Int,

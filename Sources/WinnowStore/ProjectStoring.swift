@@ -17,8 +17,8 @@ import WinnowCore
 // - Every read sees one consistent snapshot: a read never shows half of a transaction.
 // - No storage types (GRDB, a PostgreSQL client) appear in a signature.
 
-/// Creates (or opens) the store of a project's state. The one place a store is created, so
-/// another kind (a URL naming a PostgreSQL database) is chosen here and nowhere else.
+/// Creates (or opens) the SQLite store of a project's state. Commands choose between it and
+/// a PostgreSQL database in one place, above both stores: WinnowSession's `StoreLocation`.
 /// `datasetFolder`: the dataset it belongs to (recorded on creation, checked after).
 public func openProjectStore(stateDirectory: String, datasetFolder: String? = nil) throws(StoreError) -> any ProjectStoring {
     try ProjectStore(stateDirectory: stateDirectory, datasetFolder: datasetFolder)

@@ -10,7 +10,7 @@ import WinnowTestSupport
 @Suite("winnow command line")
 struct CLITests {
     func winnow(_ arguments: String..., environment: [String: String] = [:]) -> WinnowProcess.Result {
-        WinnowProcess.run(arguments, environment: environment)
+        CLIStore.run(arguments, environment: environment)
     }
 
     @Test func helpListsCommandsAndExitCodes() {
@@ -32,60 +32,71 @@ struct CLITests {
         #expect(winnow("decide", "/tmp", "x.png", "--accept", "--skip").status == 1)
     }
 
-    @Test func importThenInfoOnTheSample() throws {
-        let dataset = Repository.copyOfSample(Repository.sampleShapes)
-        let imported = winnow("import", dataset.root)
-        #expect(imported.status == 0)
-        #expect(
-            imported.stdout.hasPrefix("imported 593 items, 8 classes, 2 annotators, 2 models (forest, logreg), embeddings 64-d, no image problems"))
-        let info = winnow("info", dataset.root, "--json")
-        #expect(info.status == 0)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])
-        #expect(json["items"] as? Int == 593)
-        #expect(json["annotatorDisagreements"] as? Int == 24)
-        #expect(winnow("info", dataset.root).stdout.contains("ann-a 378, ann-b 363"))
+    @Test(arguments: StoreKind.allCases) func importThenInfoOnTheSample(_ store: StoreKind) throws {
+        try CLIStore.on(store) {
+            let dataset = Repository.copyOfSample(Repository.sampleShapes)
+            let imported = winnow("import", dataset.root)
+            #expect(imported.status == 0)
+            #expect(
+                imported.stdout.hasPrefix(
+                    "imported 593 items, 8 classes, 2 annotators, 2 models (forest, logreg), embeddings 64-d, no image problems"))
+            let info = winnow("info", dataset.root, "--json")
+            #expect(info.status == 0)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])
+            #expect(json["items"] as? Int == 593)
+            #expect(json["annotatorDisagreements"] as? Int == 24)
+            #expect(winnow("info", dataset.root).stdout.contains("ann-a 378, ann-b 363"))
+        }
     }
 
-    @Test func otherCommandsImportImplicitly() {
-        let dataset = TemporaryDataset.simple()
-        let info = winnow("info", dataset.root)
-        #expect(info.status == 0)
-        #expect(info.stderr.contains("has not been imported yet; importing it now"))
-        #expect(info.stdout.contains("6 (6 labelled)"))
-        #expect(!winnow("info", dataset.root).stderr.contains("importing"))
+    @Test(arguments: StoreKind.allCases) func otherCommandsImportImplicitly(_ store: StoreKind) throws {
+        try CLIStore.on(store) {
+            let dataset = TemporaryDataset.simple()
+            let info = winnow("info", dataset.root)
+            #expect(info.status == 0)
+            #expect(info.stderr.contains("has not been imported yet; importing it now"))
+            #expect(info.stdout.contains("6 (6 labelled)"))
+            #expect(!winnow("info", dataset.root).stderr.contains("importing"))
+        }
     }
 
-    @Test func aRefusedImportExitsTwoAndChangesNothing() throws {
-        let dataset = TemporaryDataset.simple()
-        #expect(winnow("import", dataset.root).status == 0)
-        #expect(winnow("decide", dataset.root, "img0.png", "--relabel", "fox", "--reviewer", "alice").status == 0)
-        let before = winnow("info", dataset.root, "--json").stdout
+    @Test(arguments: StoreKind.allCases) func aRefusedImportExitsTwoAndChangesNothing(_ store: StoreKind) throws {
+        try CLIStore.on(store) {
+            let dataset = TemporaryDataset.simple()
+            #expect(winnow("import", dataset.root).status == 0)
+            #expect(winnow("decide", dataset.root, "img0.png", "--relabel", "fox", "--reviewer", "alice").status == 0)
+            let before = winnow("info", dataset.root, "--json").stdout
 
-        dataset.write("labels.csv", "image,label\nimg0.png,cat\nimg1.png,wolf\nimg9.png,cat\n")
-        dataset.write("classes.txt", "cat\ndog\nfox\nowl\n")
-        let refused = winnow("import", dataset.root)
-        #expect(refused.status == 2)
-        #expect(refused.stderr.contains("labels.csv:3:2 (label): \"wolf\" is not a class in classes.txt"))
-        #expect(refused.stderr.contains("fix: add it to classes.txt"))
-        #expect(refused.stderr.contains("nothing was imported or changed"))
-        #expect(winnow("info", dataset.root, "--json").stdout == before)
+            dataset.write("labels.csv", "image,label\nimg0.png,cat\nimg1.png,wolf\nimg9.png,cat\n")
+            dataset.write("classes.txt", "cat\ndog\nfox\nowl\n")
+            let refused = winnow("import", dataset.root)
+            #expect(refused.status == 2)
+            #expect(refused.stderr.contains("labels.csv:3:2 (label): \"wolf\" is not a class in classes.txt"))
+            #expect(refused.stderr.contains("fix: add it to classes.txt"))
+            #expect(refused.stderr.contains("nothing was imported or changed"))
+            #expect(winnow("info", dataset.root, "--json").stdout == before)
+        }
     }
 
-    @Test func decisionErrorsExitWithFour() {
-        let dataset = TemporaryDataset.simple()
-        #expect(winnow("decide", dataset.root, "missing.png", "--accept").status == 4)
-        #expect(winnow("decide", dataset.root, "img0.png", "--undo").status == 4)
-        let badLabel = winnow("decide", dataset.root, "img0.png", "--relabel", "wolf")
-        #expect(badLabel.status == 4 && badLabel.stderr.contains("\"wolf\" is not a class"))
+    @Test(arguments: StoreKind.allCases) func decisionErrorsExitWithFour(_ store: StoreKind) throws {
+        try CLIStore.on(store) {
+            let dataset = TemporaryDataset.simple()
+            #expect(winnow("decide", dataset.root, "missing.png", "--accept").status == 4)
+            #expect(winnow("decide", dataset.root, "img0.png", "--undo").status == 4)
+            let badLabel = winnow("decide", dataset.root, "img0.png", "--relabel", "wolf")
+            #expect(badLabel.status == 4 && badLabel.stderr.contains("\"wolf\" is not a class"))
+        }
     }
 
-    @Test func decideReportsWhatWasSaved() throws {
-        let dataset = TemporaryDataset.simple()
-        let saved = winnow("decide", dataset.root, "img0.png", "--relabel", "dog", "--note", "ears", environment: ["WINNOW_REVIEWER": "carol"])
-        #expect(saved.status == 0)
-        #expect(saved.stdout == "saved #1: relabel img0.png  cat → dog  by carol\n")
-        let undo = winnow("decide", dataset.root, "img0.png", "--undo", "--reviewer", "dave")
-        #expect(undo.stdout.contains("took back #1 relabel") && undo.stdout.contains("by dave"))
+    @Test(arguments: StoreKind.allCases) func decideReportsWhatWasSaved(_ store: StoreKind) throws {
+        try CLIStore.on(store) {
+            let dataset = TemporaryDataset.simple()
+            let saved = winnow("decide", dataset.root, "img0.png", "--relabel", "dog", "--note", "ears", environment: ["WINNOW_REVIEWER": "carol"])
+            #expect(saved.status == 0)
+            #expect(saved.stdout == "saved #1: relabel img0.png  cat → dog  by carol\n")
+            let undo = winnow("decide", dataset.root, "img0.png", "--undo", "--reviewer", "dave")
+            #expect(undo.stdout.contains("took back #1 relabel") && undo.stdout.contains("by dave"))
+        }
     }
 
     @Test func exportIsADatasetLabelsFileWithProvenance() throws {
@@ -117,14 +128,16 @@ struct CLITests {
         #expect(again.map { $0.split(separator: ",").prefix(2) } == lines.dropFirst().map { $0.split(separator: ",").prefix(2) })
     }
 
-    @Test func jsonlExportCarriesLabelsAndProvenance() throws {
-        let dataset = TemporaryDataset.simple()
-        #expect(winnow("decide", dataset.root, "img0.png", "--relabel", "fox", "--note", "a \"quoted\" note").status == 0)
-        let lines = winnow("export", dataset.root, "--format", "jsonl").stdout.split(separator: "\n")
-        #expect(lines.count == 6)
-        let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
-        #expect(first["label"] as? String == "fox" && first["given_label"] as? String == "cat")
-        #expect(first["note"] as? String == "a \"quoted\" note")
+    @Test(arguments: StoreKind.allCases) func jsonlExportCarriesLabelsAndProvenance(_ store: StoreKind) throws {
+        try CLIStore.on(store) {
+            let dataset = TemporaryDataset.simple()
+            #expect(winnow("decide", dataset.root, "img0.png", "--relabel", "fox", "--note", "a \"quoted\" note").status == 0)
+            let lines = winnow("export", dataset.root, "--format", "jsonl").stdout.split(separator: "\n")
+            #expect(lines.count == 6)
+            let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+            #expect(first["label"] as? String == "fox" && first["given_label"] as? String == "cat")
+            #expect(first["note"] as? String == "a \"quoted\" note")
+        }
     }
 
     @Test func spreadsheetFormulasAreNeutralisedUnlessAskedNotTo() {
@@ -209,57 +222,61 @@ struct CLITests {
 /// The analysis commands, end to end on the sample project.
 @Suite("winnow analyze, queue, components, similar")
 struct AnalysisCLITests {
-    func winnow(_ arguments: String...) -> WinnowProcess.Result { WinnowProcess.run(arguments) }
+    func winnow(_ arguments: String...) -> WinnowProcess.Result { CLIStore.run(arguments) }
 
-    @Test func analyzeSummarisesAndQueueExplainsEachEntry() throws {
-        let dataset = Repository.copyOfSample(Repository.sampleShapes)
-        let analyze = winnow("analyze", dataset.root)
-        #expect(analyze.status == 0, "\(analyze.stderr)")
-        #expect(analyze.stdout.contains("analysed 593 items"))
-        // The sample's ground truth has 48 copy groups of 129 images, 6 with conflicting given labels
-        // (winnow-bench duplicates catches all 6); here the current labels (the annotators' consensus) are counted.
-        // Hues must agree: the sample's colour-cast copy (img_0245) and look-alike discs are not grouped.
-        #expect(analyze.stdout.contains("near-duplicates 47 groups of 126 images (5 with conflicting labels)"), "\(analyze.stdout)")
-        #expect(analyze.stdout.contains("queues       triage 593"))
+    @Test(arguments: StoreKind.allCases) func analyzeSummarisesAndQueueExplainsEachEntry(_ store: StoreKind) throws {
+        try CLIStore.on(store) {
+            let dataset = Repository.copyOfSample(Repository.sampleShapes)
+            let analyze = winnow("analyze", dataset.root)
+            #expect(analyze.status == 0, "\(analyze.stderr)")
+            #expect(analyze.stdout.contains("analysed 593 items"))
+            // The sample's ground truth has 48 copy groups of 129 images, 6 with conflicting given labels
+            // (winnow-bench duplicates catches all 6); here the current labels (the annotators' consensus) are counted.
+            // Hues must agree: the sample's colour-cast copy (img_0245) and look-alike discs are not grouped.
+            #expect(analyze.stdout.contains("near-duplicates 47 groups of 126 images (5 with conflicting labels)"), "\(analyze.stdout)")
+            #expect(analyze.stdout.contains("queues       triage 593"))
 
-        let jsonl = winnow("queue", dataset.root, "--queue", "label-issues", "--limit", "5", "--format", "jsonl")
-        #expect(jsonl.status == 0)
-        let lines = jsonl.stdout.split(separator: "\n")
-        #expect(lines.count == 5)
-        let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
-        for key in ["image", "label", "suggested", "score", "reasons", "signals"] { #expect(first[key] != nil, "\(key)") }
-        let reasons = try #require(first["reasons"] as? [String])
-        #expect(reasons.contains { $0.contains("gives") && $0.contains("vs") }, "\(reasons)")
-        let signals = try #require(first["signals"] as? [String: Any])
-        #expect((signals["models"] as? [String: Any])?.keys.sorted() == ["forest", "logreg"])
+            let jsonl = winnow("queue", dataset.root, "--queue", "label-issues", "--limit", "5", "--format", "jsonl")
+            #expect(jsonl.status == 0)
+            let lines = jsonl.stdout.split(separator: "\n")
+            #expect(lines.count == 5)
+            let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+            for key in ["image", "label", "suggested", "score", "reasons", "signals"] { #expect(first[key] != nil, "\(key)") }
+            let reasons = try #require(first["reasons"] as? [String])
+            #expect(reasons.contains { $0.contains("gives") && $0.contains("vs") }, "\(reasons)")
+            let signals = try #require(first["signals"] as? [String: Any])
+            #expect((signals["models"] as? [String: Any])?.keys.sorted() == ["forest", "logreg"])
 
-        let components = winnow("components", dataset.root, "--bad", "--format", "jsonl").stdout.split(separator: "\n")
-        // 6 with majority-vote given labels: CROWDLAB's consensus of the two annotators and the
-        // models settles one group's disagreement.
-        #expect(components.count == 5)
-        let component = try #require(try JSONSerialization.jsonObject(with: Data(components[0].utf8)) as? [String: Any])
-        #expect(component["bad"] as? Bool == true && (component["purity"] as? Double ?? 1) < 1)
+            let components = winnow("components", dataset.root, "--bad", "--format", "jsonl").stdout.split(separator: "\n")
+            // 6 with majority-vote given labels: CROWDLAB's consensus of the two annotators and the
+            // models settles one group's disagreement.
+            #expect(components.count == 5)
+            let component = try #require(try JSONSerialization.jsonObject(with: Data(components[0].utf8)) as? [String: Any])
+            #expect(component["bad"] as? Bool == true && (component["purity"] as? Double ?? 1) < 1)
 
-        let similar = winnow("similar", dataset.root, "batch-01/img_0007.png", "-k", "3")
-        #expect(similar.status == 0 && similar.stdout.split(separator: "\n").count == 4)
-        #expect(winnow("similar", dataset.root, "nope.png").status == 4)
-        #expect(winnow("queue", dataset.root, "--queue", "nonsense").status == 1)
+            let similar = winnow("similar", dataset.root, "batch-01/img_0007.png", "-k", "3")
+            #expect(similar.status == 0 && similar.stdout.split(separator: "\n").count == 4)
+            #expect(winnow("similar", dataset.root, "nope.png").status == 4)
+            #expect(winnow("queue", dataset.root, "--queue", "nonsense").status == 1)
+        }
     }
 
-    @Test func decisionsMoveItemsOutOfQueuesAndUndoBringsThemBack() throws {
-        let dataset = Repository.copyOfSample(Repository.sampleShapes)
-        func queue() -> [String] {
-            winnow("queue", dataset.root, "--queue", "label-issues", "--format", "csv").stdout
-                .split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[1]) }
+    @Test(arguments: StoreKind.allCases) func decisionsMoveItemsOutOfQueuesAndUndoBringsThemBack(_ store: StoreKind) throws {
+        try CLIStore.on(store) {
+            let dataset = Repository.copyOfSample(Repository.sampleShapes)
+            func queue() -> [String] {
+                winnow("queue", dataset.root, "--queue", "label-issues", "--format", "csv").stdout
+                    .split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[1]) }
+            }
+            let before = queue()
+            let top = try #require(before.first)
+            #expect(winnow("decide", dataset.root, top, "--accept").status == 0)
+            #expect(!queue().contains(top), "a decided item leaves the queue")
+            #expect(winnow("decide", dataset.root, top, "--undo").status == 0)
+            #expect(queue().first == top, "undo brings it back")
+            #expect(winnow("decide", dataset.root, top, "--skip").status == 0)
+            #expect(queue().last == top, "a skipped item comes back at the end")
         }
-        let before = queue()
-        let top = try #require(before.first)
-        #expect(winnow("decide", dataset.root, top, "--accept").status == 0)
-        #expect(!queue().contains(top), "a decided item leaves the queue")
-        #expect(winnow("decide", dataset.root, top, "--undo").status == 0)
-        #expect(queue().first == top, "undo brings it back")
-        #expect(winnow("decide", dataset.root, top, "--skip").status == 0)
-        #expect(queue().last == top, "a skipped item comes back at the end")
     }
 
     @Test func stratifiedQueueNeedsAKnownColumn() {

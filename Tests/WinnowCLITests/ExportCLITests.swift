@@ -13,7 +13,7 @@ import WinnowTestSupport
 /// replacement, the manifest, with the real binary.
 @Suite("winnow export")
 struct ExportCLITests {
-    func winnow(_ arguments: String...) -> WinnowProcess.Result { WinnowProcess.run(arguments) }
+    func winnow(_ arguments: String...) -> WinnowProcess.Result { CLIStore.run(arguments) }
 
     /// A dataset whose near-duplicate groups are byte-identical files: images of the same
     /// `group` have the same bytes, every other image different ones.
@@ -58,26 +58,28 @@ struct ExportCLITests {
 
     // MARK: - Formats
 
-    @Test func manifestCitesTheDecisionLogPoliciesAndCounts() throws {
-        let dataset = Self.withGroups()
-        #expect(winnow("decide", dataset.root, "c.png", "--relabel", "fox", "--reviewer", "alice").status == 0)
-        #expect(winnow("decide", dataset.root, "b1.png", "--exclude", "--reviewer", "bob").status == 0)
-        let export = winnow("export", dataset.root, "-o", dataset.root + "/out.csv")
-        #expect(export.status == 0, "\(export.stderr)")
-        #expect(export.stderr.contains("exported 5 items") && export.stderr.contains("1 excluded"))
-        let m = try manifest(dataset.root + "/out.csv.manifest.json")
-        #expect(m["format"] as? String == "csv" && m["output"] as? String == "out.csv" && m["winnow_version"] as? String != nil)
-        #expect(m["policies"] as? [String] == ["drop-excluded"] && m["final_only"] as? Bool == false)
-        let log = try #require(m["decision_log"] as? [String: Any])
-        #expect(log["events"] as? Int == 2 && log["last_event_id"] as? Int == 2 && log["head_hash"] is String)
-        let counts = try #require(m["counts"] as? [String: Any])
-        #expect(counts["items"] as? Int == 6 && counts["written"] as? Int == 5 && counts["excluded"] as? Int == 1)
-        #expect(counts["dropped"] as? [String: Int] == ["drop-excluded": 1])
-        #expect(counts["per_class"] as? [String: Int] == ["cat": 2, "dog": 1, "fox": 2])
-        #expect(counts["by_status"] as? [String: Int] == ["relabelled": 1, "unreviewed": 4])
-        // The rows hold exactly the decisions the manifest cites: the newest (#2) is the exclusion.
-        let rows = try csvRows(dataset, "out.csv")
-        #expect(!rows.contains { $0[0] == "b1.png" } && rows.first { $0[0] == "c.png" }?[1] == "fox")
+    @Test(arguments: StoreKind.allCases) func manifestCitesTheDecisionLogPoliciesAndCounts(_ store: StoreKind) throws {
+        try CLIStore.on(store) {
+            let dataset = Self.withGroups()
+            #expect(winnow("decide", dataset.root, "c.png", "--relabel", "fox", "--reviewer", "alice").status == 0)
+            #expect(winnow("decide", dataset.root, "b1.png", "--exclude", "--reviewer", "bob").status == 0)
+            let export = winnow("export", dataset.root, "-o", dataset.root + "/out.csv")
+            #expect(export.status == 0, "\(export.stderr)")
+            #expect(export.stderr.contains("exported 5 items") && export.stderr.contains("1 excluded"))
+            let m = try manifest(dataset.root + "/out.csv.manifest.json")
+            #expect(m["format"] as? String == "csv" && m["output"] as? String == "out.csv" && m["winnow_version"] as? String != nil)
+            #expect(m["policies"] as? [String] == ["drop-excluded"] && m["final_only"] as? Bool == false)
+            let log = try #require(m["decision_log"] as? [String: Any])
+            #expect(log["events"] as? Int == 2 && log["last_event_id"] as? Int == 2 && log["head_hash"] is String)
+            let counts = try #require(m["counts"] as? [String: Any])
+            #expect(counts["items"] as? Int == 6 && counts["written"] as? Int == 5 && counts["excluded"] as? Int == 1)
+            #expect(counts["dropped"] as? [String: Int] == ["drop-excluded": 1])
+            #expect(counts["per_class"] as? [String: Int] == ["cat": 2, "dog": 1, "fox": 2])
+            #expect(counts["by_status"] as? [String: Int] == ["relabelled": 1, "unreviewed": 4])
+            // The rows hold exactly the decisions the manifest cites: the newest (#2) is the exclusion.
+            let rows = try csvRows(dataset, "out.csv")
+            #expect(!rows.contains { $0[0] == "b1.png" } && rows.first { $0[0] == "c.png" }?[1] == "fox")
+        }
     }
 
     @Test func keepExcludedWritesThemWithTheirStatus() throws {
@@ -91,41 +93,43 @@ struct ExportCLITests {
         #expect(excluded.count == 1 && excluded.first?["image"] as? String == "b1.png" && excluded.first?["label"] as? String == "fox")
     }
 
-    @Test func correctionsListRelabelledAndExcludedItemsWithReviewersAndTheirFlag() throws {
-        let dataset = Self.withGroups()
-        #expect(winnow("decide", dataset.root, "a2.png", "--accept", "--reviewer", "alice").status == 0)
-        // From the review screen, with the queue and reason that surfaced the item.
-        _ = try ProjectStore(stateDirectory: dataset.statePath).decide(
-            DecisionRequest(
-                imagePath: "a2.png", reviewer: "bob", action: .relabel, labels: LabelSet(single: "cat"),
-                queue: "label-issues", reason: "the models favour 'cat'", note: "=HYPERLINK(\"x\")"))
-        #expect(winnow("decide", dataset.root, "c.png", "--exclude", "--reviewer", "carol").status == 0)
-        #expect(winnow("decide", dataset.root, "b0.png", "--accept").status == 0, "accepted: not a correction")
-        #expect(winnow("decide", dataset.root, "b1.png", "--relabel", "cat").status == 0)
-        #expect(winnow("decide", dataset.root, "b1.png", "--undo").status == 0, "undone: not a correction")
+    @Test(arguments: StoreKind.allCases) func correctionsListRelabelledAndExcludedItemsWithReviewersAndTheirFlag(_ store: StoreKind) throws {
+        try CLIStore.on(store) {
+            let dataset = Self.withGroups()
+            #expect(winnow("decide", dataset.root, "a2.png", "--accept", "--reviewer", "alice").status == 0)
+            // From the review screen, with the queue and reason that surfaced the item.
+            _ = try CLIStore.open(dataset).decide(
+                DecisionRequest(
+                    imagePath: "a2.png", reviewer: "bob", action: .relabel, labels: LabelSet(single: "cat"),
+                    queue: "label-issues", reason: "the models favour 'cat'", note: "=HYPERLINK(\"x\")"))
+            #expect(winnow("decide", dataset.root, "c.png", "--exclude", "--reviewer", "carol").status == 0)
+            #expect(winnow("decide", dataset.root, "b0.png", "--accept").status == 0, "accepted: not a correction")
+            #expect(winnow("decide", dataset.root, "b1.png", "--relabel", "cat").status == 0)
+            #expect(winnow("decide", dataset.root, "b1.png", "--undo").status == 0, "undone: not a correction")
 
-        let csv = winnow("export", dataset.root, "--format", "corrections", "-o", dataset.root + "/corrections.csv")
-        #expect(csv.status == 0, "\(csv.stderr)")
-        let text = try #require(dataset.read("corrections.csv"))
-        let lines = text.split(separator: "\n").map(String.init)
-        #expect(lines[0] == "image,old_label,new_label,action,reviewers,decided_at,queue,reason,note")
-        #expect(lines.count == 3)
-        #expect(lines[1].hasPrefix("a2.png,dog,cat,relabel,alice|bob,20"))
-        #expect(lines[1].hasSuffix(",label-issues,the models favour 'cat',\"'=HYPERLINK(\"\"x\"\")\""), "the formula guard applies: \(lines[1])")
-        #expect(lines[2].hasPrefix("c.png,dog,(excluded),exclude,carol,"))
-        let m = try manifest(dataset.root + "/corrections.csv.manifest.json")
-        #expect(m["format"] as? String == "corrections" && m["policies"] as? [String] == [] && m["formula_guard"] as? Bool == true)
-        #expect((m["counts"] as? [String: Any])?["written"] as? Int == 2)
+            let csv = winnow("export", dataset.root, "--format", "corrections", "-o", dataset.root + "/corrections.csv")
+            #expect(csv.status == 0, "\(csv.stderr)")
+            let text = try #require(dataset.read("corrections.csv"))
+            let lines = text.split(separator: "\n").map(String.init)
+            #expect(lines[0] == "image,old_label,new_label,action,reviewers,decided_at,queue,reason,note")
+            #expect(lines.count == 3)
+            #expect(lines[1].hasPrefix("a2.png,dog,cat,relabel,alice|bob,20"))
+            #expect(lines[1].hasSuffix(",label-issues,the models favour 'cat',\"'=HYPERLINK(\"\"x\"\")\""), "the formula guard applies: \(lines[1])")
+            #expect(lines[2].hasPrefix("c.png,dog,(excluded),exclude,carol,"))
+            let m = try manifest(dataset.root + "/corrections.csv.manifest.json")
+            #expect(m["format"] as? String == "corrections" && m["policies"] as? [String] == [] && m["formula_guard"] as? Bool == true)
+            #expect((m["counts"] as? [String: Any])?["written"] as? Int == 2)
 
-        let jsonl = winnow("export", dataset.root, "--format", "corrections", "-o", dataset.root + "/corrections.jsonl")
-        #expect(jsonl.status == 0)
-        let objects = try #require(dataset.read("corrections.jsonl")).split(separator: "\n").compactMap {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            let jsonl = winnow("export", dataset.root, "--format", "corrections", "-o", dataset.root + "/corrections.jsonl")
+            #expect(jsonl.status == 0)
+            let objects = try #require(dataset.read("corrections.jsonl")).split(separator: "\n").compactMap {
+                try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            #expect(objects.count == 2)
+            #expect(objects[0]["reviewers"] as? [String] == ["alice", "bob"] && objects[0]["note"] as? String == "=HYPERLINK(\"x\")")
+            #expect(objects[0]["queue"] as? String == "label-issues" && objects[0]["old_label"] as? String == "dog")
+            #expect(objects[1]["new_label"] is NSNull && objects[1]["action"] as? String == "exclude")
         }
-        #expect(objects.count == 2)
-        #expect(objects[0]["reviewers"] as? [String] == ["alice", "bob"] && objects[0]["note"] as? String == "=HYPERLINK(\"x\")")
-        #expect(objects[0]["queue"] as? String == "label-issues" && objects[0]["old_label"] as? String == "dog")
-        #expect(objects[1]["new_label"] is NSNull && objects[1]["action"] as? String == "exclude")
     }
 
     @Test func imageFolderIsOneFolderPerClassOfHardLinksWithItsManifestInside() throws {
@@ -180,23 +184,26 @@ struct ExportCLITests {
         #expect(winnow("export", dataset.root, "--policy", "bad-components=hold").status == 1, "hold needs -o")
     }
 
-    @Test func onePerGroupAndFinalOnlyCompose() throws {
-        let dataset = Self.withGroups()
-        #expect(winnow("decide", dataset.root, "a1.png", "--accept").status == 0)
-        // One per group: a1 (final) for {a0, a1, a2}, b0 (smaller path) for {b0, b1}, c alone.
-        let one = winnow("export", dataset.root, "--policy", "one-per-group", "-o", dataset.root + "/one.csv")
-        #expect(one.status == 0)
-        #expect(try csvRows(dataset, "one.csv").map { $0[0] } == ["a1.png", "b0.png", "c.png"])
-        #expect(
-            ((try manifest(dataset.root + "/one.csv.manifest.json"))["counts"] as? [String: Any])?["dropped"] as? [String: Int] == [
-                "one-per-group": 3
-            ])
-        // Final only: a1 is the one decided item.
-        let final = winnow("export", dataset.root, "--final-only", "--policy", "one-per-group")
-        #expect(final.stdout.split(separator: "\n").dropFirst().map { String($0.prefix(while: { $0 != "," })) } == ["a1.png"])
-        // With the disagreeing group held back, one-per-group acts on the rest.
-        let both = winnow("export", dataset.root, "--policy", "bad-components=drop", "--policy", "one-per-group")
-        #expect(both.stdout.split(separator: "\n").dropFirst().map { String($0.prefix(while: { $0 != "," })) } == ["b0.png", "c.png"])
+    @Test(arguments: StoreKind.allCases) func onePerGroupAndFinalOnlyCompose(_ store: StoreKind) throws {
+        // (Said to throw: its only `try`s are inside #expect, which the closure's inference does not see.)
+        try CLIStore.on(store) { () throws in
+            let dataset = Self.withGroups()
+            #expect(winnow("decide", dataset.root, "a1.png", "--accept").status == 0)
+            // One per group: a1 (final) for {a0, a1, a2}, b0 (smaller path) for {b0, b1}, c alone.
+            let one = winnow("export", dataset.root, "--policy", "one-per-group", "-o", dataset.root + "/one.csv")
+            #expect(one.status == 0)
+            #expect(try csvRows(dataset, "one.csv").map { $0[0] } == ["a1.png", "b0.png", "c.png"])
+            #expect(
+                ((try manifest(dataset.root + "/one.csv.manifest.json"))["counts"] as? [String: Any])?["dropped"] as? [String: Int] == [
+                    "one-per-group": 3
+                ])
+            // Final only: a1 is the one decided item.
+            let final = winnow("export", dataset.root, "--final-only", "--policy", "one-per-group")
+            #expect(final.stdout.split(separator: "\n").dropFirst().map { String($0.prefix(while: { $0 != "," })) } == ["a1.png"])
+            // With the disagreeing group held back, one-per-group acts on the rest.
+            let both = winnow("export", dataset.root, "--policy", "bad-components=drop", "--policy", "one-per-group")
+            #expect(both.stdout.split(separator: "\n").dropFirst().map { String($0.prefix(while: { $0 != "," })) } == ["b0.png", "c.png"])
+        }
     }
 
     @Test func winnowTomlPoliciesApplyUnlessThePolicyOptionReplacesThem() throws {

@@ -6,7 +6,7 @@ import WinnowTestSupport
 /// folder labels, the disputed queue, the agreement line, the log's scores.
 @Suite("reset, --no-folder-labels, disputed queue, stats and log wording")
 struct ReviewCommandsCLITests {
-    func winnow(_ arguments: String...) -> WinnowProcess.Result { WinnowProcess.run(arguments) }
+    func winnow(_ arguments: String...) -> WinnowProcess.Result { CLIStore.run(arguments) }
 
     @Test("winnow reset starts a sample over with --yes; without a terminal it asks for --yes")
     func resetSample() throws {
@@ -55,16 +55,18 @@ struct ReviewCommandsCLITests {
         #expect(winnow("import", configured.root).stderr.contains("import.folder_labels must be true or false"))
     }
 
-    @Test("the disputed queue lists what each reviewer decided")
-    func disputedQueue() throws {
-        let dataset = TemporaryDataset.simple()
-        dataset.write("winnow.toml", "[team]\nreviews_per_item = 2\n")
-        #expect(winnow("decide", dataset.root, "img0.png", "--accept", "--reviewer", "alice").status == 0)
-        #expect(winnow("decide", dataset.root, "img0.png", "--relabel", "fox", "--reviewer", "bob").status == 0)
-        let queue = winnow("queue", dataset.root, "--queue", "disputed")
-        #expect(queue.status == 0)
-        #expect(queue.stdout.contains("decided: alice cat, bob fox"), "\(queue.stdout)")
-        #expect(!queue.stdout.contains("listed below"))
+    @Test("the disputed queue lists what each reviewer decided", arguments: StoreKind.allCases)
+    func disputedQueue(_ store: StoreKind) throws {
+        try CLIStore.on(store) {
+            let dataset = TemporaryDataset.simple()
+            dataset.write("winnow.toml", "[team]\nreviews_per_item = 2\n")
+            #expect(winnow("decide", dataset.root, "img0.png", "--accept", "--reviewer", "alice").status == 0)
+            #expect(winnow("decide", dataset.root, "img0.png", "--relabel", "fox", "--reviewer", "bob").status == 0)
+            let queue = winnow("queue", dataset.root, "--queue", "disputed")
+            #expect(queue.status == 0)
+            #expect(queue.stdout.contains("decided: alice cat, bob fox"), "\(queue.stdout)")
+            #expect(!queue.stdout.contains("listed below"))
+        }
     }
 
     @Test("agreement with a single reviewer says one reviewer, not none")

@@ -10,7 +10,7 @@ struct ReviewTerminalTests {
     /// A fresh copy of the sample project, imported (so the review starts at once).
     func sample(function: String = #function) throws -> TemporaryDataset {
         let dataset = Repository.copyOfSample(Repository.sampleShapes, function: function)
-        let imported = WinnowProcess.run(["import", dataset.root])
+        let imported = CLIStore.run(["import", dataset.root])
         #expect(imported.status == 0, "\(imported.stderr)")
         return dataset
     }
@@ -20,14 +20,25 @@ struct ReviewTerminalTests {
     {
         let session = try TmuxSession(
             [WinnowProcess.executable, "review", dataset.root, "--graphics", "blocks", "--reviewer", "tester"] + extra,
-            columns: columns, rows: rows, environment: environment)
+            columns: columns, rows: rows, environment: (CLIStore.current?.environment ?? [:]).merging(environment) { _, given in given })
         try session.waitFor("triage 1/")
         try session.waitUntil("the first item's details") { currentPath($0) != nil }
         return session
     }
 
     func events(_ dataset: TemporaryDataset) throws -> [(action: String, path: String, label: String?, reviewer: String, queue: String?)] {
-        try DatabaseQueue(path: dataset.statePath + "/winnow.sqlite").read { db in
+        if CLIStore.kind == .postgres {
+            // The log as any host reads it.
+            return try CLIStore.run(["log", dataset.root, "--format", "jsonl"]).stdout.split(separator: "\n").map { line in
+                let event = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                return (
+                    try #require(event["action"] as? String), try #require(event["image"] as? String),
+                    (event["new_labels"] as? [String])?.joined(separator: "\u{1F}"), try #require(event["reviewer"] as? String),
+                    event["queue"] as? String
+                )
+            }
+        }
+        return try DatabaseQueue(path: dataset.statePath + "/winnow.sqlite").read { db in
             try Row.fetchAll(
                 db, sql: "SELECT e.action, i.path, e.new_labels, e.reviewer, e.queue FROM events e JOIN items i ON i.id = e.item_id ORDER BY e.id"
             )
@@ -42,31 +53,33 @@ struct ReviewTerminalTests {
         }
     }
 
-    @Test("relabel with a digit, accept with Enter, undo with u: each stored before the screen says saved")
-    func decideAndUndo() throws {
-        let dataset = try sample()
-        let session = try review(dataset)
-        let first = try #require(currentPath(session.screen()))
-        try session.send("1")
-        var screen = try session.waitUntil("the next item after saving") {
-            $0.contains("saved #1") && currentPath($0) != nil && currentPath($0) != first
+    @Test("relabel with a digit, accept with Enter, undo with u: each stored before the screen says saved", arguments: StoreKind.allCases)
+    func decideAndUndo(_ store: StoreKind) throws {
+        try CLIStore.on(store) {
+            let dataset = try sample()
+            let session = try review(dataset)
+            let first = try #require(currentPath(session.screen()))
+            try session.send("1")
+            var screen = try session.waitUntil("the next item after saving") {
+                $0.contains("saved #1") && currentPath($0) != nil && currentPath($0) != first
+            }
+            #expect(screen.contains("triage 1/592"))
+            let second = try #require(currentPath(screen))
+            #expect(second != first, "advanced to the next item")
+            try session.send("Enter")
+            screen = try session.waitFor("saved #2")
+            try session.send("u")
+            screen = try session.waitUntil("the undone item back") { $0.contains("undone: #2 accept") && currentPath($0) == second }
+            #expect(currentPath(screen) == second, "undo brings the item back on screen")
+            let stored = try events(dataset)
+            #expect(stored.map(\.action) == ["relabel", "accept", "undo"])
+            #expect(stored[0].path == first && stored[0].label == "circle" && stored[0].reviewer == "tester" && stored[0].queue == "triage")
+            #expect(stored[1].path == second)
+            try session.send("q")
+            try session.waitForExit()
+            #expect(session.exitStatus() == 0)
+            #expect(session.screen().contains("1 decision saved this session"))
         }
-        #expect(screen.contains("triage 1/592"))
-        let second = try #require(currentPath(screen))
-        #expect(second != first, "advanced to the next item")
-        try session.send("Enter")
-        screen = try session.waitFor("saved #2")
-        try session.send("u")
-        screen = try session.waitUntil("the undone item back") { $0.contains("undone: #2 accept") && currentPath($0) == second }
-        #expect(currentPath(screen) == second, "undo brings the item back on screen")
-        let stored = try events(dataset)
-        #expect(stored.map(\.action) == ["relabel", "accept", "undo"])
-        #expect(stored[0].path == first && stored[0].label == "circle" && stored[0].reviewer == "tester" && stored[0].queue == "triage")
-        #expect(stored[1].path == second)
-        try session.send("q")
-        try session.waitForExit()
-        #expect(session.exitStatus() == 0)
-        #expect(session.screen().contains("1 decision saved this session"))
     }
 
     @Test(
@@ -85,15 +98,17 @@ struct ReviewTerminalTests {
         #expect(try session.waitForExit() == 0)
     }
 
-    @Test("kill -9 right after the screen says saved loses nothing")
-    func killNine() throws {
-        let dataset = try sample()
-        let session = try review(dataset)
-        try session.send("x")
-        try session.waitFor("saved #1")
-        kill(try session.pid(), SIGKILL)
-        try session.waitForExit()
-        #expect(try events(dataset).map(\.action) == ["exclude"])
+    @Test("kill -9 right after the screen says saved loses nothing", arguments: StoreKind.allCases)
+    func killNine(_ store: StoreKind) throws {
+        try CLIStore.on(store) {
+            let dataset = try sample()
+            let session = try review(dataset)
+            try session.send("x")
+            try session.waitFor("saved #1")
+            kill(try session.pid(), SIGKILL)
+            try session.waitForExit()
+            #expect(try events(dataset).map(\.action) == ["exclude"])
+        }
     }
 
     @Test("SIGTERM and SIGHUP end the session cleanly with every decision kept")

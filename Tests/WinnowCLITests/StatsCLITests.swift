@@ -6,7 +6,7 @@ import WinnowTestSupport
 /// `winnow stats`, run as a user would, on decisions made with `winnow decide`.
 @Suite("winnow stats")
 struct StatsCLITests {
-    func winnow(_ arguments: String...) -> WinnowProcess.Result { WinnowProcess.run(arguments) }
+    func winnow(_ arguments: String...) -> WinnowProcess.Result { CLIStore.run(arguments) }
 
     /// Two reviewers on four items: alice accepts cat, dog, fox, cat; bob accepts img0
     /// (cat), relabels img1 to fox, accepts img2 (fox), relabels img3 to dog; an undone
@@ -21,39 +21,41 @@ struct StatsCLITests {
             ("img0.png", ["--accept"]), ("img1.png", ["--relabel", "fox"]), ("img2.png", ["--accept"]),
             ("img3.png", ["--relabel", "dog"]), ("img4.png", ["--relabel", "cat"]), ("img4.png", ["--undo"])
         ] {
-            #expect(WinnowProcess.run(["decide", dataset.root, image] + action + ["--reviewer", "bob"]).status == 0)
+            #expect(CLIStore.run(["decide", dataset.root, image] + action + ["--reviewer", "bob"]).status == 0)
         }
         #expect(winnow("decide", dataset.root, "img5.png", "--skip", "--reviewer", "alice").status == 0)
         return dataset
     }
 
-    @Test("json: decisions by reviewer, flag outcomes and Cohen's κ of two reviewers")
-    func json() throws {
-        let dataset = reviewed()
-        let result = winnow("stats", dataset.root, "--format", "json", "--no-queues")
-        #expect(result.status == 0, "\(result.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(json["items"] as? Int == 6)
-        let decisions = try #require(json["decisions"] as? [String: Any])
-        #expect(decisions["total"] as? Int == 11)
-        let byReviewer = try #require(decisions["by_reviewer"] as? [[String: Any]])
-        // Most decisions first: bob 6, alice 5.
-        #expect(byReviewer.map { $0["reviewer"] as? String } == ["bob", "alice"])
-        #expect((byReviewer[0]["by_action"] as? [String: Int]) == ["accept": 2, "relabel": 3, "exclude": 0, "skip": 0, "undo": 1, "split": 0])
-        let flags = try #require(json["flags"] as? [[String: Any]])
-        #expect(flags.first?["flag"] as? String == "manual" && flags.first?["decided"] as? Int == 4 && flags.first?["relabelled"] as? Int == 2)
+    @Test("json: decisions by reviewer, flag outcomes and Cohen's κ of two reviewers", arguments: StoreKind.allCases)
+    func json(_ store: StoreKind) throws {
+        try CLIStore.on(store) {
+            let dataset = reviewed()
+            let result = winnow("stats", dataset.root, "--format", "json", "--no-queues")
+            #expect(result.status == 0, "\(result.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            #expect(json["items"] as? Int == 6)
+            let decisions = try #require(json["decisions"] as? [String: Any])
+            #expect(decisions["total"] as? Int == 11)
+            let byReviewer = try #require(decisions["by_reviewer"] as? [[String: Any]])
+            // Most decisions first: bob 6, alice 5.
+            #expect(byReviewer.map { $0["reviewer"] as? String } == ["bob", "alice"])
+            #expect((byReviewer[0]["by_action"] as? [String: Int]) == ["accept": 2, "relabel": 3, "exclude": 0, "skip": 0, "undo": 1, "split": 0])
+            let flags = try #require(json["flags"] as? [[String: Any]])
+            #expect(flags.first?["flag"] as? String == "manual" && flags.first?["decided"] as? Int == 4 && flags.first?["relabelled"] as? Int == 2)
 
-        let agreement = try #require(json["agreement"] as? [String: Any])
-        #expect(agreement["overlapped_items"] as? Int == 4 && agreement["reviewers"] as? Int == 2)
-        let kappa = try #require(agreement["cohens_kappa"] as? Double)
-        #expect(abs(kappa - 3.0 / 11.0) < 1e-12)
-        #expect(agreement.keys.contains("fleiss") && agreement.keys.contains("krippendorff_alpha"))
-        let perReviewer = try #require(agreement["per_reviewer"] as? [[String: Any]])
-        #expect(perReviewer.map { $0["agreed"] as? Int } == [2, 2] && perReviewer.map { $0["compared"] as? Int } == [4, 4])
-        let pairs = try #require(agreement["pairs"] as? [[String: Any]])
-        #expect(pairs.count == 1 && pairs[0]["a"] as? String == "alice" && pairs[0]["b"] as? String == "bob")
-        let classes = try #require(agreement["per_class"] as? [[String: Any]])
-        #expect(classes.compactMap { $0["class"] as? String } == ["cat", "dog", "fox"])
+            let agreement = try #require(json["agreement"] as? [String: Any])
+            #expect(agreement["overlapped_items"] as? Int == 4 && agreement["reviewers"] as? Int == 2)
+            let kappa = try #require(agreement["cohens_kappa"] as? Double)
+            #expect(abs(kappa - 3.0 / 11.0) < 1e-12)
+            #expect(agreement.keys.contains("fleiss") && agreement.keys.contains("krippendorff_alpha"))
+            let perReviewer = try #require(agreement["per_reviewer"] as? [[String: Any]])
+            #expect(perReviewer.map { $0["agreed"] as? Int } == [2, 2] && perReviewer.map { $0["compared"] as? Int } == [4, 4])
+            let pairs = try #require(agreement["pairs"] as? [[String: Any]])
+            #expect(pairs.count == 1 && pairs[0]["a"] as? String == "alice" && pairs[0]["b"] as? String == "bob")
+            let classes = try #require(agreement["per_class"] as? [[String: Any]])
+            #expect(classes.compactMap { $0["class"] as? String } == ["cat", "dog", "fox"])
+        }
     }
 
     @Test("table: fits 80 columns, with bars, the queues' progress and the agreement section")

@@ -11,7 +11,8 @@ public final class TmuxSession: @unchecked Sendable {
     /// after the program exits, so its last screen (and exit status) can still be read.
     public init(_ command: [String], columns: Int = 120, rows: Int = 40, environment: [String: String] = [:], function: String = #function) throws {
         socket = "winnow-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        var env = ["TERM": "tmux-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]
+        // No $WINNOW_STORE from the shell running the tests: a test names its store itself.
+        var env = ["TERM": "tmux-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "WINNOW_STORE": ""]
         env.merge(environment) { $1 }
         // A shell runs the program and prints its exit status when it ends, where the
         // test can read it (tmux 3.3 does not report every exit status).

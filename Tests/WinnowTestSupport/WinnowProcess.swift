@@ -39,6 +39,8 @@ public enum WinnowProcess {
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["WINNOW_REVIEWER"] = nil
+        // The store comes from each test's arguments (or `environment`), never from the shell running the tests.
+        env["WINNOW_STORE"] = nil
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let out = Pipe(), err = Pipe()

@@ -31,6 +31,12 @@ struct InfoCommand: ParsableCommand {
         let opened = try Project.open(project)
         var info = try opened.store.info()
         info.imageQuality = try Self.imageQuality(opened)
+        if opened.location.isPostgres {
+            // Shared by hosts: this is this host's copy (the store keeps the last importer's path),
+            // and what this copy lacks is this host's to know.
+            info.dataset = opened.root
+            info.hostProblems = HostCopy.problems(root: opened.root, paths: try Self.currentPaths(opened))
+        }
         let helper = HelperEvidence.info(info, config: opened.config, stateDirectory: opened.store.stateDirectory) // HelperEvidence+Info.swift
         if json {
             let encoder = JSONEncoder()
@@ -91,8 +97,20 @@ struct InfoCommand: ParsableCommand {
             for p in info.problems.prefix(50) { out += "    \(s(p.image))  \(s(p.problem))\n" }
             if info.problems.count > 50 { out += "    … \(info.problems.count - 50) more (winnow info --json lists them all)\n" }
         }
+        if let host = info.hostProblems, !host.isEmpty {
+            out += "\n  missing or unreadable in this host's copy (\(host.count); the shared project does not count them as image problems)\n"
+            for p in host.prefix(50) { out += "    \(s(p.image))  \(s(p.problem))\n" }
+            if host.count > 50 { out += "    … \(host.count - 50) more (winnow info --json lists them all)\n" }
+        }
         out += renderQuality(info.imageQuality)
         return out
+    }
+
+    /// The paths of the project's current items, in items order.
+    static func currentPaths(_ project: Project) throws -> [String] {
+        var paths: [String] = []
+        _ = try project.store.exportItems { _, record in paths.append(record.path) }
+        return paths
     }
 
     /// The quality checks over the measures cached by the last analysis (nil when no image

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WinnowCore
+import WinnowDataset
 import WinnowStore
 import WinnowSession
 
@@ -14,7 +15,9 @@ struct ResetCommand: ParsableCommand {
         discussion: """
             Deletes the project state of DIR (DIR/.winnow, or --state): every decision, \
             the saved queues and the cached neighbours. The dataset's own files are never \
-            touched; the next command imports the dataset again.
+            touched; the next command imports the dataset again. A project in \
+            PostgreSQL (--store, $WINNOW_STORE, winnow.toml's [store] url) is shared with \
+            other hosts and is not reset: drop and create its database instead.
 
             Only the bundled sample projects (they carry a .winnow-sample file) are reset \
             as they are. A real project's decisions are work nobody can redo: it is \
@@ -47,13 +50,23 @@ struct ResetCommand: ParsableCommand {
 
     func run() throws {
         let root = try project.datasetRoot()
-        let state = project.state ?? ProjectStore.defaultStateDirectory(forDataset: root)
+        let location = try StoreLocation.choose(
+            datasetRoot: root, state: project.state, storeOption: project.store, config: try DatasetReader.loadConfig(root: root))
+        let state = location.stateDirectory
         let s = TerminalText.sanitize
-        guard ProjectStore.exists(stateDirectory: state) else {
+        guard location.exists() else {
             print("nothing to reset: \(s(root)) has no project state yet")
             return
         }
-        let decisions = try Self.decisionCount(stateDirectory: state)
+        let decisions = try Self.decisionCount(location)
+        // A shared database is the team's, not this host's: deleting it is a database
+        // administrator's act (and the other hosts' sessions would lose it under them).
+        guard !location.isPostgres else {
+            throw CLIFailure(
+                message:
+                    "\(s(root))'s project is in the PostgreSQL database \(location.description) (from \(location.source.name)), shared with other hosts: reset does not delete a shared database (\(decisions) decision\(decisions == 1 ? "" : "s"))\n    fix: to start over, drop and create the database (dropdb, createdb: back it up with pg_dump first), then run winnow import",
+                exit: .refused)
+        }
         let isSample = FileManager.default.fileExists(atPath: root + "/" + Self.sampleMarker)
         let name = URL(fileURLWithPath: root).lastPathComponent
         guard isSample || force else {
@@ -89,8 +102,7 @@ struct ResetCommand: ParsableCommand {
         print("reset \(s(name)): \(decisions) decision\(decisions == 1 ? "" : "s") deleted; the next command imports it again")
     }
 
-    static func decisionCount(stateDirectory: String) throws -> Int {
-        let store = try openProjectStore(stateDirectory: stateDirectory)
-        return try store.decisionCount()
+    static func decisionCount(_ location: StoreLocation) throws -> Int {
+        try location.open().decisionCount()
     }
 }

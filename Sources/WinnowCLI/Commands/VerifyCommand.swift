@@ -54,7 +54,7 @@ struct VerifyCommand: ParsableCommand {
         let opened = try Project.open(project, importIfNeeded: false)
         let result = try opened.store.verifyDecisionLog(expectingHead: head)
         if let broken = result.brokenLink {
-            throw CLIFailure(message: Self.describe(broken, intactBefore: result.eventsChecked), exit: .tampered)
+            throw CLIFailure(message: Self.describe(broken, intactBefore: result.eventsChecked, backup: Self.backup(opened)), exit: .tampered)
         }
         print(Self.describeIntact(result))
         guard let head else { return }
@@ -67,7 +67,7 @@ struct VerifyCommand: ParsableCommand {
                 message: """
                     the recorded head \(TerminalText.sanitize(String(head.prefix(Self.shownDigits)))) is not in the decision log: \
                     decisions made before it was recorded were removed, or the log was rewritten
-                        fix: restore winnow.sqlite from a backup made after the head was recorded; check who may write the state folder
+                        fix: restore \(Self.backup(opened)) from a backup made after the head was recorded; check who may write \(opened.location.isPostgres ? "the database" : "the state folder")
                     """, exit: .tampered)
         }
     }
@@ -78,7 +78,12 @@ struct VerifyCommand: ParsableCommand {
             "decision log intact: \(result.eventsChecked) event\(result.eventsChecked == 1 ? "" : "s"), head \(head.hash.prefix(shownDigits)) (event #\(head.eventID))"
     }
 
-    static func describe(_ broken: BrokenLink, intactBefore: Int) -> String {
+    /// What to restore: the SQLite file, or the PostgreSQL database (from `pg_dump`).
+    static func backup(_ project: Project) -> String {
+        project.location.isPostgres ? "the database \(project.location.description) (pg_dump)" : "winnow.sqlite"
+    }
+
+    static func describe(_ broken: BrokenLink, intactBefore: Int, backup: String = "winnow.sqlite") -> String {
         let intact =
             intactBefore == 0
             ? "no event before it could be checked"
@@ -89,7 +94,7 @@ struct VerifyCommand: ParsableCommand {
                 expected hash \(broken.expectedHash)
                 stored hash   \(stored)
                 \(intact); the later ones cannot be trusted
-                fix: restore winnow.sqlite from a backup, and check who may write the state folder
+                fix: restore \(backup) from a backup, and check who may write \(backup == "winnow.sqlite" ? "the state folder" : "the database")
             """
     }
 }

@@ -11,7 +11,8 @@ import WinnowDataset
 import WinnowStore
 import WinnowSession
 
-/// The dataset folder and where its state lives; shared by every command that opens a project.
+/// The dataset folder and where its state lives (a state folder, a PostgreSQL database);
+/// shared by every command that opens a project.
 struct ProjectOptions: ParsableArguments {
     @Argument(
         help: ArgumentHelp("The dataset folder (the one that contains images/).", valueName: "dir"),
@@ -25,6 +26,13 @@ struct ProjectOptions: ParsableArguments {
             valueName: "dir"), completion: .directory)
     var state: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Keep the project in this PostgreSQL database, shared by every host with a copy of the dataset (overrides $WINNOW_STORE and winnow.toml's [store] url; the password goes in ~/.pgpass or $PGPASSWORD).",
+            valueName: "postgresql://…"))
+    var store: String?
+
     /// The dataset folder as an absolute, resolved path.
     func datasetRoot() throws -> String { try Project.resolveDatasetFolder(dataset) }
 }
@@ -33,15 +41,15 @@ struct ProjectOptions: ParsableArguments {
 extension Project {
     /// Opens the project; imports the dataset first when it has never been imported.
     static func open(_ options: ProjectOptions, importIfNeeded: Bool = true) throws -> Project {
-        try open(datasetRoot: try options.datasetRoot(), state: options.state, importIfNeeded: importIfNeeded)
+        try open(datasetRoot: try options.datasetRoot(), state: options.state, store: options.store, importIfNeeded: importIfNeeded)
     }
 
-    /// `winnow import` (see `Project.importDataset(datasetRoot:state:override:)`).
+    /// `winnow import` (see `Project.importDataset(datasetRoot:state:store:override:)`).
     static func importDataset(
         _ options: ProjectOptions,
         override: (inout WinnowConfig) -> Void = { _ in }
     ) throws -> (project: Project, summary: ImportSummary) {
-        try importDataset(datasetRoot: try options.datasetRoot(), state: options.state, override: override)
+        try importDataset(datasetRoot: try options.datasetRoot(), state: options.state, store: options.store, override: override)
     }
 }
 

@@ -82,6 +82,10 @@ import TOMLKit
 /// folds = 5                       # cross-validation folds
 /// regularisation = "auto"         # scikit-learn's C, or "auto": chosen by inner cross-validation
 /// retrain_every = 20              # decisions between retrains in the review screen
+///
+/// [store]                         # where the project state lives (default: <dataset>/.winnow, SQLite)
+/// url = "postgresql://winnow@db.example.org/shapes"   # a PostgreSQL database shared by hosts
+///                                 # (no password here: ~/.pgpass or $PGPASSWORD)
 /// ```
 public struct WinnowConfig: Sendable, Equatable {
     public var projectName: String?
@@ -145,6 +149,11 @@ public struct WinnowConfig: Sendable, Equatable {
     public var helperFolds = 5
     public var helperRegularisation: Double?
     public var helperRetrainEvery = 20
+    /// `[store] url`: the project's PostgreSQL database (nil: SQLite in the state folder),
+    /// with its line for messages. Checked for a password by the session layer, which can
+    /// parse the URL.
+    public var storeURL: String?
+    public var storeURLLine: Int?
 
     public static let graphicsModes = ["auto", "kitty", "sixel", "iterm", "blocks", "none"]
     public static let blurStyles = ["blur", "pixelate"]
@@ -172,7 +181,8 @@ public struct WinnowConfig: Sendable, Equatable {
         "review": ["theme", "graphics", "colors", "sensitive_classes", "blur_all", "blur_style"],
         "team": ["reviews_per_item", "lease_minutes", "enforce_login", "reviewers", "blind"],
         "keys": [], // any command name; checked by the review screen
-        "helper": ["enabled", "folds", "regularisation", "retrain_every"]
+        "helper": ["enabled", "folds", "regularisation", "retrain_every"],
+        "store": ["url"]
     ]
 
     public static func parse(_ text: String, file: String = fileName) throws(DatasetInvalid) -> WinnowConfig {
@@ -388,6 +398,13 @@ public struct WinnowConfig: Sendable, Equatable {
                     } else {
                         wrongType("a whole number of decisions (at least 1)")
                     }
+                case ("store", "url"):
+                    if let v = item.string, v.hasPrefix("postgresql://") || v.hasPrefix("postgres://") {
+                        config.storeURL = v
+                        config.storeURLLine = line
+                    } else {
+                        wrongType("a PostgreSQL URL (postgresql://USER@HOST/DATABASE)")
+                    }
                 case ("quality", "grayscale"):
                     if let v = item.string, grayscaleRules.contains(v) {
                         config.qualityGrayscale = v
@@ -431,6 +448,7 @@ public struct WinnowConfig: Sendable, Equatable {
         case "a list of strings": return "[\"text\"]"
         case let text where text.hasPrefix("one of "): return "\"" + (text.dropFirst(7).split(separator: ",").first.map(String.init) ?? "") + "\""
         case let text where text.hasPrefix("a whole number"): return "10"
+        case let text where text.hasPrefix("a PostgreSQL URL"): return "\"postgresql://winnow@db.example.org/shapes\""
         default: return "0.01"
         }
     }

@@ -24,29 +24,31 @@ extension Project {
     }
 
     /// `open(datasetRoot:…)` of the folder `dataset` names (resolved first).
-    package static func open(dataset: String, state: String? = nil, importIfNeeded: Bool = true) throws -> Project {
-        try open(datasetRoot: try resolveDatasetFolder(dataset), state: state, importIfNeeded: importIfNeeded)
+    package static func open(dataset: String, state: String? = nil, store: String? = nil, importIfNeeded: Bool = true) throws -> Project {
+        try open(datasetRoot: try resolveDatasetFolder(dataset), state: state, store: store, importIfNeeded: importIfNeeded)
     }
 
     /// Opens the project of the resolved folder `root`; imports the dataset first when it has
-    /// never been imported.
-    package static func open(datasetRoot root: String, state: String? = nil, importIfNeeded: Bool = true) throws -> Project {
+    /// never been imported. `store`: a `--store` URL (see `StoreLocation.choose` for the
+    /// other ways a store is chosen).
+    package static func open(datasetRoot root: String, state: String? = nil, store: String? = nil, importIfNeeded: Bool = true) throws -> Project {
         let config = try DatasetReader.loadConfig(root: root)
-        let stateDirectory = state ?? ProjectStore.defaultStateDirectory(forDataset: root)
+        let location = try StoreLocation.choose(datasetRoot: root, state: state, storeOption: store, config: config)
         // A dataset never imported is read, and checked, before its state folder is created:
-        // a refused first import leaves the dataset folder exactly as it was.
+        // a refused first import leaves the dataset folder exactly as it was. (A PostgreSQL
+        // project is asked once opened: opening it creates nothing in the dataset folder.)
         var snapshot: DatasetSnapshot?
-        if importIfNeeded && !ProjectStore.exists(stateDirectory: stateDirectory) {
+        if importIfNeeded && !location.isPostgres && !location.exists() {
             printError("winnow: \(TerminalText.sanitize(root)) has not been imported yet; importing it now")
             snapshot = try read(root, config)
         }
-        let project = try openStore(checkingRecordedRoot: state != nil, root: root, config: config, stateDirectory: stateDirectory)
+        let project = try openStore(location, checkingRecordedRoot: state != nil, root: root, config: config)
         if importIfNeeded && !project.store.hasImported {
             if snapshot == nil {
                 printError("winnow: \(TerminalText.sanitize(root)) has not been imported yet; importing it now")
                 snapshot = try read(root, config)
             }
-            let summary = try project.store.applyImport(snapshot!, datasetRoot: root, progress: TerminalProgress())
+            let summary = try project.store.applyImport(project.shareable(snapshot!), datasetRoot: root, progress: TerminalProgress())
             printError(Project.describe(summary))
         }
         return project
@@ -56,16 +58,21 @@ extension Project {
     /// when it is refused), then opens the project and applies it in one transaction.
     /// `override` applies command-line settings (`--no-folder-labels`) to winnow.toml's.
     package static func importDataset(
-        datasetRoot root: String, state: String? = nil,
+        datasetRoot root: String, state: String? = nil, store: String? = nil,
         override: (inout WinnowConfig) -> Void = { _ in }
     ) throws -> (project: Project, summary: ImportSummary) {
         var config = try DatasetReader.loadConfig(root: root)
         override(&config)
+        let location = try StoreLocation.choose(datasetRoot: root, state: state, storeOption: store, config: config)
         let snapshot = try read(root, config)
-        let project = try openStore(
-            checkingRecordedRoot: state != nil, root: root, config: config,
-            stateDirectory: state ?? ProjectStore.defaultStateDirectory(forDataset: root))
-        return (project, try project.store.applyImport(snapshot, datasetRoot: root, progress: TerminalProgress()))
+        let project = try openStore(location, checkingRecordedRoot: state != nil, root: root, config: config)
+        return (project, try project.store.applyImport(project.shareable(snapshot), datasetRoot: root, progress: TerminalProgress()))
+    }
+
+    /// What this host's import gives the store: all of it in a folder of this host's; a
+    /// shared (PostgreSQL) project is not told what this host's copy lacks (`HostCopy`).
+    private func shareable(_ snapshot: DatasetSnapshot) -> DatasetSnapshot {
+        location.isPostgres ? HostCopy.separating(snapshot).snapshot : snapshot
     }
 
     private static func read(_ root: String, _ config: WinnowConfig) throws -> DatasetSnapshot {
@@ -73,12 +80,14 @@ extension Project {
             .withAnnotatorConsensus(AnnotatorConsensusMethod(rawValue: config.annotatorConsensus) ?? .crowdlab)
     }
 
-    /// `checkingRecordedRoot`: a state folder given apart from the dataset must be this dataset's.
-    private static func openStore(checkingRecordedRoot: Bool, root: String, config: WinnowConfig, stateDirectory: String) throws -> Project {
-        let store = try openProjectStore(stateDirectory: stateDirectory, datasetFolder: root)
-        if checkingRecordedRoot, let recorded = try store.setting(.datasetRoot), recorded != root {
-            throw StoreError.otherDataset(state: stateDirectory, recorded: recorded, given: root)
+    /// `checkingRecordedRoot`: a SQLite state folder given apart from the dataset must be this
+    /// dataset's. Not a PostgreSQL project's: every host has its copy of the dataset at a
+    /// path of its own, and items are known by their path under images/.
+    private static func openStore(_ location: StoreLocation, checkingRecordedRoot: Bool, root: String, config: WinnowConfig) throws -> Project {
+        let store = try location.open(datasetFolder: root)
+        if checkingRecordedRoot, !location.isPostgres, let recorded = try store.setting(.datasetRoot), recorded != root {
+            throw StoreError.otherDataset(state: location.stateDirectory, recorded: recorded, given: root)
         }
-        return Project(root: root, config: config, store: store)
+        return Project(root: root, config: config, store: store, location: location)
     }
 }

@@ -7,18 +7,21 @@ package struct Project {
     package let root: String
     package let config: WinnowConfig
     package let store: any ProjectStoring
+    /// Where the store is (SQLite in the state folder, or a PostgreSQL database).
+    package let location: StoreLocation
 
-    package init(root: String, config: WinnowConfig, store: any ProjectStoring) {
+    package init(root: String, config: WinnowConfig, store: any ProjectStoring, location: StoreLocation? = nil) {
         self.root = root
         self.config = config
         self.store = store
+        self.location = location ?? .sqlite(stateDirectory: store.stateDirectory)
     }
 
     /// The same project with some settings overridden (by command-line options).
     package func with(_ change: (inout WinnowConfig) -> Void) -> Project {
         var config = config
         change(&config)
-        return Project(root: root, config: config, store: store)
+        return Project(root: root, config: config, store: store, location: location)
     }
 
     /// The one-line import summary, plus any notices.

@@ -11,7 +11,7 @@ extension DeferredReviewSource {
         let saved = QueueSnapshot.path(stateDirectory: project.store.stateDirectory, queue: queue)
         let leases = LeaseSession(store: project.store, reviewer: reviewer, policy: project.config.team)
         return DeferredReviewSource(
-            leases: leases, stateDirectory: project.store.stateDirectory,
+            leases: leases, changes: .of(project),
             quickStart: { (try? QuickStartSource.open(project: project, queue: queue, key: key, reviewer: reviewer, leases: leases)) ?? nil },
             open: { try StoreReviewSource.open(project, reviewer: reviewer, stratifyBy: stratifyBy, leases: leases, progress: SilentProgress()) },
             loaded: { source, quick in

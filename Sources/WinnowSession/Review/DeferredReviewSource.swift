@@ -27,19 +27,19 @@ package final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable 
     private var problems: [(item: Int, message: String)] = []
 
     private let leases: LeaseSession?
-    /// The project's state folder, watched for other sessions' writes.
-    private let stateDirectory: String?
-    private var watcher: ProjectChangeWatcher?
+    /// How other sessions' writes are noticed (the state folder watched, or the database asked).
+    private let changes: ProjectChangeSource?
+    private var watcher: (any ProjectChangeWatching)?
 
     /// `quickStart` runs first (it must be fast, and may find nothing); then `open` loads
     /// the analysis; then `loaded` runs with both in the background (to save the next quick start).
     package init(
-        leases: LeaseSession? = nil, stateDirectory: String? = nil, quickStart: @escaping @Sendable () -> QuickStartSource? = { nil },
+        leases: LeaseSession? = nil, changes: ProjectChangeSource? = nil, quickStart: @escaping @Sendable () -> QuickStartSource? = { nil },
         open: @escaping @Sendable () throws -> StoreReviewSource,
         loaded: @escaping @Sendable (StoreReviewSource, QuickStartSource?) -> Void = { _, _ in }
     ) {
         self.leases = leases
-        self.stateDirectory = stateDirectory
+        self.changes = changes
         quickReady.enter()
         ready.enter()
         finished.enter()
@@ -163,8 +163,8 @@ package final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable 
     package func undoEarlier() throws -> EarlierUndo? { try source().undoEarlier() }
 
     package func watchForChanges(_ changed: @escaping @Sendable () -> Void) {
-        guard let stateDirectory else { return }
-        let made = ProjectChangeWatcher(directory: stateDirectory, changed: changed)
+        guard let changes else { return }
+        let made = changes.watch(changed)
         locked { watcher = made }
     }
 

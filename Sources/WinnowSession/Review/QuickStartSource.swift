@@ -208,7 +208,10 @@ package final class QuickStartSource: @unchecked Sendable {
 
     package func markImageProblem(item: Int, message: String) -> Bool {
         guard let entry = saved[item] else { return false }
-        try? store.markProblem(imagePath: entry.details.path, problem: message)
+        // Recorded for every host only when it is the image's, not this copy's (`HostCopy`).
+        if HostCopy.recordsProblem(of: imagesRoot + entry.details.path, sharedStore: store.isShared) {
+            try? store.markProblem(imagePath: entry.details.path, problem: message)
+        }
         return true
     }
 }

@@ -332,10 +332,12 @@ package final class StoreReviewSource: ReviewDataSource, @unchecked Sendable {
     }
 
     package func markImageProblem(item: Int, message: String) {
-        let path = state.write { model in
-            model.markProblem(item, message)
-            return model.context.items[item].path
-        }
+        let path = state.read { $0.context.items[item].path }
+        // Recorded for every host only when it is the image's, not this copy's (`HostCopy`);
+        // shown here either way, as this host's when it is.
+        let ofItem = HostCopy.recordsProblem(of: datasetRoot + "/images/" + path, sharedStore: store.isShared)
+        state.write { model in model.markProblem(item, ofItem ? message : "this host's copy: " + message) }
+        guard ofItem else { return }
         try? store.markProblem(imagePath: path, problem: message)
     }
 }
