@@ -19,7 +19,7 @@ help:
 	@echo "make test          install what is missing, build, run every test (and the pixel check)"
 	@echo "make format        lay the code out as .swift-format says (make lint checks it; make test runs lint)"
 	@echo "make test-pixels   the review screen's images checked in xterm under Xvfb"
-	@echo "make test-hosts    8 decide --next processes and a review screen on three dataset copies sharing one PostgreSQL project (2-3 min)"
+	@echo "make test-hosts    8 decide --next processes and a review screen on three dataset copies sharing one PostgreSQL project (30 s to 3 min)"
 	@echo "make build         debug build (.build/debug/winnow, and winnow-bench beside it)"
 	@echo "make release       optimised build (.build/release/winnow, and winnow-bench for make bench-*)"
 	@echo "make bench-import  import benchmark vs sqlite3 .import (ITEMS=1000000)"

@@ -10,7 +10,7 @@ import WinnowTestSupport
 /// twice, every decision a process said was saved is stored, the leases of a review killed
 /// with SIGKILL expire, and `winnow verify` finds the log's chain intact.
 ///
-/// Slow (1,600 decisions through the binary, 2–3 minutes on a loaded machine), so not part
+/// Slow (1,600 decisions through the binary: 33 s at load 6, 158 s at load 15), so not part
 /// of `swift test`: `make test-hosts` runs it (`WINNOW_HOSTS_PROOF=1`).
 @Suite("Several hosts on one PostgreSQL project", .serialized)
 struct PostgresHostsTests {
