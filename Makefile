@@ -11,7 +11,7 @@ SYSTEM_PACKAGES := postgresql libsqlite3-dev sqlite3 libopenblas-dev libhnswlib-
 SAMPLE := SampleProjects/shapes
 WINNOW := .build/debug/winnow
 
-.PHONY: help deps build release test format lint demo bench-import bench-export bench-venv bench-cl bench-nn test-pixels demo-reset bench-pipeline bench-analyze bench-label-issues bench-multilabel bench-crowdlab helper-venv bench-helper bench-review-yield bench-helper-quality bench-quality bench-broken bench-duplicates sample fuzz clean
+.PHONY: help deps build release test test-hosts format lint demo bench-import bench-export bench-store bench-venv bench-cl bench-nn test-pixels demo-reset bench-pipeline bench-analyze bench-label-issues bench-multilabel bench-crowdlab helper-venv bench-helper bench-review-yield bench-helper-quality bench-quality bench-broken bench-duplicates sample fuzz clean
 
 help:
 	@echo "make demo          the review screen on the bundled sample project"
@@ -19,10 +19,12 @@ help:
 	@echo "make test          install what is missing, build, run every test (and the pixel check)"
 	@echo "make format        lay the code out as .swift-format says (make lint checks it; make test runs lint)"
 	@echo "make test-pixels   the review screen's images checked in xterm under Xvfb"
+	@echo "make test-hosts    8 decide --next processes and a review screen on three dataset copies sharing one PostgreSQL project (30 s to 3 min)"
 	@echo "make build         debug build (.build/debug/winnow, and winnow-bench beside it)"
 	@echo "make release       optimised build (.build/release/winnow, and winnow-bench for make bench-*)"
 	@echo "make bench-import  import benchmark vs sqlite3 .import (ITEMS=1000000)"
 	@echo "make bench-export  export benchmark vs sqlite3 dumping the same rows (ITEMS=1000000)"
+	@echo "make bench-store   SQLite and PostgreSQL stores in one run: import, export read, decisions/s, lease claims (STORE_ITEMS=1000000)"
 	@echo "make bench-cl      confident learning vs cleanlab (needs make bench-venv)"
 	@echo "make bench-label-issues  label-error rankings vs cleanlab on generated datasets, 8 seeds, and the best any weighting could do (needs make bench-venv)"
 	@echo "make bench-quality image-quality flags vs CleanVision (makes its venv; QUALITY_IMAGES=2000 mixed, QUALITY_KIND_IMAGES=1000 each other kind)"
@@ -68,6 +70,14 @@ test-pixels: deps
 	$(SWIFT) build
 	scripts/check-review-pixels.sh $(WINNOW)
 
+# Issue 14's proof with processes, too slow for make test: three copies of a dataset at
+# different paths ("hosts") on one throwaway PostgreSQL database; 8 winnow decide --next
+# processes × 200 and a review screen in tmux; nothing decided twice or lost, a review killed
+# with SIGKILL lets its items go when its leases expire, winnow verify intact.
+test-hosts: deps
+	$(SWIFT) build --build-tests
+	WINNOW_HOSTS_PROOF=1 $(SWIFT) test --skip-build --filter PostgresHostsTests
+
 demo: build
 	$(WINNOW) review $(SAMPLE)
 
@@ -82,6 +92,13 @@ bench-import: release
 bench-export: release
 	test -d /tmp/winnow-bench-export-$(ITEMS)/.winnow || (.build/release/winnow-bench generate /tmp/winnow-bench-export-$(ITEMS) --items $(ITEMS) --dimension 8 && .build/release/winnow import /tmp/winnow-bench-export-$(ITEMS))
 	.build/release/winnow-bench export --dataset /tmp/winnow-bench-export-$(ITEMS)
+
+# Both project stores on the same generated items; PostgreSQL 15 (Debian's, make deps) in a
+# throwaway server of the bench's own (a temporary folder, a Unix socket only, fsync on).
+STORE_ITEMS ?= 1000000
+STORE_REVIEWERS ?= 4
+bench-store: release
+	.build/release/winnow-bench store --items $(STORE_ITEMS) --reviewers $(STORE_REVIEWERS)
 
 CLEANLAB_VENV ?= /tmp/cleanlab-venv
 bench-venv:

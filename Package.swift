@@ -9,6 +9,7 @@ import PackageDescription
 //   WinnowDataset (reads a dataset folder into a validated snapshot)
 //   WinnowStore (the project store: its contract as protocols by role, and the SQLite implementation)
 //   WinnowPostgres (the same project store in PostgreSQL, through postgres-nio; in progress)
+//   WinnowPostgresServer (a throwaway PostgreSQL server on a Unix socket, for tests and benchmarks; Foundation only)
 //   WinnowImaging (decodes PNG/JPEG/WebP with Debian's libraries; encodes PNG)
 //   WinnowGraphics (terminal image protocols: sixel, kitty, iTerm2; capability detection)
 //   WinnowUI (pure: review state, actions, reducer, rendering into a cell buffer)
@@ -105,6 +106,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log")
             ]
         ),
+        // A throwaway PostgreSQL server (initdb in a temporary folder, Unix socket only) that the
+        // tests and winnow-bench start: a module of its own so the benchmarks need no test target.
+        .target(name: "WinnowPostgresServer"),
         // Image decoding and terminal graphics: C libraries from Debian packages.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
@@ -160,7 +164,7 @@ let package = Package(
             dependencies: [
                 "WinnowSession", "WinnowCommandLine",
                 "WinnowCore", "WinnowAnalysis", "WinnowDataset", "WinnowNeighbours", "WinnowHelperModel", "WinnowStore",
-                "WinnowImaging", "WinnowGraphics", "WinnowUI", "COpenBLAS",
+                "WinnowPostgres", "WinnowPostgresServer", "WinnowImaging", "WinnowGraphics", "WinnowUI", "COpenBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
@@ -169,7 +173,7 @@ let package = Package(
         // libFuzzer's entry points when built with -DWINNOW_LIBFUZZER, a mutation loop of its own otherwise.
         .executableTarget(name: "winnow-fuzz", dependencies: ["WinnowCore", "WinnowDataset", "WinnowImaging"]),
         // Helpers shared by the test targets: temporary datasets, running the built binary.
-        .target(name: "WinnowTestSupport", dependencies: ["WinnowCore"], path: "Tests/WinnowTestSupport"),
+        .target(name: "WinnowTestSupport", dependencies: ["WinnowCore", "WinnowPostgresServer"], path: "Tests/WinnowTestSupport"),
         .testTarget(name: "WinnowCoreTests", dependencies: ["WinnowCore", "WinnowTestSupport"]),
         .testTarget(
             name: "WinnowAnalysisTests",

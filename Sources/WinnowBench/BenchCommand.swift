@@ -18,7 +18,7 @@ public struct BenchCommand: ParsableCommand {
         subcommands: [
             BenchGenerate.self, BenchImport.self, BenchConfidentLearning.self, BenchMultiLabel.self, BenchCrowdlab.self, BenchNeighbours.self,
             BenchPipeline.self, BenchAnalyze.self,
-            BenchLabelIssues.self, BenchReview.self, BenchExport.self, BenchRecompute.self, BenchDuplicates.self,
+            BenchLabelIssues.self, BenchReview.self, BenchExport.self, BenchStore.self, BenchRecompute.self, BenchDuplicates.self,
             BenchHelper.self, BenchHelperQuality.self, BenchReviewYield.self, BenchQuality.self,
             BenchGraphicsEncoding.self, BenchGraphicsFrame.self
         ])

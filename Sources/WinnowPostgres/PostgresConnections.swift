@@ -247,15 +247,13 @@ struct PostgresTransaction {
     let connection: PostgresConnection
     let url: PostgresURL
     let hostClock: @Sendable () -> Date
+    /// Statements sent without waiting (`send`): checked by the next statement that waits.
+    let pending = PendingStatements()
 
-    /// Runs `query` and returns all its rows.
+    /// Runs `query` and returns all its rows (after every statement sent before it).
     @discardableResult
     func query(_ query: PostgresQuery) throws(StoreError) -> PostgresQueryResult {
-        do {
-            return try connection.query(query, logger: PostgresConnections.logger).wait()
-        } catch {
-            throw failure(error)
-        }
+        try pipeline([query])[0]
     }
 
     /// Runs SQL without parameters.

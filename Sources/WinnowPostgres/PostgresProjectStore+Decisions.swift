@@ -18,53 +18,49 @@ extension PostgresProjectStore {
         for request in requests { try request.checkStorableText() }
         return try write { db in
             // Appenders take turns (readers do not wait): each event's id and hash follow
-            // the newest event, which no other writer may change until this commits.
-            try db.run("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")
+            // the newest event, which no other writer may change until this commits. Sent
+            // with the first decision's read, which runs after it (see PendingStatements).
+            db.send("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")
             return try requests.map { try Self.decide($0, policy: policy, at: date, db) }
         }
     }
 
+    /// One decision: everything it is checked against in one statement (`DecisionFacts`),
+    /// then its event, sent to be checked with the next statement or the COMMIT.
     static func decide(_ request: DecisionRequest, policy: TeamPolicy, at date: Date, _ db: PostgresTransaction) throws -> DecisionOutcome {
-        guard
-            let (itemID, itemPath, row, givenText) = try db.row(
-                #"SELECT id, path, "row", given_labels FROM items WHERE path = \#(request.imagePath)"#, as: (Int64, String, Int64?, String?).self)
-        else {
-            throw StoreError.unknownImage(request.imagePath)
-        }
-        guard row != nil else { throw StoreError.removedImage(request.imagePath) }
-        let given = givenText.map(LabelSet.init(storageText:))
-        let history = try events(db, itemID: itemID)
+        let facts = try DecisionFacts.read(request, at: date, db)
+        guard facts.row != nil else { throw StoreError.removedImage(request.imagePath) }
+        let history = facts.history
         let plan = try DecisionPlan(
-            request, itemID: itemID, given: given, history: history, policy: policy, at: date,
-            foreignLease: { try foreignLease(db, itemID: itemID, reviewer: request.reviewer, now: date) },
-            validate: { try validate($0, db) })
+            request, itemID: facts.itemID, given: facts.given, history: history, policy: policy, at: date,
+            foreignLease: { facts.foreignLease },
+            validate: { try facts.validate($0) })
         var event = plan.event
-        let newest = try db.row("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1", as: (Int64, String?).self)
-        event.id = (newest?.0 ?? 0) + 1
+        event.id = (facts.newestID ?? 0) + 1
         let createdAt = Timestamp.string(from: date)
         let score = DecisionLogChain.storedScore(request.score)
         let flags = DecisionLogChain.storedFlags(request.flags)
         let hash = DecisionLogChain.hash(
-            of: event, previous: newest?.1 ?? DecisionLogChain.genesis, itemPath: itemPath,
+            of: event, previous: facts.newestHash ?? DecisionLogChain.genesis, itemPath: facts.path,
             createdAt: createdAt, score: score, flags: flags)
-        try db.query(
+        db.send(
             """
             INSERT INTO events(id, item_id, reviewer, action, old_labels, new_labels, queue, reason, note, undoes, created_at, score, flags, hash)
-            VALUES (\(event.id), \(itemID), \(event.reviewer), \(event.action.rawValue), \(event.oldLabels?.storageText),
+            VALUES (\(event.id), \(facts.itemID), \(event.reviewer), \(event.action.rawValue), \(event.oldLabels?.storageText),
                     \(event.newLabels?.storageText), \(event.queue), \(event.reason), \(event.note), \(event.undoes), \(createdAt),
                     \(score), \(flags), \(hash))
             """)
         return DecisionOutcome(event: event, before: plan.before, after: plan.after, undone: plan.undone, hash: hash, history: history + [event])
     }
 
-    static func validate(_ labels: LabelSet, _ db: PostgresTransaction) throws {
-        let known = Set(try db.rows("SELECT name FROM classes WHERE position IS NOT NULL", as: String.self))
-        let multi = try setting(.multiLabel, db) == "true"
+    /// Refuses labels that are not the project's classes (`known`), or several where the
+    /// dataset has one label per image.
+    static func validate(_ labels: LabelSet, known: Set<String>, multiLabel: Bool) throws {
         if let unknown = labels.names.first(where: { !known.contains($0) }) {
             throw StoreError.invalidLabels(
                 "\"\(TerminalText.sanitize(unknown))\" is not a class of this project\n    fix: use one of the classes listed by winnow info")
         }
-        if !multi && labels.names.count != 1 {
+        if !multiLabel && labels.names.count != 1 {
             throw StoreError.invalidLabels("this dataset has one label per image; give exactly one class")
         }
     }

@@ -22,28 +22,48 @@ extension PostgresProjectStore {
         try write { db in
             // The server's clock (PostgresServerClock.swift), for the lease and its stamp.
             let nowSeconds = try db.serverSeconds(at: now)
-            try db.query("DELETE FROM leases WHERE session = \(session) AND NOT (item_id = ANY(\(itemIDs)))")
-            let locked = Set(try db.rows("SELECT id FROM items WHERE id = ANY(\(itemIDs)) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED", as: Int64.self))
+            // The statements are those of one item at a time, but each kind is sent for all
+            // items at once and the writes are not waited for (see PendingStatements): four
+            // waits for a claim (BEGIN among them) whatever the number of items, instead of
+            // four, and three more per item.
+            db.send("DELETE FROM leases WHERE session = \(session) AND NOT (item_id = ANY(\(itemIDs)))")
+            let locked = try db.rows("SELECT id FROM items WHERE id = ANY(\(itemIDs)) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED", as: Int64.self)
+            let lockedSet = Set(locked)
+            let unlocked = itemIDs.filter { !lockedSet.contains($0) }
+            // Read after the rows are locked (each statement sees what was committed before it).
+            let reads = try db.pipeline([
+                PostgresQuery(
+                    unsafeSQL: "SELECT \(Self.eventColumns) FROM events WHERE item_id = ANY($1) ORDER BY id",
+                    binds: {
+                        var binds = PostgresBindings(); binds.append(locked); return binds
+                    }()),
+                "SELECT item_id, reviewer FROM leases WHERE item_id = ANY(\(locked)) AND session <> \(session) AND expires_at > \(nowSeconds)",
+                "SELECT id FROM items WHERE id = ANY(\(unlocked))"
+            ])
+            var histories: [Int64: [DecisionEvent]] = [:]
+            for row in reads[0] { let event = Self.event(from: try row.decode(EventRow.self)); histories[event.itemID, default: []].append(event) }
+            var foreign: [Int64: String] = [:]
+            for row in reads[1] { let (id, other) = try row.decode((Int64, String).self); foreign[id] = other }
+            var known = lockedSet
+            for row in reads[2] { known.insert(try row.decode(Int64.self)) }
             var outcomes: [Int64: HoldOutcome] = [:]
-            for id in itemIDs {
-                guard locked.contains(id) else {
+            for id in itemIDs where outcomes[id] == nil {
+                guard lockedSet.contains(id) else {
                     // Unknown ids are left out, as in the SQLite store; locked ones are being taken.
-                    if try db.row("SELECT 1 FROM items WHERE id = \(id)", as: Int32.self) != nil { outcomes[id] = .heldBy(Self.claimInProgress) }
+                    if known.contains(id) { outcomes[id] = .heldBy(Self.claimInProgress) }
                     continue
                 }
-                let (open, reviewers) = DecisionPlan.isOpen(try Self.events(db, itemID: id), for: reviewer, policy: policy, settling: settling)
+                let (open, reviewers) = DecisionPlan.isOpen(histories[id] ?? [], for: reviewer, policy: policy, settling: settling)
                 guard open else {
                     outcomes[id] = .settled(reviewers)
-                    try db.query("DELETE FROM leases WHERE item_id = \(id) AND session = \(session)")
+                    db.send("DELETE FROM leases WHERE item_id = \(id) AND session = \(session)")
                     continue
                 }
-                if let other = try db.row(
-                    "SELECT reviewer FROM leases WHERE item_id = \(id) AND session <> \(session) AND expires_at > \(nowSeconds)", as: String.self)
-                {
+                if let other = foreign[id] {
                     outcomes[id] = .heldBy(other)
                     continue
                 }
-                try db.query(
+                db.send(
                     """
                     INSERT INTO leases(item_id, reviewer, session, acquired_at, expires_at)
                     VALUES (\(id), \(reviewer), \(session), \(Timestamp.string(from: Date(timeIntervalSince1970: nowSeconds))), \(nowSeconds + policy.leaseSeconds))
@@ -112,13 +132,5 @@ extension PostgresProjectStore {
                 """)
             return result.metadata.rows ?? 0
         }
-    }
-
-    /// The lease another reviewer holds on `itemID` now, if any (decisions refuse it).
-    static func foreignLease(_ db: PostgresTransaction, itemID: Int64, reviewer: String, now: Date) throws -> (reviewer: String, until: Date)? {
-        try db.row(
-            "SELECT reviewer, expires_at FROM leases WHERE item_id = \(itemID) AND reviewer <> \(reviewer) AND expires_at > \(unescaped: PostgresServerClock.now) + \(db.shift(now))",
-            as: (String, Double).self
-        ).map { ($0.0, Date(timeIntervalSince1970: $0.1)) }
     }
 }

@@ -42,6 +42,30 @@ struct PostgresBatchTests {
         }
     }
 
+    @Test("an import in statements of 1,000 rows keeps every id by path, the annotations with them, when the order changes")
+    func importBatchBoundaries() throws {
+        let server = try ThrowawayPostgres.server()
+        try server.withDatabase { url, _ in
+            let store = try PostgresProjectStore(url: url)
+            let first = try store.applyImport(generatedSnapshot(2_100), datasetRoot: "/host-a/data", progress: SilentProgress(), batch: 1_000)
+            #expect(first.items == 2_100 && first.newItems == 2_100)
+            let again = try store.applyImport(
+                generatedSnapshot(2_100, reversed: true), datasetRoot: "/host-b/elsewhere", progress: SilentProgress(), batch: 1_000)
+            #expect(again.newItems == 0 && again.removedItems == 0)
+            let after = try store.itemStates(ids: [1, 1_000, 1_001, 2_000, 2_001, 2_100])
+            #expect(after.map(\.path) == ["d0/img0.png", "d5/img999.png", "d6/img1000.png", "d4/img1999.png", "d5/img2000.png", "d6/img2099.png"])
+            #expect(after.map(\.row) == [2_099, 1_100, 1_099, 100, 99, 0])
+            #expect(after.map(\.given) == [0, 999, 1_000, 1_999, 2_000, 2_099].map { LabelSet(single: ["cat", "dog", "fox"][$0 % 3]) })
+            // The reversed snapshot's annotation of row r (annotator a(r % 2), class r % 3)
+            // belongs to the item at that row: id 2,100 - r.
+            #expect(try store.allAnnotations().count == 2_100)
+            let annotations = try store.annotations(ofItems: [1, 1_001, 2_100])
+            #expect(annotations[1]?.map(\.annotator) == ["a1"] && annotations[1]?.map(\.labels) == [LabelSet(single: "fox")])
+            #expect(annotations[1_001]?.map(\.annotator) == ["a1"] && annotations[1_001]?.map(\.labels) == [LabelSet(single: "dog")])
+            #expect(annotations[2_100]?.map(\.annotator) == ["a0"] && annotations[2_100]?.map(\.labels) == [LabelSet(single: "cat")])
+        }
+    }
+
     @Test("an export and a verify read across batch boundaries, in order, exactly once each")
     func batchBoundaries() throws {
         let server = try ThrowawayPostgres.server()

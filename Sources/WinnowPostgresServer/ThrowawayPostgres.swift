@@ -5,7 +5,7 @@ import Darwin
 #endif
 import Foundation
 
-/// A PostgreSQL server of the test process's own: `initdb` into a temporary folder, the
+/// A PostgreSQL server of the process's own (a test run's, or a benchmark's): `initdb` into a temporary folder, the
 /// server on a Unix socket in that folder only (`listen_addresses=''`: nothing listens on
 /// TCP), started on first use and shared by every test of the process, each test in a
 /// database of its own. It is stopped and its folder removed when the process exits, and
@@ -49,7 +49,14 @@ public final class ThrowawayPostgres: @unchecked Sendable {
     private var databases = 0
     private let lock = NSLock()
 
-    private init() throws(StartFailure) {
+    /// Whether the server runs as a production server does (see `init(durable:)`).
+    private let durable: Bool
+
+    /// Starts a server. `durable`: as a production server runs (fsync and full-page writes
+    /// on, so a commit is on disk before it returns, as the SQLite store's `synchronous =
+    /// FULL`): what a benchmark compares; tests run without (`shared`, `own`).
+    public init(durable: Bool = false) throws(StartFailure) {
+        self.durable = durable
         guard let binaries = Self.findBinaries() else {
             throw StartFailure(
                 description:
@@ -94,11 +101,11 @@ public final class ThrowawayPostgres: @unchecked Sendable {
 
     /// Starts the postmaster on the folder's data (appending to its log).
     private func launch(log: String) throws(StartFailure) -> Process {
-        // No fsync: a test database need not survive a power cut, and tests run faster.
-        let arguments = [
-            "-D", folder + "/data", "-k", folder, "-p", String(port), "-c", "listen_addresses=",
-            "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=200"
-        ]
+        // No fsync in tests: a test database need not survive a power cut, and tests run faster.
+        let arguments =
+            [
+                "-D", folder + "/data", "-k", folder, "-p", String(port), "-c", "listen_addresses=", "-c", "max_connections=200"
+            ] + (durable ? [] : ["-c", "fsync=off", "-c", "full_page_writes=off"])
         let server = Process()
         if let owner {
             // setpriv execs the server itself, so the process is the postmaster (its pid is the one to stop).
