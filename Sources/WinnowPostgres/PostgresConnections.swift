@@ -317,6 +317,12 @@ struct PostgresTransaction {
                         "the database server of \(url.redacted) is out of disk space: \(message)\n    fix: free space on the server; everything saved before is intact"
                     )
                 }
+                if info[.sqlState] == "42501" {
+                    // A reviewer's role without the grants a project needs (README: a team on PostgreSQL).
+                    return .io(
+                        "PostgreSQL (\(url.redacted)): \(message)\n    fix: the database's owner grants this role Winnow's privileges (README, \"A team on PostgreSQL\"), or runs the commands that change the schema (the first import, a newer Winnow's first open)"
+                    )
+                }
                 return .io("PostgreSQL (\(url.redacted)): \(message)")
             }
             return .io("PostgreSQL (\(url.redacted)): \(error.underlying.map { "\($0)" } ?? "\(error.code)")")

@@ -53,7 +53,7 @@ extension PostgresProjectStore {
             var binds = PostgresBindings(capacity: 4)
             binds.append(request.imagePath)
             binds.append(request.reviewer)
-            binds.append(db.shift(date))  // on the server's clock (PostgresServerClock.swift)
+            binds.append(db.shift(date)) // on the server's clock (PostgresServerClock.swift)
             if relabel { binds.append(ProjectSetting.multiLabel.rawValue) }
             let rows = try db.rows(PostgresQuery(unsafeSQL: sql(relabel: relabel), binds: binds), as: Row.self)
             guard let first = rows.first else { throw StoreError.unknownImage(request.imagePath) }

@@ -154,7 +154,18 @@ enum PostgresSchema {
     /// Brings the database up to the latest version, in one transaction, refusing a database
     /// a newer Winnow wrote. Two processes opening a new project at once take turns (an
     /// advisory lock held until the transaction ends).
+    ///
+    /// A database already at the latest version is only read: a reviewer's role, which may
+    /// not create tables (README: a team on PostgreSQL), opens it without the lock or DDL.
     static func migrate(_ connections: PostgresConnections) throws(StoreError) {
+        let current = try connections.transaction { db in
+            try db.row("SELECT to_regclass('winnow_migrations') IS NOT NULL", as: Bool.self) == true
+                ? try db.row("SELECT COALESCE(MAX(version), 0) FROM winnow_migrations", as: Int64.self) ?? 0 : nil
+        }
+        if let current {
+            if current > latestVersion { throw StoreError.newerSchema(path: connections.url.redacted) }
+            if current == latestVersion { return }
+        }
         try connections.transaction { db in
             try db.run("SELECT pg_advisory_xact_lock(7156281723)")
             try db.run("CREATE TABLE IF NOT EXISTS winnow_migrations (version bigint PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)")

@@ -265,7 +265,9 @@ public final class ReviewRuntime {
                 do {
                     try source.keepNote(text, forImage: path)
                     if text != nil {
-                        inbox.post(.notice(StatusMessage(.success, "note kept for \(path): your next decision on it saves it, in this session or a later one")))
+                        inbox.post(
+                            .notice(
+                                StatusMessage(.success, "note kept for \(path): your next decision on it saves it, in this session or a later one")))
                     }
                 } catch {
                     let what = text == nil ? "the note your decision took is still kept" : "note not saved (it stays on screen until you decide)"

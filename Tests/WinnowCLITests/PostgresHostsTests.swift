@@ -10,8 +10,8 @@ import WinnowTestSupport
 /// twice, every decision a process said was saved is stored, the leases of a review killed
 /// with SIGKILL expire, and `winnow verify` finds the log's chain intact.
 ///
-/// Slow (1,600 decisions through the binary: 33 s at load 6, 158 s at load 15), so not part
-/// of `swift test`: `make test-hosts` runs it (`WINNOW_HOSTS_PROOF=1`).
+/// Slow (1,600 decisions through the binary: 33 s at load 6, 158 s at load 15), so a plain
+/// `swift test` leaves it out; `make test` and `make test-hosts` run it (`WINNOW_HOSTS_PROOF=1`).
 @Suite("Several hosts on one PostgreSQL project", .serialized)
 struct PostgresHostsTests {
     static let items = 1_800
@@ -61,7 +61,7 @@ struct PostgresHostsTests {
 
     @Test(
         "8 decide --next processes × 200 on two hosts and a review screen on a third: nothing decided twice or lost, a killed review's leases expire, verify intact",
-        .enabled(if: ProcessInfo.processInfo.environment["WINNOW_HOSTS_PROOF"] != nil, "make test-hosts runs it"),
+        .enabled(if: ProcessInfo.processInfo.environment["WINNOW_HOSTS_PROOF"] != nil, "make test and make test-hosts run it"),
         .enabled(if: TmuxSession.isAvailable, "needs tmux"))
     func hosts() throws {
         let server = try ThrowawayPostgres.server()

@@ -75,6 +75,32 @@ struct StoreSelectionCLITests {
         #expect(!typo.stderr.contains("hunter2secret"))
     }
 
+    @Test("an unrelated dataset pointed at a PostgreSQL project is refused before it marks the project's items gone")
+    func unrelatedDatasetIsRefused() throws {
+        let store = try CLIStore(.postgres)
+        let url = try #require(store.url)
+        let first = TemporaryDataset.simple()
+        #expect(winnow("import", first.root, "--store", url).status == 0)
+        #expect(winnow("decide", first.root, "img0.png", "--accept", "--reviewer", "alice", "--store", url).status == 0)
+        let other = TemporaryDataset(function: "unrelated")
+        var labels = "image,label\n"
+        for i in 0..<40 {
+            other.image("photo\(i).png")
+            labels += "photo\(i).png,\(["cat", "dog"][i % 2])\n"
+        }
+        other.write("classes.txt", "cat\ndog\n").write("labels.csv", labels)
+        let refused = winnow("import", other.root, "--store", url)
+        #expect(refused.status == 4, "\(refused.stderr)")
+        #expect(refused.stderr.contains("already holds another project (6 items)"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("none of the 32 sampled images"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("fix: give this dataset a database of its own"), "\(refused.stderr)")
+        // Nothing was written: the first project's items are all there and none marked gone.
+        #expect(try store.psql("SELECT COUNT(*) FROM items WHERE path LIKE 'photo%'") == "0")
+        #expect(try json(winnow("info", first.root, "--json", "--store", url))["removedItems"] as? Int == 0)
+        // The project's own dataset re-imports as ever.
+        #expect(winnow("import", first.root, "--store", url).status == 0)
+    }
+
     @Test("two copies of a dataset at different paths share one PostgreSQL project; re-import from either keeps decisions")
     func copiesShareOneProject() throws {
         let store = try CLIStore(.postgres)

@@ -69,7 +69,9 @@ final class ReviewHarness {
                 return refused.isEmpty ? nil : .unavailable(refused)
             case .keepNote(_, let path, let text):
                 try source.keepNote(text, forImage: path)
-                return text == nil ? nil : .notice(StatusMessage(.success, "note kept for \(path): your next decision on it saves it, in this session or a later one"))
+                return text == nil
+                    ? nil
+                    : .notice(StatusMessage(.success, "note kept for \(path): your next decision on it saves it, in this session or a later one"))
             case .prefetchImages, .redraw, .lowerImageQuality, .raiseImageQuality, .quit:
                 return nil
             }

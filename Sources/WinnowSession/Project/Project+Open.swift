@@ -66,7 +66,37 @@ extension Project {
         let location = try StoreLocation.choose(datasetRoot: root, state: state, storeOption: store, config: config)
         let snapshot = try read(root, config)
         let project = try openStore(location, checkingRecordedRoot: state != nil, root: root, config: config)
+        try project.refuseOtherProject(snapshot)
         return (project, try project.store.applyImport(project.shareable(snapshot), datasetRoot: root, progress: TerminalProgress()))
+    }
+
+    /// A PostgreSQL database is one project, and `$WINNOW_STORE` or a copied winnow.toml can
+    /// point an unrelated dataset at it; its import would mark every item of the project as
+    /// gone from the dataset. Re-importing a dataset keeps most of its paths, so when none
+    /// of up to `sampled` of this dataset's paths is in a project that holds items, the
+    /// import is refused before anything is written. (A SQLite project lives in its
+    /// dataset's own folder, so there is nothing to confuse.)
+    private func holds(_ path: String) throws -> Bool {
+        do {
+            _ = try store.resolution(ofImage: path)
+            return true
+        } catch {
+            guard case .unknownImage = error else { throw error }
+            return false
+        }
+    }
+
+    func refuseOtherProject(_ snapshot: DatasetSnapshot, sampled: Int = 32) throws {
+        guard location.isPostgres, store.hasImported, !snapshot.items.isEmpty else { return }
+        let step = max(1, snapshot.items.count / sampled)
+        for index in stride(from: 0, to: snapshot.items.count, by: step) where try holds(snapshot.items[index].path) { return }
+        let held = (try? store.info().items).map { "\($0) items" } ?? "items"
+        throw SessionError(
+            .refused,
+            "\(location.description) already holds another project (\(held)); none of the \(min(sampled, snapshot.items.count)) sampled images of \(TerminalText.sanitize(root)) is in it, so importing would mark all of them as gone",
+            fix:
+                "give this dataset a database of its own (one database is one project): --store, $\(StoreLocation.environmentVariable) or [store] url in its winnow.toml"
+        )
     }
 
     /// What this host's import gives the store: all of it in a folder of this host's; a

@@ -36,7 +36,8 @@ package final class DeferredReviewSource: ReviewDataSource, @unchecked Sendable 
     /// `quickStart` runs first (it must be fast, and may find nothing); then `open` loads
     /// the analysis; then `loaded` runs with both in the background (to save the next quick start).
     package init(
-        leases: LeaseSession? = nil, changes: ProjectChangeSource? = nil, notes: NoteDrafts? = nil, quickStart: @escaping @Sendable () -> QuickStartSource? = { nil },
+        leases: LeaseSession? = nil, changes: ProjectChangeSource? = nil, notes: NoteDrafts? = nil,
+        quickStart: @escaping @Sendable () -> QuickStartSource? = { nil },
         open: @escaping @Sendable () throws -> StoreReviewSource,
         loaded: @escaping @Sendable (StoreReviewSource, QuickStartSource?) -> Void = { _, _ in }
     ) {
