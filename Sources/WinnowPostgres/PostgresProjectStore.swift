@@ -6,10 +6,8 @@ import WinnowStore
 /// A project's state in a PostgreSQL database, shared by every host that reaches it: the
 /// same records, decision log (with the same hash chain) and guarantees as `ProjectStore`'s
 /// SQLite file, under the same method names. Synchronous, like every caller of the store:
-/// each method returns once its transaction has committed.
-///
-/// Not yet here (issue 14): analysis caches (features, measures, content hashes), figures,
-/// ratings, info, the CLI's `[store] url`, `winnow store copy`.
+/// each method returns once its transaction has committed. Commands reach it through
+/// WinnowSession's `StoreLocation` (`--store`, `$WINNOW_STORE`, winnow.toml's `[store] url`).
 public final class PostgresProjectStore: Sendable {
     /// The database's URL as messages show it (never the password).
     public let location: String
