@@ -158,21 +158,7 @@ extension PostgresProjectStore: ProjectCopying {
 
     /// Row counts of the copied tables (`matrices`: the query counting matrices).
     static func recordCounts(_ db: PostgresTransaction, matrices: String) throws -> ProjectRecordCounts {
-        func count(_ sql: String) throws -> Int { Int(try db.row(PostgresQuery(unsafeSQL: sql), as: Int64.self) ?? 0) }
-        var counts = ProjectRecordCounts()
-        counts.settings = try count("SELECT COUNT(*) FROM project")
-        counts.classes = try count("SELECT COUNT(*) FROM classes")
-        counts.items = try count("SELECT COUNT(*) FROM items")
-        counts.annotations = try count("SELECT COUNT(*) FROM annotations")
-        counts.matrices = try count(matrices)
-        counts.models = try count("SELECT COUNT(*) FROM models")
-        counts.embeddings = try count("SELECT COUNT(*) FROM embeddings")
-        counts.imports = try count("SELECT COUNT(*) FROM imports")
-        counts.events = try count("SELECT COUNT(*) FROM events")
-        counts.contentHashes = try count("SELECT COUNT(*) FROM content_hashes")
-        counts.imageFeatures = try count("SELECT COUNT(*) FROM image_features")
-        counts.imageMeasures = try count("SELECT COUNT(*) FROM image_measures")
-        return counts
+        try ProjectRecordCounts.counted(matrices: matrices) { Int(try db.row(PostgresQuery(unsafeSQL: $0), as: Int64.self) ?? 0) }
     }
 
     // MARK: - Writing a copy

@@ -31,19 +31,24 @@ extension PostgresProjectStore {
             let lockedSet = Set(locked)
             let unlocked = itemIDs.filter { !lockedSet.contains($0) }
             // Read after the rows are locked (each statement sees what was committed before it).
+            // Leases before events: a reviewer's decision commits before its lease on the item
+            // goes (with its next claim), so an item whose lease is already gone shows that
+            // decision to the events read that follows. Read the other way round, a decision
+            // and the lease's release could both land between the two reads: the item would
+            // look open and unheld, be claimed, and its decision refused as already decided.
             let reads = try db.pipeline([
+                "SELECT item_id, reviewer FROM leases WHERE item_id = ANY(\(locked)) AND session <> \(session) AND expires_at > \(nowSeconds)",
                 PostgresQuery(
                     unsafeSQL: "SELECT \(Self.eventColumns) FROM events WHERE item_id = ANY($1) ORDER BY id",
                     binds: {
                         var binds = PostgresBindings(); binds.append(locked); return binds
                     }()),
-                "SELECT item_id, reviewer FROM leases WHERE item_id = ANY(\(locked)) AND session <> \(session) AND expires_at > \(nowSeconds)",
                 "SELECT id FROM items WHERE id = ANY(\(unlocked))"
             ])
-            var histories: [Int64: [DecisionEvent]] = [:]
-            for row in reads[0] { let event = Self.event(from: try row.decode(EventRow.self)); histories[event.itemID, default: []].append(event) }
             var foreign: [Int64: String] = [:]
-            for row in reads[1] { let (id, other) = try row.decode((Int64, String).self); foreign[id] = other }
+            for row in reads[0] { let (id, other) = try row.decode((Int64, String).self); foreign[id] = other }
+            var histories: [Int64: [DecisionEvent]] = [:]
+            for row in reads[1] { let event = Self.event(from: try row.decode(EventRow.self)); histories[event.itemID, default: []].append(event) }
             var known = lockedSet
             for row in reads[2] { known.insert(try row.decode(Int64.self)) }
             var outcomes: [Int64: HoldOutcome] = [:]

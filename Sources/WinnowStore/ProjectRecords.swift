@@ -231,6 +231,25 @@ public struct ProjectRecordCounts: Sendable, Equatable, CustomStringConvertible 
 
     public init() {}
 
+    /// Counts the copied tables with `count(sql)` (the store's own query runner), the same
+    /// statements in both stores; `matrices` is the store's query for its matrices.
+    public static func counted(matrices: String, _ count: (String) throws -> Int) rethrows -> ProjectRecordCounts {
+        var counts = ProjectRecordCounts()
+        counts.settings = try count("SELECT COUNT(*) FROM project")
+        counts.classes = try count("SELECT COUNT(*) FROM classes")
+        counts.items = try count("SELECT COUNT(*) FROM items")
+        counts.annotations = try count("SELECT COUNT(*) FROM annotations")
+        counts.matrices = try count(matrices)
+        counts.models = try count("SELECT COUNT(*) FROM models")
+        counts.embeddings = try count("SELECT COUNT(*) FROM embeddings")
+        counts.imports = try count("SELECT COUNT(*) FROM imports")
+        counts.events = try count("SELECT COUNT(*) FROM events")
+        counts.contentHashes = try count("SELECT COUNT(*) FROM content_hashes")
+        counts.imageFeatures = try count("SELECT COUNT(*) FROM image_features")
+        counts.imageMeasures = try count("SELECT COUNT(*) FROM image_measures")
+        return counts
+    }
+
     /// The tables as `name: count`, in copy order.
     public var tables: [(name: String, count: Int)] {
         [

@@ -144,21 +144,7 @@ extension ProjectStore: ProjectCopying {
 
     /// Row counts of the copied tables; matrices counted as the files the models refer to.
     static func recordCounts(_ db: Database) throws -> ProjectRecordCounts {
-        func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
-        var counts = ProjectRecordCounts()
-        counts.settings = try count("SELECT COUNT(*) FROM project")
-        counts.classes = try count("SELECT COUNT(*) FROM classes")
-        counts.items = try count("SELECT COUNT(*) FROM items")
-        counts.annotations = try count("SELECT COUNT(*) FROM annotations")
-        counts.matrices = try count("SELECT COUNT(DISTINCT matrix_file) FROM models")
-        counts.models = try count("SELECT COUNT(*) FROM models")
-        counts.embeddings = try count("SELECT COUNT(*) FROM embeddings")
-        counts.imports = try count("SELECT COUNT(*) FROM imports")
-        counts.events = try count("SELECT COUNT(*) FROM events")
-        counts.contentHashes = try count("SELECT COUNT(*) FROM content_hashes")
-        counts.imageFeatures = try count("SELECT COUNT(*) FROM image_features")
-        counts.imageMeasures = try count("SELECT COUNT(*) FROM image_measures")
-        return counts
+        try ProjectRecordCounts.counted(matrices: "SELECT COUNT(DISTINCT matrix_file) FROM models") { try Int.fetchOne(db, sql: $0) ?? 0 }
     }
 
     // MARK: - Writing a copy

@@ -46,6 +46,28 @@ struct ConcurrentReviewTests {
 
     static func statusLine(_ screen: String) -> String { String(screen.split(separator: "\n").last ?? "") }
 
+    /// A reviewer at the screen while scripts run: presses `a` up to 150 times (until the
+    /// header counts 40 decided), waiting for each key's outcome on the status line, and
+    /// keeps the header's count (`decided`). Started; the caller waits for `isFinished`.
+    static func typeDecisions(on screen: TmuxSession, timeout: Double) -> (typing: Thread, decided: @Sendable () -> Int) {
+        let decided = Mutex(0)
+        let typing = Thread {
+            for _ in 0..<150 {
+                let before = screen.screen()
+                guard decidedCount(before) < 40 else { return }
+                let status = statusLine(before)
+                guard (try? screen.send("a")) != nil else { return }
+                let after = try? screen.waitUntil("the decision's outcome", timeout: timeout) {
+                    let line = statusLine($0)
+                    return line != status && !line.contains("saving")
+                }
+                decided.withLock { $0 = decidedCount(after ?? before) }
+            }
+        }
+        typing.start()
+        return (typing, { decided.withLock { $0 } })
+    }
+
     func leaseCount(_ dataset: TemporaryDataset) throws -> Int {
         try DatabaseQueue(path: dataset.statePath + "/winnow.sqlite").read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM leases") ?? -1 }
     }
@@ -63,20 +85,7 @@ struct ConcurrentReviewTests {
         // The screen decides while the scripts run, one key at a time, each outcome read off
         // the status line. A key may meet an item a script decided a moment before the screen
         // heard of it: that decision is refused ("just decided by …") and the item leaves.
-        let screenDecisions = Mutex(0)
-        let typing = Thread {
-            for _ in 0..<150 {
-                guard let before = try? screen.screen(), Self.decidedCount(before) < 40 else { return }
-                let status = Self.statusLine(before)
-                guard (try? screen.send("a")) != nil else { return }
-                let after = try? screen.waitUntil("the decision's outcome", timeout: 3) {
-                    let line = Self.statusLine($0)
-                    return line != status && !line.contains("saving")
-                }
-                screenDecisions.withLock { $0 = Self.decidedCount(after ?? before) }
-            }
-        }
-        typing.start()
+        let (typing, screenDecisions) = Self.typeDecisions(on: screen, timeout: 3)
         let results = concurrently(scripted)
         while !typing.isFinished { usleep(20_000) }
         try screen.send("q")
@@ -86,7 +95,7 @@ struct ConcurrentReviewTests {
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout.split(separator: "\n").filter { $0.hasPrefix("saved #") }.count == 400)
         }
-        let shown = screenDecisions.withLock { $0 }
+        let shown = screenDecisions()
         #expect(shown >= 30, "the screen kept deciding while the scripts ran: \(screen.screen())")
         let stored = try reviews(dataset)
         #expect(stored.filter { $0.reviewer == "screen" }.count == shown, "every decision the screen showed as saved is stored")

@@ -142,12 +142,19 @@ struct DecideCommand: ParsableCommand {
                 case .settled?: passed += 1; continue
                 case .held?, nil: break
                 }
-                let outcome = try project.store.decide(
-                    DecisionRequest(
-                        imagePath: item.path, reviewer: reviewer, action: action, labels: labels, queue: name.rawValue,
-                        reason: entry.source.rawValue, note: note, score: QueueMeasure.labelIssueScore(item: entry.item, analysis: builder.analysis),
-                        flags: StoreReviewSource.flagKinds(builder.explainedReasons(for: entry.item, in: entry.source).map(\.kind)),
-                        mustBeOpen: true), policy: policy)
+                let request = DecisionRequest(
+                    imagePath: item.path, reviewer: reviewer, action: action, labels: labels, queue: name.rawValue,
+                    reason: entry.source.rawValue, note: note, score: QueueMeasure.labelIssueScore(item: entry.item, analysis: builder.analysis),
+                    flags: StoreReviewSource.flagKinds(builder.explainedReasons(for: entry.item, in: entry.source).map(\.kind)),
+                    mustBeOpen: true)
+                // Another reviewer may settle or take the item between the hold and the
+                // decision (as on the screen: the item leaves, the queue goes on).
+                let outcome: DecisionOutcome
+                switch try Self.attempt(request, in: project.store, policy: policy) {
+                case .decided(let decided): outcome = decided
+                case .settledMeanwhile: passed += 1; continue
+                case .heldMeanwhile: heldElsewhere.append(entry); continue
+                }
                 print(DecisionText.describe(outcome, image: item.path))
                 decided += 1
             }
@@ -162,6 +169,21 @@ struct DecideCommand: ParsableCommand {
             print(
                 "\(decided) decided; the \(name.rawValue) queue has no more open items for \(TerminalText.sanitize(reviewer))\(passed > 0 ? " (\(passed) passed over: held by others or settled meanwhile)" : "")"
             )
+        }
+    }
+
+    private enum Attempt { case decided(DecisionOutcome), settledMeanwhile, heldMeanwhile }
+
+    /// A queue decision, with the two refusals a concurrent reviewer causes told apart.
+    private static func attempt(_ request: DecisionRequest, in store: any ProjectStoring, policy: TeamPolicy) throws -> Attempt {
+        do {
+            return .decided(try store.decide(request, policy: policy))
+        } catch {
+            switch error {
+            case .alreadyDecided: return .settledMeanwhile
+            case .leased: return .heldMeanwhile
+            default: throw error
+            }
         }
     }
 }
