@@ -1,3 +1,4 @@
+import Dispatch
 import NIOCore
 import PostgresNIO
 import WinnowStore
@@ -33,7 +34,7 @@ extension PostgresTransaction {
         let futures = earlier + queries.map { connection.query($0, logger: PostgresConnections.logger) }
         guard let last = futures.last else { return [] }
         // whenAllComplete never fails: each result says for itself.
-        let outcomes = (try? EventLoopFuture.whenAllComplete(futures, on: last.eventLoop).wait()) ?? []
+        let outcomes = try waitUnlessClosed(EventLoopFuture.whenAllComplete(futures, on: last.eventLoop)) ?? []
         var results: [PostgresQueryResult] = []
         results.reserveCapacity(queries.count)
         for (index, outcome) in outcomes.enumerated() {
@@ -44,5 +45,26 @@ extension PostgresTransaction {
         }
         guard results.count == queries.count else { throw StoreError.io("PostgreSQL (\(url.redacted)): a statement went unanswered") }
         return results
+    }
+
+    /// Waits for `future`, unless the connection closes under it and the future is still not
+    /// answered a few seconds later. Statements queued on a connection the server ended (a
+    /// terminated backend, under load) were seen never to be failed by the client library,
+    /// which hung the caller for good; this says "unreachable" instead. The outcome is
+    /// unknown: a COMMIT may have been among them.
+    private func waitUnlessClosed<T: Sendable>(_ future: EventLoopFuture<T>) throws(StoreError) -> T? {
+        let answered = DispatchSemaphore(value: 0)
+        future.whenComplete { _ in answered.signal() }
+        var closedSince: DispatchTime?
+        while answered.wait(timeout: .now() + 0.25) == .timedOut {
+            guard connection.isClosed else { continue }
+            let since = closedSince ?? .now()
+            closedSince = since
+            if DispatchTime.now() > since + 3 {
+                throw StoreError.unreachable(
+                    url: url.redacted, reason: "the connection closed with statements unanswered", outcomeUnknown: true)
+            }
+        }
+        return try? future.wait()
     }
 }
