@@ -17,7 +17,7 @@ struct ConcurrentReviewTests {
     }
 
     /// Runs `winnow` once per argument list, all at the same time; results in the same order.
-    func concurrently(_ runs: [[String]]) -> [WinnowProcess.Result] {
+    static func concurrently(_ runs: [[String]]) -> [WinnowProcess.Result] {
         let results = Mutex<[Int: WinnowProcess.Result]>([:])
         let group = DispatchGroup()
         for (index, arguments) in runs.enumerated() {
@@ -86,7 +86,7 @@ struct ConcurrentReviewTests {
         // the status line. A key may meet an item a script decided a moment before the screen
         // heard of it: that decision is refused ("just decided by …") and the item leaves.
         let (typing, screenDecisions) = Self.typeDecisions(on: screen, timeout: 3)
-        let results = concurrently(scripted)
+        let results = Self.concurrently(scripted)
         while !typing.isFinished { usleep(20_000) }
         try screen.send("q")
         _ = try screen.waitForExit()
@@ -108,7 +108,7 @@ struct ConcurrentReviewTests {
     func overlap() throws {
         let dataset = try project(items: 300, team: "[team]\nreviews_per_item = 2\n")
         let runs = (1...3).map { ["decide", dataset.root, "--next", "300", "--queue", "random", "--accept", "--reviewer", "r\($0)"] }
-        let results = concurrently(runs)
+        let results = Self.concurrently(runs)
         for result in results { #expect(result.status == 0, "\(result.stderr)") }
         let stored = try reviews(dataset)
         #expect(stored.count == 600, "300 items × 2 reviews")

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 import WinnowTestSupport
 
@@ -22,22 +21,6 @@ struct PostgresHostsTests {
     func host(_ url: String, leaseMinutes: Double, function: String = #function) -> TemporaryDataset {
         TemporaryDataset.simple(count: Self.items, function: function)
             .write("winnow.toml", "[store]\nurl = \"\(url)\"\n\n[team]\nlease_minutes = \(leaseMinutes)\n")
-    }
-
-    /// Runs `winnow` once per argument list, all at the same time; results in the same order.
-    func concurrently(_ runs: [[String]]) -> [WinnowProcess.Result] {
-        let results = Mutex<[Int: WinnowProcess.Result]>([:])
-        let group = DispatchGroup()
-        for (index, arguments) in runs.enumerated() {
-            group.enter()
-            Thread.detachNewThread {
-                let result = WinnowProcess.run(arguments)
-                results.withLock { $0[index] = result }
-                group.leave()
-            }
-        }
-        group.wait()
-        return results.withLock { all in runs.indices.map { all[$0]! } }
     }
 
     /// The stored accept decisions: (event id, item, reviewer), read with psql.
@@ -88,7 +71,7 @@ struct PostgresHostsTests {
             // The screen decides while the scripts run, one key at a time, its count read off
             // the header (as in ConcurrentReviewTests).
             let (typing, screenDecisions) = ConcurrentReviewTests.typeDecisions(on: screen, timeout: 5)
-            let results = concurrently(scripted)
+            let results = ConcurrentReviewTests.concurrently(scripted)
             while !typing.isFinished { usleep(20_000) }
 
             var saved: [Int64] = []
