@@ -49,7 +49,7 @@ extension PostgresProjectStore {
     }
 
     /// The path of matrix `name` in this host's state folder, written from the database when
-    /// it is not there yet (to a temporary file renamed into place: a reader never sees half).
+    /// it is not there yet (`writeStateFileAtomically`: a reader never sees half).
     func writeMatrix(_ name: String, _ db: PostgresTransaction) throws -> String {
         guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
             throw StoreError.io("a stored matrix has an unusable name: \(TerminalText.sanitize(name))")
@@ -62,18 +62,10 @@ extension PostgresProjectStore {
         }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let temporary = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
-            try npy.write(to: URL(fileURLWithPath: temporary))
-            if rename(temporary, path) != 0 {
-                let reason = String(cString: strerror(errno))
-                try? FileManager.default.removeItem(atPath: temporary)
-                throw StoreError.io("cannot write \(path): \(reason)")
-            }
-        } catch let error as StoreError {
-            throw error
         } catch {
             throw StoreError.io("cannot write \(path): \(error.localizedDescription)\n    fix: check that the state folder is writable")
         }
+        try writeStateFileAtomically(path, stateDirectory: stateDirectory) { fd in npy.withUnsafeBytes { writeAll(fd, $0) } }
         return path
     }
 }

@@ -85,14 +85,14 @@ extension PostgresProjectStore {
     /// Extends every lease of `session` (the review screen's heartbeat).
     public func renewLeases(session: String, seconds: Double, now: Date = Date()) throws(StoreError) {
         try write { db in
-            try db.query(
+            _ = try db.query(
                 "UPDATE leases SET expires_at = \(unescaped: PostgresServerClock.now) + \(db.shift(now) + seconds) WHERE session = \(session)")
         }
     }
 
     /// Lets go of every lease of `session` (it quits).
     public func releaseLeases(session: String) throws(StoreError) {
-        try write { db in try db.query("DELETE FROM leases WHERE session = \(session)") }
+        try write { db in _ = try db.query("DELETE FROM leases WHERE session = \(session)") }
     }
 
     /// The items other sessions hold now (by item id), so a queue can leave them out.

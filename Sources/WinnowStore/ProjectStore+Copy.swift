@@ -202,17 +202,7 @@ extension ProjectStore: ProjectCopying {
         let path = stateDirectory + "/matrices/" + matrix.name
         let existed = access(path, F_OK) == 0
         if existed, let present = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped), present == matrix.npy { return nil }
-        let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw writeFailure(temporary) }
-        var ok = matrix.npy.withUnsafeBytes { writeAll(fd, $0) }
-        ok = ok && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(temporary, path) == 0 else {
-            let failure = writeFailure(path)
-            unlink(temporary)
-            throw failure
-        }
+        try writeStateFileAtomically(path, stateDirectory: stateDirectory) { fd in matrix.npy.withUnsafeBytes { writeAll(fd, $0) } }
         return existed ? nil : path
     }
 

@@ -163,26 +163,10 @@ extension ProjectStore {
         let name = String(format: "%016llx.npy", hash)
         let finalPath = stateDirectory + "/matrices/" + name
         if access(finalPath, F_OK) == 0 { return name }
-        let temporary = finalPath + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw writeFailure(temporary) }
-        var ok = header.withUnsafeBytes { writeAll(fd, $0) }
-        ok = ok && values.withUnsafeBytes { writeAll(fd, $0) }
-        ok = ok && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(temporary, finalPath) == 0 else {
-            let failure = writeFailure(finalPath)
-            unlink(temporary)
-            throw failure
+        try writeStateFileAtomically(finalPath, stateDirectory: stateDirectory) { fd in
+            header.withUnsafeBytes { writeAll(fd, $0) } && values.withUnsafeBytes { writeAll(fd, $0) }
         }
         return name
-    }
-
-    /// The error for a file of the state that could not be written (errno says why).
-    func writeFailure(_ path: String) -> StoreError {
-        let code = errno
-        if DiskSpace.isFull(errno: code) { return .diskFull(folder: stateDirectory) }
-        return .io("cannot write \(path): \(String(cString: strerror(code)))")
     }
 
     /// Deletes matrix files no model refers to (left by replaced predictions or failed imports).
@@ -199,15 +183,4 @@ extension ProjectStore {
             if stat(path, &info) == 0, info.st_mtim.tv_sec < cutoff { unlink(path) }
         }
     }
-}
-
-/// Writes every byte of `buffer` to `fd`, retrying short writes.
-func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
-    var offset = 0
-    while offset < buffer.count {
-        let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-        if n < 0 { if errno == EINTR { continue }; return false }
-        offset += n
-    }
-    return true
 }
